@@ -1,0 +1,109 @@
+"""Tamper-evident audit chain: canonical encoding and SHA-256 links.
+
+Each event's hash covers its content and the previous event's hash, so changing, deleting or
+reordering any row breaks every link after it. Pure functions; the database layer appends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn domain values into JSON that round-trips through Postgres jsonb unchanged."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Floats never carry money here; keep a stable text form so jsonb cannot reformat them.
+        return repr(value)
+    if hasattr(value, "value") and isinstance(value.value, str):  # enums
+        return value.value
+    return value
+
+
+def format_instant(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("audit timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLink:
+    """The hashed content of one audit event."""
+
+    tenant_id: str
+    seq: int
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: Any
+    after: Any
+    at: str
+    prev_hash: str
+
+    def canonical(self) -> bytes:
+        body = {
+            "tenant_id": self.tenant_id,
+            "seq": self.seq,
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "before": self.before,
+            "after": self.after,
+            "at": self.at,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    link: ChainLink
+    stored_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def verify_chain(events: Iterable[StoredEvent]) -> ChainBreak | None:
+    """Walk events in seq order; return the first broken link, or None when intact."""
+    expected_seq = 1
+    prev = GENESIS_HASH
+    for event in events:
+        link = event.link
+        if link.seq != expected_seq:
+            return ChainBreak(expected_seq, f"sequence gap: expected seq {expected_seq}, found {link.seq}")
+        if link.prev_hash != prev:
+            return ChainBreak(link.seq, "prev_hash does not match the previous event's hash")
+        if link.digest() != event.stored_hash:
+            return ChainBreak(link.seq, "hash does not match the event's content")
+        prev = event.stored_hash
+        expected_seq += 1
+    return None

@@ -1,0 +1,51 @@
+"""Domain errors. Each maps to one HTTP status and one error code in the API error contract."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base for errors a user can act on. `fields` names the offending inputs."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationFailed(DomainError):
+    code = "validation_error"
+    status = 422
+
+
+class NotFound(DomainError):
+    """Also raised for rows of another tenant: their existence must not be revealed."""
+
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    status = 401
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429

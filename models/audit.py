@@ -1,0 +1,111 @@
+"""The one helper through which every mutation is recorded in the tenant's audit chain."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from engine.audit_chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    ChainLink,
+    StoredEvent,
+    format_instant,
+    to_jsonable,
+    verify_chain,
+)
+from engine.context import TenantContext
+from models.base import utcnow
+from models.core_tables import AuditEvent
+
+# Set per request/job by the web and worker layers so audit rows and logs share one id.
+correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="")
+
+_LOCK = text("select pg_advisory_xact_lock(hashtextextended('pharos-audit:' || :tenant, 0))")
+_HEAD = text(
+    "select seq, hash from audit_events where tenant_id = :tenant order by seq desc limit 1"
+)
+
+
+def _link_of(event: AuditEvent) -> ChainLink:
+    return ChainLink(
+        tenant_id=str(event.tenant_id),
+        seq=event.seq,
+        actor=event.actor,
+        action=event.action,
+        entity=event.entity,
+        entity_id=event.entity_id,
+        before=event.before,
+        after=event.after,
+        at=format_instant(event.at),
+        prev_hash=event.prev_hash,
+    )
+
+
+def record(
+    session: Session,
+    ctx: TenantContext,
+    *,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: Any = None,
+    after: Any = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the tenant's chain inside the caller's transaction.
+
+    The advisory lock serializes appends per tenant until commit, so seq stays gapless and
+    every prev_hash points at the event committed just before.
+    """
+    tenant = str(ctx.tenant_id)
+    session.execute(_LOCK, {"tenant": tenant})
+    head = session.execute(_HEAD, {"tenant": tenant}).first()
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    moment = at or utcnow()
+    event = AuditEvent(
+        tenant_id=ctx.tenant_id,
+        seq=seq,
+        actor=ctx.actor_label,
+        actor_role=str(ctx.role),
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=to_jsonable(before),
+        after=to_jsonable(after),
+        at=moment,
+        correlation_id=correlation_id.get()[:64],
+        prev_hash=prev_hash,
+        hash="",
+    )
+    event.hash = _link_of(event).digest()
+    session.add(event)
+    session.flush()
+    return event
+
+
+def iter_chain(session: Session, tenant_id: uuid.UUID, batch: int = 5000) -> Iterator[StoredEvent]:
+    """Stream a tenant's events in seq order without loading the whole chain."""
+    last = 0
+    while True:
+        rows = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.tenant_id == tenant_id, AuditEvent.seq > last)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield StoredEvent(link=_link_of(row), stored_hash=row.hash)
+        last = rows[-1].seq
+
+
+def verify_tenant_chain(session: Session, tenant_id: uuid.UUID) -> ChainBreak | None:
+    return verify_chain(iter_chain(session, tenant_id))

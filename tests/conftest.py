@@ -1,0 +1,81 @@
+"""Session-wide real services and the two-tenant fixtures most tests need."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.database import create_test_database, drop_test_database, prepare_services
+
+os.environ.setdefault("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def services() -> Iterator[dict[str, str]]:
+    embedded, server_url = prepare_services()
+    db_url = create_test_database(server_url)
+    os.environ["DATABASE_URL"] = db_url
+    redis_base = os.environ["REDIS_URL"]
+    os.environ["REDIS_URL"] = _redis_test_db(redis_base)
+    from models.bootstrap import migrate
+    from models.db import dispose_engines
+    from models.redis_client import reset_redis_clients, sync_redis
+    from models.settings import reset_settings_cache
+
+    reset_settings_cache()
+    dispose_engines()
+    reset_redis_clients()
+    migrate()
+    sync_redis().flushdb()
+    yield {"database_url": db_url, "redis_url": os.environ["REDIS_URL"]}
+    dispose_engines()
+    drop_test_database(db_url)
+    os.environ["REDIS_URL"] = redis_base
+    embedded.stop()
+
+
+def _redis_test_db(url: str) -> str:
+    """Use Redis database 13 for tests so a developer's data in db 0 is never flushed."""
+    if url.startswith("unix://"):
+        return url.split("?")[0] + "?db=13"
+    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+    return base + "/13"
+
+
+@dataclass(frozen=True)
+class TenantFixture:
+    tenant_id: uuid.UUID
+    slug: str
+    owner_email: str
+    password: str
+
+    def ctx(self, role: str = "owner"):
+        from engine.context import TenantContext
+        from engine.rbac import Role
+
+        return TenantContext(tenant_id=self.tenant_id, user_id=None, role=Role(role), tenant_slug=self.slug)
+
+
+def make_tenant(label: str) -> TenantFixture:
+    from models.identity import create_tenant
+
+    suffix = uuid.uuid4().hex[:8]
+    slug = f"{label}-{suffix}"
+    email = f"owner-{suffix}@{label}.test"
+    tenant = create_tenant(name=f"Tenant {label} {suffix}", owner_email=email, owner_password="correct-horse", slug=slug)
+    return TenantFixture(tenant.id, slug, email, "correct-horse")
+
+
+@pytest.fixture
+def tenant_a() -> TenantFixture:
+    return make_tenant("alpha")
+
+
+@pytest.fixture
+def tenant_b() -> TenantFixture:
+    return make_tenant("beta")

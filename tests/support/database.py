@@ -1,0 +1,51 @@
+"""Test services: a real PostgreSQL and a real Redis for every test session.
+
+DATABASE_URL / REDIS_URL name servers to use; without them the embedded servers start. Each
+pytest session gets its own freshly migrated database (and its own Redis database number).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, pool, text
+from sqlalchemy.engine import make_url
+
+from app.cli.embedded import EmbeddedServices, ensure_services
+
+TEST_DATA_DIR = Path(os.environ.get("PHAROS_TEST_DATA_DIR", "/tmp/pharos-test-services"))
+
+
+def prepare_services() -> tuple[EmbeddedServices, str]:
+    """Return the embedded services handle and the server URL the test database lives on."""
+    services = ensure_services(TEST_DATA_DIR)
+    return services, os.environ["DATABASE_URL"]
+
+
+def create_test_database(server_url: str) -> str:
+    """Create an empty database named for this run on the given server; return its URL."""
+    url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"pharos_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for (stale,) in conn.execute(
+            text("select datname from pg_database where datname like 'pharos_test_%' and datname <> :n"), {"n": name}
+        ).all():
+            # leftovers of crashed runs; ignore those still in use by a parallel run
+            try:
+                conn.execute(text(f'drop database if exists "{stale}" with (force)'))
+            except Exception:
+                pass
+        conn.execute(text(f'create database "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_test_database(db_url: str) -> None:
+    url = make_url(db_url)
+    admin = create_engine(url.set(database="postgres"), poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database if exists "{url.database}" with (force)'))
+    admin.dispose()

@@ -69,12 +69,15 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(text("lower(email) = lower(:email)")).params(email=email)).first()
 
 
-def ensure_user(session: Session, *, email: str, display_name: str, password: str | None) -> User:
+def ensure_user(
+    session: Session, *, email: str, display_name: str, password: str | None, user_id: uuid.UUID | None = None
+) -> User:
     """Return the global user for this e-mail, creating it when new (owner session)."""
     user = find_user_by_email(session, email)
     if user:
         return user
     user = User(
+        id=user_id or uuid.uuid4(),
         email=email,
         display_name=display_name or email.split("@")[0],
         password_hash=hash_password(password) if password else None,
@@ -113,6 +116,7 @@ def create_tenant(
     slug: str | None = None,
     tenant_id: uuid.UUID | None = None,
     owner_display_name: str = "",
+    owner_user_id: uuid.UUID | None = None,
     flags: dict | None = None,
 ) -> Tenant:
     """Create a tenant and its first owner (CLI, owner connection), audited in the new chain."""
@@ -133,7 +137,9 @@ def create_tenant(
         ctx = TenantContext.system(tenant.id, slug)
         session.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(tenant.id)})
         audit.record(session, ctx, action="tenant.create", entity="tenants", entity_id=tenant.id, after={"slug": slug, "name": name})
-        owner = ensure_user(session, email=owner_email, display_name=owner_display_name, password=owner_password)
+        owner = ensure_user(
+            session, email=owner_email, display_name=owner_display_name, password=owner_password, user_id=owner_user_id
+        )
         add_membership(session, ctx, owner, Role.OWNER)
         return tenant
 

@@ -1,0 +1,56 @@
+"""The API error contract: every failure is `{"error": {"code", "message", "fields"}}`.
+
+No stack trace ever reaches a client; unexpected errors are logged with the correlation id
+and answered with a generic 500 carrying that id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.errors import DomainError
+from models.audit import correlation_id
+
+log = logging.getLogger("pharos.api")
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_path(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(api: FastAPI) -> None:
+    @api.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.fields), status_code=exc.status)
+
+    @api.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = {_field_path(tuple(e.get("loc", ()))): e.get("msg", "invalid") for e in exc.errors()}
+        names = ", ".join(fields)
+        return JSONResponse(
+            error_body("validation_error", f"invalid input: {names}", fields), status_code=422
+        )
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "forbidden"}
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        return JSONResponse(error_body(codes.get(exc.status_code, "http_error"), message), status_code=exc.status_code)
+
+    @api.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        cid = correlation_id.get()
+        log.exception("unhandled error", extra={"correlation_id": cid})
+        return JSONResponse(
+            error_body("internal_error", f"something went wrong; reference {cid}"), status_code=500
+        )

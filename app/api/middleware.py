@@ -1,0 +1,96 @@
+"""Cross-cutting HTTP concerns: correlation ids, JSON access logs, latency metrics, security headers."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models.audit import correlation_id
+from models.metrics import REQUEST_LATENCY
+
+log = logging.getLogger("pharos.http")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        # Reflex's compiled pages inline a small bootstrap script and use eval-free React
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self' ws: wss:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+)
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+def _route_label(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if path:
+        return path
+    raw = scope.get("path", "")
+    if raw.startswith("/api/"):
+        return "/api/<unmatched>"
+    return "<static>"
+
+
+class ObservabilityMiddleware:
+    """Pure ASGI middleware (no BaseHTTPMiddleware) so SSE and websockets stream untouched."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()[:64]
+        cid = incoming or uuid.uuid4().hex
+        token = correlation_id.set(cid)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers") or [])
+                present = {k.lower() for k, _ in headers}
+                headers.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
+                headers.append((b"x-request-id", cid.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_label(scope)
+            status = status_holder["status"]
+            REQUEST_LATENCY.labels(scope.get("method", "GET"), route, f"{status // 100}xx").observe(elapsed)
+            if scope.get("path", "").startswith("/api"):
+                log.info(
+                    "request",
+                    extra={
+                        "correlation_id": cid,
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status,
+                        "ms": round(elapsed * 1000, 2),
+                    },
+                )
+            correlation_id.reset(token)

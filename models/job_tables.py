@@ -46,7 +46,7 @@ class JobItem(SQLModel, table=True):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "job_id"], ["jobs.tenant_id", "jobs.id"], ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "idempotency_key", name="uq_job_items_idempotency"),
-        UniqueConstraint("job_id", "seq", name="uq_job_items_job_seq"),
+        UniqueConstraint("tenant_id", "job_id", "seq", name="uq_job_items_job_seq"),
         CheckConstraint(_in("status", ITEM_STATUSES), name="ck_job_items_status"),
         Index("ix_job_items_claim", "job_id", "status", "seq"),
     )

@@ -161,7 +161,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['tenant_id', 'job_id'], ['jobs.tenant_id', 'jobs.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('job_id', 'seq', name='uq_job_items_job_seq'),
+    sa.UniqueConstraint('tenant_id', 'job_id', 'seq', name='uq_job_items_job_seq'),
     sa.UniqueConstraint('tenant_id', 'idempotency_key', name='uq_job_items_idempotency')
     )
     op.create_index('ix_job_items_claim', 'job_items', ['job_id', 'status', 'seq'], unique=False)

@@ -1,0 +1,160 @@
+"""`pharos up` (the whole product on one port) and `pharos worker`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from app.cli.embedded import ensure_services
+from app.cli.main import CliError
+
+CHILD_STOP_SECONDS = 15
+
+
+def _wait_http(url: str, timeout: float, procs: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise CliError(f"a PharOS process exited during start-up (status {proc.returncode}); see its log above", 1)
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback probe
+                if response.status < 500:
+                    return
+        except Exception:
+            time.sleep(0.3)
+    raise CliError(f"PharOS did not answer on {url} within {timeout:.0f} s", 1)
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + CHILD_STOP_SECONDS
+    for proc in procs:
+        remaining = max(0.1, deadline - time.monotonic())
+        try:
+            proc.wait(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    data_dir = Path(args.data_dir or os.environ.get("PHAROS_DATA_DIR", ".pharos")).resolve()
+    os.environ["PHAROS_DATA_DIR"] = str(data_dir)
+    print(f"PharOS: data in {data_dir}", flush=True)
+    services = ensure_services(data_dir)
+    procs: list[subprocess.Popen] = []
+    try:
+        from models.bootstrap import migrate
+        from models.settings import reset_settings_cache
+
+        reset_settings_cache()
+        migrate()
+        _seed_if_empty()
+        from app.cli import frontend
+
+        os.environ.update(frontend.ensure_bun())
+        frontend.build_frontend()
+        metrics_dir = data_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+        for _ in range(args.workers):
+            procs.append(subprocess.Popen([sys.executable, "-m", "workers"], env=env))
+        procs.append(subprocess.Popen(frontend.backend_command(args.port), env={**env, **frontend.backend_env(args.port)}))
+        url = f"http://localhost:{args.port}"
+        _wait_http(f"{url}/api/health", 180, procs)
+        _print_banner(url, time.monotonic() - started)
+        return _supervise(procs)
+    finally:
+        _stop(procs)
+        services.stop()
+
+
+def _seed_if_empty() -> None:
+    from sqlalchemy import text
+
+    from models.db import owner_session
+    from seeds.demo import seed_demo
+
+    with owner_session() as session:
+        empty = session.execute(text("select not exists (select 1 from tenants)")).scalar()
+    if empty:
+        seed_demo()
+        print("PharOS: empty database, demo tenant seeded", flush=True)
+
+
+def _print_banner(url: str, seconds: float) -> None:
+    from seeds.demo import DEMO_PASSWORD, DEMO_USERS
+
+    print(f"\nPharOS is up at {url}  (ready in {seconds:.1f} s; Ctrl-C stops everything)", flush=True)
+    print("Demo logins (development only):")
+    for user in DEMO_USERS:
+        print(f"  {user.role.value:<7} {user.email} / {DEMO_PASSWORD}")
+    print(flush=True)
+
+
+def _supervise(procs: list[subprocess.Popen]) -> int:
+    stop = {"signal": None}
+
+    def handle(signum, _frame):
+        stop["signal"] = signum
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    while stop["signal"] is None:
+        for proc in procs:
+            if proc.poll() is not None:
+                print(f"PharOS: a process exited (status {proc.returncode}); stopping", file=sys.stderr, flush=True)
+                return 1
+        time.sleep(0.5)
+    print("\nPharOS: stopping…", flush=True)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        raise CliError("pharos worker needs DATABASE_URL and REDIS_URL (pharos up starts workers itself)")
+    os.execv(sys.executable, [sys.executable, "-m", "workers"])
+    return 0  # pragma: no cover
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number")
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range 1-65535")
+    return port
+
+
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number")
+    if not 1 <= n <= 32:
+        raise argparse.ArgumentTypeError("workers must be between 1 and 32")
+    return n
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    up = sub.add_parser("up", help="run the whole product: database, cache, migrations, demo data, worker, web UI + API")
+    up.add_argument("--port", type=_port, default=int(os.environ.get("PHAROS_PORT", "3000")), help="port for UI and API (default 3000)")
+    up.add_argument("--workers", type=_count, default=1, help="number of job workers (default 1)")
+    up.add_argument("--data-dir", help="where embedded PostgreSQL/Redis keep data (default $PHAROS_DATA_DIR or ./.pharos)")
+    up.set_defaults(func=cmd_up)
+
+    worker = sub.add_parser("worker", help="run one job worker (needs DATABASE_URL and REDIS_URL)")
+    worker.set_defaults(func=cmd_worker)

@@ -54,12 +54,15 @@ class PlanError(FormulaError):
 
 
 class InputDataError(FormulaError):
-    """Input data does not match the plan's input schema; names the row and column."""
+    """Input data does not match the plan's input schema; names the row and column.
+
+    `row` counts data rows from 1 (the header is line 1 of the file, so row N is line N + 1).
+    """
 
     def __init__(self, message: str, row: int | None = None, column: str | None = None):
         where = []
         if row is not None:
-            where.append(f"row {row}")
+            where.append(f"row {row} (line {row + 1} of the file)")
         if column is not None:
             where.append(f"column '{column}'")
         super().__init__((", ".join(where) + ": " if where else "") + message)

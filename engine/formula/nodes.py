@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Call:
     pos: Pos = field(compare=False)
 
 
-Node = Union[Num, Str, DateLit, Name, Unary, Binary, Compare, Logic, If, Call]
+Node = Num | Str | DateLit | Name | Unary | Binary | Compare | Logic | If | Call
 NODE_TYPES = (Num, Str, DateLit, Name, Unary, Binary, Compare, Logic, If, Call)
 
 BINARY_OPS = ("+", "-", "*", "/", "%", "^")

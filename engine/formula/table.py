@@ -32,7 +32,7 @@ def input_schema(compiled: CompiledPlan) -> dict[str, pl.DataType]:
 def read_csv(source: str | Path | bytes, compiled: CompiledPlan) -> pl.DataFrame:
     """Read DATA.csv as text, then convert each declared input column exactly; name the first bad cell.
 
-    Rows are reported by file line (the header is line 1). Extra columns are ignored.
+    Rows are numbered from 1 after the header (InputDataError adds the file line). Extra columns are ignored.
     """
     data = Path(source).read_bytes() if not isinstance(source, bytes) else source
     try:
@@ -54,7 +54,7 @@ def _fail(raw: pl.Series, bad: pl.Series, column: str, what: str) -> None:
         i = int(idx[0])
         cell = raw[i]
         shown = "an empty cell" if cell is None or cell == "" else f"'{cell[:60]}'"
-        raise InputDataError(f"{shown} is not {what}", row=i + 2, column=column)
+        raise InputDataError(f"{shown} is not {what}", row=i + 1, column=column)
 
 
 def _employee_ref(raw: pl.Series) -> pl.Series:
@@ -62,7 +62,7 @@ def _employee_ref(raw: pl.Series) -> pl.Series:
     dup = raw.is_duplicated()
     if dup.any():
         i = int(dup.arg_true()[0])
-        raise InputDataError(f"employee_ref '{raw[i]}' appears more than once", row=i + 2, column="employee_ref")
+        raise InputDataError(f"employee_ref '{raw[i]}' appears more than once", row=i + 1, column="employee_ref")
     return raw
 
 

@@ -106,7 +106,7 @@ def _guarded_batch(op: str) -> Callable[[pl.Series], pl.Series]:
             outside = outside.filter(frame["b"].gather(outside) != 0) if len(outside) else outside
         if len(outside):
             exact = []
-            for x, y in zip(frame["a"].gather(outside).to_list(), frame["b"].gather(outside).to_list()):
+            for x, y in zip(frame["a"].gather(outside).to_list(), frame["b"].gather(outside).to_list(), strict=True):
                 try:
                     exact.append(_EXACT_OP[op](x, y))
                 except RowError:

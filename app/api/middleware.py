@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.errors import error_body
 from models.audit import correlation_id
 from models.metrics import REQUEST_LATENCY
 
@@ -49,6 +51,18 @@ def _route_label(scope: Scope) -> str:
     return "<static>"
 
 
+async def _send_internal_error(send: Send, cid: str) -> None:
+    body = json.dumps(error_body("internal_error", f"something went wrong; reference {cid}")).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class ObservabilityMiddleware:
     """Pure ASGI middleware (no BaseHTTPMiddleware) so SSE and websockets stream untouched."""
 
@@ -63,11 +77,12 @@ class ObservabilityMiddleware:
         cid = incoming or uuid.uuid4().hex
         token = correlation_id.set(cid)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder: dict = {"status": 500}
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 headers = list(message.get("headers") or [])
                 present = {k.lower() for k, _ in headers}
                 headers.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
@@ -77,6 +92,11 @@ class ObservabilityMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception:
+            log.exception("unhandled error", extra={"correlation_id": cid, "path": scope.get("path")})
+            if status_holder.get("started"):
+                raise
+            await _send_internal_error(send_wrapper, cid)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_label(scope)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from app.cli.embedded import ensure_services
-from app.cli.main import CliError
+from app.cli.errors import CliError
 
 
 def _bootstrap_env(args: argparse.Namespace) -> None:

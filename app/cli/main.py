@@ -10,15 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from app.cli.errors import CliError
 from engine.errors import DomainError
-
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit status 2 (or the given status)."""
-
-    def __init__(self, message: str, status: int = 2):
-        super().__init__(message)
-        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,8 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import admin, run
-    from app.cli import formula
+    from app.cli import admin, formula, run
 
     parser = _Parser(prog="pharos", description="PharOS operations platform")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

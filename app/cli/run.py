@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from app.cli.embedded import ensure_services
-from app.cli.main import CliError
+from app.cli.errors import CliError
 
 CHILD_STOP_SECONDS = 15
 

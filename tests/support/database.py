@@ -33,14 +33,25 @@ def create_test_database(server_url: str) -> str:
         for (stale,) in conn.execute(
             text("select datname from pg_database where datname like 'pharos_test_%' and datname <> :n"), {"n": name}
         ).all():
-            # leftovers of crashed runs; ignore those still in use by a parallel run
-            try:
+            if not _owner_alive(stale):  # leftovers of crashed runs; never touch a live parallel run
                 conn.execute(text(f'drop database if exists "{stale}" with (force)'))
-            except Exception:
-                pass
         conn.execute(text(f'create database "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _owner_alive(database: str) -> bool:
+    try:
+        pid = int(database.split("_")[2])
+    except (IndexError, ValueError):
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def drop_test_database(db_url: str) -> None:

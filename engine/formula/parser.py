@@ -14,6 +14,7 @@ from importlib import resources
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from engine.formula import decimals as dec
 from engine.formula import limits
 from engine.formula.errors import ExpressionError
 from engine.formula.nodes import Binary, Call, Compare, DateLit, If, Logic, Name, Node, Num, Pos, Str, Unary
@@ -195,7 +196,7 @@ def _number(token: lark.Token) -> Num:
         raise ExpressionError(f"the number {text[:40]}… has more than 28 digits before the point", pos.line, pos.column)
     if len(frac) > 10:
         raise ExpressionError(f"the number {text} has more than 10 decimals", pos.line, pos.column)
-    return Num(Decimal(text).quantize(Decimal(1).scaleb(-10)), text, pos)
+    return Num(Decimal(text).quantize(dec.QUANTUM, context=dec.CTX), text, pos)
 
 
 def _string(token: lark.Token) -> str:

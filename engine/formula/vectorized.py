@@ -56,6 +56,12 @@ def _bool(v: _Val) -> pl.Expr:
     return v.expr if v.kind == "bool" else v.expr != ZERO
 
 
+def _nonzero(b: pl.Expr) -> pl.Expr:
+    """The divisor with 0 replaced by 1: Polars raises for the whole batch on a zero divisor, even in
+    rows a when/then masks out when it can fold constants, so the zero never reaches the division."""
+    return pl.when(b != ZERO).then(b).otherwise(ONE)
+
+
 def _and(a: pl.Expr | None, b: pl.Expr) -> pl.Expr:
     return b if a is None else a & b
 
@@ -175,8 +181,9 @@ class _Compiler:
 
     def divide(self, a: pl.Expr, b: pl.Expr, mask: pl.Expr | None, errs: list, message: str) -> pl.Expr:
         errs.append(self.flag(b == ZERO, mask, message))
-        quotient = self.arith("/", a, b, mask, errs)
-        return quotient if self.guarded else pl.when(b != ZERO).then(quotient)
+        if self.guarded:
+            return self.arith("/", a, b, mask, errs)
+        return pl.when(b != ZERO).then(a / _nonzero(b))
 
     def _Unary(self, node: Unary, mask: pl.Expr | None) -> _Val:
         v = self.compile(node.operand, mask)
@@ -197,7 +204,7 @@ class _Compiler:
             return _Val(self.divide(a, b, mask, errs, dec.MSG_DIV_ZERO), "num", errs)
         # "%": the sign of the dividend (truncated division); Polars' own % follows the divisor.
         errs.append(self.flag(b == ZERO, mask, dec.MSG_MOD_ZERO))
-        magnitude = a.abs() % b.abs()
+        magnitude = a.abs() % _nonzero(b).abs()
         value = pl.when(b != ZERO).then(pl.when(a < ZERO).then(-magnitude).otherwise(magnitude))
         return _Val(value, "num", errs)
 
@@ -253,8 +260,11 @@ class _Compiler:
         elif f == "pct_change":
             cur, prev = xs
             errs.append(self.flag(prev == ZERO, mask, dec.MSG_PCT_ZERO))
-            quotient = self.arith("/", self.arith("-", cur, prev, mask, errs), prev, mask, errs)
-            value = quotient if self.guarded else pl.when(prev != ZERO).then(quotient)
+            diff = self.arith("-", cur, prev, mask, errs)
+            if self.guarded:
+                value = self.arith("/", diff, prev, mask, errs)
+            else:
+                value = pl.when(prev != ZERO).then(diff / _nonzero(prev))
         else:
             raise AssertionError(f"function {f} passed validation but has no implementation")
         return _Val(value, "num", errs)

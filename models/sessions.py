@@ -84,7 +84,7 @@ def _rate_key(email: str, ip: str) -> str:
 
 
 def login(email: str, password: str, ip: str) -> tuple[str, SessionData, list[MembershipView]]:
-    """Verify credentials and open a session; with one membership the tenant is chosen at once."""
+    """Verify a password (rate limited per e-mail + IP) and open a session."""
     limit = get_settings().login_failures_per_minute
     rate_key = _rate_key(email, ip)
     client = sync_redis()
@@ -92,14 +92,30 @@ def login(email: str, password: str, ip: str) -> tuple[str, SessionData, list[Me
     if failures >= limit:
         raise RateLimited("too many failed logins; try again in a minute")
     identity: Identity | None = authenticate(email, password)
-    memberships = memberships_of(identity.user_id) if identity else []
-    if identity is None or not memberships:
+    try:
+        if identity is None:
+            raise Unauthenticated("e-mail or password is incorrect")
+        opened = open_session(identity)
+    except Unauthenticated:
         pipe = client.pipeline()
         pipe.incr(rate_key)
         pipe.expire(rate_key, 60, nx=True)
         pipe.execute()
-        raise Unauthenticated("e-mail or password is incorrect")
+        raise
     client.delete(rate_key)
+    return opened
+
+
+def open_session(identity: Identity) -> tuple[str, SessionData, list[MembershipView]]:
+    """Open a session for an already verified identity.
+
+    This is the seam for other identity providers: an OIDC callback (authlib) verifies the
+    provider's id_token, maps it to an Identity, and calls this. With one membership the tenant is
+    chosen at once; with several the user picks one (switch_tenant).
+    """
+    memberships = memberships_of(identity.user_id)
+    if not memberships:
+        raise Unauthenticated("e-mail or password is incorrect")
     token = secrets.token_urlsafe(32)
     data = SessionData(user_id=str(identity.user_id), email=identity.email, display_name=identity.display_name)
     if len(memberships) == 1:

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "core.settings.manage": _roles(_A),
     "core.users.manage": _roles(_A),
     "core.jobs.read": _STAFF,
+    "core.jobs.manage": _roles(_A, Role.OPS),
     # margin defense (spec: Owner everything; Ops enforcement + dealer status + task ops;
     # Sales tasks + notes + close loop, no enforcement; Viewer read-only)
     "margin.read": _roles(_A, Role.OPS, Role.SALES, Role.VIEWER, Role.AUDITOR),

@@ -1,0 +1,124 @@
+"""arq worker settings for `python -m workers` (what `pharos worker` and `pharos up` run).
+
+arq carries only "run job X of tenant T"; Postgres holds the truth. At start-up the worker
+re-enqueues every unfinished job (a killed worker's jobs resume), and a periodic sweep
+re-enqueues jobs nobody seems to be working on (lost messages, workers that died).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import threading
+from typing import Any
+
+from arq import Retry
+from arq.worker import func
+
+from engine.context import TenantContext
+from models import jobs as repo
+from models.db import identity_session, tenant_session
+from models.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
+from workers.registry import load_handlers
+from workers.runner import fail_after_retries, new_worker_id, run_job_sync
+
+log = logging.getLogger("pharos.worker")
+
+MAX_TRIES = 5
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+async def run_job(ctx: dict[str, Any], tenant_id: str, job_id: str) -> dict[str, object]:
+    """The only arq function: run one job in a thread; stop it cleanly on abort/shutdown."""
+    stop = threading.Event()
+    try:
+        report = await asyncio.to_thread(run_job_sync, tenant_id, job_id, worker_id=ctx["worker_id"], stop=stop)
+    except asyncio.CancelledError:
+        stop.set()  # the thread finishes its current item and releases the rest
+        raise
+    except Exception as exc:
+        tries = int(ctx.get("job_try", 1))
+        log.exception("run of job %s crashed (try %s)", job_id, tries)
+        if tries >= MAX_TRIES:
+            await asyncio.to_thread(fail_after_retries, tenant_id, job_id, f"runner crashed {tries} times: {exc}")
+            return {"job_id": job_id, "status": "failed"}
+        raise Retry(defer=min(30, 2 * tries)) from exc
+    return report.as_dict()
+
+
+def _unfinished() -> list[repo.UnfinishedJob]:
+    with identity_session() as session:
+        return repo.unfinished_jobs(session)
+
+
+def _stalled(grace: float) -> list[repo.UnfinishedJob]:
+    stalled = []
+    for job in _unfinished():
+        ctx = TenantContext.system(job.tenant_id)
+        with tenant_session(ctx) as session:
+            if repo.needs_worker(session, ctx, job.job_id, grace):
+                stalled.append(job)
+    return stalled
+
+
+async def requeue(ctx: dict[str, Any], jobs: list[repo.UnfinishedJob]) -> int:
+    for job in jobs:
+        await enqueue_run(job.tenant_id, job.job_id, pool=ctx["redis"])
+    if jobs:
+        log.info("re-enqueued %d unfinished job(s)", len(jobs))
+    return len(jobs)
+
+
+async def _sweep_forever(ctx: dict[str, Any], interval: float) -> None:
+    grace = max(interval, 2 * repo.lease_seconds())
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await requeue(ctx, await asyncio.to_thread(_stalled, grace))
+        except Exception:
+            log.exception("job sweep failed; retrying in %ss", interval)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    ctx["worker_id"] = new_worker_id()
+    load_handlers()
+    await requeue(ctx, await asyncio.to_thread(_unfinished))
+    interval = _env_float("PHAROS_JOB_SWEEP_SECONDS", 30.0)
+    ctx["sweeper"] = asyncio.create_task(_sweep_forever(ctx, interval))
+    log.info("worker %s ready on queue %s", ctx["worker_id"], queue_name())
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    task = ctx.get("sweeper")
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def worker_options() -> dict[str, Any]:
+    """Settings that depend on the environment, read when the worker starts (not at import)."""
+    return {
+        "redis_settings": redis_settings(),
+        "queue_name": queue_name(),
+        "job_timeout": _env_float("PHAROS_JOB_TIMEOUT_SECONDS", 3600.0),
+    }
+
+
+class WorkerSettings:
+    """Static arq settings; `worker_options()` adds Redis, queue name and timeout at start."""
+
+    functions = [func(run_job, name=RUN_JOB, max_tries=MAX_TRIES)]
+    on_startup = startup
+    on_shutdown = shutdown
+    queue_name = "pharos:queue"
+    poll_delay = 0.05
+    allow_abort_jobs = True
+    max_jobs = 10
+    keep_result = 3600
+    health_check_interval = 30

@@ -1,0 +1,211 @@
+"""The worker loop for one job: load under the job's tenant, start, claim chunks, process, finish.
+
+Exactly once, by construction: a chunk's handlers run in one transaction that first re-locks
+and renews the worker's leases, and each item's done mark is written next to its side effects
+(savepoint per item). A crash rolls the whole chunk back; the leases expire; another worker
+claims the items again. Synchronous on purpose (SQLAlchemy sessions); the arq task runs it in a
+thread and signals `stop` on abort or shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from engine.context import TenantContext
+from engine.errors import NotFound
+from engine.jobs import ClaimedItem, Done, Failed, ItemOutcome, ProgressSnapshot, Retry, Skipped
+from models import jobs as repo
+from models.audit import correlation_id
+from models.db import tenant_session
+from models.job_tables import Job
+from models.progress import publish_progress
+from workers.registry import Handler, ItemContext, get_handler
+
+log = logging.getLogger("pharos.worker")
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class RunReport:
+    """What one run of a job did (returned to arq as its result, and logged)."""
+
+    job_id: str
+    tenant_id: str
+    status: str = ""
+    refused: bool = False
+    chunks: int = 0
+    items: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+class JobRunner:
+    def __init__(
+        self,
+        tenant_id: uuid.UUID | str,
+        job_id: uuid.UUID | str,
+        *,
+        worker_id: str | None = None,
+        stop: threading.Event | None = None,
+        lease_seconds: float | None = None,
+        chunk_size: int | None = None,
+    ):
+        self.ctx = TenantContext.system(uuid.UUID(str(tenant_id)))
+        self.job_id = str(job_id)
+        self.worker_id = worker_id or new_worker_id()
+        self.stop = stop or threading.Event()
+        self.lease = lease_seconds if lease_seconds is not None else repo.lease_seconds()
+        self.chunk = chunk_size or repo.chunk_size()
+        self.report = RunReport(job_id=self.job_id, tenant_id=str(self.ctx.tenant_id))
+        self._tallies: dict[str, int] = defaultdict(int)
+
+    # -- the loop --------------------------------------------------------------------
+
+    def run(self) -> RunReport:
+        token = correlation_id.set(f"job:{self.job_id}")
+        try:
+            handler = self._begin()
+            if handler is not None:
+                self._loop(handler)
+        finally:
+            correlation_id.reset(token)
+            self.report.outcomes = dict(self._tallies)
+        return self.report
+
+    def _begin(self) -> Handler | None:
+        """Load the job as its tenant (refusing foreign ids), then start it if still queued."""
+        try:
+            with tenant_session(self.ctx) as session:
+                job = repo.get_job(session, self.ctx, self.job_id)
+                handler = get_handler(job.kind)
+                if handler is None:
+                    repo.fail_job(session, self.ctx, job, f"no handler registered for job kind {job.kind!r}")
+                elif job.status == "queued":
+                    repo.start_job(session, self.ctx, job)
+                self.report.status = job.status
+                snap = repo.snapshot_of(session, self.ctx, job)
+        except NotFound:
+            log.warning("refused job %s: not a job of tenant %s", self.job_id, self.ctx.tenant_id)
+            self.report.refused = True
+            return None
+        publish_progress(snap)
+        return handler if job.status == "running" else None
+
+    def _loop(self, handler: Handler) -> None:
+        idle = max(0.05, min(1.0, self.lease / 4))
+        while not self.stop.is_set():
+            with tenant_session(self.ctx) as session:
+                claimed = repo.claim_items(session, self.ctx, self.job_id, self.worker_id, self.chunk, self.lease)
+            if claimed:
+                self._publish(self._process(handler, claimed))
+                continue
+            status, snap = self._try_finish()
+            self.report.status = status
+            if status != "running":
+                self._publish(snap)
+                return
+            # open items are held by other workers: wait for them to finish or their leases to expire
+            if self.stop.wait(idle):
+                return
+
+    def _try_finish(self) -> tuple[str, ProgressSnapshot]:
+        with tenant_session(self.ctx) as session:
+            job = repo.get_job(session, self.ctx, self.job_id)
+            if job.status == "running":
+                repo.finish_job(session, self.ctx, job)
+            elif job.status == "cancelled":
+                repo.cancel_open_items(session, self.ctx, job.id)
+            return job.status, repo.snapshot_of(session, self.ctx, job)
+
+    # -- one chunk -------------------------------------------------------------------
+
+    def _process(self, handler: Handler, claimed: list[ClaimedItem]) -> ProgressSnapshot:
+        """One transaction: renew leases (row locks), run handlers, mark outcomes, audit."""
+        outcomes: dict[str, list[int]] = defaultdict(list)
+        with tenant_session(self.ctx) as session:
+            job = repo.get_job(session, self.ctx, self.job_id)
+            held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
+            for item in claimed:
+                if item.id not in held:
+                    outcomes["lease_lost"].append(item.seq)
+                elif self.stop.is_set():
+                    repo.release_item(session, self.ctx, item.id, self.worker_id, refund_attempt=True)
+                    outcomes["released"].append(item.seq)
+                elif job.status == "cancelled":
+                    repo.cancel_item(session, self.ctx, item.id, self.worker_id)
+                    outcomes["cancelled"].append(item.seq)
+                else:
+                    outcomes[self._one(session, job, handler, item)].append(item.seq)
+            repo.record_chunk(session, self.ctx, job.id, self.worker_id, outcomes)
+            snap = repo.snapshot_of(session, self.ctx, job)
+        self.report.chunks += 1
+        for name, seqs in outcomes.items():
+            self._tallies[name] += len(seqs)
+            self.report.items += len(seqs)
+        return snap
+
+    def _one(self, session, job: Job, handler: Handler, item: ClaimedItem) -> str:
+        """Run one handler in a savepoint; its effects survive only with its outcome mark."""
+        savepoint = session.begin_nested()
+        try:
+            outcome: ItemOutcome = handler(ItemContext(session, self.ctx, job, item)) or Done()
+        except Exception as exc:  # a handler bug fails the item, not the job
+            log.exception("job %s item %s failed", self.job_id, item.seq)
+            outcome = Failed(f"{type(exc).__name__}: {exc}")
+        if isinstance(outcome, Done | Skipped):
+            marked = (
+                repo.complete_item(session, self.ctx, item.id, self.worker_id, outcome.result)
+                if isinstance(outcome, Done)
+                else repo.skip_item(session, self.ctx, item.id, self.worker_id, outcome.reason)
+            )
+            if marked:
+                savepoint.commit()
+                return "done" if isinstance(outcome, Done) else "skipped"
+            savepoint.rollback()  # the lease ran out mid-chunk: let the next claimer redo it
+            return "lease_lost"
+        savepoint.rollback()  # a failed or retried item leaves no side effect behind
+        if isinstance(outcome, Retry) and item.attempts < repo.max_attempts_of(job):
+            repo.release_item(session, self.ctx, item.id, self.worker_id, outcome.error)
+            return "retried"
+        repo.fail_item(session, self.ctx, item.id, self.worker_id, outcome.error)
+        return "failed"
+
+    def _publish(self, snap: ProgressSnapshot) -> None:
+        publish_progress(snap)
+
+
+def run_job_sync(
+    tenant_id: uuid.UUID | str,
+    job_id: uuid.UUID | str,
+    *,
+    worker_id: str | None = None,
+    stop: threading.Event | None = None,
+    lease_seconds: float | None = None,
+    chunk_size: int | None = None,
+) -> RunReport:
+    """Run (or help run) one job until it is finished, cancelled or `stop` is set."""
+    runner = JobRunner(
+        tenant_id, job_id, worker_id=worker_id, stop=stop, lease_seconds=lease_seconds, chunk_size=chunk_size
+    )
+    return runner.run()
+
+
+def fail_after_retries(tenant_id: uuid.UUID | str, job_id: uuid.UUID | str, error: str) -> None:
+    """The runner itself kept crashing (not an item): record the job as failed."""
+    ctx = TenantContext.system(uuid.UUID(str(tenant_id)))
+    try:
+        with tenant_session(ctx) as session:
+            repo.fail_job(session, ctx, repo.get_job(session, ctx, job_id), error)
+    except NotFound:
+        return

@@ -4,7 +4,9 @@ Two rules conflict when they price the same SKU, in the same book kind and curre
 org/channel scope (so the same precedence step for every request they both match), and their
 windows `[from, to)` intersect. The resolver still picks one deterministically (see
 TIE_BREAK_RULE); the linter says which and by what criterion, so an author can see a rule that is
-shadowed by accident. `severity` is "ambiguous" when only the rule id separates them.
+shadowed by accident. Severity: "ambiguous" when only the rule id separates them (same priority and
+same start: a real conflict), "warning" when priority decides, "info" when the later effective_from
+decides (the usual way to change a price: add a rule that supersedes an open-ended one).
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ class Overlap:
         }
 
 
+SEVERITY = {"rule_id": "ambiguous", "priority": "warning", "effective_from": "info"}
+
+
 def _scope(rule: PriceRule) -> tuple:
     return (rule.sku_id, rule.kind, rule.currency, rule.org_id or "", rule.channel_id or "")
 
@@ -74,7 +79,7 @@ def _pair(a: PriceRule, b: PriceRule) -> Overlap:
     else:
         resolved = "rule_id"
     first, second = sorted((a, b), key=lambda r: r.id)
-    return Overlap(first, second, start, end, winner.id, resolved, "ambiguous" if resolved == "rule_id" else "warning")
+    return Overlap(first, second, start, end, winner.id, resolved, SEVERITY[resolved])
 
 
 def find_overlaps(rules: Iterable[PriceRule]) -> list[Overlap]:

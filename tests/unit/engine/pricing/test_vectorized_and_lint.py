@@ -96,3 +96,8 @@ def test_open_ended_rules_overlap_everything_after_them():
     later = datetime(2030, 1, 1, tzinfo=UTC)
     found = find_overlaps([rule("a"), rule("b", start=later, end=later + timedelta(days=1)), rule("c", start=later)])
     assert {tuple(o.to_dict()["rule_ids"]) for o in found} == {("a", "b"), ("a", "c"), ("b", "c")}
+
+
+def test_a_later_rule_superseding_an_open_ended_one_is_info():
+    found = find_overlaps([rule("old"), rule("new", start=T0 + timedelta(days=30))])
+    assert [(o.winner_id, o.resolved_by, o.severity) for o in found] == [("new", "effective_from", "info")]

@@ -1,0 +1,1 @@
+"""Catalog domain rules (pure): organization types and profiles, status machines, catalog versions."""

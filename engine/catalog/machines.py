@@ -1,0 +1,39 @@
+"""State machines of the catalog, applied only through the decision path (models.decisions.decide).
+
+Organization status: an organization (a dealer, say) is active, put on hold, suspended, reinstated,
+or archived for good. Margin's "dealer status" is this machine on the dealer's organization row.
+
+Channel catalog version: a version is born a draft and is either published or discarded; a
+published version never changes again (publish and unlist each create a new version).
+"""
+
+from __future__ import annotations
+
+from engine.state_machine import StateMachine, Transition
+
+WRITE = "catalog.write"
+
+ORG_STATUS = StateMachine(
+    name="organization",
+    states=frozenset({"active", "on_hold", "suspended", "archived"}),
+    initial="active",
+    transitions=(
+        Transition("hold", frozenset({"active"}), "on_hold", WRITE, reason_required=True, label="Put on hold"),
+        Transition("suspend", frozenset({"active", "on_hold"}), "suspended", WRITE, reason_required=True),
+        Transition("reinstate", frozenset({"on_hold", "suspended"}), "active", WRITE, reason_required=True),
+        Transition("archive", frozenset({"active", "on_hold", "suspended"}), "archived", WRITE, reason_required=True),
+    ),
+    terminal=frozenset({"archived"}),
+)
+
+CATALOG_VERSION = StateMachine(
+    name="channel_catalog_version",
+    states=frozenset({"draft", "published", "discarded"}),
+    initial="draft",
+    transitions=(
+        Transition("publish", frozenset({"draft"}), "published", WRITE, label="Publish"),
+        Transition("unlist", frozenset({"draft"}), "published", WRITE, label="Publish unlisting"),
+        Transition("discard", frozenset({"draft"}), "discarded", WRITE, label="Discard draft"),
+    ),
+    terminal=frozenset({"published", "discarded"}),
+)

@@ -1,0 +1,14 @@
+"""Closed vocabularies of the catalog, shared by tables (check constraints), API and UI."""
+
+from __future__ import annotations
+
+ORG_TYPES = ("manufacturer", "distributor", "dealer", "supplier", "competitor", "service_partner")
+RELATIONSHIP_TYPES = ("supplies", "distributes_to", "sells_for", "services", "competes_with")
+CHANNEL_KINDS = ("online", "retail", "marketplace", "wholesale", "direct")
+ORG_STATUSES = ("active", "on_hold", "suspended", "archived")
+CATALOG_VERSION_STATUSES = ("draft", "published", "discarded")
+CATALOG_CHANGES = ("publish", "unlist")
+
+
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} in (" + ", ".join(f"'{v}'" for v in values) + ")"

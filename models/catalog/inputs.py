@@ -1,0 +1,108 @@
+"""Validated inputs of catalog and pricing writes (shared by the REST API, pages and seeds).
+
+Unknown keys are refused; money is a decimal string (never a JSON float); instants carry a zone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from engine.catalog.types import CHANNEL_KINDS, ORG_TYPES, RELATIONSHIP_TYPES
+from engine.pricing.model import PRICE_BOOK_KINDS
+
+OrgType = Literal[ORG_TYPES]  # type: ignore[valid-type]
+RelationshipType = Literal[RELATIONSHIP_TYPES]  # type: ignore[valid-type]
+ChannelKind = Literal[CHANNEL_KINDS]  # type: ignore[valid-type]
+BookKind = Literal[PRICE_BOOK_KINDS]  # type: ignore[valid-type]
+Code = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+Name = Field(min_length=1, max_length=200)
+DECIMAL_TEXT = r"^\d{1,28}(\.\d{1,10})?$"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrgCreate(_Input):
+    type: OrgType
+    code: str = Code
+    name: str = Name
+    profile: dict[str, Any] = Field(default_factory=dict)
+
+
+class OrgDecision(_Input):
+    action: Literal["hold", "suspend", "reinstate", "archive"]
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class RelationshipCreate(_Input):
+    from_org_id: uuid.UUID
+    to_org_id: uuid.UUID
+    type: RelationshipType
+    effective_from: AwareDatetime | None = None
+    effective_to: AwareDatetime | None = None
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class ChannelCreate(_Input):
+    code: str = Code
+    name: str = Name
+    kind: ChannelKind
+
+
+class ProductCreate(_Input):
+    code: str = Code
+    name: str = Name
+    brand: str | None = Field(default=None, max_length=100)
+    category: str | None = Field(default=None, max_length=100)
+    manufacturer_org_id: uuid.UUID | None = None
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class SkuCreate(_Input):
+    product_id: uuid.UUID
+    code: str = Code
+    name: str = Name
+    uom: str = Field(default="each", min_length=1, max_length=20)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class OfferingCreate(_Input):
+    channel_id: uuid.UUID
+    sku_id: uuid.UUID
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class CatalogChange(_Input):
+    offering_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class PriceBookCreate(_Input):
+    name: str = Name
+    kind: BookKind
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    scope_channel_id: uuid.UUID | None = None
+    scope_org_id: uuid.UUID | None = None
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class PriceRuleCreate(_Input):
+    price_book_id: uuid.UUID
+    sku_id: uuid.UUID
+    org_id: uuid.UUID | None = None
+    channel_id: uuid.UUID | None = None
+    amount: str = Field(pattern=DECIMAL_TEXT, description="decimal string, at most 10 decimals, e.g. '1299.00'")
+    effective_from: AwareDatetime
+    effective_to: AwareDatetime | None = None
+    priority: int = Field(default=0, ge=-1000, le=1000)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+def window_ok(start: datetime | None, end: datetime | None) -> bool:
+    return start is None or end is None or end > start

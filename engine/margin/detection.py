@@ -31,7 +31,7 @@ undercut exposure is the largest row value (the lowest snapshot).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import polars as pl

@@ -84,6 +84,12 @@ def undercut_mask_expr(our_price: str, price: str, pct: Decimal) -> pl.Expr:
 # Every scalar form computes in an 80-digit context, then rounds once to scale 10 like the column.
 
 
+def exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """Σ without the default 28-digit context's silent rounding."""
+    with localcontext(_WIDE):
+        return q10(sum(values, Decimal(0)))
+
+
 def row_loss(qty: int, floor: Decimal, price: Decimal) -> Decimal:
     with localcontext(_WIDE):
         return q10(Decimal(qty) * (floor - price))

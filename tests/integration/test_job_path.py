@@ -457,3 +457,48 @@ async def test_submitted_job_is_run_by_an_arq_worker(tenant_a):
         assert repo.get_job(s, ctx, job_id).status == "completed"
     effects = rows(ctx, "select count(distinct idempotency_key) from job_sample_effects where job_id = :j", j=job_id)
     assert effects[0][0] == 40
+
+
+# --- stopping and the sweep -----------------------------------------------------------
+
+
+def test_a_stopping_runner_gives_unstarted_items_back(tenant_a):
+    ctx = tenant_a.ctx()
+    job_id = new_job(ctx, 200, {"item_delay_ms": 5})
+    stop = threading.Event()
+    result: dict = {}
+    t = threading.Thread(target=lambda: result.update(report=run(ctx, job_id, chunk_size=50, stop=stop)))
+    t.start()
+    wait_for(
+        lambda: rows(ctx, "select count(*) from job_items where job_id = :j and status = 'done'", j=job_id)[0][0] >= 5,
+        "a few items to be done",
+    )
+    stop.set()
+    t.join(WAIT)
+    assert not t.is_alive()
+    assert result["report"].status == "running"
+    counts = dict(rows(ctx, "select status, count(*) from job_items where job_id = :j group by status", j=job_id))
+    assert set(counts) == {"done", "pending"}, counts  # nothing left leased to the stopped worker
+    refunded = rows(ctx, "select max(attempts) from job_items where job_id = :j and status = 'pending'", j=job_id)[0][0]
+    assert refunded == 0
+    assert run(ctx, job_id).status == "completed"  # another run finishes it
+    assert rows(ctx, "select count(*) from job_sample_effects where job_id = :j", j=job_id)[0][0] == 200
+
+
+def test_needs_worker_spots_stalled_jobs_only(tenant_a):
+    ctx = tenant_a.ctx()
+    queued = new_job(ctx, 1)
+    running = started_job(ctx, 2)
+    claim(ctx, running, "w-live", 1, lease=300)
+
+    def needs(job_id, grace):
+        with tenant_session(ctx) as s:
+            return repo.needs_worker(s, ctx, job_id, grace)
+
+    assert needs(queued, 300) is False  # just enqueued: give the queue time
+    assert needs(queued, 0) is True  # queued past the grace: the message may be lost
+    assert needs(running, 0) is False  # a live lease: someone is working
+    claim(ctx, running, "w-dying", 1, lease=0.05)
+    wait_for(lambda: needs(running, 300), "the expired lease to mark the job as stalled")
+    with tenant_session(ctx) as s:
+        assert {j.job_id for j in repo.unfinished_jobs(s)} >= {queued, running}

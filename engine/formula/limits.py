@@ -5,7 +5,7 @@ building the AST, exponent before evaluating), so rejection is always fast.
 """
 
 MAX_EXPR_CHARS = 4_000  # one step expression or condition
-MAX_DEPTH = 60  # nesting of the parsed expression tree
+MAX_DEPTH = 100  # nesting of the parsed expression tree (a chain a + b + … adds one level per operator)
 MAX_STEPS = 200  # steps in one plan
 MAX_INPUTS = 500  # declared inputs plus fund inputs
 MAX_EXPONENT = 16  # |n| in a ^ n

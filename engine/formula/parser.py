@@ -121,8 +121,7 @@ def _friendly(text: str, err: UnexpectedInput) -> ExpressionError:
     if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
         expected = set(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
         message = f"the expression ends too early; expected {_expected_words(expected)}"
-        if line is None or line < 0:
-            line, col = _end_position(text)
+        line, col = _end_position(text.rstrip())
     else:
         assert isinstance(err, UnexpectedToken)
         expected = set(err.accepts or err.expected or ())
@@ -177,7 +176,12 @@ def parse(text: str) -> Node:
     except UnexpectedInput as err:
         raise _friendly(text, err) from None
     if not _depth_ok(tree):
-        raise ExpressionError(f"the expression is nested more than {limits.MAX_DEPTH} levels deep", 1, 1)
+        raise ExpressionError(
+            f"the expression is nested more than {limits.MAX_DEPTH} levels deep "
+            "(each operator of a long chain like a + b + … counts as one level; split it into steps)",
+            1,
+            1,
+        )
     return _build(tree)
 
 

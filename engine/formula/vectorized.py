@@ -272,7 +272,10 @@ class _Compiler:
     def total(self, node: Call, mask: pl.Expr | None) -> _Val:
         arg = self.compile(node.args[0], None)
         failed = pl.any_horizontal([f for f, _ in arg.errs]).fill_null(False) if arg.errs else pl.lit(False)
-        include = ~failed if self.ok_before is None else self.ok_before & ~failed
+        # anchor on a column so a constant argument (total(1)) is summed once per row, not once
+        include = pl.col("employee_ref").is_not_null() & ~failed
+        if self.ok_before is not None:
+            include = include & self.ok_before
         contributions = pl.when(include).then(_num(arg))
         if self.guarded:
             value = contributions.map_batches(_exact_sum, return_dtype=DECIMAL, returns_scalar=True)

@@ -280,3 +280,10 @@ def test_empty_run():
     compiled = plan([("x", "v * 2 + total(v)")], {"v": "decimal"})
     result = run_all(compiled, frame(compiled, []))
     assert result.frame.height == 0
+
+
+def test_total_of_a_constant_counts_rows():
+    compiled = plan([("n", "total(1)"), ("m", "total(2 * 3) + a * 0")], {"a": "decimal"})
+    result = run_all(compiled, frame(compiled, [{"a": 1}, {"a": 2}, {"a": 3}]))
+    assert [format(v, "f") for v in result.frame["n"]] == ["3.0000000000"] * 3
+    assert [format(v, "f") for v in result.frame["m"]] == ["18.0000000000"] * 3

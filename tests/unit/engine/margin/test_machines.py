@@ -1,0 +1,116 @@
+"""Margin state machines: transitions, reasons, labels and the locked RBAC per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import Forbidden, InvalidTransition, ValidationFailed
+from engine.margin.machines import (
+    ALERT_MACHINE,
+    BATCH_MACHINE,
+    DEALER_LADDER,
+    DEALER_MACHINE,
+    MACHINES,
+    TASK_MACHINE,
+    ui_actions,
+)
+from engine.rbac import Role
+from tests.unit.engine.margin.helpers import ctx
+
+O, OPS, S, V = Role.OWNER, Role.OPS, Role.SALES, Role.VIEWER
+
+
+def allowed(machine, status, action, role, reason="note") -> bool:
+    try:
+        machine.check(status, action, ctx(role), reason)
+    except Forbidden:
+        return False
+    return True
+
+
+# (machine, status, action) -> roles that may take it, per the spec's locked RBAC
+MATRIX = [
+    (ALERT_MACHINE, "open", "acknowledge", {O, OPS, S}),
+    (ALERT_MACHINE, "acknowledged", "enforce", {O, OPS}),           # Sales: no enforcement
+    (ALERT_MACHINE, "in_enforcement", "resolve", {O, OPS, S}),      # Sales closes the loop
+    (ALERT_MACHINE, "open", "dismiss", {O, OPS, S}),
+    (ALERT_MACHINE, "resolved", "reopen", {O, OPS, S}),
+    (TASK_MACHINE, "open", "start", {O, OPS, S}),
+    (TASK_MACHINE, "in_progress", "complete", {O, OPS, S}),
+    (TASK_MACHINE, "done", "reopen", {O, OPS, S}),
+    (DEALER_MACHINE, "active", "warn", {O, OPS}),
+    (DEALER_MACHINE, "suspended", "terminate", {O, OPS}),
+    (DEALER_MACHINE, "terminated", "step_down", {O, OPS}),
+    (BATCH_MACHINE, "draft", "start", {O, OPS}),
+    (BATCH_MACHINE, "running", "cancel", {O, OPS}),
+]
+
+
+@pytest.mark.parametrize(("machine", "status", "action", "holders"), MATRIX)
+@pytest.mark.parametrize("role", [O, OPS, S, V])
+def test_rbac_matrix(machine, status, action, holders, role):
+    assert allowed(machine, status, action, role) is (role in holders)
+
+
+@pytest.mark.parametrize("machine", list(MACHINES.values()))
+def test_viewer_sees_no_buttons_anywhere(machine):
+    assert all(ui_actions(machine, s, ctx(V)) == [] for s in machine.states)
+
+
+@pytest.mark.parametrize("machine", list(MACHINES.values()))
+def test_every_transition_has_a_label_and_at_most_four_buttons(machine):
+    assert all(t.label for t in machine.transitions)
+    for status in machine.states:
+        assert len(ui_actions(machine, status, ctx(O))) <= 4
+
+
+def test_alert_lifecycle_with_reopen():
+    steps = [("open", "acknowledge"), ("acknowledged", "enforce"), ("in_enforcement", "resolve"), ("resolved", "reopen")]
+    for status, action in steps:
+        status = ALERT_MACHINE.check(status, action, ctx(OPS), "fixed").target
+    assert status == "open"
+    with pytest.raises(InvalidTransition):
+        ALERT_MACHINE.check("dismissed", "enforce", ctx(O), None)
+
+
+def test_sales_buttons_on_an_open_alert_exclude_enforcement():
+    assert [t.label for t in ui_actions(ALERT_MACHINE, "open", ctx(S))] == ["Acknowledge", "Resolve", "Dismiss"]
+    assert [t.label for t in ui_actions(ALERT_MACHINE, "open", ctx(OPS))] == [
+        "Acknowledge", "Start enforcement", "Resolve", "Dismiss"]
+
+
+@pytest.mark.parametrize("action", ["resolve", "dismiss"])
+def test_closing_an_alert_needs_a_note(action):
+    with pytest.raises(ValidationFailed):
+        ALERT_MACHINE.check("open", action, ctx(S), " ")
+
+
+def test_dealer_ladder_up_and_back_down_every_change_needs_a_reason():
+    status = "active"
+    for action in ("warn", "final_notice", "suspend", "terminate"):
+        with pytest.raises(ValidationFailed):
+            DEALER_MACHINE.check(status, action, ctx(OPS), None)
+        status = DEALER_MACHINE.check(status, action, ctx(OPS), "breach x3").target
+    assert status == "terminated"
+    down = []
+    while status != "active":
+        status = DEALER_MACHINE.check(status, "step_down", ctx(OPS), "complied").target
+        down.append(status)
+    assert down == list(reversed(DEALER_LADDER[:-1]))
+    assert all(t.reason_required for t in DEALER_MACHINE.transitions)
+    assert DEALER_MACHINE.check("suspended", "restore", ctx(O), "appeal won").target == "active"
+
+
+def test_task_flow_and_cancel_reason():
+    assert TASK_MACHINE.check("open", "start", ctx(S), None).target == "in_progress"
+    assert TASK_MACHINE.check("in_progress", "complete", ctx(S), None).target == "done"
+    with pytest.raises(ValidationFailed):
+        TASK_MACHINE.check("open", "cancel", ctx(S), "")
+
+
+def test_batch_worker_actions_are_not_buttons():
+    assert [t.action for t in ui_actions(BATCH_MACHINE, "queued", ctx(O))] == ["cancel"]
+    assert [t.action for t in ui_actions(BATCH_MACHINE, "draft", ctx(OPS))] == ["start", "cancel"]
+    for status in ("completed", "cancelled", "failed"):
+        assert status in BATCH_MACHINE.terminal and not ui_actions(BATCH_MACHINE, status, ctx(O))
+    assert BATCH_MACHINE.check("running", "fail", ctx(O), "crashed").target == "failed"

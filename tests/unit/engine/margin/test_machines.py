@@ -17,7 +17,7 @@ from engine.margin.machines import (
 from engine.rbac import Role
 from tests.unit.engine.margin.helpers import ctx
 
-O, OPS, S, V = Role.OWNER, Role.OPS, Role.SALES, Role.VIEWER
+OW, OPS, S, V = Role.OWNER, Role.OPS, Role.SALES, Role.VIEWER
 
 
 def allowed(machine, status, action, role, reason="note") -> bool:
@@ -30,24 +30,24 @@ def allowed(machine, status, action, role, reason="note") -> bool:
 
 # (machine, status, action) -> roles that may take it, per the spec's locked RBAC
 MATRIX = [
-    (ALERT_MACHINE, "open", "acknowledge", {O, OPS, S}),
-    (ALERT_MACHINE, "acknowledged", "enforce", {O, OPS}),           # Sales: no enforcement
-    (ALERT_MACHINE, "in_enforcement", "resolve", {O, OPS, S}),      # Sales closes the loop
-    (ALERT_MACHINE, "open", "dismiss", {O, OPS, S}),
-    (ALERT_MACHINE, "resolved", "reopen", {O, OPS, S}),
-    (TASK_MACHINE, "open", "start", {O, OPS, S}),
-    (TASK_MACHINE, "in_progress", "complete", {O, OPS, S}),
-    (TASK_MACHINE, "done", "reopen", {O, OPS, S}),
-    (DEALER_MACHINE, "active", "warn", {O, OPS}),
-    (DEALER_MACHINE, "suspended", "terminate", {O, OPS}),
-    (DEALER_MACHINE, "terminated", "step_down", {O, OPS}),
-    (BATCH_MACHINE, "draft", "start", {O, OPS}),
-    (BATCH_MACHINE, "running", "cancel", {O, OPS}),
+    (ALERT_MACHINE, "open", "acknowledge", {OW, OPS, S}),
+    (ALERT_MACHINE, "acknowledged", "enforce", {OW, OPS}),           # Sales: no enforcement
+    (ALERT_MACHINE, "in_enforcement", "resolve", {OW, OPS, S}),      # Sales closes the loop
+    (ALERT_MACHINE, "open", "dismiss", {OW, OPS, S}),
+    (ALERT_MACHINE, "resolved", "reopen", {OW, OPS, S}),
+    (TASK_MACHINE, "open", "start", {OW, OPS, S}),
+    (TASK_MACHINE, "in_progress", "complete", {OW, OPS, S}),
+    (TASK_MACHINE, "done", "reopen", {OW, OPS, S}),
+    (DEALER_MACHINE, "active", "warn", {OW, OPS}),
+    (DEALER_MACHINE, "suspended", "terminate", {OW, OPS}),
+    (DEALER_MACHINE, "terminated", "step_down", {OW, OPS}),
+    (BATCH_MACHINE, "draft", "start", {OW, OPS}),
+    (BATCH_MACHINE, "running", "cancel", {OW, OPS}),
 ]
 
 
 @pytest.mark.parametrize(("machine", "status", "action", "holders"), MATRIX)
-@pytest.mark.parametrize("role", [O, OPS, S, V])
+@pytest.mark.parametrize("role", [OW, OPS, S, V])
 def test_rbac_matrix(machine, status, action, holders, role):
     assert allowed(machine, status, action, role) is (role in holders)
 
@@ -61,7 +61,7 @@ def test_viewer_sees_no_buttons_anywhere(machine):
 def test_every_transition_has_a_label_and_at_most_four_buttons(machine):
     assert all(t.label for t in machine.transitions)
     for status in machine.states:
-        assert len(ui_actions(machine, status, ctx(O))) <= 4
+        assert len(ui_actions(machine, status, ctx(OW))) <= 4
 
 
 def test_alert_lifecycle_with_reopen():
@@ -70,7 +70,7 @@ def test_alert_lifecycle_with_reopen():
         status = ALERT_MACHINE.check(status, action, ctx(OPS), "fixed").target
     assert status == "open"
     with pytest.raises(InvalidTransition):
-        ALERT_MACHINE.check("dismissed", "enforce", ctx(O), None)
+        ALERT_MACHINE.check("dismissed", "enforce", ctx(OW), None)
 
 
 def test_sales_buttons_on_an_open_alert_exclude_enforcement():
@@ -98,7 +98,7 @@ def test_dealer_ladder_up_and_back_down_every_change_needs_a_reason():
         down.append(status)
     assert down == list(reversed(DEALER_LADDER[:-1]))
     assert all(t.reason_required for t in DEALER_MACHINE.transitions)
-    assert DEALER_MACHINE.check("suspended", "restore", ctx(O), "appeal won").target == "active"
+    assert DEALER_MACHINE.check("suspended", "restore", ctx(OW), "appeal won").target == "active"
 
 
 def test_task_flow_and_cancel_reason():
@@ -109,8 +109,8 @@ def test_task_flow_and_cancel_reason():
 
 
 def test_batch_worker_actions_are_not_buttons():
-    assert [t.action for t in ui_actions(BATCH_MACHINE, "queued", ctx(O))] == ["cancel"]
+    assert [t.action for t in ui_actions(BATCH_MACHINE, "queued", ctx(OW))] == ["cancel"]
     assert [t.action for t in ui_actions(BATCH_MACHINE, "draft", ctx(OPS))] == ["start", "cancel"]
     for status in ("completed", "cancelled", "failed"):
-        assert status in BATCH_MACHINE.terminal and not ui_actions(BATCH_MACHINE, status, ctx(O))
-    assert BATCH_MACHINE.check("running", "fail", ctx(O), "crashed").target == "failed"
+        assert status in BATCH_MACHINE.terminal and not ui_actions(BATCH_MACHINE, status, ctx(OW))
+    assert BATCH_MACHINE.check("running", "fail", ctx(OW), "crashed").target == "failed"

@@ -13,14 +13,22 @@ from pathlib import Path
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 
-from app.cli.embedded import EmbeddedServices, ensure_services
+from app.cli.embedded import EmbeddedServices, start_postgres, start_redis
 
 TEST_DATA_DIR = Path(os.environ.get("PHAROS_TEST_DATA_DIR", "/tmp/pharos-test-services"))
 
 
 def prepare_services() -> tuple[EmbeddedServices, str]:
-    """Return the embedded services handle and the server URL the test database lives on."""
-    services = ensure_services(TEST_DATA_DIR)
+    """Return the embedded services handle and the server URL the test database lives on.
+
+    The embedded PostgreSQL is shared by parallel test sessions (each gets its own database);
+    the embedded Redis is per session (its own socket), so sessions never flush each other.
+    """
+    services = EmbeddedServices()
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = start_postgres(TEST_DATA_DIR, services)
+    if not os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = start_redis(TEST_DATA_DIR / f"session-{os.getpid()}", services)
     return services, os.environ["DATABASE_URL"]
 
 

@@ -18,6 +18,7 @@ from engine.rbac import Role
 from models.core_tables import Membership, Tenant
 from models.db import owner_session, owner_tenant_session
 from models.identity import add_membership, create_tenant, ensure_user
+from seeds.catalog import seed_catalog
 from seeds.ids import demo_id
 
 DEMO_SLUG = "demo"
@@ -49,7 +50,7 @@ DEMO_FLAGS = {
 }
 
 ModuleSeeder = Callable[[Session, TenantContext], None]
-MODULE_SEEDERS: list[ModuleSeeder] = []
+MODULE_SEEDERS: list[ModuleSeeder] = [seed_catalog]
 
 
 def demo_exists() -> bool:

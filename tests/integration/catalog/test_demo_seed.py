@@ -1,0 +1,45 @@
+"""`pharos seed demo` brings the catalog the margin module reads; twice is a no-op; reset cascades."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlmodel import func, select
+
+from engine.context import TenantContext
+from models.catalog import pricing
+from models.catalog_tables import Organization, PriceRule, Sku
+from models.core_tables import AuditEvent
+from models.db import tenant_session
+from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID, seed_demo
+from seeds.ids import demo_id
+
+
+def _head(session) -> int:
+    return session.exec(select(func.max(AuditEvent.seq)).where(AuditEvent.tenant_id == DEMO_TENANT_ID)).one()
+
+
+def test_demo_seed_has_the_catalog_is_idempotent_and_resets():
+    seed_demo(reset=True)
+    ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
+    with tenant_session(ctx) as session:
+        types = session.exec(select(Organization.type, func.count()).group_by(Organization.type)).all()
+        assert dict(types) == {"manufacturer": 1, "distributor": 1, "dealer": 2, "competitor": 1}
+        assert len(session.exec(select(Sku)).all()) == 3
+        assert len(session.exec(select(PriceRule)).all()) == 8
+        floor = pricing.resolve_price(
+            session,
+            ctx,
+            sku_id=demo_id("sku", "d3"),
+            org_id=demo_id("organization", "dealer-metro"),
+            currency="INR",
+            kind="map",
+            at=datetime(2026, 6, 1, tzinfo=UTC),
+            record=False,
+        )
+        assert floor.price == Decimal("479") and floor.level.label == "org"
+        head = _head(session)
+    seed_demo()
+    with tenant_session(ctx) as session:
+        assert _head(session) == head

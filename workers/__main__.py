@@ -8,14 +8,14 @@ import os
 
 from arq.worker import create_worker
 
+from models.logs import configure_json_logging
 from workers.main import WorkerSettings, worker_options
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("PHAROS_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    level = getattr(logging, os.environ.get("PHAROS_LOG_LEVEL", "INFO").upper(), logging.INFO)
+    configure_json_logging(level)  # one JSON object per line, with the job's correlation id
+    logging.basicConfig(level=logging.WARNING)  # arq's own messages
     asyncio.set_event_loop(asyncio.new_event_loop())  # arq's Worker asks for the current loop
     create_worker(WorkerSettings, **worker_options()).run()
 

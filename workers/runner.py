@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from models import jobs as repo
 from models.audit import correlation_id
 from models.db import tenant_session
 from models.job_tables import Job
+from models.metrics import JOB_DURATION, JOB_ITEMS
 from models.progress import publish_progress
 from workers.registry import Handler, ItemContext, get_handler
 
@@ -69,18 +71,26 @@ class JobRunner:
         self.chunk = chunk_size or repo.chunk_size()
         self.report = RunReport(job_id=self.job_id, tenant_id=str(self.ctx.tenant_id))
         self._tallies: dict[str, int] = defaultdict(int)
+        self._kind: str | None = None
 
     # -- the loop --------------------------------------------------------------------
 
     def run(self) -> RunReport:
         token = correlation_id.set(f"job:{self.job_id}")
+        started = time.perf_counter()
+        kind = "unknown"
         try:
             handler = self._begin()
+            kind = self._kind or kind
             if handler is not None:
                 self._loop(handler)
         finally:
             correlation_id.reset(token)
             self.report.outcomes = dict(self._tallies)
+            if not self.report.refused:
+                JOB_DURATION.labels(kind, self.report.status or "unknown").observe(time.perf_counter() - started)
+                for outcome, count in self._tallies.items():
+                    JOB_ITEMS.labels(kind, outcome).inc(count)
         return self.report
 
     def _begin(self) -> Handler | None:
@@ -88,6 +98,7 @@ class JobRunner:
         try:
             with tenant_session(self.ctx) as session:
                 job = repo.get_job(session, self.ctx, self.job_id)
+                self._kind = job.kind
                 handler = get_handler(job.kind)
                 if handler is None:
                     repo.fail_job(session, self.ctx, job, f"no handler registered for job kind {job.kind!r}")

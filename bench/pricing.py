@@ -137,8 +137,7 @@ def main() -> None:
     lines += [
         "",
         f"Both forms agree on all {n:,} queries (mismatches: {mismatches}); {priced:,} priced, {n - priced:,} no price. "
-        f"Building the two input frames from Python objects took {build_times[0]:.3f} s (not in the timings; the "
-        "repository builds them straight from query results). Speed-up: "
+        f"Building the two input frames from Python objects took {build_times[0]:.3f} s (not in the timings). Speed-up: "
         f"{min(one_times) / min(vec_times):,.0f}×.",
         "",
     ]

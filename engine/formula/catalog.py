@@ -30,7 +30,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         ),
         FunctionSpec("clip", "clip(x, lo, hi)", 3, 3, "min(max(x, lo), hi): x kept inside [lo, hi] (hi wins if lo > hi)."),
         FunctionSpec(
-            "cap_floor", "cap_floor(x, cap, floor)", 3, 3, "min(max(x, floor), cap): clip with the cap first (cap wins)."
+            "cap_floor", "cap_floor(x, cap, floor)", 3, 3, "min(max(x, floor), cap): x kept inside [floor, cap] (cap wins if floor > cap)."
         ),
         FunctionSpec("hurdle", "hurdle(perf, rate)", 2, 2, "0 if perf < rate, else perf."),
         FunctionSpec("pct", "pct(x)", 1, 1, "x / 100, so pct(12.5) = 0.125."),

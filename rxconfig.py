@@ -21,8 +21,9 @@ def reflex_redis_url(redis_url: str, db: int) -> str:
     """`redis_url` pointed at database `db` (tcp: path `/N`; unix sockets: `?db=N`)."""
     parts = urlsplit(redis_url)
     if parts.scheme == "unix":
-        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "db"] + [("db", str(db))]
-        return urlunsplit(parts._replace(query=urlencode(query)))
+        base, _, query = redis_url.partition("?")
+        pairs = [(k, v) for k, v in parse_qsl(query) if k != "db"] + [("db", str(db))]
+        return f"{base}?{urlencode(pairs)}"
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 

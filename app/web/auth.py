@@ -6,7 +6,7 @@ underscore: kept on the server, never sent to the browser). They are filled from
 session it names in Redis (models.sessions). Public vars hold only what the screen displays.
 
 Any client can call any handler with any arguments, so every handler that touches data calls
-`await self.require(permission)` first: it re-checks that the session is still alive, rebuilds the
+`await self._require(permission)` first: it re-checks that the session is still alive, rebuilds the
 TenantContext from the backend vars and checks the permission from engine.rbac.
 """
 
@@ -122,7 +122,7 @@ class AuthState(rx.State):
             tenant_slug=self._tenant_slug,
         )
 
-    async def require(self, permission: str) -> TenantContext | None:
+    async def _require(self, permission: str) -> TenantContext | None:
         """The caller's context when the live session's role holds `permission`, else None."""
         data = await self._load_session()
         if data is None:

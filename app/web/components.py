@@ -28,7 +28,8 @@ def browser_call(js_function: str, callback=None) -> rx.event.EventSpec:
         return rx.call_function(Var(_js_expr=js_function))
     queue = rx_format.format_queue_events(callback, args_spec=lambda result: [result])
     fn = Var(
-        _js_expr=f"(() => Promise.resolve(({js_function})()).then({queue!s}))",
+        # a null result means "nothing to report" (e.g. the page is navigating away): no event
+        _js_expr=f"(() => Promise.resolve(({js_function})()).then((r) => r == null ? null : ({queue!s})(r)))",
         _var_data=queue._get_all_var_data(),
     )
     return rx.call_function(fn)

@@ -130,7 +130,7 @@ class AuditState(AuthState):
         self._cursor = ""
 
     async def _reload(self):
-        ctx = await self.require(PERMISSION)
+        ctx = await self._require(PERMISSION)
         if ctx is None:
             self._reset_results()
             self.loading = False
@@ -152,7 +152,7 @@ class AuditState(AuthState):
         self.actor_options, self.entity_options, self.action_options = [], [], []
         self.loading = True
         yield
-        ctx = await self.require(PERMISSION)
+        ctx = await self._require(PERMISSION)
         if ctx is None:
             self.loading = False
             return
@@ -209,7 +209,7 @@ class AuditState(AuthState):
             return
         self.loading_more = True
         yield
-        ctx = await self.require(PERMISSION)
+        ctx = await self._require(PERMISSION)
         if ctx is None:
             self._reset_results()
             self.loading_more = False

@@ -74,7 +74,7 @@ class HomeState(AuthState):
 
     @rx.event
     async def load(self):
-        ctx = await self.require("core.dashboard.read")
+        ctx = await self._require("core.dashboard.read")
         self.abilities = capabilities(ctx.role.value) if ctx else []
 
 

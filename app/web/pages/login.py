@@ -32,7 +32,7 @@ LOGIN_JS = """(async () => {
       const asked = new URLSearchParams(window.location.search).get('next') || '/';
       const safe = asked.startsWith('/') && !asked.startsWith('//') && !asked.includes('\\\\') ? asked : '/';
       window.location.assign(body && body.tenant ? safe : '/select-tenant');
-      return {ok: true, status: r.status};
+      return null;
     }
     return {ok: false, status: r.status};
   } catch (e) {

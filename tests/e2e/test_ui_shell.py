@@ -1,0 +1,215 @@
+"""The UI shell in Chromium: login per demo user, nav by role, logout, 403/404, tenant picker, audit."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PASSWORD, login, signed_in
+
+pytestmark = pytest.mark.e2e
+
+DEMO_USERS = {
+    "owner@demo.test": "owner",
+    "ops@demo.test": "ops",
+    "sales@demo.test": "sales",
+    "viewer@demo.test": "viewer",
+}
+
+
+def expected_nav(role: str) -> list[str]:
+    import app.web.pages  # noqa: F401  (registers the pages)
+    from app.web.registry import nav_for
+
+    return [item["label"] for item in nav_for(role)]
+
+
+def nav_labels(page) -> list[str]:
+    links = page.locator("aside, [role=navigation]").first.get_by_test_id("nav-link")
+    links.first.wait_for()
+    return [t.strip() for t in links.all_inner_texts()]
+
+
+@pytest.mark.parametrize("email", list(DEMO_USERS))
+def test_each_demo_user_signs_in_and_sees_nav_for_their_role(page, email):
+    from seeds.demo import DEMO_NAME
+
+    role = DEMO_USERS[email]
+    signed_in(page, email)
+    expect(page.get_by_test_id("tenant-name")).to_have_text(DEMO_NAME)
+    expect(page.get_by_test_id("role-badge")).to_have_text(role)
+    expect(page.get_by_test_id("home-tenant")).to_have_text(DEMO_NAME)
+    expect(page.get_by_test_id("ability-card").first).to_be_visible()
+    labels = nav_labels(page)
+    assert labels == expected_nav(role)
+    if role == "owner":
+        assert "Audit log" in labels
+    else:
+        assert "Audit log" not in labels
+
+
+def test_wrong_password_shows_error_and_stays_on_login(page, console):
+    console.allow(r"status of 401")  # the browser logs the failed POST /api/auth/login itself
+    login(page, "owner@demo.test", "not-the-password")
+    error = page.get_by_test_id("login-error")
+    error.wait_for()
+    assert "incorrect" in error.inner_text()
+    assert "/login" in page.url
+    assert page.get_by_test_id("login-submit").is_enabled()
+
+
+def test_empty_form_is_not_submitted(page):
+    page.goto("/login")
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_timeout(300)
+    assert "/login" in page.url
+    assert page.get_by_test_id("login-error").count() == 0  # browser validation stops it first
+
+
+def test_signed_out_visitor_is_sent_to_login_and_back(page):
+    page.goto("/audit")
+    page.wait_for_url(re.compile(r"/login\?next=/audit$"))
+    page.locator("#login-email").fill("owner@demo.test")
+    page.locator("#login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(re.compile(r"/audit$"))
+    page.get_by_test_id("audit-row").first.wait_for()
+
+
+def test_logout_ends_the_session(page):
+    signed_in(page, "sales@demo.test")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    cookies = {c["name"] for c in page.context.cookies()}
+    assert "pharos_session" not in cookies
+    page.goto("/")
+    page.wait_for_url(re.compile(r"/login"))
+
+
+def test_viewer_gets_403_on_audit(page):
+    signed_in(page, "viewer@demo.test")
+    page.goto("/audit")
+    expect(page.get_by_test_id("page-403")).to_be_visible()
+    assert page.get_by_test_id("audit-row").count() == 0
+    assert "Audit log" not in nav_labels(page)
+
+
+def test_unknown_path_gets_404_page(page, live_app, console):
+    console.allow(r"status of 404")  # Chromium logs the document's own 404 status
+    response = page.goto("/no/such/page")
+    assert response is not None and response.status == 404
+    page.get_by_test_id("page-404").wait_for()
+    assert httpx.get(live_app.url + "/index").status_code == 404
+
+
+def test_pages_carry_security_headers(live_app):
+    for path in ("/login", "/", "/no-such-page", "/favicon.ico", "/api/health"):
+        response = httpx.get(live_app.url + path)
+        assert "frame-ancestors 'none'" in response.headers.get("content-security-policy", ""), path
+        assert response.headers.get("x-content-type-options") == "nosniff", path
+
+
+def test_audit_page_lists_events_and_filters(page):
+    from engine.context import TenantContext
+    from models.audit_log import AuditFilter, list_events
+    from models.db import owner_tenant_session
+    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
+
+    ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
+    with owner_tenant_session(ctx) as session:
+        newest = list_events(session, ctx, AuditFilter(), limit=50).items
+        tenants_only = list_events(session, ctx, AuditFilter(entity="tenants"), limit=50).items
+
+    signed_in(page, "owner@demo.test")
+    page.goto("/audit")
+    rows = page.get_by_test_id("audit-row")
+    expect(rows).to_have_count(len(newest))
+    first = rows.first.inner_text()
+    assert newest[0].action in first and newest[0].entity_id in first  # newest first
+
+    page.get_by_test_id("filter-entity").click()
+    page.get_by_role("option", name="tenants", exact=True).click()
+    expect(rows).to_have_count(len(tenants_only))
+    assert all("tenants" in t for t in rows.all_inner_texts())
+
+    page.get_by_test_id("filter-clear").click()
+    expect(rows).to_have_count(len(newest))
+
+    page.get_by_test_id("filter-since").fill("2999-01-01")
+    page.get_by_test_id("audit-empty").wait_for()
+
+    page.get_by_test_id("filter-clear").click()
+    rows.first.wait_for()
+    rows.first.locator("summary").click()
+    assert rows.first.locator("pre").first.is_visible()
+
+
+def test_audit_load_more_pages_with_the_cursor(page):
+    from engine.context import TenantContext
+    from models import audit
+    from models.db import owner_tenant_session
+    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
+
+    ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
+    entity = f"e2e_{uuid.uuid4().hex[:6]}"
+    total = 57
+    with owner_tenant_session(ctx) as session:
+        for i in range(total):
+            audit.record(session, ctx, action="probe.touch", entity=entity, entity_id=str(i), after={"i": i})
+
+    signed_in(page, "owner@demo.test")
+    page.goto("/audit")
+    page.get_by_test_id("audit-row").first.wait_for()
+    page.get_by_test_id("filter-entity").click()
+    page.get_by_role("option", name=entity, exact=True).click()
+    rows = page.get_by_test_id("audit-row")
+    expect(rows).to_have_count(50)
+    page.get_by_test_id("audit-more").click()
+    expect(rows).to_have_count(total)
+    expect(page.get_by_test_id("audit-more")).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def multi_tenant_user(live_app):
+    """A user who owns a second tenant and is a viewer in the demo tenant."""
+    from engine.context import TenantContext
+    from engine.rbac import Role
+    from models.db import owner_tenant_session
+    from models.identity import add_membership, create_tenant, find_user_by_email
+    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
+
+    suffix = uuid.uuid4().hex[:6]
+    email = f"multi-{suffix}@e2e.test"
+    other = create_tenant(name=f"Second Co {suffix}", slug=f"second-{suffix}", owner_email=email,
+                          owner_password=PASSWORD, owner_display_name="Mia Multi")
+    ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
+    with owner_tenant_session(ctx) as session:
+        add_membership(session, ctx, find_user_by_email(session, email), Role.VIEWER)
+    return email, other.name
+
+
+def test_tenant_picker_and_switcher(page, multi_tenant_user):
+    from seeds.demo import DEMO_NAME
+
+    email, other_name = multi_tenant_user
+    login(page, email)
+    page.wait_for_url(re.compile(r"/select-tenant$"))
+    choices = page.get_by_test_id("tenant-choice")
+    choices.first.wait_for()
+    assert choices.count() == 2
+    choices.filter(has_text=DEMO_NAME).click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.get_by_test_id("tenant-name").wait_for()
+    expect(page.get_by_test_id("tenant-name")).to_have_text(DEMO_NAME)
+    expect(page.get_by_test_id("role-badge")).to_have_text("viewer")
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("tenant-option").filter(has_text=other_name).click()
+    expect(page.get_by_test_id("tenant-name")).to_have_text(other_name)
+    expect(page.get_by_test_id("role-badge")).to_have_text("owner")
+    assert "Audit log" in nav_labels(page)

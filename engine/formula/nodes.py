@@ -138,7 +138,7 @@ def to_source(node: Node) -> str:
     if isinstance(node, (Binary, Compare, Logic)):
         return f"({to_source(node.left)} {node.op} {to_source(node.right)})"
     if isinstance(node, If):
-        return f"if ({to_source(node.cond)}) then {to_source(node.then)} else {to_source(node.else_)}"
+        return f"(if ({to_source(node.cond)}) then {to_source(node.then)} else {to_source(node.else_)})"
     if isinstance(node, Call):
         return f"{node.func}({', '.join(to_source(a) for a in node.args)})"
     raise TypeError(f"not a formula node: {type(node).__name__}")

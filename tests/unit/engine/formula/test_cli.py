@@ -153,7 +153,7 @@ def test_module_runs_as_a_process(files):
 
 
 def test_cli_module_imports_only_the_engine():
-    code = ("import sys, app.cli.formula; bad = [m for m in sys.modules if m.split('.')[0] in "
+    code = ("import sys, app.cli.formula, engine.formula.tape, engine.formula.snapshot; bad = [m for m in sys.modules if m.split('.')[0] in "
             "('models', 'workers', 'reflex', 'sqlmodel', 'sqlalchemy', 'arq', 'redis')]; print(bad)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[4])

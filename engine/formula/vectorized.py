@@ -6,8 +6,9 @@ is handled here, explicitly (see docs/formula-language.md, "Polars special handl
   Decimal literal keeps its own scale, so 0.5 * 0.5 would round to one decimal);
 - `%` in Polars takes the sign of the divisor; the language takes the dividend's: sign(a)·(|a| % |b|);
 - there is no pow on Decimal: a^n is n multiplications, each rounded, as the semantics say;
-- division, remainder and pct_change by zero raise for the whole batch: guarded with when/then and
-  flagged per row (Polars does not evaluate an untaken when/then branch for that row);
+- division, remainder and pct_change by zero raise for the whole batch: the divisor's zeros are
+  replaced by 1 before dividing (a bare when/then is not enough once Polars folds constants), the
+  result is masked back to null and the row is flagged;
 - overflow (> 28 integer digits) raises for the whole batch: the query first runs without overflow
   guards (the fast path); if Polars raises, it runs again with exact per-row guards (the slow path),
   where rows that cannot overflow use Polars and the rest Python Decimal;

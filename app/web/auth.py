@@ -160,7 +160,7 @@ class AuthState(rx.State):
         if not data.tenant_id:
             self.access = "pending"
             return rx.redirect(TENANT_ROUTE, replace=True)
-        page = PAGES.get(route)
+        page = PAGES.get(route) if isinstance(route, str) else None
         allowed = page is not None and (page.permission is None or has_permission(data.role, page.permission))
         self.access = "ok" if allowed else "denied"
         self.tenants = await self._memberships()

@@ -20,6 +20,7 @@ from models.db import owner_session, owner_tenant_session
 from models.identity import add_membership, create_tenant, ensure_user
 from seeds.catalog import seed_catalog
 from seeds.ids import demo_id
+from seeds.margin import seed_margin
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Brand Co."
@@ -50,7 +51,7 @@ DEMO_FLAGS = {
 }
 
 ModuleSeeder = Callable[[Session, TenantContext], None]
-MODULE_SEEDERS: list[ModuleSeeder] = [seed_catalog]
+MODULE_SEEDERS: list[ModuleSeeder] = [seed_catalog, seed_margin]
 
 
 def demo_exists() -> bool:

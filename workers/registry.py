@@ -33,7 +33,7 @@ class ItemContext:
 Handler = Callable[[ItemContext], ItemOutcome | None]
 
 # Modules that register handlers on import; a new module adds its path here.
-HANDLER_MODULES: list[str] = ["workers.sample"]
+HANDLER_MODULES: list[str] = ["workers.sample", "workers.margin_detect"]
 
 _HANDLERS: dict[str, Handler] = {}
 

@@ -1,0 +1,178 @@
+"""Alerts: list (filters + keyset pages), detail, evidence, timeline, decisions and notes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import tuple_
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from engine.errors import Forbidden, ValidationFailed
+from engine.margin.machines import ALERT_MACHINE, ui_actions
+from models import mutations
+from models.base import utcnow
+from models.catalog.common import get_in_tenant, parse_instant
+from models.core_tables import DecisionEvent
+from models.decisions import decide
+from models.margin_tables import MarginAlert, MarginAlertEvidence, MarginNote, MarginTask
+from models.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+
+READ = "margin.read"
+NOTES = "margin.notes.write"
+
+
+def require(ctx: TenantContext, permission: str) -> None:
+    if not ctx.can(permission):
+        raise Forbidden(f"your role '{ctx.role}' may not do this ({permission})")
+
+
+def get_alert(session: Session, ctx: TenantContext, alert_id: Any) -> MarginAlert:
+    return get_in_tenant(session, ctx, MarginAlert, alert_id, "alert")
+
+
+def list_alerts(
+    session: Session,
+    ctx: TenantContext,
+    *,
+    status: str | None = None,
+    rule: str | None = None,
+    severity: str | None = None,
+    dealer_id: uuid.UUID | None = None,
+    sku_id: uuid.UUID | None = None,
+    open_only: bool = False,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[MarginAlert]:
+    """Newest first: ordered by (opened_at, id) descending; the cursor holds the last pair."""
+    query = select(MarginAlert).where(MarginAlert.tenant_id == ctx.tenant_id)
+    for column, value in (
+        (MarginAlert.status, status),
+        (MarginAlert.rule, rule),
+        (MarginAlert.severity, severity),
+        (MarginAlert.dealer_id, dealer_id),
+        (MarginAlert.sku_id, sku_id),
+    ):
+        if value:
+            query = query.where(column == value)
+    if open_only:
+        query = query.where(MarginAlert.status.in_(("open", "acknowledged", "in_enforcement")))  # type: ignore[attr-defined]
+    size = clamp_limit(limit)
+    after = decode_cursor(cursor, 2)
+    if after:
+        try:
+            at, last = parse_instant(after[0]), uuid.UUID(str(after[1]))
+        except (TypeError, ValueError):
+            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
+        query = query.where(tuple_(MarginAlert.opened_at, MarginAlert.id) < tuple_(at, last))
+    rows = list(session.exec(query.order_by(MarginAlert.opened_at.desc(), MarginAlert.id.desc()).limit(size + 1)).all())  # type: ignore[attr-defined]
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor([rows[-1].opened_at.isoformat(), str(rows[-1].id)]) if more and rows else None
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def evidence(session: Session, ctx: TenantContext, alert_id: Any) -> list[MarginAlertEvidence]:
+    alert = get_alert(session, ctx, alert_id)
+    return list(
+        session.exec(
+            select(MarginAlertEvidence)
+            .where(MarginAlertEvidence.tenant_id == ctx.tenant_id, MarginAlertEvidence.alert_id == alert.id)
+            .order_by(MarginAlertEvidence.observed_at, MarginAlertEvidence.evidence_id)
+        ).all()
+    )
+
+
+def timeline(session: Session, ctx: TenantContext, alert_id: Any) -> list[dict[str, Any]]:
+    """Decision events, tasks and notes of the alert, oldest first, as uniform entries."""
+    alert = get_alert(session, ctx, alert_id)
+    entries: list[dict[str, Any]] = [
+        {"at": alert.opened_at, "type": "opened", "id": str(alert.id), "text": f"{alert.rule} alert opened"}
+    ]
+    for e in session.exec(
+        select(DecisionEvent).where(
+            DecisionEvent.tenant_id == ctx.tenant_id,
+            DecisionEvent.machine == ALERT_MACHINE.name,
+            DecisionEvent.entity_id == alert.id,
+        )
+    ).all():
+        entries.append(
+            {
+                "at": e.at,
+                "type": "decision",
+                "id": str(e.id),
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "reason": e.reason,
+                "actor": e.actor,
+                "text": f"{e.action}: {e.from_status} → {e.to_status}",
+            }
+        )
+    for t in session.exec(
+        select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id, MarginTask.alert_id == alert.id)
+    ).all():
+        entries.append(
+            {
+                "at": t.created_at,
+                "type": "task",
+                "id": str(t.id),
+                "status": t.status,
+                "text": t.title,
+                "due_at": t.due_at,
+            }
+        )
+    for n in session.exec(
+        select(MarginNote).where(MarginNote.tenant_id == ctx.tenant_id, MarginNote.alert_id == alert.id)
+    ).all():
+        entries.append({"at": n.created_at, "type": "note", "id": str(n.id), "actor": n.author, "text": n.body})
+    entries.sort(key=lambda x: (x["at"], x["id"]))
+    return entries
+
+
+def actions_for(ctx: TenantContext, alert: MarginAlert) -> list[dict[str, Any]]:
+    return [
+        {"action": t.action, "label": t.display, "reason_required": t.reason_required}
+        for t in ui_actions(ALERT_MACHINE, alert.status, ctx)
+    ]
+
+
+def add_note(
+    session: Session,
+    ctx: TenantContext,
+    body: str,
+    *,
+    alert_id: uuid.UUID | None = None,
+    dealer_id: uuid.UUID | None = None,
+    task_id: uuid.UUID | None = None,
+) -> MarginNote:
+    require(ctx, NOTES)
+    note = MarginNote(
+        tenant_id=ctx.tenant_id,
+        alert_id=alert_id,
+        dealer_id=dealer_id,
+        task_id=task_id,
+        body=body,
+        author=ctx.actor_label,
+    )
+    return mutations.create(session, ctx, note, action="margin_note.create")
+
+
+def patch_alert(
+    session: Session,
+    ctx: TenantContext,
+    alert_id: Any,
+    *,
+    action: str | None = None,
+    reason: str | None = None,
+    note: str | None = None,
+) -> MarginAlert:
+    """A decision through the decision path (ALERT_MACHINE) and/or a note on the alert."""
+    alert = get_alert(session, ctx, alert_id)
+    if note is not None:
+        add_note(session, ctx, note, alert_id=alert.id, dealer_id=alert.dealer_id)
+    if action is not None:
+        decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason)
+        mutations.update(session, ctx, alert, {"updated_at": utcnow()}, action="margin_alert.touch")
+    return alert

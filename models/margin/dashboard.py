@@ -1,0 +1,168 @@
+"""Dashboard summary and global search — every figure computed from the database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from engine.margin.machines import ALERT_OPEN_STATES, TASK_OPEN_STATES
+from models.base import utcnow
+from models.catalog_tables import Organization, Sku
+from models.job_tables import Job
+from models.margin.dealers import PRICE_RULES
+from models.margin_tables import MarginAlert, MarginAlertEvidence, MarginTask
+
+TREND_DAYS = 14
+PERIOD_DAYS = 30
+
+
+def summary(
+    session: Session, ctx: TenantContext, *, now: datetime | None = None, period_days: int = PERIOD_DAYS
+) -> dict[str, Any]:
+    """Open alerts by rule and severity, lost margin this period, dealers in breach, tasks due,
+    running batches (jobs), and the daily breach trend (alerts opened per day, last TREND_DAYS)."""
+    now = now or utcnow()
+    tenant = ctx.tenant_id
+    open_alert = (MarginAlert.tenant_id == tenant, MarginAlert.status.in_(ALERT_OPEN_STATES))  # type: ignore[attr-defined]
+    by_rule = {
+        r: int(c)
+        for r, c in session.exec(
+            select(MarginAlert.rule, func.count()).where(*open_alert).group_by(MarginAlert.rule)
+        ).all()
+    }
+    by_severity = {
+        s: int(c)
+        for s, c in session.exec(
+            select(MarginAlert.severity, func.count()).where(*open_alert).group_by(MarginAlert.severity)
+        ).all()
+    }
+    since = now - timedelta(days=period_days)
+    # lost margin this period: contributions of MAP/MRP evidence observed in the period, on alerts not dismissed
+    lost = session.exec(
+        select(func.coalesce(func.sum(MarginAlertEvidence.impact), 0)).where(
+            MarginAlertEvidence.tenant_id == tenant,
+            MarginAlert.tenant_id == tenant,
+            MarginAlertEvidence.alert_id == MarginAlert.id,
+            MarginAlert.rule.in_(PRICE_RULES),  # type: ignore[attr-defined]
+            MarginAlert.status != "dismissed",
+            MarginAlertEvidence.observed_at > since,
+            MarginAlertEvidence.observed_at <= now,
+        )
+    ).one()
+    open_lost = session.exec(
+        select(func.coalesce(func.sum(MarginAlert.impact), 0)).where(*open_alert, MarginAlert.rule.in_(PRICE_RULES))  # type: ignore[attr-defined]
+    ).one()
+    dealers_in_breach = session.exec(
+        select(func.count(func.distinct(MarginAlert.dealer_id))).where(
+            *open_alert,
+            MarginAlert.rule.in_(PRICE_RULES),  # type: ignore[attr-defined]
+        )
+    ).one()
+    open_task = (MarginTask.tenant_id == tenant, MarginTask.status.in_(TASK_OPEN_STATES))  # type: ignore[attr-defined]
+    tasks_open = session.exec(select(func.count()).where(*open_task)).one()
+    tasks_due = session.exec(select(func.count()).where(*open_task, MarginTask.due_at <= now + timedelta(days=1))).one()
+    tasks_overdue = session.exec(select(func.count()).where(*open_task, MarginTask.due_at < now)).one()
+    running = session.exec(
+        select(Job.kind, func.count())
+        .where(Job.tenant_id == tenant, Job.status.in_(("queued", "running")))  # type: ignore[attr-defined]
+        .group_by(Job.kind)
+    ).all()
+    start = (now - timedelta(days=TREND_DAYS - 1)).date()
+    day = func.date_trunc("day", func.timezone("UTC", MarginAlert.first_seen))
+    counts = {
+        d.date(): int(c)
+        for d, c in session.exec(
+            select(day, func.count())
+            .where(
+                MarginAlert.tenant_id == tenant,
+                MarginAlert.first_seen >= datetime.combine(start, datetime.min.time(), now.tzinfo),
+            )
+            .group_by(day)
+        ).all()
+    }
+    trend = [
+        {"day": (start + timedelta(days=i)).isoformat(), "alerts": counts.get(start + timedelta(days=i), 0)}
+        for i in range(TREND_DAYS)
+    ]
+    return {
+        "as_of": now,
+        "period_days": period_days,
+        "open_alerts": sum(by_rule.values()),
+        "open_alerts_by_rule": by_rule,
+        "open_alerts_by_severity": by_severity,
+        "lost_margin_period": Decimal(lost),
+        "lost_margin_open": Decimal(open_lost),
+        "dealers_in_breach": int(dealers_in_breach),
+        "tasks_open": int(tasks_open),
+        "tasks_due": int(tasks_due),
+        "tasks_overdue": int(tasks_overdue),
+        "running_batches": sum(int(c) for _, c in running),
+        "running_jobs_by_kind": {k: int(c) for k, c in running},
+        "breach_trend": trend,
+    }
+
+
+def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
+    """Alerts (by dealer/SKU name or code, or rule), dealers, SKUs and tasks matching `q`."""
+    like = f"%{q.strip().lower()}%"
+    tenant = ctx.tenant_id
+    dealers = session.exec(
+        select(Organization)
+        .where(
+            Organization.tenant_id == tenant,
+            Organization.type == "dealer",
+            func.lower(Organization.name).like(like) | func.lower(Organization.code).like(like),
+        )
+        .order_by(Organization.name)
+        .limit(limit)
+    ).all()
+    skus = session.exec(
+        select(Sku)
+        .where(Sku.tenant_id == tenant, func.lower(Sku.name).like(like) | func.lower(Sku.code).like(like))
+        .order_by(Sku.code)
+        .limit(limit)
+    ).all()
+    alerts = session.exec(
+        select(MarginAlert, Organization.name, Sku.code)
+        .where(
+            MarginAlert.tenant_id == tenant,
+            Organization.tenant_id == tenant,
+            Sku.tenant_id == tenant,
+            Organization.id == MarginAlert.dealer_id,
+            Sku.id == MarginAlert.sku_id,
+            func.lower(Organization.name).like(like)
+            | func.lower(Sku.code).like(like)
+            | func.lower(Sku.name).like(like)
+            | func.lower(MarginAlert.rule).like(like),
+        )
+        .order_by(MarginAlert.opened_at.desc(), MarginAlert.id)  # type: ignore[attr-defined]
+        .limit(limit)
+    ).all()
+    tasks = session.exec(
+        select(MarginTask)
+        .where(MarginTask.tenant_id == tenant, func.lower(MarginTask.title).like(like))
+        .order_by(MarginTask.created_at.desc(), MarginTask.id)  # type: ignore[attr-defined]
+        .limit(limit)
+    ).all()
+    return {
+        "alerts": [
+            {
+                "id": str(a.id),
+                "rule": a.rule,
+                "status": a.status,
+                "severity": a.severity,
+                "dealer": name,
+                "sku": code,
+                "label": f"{a.rule} · {name} · {code}",
+            }
+            for a, name, code in alerts
+        ],
+        "dealers": [{"id": str(d.id), "code": d.code, "name": d.name, "label": d.name} for d in dealers],
+        "skus": [{"id": str(s.id), "code": s.code, "name": s.name, "label": f"{s.code} {s.name}"} for s in skus],
+        "tasks": [{"id": str(t.id), "title": t.title, "status": t.status, "label": t.title} for t in tasks],
+    }

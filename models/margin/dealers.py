@@ -1,0 +1,162 @@
+"""Dealers (dealer organizations): list with breach figures, summary with status ladder history,
+and status changes through the decision path (DEALER_MACHINE; every change needs a reason)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from engine.errors import NotFound
+from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES, ui_actions
+from models.catalog.common import get_in_tenant, keyset_page
+from models.catalog_tables import Organization
+from models.core_tables import DecisionEvent
+from models.decisions import decide
+from models.margin.alerts import require
+from models.margin_tables import MarginAlert, MarginDealerStatus, MarginTask
+from models.pagination import Page
+
+PRICE_RULES = ("map_breach", "mrp_breach")
+
+
+def get_dealer(session: Session, ctx: TenantContext, dealer_id: Any) -> Organization:
+    org = get_in_tenant(session, ctx, Organization, dealer_id, "dealer")
+    if org.type != "dealer":
+        raise NotFound("dealer not found")
+    return org
+
+
+def statuses(session: Session, ctx: TenantContext, dealer_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not dealer_ids:
+        return {}
+    rows = session.exec(
+        select(MarginDealerStatus.dealer_id, MarginDealerStatus.status).where(
+            MarginDealerStatus.tenant_id == ctx.tenant_id,
+            MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
+        )
+    ).all()
+    found = dict(rows)
+    return {d: found.get(d, DEALER_MACHINE.initial) for d in dealer_ids}
+
+
+def figures(session: Session, ctx: TenantContext, dealer_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Open alerts and open lost margin (MAP/MRP impact of open alerts) per dealer."""
+    out: dict[uuid.UUID, dict[str, Any]] = {d: {"open_alerts": 0, "lost_margin": Decimal(0)} for d in dealer_ids}
+    if not dealer_ids:
+        return out
+    lost = func.coalesce(func.sum(MarginAlert.impact).filter(MarginAlert.rule.in_(PRICE_RULES)), 0)  # type: ignore[attr-defined]
+    for dealer_id, count, amount in session.exec(
+        select(MarginAlert.dealer_id, func.count(), lost)
+        .where(
+            MarginAlert.tenant_id == ctx.tenant_id,
+            MarginAlert.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
+            MarginAlert.status.in_(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+        )
+        .group_by(MarginAlert.dealer_id)
+    ).all():
+        out[dealer_id] = {"open_alerts": int(count), "lost_margin": Decimal(amount)}
+    return out
+
+
+def list_dealers(
+    session: Session, ctx: TenantContext, *, q: str | None = None, limit: int | None = None, cursor: str | None = None
+) -> tuple[Page[Organization], dict[uuid.UUID, str], dict[uuid.UUID, dict[str, Any]]]:
+    query = select(Organization).where(Organization.tenant_id == ctx.tenant_id, Organization.type == "dealer")
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(func.lower(Organization.name).like(like) | func.lower(Organization.code).like(like))
+    page = keyset_page(session, query, Organization.name, Organization.id, limit=limit, cursor=cursor)
+    ids = [o.id for o in page.items]
+    return page, statuses(session, ctx, ids), figures(session, ctx, ids)
+
+
+def history(session: Session, ctx: TenantContext, dealer_id: uuid.UUID) -> list[DecisionEvent]:
+    row = session.exec(
+        select(MarginDealerStatus).where(
+            MarginDealerStatus.tenant_id == ctx.tenant_id, MarginDealerStatus.dealer_id == dealer_id
+        )
+    ).first()
+    if row is None:
+        return []
+    return list(
+        session.exec(
+            select(DecisionEvent)
+            .where(
+                DecisionEvent.tenant_id == ctx.tenant_id,
+                DecisionEvent.machine == DEALER_MACHINE.name,
+                DecisionEvent.entity_id == row.id,
+            )
+            .order_by(DecisionEvent.at, DecisionEvent.id)
+        ).all()
+    )
+
+
+def summary(session: Session, ctx: TenantContext, dealer_id: Any) -> dict[str, Any]:
+    dealer = get_dealer(session, ctx, dealer_id)
+    status = statuses(session, ctx, [dealer.id])[dealer.id]
+    numbers = figures(session, ctx, [dealer.id])[dealer.id]
+    by_rule = dict(
+        session.exec(
+            select(MarginAlert.rule, func.count())
+            .where(
+                MarginAlert.tenant_id == ctx.tenant_id,
+                MarginAlert.dealer_id == dealer.id,
+                MarginAlert.status.in_(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+            )
+            .group_by(MarginAlert.rule)
+        ).all()
+    )
+    open_tasks = session.exec(
+        select(func.count()).where(
+            MarginTask.tenant_id == ctx.tenant_id,
+            MarginTask.dealer_id == dealer.id,
+            MarginTask.status.in_(TASK_OPEN_STATES),  # type: ignore[attr-defined]
+        )
+    ).one()
+    return {
+        "dealer": dealer,
+        "status": status,
+        **numbers,
+        "open_alerts_by_rule": {k: int(v) for k, v in by_rule.items()},
+        "open_tasks": int(open_tasks),
+        "history": history(session, ctx, dealer.id),
+        "actions": [
+            {"action": t.action, "label": t.display, "reason_required": t.reason_required}
+            for t in ui_actions(DEALER_MACHINE, status, ctx)
+        ],
+        "ladder": list(DEALER_LADDER),
+    }
+
+
+def status_row(session: Session, ctx: TenantContext, dealer: Organization) -> MarginDealerStatus:
+    """The dealer's status row, created at 'active' on first use (creation is not a decision)."""
+    row = session.exec(
+        select(MarginDealerStatus).where(
+            MarginDealerStatus.tenant_id == ctx.tenant_id, MarginDealerStatus.dealer_id == dealer.id
+        )
+    ).first()
+    if row is None:
+        from models import mutations
+
+        row = mutations.create(
+            session,
+            ctx,
+            MarginDealerStatus(tenant_id=ctx.tenant_id, dealer_id=dealer.id, status=DEALER_MACHINE.initial),
+            action="margin_dealer_status.create",
+        )
+    return row
+
+
+def change_status(
+    session: Session, ctx: TenantContext, dealer_id: Any, action: str, reason: str | None
+) -> MarginDealerStatus:
+    require(ctx, "margin.dealers.status")
+    dealer = get_dealer(session, ctx, dealer_id)
+    row = status_row(session, ctx, dealer)
+    decide(session, ctx, DEALER_MACHINE, row, action, reason=reason, details={"dealer_id": str(dealer.id)})
+    return row

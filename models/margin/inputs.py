@@ -1,0 +1,62 @@
+"""Validated inputs of margin writes (shared by the REST API, pages and seeds). Unknown keys are refused."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from engine.margin.frames import RULES
+from engine.margin.severity import LEVELS
+
+Rule = Literal[RULES]  # type: ignore[valid-type]
+Severity = Literal[LEVELS]  # type: ignore[valid-type]
+AlertStatus = Literal["open", "acknowledged", "in_enforcement", "resolved", "dismissed"]
+TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
+Reason = Field(None, min_length=1, max_length=4000)
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AlertPatch(_Input):
+    """A decision (`action` + `reason` where the machine requires one) and/or a note."""
+
+    action: str | None = Field(None, min_length=1, max_length=40)
+    reason: str | None = Reason
+    note: str | None = Field(None, min_length=1, max_length=4000)
+
+    @model_validator(mode="after")
+    def _something(self) -> AlertPatch:
+        if self.action is None and self.note is None:
+            raise ValueError("give an action or a note")
+        if self.reason is not None and self.action is None:
+            raise ValueError("a reason goes with an action")
+        return self
+
+
+class TaskCreate(_Input):
+    title: str = Field(min_length=1, max_length=200)
+    alert_id: uuid.UUID | None = None
+    dealer_id: uuid.UUID | None = None
+    assignee_user_id: uuid.UUID | None = None
+    due_at: AwareDatetime | None = None
+    notes: str | None = Field(None, max_length=4000)
+
+
+class TaskPatch(_Input):
+    """Status via `action` (+ `reason`); other fields are plain audited updates."""
+
+    action: str | None = Field(None, min_length=1, max_length=40)
+    reason: str | None = Reason
+    title: str | None = Field(None, min_length=1, max_length=200)
+    assignee_user_id: uuid.UUID | None = None
+    due_at: AwareDatetime | None = None
+    notes: str | None = Field(None, max_length=4000)
+
+
+class DealerStatusChange(_Input):
+    action: str = Field(min_length=1, max_length=40)
+    reason: str = Field(min_length=1, max_length=4000)

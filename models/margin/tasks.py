@@ -1,0 +1,121 @@
+"""Tasks: list (filters + keyset pages), create, patch (status via TASK_MACHINE, the rest audited)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from engine.margin.machines import TASK_MACHINE, ui_actions
+from models import mutations
+from models.base import utcnow
+from models.catalog.common import get_in_tenant, keyset_page, parse_instant, reference
+from models.catalog_tables import Organization
+from models.core_tables import Membership
+from models.decisions import decide
+from models.margin.alerts import require
+from models.margin.inputs import TaskCreate, TaskPatch
+from models.margin_tables import MarginAlert, MarginTask
+from models.pagination import Page
+
+WRITE = "margin.tasks.write"
+
+
+def get_task(session: Session, ctx: TenantContext, task_id: Any) -> MarginTask:
+    return get_in_tenant(session, ctx, MarginTask, task_id, "task")
+
+
+def list_tasks(
+    session: Session,
+    ctx: TenantContext,
+    *,
+    status: str | None = None,
+    alert_id: uuid.UUID | None = None,
+    dealer_id: uuid.UUID | None = None,
+    assignee_user_id: uuid.UUID | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[MarginTask]:
+    """Ordered by creation (oldest first), keyset-paginated."""
+    query = select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id)
+    for column, value in (
+        (MarginTask.status, status),
+        (MarginTask.alert_id, alert_id),
+        (MarginTask.dealer_id, dealer_id),
+        (MarginTask.assignee_user_id, assignee_user_id),
+    ):
+        if value:
+            query = query.where(column == value)
+    return keyset_page(
+        session, query, MarginTask.created_at, MarginTask.id, limit=limit, cursor=cursor, parse=parse_instant
+    )
+
+
+def _check_assignee(session: Session, ctx: TenantContext, user_id: uuid.UUID | None) -> None:
+    if user_id is None:
+        return
+    member = session.exec(
+        select(Membership.id).where(Membership.tenant_id == ctx.tenant_id, Membership.user_id == user_id)
+    ).first()
+    if member is None:
+        raise_validation("assignee_user_id", "no member of this tenant")
+
+
+def raise_validation(field: str, what: str) -> None:
+    from engine.errors import ValidationFailed
+
+    raise ValidationFailed(f"{field}: {what}", fields={field: "not found"})
+
+
+def create_task(
+    session: Session, ctx: TenantContext, data: TaskCreate, *, task_id: uuid.UUID | None = None
+) -> MarginTask:
+    require(ctx, WRITE)
+    dealer_id = data.dealer_id
+    if data.alert_id is not None:
+        alert = reference(session, ctx, MarginAlert, data.alert_id, "alert_id", "alert")
+        dealer_id = dealer_id or alert.dealer_id
+    if dealer_id is not None:
+        reference(session, ctx, Organization, dealer_id, "dealer_id", "organization")
+    _check_assignee(session, ctx, data.assignee_user_id)
+    now = utcnow()
+    task = MarginTask(
+        id=task_id or uuid.uuid4(),
+        tenant_id=ctx.tenant_id,
+        alert_id=data.alert_id,
+        dealer_id=dealer_id,
+        title=data.title,
+        notes=data.notes,
+        assignee_user_id=data.assignee_user_id,
+        due_at=data.due_at,
+        status="open",
+        created_by=ctx.actor_label,
+        created_at=now,
+        updated_at=now,
+    )
+    return mutations.create(session, ctx, task, action="margin_task.create")
+
+
+def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPatch) -> MarginTask:
+    """Fields first (audited update), then the status decision (TASK_MACHINE), in one unit of work."""
+    require(ctx, WRITE)
+    task = get_task(session, ctx, task_id)
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in ("action", "reason")}
+    if "title" in changes and changes["title"] is None:
+        raise_validation("title", "cannot be empty")
+    if "assignee_user_id" in changes:
+        _check_assignee(session, ctx, changes["assignee_user_id"])
+    if changes:
+        mutations.update(session, ctx, task, {**changes, "updated_at": utcnow()}, action="margin_task.update")
+    if data.action is not None:
+        decide(session, ctx, TASK_MACHINE, task, data.action, reason=data.reason)
+    return task
+
+
+def actions_for(ctx: TenantContext, task: MarginTask) -> list[dict[str, Any]]:
+    return [
+        {"action": t.action, "label": t.display, "reason_required": t.reason_required}
+        for t in ui_actions(TASK_MACHINE, task.status, ctx)
+    ]

@@ -1,0 +1,67 @@
+"""A tenant with the demo catalog and the demo margin observations (tenant-scoped ids)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from engine.context import TenantContext
+from engine.rbac import Role
+from tests.conftest import TenantFixture, make_tenant
+
+
+@dataclass(frozen=True)
+class MarginTenant:
+    tenant: TenantFixture
+
+    def ctx(self, role: str = "owner") -> TenantContext:
+        return TenantContext(
+            tenant_id=self.tenant.tenant_id, user_id=None, role=Role(role), tenant_slug=self.tenant.slug
+        )
+
+    def id(self, kind: str, key: str) -> uuid.UUID:
+        from seeds.catalog import tenant_ids
+
+        return tenant_ids(self.tenant.tenant_id)(kind, key)
+
+
+def build(label: str, *, seed: bool = True) -> MarginTenant:
+    """Catalog + observations; with seed=True also the scan, tasks and statuses (seeds.margin)."""
+    from models.db import tenant_session
+    from seeds.catalog import build_catalog, tenant_ids
+    from seeds.margin import add_observations, build_margin
+
+    tenant = make_tenant(label)
+    ctx = TenantContext.system(tenant.tenant_id, tenant.slug)
+    id_for = tenant_ids(tenant.tenant_id)
+    with tenant_session(ctx) as session:
+        build_catalog(session, ctx, id_for)
+        if seed:
+            build_margin(session, ctx, id_for)
+        else:
+            add_observations(session, ctx, id_for)
+    return MarginTenant(tenant)
+
+
+@pytest.fixture(scope="module")
+def margin_a() -> MarginTenant:
+    return build("marga")
+
+
+@pytest.fixture(scope="module")
+def margin_b() -> MarginTenant:
+    return build("margb")
+
+
+def add_user(tenant: TenantFixture, role: str) -> tuple[str, str]:
+    from models.db import owner_tenant_session
+    from models.identity import add_membership, ensure_user
+
+    email = f"{role}-{uuid.uuid4().hex[:8]}@{tenant.slug}.test"
+    ctx = TenantContext.system(tenant.tenant_id, tenant.slug)
+    with owner_tenant_session(ctx) as session:
+        user = ensure_user(session, email=email, display_name=role, password="correct-horse")
+        add_membership(session, ctx, user, Role(role))
+    return email, "correct-horse"

@@ -1,0 +1,188 @@
+"""The "margin.detect" job end to end on the demo data: exact lost margin, no duplicates on re-run,
+new evidence attaches to the open alert, judged evidence is not raised again, seeding is idempotent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from tests.integration.margin.conftest import MarginTenant, build
+
+
+def _run(mt: MarginTenant, **params):
+    from models.margin.detection import submit_detection
+    from seeds.margin import DEMO_AS_OF
+    from workers.runner import run_job_sync
+
+    job_id = submit_detection(mt.ctx(), {"as_of": DEMO_AS_OF.isoformat(), **params})
+    run_job_sync(mt.tenant.tenant_id, job_id)
+    return job_id
+
+
+def _alerts(mt: MarginTenant):
+    from models.db import tenant_session
+    from models.margin_tables import MarginAlert
+
+    with tenant_session(mt.ctx()) as session:
+        return list(session.exec(select(MarginAlert).where(MarginAlert.tenant_id == mt.tenant.tenant_id)).all())
+
+
+def _evidence_count(mt: MarginTenant, alert_id) -> int:
+    from models.db import tenant_session
+    from models.margin_tables import MarginAlertEvidence
+
+    with tenant_session(mt.ctx()) as session:
+        return session.exec(select(func.count()).where(MarginAlertEvidence.alert_id == alert_id)).one()
+
+
+def _job_result(mt: MarginTenant, job_id):
+    from models.db import tenant_session
+    from models.job_tables import Job, JobItem
+
+    with tenant_session(mt.ctx()) as session:
+        job = session.get(Job, job_id)
+        item = session.exec(select(JobItem).where(JobItem.job_id == job_id)).one()
+        return job.status, item.status, item.result
+
+
+@pytest.fixture(scope="module")
+def fresh() -> MarginTenant:
+    return build("margdet", seed=False)
+
+
+def _keyed(mt: MarginTenant, alerts) -> dict:
+    names = {mt.id("organization", k): k for k in ("dealer-metro", "dealer-coastal", "competitor")}
+    skus = {mt.id("sku", k): k for k in ("d3", "omega", "zinc")}
+    return {(a.rule, names[a.dealer_id], skus[a.sku_id]): a for a in alerts}
+
+
+def test_detection_job_creates_the_expected_alerts_with_exact_impact(fresh):
+    from seeds.margin import EXPECTED_IMPACT
+
+    job_id = _run(fresh)
+    job_status, item_status, result = _job_result(fresh, job_id)
+    assert (job_status, item_status) == ("completed", "done")
+    assert result["created"] == 12 and result["attached"] == 0
+    keyed = _keyed(fresh, _alerts(fresh))
+    assert set(keyed) == set(EXPECTED_IMPACT)
+    for key, impact in EXPECTED_IMPACT.items():
+        alert = keyed[key]
+        assert alert.impact == impact, key
+        assert alert.status == "open"
+        assert Decimal(alert.explanation["total"]) == impact
+        assert _evidence_count(fresh, alert.id) == alert.evidence_count > 0
+    metro_map = keyed[("map_breach", "dealer-metro", "d3")]
+    # Metro's MAP for D3 is its dealer override (479), and the alert says which rule set it
+    assert metro_map.floor == Decimal("479")
+    assert metro_map.floor_rule_id == fresh.id("price_rule", "map:d3:dealer-metro")
+    assert metro_map.explanation["floor_source"]["price_rule_id"] == str(metro_map.floor_rule_id)
+    rendered = metro_map.explanation["rendered"]
+    assert "3 × (479.00 − 459.00)" in rendered and "2 × (479.00 − 469.00)" in rendered
+    assert rendered.endswith("= 80.00")
+    undercut = keyed[("competitor_undercut", "competitor", "d3")]
+    assert undercut.floor == Decimal("499") and undercut.units == 17
+    assert undercut.floor_rule_id == fresh.id("price_rule", "map:d3")
+
+
+def test_rerun_creates_no_duplicates(fresh):
+    before = {a.id: (a.impact, a.evidence_count) for a in _alerts(fresh)}
+    job_id = _run(fresh)
+    _, item_status, result = _job_result(fresh, job_id)
+    assert item_status == "done"
+    assert (result["created"], result["attached"], result["unchanged"]) == (0, 0, 12)
+    assert {a.id: (a.impact, a.evidence_count) for a in _alerts(fresh)} == before
+
+
+def test_new_evidence_attaches_to_the_open_alert(fresh):
+    from models import mutations
+    from models.db import tenant_session
+    from models.margin_tables import MarginSaleRow
+    from seeds.margin import DEMO_AS_OF
+
+    keyed = _keyed(fresh, _alerts(fresh))
+    target = keyed[("map_breach", "dealer-metro", "zinc")]
+    old_count = _evidence_count(fresh, target.id)
+    with tenant_session(fresh.ctx()) as session:
+        mutations.create(
+            session,
+            fresh.ctx(),
+            MarginSaleRow(
+                tenant_id=fresh.tenant.tenant_id,
+                dealer_id=fresh.id("organization", "dealer-metro"),
+                sku_id=fresh.id("sku", "zinc"),
+                channel_id=fresh.id("channel", "retail"),
+                advertised_price=Decimal("244.50"),
+                transaction_price=Decimal("299.00"),
+                qty=4,
+                currency="INR",
+                observed_at=DEMO_AS_OF - timedelta(days=1),
+                source="test",
+            ),
+        )
+    job_id = _run(fresh)
+    _, _, result = _job_result(fresh, job_id)
+    assert (result["created"], result["attached"]) == (0, 1)
+    assert result["attached_ids"] == [str(target.id)]
+    after = {a.id: a for a in _alerts(fresh)}
+    assert len(after) == 12
+    # 100 + 4 × (249 − 244.50) = 118
+    assert after[target.id].impact == Decimal("118")
+    assert Decimal(after[target.id].explanation["total"]) == Decimal("118")
+    assert _evidence_count(fresh, target.id) == old_count + 1
+    # a second run finds nothing new
+    _, _, result = _job_result(fresh, _run(fresh))
+    assert (result["created"], result["attached"], result["unchanged"]) == (0, 0, 12)
+
+
+def test_judged_evidence_is_not_raised_again(fresh):
+    from models.db import tenant_session
+    from models.margin.alerts import patch_alert
+
+    keyed = _keyed(fresh, _alerts(fresh))
+    target = keyed[("mrp_breach", "dealer-metro", "d3")]
+    with tenant_session(fresh.ctx()) as session:
+        patch_alert(session, fresh.ctx(), target.id, action="dismiss", reason="Coupon applied by the marketplace")
+    _, _, result = _job_result(fresh, _run(fresh))
+    assert result["created"] == 0
+    alerts = _alerts(fresh)
+    assert len(alerts) == 12
+    assert {a.id: a.status for a in alerts}[target.id] == "dismissed"
+
+
+def test_viewer_and_sales_cannot_submit_detection(fresh):
+    from engine.errors import Forbidden
+    from models.margin.detection import submit_detection
+
+    for role in ("viewer", "sales"):
+        with pytest.raises(Forbidden):
+            submit_detection(fresh.ctx(role))
+
+
+def test_seeding_is_idempotent_and_yields_the_demo_dataset():
+    from models.db import tenant_session
+    from models.margin_tables import MarginAlertEvidence, MarginTask
+    from seeds.catalog import tenant_ids
+    from seeds.margin import build_margin
+
+    mt = build("margseed")
+    with tenant_session(mt.ctx()) as session:
+        counts = (
+            session.exec(select(func.count()).select_from(MarginTask)).one(),
+            session.exec(select(func.count()).select_from(MarginAlertEvidence)).one(),
+        )
+    with tenant_session(mt.ctx()) as session:
+        result = build_margin(session, mt.ctx(), tenant_ids(mt.tenant.tenant_id))
+    assert (result["created"], result["attached"]) == (0, 0)
+    with tenant_session(mt.ctx()) as session:
+        again = (
+            session.exec(select(func.count()).select_from(MarginTask)).one(),
+            session.exec(select(func.count()).select_from(MarginAlertEvidence)).one(),
+        )
+    assert counts == again and counts[0] == 10
+    assert len(_alerts(mt)) == 12
+    assert all(isinstance(a.id, uuid.UUID) for a in _alerts(mt))

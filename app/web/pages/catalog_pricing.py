@@ -1,0 +1,406 @@
+"""/catalog/pricing — price books, their rules, overlap warnings and the "why this price?" panel.
+
+The panel runs the same resolver as `GET /api/prices/resolve` for a chosen SKU / organization /
+channel / date / currency / kind and shows every candidate rule with its outcome and reason. Each
+run is audited (`price.resolve`), like an API resolution. Books and rules need ENABLE_PRICE_BOOKS;
+the panel also needs ENABLE_PRICE_RESOLUTION.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import reflex as rx
+from reflex.vars import Var
+
+from app.web.auth import AuthState
+from app.web.layout import app_page
+from app.web.pages.catalog import _table, flag_on, not_found_block, page_context
+from engine.context import TenantContext
+from engine.errors import DomainError, ValidationFailed
+from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
+from models.catalog import catalog, orgs, pricing
+from models.db import tenant_session
+from models.flags import ENABLE_PRICE_BOOKS, ENABLE_PRICE_RESOLUTION
+
+READ = "pricing.read"
+NONE = "__none__"
+ALL = "__all__"
+LIMIT = 200
+
+
+def _amount(value: Any) -> str:
+    text = f"{value:f}".rstrip("0").rstrip(".") if value is not None else ""
+    return text or "0"
+
+
+def fetch_books_and_rules(ctx: TenantContext, book_id: str) -> dict[str, Any]:
+    with tenant_session(ctx) as session:
+        books = pricing.list_books(session, ctx, limit=LIMIT).items
+        by_id = {str(b.id): b for b in books}
+        skus = {s.id: s for s in catalog.list_skus(session, ctx, limit=LIMIT).items}
+        channels = {c.id: c for c in catalog.list_channels(session, ctx, limit=LIMIT).items}
+        rule_page = pricing.list_rules(
+            session, ctx, price_book_id=by_id[book_id].id if book_id in by_id else None, limit=LIMIT
+        )
+        org_names = orgs.orgs_by_id(session, ctx, {r.org_id for r in rule_page.items if r.org_id})
+        conflicts = [o.to_dict() for o in pricing.conflicts(session, ctx)]
+        all_orgs = orgs.list_orgs(session, ctx, limit=LIMIT).items
+    flagged = {rid for c in conflicts for rid in c["rule_ids"]}
+    return {
+        "books": [{"id": str(b.id), "name": b.name, "kind": b.kind, "currency": b.currency} for b in books],
+        "rules": [
+            {
+                "id": str(r.id),
+                "book": by_id[str(r.price_book_id)].name if str(r.price_book_id) in by_id else "",
+                "sku": skus[r.sku_id].code if r.sku_id in skus else str(r.sku_id),
+                "org": org_names[r.org_id].name if r.org_id in org_names else ("any" if not r.org_id else "?"),
+                "channel": channels[r.channel_id].name
+                if r.channel_id in channels
+                else ("any" if not r.channel_id else "?"),
+                "amount": _amount(r.amount),
+                "currency": by_id[str(r.price_book_id)].currency if str(r.price_book_id) in by_id else "",
+                "from": r.effective_from.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                "to": r.effective_to.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if r.effective_to else "open",
+                "priority": str(r.priority),
+                "overlap": "yes" if str(r.id) in flagged else "",
+            }
+            for r in rule_page.items
+        ],
+        "conflicts": [
+            {"severity": c["severity"], "message": c["message"]} for c in conflicts if c["severity"] != "info"
+        ],
+        "skus": [{"id": str(s.id), "label": f"{s.code} — {s.name}"} for s in skus.values()],
+        "orgs": [{"id": str(o.id), "label": f"{o.name} ({o.type})"} for o in all_orgs],
+        "channels": [{"id": str(c.id), "label": c.name} for c in channels.values()],
+    }
+
+
+def parse_day(value: str) -> datetime:
+    try:
+        day = date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        raise ValidationFailed("pick a date (YYYY-MM-DD)", fields={"at": "invalid date"}) from None
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def explain(ctx: TenantContext, form: dict[str, str]) -> dict[str, Any]:
+    """Run the resolver for the panel (audited) and turn the explanation into display rows."""
+    at = parse_day(form.get("at", ""))
+    with tenant_session(ctx) as session:
+        result = pricing.resolve_price(
+            session,
+            ctx,
+            sku_id=form.get("sku_id", ""),
+            org_id=None if form.get("org_id") in ("", NONE, None) else form["org_id"],
+            channel_id=None if form.get("channel_id") in ("", NONE, None) else form["channel_id"],
+            currency=form.get("currency", "").strip().upper(),
+            kind=form.get("kind", "map"),
+            at=at,
+        )
+        ids = {c.rule.org_id for c in result.candidates if c.rule.org_id}
+        names = {str(k): v.name for k, v in orgs.orgs_by_id(session, ctx, {uuid.UUID(i) for i in ids}).items()}
+    body = result.to_dict()
+    return {
+        "summary": body["summary"],
+        "price": f"{_amount(result.price)} {body['currency']}" if result.found else "No price",
+        "level": body["level"] or "",
+        "candidates": [
+            {
+                "rule_id": c["rule_id"][:8],
+                "outcome": c["outcome"],
+                "reason": c["reason"].replace("_", " "),
+                "detail": c["detail"],
+                "level": (c["level"] or "").replace("_", " "),
+                "amount": f"{_amount(Decimal(c['amount']))} {c['currency']}",
+                "org": names.get(c["org_id"] or "", "any") if c["org_id"] else "any",
+                "window": f"{c['effective_from'][:10]} → {c['effective_to'][:10] if c['effective_to'] else 'open'}",
+                "priority": str(c["priority"]),
+            }
+            for c in body["candidates"]
+        ],
+    }
+
+
+class PricingState(AuthState):
+    feature_off: bool = False
+    resolution_on: bool = False
+    loading: bool = False
+    error: str = ""
+    books: list[dict[str, str]] = []
+    book_id: str = ALL
+    rules: list[dict[str, str]] = []
+    conflicts: list[dict[str, str]] = []
+    sku_options: list[dict[str, str]] = []
+    org_options: list[dict[str, str]] = []
+    channel_options: list[dict[str, str]] = []
+    # "why this price?" form and answer
+    w_sku: str = ""
+    w_org: str = NONE
+    w_channel: str = NONE
+    w_kind: str = "map"
+    w_currency: str = ""
+    w_at: str = ""
+    w_error: str = ""
+    w_summary: str = ""
+    w_price: str = ""
+    w_level: str = ""
+    w_rows: list[dict[str, str]] = []
+    w_running: bool = False
+
+    async def _load(self):
+        self.loading, self.error = True, ""
+        self.rules, self.conflicts, self.w_rows, self.w_summary, self.w_price = [], [], [], "", ""
+        yield
+        ctx, self.feature_off = await page_context(self, READ, ENABLE_PRICE_BOOKS)
+        if ctx is not None:
+            self.resolution_on = await asyncio.to_thread(flag_on, ctx, ENABLE_PRICE_RESOLUTION)
+            data = await asyncio.to_thread(fetch_books_and_rules, ctx, self.book_id)
+            self.books, self.rules, self.conflicts = data["books"], data["rules"], data["conflicts"]
+            self.sku_options, self.org_options = data["skus"], data["orgs"]
+            self.channel_options = data["channels"]
+            if not self.w_sku and self.sku_options:
+                self.w_sku = self.sku_options[0]["id"]
+            if not self.w_currency and self.books:
+                self.w_currency = self.books[0]["currency"]
+            if not self.w_at:
+                self.w_at = datetime.now(UTC).date().isoformat()
+        self.loading = False
+
+    @rx.event
+    async def load(self):
+        async for _ in self._load():
+            yield
+
+    @rx.event
+    async def pick_book(self, value: str):
+        self.book_id = str(value or ALL)[:64]
+        async for _ in self._load():
+            yield
+
+    @rx.event
+    def set_field(self, field: str, value: str):
+        if field in ("w_sku", "w_org", "w_channel", "w_kind", "w_currency", "w_at"):
+            setattr(self, field, str(value or "")[:64])
+
+    @rx.event
+    async def why(self):
+        ctx, off = await page_context(self, READ, ENABLE_PRICE_RESOLUTION)
+        if ctx is None:
+            self.w_error = "Price resolution is switched off for this tenant." if off else "Not allowed."
+            return
+        if self.w_kind not in PRICE_BOOK_KINDS:
+            self.w_error = "pick a price book kind"
+            return
+        self.w_running, self.w_error = True, ""
+        yield
+        form = {
+            "sku_id": self.w_sku,
+            "org_id": self.w_org,
+            "channel_id": self.w_channel,
+            "kind": self.w_kind,
+            "currency": self.w_currency,
+            "at": self.w_at,
+        }
+        try:
+            answer = await asyncio.to_thread(explain, ctx, form)
+        except DomainError as exc:
+            self.w_error = exc.message + (f" ({', '.join(exc.fields)})" if exc.fields else "")
+            self.w_rows, self.w_summary, self.w_price, self.w_level = [], "", "", ""
+        else:
+            self.w_summary, self.w_price, self.w_level = answer["summary"], answer["price"], answer["level"]
+            self.w_rows = answer["candidates"]
+        self.w_running = False
+
+
+def _rule_row(row: Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["book"]),
+        rx.table.cell(rx.code(row["sku"], variant="ghost")),
+        rx.table.cell(row["org"]),
+        rx.table.cell(row["channel"]),
+        rx.table.cell(rx.text(row["amount"], " ", row["currency"], weight="medium")),
+        rx.table.cell(rx.text(row["from"], " → ", row["to"], size="1")),
+        rx.table.cell(row["priority"]),
+        rx.table.cell(rx.cond(row["overlap"] != "", rx.badge("overlap", color_scheme="amber"))),
+        data_testid="rule-row",
+    )
+
+
+def _candidate_row(row: Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.badge(
+                row["outcome"],
+                color_scheme=rx.match(row["outcome"], ("winner", "green"), ("outranked", "amber"), "gray"),
+            )
+        ),
+        rx.table.cell(row["amount"]),
+        rx.table.cell(row["level"]),
+        rx.table.cell(row["org"]),
+        rx.table.cell(rx.text(row["window"], size="1")),
+        rx.table.cell(row["priority"]),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["reason"], weight="medium", size="2"),
+                rx.text(row["detail"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        data_testid="candidate-row",
+    )
+
+
+def _picker(label: str, field: str, value: Var, options: Var, *, none_label: str | None = None) -> rx.Component:
+    items = [rx.select.item(none_label, value=NONE)] if none_label else []
+    return rx.vstack(
+        rx.text(label, size="1", weight="medium", color_scheme="gray"),
+        rx.select.root(
+            rx.select.trigger(placeholder=label, aria_label=label, width="100%"),
+            rx.select.content(*items, rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["id"]))),
+            value=value,
+            on_change=lambda v: PricingState.set_field(field, v),
+        ),
+        spacing="1",
+        min_width="12rem",
+        flex="1",
+    )
+
+
+def why_panel() -> rx.Component:
+    s = PricingState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Why this price?", size="4"),
+            rx.flex(
+                _picker("SKU", "w_sku", s.w_sku, s.sku_options),
+                _picker("Organization", "w_org", s.w_org, s.org_options, none_label="No organization"),
+                _picker("Channel", "w_channel", s.w_channel, s.channel_options, none_label="No channel"),
+                rx.vstack(
+                    rx.text("Kind", size="1", weight="medium", color_scheme="gray"),
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Kind"),
+                        rx.select.content(*[rx.select.item(k.upper(), value=k) for k in PRICE_BOOK_KINDS]),
+                        value=s.w_kind,
+                        on_change=lambda v: PricingState.set_field("w_kind", v),
+                    ),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.text("Currency", size="1", weight="medium", color_scheme="gray"),
+                    rx.input(
+                        value=s.w_currency,
+                        on_change=lambda v: PricingState.set_field("w_currency", v),
+                        max_length=3,
+                        width="5rem",
+                        aria_label="Currency",
+                    ),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    rx.text("Date", size="1", weight="medium", color_scheme="gray"),
+                    rx.input(
+                        type="date",
+                        value=s.w_at,
+                        on_change=lambda v: PricingState.set_field("w_at", v),
+                        aria_label="Date",
+                        data_testid="why-date",
+                    ),
+                    spacing="1",
+                ),
+                rx.button(
+                    rx.cond(s.w_running, rx.spinner(size="2"), rx.icon("search", size=16)),
+                    "Explain",
+                    on_click=s.why,
+                    disabled=s.w_running,
+                    align_self="end",
+                    data_testid="why-run",
+                ),
+                spacing="3",
+                wrap="wrap",
+                align="end",
+                width="100%",
+            ),
+            rx.cond(s.w_error != "", rx.callout(s.w_error, icon="triangle-alert", color_scheme="red", width="100%")),
+            rx.cond(
+                s.w_summary != "",
+                rx.vstack(
+                    rx.hstack(
+                        rx.heading(s.w_price, size="6", data_testid="why-price"),
+                        rx.cond(s.w_level != "", rx.badge("step: ", s.w_level, variant="soft")),
+                        align="center",
+                    ),
+                    rx.text(s.w_summary, size="2", data_testid="why-summary"),
+                    _table(
+                        ["Outcome", "Amount", "Step", "Organization", "Window", "Priority", "Why"],
+                        rx.foreach(s.w_rows, _candidate_row),
+                        "why-table",
+                    ),
+                    rx.text(TIE_BREAK_RULE, size="1", color_scheme="gray"),
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="why-panel",
+    )
+
+
+@app_page(
+    "/catalog/pricing",
+    "Price books and rules",
+    permission=READ,
+    nav="Pricing",
+    icon="tags",
+    order=43,
+    on_load=PricingState.load,
+)
+def pricing_page() -> rx.Component:
+    s = PricingState
+    return rx.cond(
+        s.feature_off,
+        not_found_block(),
+        rx.vstack(
+            rx.cond(s.resolution_on, why_panel()),
+            rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
+            rx.hstack(
+                rx.heading("Rules", size="4"),
+                rx.select.root(
+                    rx.select.trigger(placeholder="Price book", aria_label="Price book"),
+                    rx.select.content(
+                        rx.select.item("All books", value=ALL),
+                        rx.foreach(s.books, lambda b: rx.select.item(b["name"], value=b["id"])),
+                    ),
+                    value=s.book_id,
+                    on_change=s.pick_book,
+                ),
+                align="center",
+            ),
+            rx.cond(
+                s.conflicts.length() > 0,
+                rx.callout(
+                    rx.vstack(rx.foreach(s.conflicts, lambda c: rx.text(c["severity"], ": ", c["message"], size="1"))),
+                    icon="triangle-alert",
+                    color_scheme="amber",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                s.loading,
+                rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
+                _table(
+                    ["Book", "SKU", "Organization", "Channel", "Amount", "Window (UTC)", "Priority", ""],
+                    rx.foreach(s.rules, _rule_row),
+                    "rules-table",
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+    )

@@ -16,14 +16,15 @@ instead — it must never reach a backend-only var.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
+import contextvars
 import inspect
 import json
 import secrets
 import uuid
 from typing import Any
-
-import pytest
 
 
 def _state_classes():
@@ -191,9 +192,23 @@ def test_every_handler_is_enumerated():
     assert not any(n.endswith("._require") for n in names)
 
 
-@pytest.mark.asyncio(loop_scope="session")
-async def test_unauthenticated_client_gets_nothing(tenant_a):
-    markers = _tenant_a_markers(tenant_a)
+def _in_own_loop(coro) -> Any:
+    """Run a coroutine on a fresh loop in a worker thread (independent of Playwright's or
+    pytest-asyncio's loop when the suites run in one session)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coro).result()
+
+
+def test_unauthenticated_client_gets_nothing(tenant_a):
+    _in_own_loop(_unauthenticated(tenant_a))
+
+
+def test_tenant_b_client_passing_tenant_a_ids_sees_only_b(tenant_a, tenant_b):
+    _in_own_loop(_tenant_b_with_a_ids(tenant_a, tenant_b))
+
+
+async def _unauthenticated(tenant_a):
+    markers = await asyncio.to_thread(_tenant_a_markers, tenant_a)
     for cookie in (None, f"pharos_session={secrets.token_urlsafe(32)}", "pharos_session=; other=1"):
         root = _root_with_cookie(cookie)
         assert await _sweep(root, tenant_a, markers) == []
@@ -201,15 +216,12 @@ async def test_unauthenticated_client_gets_nothing(tenant_a):
         assert "Tenant alpha" not in _public_tree(root)
 
 
-@pytest.mark.asyncio(loop_scope="session")
-async def test_tenant_b_client_passing_tenant_a_ids_sees_only_b(tenant_a, tenant_b):
-    import asyncio
-
+async def _tenant_b_with_a_ids(tenant_a, tenant_b):
     from app.web.auth import AuthState
     from app.web.pages.audit import AuditState
     from models import sessions
 
-    markers = _tenant_a_markers(tenant_a)
+    markers = await asyncio.to_thread(_tenant_a_markers, tenant_a)
     token, data, _ = await asyncio.to_thread(
         sessions.login, tenant_b.owner_email, tenant_b.password, f"10.9.{secrets.randbelow(250)}.1"
     )

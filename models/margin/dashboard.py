@@ -107,9 +107,15 @@ def summary(
     }
 
 
+def like_pattern(q: str) -> str:
+    """A case-folded LIKE pattern matching `q` literally anywhere (%, _ and \\ escaped)."""
+    text = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{text}%"
+
+
 def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
     """Alerts (by dealer/SKU name or code, or rule), dealers, SKUs and tasks matching `q`."""
-    like = f"%{q.strip().lower()}%"
+    like = like_pattern(q)
     tenant = ctx.tenant_id
     dealers = session.exec(
         select(Organization)

@@ -68,7 +68,9 @@ def list_dealers(
 ) -> tuple[Page[Organization], dict[uuid.UUID, str], dict[uuid.UUID, dict[str, Any]]]:
     query = select(Organization).where(Organization.tenant_id == ctx.tenant_id, Organization.type == "dealer")
     if q:
-        like = f"%{q.lower()}%"
+        from models.margin.dashboard import like_pattern
+
+        like = like_pattern(q)
         query = query.where(func.lower(Organization.name).like(like) | func.lower(Organization.code).like(like))
     page = keyset_page(session, query, Organization.name, Organization.id, limit=limit, cursor=cursor)
     ids = [o.id for o in page.items]

@@ -428,7 +428,12 @@ def detection_params(params: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments of run_detection from a job's params (as_of, undercut_pct, dead_stock_days)."""
     kwargs: dict[str, Any] = {}
     if params.get("as_of"):
-        kwargs["as_of"] = datetime.fromisoformat(str(params["as_of"]))
+        try:
+            kwargs["as_of"] = datetime.fromisoformat(str(params["as_of"]))
+        except ValueError:
+            raise ValidationFailed("as_of is not an ISO-8601 instant", fields={"as_of": "invalid"})
+        if kwargs["as_of"].tzinfo is None:
+            raise ValidationFailed("as_of must carry a time zone", fields={"as_of": "timezone required"})
     config: dict[str, Any] = {}
     if params.get("undercut_pct") is not None:
         config["undercut_pct"] = Decimal(str(params["undercut_pct"]))

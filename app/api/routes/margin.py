@@ -107,9 +107,9 @@ def _alert_detail(session: Session, ctx: TenantContext, alert) -> dict[str, Any]
 
 
 @router.get("/dashboard/summary")
-def dashboard_summary(ctx: TenantContext = Depends(require(READ))) -> dict:
+def dashboard_summary(ctx: TenantContext = Depends(require(READ)), period_days: int = Query(30, ge=1, le=366)) -> dict:
     with tenant_session(ctx) as session:
-        return to_jsonable(dashboard.summary(session, ctx))
+        return to_jsonable(dashboard.summary(session, ctx, period_days=period_days))
 
 
 @router.get("/search")

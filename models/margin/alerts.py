@@ -6,10 +6,11 @@ import uuid
 from typing import Any
 
 from sqlalchemy import tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Forbidden, ValidationFailed
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.margin.machines import ALERT_MACHINE, ui_actions
 from models import mutations
 from models.base import utcnow
@@ -173,6 +174,15 @@ def patch_alert(
     if note is not None:
         add_note(session, ctx, note, alert_id=alert.id, dealer_id=alert.dealer_id)
     if action is not None:
-        decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason)
+        try:
+            with session.begin_nested():
+                decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason)
+        except IntegrityError:
+            # the partial unique index: reopening while a newer alert for the same key is open
+            session.refresh(alert)
+            raise Conflict(
+                "another open alert exists for this dealer, SKU and rule; work on that one",
+                fields={"action": "duplicate open alert"},
+            )
         mutations.update(session, ctx, alert, {"updated_at": utcnow()}, action="margin_alert.touch")
     return alert

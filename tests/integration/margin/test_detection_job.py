@@ -186,3 +186,77 @@ def test_seeding_is_idempotent_and_yields_the_demo_dataset():
     assert counts == again and counts[0] == 10
     assert len(_alerts(mt)) == 12
     assert all(isinstance(a.id, uuid.UUID) for a in _alerts(mt))
+
+
+def test_reopening_while_a_newer_alert_is_open_is_a_conflict(fresh):
+    from engine.errors import Conflict
+    from models import mutations
+    from models.db import tenant_session
+    from models.margin.alerts import patch_alert
+    from models.margin_tables import MarginSaleRow
+    from seeds.margin import DEMO_AS_OF
+
+    dismissed = _keyed(fresh, _alerts(fresh))[("mrp_breach", "dealer-metro", "d3")]
+    assert dismissed.status == "dismissed"
+    with tenant_session(fresh.ctx()) as session:
+        mutations.create(
+            session,
+            fresh.ctx(),
+            MarginSaleRow(
+                tenant_id=fresh.tenant.tenant_id,
+                dealer_id=fresh.id("organization", "dealer-metro"),
+                sku_id=fresh.id("sku", "d3"),
+                transaction_price=Decimal("580.00"),
+                qty=2,
+                currency="INR",
+                observed_at=DEMO_AS_OF - timedelta(hours=5),
+                source="test",
+            ),
+        )
+    _, _, result = _job_result(fresh, _run(fresh))
+    assert result["created"] == 1  # a fresh breach opens a new alert; the dismissed one stays closed
+    fresh_alert = next(a for a in _alerts(fresh) if str(a.id) == result["created_ids"][0])
+    assert (fresh_alert.rule, fresh_alert.impact, fresh_alert.evidence_count) == ("mrp_breach", Decimal("38"), 1)
+    with pytest.raises(Conflict), tenant_session(fresh.ctx()) as session:
+        patch_alert(session, fresh.ctx(), dismissed.id, action="reopen", reason="Dealer repeated it")
+
+
+def test_dead_stock_and_undercut_window(fresh):
+    from models import mutations
+    from models.db import tenant_session
+    from models.margin_tables import MarginCompetitorSnapshot, MarginInventoryRow
+    from seeds.margin import DEMO_AS_OF
+
+    with tenant_session(fresh.ctx()) as session:
+        for days, qty in ((120, 5), (95, 3), (30, 100)):
+            mutations.create(
+                session,
+                fresh.ctx(),
+                MarginInventoryRow(
+                    tenant_id=fresh.tenant.tenant_id,
+                    dealer_id=fresh.id("organization", "dealer-coastal"),
+                    sku_id=fresh.id("sku", "omega"),
+                    qty=qty,
+                    unit_cost=Decimal("700.25"),
+                    received_at=DEMO_AS_OF - timedelta(days=days),
+                ),
+            )
+        # a deep undercut outside the 30-day window is not judged
+        mutations.create(
+            session,
+            fresh.ctx(),
+            MarginCompetitorSnapshot(
+                tenant_id=fresh.tenant.tenant_id,
+                competitor_id=fresh.id("organization", "competitor"),
+                sku_id=fresh.id("sku", "zinc"),
+                price=Decimal("100.00"),
+                observed_at=DEMO_AS_OF - timedelta(days=45),
+            ),
+        )
+    _, _, result = _job_result(fresh, _run(fresh))
+    assert result["created"] == 1
+    keyed = _keyed(fresh, _alerts(fresh))
+    dead = keyed[("dead_stock", "dealer-coastal", "omega")]
+    assert dead.impact == Decimal("5602.00")  # (5 + 3) × 700.25
+    assert dead.explanation["formula"] == "Σ qty × unit cost" and dead.floor is None
+    assert ("competitor_undercut", "competitor", "zinc") not in keyed

@@ -189,7 +189,7 @@ class ChannelCatalogItem(SQLModel, table=True):
     __tablename__ = "channel_catalog_items"
     __table_args__ = (
         _tenant_key("channel_catalog_items"),
-        UniqueConstraint("version_id", "offering_id", name="uq_channel_catalog_items_offering"),
+        UniqueConstraint("tenant_id", "version_id", "offering_id", name="uq_channel_catalog_items_offering"),
         ForeignKeyConstraint(
             ["tenant_id", "version_id"],
             ["channel_catalog_versions.tenant_id", "channel_catalog_versions.id"],

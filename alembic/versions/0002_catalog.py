@@ -215,7 +215,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('tenant_id', 'id', name='uq_channel_catalog_items_tenant_id_id'),
-    sa.UniqueConstraint('version_id', 'offering_id', name='uq_channel_catalog_items_offering')
+    sa.UniqueConstraint('tenant_id', 'version_id', 'offering_id', name='uq_channel_catalog_items_offering')
     )
     op.create_index(op.f('ix_channel_catalog_items_tenant_id'), 'channel_catalog_items', ['tenant_id'], unique=False)
     # ### end Alembic commands ###

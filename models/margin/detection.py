@@ -77,22 +77,44 @@ def _uuid(value: Any) -> uuid.UUID | None:
 # --- loading ----------------------------------------------------------------------------------
 
 
+def _columns(session: Session, query: Any, names: list[str]) -> dict[str, list[Any]]:
+    """Rows of a column query, transposed to one list per column (no ORM objects: cheap at scale)."""
+    rows = session.execute(query).all()
+    if not rows:
+        return {name: [] for name in names}
+    return {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
+
+
 def load_sales(session: Session, ctx: TenantContext) -> pl.DataFrame:
-    rows = session.exec(select(MarginSaleRow).where(MarginSaleRow.tenant_id == ctx.tenant_id)).all()
-    return pl.DataFrame(
-        {
-            "row_id": [str(r.id) for r in rows],
-            "dealer_id": [str(r.dealer_id) for r in rows],
-            "sku_id": [str(r.sku_id) for r in rows],
-            "channel_id": [_s(r.channel_id) for r in rows],
-            "advertised_price": [r.advertised_price for r in rows],
-            "transaction_price": [r.transaction_price for r in rows],
-            "qty": [r.qty for r in rows],
-            "observed_at": [r.observed_at for r in rows],
-            "currency": [r.currency for r in rows],
-        },
-        schema={**SALES_SCHEMA, "currency": pl.String()},
+    t = MarginSaleRow
+    cols = _columns(
+        session,
+        select(
+            t.id,
+            t.dealer_id,
+            t.sku_id,
+            t.channel_id,
+            t.advertised_price,
+            t.transaction_price,
+            t.qty,
+            t.observed_at,
+            t.currency,
+        ).where(t.tenant_id == ctx.tenant_id),
+        [
+            "row_id",
+            "dealer_id",
+            "sku_id",
+            "channel_id",
+            "advertised_price",
+            "transaction_price",
+            "qty",
+            "observed_at",
+            "currency",
+        ],
     )
+    for name in ("row_id", "dealer_id", "sku_id", "channel_id"):
+        cols[name] = [_s(v) for v in cols[name]]
+    return pl.DataFrame(cols, schema={**SALES_SCHEMA, "currency": pl.String()})
 
 
 def load_snapshots(session: Session, ctx: TenantContext, since: datetime, until: datetime) -> pl.DataFrame:

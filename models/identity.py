@@ -168,3 +168,23 @@ def memberships_of(user_id: uuid.UUID) -> list[MembershipView]:
             {"uid": str(user_id)},
         ).all()
     return [MembershipView(r.tenant_id, r.slug, r.name, Role(r.role), r.organization_id) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user_id: str
+    email: str
+    display_name: str
+    role: str
+
+
+def tenant_members(session: Session, ctx: TenantContext) -> list[Member]:
+    """Users with a membership in the context's tenant (for labels, filters and assignees)."""
+    rows = session.execute(
+        text(
+            "select u.id, u.email, u.display_name, m.role from memberships m "
+            "join users u on u.id = m.user_id where m.tenant_id = :tenant order by lower(u.display_name), u.email"
+        ),
+        {"tenant": str(ctx.tenant_id)},
+    ).all()
+    return [Member(str(r.id), r.email, r.display_name, r.role) for r in rows]

@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import reflex as rx
 from reflex.vars import Var
 
-from app.web.adapters import tenant_members
 from app.web.auth import AuthState
 from app.web.layout import app_page
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
 from models.audit_log import AuditFilter, distinct_values, list_events
 from models.db import tenant_session
+from models.identity import tenant_members
 
 PERMISSION = "core.audit.read"
 ALL = "__all__"

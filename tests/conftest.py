@@ -79,3 +79,9 @@ def tenant_a() -> TenantFixture:
 @pytest.fixture
 def tenant_b() -> TenantFixture:
     return make_tenant("beta")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, which asyncio-based tests must not run under."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))

@@ -2,6 +2,6 @@
 
 from sqlmodel import SQLModel
 
-from models import catalog_tables, core_tables, job_tables, margin_tables  # noqa: F401
+from models import catalog_tables, core_tables, job_tables, margin_enforcement_tables, margin_tables  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -33,7 +33,7 @@ class ItemContext:
 Handler = Callable[[ItemContext], ItemOutcome | None]
 
 # Modules that register handlers on import; a new module adds its path here.
-HANDLER_MODULES: list[str] = ["workers.sample", "workers.margin_detect"]
+HANDLER_MODULES: list[str] = ["workers.sample", "workers.margin_detect", "workers.margin_enforce"]
 
 _HANDLERS: dict[str, Handler] = {}
 

@@ -6,10 +6,10 @@ from fastapi import FastAPI
 
 from app.api.errors import install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
-from app.api.routes import audit, auth, catalog, health, jobs, margin, pricing, settings
+from app.api.routes import audit, auth, catalog, enforcement, health, jobs, margin, pricing, settings
 from models.logs import configure_json_logging
 
-ROUTERS = [health.router, auth.router, audit.router, jobs.router, settings.router, catalog.router, pricing.router, margin.router]
+ROUTERS = [health.router, auth.router, audit.router, jobs.router, settings.router, catalog.router, pricing.router, margin.router, enforcement.router]
 
 
 def create_api() -> FastAPI:

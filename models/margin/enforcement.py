@@ -756,7 +756,7 @@ def batch_view(session: Session, ctx: TenantContext, batch: EnforcementBatch) ->
     data["label"] = engine.ACTIONS[batch.action][0]
     data["counts"] = counts(session, ctx, batch)
     total = batch.item_count or 1
-    data["percent"] = round(100 * data["counts"].get("finished", 0) / total, 1)
+    data["percent"] = 100 * data["counts"].get("finished", 0) // total
     data["finished"] = batch.status in BATCH_MACHINE.terminal
     return data
 

@@ -136,11 +136,7 @@ def test_batch_runs_through_the_runner_with_notices_statuses_tasks_and_exact_rep
     d = rep["deltas"]
     assert (d["breaches_after"], d["lost_margin_after"]) == (3, Decimal("794"))  # 1104 − 155 − 155
     coastal = next(x for x in rep["dealers"] if x["dealer_id"] == str(fresh.id("organization", "dealer-coastal")))
-    omega = [
-        p
-        for p in coastal["prices"]
-        if p["floor"] in (Decimal("1299"), Decimal("1499"))
-    ]
+    omega = [p for p in coastal["prices"] if p["floor"] in (Decimal("1299"), Decimal("1499"))]
     assert {(p["price_before"], p["price_after"]) for p in omega} == {
         (Decimal("1280"), Decimal("1299")),
         (Decimal("1480"), Decimal("1499")),

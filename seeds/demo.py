@@ -19,6 +19,7 @@ from models.core_tables import Membership, Tenant
 from models.db import owner_session, owner_tenant_session
 from models.identity import add_membership, create_tenant, ensure_user
 from seeds.catalog import seed_catalog
+from seeds.enforcement import seed_enforcement
 from seeds.ids import demo_id
 from seeds.margin import seed_margin
 
@@ -51,7 +52,7 @@ DEMO_FLAGS = {
 }
 
 ModuleSeeder = Callable[[Session, TenantContext], None]
-MODULE_SEEDERS: list[ModuleSeeder] = [seed_catalog, seed_margin]
+MODULE_SEEDERS: list[ModuleSeeder] = [seed_catalog, seed_margin, seed_enforcement]
 
 
 def demo_exists() -> bool:

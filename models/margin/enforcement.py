@@ -671,6 +671,36 @@ def _maybe_complete(session: Session, ctx: TenantContext, batch: EnforcementBatc
         _move(session, ctx, batch, "complete")
 
 
+def run_inline(
+    session: Session, ctx: TenantContext, batch_id: Any, *, limit: int | None = None, worker_id: str = "inline"
+) -> dict[str, int]:
+    """Run up to `limit` items of a started batch in the caller's transaction, through the job
+    path's own functions (start, claim, process, mark, audit, finish). For seeds and tools that may
+    not import workers; a worker carries on with whatever is left."""
+    from models import jobs as repo
+
+    batch = get_batch(session, ctx, batch_id)
+    if batch.job_id is None:
+        raise Conflict("the batch has not been started")
+    job = get_job(session, ctx, batch.job_id)
+    if job.status == "queued":
+        repo.start_job(session, ctx, job)
+    claimed = repo.claim_items(session, ctx, job.id, worker_id, limit or max(batch.item_count, 1), 600)
+    outcomes: dict[str, list[int]] = defaultdict(list)
+    for item in claimed:
+        with session.begin_nested():
+            outcome, result = process_item(session, ctx, item.payload, item.idempotency_key)
+            if outcome == "done":
+                repo.complete_item(session, ctx, item.id, worker_id, result)
+            else:
+                repo.skip_item(session, ctx, item.id, worker_id, str(result.get("outcome", "skipped")))
+        outcomes[outcome].append(item.seq)
+    repo.record_chunk(session, ctx, job.id, worker_id, outcomes)
+    repo.finish_job(session, ctx, job)
+    reconcile(session, ctx, batch)
+    return {k: len(v) for k, v in outcomes.items()}
+
+
 # --- reads: list, progress, report, notices -----------------------------------------------------
 
 

@@ -1,0 +1,60 @@
+"""Demo enforcement batches (after seeds.margin): one completed with its report, one running with
+an item left that the worker carries on when the product starts (workers re-enqueue unfinished jobs
+at start-up, and the periodic sweep picks up a job nobody works on), so /execution is live.
+
+1. "Warning notices — Metro" (warning_notice, Metro's MAP/MRP alerts): run to the end here. The
+   re-check finds 4 of Metro's 5 alerts compliant again (resolved) and sends one notice for omega;
+   Metro moves active → warned.
+2. "Final notices — all dealers" (final_notice, both dealers): started, its first item run here,
+   the other left pending (paced by `item_delay_ms` so the page shows it moving).
+
+Seeds may not import workers (app → seeds → workers would break the app/workers independence
+contract), so both run through models.margin.enforcement.run_inline: the job path's own functions.
+Deterministic ids; once the first batch exists nothing is written again.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from models.margin import enforcement
+from models.margin_enforcement_tables import EnforcementBatch
+from seeds.catalog import IdFor
+from seeds.ids import demo_id
+
+RUNNING_ITEM_DELAY_MS = 4000
+
+
+def build_enforcement(session: Session, ctx: TenantContext, id_for: IdFor) -> dict[str, str]:
+    done_id, running_id = id_for("margin_batch", "completed"), id_for("margin_batch", "running")
+    ids = {"completed": str(done_id), "running": str(running_id)}
+    if session.exec(select(EnforcementBatch.id).where(EnforcementBatch.id == done_id)).first():
+        return ids
+    metro = id_for("organization", "dealer-metro")
+    enforcement.create_batch(
+        session,
+        ctx,
+        {"rules": ["map_breach", "mrp_breach"], "dealer_ids": [str(metro)]},
+        "warning_notice",
+        name="Warning notices — Metro",
+        batch_id=done_id,
+    )
+    enforcement.start_batch(session, ctx, done_id, enqueue=False)
+    enforcement.run_inline(session, ctx, done_id, worker_id="seed")
+    enforcement.create_batch(
+        session,
+        ctx,
+        {"rules": ["map_breach", "mrp_breach"]},
+        "final_notice",
+        name="Final notices — all dealers",
+        batch_id=running_id,
+    )
+    enforcement.start_batch(session, ctx, running_id, item_delay_ms=RUNNING_ITEM_DELAY_MS, enqueue=False)
+    enforcement.run_inline(session, ctx, running_id, limit=1, worker_id="seed")
+    return ids
+
+
+def seed_enforcement(session: Session, ctx: TenantContext) -> None:
+    """MODULE_SEEDERS entry (after seed_margin)."""
+    build_enforcement(session, ctx, demo_id)

@@ -1,5 +1,5 @@
 """Page modules; importing them registers their routes with the shell (app/web/registry.py)."""
 
-from app.web.pages import audit, catalog, catalog_pricing, home, login
+from app.web.pages import audit, catalog, catalog_pricing, home, login, margin_enforcement
 
-__all__ = ["audit", "catalog", "catalog_pricing", "home", "login"]
+__all__ = ["audit", "catalog", "catalog_pricing", "home", "login", "margin_enforcement"]

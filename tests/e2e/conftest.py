@@ -61,7 +61,7 @@ class LiveApp:
 @pytest.fixture(scope="session")
 def live_app(services) -> Iterator[LiveApp]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium")
+        pytest.fail(f"{CHROMIUM} missing: run `make chromium` (apt-get install -y chromium)")
     from app.cli.frontend import backend_command, backend_env, build_frontend, ensure_bun
     from seeds.demo import seed_demo
 

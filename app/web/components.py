@@ -7,6 +7,7 @@ from reflex.vars import Var
 from reflex_base.utils import format as rx_format
 
 from app.web.auth import AuthState
+from app.web.margin_components import search_box
 from app.web.registry import PAGES
 
 # Runs in the browser, compiled into the page bundle (no eval, so a strict CSP holds): ends the
@@ -192,6 +193,7 @@ def top_bar(title: str) -> rx.Component:
         mobile_nav(),
         rx.heading(title, size="5", weight="medium"),
         rx.spacer(),
+        search_box(),
         rx.badge(
             rx.icon("building-2", size=14),
             AuthState.tenant_name,

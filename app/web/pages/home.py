@@ -1,6 +1,5 @@
-"""/ — the dashboard placeholder: tenant, role and what the role may do (computed from engine.rbac).
-
-The margin module replaces the content of `home_page()`; keep the decorator.
+"""/ — the dashboard: tenant and role, the Margin Defense dashboard for roles with margin.read
+(app/web/pages/margin.py, every figure from the database), and what the role may do (engine.rbac).
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from reflex.vars import Var
 
 from app.web.auth import AuthState
 from app.web.layout import app_page
+from app.web.pages.margin import MarginDashboardState, dashboard_view
 from engine.rbac import permissions_of
 
 MODULES = {
@@ -95,7 +95,7 @@ def _ability_card(item: Var) -> rx.Component:
 
 
 @app_page("/", "Dashboard", permission="core.dashboard.read", nav="Dashboard", icon="layout-dashboard", order=0,
-          on_load=HomeState.load)
+          on_load=[HomeState.load, MarginDashboardState.load])
 def home_page() -> rx.Component:
     return rx.vstack(
         rx.card(
@@ -117,6 +117,7 @@ def home_page() -> rx.Component:
             ),
             width="100%",
         ),
+        rx.cond(MarginDashboardState.enabled, dashboard_view()),
         rx.heading("What your role can do", size="4"),
         rx.cond(
             HomeState.abilities.length() > 0,

@@ -1,0 +1,371 @@
+"""`/dealers` (dealers with their status and breach figures) and `/dealers/[id]` (summary, status
+ladder with its history, open alerts, and status changes with a required note — Ops/Owner only,
+through the decision path of DEALER_MACHINE)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+from reflex.vars import Var
+
+from app.web import margin_components as mc
+from app.web.auth import AuthState
+from app.web.layout import app_page
+from engine.context import TenantContext
+from engine.errors import DomainError
+from models.db import tenant_session
+from models.margin import alerts as alert_repo
+from models.margin import dealers as dealer_repo
+
+READ = "margin.read"
+STATUS = "margin.dealers.status"
+LIMIT = 200
+
+
+def fetch_dealers(ctx: TenantContext, q: str) -> list[dict[str, str]]:
+    with tenant_session(ctx) as session:
+        page, statuses, figures = dealer_repo.list_dealers(session, ctx, q=q or None, limit=LIMIT)
+        return [
+            {
+                "id": str(d.id),
+                "name": d.name,
+                "code": d.code,
+                "status": statuses[d.id],
+                "open_alerts": str(figures[d.id]["open_alerts"]),
+                "lost_margin": mc.money(figures[d.id]["lost_margin"]),
+            }
+            for d in page.items
+        ]
+
+
+def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
+    with tenant_session(ctx) as session:
+        data = dealer_repo.summary(session, ctx, dealer_id)
+        dealer = data["dealer"]
+        open_alerts = alert_repo.list_alerts(session, ctx, dealer_id=dealer.id, open_only=True, limit=50).items
+        rows = mc.alert_rows(session, ctx, open_alerts)
+        people = mc.actor_names(session, ctx)
+    status = data["status"]
+    ladder = data["ladder"]
+    rank = ladder.index(status) if status in ladder else 0
+    return {
+        "dealer": {
+            "id": str(dealer.id),
+            "name": dealer.name,
+            "code": dealer.code,
+            "status": status,
+            "open_alerts": str(data["open_alerts"]),
+            "lost_margin": mc.money(data["lost_margin"]),
+            "open_tasks": str(data["open_tasks"]),
+        },
+        "by_rule": [
+            {"label": mc.rule_label(r), "count": str(c)} for r, c in sorted(data["open_alerts_by_rule"].items())
+        ],
+        "ladder": [
+            {"status": s, "label": mc.label(s), "state": "current" if i == rank else ("past" if i < rank else "")}
+            for i, s in enumerate(ladder)
+        ],
+        "history": [
+            {
+                "at": mc.when(e.at),
+                "action": mc.label(e.action),
+                "from": e.from_status,
+                "to": e.to_status,
+                "reason": e.reason or "",
+                "actor": people.get(str(e.actor or ""), e.actor or ""),
+            }
+            for e in reversed(data["history"])
+        ],
+        "actions": [{"action": a["action"], "label": a["label"]} for a in data["actions"]],
+        "alerts": rows,
+    }
+
+
+def change_status(ctx: TenantContext, dealer_id: str, action: str, reason: str) -> None:
+    with tenant_session(ctx) as session:
+        dealer_repo.change_status(session, ctx, dealer_id, action, reason)
+
+
+class DealersState(AuthState):
+    loading: bool = False
+    rows: list[dict[str, str]] = []
+    query: str = ""
+
+    async def _reload(self):
+        ctx = await self._require(READ)
+        if ctx is None:
+            self.rows = []
+            return
+        self.loading = True
+        yield
+        self.rows = await asyncio.to_thread(fetch_dealers, ctx, self.query.strip())
+        self.loading = False
+
+    @rx.event
+    async def load(self):
+        async for _ in self._reload():
+            yield
+
+    @rx.event
+    async def set_query(self, value: str):
+        self.query = str(value or "")[:100]
+        async for _ in self._reload():
+            yield
+
+
+def _dealer_row(row: Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row["name"], href="/dealers/" + row["id"].to(str), weight="medium",
+                              data_testid="dealer-link")),
+        rx.table.cell(rx.code(row["code"], variant="ghost")),
+        rx.table.cell(mc.status_badge(row["status"])),
+        rx.table.cell(row["open_alerts"], text_align="right"),
+        rx.table.cell(rx.text(row["lost_margin"], weight="medium"), text_align="right"),
+        data_testid="dealer-row",
+    )
+
+
+@app_page("/dealers", "Dealers", permission=READ, nav="Dealers", icon="store", order=11, on_load=DealersState.load)
+def dealers_page() -> rx.Component:
+    s = DealersState
+    return rx.vstack(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            value=s.query,
+            on_change=s.set_query.debounce(300),
+            placeholder="Filter by name or code",
+            max_length=100,
+            width="20rem",
+            aria_label="Filter dealers",
+        ),
+        rx.cond(
+            s.loading & (s.rows.length() == 0),
+            mc.spinner_block(),
+            rx.cond(
+                s.rows.length() > 0,
+                mc.table(["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
+                         rx.foreach(s.rows, _dealer_row), "dealers-table"),
+                mc.empty("No dealers. Dealers are organizations of type dealer in the catalog.", "store"),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+class DealerDetailState(AuthState):
+    found: bool = False
+    loading: bool = False
+    error: str = ""
+    notice: str = ""
+    dealer: dict[str, str] = {}
+    by_rule: list[dict[str, str]] = []
+    ladder: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    actions: list[dict[str, str]] = []
+    alerts: list[dict[str, str]] = []
+    dialog_open: bool = False
+    dialog_title: str = ""
+    reason: str = ""
+    busy: bool = False
+    _dealer_id: str = ""
+    _pending: str = ""
+
+    def _blank(self) -> None:
+        self.found, self.dealer, self.by_rule, self.ladder, self.history = False, {}, [], [], []
+        self.actions, self.alerts, self._dealer_id, self._pending = [], [], "", ""
+        self.dialog_open, self.reason = False, ""
+
+    async def _show(self, ctx: TenantContext, dealer_id: str) -> None:
+        try:
+            data = await asyncio.to_thread(fetch_dealer, ctx, dealer_id)
+        except DomainError:
+            self._blank()
+            self.error = "This dealer does not exist in your tenant."
+            return
+        self.dealer, self.by_rule, self.ladder = data["dealer"], data["by_rule"], data["ladder"]
+        self.history, self.actions, self.alerts = data["history"], data["actions"], data["alerts"]
+        self.found, self._dealer_id = True, data["dealer"]["id"]
+
+    @rx.event
+    async def load(self):
+        self._blank()
+        self.error = self.notice = ""
+        self.loading = True
+        yield
+        ctx = await self._require(READ)
+        dealer_id = mc.parse_uuid(mc.last_segment(self.router.url.path))
+        if ctx is not None and dealer_id is not None:
+            await self._show(ctx, str(dealer_id))
+        elif ctx is not None:
+            self.error = "This dealer does not exist in your tenant."
+        self.loading = False
+
+    @rx.event
+    async def start_action(self, action: str):
+        if await self._require(STATUS) is None or not self._dealer_id:
+            return
+        chosen = next((a for a in self.actions if a["action"] == str(action)), None)
+        if chosen is None:
+            return
+        self._pending, self.dialog_title, self.reason = chosen["action"], chosen["label"], ""
+        self.dialog_open = True
+
+    @rx.event
+    def set_reason(self, value: str):
+        self.reason = str(value or "")[:4000]
+
+    @rx.event
+    def close_dialog(self):
+        self.dialog_open, self._pending, self.reason = False, "", ""
+
+    @rx.event
+    async def confirm_action(self):
+        action, reason = self._pending, self.reason.strip()
+        if not action or not reason:
+            return
+        ctx = await self._require(STATUS)
+        if ctx is None or not self._dealer_id:
+            self.error = "Your role may not change a dealer's status."
+            return
+        self.busy = True
+        try:
+            await asyncio.to_thread(change_status, ctx, self._dealer_id, action, reason)
+        except DomainError as exc:
+            self.error, self.busy = exc.message, False
+            return
+        self.dialog_open, self._pending, self.reason, self.busy = False, "", "", False
+        self.error = ""
+        await self._show(ctx, self._dealer_id)
+        self.notice = f"Status changed to {mc.label(self.dealer.get('status', ''))}."
+
+
+def _rung(r: Var) -> rx.Component:
+    current = r["state"] == "current"
+    return rx.hstack(
+        rx.box(
+            rx.text(r["label"], size="2", weight=rx.cond(current, "bold", "regular")),
+            padding_x="0.75rem",
+            padding_y="0.35rem",
+            border_radius="var(--radius-4)",
+            background=rx.cond(current, rx.color("accent", 9), rx.cond(r["state"] == "past", rx.color("accent", 4),
+                                                                        rx.color("gray", 3))),
+            color=rx.cond(current, "white", rx.color("gray", 12)),
+            data_testid=rx.cond(current, "ladder-current", "ladder-rung"),
+        ),
+        rx.cond(r["status"] != "terminated", rx.icon("chevron-right", size=14, color=rx.color("gray", 8))),
+        spacing="1",
+        align="center",
+    )
+
+
+def _history_row(h: Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(h["at"], size="1")),
+        rx.table.cell(rx.hstack(mc.status_badge(h["from"]), rx.icon("arrow-right", size=12), mc.status_badge(h["to"]),
+                                align="center", spacing="1")),
+        rx.table.cell(h["action"]),
+        rx.table.cell(rx.text(h["reason"], size="2")),
+        rx.table.cell(rx.text(h["actor"], size="1", color_scheme="gray")),
+        data_testid="history-row",
+    )
+
+
+def _mini_alert(row: Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium")),
+        rx.table.cell(rx.code(row["sku"], variant="ghost")),
+        rx.table.cell(mc.status_badge(row["status"])),
+        rx.table.cell(mc.severity_badge(row["severity"])),
+        rx.table.cell(row["impact"], text_align="right"),
+    )
+
+
+@app_page("/dealers/[id]", "Dealer", permission=READ, on_load=DealerDetailState.load)
+def dealer_page() -> rx.Component:
+    s = DealerDetailState
+    d = s.dealer
+    return rx.cond(
+        s.loading,
+        mc.spinner_block(),
+        rx.cond(
+            s.found,
+            rx.vstack(
+                rx.link(rx.hstack(rx.icon("arrow-left", size=14), "All dealers", align="center", spacing="1"),
+                        href="/dealers", size="2"),
+                mc.messages(s.error, s.notice),
+                rx.card(
+                    rx.flex(
+                        rx.vstack(
+                            rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name"),
+                                      mc.status_badge(d["status"], data_testid="dealer-status"),
+                                      align="center", spacing="2"),
+                            rx.code(d["code"], variant="ghost", size="2"),
+                            spacing="1",
+                        ),
+                        rx.spacer(),
+                        rx.hstack(
+                            rx.foreach(
+                                s.actions,
+                                lambda a: rx.button(a["label"], variant="soft",
+                                                    on_click=DealerDetailState.start_action(a["action"]),
+                                                    data_testid="dealer-action"),
+                            ),
+                            spacing="2",
+                            wrap="wrap",
+                        ),
+                        gap="1rem",
+                        wrap="wrap",
+                        align="center",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+                rx.grid(
+                    mc.kpi_card("Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren",
+                                "dealer-open-alerts", color="red"),
+                    mc.kpi_card("Open lost margin", d["lost_margin"], "MAP/MRP impact of open alerts",
+                                "trending-down", "dealer-lost-margin", color="orange"),
+                    mc.kpi_card("Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks",
+                                color="blue"),
+                    columns=rx.breakpoints(initial="1", sm="3"),
+                    spacing="4",
+                    width="100%",
+                ),
+                mc.section(
+                    "Status ladder",
+                    rx.hstack(rx.foreach(s.ladder, _rung), wrap="wrap", spacing="1", data_testid="status-ladder"),
+                    rx.cond(
+                        s.history.length() > 0,
+                        mc.table(["When", "Change", "Action", "Note", "By"], rx.foreach(s.history, _history_row),
+                                 "history-table"),
+                        mc.empty("No status changes yet.", "history"),
+                    ),
+                ),
+                mc.section(
+                    "Open alerts",
+                    rx.hstack(rx.foreach(s.by_rule, lambda r: rx.badge(r["label"], ": ", r["count"], variant="soft")),
+                              wrap="wrap"),
+                    rx.cond(
+                        s.alerts.length() > 0,
+                        mc.table(["Rule", "SKU", "Status", "Severity", "Impact"], rx.foreach(s.alerts, _mini_alert),
+                                 "dealer-alerts"),
+                        mc.empty("No open alerts for this dealer.", "shield-check"),
+                    ),
+                ),
+                mc.reason_dialog(s.dialog_open, s.dialog_title, s.reason, s.set_reason, s.confirm_action,
+                                 s.close_dialog, s.busy),
+                spacing="4",
+                width="100%",
+            ),
+            rx.vstack(
+                mc.messages(s.error, s.notice),
+                mc.empty("Dealer not found.", "search-x", "dealer-missing"),
+                rx.link("Back to dealers", href="/dealers"),
+                align="center",
+                width="100%",
+            ),
+        ),
+    )

@@ -9,6 +9,7 @@ from app.web.pages import (
     margin,
     margin_dealers,
     margin_enforcement,
+    margin_notices,
     margin_search,
     margin_tasks,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "margin",
     "margin_dealers",
     "margin_enforcement",
+    "margin_notices",
     "margin_search",
     "margin_tasks",
 ]

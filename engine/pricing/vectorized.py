@@ -116,8 +116,22 @@ def _conform(frame: pl.DataFrame, schema: dict[str, pl.DataType], name: str) -> 
     return frame.with_columns(casts) if casts else frame
 
 
-def resolve_frame(queries: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-    """Resolve every row of `queries` against `rules`; returns queries + RESULT_COLUMNS in input order."""
+STRATEGIES = ("auto", "direct", "segments")
+
+
+def resolve_frame(queries: pl.DataFrame, rules: pl.DataFrame, *, strategy: str = "auto") -> pl.DataFrame:
+    """Resolve every row of `queries` against `rules`; returns queries + RESULT_COLUMNS in input order.
+
+    Two strategies give identical answers (a property test checks it):
+    - "direct": join every query with the rules of its sku, kind and currency, keep the best.
+    - "segments": a winner can only change where some candidate rule starts or ends, so each
+      distinct (sku, kind, currency, org, channel) key is resolved once per such boundary and every
+      query takes its segment with an as-of join. Millions of sale rows over few keys then cost one
+      sort and one join instead of a rules × rows candidate join.
+    "auto" picks segments when there are far fewer boundaries than queries.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}")
     queries = _conform(queries, QUERY_SCHEMA, "queries")
     rules = _conform(rules, RULE_SCHEMA, "rules")
     clash = [c for c in RESULT_COLUMNS if c in queries.columns]
@@ -126,7 +140,70 @@ def resolve_frame(queries: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
             f"queries frame already has result columns {', '.join(clash)}",
             fields={f"queries.{c}": "reserved" for c in clash},
         )
+    if strategy == "direct":
+        return _resolve_direct(queries, rules)
+    keys = queries.select(_KEY).unique()
+    if strategy == "auto" and keys.height * 4 >= queries.height:  # few repeats: segments cannot pay off
+        return _resolve_direct(queries, rules)
+    starts = _segment_starts(keys, rules)
+    if strategy == "auto" and starts.height * 4 >= queries.height:
+        return _resolve_direct(queries, rules)
+    segments = _resolve_direct(starts, rules).with_columns(_join_keys())
+    # one integer per key: an as-of join "by" one integer is several times faster than by five strings
+    key_ids = keys.with_columns(_join_keys()).select(*_JOIN_KEYS).with_row_index(_KEY_ID)
+    picked = (
+        queries.select("at", *_KEY)
+        .with_row_index(_ROW)
+        .with_columns(_join_keys())
+        .join(key_ids, on=list(_JOIN_KEYS), how="left")
+        .select(_ROW, "at", _KEY_ID)
+        .sort("at")
+        .join_asof(
+            segments.join(key_ids, on=list(_JOIN_KEYS), how="inner").select("at", _KEY_ID, *RESULT_COLUMNS).sort("at"),
+            on="at",
+            by=_KEY_ID,
+            strategy="backward",
+            check_sortedness=False,  # sorted by "at" globally just above, hence within every group
+        )
+        .sort(_ROW)
+        .select(RESULT_COLUMNS)
+    )
+    return queries.hstack(picked)
 
+
+_KEY = ("sku_id", "kind", "currency", "org_id", "channel_id")
+_NULLABLE = ("org_id", "channel_id")  # a null org/channel query is a real key; a null sku matches nothing
+_JOIN_KEYS = tuple(f"__key_{k}" if k in _NULLABLE else k for k in _KEY)
+_KEY_ID = "__pricing_key"
+_NO_VALUE = "\x00"  # stands for a null key part in the as-of join (nulls never match there)
+
+
+def _join_keys() -> list[pl.Expr]:
+    return [pl.col(k).fill_null(_NO_VALUE).alias(f"__key_{k}") for k in _NULLABLE]
+
+
+def _segment_starts(keys: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
+    """Every instant at which some candidate rule of a query key starts or stops being effective."""
+    candidates = keys.join(
+        rules.select("sku_id", "kind", "currency", pl.col("org_id").alias("__r_org"),
+                     pl.col("channel_id").alias("__r_ch"), "effective_from", "effective_to"),
+        on=["sku_id", "kind", "currency"],
+        how="inner",
+    ).filter(
+        (pl.col("__r_org").is_null() | (pl.col("__r_org") == pl.col("org_id")))
+        & (pl.col("__r_ch").is_null() | (pl.col("__r_ch") == pl.col("channel_id")))
+    )
+    starts = pl.concat(
+        [
+            candidates.select(*_KEY, pl.col("effective_from").alias("at")),
+            candidates.filter(pl.col("effective_to").is_not_null()).select(*_KEY, pl.col("effective_to").alias("at")),
+        ]
+    )
+    return starts.unique(maintain_order=False).select(QUERY_SCHEMA.keys())
+
+
+def _resolve_direct(queries: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
+    """The candidate join itself: every query against every rule of its sku, kind and currency."""
     numbered = queries.lazy().with_row_index(_ROW)
     keys = numbered.select(_ROW, "sku_id", "kind", "currency", "org_id", "channel_id", "at")
     rule_cols = rules.lazy().select(

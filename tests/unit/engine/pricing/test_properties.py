@@ -84,6 +84,15 @@ def test_scalar_and_vectorized_forms_agree(rules, qs):
 
 
 @SETTINGS
+@given(rules=rule_sets(), qs=st.lists(queries, min_size=1, max_size=40))
+def test_direct_and_segment_strategies_agree(rules, qs):
+    frame, table = queries_frame(qs), rules_frame(rules)
+    direct = resolve_frame(frame, table, strategy="direct")
+    segments = resolve_frame(frame, table, strategy="segments")
+    assert direct.to_dicts() == segments.to_dicts()
+
+
+@SETTINGS
 @given(rules=rule_sets(), q=queries)
 def test_winner_is_the_best_effective_applicable_rule(rules, q):
     r = resolve(q, rules)

@@ -22,7 +22,7 @@ from engine.margin.frames import RULES
 from engine.margin.severity import LEVELS
 from models.db import tenant_session
 from models.margin import alerts as alert_repo
-from models.margin import dashboard
+from models.margin import dashboard, enforcement
 from models.margin import dealers as dealer_repo
 from models.margin_tables import MarginSaleRow
 
@@ -95,6 +95,11 @@ def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
         row = mc.alert_rows(session, ctx, [alert])[0]
         evidence = alert_repo.evidence(session, ctx, alert.id)
         timeline = alert_repo.timeline(session, ctx, alert.id)
+        for n in enforcement.list_notices(session, ctx, dealer_id=alert.dealer_id, limit=100).items:
+            if str(alert.id) in (n.alert_ids or []):
+                timeline.append({"at": n.created_at, "type": "notice", "id": str(n.id), "text": n.subject,
+                                 "reason": f"{mc.label(n.action)} via {n.channel}"})
+        timeline.sort(key=lambda x: (x["at"], x["id"]))
         sale_ids = [e.sale_row_id for e in evidence if e.sale_row_id]
         sales = {}
         if sale_ids:

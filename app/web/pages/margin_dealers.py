@@ -18,6 +18,7 @@ from engine.errors import DomainError
 from models.db import tenant_session
 from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
+from models.margin import enforcement
 
 READ = "margin.read"
 STATUS = "margin.dealers.status"
@@ -47,6 +48,7 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
         open_alerts = alert_repo.list_alerts(session, ctx, dealer_id=dealer.id, open_only=True, limit=50).items
         rows = mc.alert_rows(session, ctx, open_alerts)
         people = mc.actor_names(session, ctx)
+        notices = enforcement.list_notices(session, ctx, dealer_id=dealer.id, limit=20).items
     status = data["status"]
     ladder = data["ladder"]
     rank = ladder.index(status) if status in ladder else 0
@@ -80,6 +82,11 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
         ],
         "actions": [{"action": a["action"], "label": a["label"]} for a in data["actions"]],
         "alerts": rows,
+        "notices": [
+            {"at": mc.when(n.created_at), "action": mc.label(n.action), "subject": n.subject, "channel": n.channel,
+             "count": str(len(n.alert_ids or []))}
+            for n in notices
+        ],
     }
 
 
@@ -166,6 +173,7 @@ class DealerDetailState(AuthState):
     history: list[dict[str, str]] = []
     actions: list[dict[str, str]] = []
     alerts: list[dict[str, str]] = []
+    notices: list[dict[str, str]] = []
     dialog_open: bool = False
     dialog_title: str = ""
     reason: str = ""
@@ -175,7 +183,7 @@ class DealerDetailState(AuthState):
 
     def _blank(self) -> None:
         self.found, self.dealer, self.by_rule, self.ladder, self.history = False, {}, [], [], []
-        self.actions, self.alerts, self._dealer_id, self._pending = [], [], "", ""
+        self.actions, self.alerts, self.notices, self._dealer_id, self._pending = [], [], [], "", ""
         self.dialog_open, self.reason = False, ""
 
     async def _show(self, ctx: TenantContext, dealer_id: str) -> None:
@@ -187,6 +195,7 @@ class DealerDetailState(AuthState):
             return
         self.dealer, self.by_rule, self.ladder = data["dealer"], data["by_rule"], data["ladder"]
         self.history, self.actions, self.alerts = data["history"], data["actions"], data["alerts"]
+        self.notices = data["notices"]
         self.found, self._dealer_id = True, data["dealer"]["id"]
 
     @rx.event
@@ -273,6 +282,17 @@ def _history_row(h: Var) -> rx.Component:
     )
 
 
+def _notice_row(n: Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(n["at"], size="1"), white_space="nowrap"),
+        rx.table.cell(rx.badge(n["action"], variant="soft", color_scheme="orange")),
+        rx.table.cell(rx.text(n["subject"], size="2")),
+        rx.table.cell(n["count"], text_align="right"),
+        rx.table.cell(rx.text(n["channel"], size="1", color_scheme="gray")),
+        data_testid="notice-row",
+    )
+
+
 def _mini_alert(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium")),
@@ -353,6 +373,15 @@ def dealer_page() -> rx.Component:
                         mc.table(["Rule", "SKU", "Status", "Severity", "Impact"], rx.foreach(s.alerts, _mini_alert),
                                  "dealer-alerts"),
                         mc.empty("No open alerts for this dealer.", "shield-check"),
+                    ),
+                ),
+                mc.section(
+                    "Notices sent",
+                    rx.cond(
+                        s.notices.length() > 0,
+                        mc.table(["When", "Notice", "Subject", "Alerts", "Channel"],
+                                 rx.foreach(s.notices, _notice_row), "dealer-notices"),
+                        mc.empty("No notices sent to this dealer.", "mail"),
                     ),
                 ),
                 mc.reason_dialog(s.dialog_open, s.dialog_title, s.reason, s.set_reason, s.confirm_action,

@@ -23,7 +23,7 @@ from models.identity import tenant_members
 from models.margin import alerts as alert_repo
 from models.margin import tasks as task_repo
 from models.margin.inputs import TaskCreate, TaskPatch
-from models.margin_tables import MarginAlert
+from models.margin_tables import MarginAlert, MarginTask
 
 READ = "margin.read"
 WRITE = "margin.tasks.write"
@@ -50,14 +50,14 @@ def _error(exc: Exception) -> str:
 
 def fetch_tasks(ctx: TenantContext, scope: str, status: str) -> dict[str, Any]:
     with tenant_session(ctx) as session:
-        page = task_repo.list_tasks(
-            session,
-            ctx,
-            status=status if status in TASK_STATUSES else None,
-            assignee_user_id=ctx.user_id if scope == "mine" else None,
-            limit=LIMIT,
-        )
-        tasks = list(page.items)
+        # newest first (the repository pages oldest first; the page shows the latest LIMIT)
+        query = select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id)
+        if status in TASK_STATUSES:
+            query = query.where(MarginTask.status == status)
+        if scope == "mine":
+            query = query.where(MarginTask.assignee_user_id == ctx.user_id)
+        order = (MarginTask.created_at.desc(), MarginTask.id.desc())  # type: ignore[attr-defined]
+        tasks = list(session.exec(query.order_by(*order).limit(LIMIT)).all())
         members = {m.user_id: m.display_name for m in tenant_members(session, ctx)}
         alert_ids = {t.alert_id for t in tasks if t.alert_id}
         alerts = (
@@ -81,7 +81,7 @@ def fetch_tasks(ctx: TenantContext, scope: str, status: str) -> dict[str, Any]:
         ]
     now = datetime.now(UTC)
     rows = []
-    for t in reversed(tasks):  # newest first
+    for t in tasks:
         alert = alerts.get(t.alert_id) if t.alert_id else None
         rows.append(
             {

@@ -56,7 +56,9 @@ def _demo_markers() -> list[str]:
     with owner_tenant_session(ctx) as session:
         entity_ids = [r[0] for r in session.execute(text("select distinct entity_id from audit_events where tenant_id = :t"), {"t": str(DEMO_TENANT_ID)})]
         hashes = [r[0] for r in session.execute(text("select hash from audit_events where tenant_id = :t limit 50"), {"t": str(DEMO_TENANT_ID)})]
-    return [str(DEMO_TENANT_ID), "owner@demo.test", "Demo Brand Co.", *entity_ids, *hashes]
+    # short ids (e.g. "1", a row number some entities use) would match any number: keep distinctive ones
+    distinctive = [e for e in entity_ids if len(e) >= 16]
+    return [str(DEMO_TENANT_ID), "owner@demo.test", "Demo Brand Co.", *distinctive, *hashes]
 
 
 def _sweep(url: str, cookie: str, handlers, hostile_ids: list[str]) -> list[dict]:

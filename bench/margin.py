@@ -162,8 +162,12 @@ def make_dealers(n: int) -> list[str]:
             s,
             "organizations",
             "src.id = :d",
-            {"id": "m.id", "code": "left(src.code, 40) || '-b' || m.g", "name": "left(src.name, 150) || ' #' || m.g"},
-            {"d": src.dealer_id},
+            {
+                "id": "m.id",
+                "code": "left(src.code, 30) || '-b' || :tag || '-' || m.g",
+                "name": "left(src.name, 150) || ' #' || m.g",
+            },
+            {"d": src.dealer_id, "tag": uuid.uuid4().hex[:6]},
         )
         _clone(
             s,
@@ -359,7 +363,7 @@ def run_batch(n: int, workers: int, log_dir: Path) -> dict[str, Any]:
 # --- (c) API server time over 1M alerts -----------------------------------------------------------
 
 
-def load_alerts(m: int) -> dict[str, Any]:
+def load_alerts(m: int, *, vacuum: bool = False) -> dict[str, Any]:
     """COPY m synthetic alerts (deterministic spread) for the demo tenant; ~3 % open, each open one
     on its own (rule, dealer, sku) so the partial unique index holds."""
     from models.db import owner_tenant_session
@@ -412,12 +416,19 @@ def load_alerts(m: int) -> dict[str, Any]:
             with cur.copy(f"copy margin_alerts ({cols}) from stdin") as copy:
                 copy.write(buf.getvalue())
     copy_s = time.perf_counter() - t
+    if vacuum:
+        url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg")
+        engine = create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("vacuum analyze margin_alerts")
+        engine.dispose()
     with owner_tenant_session(ctx) as s:
         s.connection().exec_driver_sql("analyze margin_alerts")
         total = s.execute(
             text("select count(*) from margin_alerts where tenant_id = :t"), {"t": ctx.tenant_id}
         ).scalar()
     return {
+        "vacuum": vacuum,
         "copied": m,
         "open": n_open,
         "total": int(total or 0),
@@ -527,7 +538,8 @@ def render(runs: list[dict[str, Any]], load: dict[str, Any] | None, api: list[di
     if load:
         lines.append(
             f"- Alerts: {load['copied']:,} rows COPY'd in {load['copy_s']:.1f} s over {load['dealers']:,} dealers × "
-            f"{load['skus']} SKUs × 4 rules, statuses resolved/dismissed except ~3 % open/acknowledged/in_enforcement; ANALYZE after."
+            f"{load['skus']} SKUs × 4 rules, statuses resolved/dismissed except ~3 % open/acknowledged/in_enforcement; "
+            + ("VACUUM ANALYZE after." if load["vacuum"] else "ANALYZE after (no VACUUM).")
         )
     return "\n".join(lines) + "\n"
 
@@ -542,9 +554,10 @@ def write_doc(section: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="none: skip (a)/(b)")
     parser.add_argument("--alerts", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--vacuum", action="store_true", help="VACUUM ANALYZE after the COPY (as autovacuum would)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (prints its URL)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
@@ -567,7 +580,9 @@ def main() -> None:
             r = run_batch(args.items, k, log_dir)
             print(r, flush=True)
             runs.append(r)
-        load = load_alerts(args.alerts) if args.alerts else None
+        if not runs and args.alerts:  # (c) alone: the same 10k extra dealers (c) spreads alerts over
+            make_dealers(args.items)
+        load = load_alerts(args.alerts, vacuum=args.vacuum) if args.alerts else None
         print(load, flush=True)
         api = api_times(args.requests) if load else []
         for a in api:

@@ -147,6 +147,16 @@ class MarginAlert(SQLModel, table=True):
         ),
         Index("ix_margin_alerts_opened", "tenant_id", "opened_at", "id"),
         Index("ix_margin_alerts_status", "tenant_id", "status", "rule", "severity"),
+        Index(
+            "ix_margin_alerts_open_summary",
+            "tenant_id",
+            "rule",
+            "severity",
+            "dealer_id",
+            postgresql_include=["impact"],
+            postgresql_where=text(OPEN_ALERT_SQL),
+        ),
+        Index("ix_margin_alerts_first_seen", "tenant_id", "first_seen"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -187,6 +197,7 @@ class MarginAlertEvidence(SQLModel, table=True):
         ),
         UniqueConstraint("tenant_id", "alert_id", "evidence_id", name="uq_margin_alert_evidence_row"),
         Index("ix_margin_alert_evidence_alert", "tenant_id", "alert_id", "observed_at"),
+        Index("ix_margin_alert_evidence_observed", "tenant_id", "observed_at", postgresql_include=["alert_id", "impact"]),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()

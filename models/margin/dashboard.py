@@ -29,18 +29,21 @@ def summary(
     now = now or utcnow()
     tenant = ctx.tenant_id
     open_alert = (MarginAlert.tenant_id == tenant, MarginAlert.status.in_(ALERT_OPEN_STATES))  # type: ignore[attr-defined]
-    by_rule = {
-        r: int(c)
-        for r, c in session.exec(
-            select(MarginAlert.rule, func.count()).where(*open_alert).group_by(MarginAlert.rule)
-        ).all()
-    }
-    by_severity = {
-        s: int(c)
-        for s, c in session.exec(
-            select(MarginAlert.severity, func.count()).where(*open_alert).group_by(MarginAlert.severity)
-        ).all()
-    }
+    # one pass over the open alerts (index-only on ix_margin_alerts_open_summary) gives the counts
+    # by rule and by severity and the open loss
+    groups = session.exec(
+        select(MarginAlert.rule, MarginAlert.severity, func.count(), func.coalesce(func.sum(MarginAlert.impact), 0))
+        .where(*open_alert)
+        .group_by(MarginAlert.rule, MarginAlert.severity)
+    ).all()
+    by_rule: dict[str, int] = {}
+    by_severity: dict[str, int] = {}
+    open_lost = Decimal(0)
+    for rule, severity, count, impact in groups:
+        by_rule[rule] = by_rule.get(rule, 0) + int(count)
+        by_severity[severity] = by_severity.get(severity, 0) + int(count)
+        if rule in PRICE_RULES:
+            open_lost += Decimal(impact)
     since = now - timedelta(days=period_days)
     # lost margin this period: contributions of MAP/MRP evidence observed in the period, on alerts not dismissed
     lost = session.exec(
@@ -54,9 +57,6 @@ def summary(
             MarginAlertEvidence.observed_at <= now,
         )
     ).one()
-    open_lost = session.exec(
-        select(func.coalesce(func.sum(MarginAlert.impact), 0)).where(*open_alert, MarginAlert.rule.in_(PRICE_RULES))  # type: ignore[attr-defined]
-    ).one()
     dealers_in_breach = session.exec(
         select(func.count(func.distinct(MarginAlert.dealer_id))).where(
             *open_alert,
@@ -64,9 +64,13 @@ def summary(
         )
     ).one()
     open_task = (MarginTask.tenant_id == tenant, MarginTask.status.in_(TASK_OPEN_STATES))  # type: ignore[attr-defined]
-    tasks_open = session.exec(select(func.count()).where(*open_task)).one()
-    tasks_due = session.exec(select(func.count()).where(*open_task, MarginTask.due_at <= now + timedelta(days=1))).one()
-    tasks_overdue = session.exec(select(func.count()).where(*open_task, MarginTask.due_at < now)).one()
+    tasks_open, tasks_due, tasks_overdue = session.exec(
+        select(
+            func.count(),
+            func.count().filter(MarginTask.due_at <= now + timedelta(days=1)),
+            func.count().filter(MarginTask.due_at < now),
+        ).where(*open_task)
+    ).one()
     running = session.exec(
         select(Job.kind, func.count())
         .where(Job.tenant_id == tenant, Job.status.in_(("queued", "running")))  # type: ignore[attr-defined]

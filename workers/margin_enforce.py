@@ -1,18 +1,32 @@
 """The "margin.enforce" job kind: one planned enforcement item (one dealer's notice) per job item.
 
-The work itself is `models.margin.enforcement.process_item`, run in the chunk's transaction, so the
-notice (outbox row with its unique key), the dealer's status decision, the alerts' decisions, the
-follow-up task, the log row and the item's done mark commit together or not at all.
+The work is `models.margin.enforce_chunk.EnforceChunk`, run in the chunk's transaction: the runner
+calls `begin_chunk` once (one query per table for the whole chunk), the handler per item (its
+decisions, in the item's savepoint), `undo_item` for an item rolled back, and `end_chunk` after the
+done marks (bulk notices/tasks/logs of the kept items, one audit event, the completion check). So
+the notice (outbox row with its unique key), the dealer's status decision, the alerts' decisions,
+the follow-up task, the log row and the item's done mark commit together or not at all.
 Params: `batch_id`; optional `item_delay_ms` paces the demo batch so its progress can be watched.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from engine.jobs import Done, ItemOutcome, Skipped
+from sqlmodel import Session
+
+from engine.context import TenantContext
+from engine.jobs import ClaimedItem, Done, ItemOutcome, Skipped
+from models.job_tables import Job
+from models.margin.enforce_chunk import EnforceChunk
 from models.margin.enforcement import KIND, process_item
 from workers.registry import ItemContext, register
+
+STATE = "pharos.margin_enforce.chunk"
+# Items per chunk transaction unless PHAROS_JOB_CHUNK_SIZE says otherwise: progress is published
+# after each chunk commits, so the chunk bounds the item → screen lag (docs/benchmarks.md).
+CHUNK_SIZE = 25
 
 
 @register(KIND)
@@ -20,7 +34,36 @@ def enforce_item(ic: ItemContext) -> ItemOutcome:
     delay_ms = int((ic.job.params or {}).get("item_delay_ms", 0))
     if delay_ms > 0:
         time.sleep(min(delay_ms, 10_000) / 1000)
-    outcome, result = process_item(ic.session, ic.ctx, ic.item.payload, ic.item.idempotency_key)
+    chunk: EnforceChunk | None = ic.session.info.get(STATE)
+    if chunk is None:  # called outside a runner chunk: a chunk of one, flushed now
+        outcome, result = process_item(ic.session, ic.ctx, ic.item.payload, ic.item.idempotency_key)
+    else:
+        outcome, result = chunk.process(ic.item.idempotency_key, ic.item.payload)
     if outcome == "skipped":
         return Skipped(str(result.get("outcome", "skipped")))
     return Done(result)
+
+
+def begin_chunk(session: Session, ctx: TenantContext, job: Job, items: list[ClaimedItem]) -> None:
+    session.info[STATE] = EnforceChunk(session, ctx, [i.payload for i in items])
+
+
+def undo_item(session: Session, item: ClaimedItem) -> None:
+    chunk: EnforceChunk | None = session.info.get(STATE)
+    if chunk is not None:
+        chunk.discard(item.idempotency_key)
+
+
+def end_chunk(session: Session, job: Job, kept: list[ClaimedItem]) -> None:
+    chunk: EnforceChunk | None = session.info.pop(STATE, None)
+    if chunk is not None:
+        chunk.flush([i.idempotency_key for i in kept], job_id=job.id)
+
+
+def abort_chunk(session: Session) -> None:
+    session.info.pop(STATE, None)
+
+
+hooks: dict[str, Any] = {"begin": begin_chunk, "undo": undo_item, "end": end_chunk, "abort": abort_chunk}
+enforce_item.chunk_hooks = hooks  # type: ignore[attr-defined]
+enforce_item.chunk_size = CHUNK_SIZE  # type: ignore[attr-defined]

@@ -68,6 +68,7 @@ class JobRunner:
         self.worker_id = worker_id or new_worker_id()
         self.stop = stop or threading.Event()
         self.lease = lease_seconds if lease_seconds is not None else repo.lease_seconds()
+        self._chunk_arg = chunk_size
         self.chunk = chunk_size or repo.chunk_size()
         self.report = RunReport(job_id=self.job_id, tenant_id=str(self.ctx.tenant_id))
         self._tallies: dict[str, int] = defaultdict(int)
@@ -114,6 +115,8 @@ class JobRunner:
         return handler if job.status == "running" else None
 
     def _loop(self, handler: Handler) -> None:
+        if not self._chunk_arg:  # explicit size > PHAROS_JOB_CHUNK_SIZE > the kind's own > 50
+            self.chunk = repo.chunk_size(getattr(handler, "chunk_size", None))
         idle = max(0.05, min(1.0, self.lease / 4))
         while not self.stop.is_set():
             with tenant_session(self.ctx) as session:
@@ -142,22 +145,43 @@ class JobRunner:
     # -- one chunk -------------------------------------------------------------------
 
     def _process(self, handler: Handler, claimed: list[ClaimedItem]) -> ProgressSnapshot:
-        """One transaction: renew leases (row locks), run handlers, mark outcomes, audit."""
+        """One transaction: renew leases (row locks), run handlers, mark outcomes, audit.
+
+        A handler with `chunk_hooks` (see workers.margin_enforce) also gets the chunk as a whole:
+        `begin` before its items (set-based loads, in a savepoint), `undo` for an item whose
+        savepoint was rolled back, `end` after the done marks with the items kept (bulk writes,
+        one audit event), all in this same transaction."""
         outcomes: dict[str, list[int]] = defaultdict(list)
+        hooks = getattr(handler, "chunk_hooks", None)
         with tenant_session(self.ctx) as session:
-            job = repo.get_job(session, self.ctx, self.job_id)
-            held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
-            for item in claimed:
-                if item.id not in held:
-                    outcomes["lease_lost"].append(item.seq)
-                elif self.stop.is_set():
-                    repo.release_item(session, self.ctx, item.id, self.worker_id, refund_attempt=True)
-                    outcomes["released"].append(item.seq)
-                elif job.status == "cancelled":
-                    repo.cancel_item(session, self.ctx, item.id, self.worker_id)
-                    outcomes["cancelled"].append(item.seq)
-                else:
-                    outcomes[self._one(session, job, handler, item)].append(item.seq)
+            try:
+                job = repo.get_job(session, self.ctx, self.job_id)
+                held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
+                runnable = [c for c in claimed if c.id in held]
+                if hooks and runnable and not self.stop.is_set() and job.status != "cancelled":
+                    self._begin_chunk(session, hooks, job, runnable)
+                kept: list[ClaimedItem] = []
+                for item in claimed:
+                    if item.id not in held:
+                        outcomes["lease_lost"].append(item.seq)
+                    elif self.stop.is_set():
+                        repo.release_item(session, self.ctx, item.id, self.worker_id, refund_attempt=True)
+                        outcomes["released"].append(item.seq)
+                    elif job.status == "cancelled":
+                        repo.cancel_item(session, self.ctx, item.id, self.worker_id)
+                        outcomes["cancelled"].append(item.seq)
+                    else:
+                        outcome = self._one(session, job, handler, item)
+                        outcomes[outcome].append(item.seq)
+                        if outcome in ("done", "skipped"):
+                            kept.append(item)
+                        elif hooks:
+                            hooks["undo"](session, item)
+                if hooks:
+                    hooks["end"](session, job, kept)
+            finally:
+                if hooks:
+                    hooks["abort"](session)
             repo.record_chunk(session, self.ctx, job.id, self.worker_id, outcomes)
             snap = repo.snapshot_of(session, self.ctx, job)
         self.report.chunks += 1
@@ -165,6 +189,17 @@ class JobRunner:
             self._tallies[name] += len(seqs)
             self.report.items += len(seqs)
         return snap
+
+    def _begin_chunk(self, session, hooks: dict, job: Job, items: list[ClaimedItem]) -> None:
+        savepoint = session.begin_nested()
+        try:
+            hooks["begin"](session, self.ctx, job, items)
+        except Exception:  # the handler then does each item on its own (and fails the broken ones)
+            log.exception("job %s: chunk preparation failed", self.job_id)
+            savepoint.rollback()
+            hooks["abort"](session)
+            return
+        savepoint.commit()
 
     def _one(self, session, job: Job, handler: Handler, item: ClaimedItem) -> str:
         """Run one handler in a savepoint; its effects survive only with its outcome mark."""

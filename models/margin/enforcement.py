@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.margin import enforcement as engine
 from engine.margin.csv_safety import to_csv
-from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, BATCH_MACHINE, DEALER_MACHINE
+from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, BATCH_MACHINE
 from models import mutations
 from models.base import utcnow
 from models.catalog.common import get_in_tenant
@@ -40,10 +40,8 @@ from models.job_tables import Job, JobItem
 from models.jobs import create_job, get_job
 from models.margin import dealers as dealer_repo
 from models.margin.alerts import require
-from models.margin.inputs import TaskCreate
-from models.margin.tasks import create_task
 from models.margin_enforcement_tables import EnforcementBatch, EnforcementItem, EnforcementLog, EnforcementNotice
-from models.margin_tables import MarginAlert, MarginTask
+from models.margin_tables import MarginAlert
 from models.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from models.queue import enqueue_after_commit
 
@@ -488,187 +486,16 @@ def process_item(
     Re-checks the dealer's latest prices (nothing still breaching → skipped "already_compliant",
     the compliant alerts resolved), re-checks the dealer's rung, records the notice in the outbox
     (unique key), moves the dealer through the decision path, moves the breaching alerts to
-    in_enforcement, creates the follow-up task, and logs the outcome.
+    in_enforcement, creates the follow-up task, and logs the outcome. A chunk of one of
+    `models.margin.enforce_chunk.EnforceChunk` (what the worker runs per chunk); the caller writes
+    the item's done mark after.
     """
-    batch = get_batch(session, ctx, payload["batch_id"])
-    if batch.status == "queued":
-        session.refresh(batch, with_for_update=True)
-        if batch.status == "queued":
-            _move(session, ctx, batch, "run")
-    item = get_in_tenant(session, ctx, EnforcementItem, payload["item_id"], "batch item")
-    dealer = dealer_repo.get_dealer(session, ctx, item.dealer_id)
-    alert_ids = [uuid.UUID(a["alert_id"]) for a in item.alerts]
-    alerts = {
-        a.id: a
-        for a in session.exec(
-            select(MarginAlert).where(MarginAlert.tenant_id == ctx.tenant_id, MarginAlert.id.in_(alert_ids))  # type: ignore[attr-defined]
-        ).all()
-    }
-    prices = latest_prices(session, ctx, dealer.id, [(a.rule, a.sku_id) for a in alerts.values()])
-    _, skus = _names(session, ctx, set(), {a.sku_id for a in alerts.values()})
-    checks = []
-    for a_id in alert_ids:
-        a = alerts[a_id]
-        if a.status not in ALERT_OPEN_STATES:  # closed meanwhile (resolved by hand): nothing to enforce
-            checks.append((str(a.id), Decimal(0), Decimal(0)))
-            continue
-        checks.append((str(a.id), a.floor, prices[(a.rule, a.sku_id)][0]))
-    verdict = engine.recheck(checks)
-    figures = [
-        {
-            "alert_id": str(a_id),
-            "sku": skus[alerts[a_id].sku_id].code if alerts[a_id].sku_id in skus else str(alerts[a_id].sku_id),
-            "rule": alerts[a_id].rule,
-            "floor": alerts[a_id].floor,
-            "latest_price": prices[(alerts[a_id].rule, alerts[a_id].sku_id)][0],
-        }
-        for a_id in alert_ids
-    ]
-    base = {"dealer_id": str(dealer.id), "action": batch.action, "item_key": item_key, "prices": figures}
-    resolve_reason = f"Already compliant at enforcement re-check (batch {batch.name})"[:1000]
-    for a_id in verdict.compliant:
-        alert = alerts[uuid.UUID(a_id)]
-        if alert.status in ALERT_OPEN_STATES:
-            decide(
-                session,
-                ctx,
-                ALERT_MACHINE,
-                alert,
-                "resolve",
-                reason=resolve_reason,
-                details={"batch_id": str(batch.id)},
-            )
-    if verdict.skip_item:
-        result = {**base, "outcome": "already_compliant", "compliant": list(verdict.compliant)}
-        log(
-            session,
-            ctx,
-            batch,
-            "item_skipped",
-            f"{dealer.name}: already compliant, no notice sent",
-            dealer_id=dealer.id,
-            item_key=item_key,
-            data=result,
-        )
-        _maybe_complete(session, ctx, batch, item_key)
-        return "skipped", result
-    status_row = dealer_repo.status_row(session, ctx, dealer)
-    reason, transition = engine.dealer_gate(batch.action, status_row.status)
-    if reason:
-        result = {**base, "outcome": reason, "status": status_row.status}
-        log(
-            session,
-            ctx,
-            batch,
-            "item_skipped",
-            f"{dealer.name}: {engine.SKIP_REASONS[reason]}",
-            dealer_id=dealer.id,
-            item_key=item_key,
-            level="warning",
-            data=result,
-        )
-        _maybe_complete(session, ctx, batch, item_key)
-        return "skipped", result
-    lines = [
-        f"{f['sku']} ({f['rule'].replace('_', ' ')}): floor {f['floor']}, observed {f['latest_price']}"
-        for f in figures
-        if f["alert_id"] in verdict.breaching
-    ]
-    subject, body = _notice_text(dealer, batch.action, lines)
-    notice_key = engine.effect_key(item_key, "notice")
-    notice_id = session.execute(
-        pg_insert(EnforcementNotice.__table__)  # type: ignore[attr-defined]
-        .values(
-            id=uuid.uuid4(),
-            tenant_id=ctx.tenant_id,
-            batch_id=batch.id,
-            dealer_id=dealer.id,
-            action=batch.action,
-            alert_ids=list(verdict.breaching),
-            subject=subject,
-            body=body,
-            channel="outbox",
-            idempotency_key=notice_key,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["tenant_id", "idempotency_key"])
-        .returning(EnforcementNotice.__table__.c.id)  # type: ignore[attr-defined]
-    ).scalar()
-    status_before = status_row.status
-    if transition is not None:
-        decide(
-            session,
-            ctx,
-            DEALER_MACHINE,
-            status_row,
-            transition.action,
-            reason=f"{engine.ACTIONS[batch.action][0]} — enforcement batch {batch.name}"[:1000],
-            details={"batch_id": str(batch.id), "effect_key": engine.effect_key(item_key, "status")},
-        )
-    for a_id in verdict.breaching:
-        alert = alerts[uuid.UUID(a_id)]
-        if alert.status in ENFORCE_FROM:
-            decide(session, ctx, ALERT_MACHINE, alert, "enforce", details={"batch_id": str(batch.id)})
-    task_id = task_id_for(ctx, item_key)
-    if (
-        session.exec(
-            select(MarginTask.id).where(MarginTask.tenant_id == ctx.tenant_id, MarginTask.id == task_id)
-        ).first()
-        is None
-    ):
-        create_task(
-            session,
-            ctx,
-            TaskCreate(
-                title=f"{item.task_title}: {dealer.name}"[:200],
-                alert_id=uuid.UUID(verdict.breaching[0]),
-                dealer_id=dealer.id,
-                due_at=utcnow() + timedelta(days=item.task_due_days),
-                notes=f"Follow-up of enforcement batch {batch.name}"[:4000],
-            ),
-            task_id=task_id,
-        )
-    result = {
-        **base,
-        "outcome": "sent" if notice_id else "notice_already_recorded",
-        "notice_id": str(notice_id) if notice_id else None,
-        "status_before": status_before,
-        "status_after": status_row.status,
-        "breaching": list(verdict.breaching),
-        "compliant": list(verdict.compliant),
-        "task_id": str(task_id),
-    }
-    log(
-        session,
-        ctx,
-        batch,
-        "item_sent",
-        f"{dealer.name}: {engine.ACTIONS[batch.action][0].lower()} sent ({len(verdict.breaching)} alerts)"
-        + (f", status {status_before} → {status_row.status}" if status_before != status_row.status else ""),
-        dealer_id=dealer.id,
-        item_key=item_key,
-        data=result,
-    )
-    _maybe_complete(session, ctx, batch, item_key)
-    return "done", result
+    from models.margin.enforce_chunk import EnforceChunk
 
-
-def _maybe_complete(session: Session, ctx: TenantContext, batch: EnforcementBatch, item_key: str) -> None:
-    """The last open item completes the batch (in the same transaction as its own effects)."""
-    if batch.job_id is None:
-        return
-    open_left = session.execute(
-        text(
-            "select count(*) from job_items where tenant_id = :t and job_id = :j "
-            "and status in ('pending', 'running') and idempotency_key <> :k"
-        ),
-        {"t": ctx.tenant_id, "j": batch.job_id, "k": item_key},
-    ).scalar()
-    if open_left:
-        return
-    session.refresh(batch, with_for_update=True)
-    if batch.status == "running":
-        _move(session, ctx, batch, "complete")
+    chunk = EnforceChunk(session, ctx, [payload])
+    outcome, result = chunk.process(item_key, payload)
+    chunk.flush([item_key], unmarked=True)
+    return outcome, result
 
 
 def run_inline(
@@ -678,6 +505,7 @@ def run_inline(
     path's own functions (start, claim, process, mark, audit, finish). For seeds and tools that may
     not import workers; a worker carries on with whatever is left."""
     from models import jobs as repo
+    from models.margin.enforce_chunk import EnforceChunk
 
     batch = get_batch(session, ctx, batch_id)
     if batch.job_id is None:
@@ -687,14 +515,21 @@ def run_inline(
         repo.start_job(session, ctx, job)
     claimed = repo.claim_items(session, ctx, job.id, worker_id, limit or max(batch.item_count, 1), 600)
     outcomes: dict[str, list[int]] = defaultdict(list)
-    for item in claimed:
-        with session.begin_nested():
-            outcome, result = process_item(session, ctx, item.payload, item.idempotency_key)
-            if outcome == "done":
-                repo.complete_item(session, ctx, item.id, worker_id, result)
-            else:
-                repo.skip_item(session, ctx, item.id, worker_id, str(result.get("outcome", "skipped")))
-        outcomes[outcome].append(item.seq)
+    kept: list[str] = []
+    for start in range(0, len(claimed), 200):
+        part = claimed[start : start + 200]
+        chunk = EnforceChunk(session, ctx, [item.payload for item in part])
+        for item in part:
+            with session.begin_nested():
+                outcome, result = chunk.process(item.idempotency_key, item.payload)
+                if outcome == "done":
+                    repo.complete_item(session, ctx, item.id, worker_id, result)
+                else:
+                    repo.skip_item(session, ctx, item.id, worker_id, str(result.get("outcome", "skipped")))
+            kept.append(item.idempotency_key)
+            outcomes[outcome].append(item.seq)
+        chunk.flush(kept, job_id=job.id)
+        kept = []
     repo.record_chunk(session, ctx, job.id, worker_id, outcomes)
     repo.finish_job(session, ctx, job)
     reconcile(session, ctx, batch)

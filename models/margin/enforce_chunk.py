@@ -126,6 +126,7 @@ class EnforceChunk:
                 )
             ).all()
         }
+        self._create_status_rows([d for d in dealer_ids if d not in self.statuses])
         keys = [i.item_key for i in self.items.values()]
         notice_keys = [engine.effect_key(k, "notice") for k in keys]
         self.notices = {
@@ -151,6 +152,50 @@ class EnforceChunk:
         self._log_rows: dict[str, dict[str, Any]] = {}
         self._summary: dict[str, dict[str, Any]] = {}
         self._batch_of: dict[str, str] = {}
+
+    def _create_status_rows(self, dealer_ids: list[uuid.UUID]) -> None:
+        """Dealers on the ladder for the first time get their status row at 'active' (creation is not
+        a decision): one insert for the chunk and one audit event listing the rows."""
+        if not dealer_ids:
+            return
+        session, ctx = self.session, self.ctx
+        created = session.execute(
+            pg_insert(MarginDealerStatus.__table__)  # type: ignore[attr-defined]
+            .values(
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "tenant_id": ctx.tenant_id,
+                        "dealer_id": d,
+                        "status": DEALER_MACHINE.initial,
+                        "created_at": utcnow(),
+                    }
+                    for d in dealer_ids
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["tenant_id", "dealer_id"])
+            .returning(MarginDealerStatus.__table__.c.id, MarginDealerStatus.__table__.c.dealer_id)  # type: ignore[attr-defined]
+        ).all()
+        if created:
+            batch = next(iter(self.batches.values()))
+            audit.record(
+                session,
+                ctx,
+                action="margin_dealer_status.create_many",
+                entity="margin_enforcement_batches",
+                entity_id=batch.id,
+                after={
+                    "status": DEALER_MACHINE.initial,
+                    "rows": [{"id": str(r.id), "dealer_id": str(r.dealer_id)} for r in created],
+                },
+            )
+        for row in session.exec(
+            select(MarginDealerStatus).where(
+                MarginDealerStatus.tenant_id == ctx.tenant_id,
+                MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
+            )
+        ).all():
+            self.statuses[row.dealer_id] = row
 
     # -- one item (inside the runner's savepoint) ---------------------------------------------
 

@@ -51,9 +51,8 @@ def lease_seconds() -> float:
     return float(os.environ.get("PHAROS_JOB_LEASE_SECONDS", "60"))
 
 
-def chunk_size(kind_default: int | None = None) -> int:
-    """Items per chunk transaction: PHAROS_JOB_CHUNK_SIZE, else the kind's own size, else 50."""
-    return int(os.environ.get("PHAROS_JOB_CHUNK_SIZE") or kind_default or 50)
+def chunk_size() -> int:
+    return int(os.environ.get("PHAROS_JOB_CHUNK_SIZE", "50"))
 
 
 def max_attempts_of(job: Job) -> int:

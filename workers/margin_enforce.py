@@ -24,9 +24,6 @@ from models.margin.enforcement import KIND, process_item
 from workers.registry import ItemContext, register
 
 STATE = "pharos.margin_enforce.chunk"
-# Items per chunk transaction unless PHAROS_JOB_CHUNK_SIZE says otherwise: progress is published
-# after each chunk commits, so the chunk bounds the item → screen lag (docs/benchmarks.md).
-CHUNK_SIZE = 25
 
 
 @register(KIND)
@@ -66,4 +63,3 @@ def abort_chunk(session: Session) -> None:
 
 hooks: dict[str, Any] = {"begin": begin_chunk, "undo": undo_item, "end": end_chunk, "abort": abort_chunk}
 enforce_item.chunk_hooks = hooks  # type: ignore[attr-defined]
-enforce_item.chunk_size = CHUNK_SIZE  # type: ignore[attr-defined]

@@ -68,7 +68,6 @@ class JobRunner:
         self.worker_id = worker_id or new_worker_id()
         self.stop = stop or threading.Event()
         self.lease = lease_seconds if lease_seconds is not None else repo.lease_seconds()
-        self._chunk_arg = chunk_size
         self.chunk = chunk_size or repo.chunk_size()
         self.report = RunReport(job_id=self.job_id, tenant_id=str(self.ctx.tenant_id))
         self._tallies: dict[str, int] = defaultdict(int)
@@ -115,8 +114,6 @@ class JobRunner:
         return handler if job.status == "running" else None
 
     def _loop(self, handler: Handler) -> None:
-        if not self._chunk_arg:  # explicit size > PHAROS_JOB_CHUNK_SIZE > the kind's own > 50
-            self.chunk = repo.chunk_size(getattr(handler, "chunk_size", None))
         idle = max(0.05, min(1.0, self.lease / 4))
         while not self.stop.is_set():
             with tenant_session(self.ctx) as session:

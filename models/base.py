@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Numeric
+from sqlalchemy import Column, DateTime, ForeignKey, ForeignKeyConstraint, Numeric, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlmodel import Field
 
@@ -47,3 +47,18 @@ def money_field(*, nullable: bool = False) -> Any:
 
 def quantize_money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("1E-10"))
+
+
+def ref_field(column: str, *, nullable: bool = False) -> Any:
+    """A uuid column that points into another tenant table (paired with `tenant_fk`)."""
+    return Field(default=None, sa_column=Column(column, UUID(as_uuid=True), nullable=nullable))
+
+
+def tenant_fk(columns: list[str], table: str) -> ForeignKeyConstraint:
+    """A foreign key that includes tenant_id, so a row can never reference another tenant's row."""
+    return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", f"{table}.id"])
+
+
+def tenant_key(table: str) -> UniqueConstraint:
+    """(tenant_id, id) unique: the target of `tenant_fk` references."""
+    return UniqueConstraint("tenant_id", "id", name=f"uq_{table}_tenant_id_id")

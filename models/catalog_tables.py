@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
 from engine.catalog.types import (
@@ -28,19 +27,7 @@ from engine.catalog.types import (
     sql_in,
 )
 from engine.pricing.model import PRICE_BOOK_KINDS
-from models.base import id_field, json_field, money_field, tenant_field, ts_field
-
-
-def _ref(column: str, *, nullable: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(column, UUID(as_uuid=True), nullable=nullable))
-
-
-def _fk(columns: list[str], table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", f"{table}.id"])
-
-
-def _tenant_key(table: str) -> UniqueConstraint:
-    return UniqueConstraint("tenant_id", "id", name=f"uq_{table}_tenant_id_id")
+from models.base import id_field, json_field, money_field, ref_field, tenant_field, tenant_fk, tenant_key, ts_field
 
 
 class Organization(SQLModel, table=True):
@@ -48,7 +35,7 @@ class Organization(SQLModel, table=True):
 
     __tablename__ = "organizations"
     __table_args__ = (
-        _tenant_key("organizations"),
+        tenant_key("organizations"),
         UniqueConstraint("tenant_id", "code", name="uq_organizations_code"),
         CheckConstraint(sql_in("type", ORG_TYPES), name="ck_organizations_type"),
         CheckConstraint(sql_in("status", ORG_STATUSES), name="ck_organizations_status"),
@@ -67,9 +54,9 @@ class Organization(SQLModel, table=True):
 class OrgRelationship(SQLModel, table=True):
     __tablename__ = "org_relationships"
     __table_args__ = (
-        _tenant_key("org_relationships"),
-        _fk(["from_org_id"], "organizations"),
-        _fk(["to_org_id"], "organizations"),
+        tenant_key("org_relationships"),
+        tenant_fk(["from_org_id"], "organizations"),
+        tenant_fk(["to_org_id"], "organizations"),
         CheckConstraint(sql_in("type", RELATIONSHIP_TYPES), name="ck_org_relationships_type"),
         CheckConstraint("from_org_id <> to_org_id", name="ck_org_relationships_distinct"),
         CheckConstraint("effective_to is null or effective_to > effective_from", name="ck_org_relationships_window"),
@@ -78,8 +65,8 @@ class OrgRelationship(SQLModel, table=True):
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    from_org_id: uuid.UUID = _ref("from_org_id")
-    to_org_id: uuid.UUID = _ref("to_org_id")
+    from_org_id: uuid.UUID = ref_field("from_org_id")
+    to_org_id: uuid.UUID = ref_field("to_org_id")
     type: str = Field(max_length=30)
     effective_from: datetime = ts_field()
     effective_to: datetime | None = ts_field(nullable=True, default_now=False)
@@ -90,7 +77,7 @@ class OrgRelationship(SQLModel, table=True):
 class Channel(SQLModel, table=True):
     __tablename__ = "channels"
     __table_args__ = (
-        _tenant_key("channels"),
+        tenant_key("channels"),
         UniqueConstraint("tenant_id", "code", name="uq_channels_code"),
         CheckConstraint(sql_in("kind", CHANNEL_KINDS), name="ck_channels_kind"),
     )
@@ -106,9 +93,9 @@ class Channel(SQLModel, table=True):
 class Product(SQLModel, table=True):
     __tablename__ = "products"
     __table_args__ = (
-        _tenant_key("products"),
+        tenant_key("products"),
         UniqueConstraint("tenant_id", "code", name="uq_products_code"),
-        _fk(["manufacturer_org_id"], "organizations"),
+        tenant_fk(["manufacturer_org_id"], "organizations"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -116,7 +103,7 @@ class Product(SQLModel, table=True):
     name: str = Field(max_length=200)
     brand: str | None = Field(default=None, max_length=100)
     category: str | None = Field(default=None, max_length=100)
-    manufacturer_org_id: uuid.UUID | None = _ref("manufacturer_org_id", nullable=True)
+    manufacturer_org_id: uuid.UUID | None = ref_field("manufacturer_org_id", nullable=True)
     description: str | None = Field(default=None, max_length=4000)
     created_at: datetime = ts_field()
 
@@ -124,14 +111,14 @@ class Product(SQLModel, table=True):
 class Sku(SQLModel, table=True):
     __tablename__ = "skus"
     __table_args__ = (
-        _tenant_key("skus"),
+        tenant_key("skus"),
         UniqueConstraint("tenant_id", "code", name="uq_skus_code"),
-        _fk(["product_id"], "products"),
+        tenant_fk(["product_id"], "products"),
         Index("ix_skus_product", "tenant_id", "product_id"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    product_id: uuid.UUID = _ref("product_id")
+    product_id: uuid.UUID = ref_field("product_id")
     code: str = Field(max_length=60)
     name: str = Field(max_length=200)
     uom: str = Field(default="each", max_length=20)
@@ -145,15 +132,15 @@ class Offering(SQLModel, table=True):
 
     __tablename__ = "offerings"
     __table_args__ = (
-        _tenant_key("offerings"),
+        tenant_key("offerings"),
         UniqueConstraint("tenant_id", "channel_id", "sku_id", name="uq_offerings_channel_sku"),
-        _fk(["channel_id"], "channels"),
-        _fk(["sku_id"], "skus"),
+        tenant_fk(["channel_id"], "channels"),
+        tenant_fk(["sku_id"], "skus"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    channel_id: uuid.UUID = _ref("channel_id")
-    sku_id: uuid.UUID = _ref("sku_id")
+    channel_id: uuid.UUID = ref_field("channel_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
     title: str = Field(max_length=200)
     attributes: dict[str, Any] = json_field({})
     created_at: datetime = ts_field()
@@ -164,15 +151,15 @@ class ChannelCatalogVersion(SQLModel, table=True):
 
     __tablename__ = "channel_catalog_versions"
     __table_args__ = (
-        _tenant_key("channel_catalog_versions"),
+        tenant_key("channel_catalog_versions"),
         UniqueConstraint("tenant_id", "channel_id", "version", name="uq_channel_catalog_versions_version"),
-        _fk(["channel_id"], "channels"),
+        tenant_fk(["channel_id"], "channels"),
         CheckConstraint(sql_in("status", CATALOG_VERSION_STATUSES), name="ck_channel_catalog_versions_status"),
         CheckConstraint(sql_in("change", CATALOG_CHANGES), name="ck_channel_catalog_versions_change"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    channel_id: uuid.UUID = _ref("channel_id")
+    channel_id: uuid.UUID = ref_field("channel_id")
     version: int = Field(sa_column=Column(Integer, nullable=False))
     status: str = Field(default="draft", max_length=20)
     change: str = Field(max_length=20)
@@ -188,21 +175,21 @@ class ChannelCatalogItem(SQLModel, table=True):
 
     __tablename__ = "channel_catalog_items"
     __table_args__ = (
-        _tenant_key("channel_catalog_items"),
+        tenant_key("channel_catalog_items"),
         UniqueConstraint("tenant_id", "version_id", "offering_id", name="uq_channel_catalog_items_offering"),
         ForeignKeyConstraint(
             ["tenant_id", "version_id"],
             ["channel_catalog_versions.tenant_id", "channel_catalog_versions.id"],
             ondelete="CASCADE",
         ),
-        _fk(["offering_id"], "offerings"),
-        _fk(["sku_id"], "skus"),
+        tenant_fk(["offering_id"], "offerings"),
+        tenant_fk(["sku_id"], "skus"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    version_id: uuid.UUID = _ref("version_id")
-    offering_id: uuid.UUID = _ref("offering_id")
-    sku_id: uuid.UUID = _ref("sku_id")
+    version_id: uuid.UUID = ref_field("version_id")
+    offering_id: uuid.UUID = ref_field("offering_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
     sku_code: str = Field(max_length=60)
     title: str = Field(max_length=200)
 
@@ -215,20 +202,20 @@ class PriceBook(SQLModel, table=True):
 
     __tablename__ = "price_books"
     __table_args__ = (
-        _tenant_key("price_books"),
+        tenant_key("price_books"),
         UniqueConstraint("tenant_id", "name", name="uq_price_books_name"),
         CheckConstraint(sql_in("kind", PRICE_BOOK_KINDS), name="ck_price_books_kind"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_price_books_currency"),
-        _fk(["scope_channel_id"], "channels"),
-        _fk(["scope_org_id"], "organizations"),
+        tenant_fk(["scope_channel_id"], "channels"),
+        tenant_fk(["scope_org_id"], "organizations"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     currency: str = Field(sa_column=Column(String(3), nullable=False))
-    scope_channel_id: uuid.UUID | None = _ref("scope_channel_id", nullable=True)
-    scope_org_id: uuid.UUID | None = _ref("scope_org_id", nullable=True)
+    scope_channel_id: uuid.UUID | None = ref_field("scope_channel_id", nullable=True)
+    scope_org_id: uuid.UUID | None = ref_field("scope_org_id", nullable=True)
     description: str | None = Field(default=None, max_length=2000)
     created_at: datetime = ts_field()
 
@@ -242,11 +229,11 @@ class PriceRule(SQLModel, table=True):
 
     __tablename__ = "price_rules"
     __table_args__ = (
-        _tenant_key("price_rules"),
-        _fk(["price_book_id"], "price_books"),
-        _fk(["sku_id"], "skus"),
-        _fk(["org_id"], "organizations"),
-        _fk(["channel_id"], "channels"),
+        tenant_key("price_rules"),
+        tenant_fk(["price_book_id"], "price_books"),
+        tenant_fk(["sku_id"], "skus"),
+        tenant_fk(["org_id"], "organizations"),
+        tenant_fk(["channel_id"], "channels"),
         CheckConstraint("amount >= 0", name="ck_price_rules_amount"),
         CheckConstraint("effective_to is null or effective_to > effective_from", name="ck_price_rules_window"),
         Index("ix_price_rules_sku", "tenant_id", "sku_id"),
@@ -254,10 +241,10 @@ class PriceRule(SQLModel, table=True):
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    price_book_id: uuid.UUID = _ref("price_book_id")
-    sku_id: uuid.UUID = _ref("sku_id")
-    org_id: uuid.UUID | None = _ref("org_id", nullable=True)
-    channel_id: uuid.UUID | None = _ref("channel_id", nullable=True)
+    price_book_id: uuid.UUID = ref_field("price_book_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
+    org_id: uuid.UUID | None = ref_field("org_id", nullable=True)
+    channel_id: uuid.UUID | None = ref_field("channel_id", nullable=True)
     amount: Decimal = money_field()
     effective_from: datetime = ts_field(default_now=False)
     effective_to: datetime | None = ts_field(nullable=True, default_now=False)

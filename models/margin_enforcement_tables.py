@@ -20,31 +20,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import CheckConstraint, Column, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from engine.catalog.types import sql_in
 from engine.margin.enforcement import ACTIONS
 from engine.margin.machines import BATCH_MACHINE
-from models.base import MONEY, id_field, json_field, tenant_field, ts_field
+from models.base import MONEY, id_field, json_field, ref_field, tenant_field, tenant_fk, ts_field
 
 LOG_LEVELS = ("info", "warning", "error")
-
-
-def _ref(column: str, *, nullable: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(column, UUID(as_uuid=True), nullable=nullable))
-
-
-def _fk(columns: list[str], table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", f"{table}.id"])
 
 
 class EnforcementBatch(SQLModel, table=True):
     __tablename__ = "margin_enforcement_batches"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_batches_tenant_id_id"),
-        _fk(["job_id"], "jobs"),
+        tenant_fk(["job_id"], "jobs"),
         CheckConstraint(sql_in("action", sorted(ACTIONS)), name="ck_margin_enforcement_batches_action"),
         CheckConstraint(sql_in("status", sorted(BATCH_MACHINE.states)), name="ck_margin_enforcement_batches_status"),
         Index("ix_margin_enforcement_batches_created", "tenant_id", "created_at", "id"),
@@ -56,7 +47,7 @@ class EnforcementBatch(SQLModel, table=True):
     action: str = Field(max_length=40)
     filters: dict[str, Any] = json_field({})
     status: str = Field(default="draft", max_length=20)
-    job_id: uuid.UUID | None = _ref("job_id", nullable=True)
+    job_id: uuid.UUID | None = ref_field("job_id", nullable=True)
     created_by: str = Field(default="system", max_length=64)
     item_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     alert_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
@@ -77,15 +68,15 @@ class EnforcementItem(SQLModel, table=True):
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_items_tenant_id_id"),
         UniqueConstraint("tenant_id", "item_key", name="uq_margin_enforcement_items_key"),
         UniqueConstraint("tenant_id", "batch_id", "seq", name="uq_margin_enforcement_items_seq"),
-        _fk(["batch_id"], "margin_enforcement_batches"),
-        _fk(["dealer_id"], "organizations"),
+        tenant_fk(["batch_id"], "margin_enforcement_batches"),
+        tenant_fk(["dealer_id"], "organizations"),
         Index("ix_margin_enforcement_items_dealer", "tenant_id", "dealer_id"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    batch_id: uuid.UUID = _ref("batch_id")
+    batch_id: uuid.UUID = ref_field("batch_id")
     seq: int = Field(sa_column=Column(Integer, nullable=False))
-    dealer_id: uuid.UUID = _ref("dealer_id")
+    dealer_id: uuid.UUID = ref_field("dealer_id")
     item_key: str = Field(max_length=200)
     # [{alert_id, sku_id, rule, floor, price_before, impact}] at creation
     alerts: list[dict[str, Any]] = json_field([])
@@ -104,15 +95,15 @@ class EnforcementLog(SQLModel, table=True):
     __tablename__ = "margin_enforcement_logs"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_logs_tenant_id_id"),
-        _fk(["batch_id"], "margin_enforcement_batches"),
-        _fk(["dealer_id"], "organizations"),
+        tenant_fk(["batch_id"], "margin_enforcement_batches"),
+        tenant_fk(["dealer_id"], "organizations"),
         CheckConstraint(sql_in("level", LOG_LEVELS), name="ck_margin_enforcement_logs_level"),
         Index("ix_margin_enforcement_logs_batch", "tenant_id", "batch_id", "created_at", "id"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    batch_id: uuid.UUID = _ref("batch_id")
-    dealer_id: uuid.UUID | None = _ref("dealer_id", nullable=True)
+    batch_id: uuid.UUID = ref_field("batch_id")
+    dealer_id: uuid.UUID | None = ref_field("dealer_id", nullable=True)
     item_key: str | None = Field(default=None, max_length=200)
     level: str = Field(default="info", max_length=10)
     event: str = Field(max_length=40)
@@ -130,16 +121,16 @@ class EnforcementNotice(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_notices_tenant_id_id"),
         UniqueConstraint("tenant_id", "idempotency_key", name="uq_margin_enforcement_notices_key"),
-        _fk(["batch_id"], "margin_enforcement_batches"),
-        _fk(["dealer_id"], "organizations"),
+        tenant_fk(["batch_id"], "margin_enforcement_batches"),
+        tenant_fk(["dealer_id"], "organizations"),
         CheckConstraint(sql_in("action", sorted(ACTIONS)), name="ck_margin_enforcement_notices_action"),
         Index("ix_margin_enforcement_notices_sent", "tenant_id", "created_at", "id"),
         Index("ix_margin_enforcement_notices_batch", "tenant_id", "batch_id"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    batch_id: uuid.UUID = _ref("batch_id")
-    dealer_id: uuid.UUID = _ref("dealer_id")
+    batch_id: uuid.UUID = ref_field("batch_id")
+    dealer_id: uuid.UUID = ref_field("dealer_id")
     action: str = Field(max_length=40)
     alert_ids: list[str] = json_field([])
     subject: str = Field(max_length=300)

@@ -19,7 +19,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -33,22 +32,20 @@ from engine.catalog.types import sql_in
 from engine.margin.frames import RULES
 from engine.margin.machines import ALERT_MACHINE, DEALER_MACHINE, TASK_MACHINE
 from engine.margin.severity import LEVELS
-from models.base import MONEY, id_field, json_field, money_field, tenant_field, ts_field
+from models.base import (
+    MONEY,
+    id_field,
+    json_field,
+    money_field,
+    ref_field,
+    tenant_field,
+    tenant_fk,
+    tenant_key,
+    ts_field,
+)
 
 OPEN_ALERT_SQL = "status in ('open', 'acknowledged', 'in_enforcement')"
 EVIDENCE_KINDS = ("sale_row", "snapshot", "inventory")
-
-
-def _ref(column: str, *, nullable: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(column, UUID(as_uuid=True), nullable=nullable))
-
-
-def _fk(columns: list[str], table: str) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", f"{table}.id"])
-
-
-def _tenant_key(table: str) -> UniqueConstraint:
-    return UniqueConstraint("tenant_id", "id", name=f"uq_{table}_tenant_id_id")
 
 
 def _money(nullable: bool = True) -> Any:
@@ -60,19 +57,19 @@ class MarginSaleRow(SQLModel, table=True):
 
     __tablename__ = "margin_sale_rows"
     __table_args__ = (
-        _tenant_key("margin_sale_rows"),
-        _fk(["dealer_id"], "organizations"),
-        _fk(["sku_id"], "skus"),
-        _fk(["channel_id"], "channels"),
+        tenant_key("margin_sale_rows"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
+        tenant_fk(["channel_id"], "channels"),
         CheckConstraint("qty >= 0", name="ck_margin_sale_rows_qty"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_sale_rows_currency"),
         Index("ix_margin_sale_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id", "observed_at"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    dealer_id: uuid.UUID = _ref("dealer_id")
-    sku_id: uuid.UUID = _ref("sku_id")
-    channel_id: uuid.UUID | None = _ref("channel_id", nullable=True)
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
+    channel_id: uuid.UUID | None = ref_field("channel_id", nullable=True)
     advertised_price: Decimal | None = _money()
     transaction_price: Decimal | None = _money()
     qty: int = Field(default=0, sa_column=Column(Integer, nullable=False))
@@ -85,18 +82,18 @@ class MarginSaleRow(SQLModel, table=True):
 class MarginCompetitorSnapshot(SQLModel, table=True):
     __tablename__ = "margin_competitor_snapshots"
     __table_args__ = (
-        _tenant_key("margin_competitor_snapshots"),
-        _fk(["competitor_id"], "organizations"),
-        _fk(["sku_id"], "skus"),
-        _fk(["channel_id"], "channels"),
+        tenant_key("margin_competitor_snapshots"),
+        tenant_fk(["competitor_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
+        tenant_fk(["channel_id"], "channels"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_competitor_snapshots_currency"),
         Index("ix_margin_competitor_snapshots_sku", "tenant_id", "sku_id", "observed_at"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    competitor_id: uuid.UUID = _ref("competitor_id")
-    sku_id: uuid.UUID = _ref("sku_id")
-    channel_id: uuid.UUID | None = _ref("channel_id", nullable=True)
+    competitor_id: uuid.UUID = ref_field("competitor_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
+    channel_id: uuid.UUID | None = ref_field("channel_id", nullable=True)
     price: Decimal = money_field()
     currency: str = Field(default="INR", sa_column=Column(String(3), nullable=False))
     observed_at: datetime = ts_field()
@@ -107,16 +104,16 @@ class MarginCompetitorSnapshot(SQLModel, table=True):
 class MarginInventoryRow(SQLModel, table=True):
     __tablename__ = "margin_inventory_rows"
     __table_args__ = (
-        _tenant_key("margin_inventory_rows"),
-        _fk(["dealer_id"], "organizations"),
-        _fk(["sku_id"], "skus"),
+        tenant_key("margin_inventory_rows"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
         CheckConstraint("qty >= 0", name="ck_margin_inventory_rows_qty"),
         Index("ix_margin_inventory_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    dealer_id: uuid.UUID = _ref("dealer_id")
-    sku_id: uuid.UUID = _ref("sku_id")
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
     qty: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     unit_cost: Decimal = money_field()
     received_at: datetime = ts_field()
@@ -129,10 +126,10 @@ class MarginAlert(SQLModel, table=True):
 
     __tablename__ = "margin_alerts"
     __table_args__ = (
-        _tenant_key("margin_alerts"),
-        _fk(["dealer_id"], "organizations"),
-        _fk(["sku_id"], "skus"),
-        _fk(["floor_rule_id"], "price_rules"),
+        tenant_key("margin_alerts"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
+        tenant_fk(["floor_rule_id"], "price_rules"),
         CheckConstraint(sql_in("rule", RULES), name="ck_margin_alerts_rule"),
         CheckConstraint(sql_in("status", sorted(ALERT_MACHINE.states)), name="ck_margin_alerts_status"),
         CheckConstraint(sql_in("severity", LEVELS), name="ck_margin_alerts_severity"),
@@ -161,12 +158,12 @@ class MarginAlert(SQLModel, table=True):
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
     rule: str = Field(max_length=40)
-    dealer_id: uuid.UUID = _ref("dealer_id")
-    sku_id: uuid.UUID = _ref("sku_id")
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
     status: str = Field(default="open", max_length=20)
     severity: str = Field(default="low", max_length=20)
     floor: Decimal | None = _money()
-    floor_rule_id: uuid.UUID | None = _ref("floor_rule_id", nullable=True)
+    floor_rule_id: uuid.UUID | None = ref_field("floor_rule_id", nullable=True)
     worst_price: Decimal | None = _money()
     max_depth_pct: Decimal | None = _money()
     impact: Decimal = Field(default=Decimal(0), sa_column=Column(MONEY, nullable=False))
@@ -185,12 +182,12 @@ class MarginAlertEvidence(SQLModel, table=True):
 
     __tablename__ = "margin_alert_evidence"
     __table_args__ = (
-        _tenant_key("margin_alert_evidence"),
-        _fk(["alert_id"], "margin_alerts"),
-        _fk(["sale_row_id"], "margin_sale_rows"),
-        _fk(["snapshot_id"], "margin_competitor_snapshots"),
-        _fk(["inventory_row_id"], "margin_inventory_rows"),
-        _fk(["floor_rule_id"], "price_rules"),
+        tenant_key("margin_alert_evidence"),
+        tenant_fk(["alert_id"], "margin_alerts"),
+        tenant_fk(["sale_row_id"], "margin_sale_rows"),
+        tenant_fk(["snapshot_id"], "margin_competitor_snapshots"),
+        tenant_fk(["inventory_row_id"], "margin_inventory_rows"),
+        tenant_fk(["floor_rule_id"], "price_rules"),
         CheckConstraint(sql_in("kind", EVIDENCE_KINDS), name="ck_margin_alert_evidence_kind"),
         CheckConstraint(
             "num_nonnulls(sale_row_id, snapshot_id, inventory_row_id) = 1", name="ck_margin_alert_evidence_one_source"
@@ -201,16 +198,16 @@ class MarginAlertEvidence(SQLModel, table=True):
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    alert_id: uuid.UUID = _ref("alert_id")
+    alert_id: uuid.UUID = ref_field("alert_id")
     kind: str = Field(max_length=20)
     evidence_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
-    sale_row_id: uuid.UUID | None = _ref("sale_row_id", nullable=True)
-    snapshot_id: uuid.UUID | None = _ref("snapshot_id", nullable=True)
-    inventory_row_id: uuid.UUID | None = _ref("inventory_row_id", nullable=True)
+    sale_row_id: uuid.UUID | None = ref_field("sale_row_id", nullable=True)
+    snapshot_id: uuid.UUID | None = ref_field("snapshot_id", nullable=True)
+    inventory_row_id: uuid.UUID | None = ref_field("inventory_row_id", nullable=True)
     observed_at: datetime | None = ts_field(nullable=True, default_now=False)
     qty: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     floor: Decimal | None = _money()
-    floor_rule_id: uuid.UUID | None = _ref("floor_rule_id", nullable=True)
+    floor_rule_id: uuid.UUID | None = ref_field("floor_rule_id", nullable=True)
     price: Decimal | None = _money()
     impact: Decimal = Field(default=Decimal(0), sa_column=Column(MONEY, nullable=False))
     depth_pct: Decimal | None = _money()
@@ -222,17 +219,17 @@ class MarginAlertEvidence(SQLModel, table=True):
 class MarginTask(SQLModel, table=True):
     __tablename__ = "margin_tasks"
     __table_args__ = (
-        _tenant_key("margin_tasks"),
-        _fk(["alert_id"], "margin_alerts"),
-        _fk(["dealer_id"], "organizations"),
+        tenant_key("margin_tasks"),
+        tenant_fk(["alert_id"], "margin_alerts"),
+        tenant_fk(["dealer_id"], "organizations"),
         CheckConstraint(sql_in("status", sorted(TASK_MACHINE.states)), name="ck_margin_tasks_status"),
         Index("ix_margin_tasks_due", "tenant_id", "status", "due_at"),
         Index("ix_margin_tasks_alert", "tenant_id", "alert_id"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    alert_id: uuid.UUID | None = _ref("alert_id", nullable=True)
-    dealer_id: uuid.UUID | None = _ref("dealer_id", nullable=True)
+    alert_id: uuid.UUID | None = ref_field("alert_id", nullable=True)
+    dealer_id: uuid.UUID | None = ref_field("dealer_id", nullable=True)
     title: str = Field(max_length=200)
     notes: str | None = Field(default=None, max_length=4000)
     assignee_user_id: uuid.UUID | None = Field(
@@ -250,14 +247,14 @@ class MarginDealerStatus(SQLModel, table=True):
 
     __tablename__ = "margin_dealer_status"
     __table_args__ = (
-        _tenant_key("margin_dealer_status"),
-        _fk(["dealer_id"], "organizations"),
+        tenant_key("margin_dealer_status"),
+        tenant_fk(["dealer_id"], "organizations"),
         UniqueConstraint("tenant_id", "dealer_id", name="uq_margin_dealer_status_dealer"),
         CheckConstraint(sql_in("status", sorted(DEALER_MACHINE.states)), name="ck_margin_dealer_status_status"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    dealer_id: uuid.UUID = _ref("dealer_id")
+    dealer_id: uuid.UUID = ref_field("dealer_id")
     status: str = Field(default="active", max_length=20)
     created_at: datetime = ts_field()
 
@@ -267,18 +264,18 @@ class MarginNote(SQLModel, table=True):
 
     __tablename__ = "margin_notes"
     __table_args__ = (
-        _tenant_key("margin_notes"),
-        _fk(["alert_id"], "margin_alerts"),
-        _fk(["dealer_id"], "organizations"),
-        _fk(["task_id"], "margin_tasks"),
+        tenant_key("margin_notes"),
+        tenant_fk(["alert_id"], "margin_alerts"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["task_id"], "margin_tasks"),
         CheckConstraint("num_nonnulls(alert_id, dealer_id, task_id) >= 1", name="ck_margin_notes_subject"),
         Index("ix_margin_notes_alert", "tenant_id", "alert_id", "created_at"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
-    alert_id: uuid.UUID | None = _ref("alert_id", nullable=True)
-    dealer_id: uuid.UUID | None = _ref("dealer_id", nullable=True)
-    task_id: uuid.UUID | None = _ref("task_id", nullable=True)
+    alert_id: uuid.UUID | None = ref_field("alert_id", nullable=True)
+    dealer_id: uuid.UUID | None = ref_field("dealer_id", nullable=True)
+    task_id: uuid.UUID | None = ref_field("task_id", nullable=True)
     body: str = Field(max_length=4000)
     author: str = Field(max_length=64)
     created_at: datetime = ts_field()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from alembic import context
 from sqlalchemy import create_engine, pool
 
-from alembic import context
 from models.registry import metadata
 from models.settings import get_settings
 

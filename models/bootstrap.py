@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, pool, text
 
-from alembic import command
 from models.rls import ensure_role_sql
 from models.settings import get_settings
 

@@ -8,9 +8,11 @@ anything is written, and the surrounding unit of work rolls back.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
@@ -79,3 +81,103 @@ def decide(
     )
     session.flush()
     return event
+
+
+DecisionRequest = tuple[SQLModel, str, "str | None", bool, "dict[str, Any] | None"]
+
+
+def decide_many(
+    session: Session,
+    ctx: TenantContext,
+    machine: StateMachine,
+    requests: Sequence[DecisionRequest],
+) -> list[DecisionEvent]:
+    """decide() for several (entity, action, reason, is_owner, details) requests at once, in order.
+
+    Writes the same rows as one decide() call per request (an entity may appear more than once: its
+    requests apply in order), but set-based: one `select ... for update` over the entities (in id
+    order, so concurrent callers cannot deadlock), every transition checked before anything is
+    written (the first refusal raises, nothing written), then one insert per table (decision events,
+    audit chain via `audit.record_many`, outbox) and one flush for the status updates.
+    """
+    if not requests:
+        return []
+    model = type(requests[0][0])
+    by_id: dict[Any, SQLModel] = {}
+    for entity, *_ in requests:
+        if type(entity) is not model or getattr(entity, "tenant_id", None) != ctx.tenant_id:
+            raise NotFound(f"{machine.name} not found")
+        by_id[entity.id] = entity  # type: ignore[attr-defined]
+    ids = sorted(by_id, key=str)
+    pk = model.id  # type: ignore[attr-defined]
+    locked = session.exec(
+        select(model)
+        .where(model.tenant_id == ctx.tenant_id, pk.in_(ids))  # type: ignore[attr-defined]
+        .order_by(pk)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    if len(locked) != len(ids):
+        raise NotFound(f"{machine.name} not found")
+    current: dict[Any, str] = {row.id: row.status for row in locked}  # type: ignore[attr-defined]
+    planned = []
+    for entity, action, reason, is_owner, details in requests:
+        eid = entity.id  # type: ignore[attr-defined]
+        from_status = current[eid]
+        transition = machine.check(from_status, action, ctx, reason, is_owner=is_owner)
+        current[eid] = transition.target
+        planned.append((entity, action, reason.strip() if reason else None, details, from_status, transition.target))
+    events: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
+    outbox: list[dict[str, Any]] = []
+    for entity, action, clean_reason, details, from_status, target in planned:
+        moment = utcnow()
+        eid = entity.id  # type: ignore[attr-defined]
+        event = {
+            "id": uuid.uuid4(),
+            "tenant_id": ctx.tenant_id,
+            "machine": machine.name,
+            "entity_id": eid,
+            "action": action,
+            "from_status": from_status,
+            "to_status": target,
+            "reason": clean_reason,
+            "actor": ctx.actor_label,
+            "actor_role": str(ctx.role),
+            "at": moment,
+        }
+        events.append(event)
+        change = {"status": target, "reason": clean_reason, **(details or {})}
+        audits.append(
+            {
+                "action": f"{machine.name}.{action}",
+                "entity": machine.name,
+                "entity_id": eid,
+                "before": {"status": from_status},
+                "after": change,
+                "at": moment,
+            }
+        )
+        outbox.append(
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": ctx.tenant_id,
+                "topic": f"{machine.name}.{action}",
+                "entity": machine.name,
+                "entity_id": str(eid),
+                "payload": to_jsonable({"event_id": event["id"], "from": from_status, "to": target, **change}),
+                "idempotency_key": f"decision:{event['id']}",
+                "created_at": moment,
+                "delivered_at": None,
+                "attempts": 0,
+            }
+        )
+    rows = {row.id: row for row in locked}  # type: ignore[attr-defined]
+    for eid, status in current.items():
+        for row in {id(rows[eid]): rows[eid], id(by_id[eid]): by_id[eid]}.values():
+            row.status = status  # type: ignore[attr-defined]
+    session.flush()
+    session.execute(DecisionEvent.__table__.insert(), events)  # type: ignore[attr-defined]
+    audit.record_many(session, ctx, audits)
+    session.execute(OutboxEvent.__table__.insert(), outbox)  # type: ignore[attr-defined]
+    return [DecisionEvent(**e) for e in events]

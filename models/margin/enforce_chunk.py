@@ -3,11 +3,14 @@
 `EnforceChunk(session, ctx, payloads)` loads everything the chunk's items need with one query per
 table (batch, planned items, dealers, alerts, latest watched prices, SKU codes, dealer status rows,
 already-recorded notices and follow-up tasks). `process(item_key, payload)` then does one item's
-work: the decisions (alerts resolved or enforced, the dealer's rung) go through `decide()` one by
-one — each keeps its own decision event, audit link and outbox row — while the rows that need no
-decision (the notice in the outbox, the follow-up task, the log row) are only *collected*.
+work: its decisions (alerts resolved or enforced, the dealer's rung) are checked against the
+machines now (an invalid one fails that item only) and *collected*, like the rows that need no
+decision (the notice in the outbox, the follow-up task, the log row). The chunk's alerts and dealer
+status rows are row-locked when loaded, so the checked statuses hold until the flush.
 `flush(kept)` runs once per chunk, after the runner has written the items' done marks, in the same
-transaction: it bulk-inserts the collected rows of the items whose marks were written (`kept`;
+transaction: it applies the kept items' decisions with `decide_many` (one per machine, in processing
+order; each decision still gets its own decision event, audit link and outbox row), then
+bulk-inserts the collected rows of the items whose marks were written (`kept`;
 an item rolled back to its savepoint leaves nothing behind), appends ONE audit event
 (`margin_batch.enforce_chunk`) listing every item key with its outcome, notice id and task id (the
 notices and tasks created are business mutations; they are audited there instead of one audit
@@ -36,10 +39,11 @@ from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.margin import enforcement as engine
 from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACHINE
+from engine.state_machine import StateMachine
 from models import audit, mutations
 from models.base import utcnow
 from models.catalog_tables import Organization, Sku
-from models.decisions import decide
+from models.decisions import DecisionRequest, decide_many
 from models.margin_enforcement_tables import EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin_tables import MarginAlert, MarginDealerStatus, MarginTask
 
@@ -108,7 +112,10 @@ class EnforceChunk:
         self.alerts = {
             a.id: a
             for a in session.exec(
-                select(MarginAlert).where(MarginAlert.tenant_id == t, MarginAlert.id.in_(alert_ids))  # type: ignore[attr-defined]
+                select(MarginAlert)
+                .where(MarginAlert.tenant_id == t, MarginAlert.id.in_(alert_ids))  # type: ignore[attr-defined]
+                .order_by(MarginAlert.id)
+                .with_for_update()  # decided in flush(): no one else may move them before
             ).all()
         }
         self.prices = latest_prices_many(session, ctx, ((a.dealer_id, a.rule, a.sku_id) for a in self.alerts.values()))
@@ -120,10 +127,13 @@ class EnforceChunk:
         self.statuses = {
             r.dealer_id: r
             for r in session.exec(
-                select(MarginDealerStatus).where(
+                select(MarginDealerStatus)
+                .where(
                     MarginDealerStatus.tenant_id == t,
                     MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
                 )
+                .order_by(MarginDealerStatus.id)
+                .with_for_update()
             ).all()
         }
         self._create_status_rows([d for d in dealer_ids if d not in self.statuses])
@@ -152,6 +162,9 @@ class EnforceChunk:
         self._log_rows: dict[str, dict[str, Any]] = {}
         self._summary: dict[str, dict[str, Any]] = {}
         self._batch_of: dict[str, str] = {}
+        # item key → its decisions (machine, entity, action, reason, details, target), checked now,
+        # applied by flush() with decide_many for the kept items, in processing order
+        self._decisions: dict[str, list[tuple[StateMachine, Any, str, str | None, dict[str, Any], str]]] = {}
 
     def _create_status_rows(self, dealer_ids: list[uuid.UUID]) -> None:
         """Dealers on the ladder for the first time get their status row at 'active' (creation is not
@@ -190,14 +203,32 @@ class EnforceChunk:
                 },
             )
         for row in session.exec(
-            select(MarginDealerStatus).where(
+            select(MarginDealerStatus)
+            .where(
                 MarginDealerStatus.tenant_id == ctx.tenant_id,
                 MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
             )
+            .order_by(MarginDealerStatus.id)
+            .with_for_update()
         ).all():
             self.statuses[row.dealer_id] = row
 
     # -- one item (inside the runner's savepoint) ---------------------------------------------
+
+    def _status(self, entity: Any) -> str:
+        """The entity's status once the decisions collected so far are applied."""
+        for decisions in reversed(self._decisions.values()):
+            for _, other, _, _, _, target in reversed(decisions):
+                if other is entity:
+                    return target
+        return entity.status
+
+    def _decide(
+        self, item_key: str, machine: StateMachine, entity: Any, action: str, reason: str | None, details: dict[str, Any]
+    ) -> None:
+        """Check one decision now (an invalid one fails this item only); flush() applies it."""
+        transition = machine.check(self._status(entity), action, self.ctx, reason)
+        self._decisions.setdefault(item_key, []).append((machine, entity, action, reason, details, transition.target))
 
     def _dealer_status(self, dealer: Organization) -> MarginDealerStatus:
         row = self.statuses.get(dealer.id)
@@ -230,8 +261,8 @@ class EnforceChunk:
         and log rows wait for flush()."""
         from models.margin.enforcement import ENFORCE_FROM, _notice_text, task_id_for
 
-        session, ctx = self.session, self.ctx
-        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary):
+        ctx = self.ctx
+        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary, self._decisions):
             store.pop(item_key, None)  # a redo of the same key within the chunk replaces its rows
         batch = self.batches[str(payload["batch_id"])]
         item = self.items.get(uuid.UUID(str(payload["item_id"])))
@@ -246,7 +277,7 @@ class EnforceChunk:
         checks = []
         for a_id in alert_ids:
             a = alerts[a_id]
-            if a.status not in ALERT_OPEN_STATES:  # closed meanwhile (resolved by hand): nothing to enforce
+            if self._status(a) not in ALERT_OPEN_STATES:  # closed meanwhile (resolved by hand): nothing to enforce
                 checks.append((str(a.id), Decimal(0), Decimal(0)))
                 continue
             checks.append((str(a.id), a.floor, self.prices[(a.dealer_id, a.rule, a.sku_id)][0]))
@@ -267,16 +298,8 @@ class EnforceChunk:
         resolve_reason = f"Already compliant at enforcement re-check (batch {batch.name})"[:1000]
         for a_id in verdict.compliant:
             alert = alerts[uuid.UUID(a_id)]
-            if alert.status in ALERT_OPEN_STATES:
-                decide(
-                    session,
-                    ctx,
-                    ALERT_MACHINE,
-                    alert,
-                    "resolve",
-                    reason=resolve_reason,
-                    details={"batch_id": str(batch.id)},
-                )
+            if self._status(alert) in ALERT_OPEN_STATES:
+                self._decide(item_key, ALERT_MACHINE, alert, "resolve", resolve_reason, {"batch_id": str(batch.id)})
         if verdict.skip_item:
             result = {**base, "outcome": "already_compliant", "compliant": list(verdict.compliant)}
             self._log(
@@ -291,9 +314,10 @@ class EnforceChunk:
             self._summary[item_key] = {"outcome": "already_compliant", "compliant": list(verdict.compliant)}
             return "skipped", result
         status_row = self._dealer_status(dealer)
-        reason, transition = engine.dealer_gate(batch.action, status_row.status)
+        status_before = self._status(status_row)
+        reason, transition = engine.dealer_gate(batch.action, status_before)
         if reason:
-            result = {**base, "outcome": reason, "status": status_row.status}
+            result = {**base, "outcome": reason, "status": status_before}
             self._log(
                 batch,
                 item_key,
@@ -328,21 +352,20 @@ class EnforceChunk:
                 "idempotency_key": notice_key,
                 "created_at": utcnow(),
             }
-        status_before = status_row.status
         if transition is not None:
-            decide(
-                session,
-                ctx,
+            self._decide(
+                item_key,
                 DEALER_MACHINE,
                 status_row,
                 transition.action,
-                reason=f"{engine.ACTIONS[batch.action][0]} — enforcement batch {batch.name}"[:1000],
-                details={"batch_id": str(batch.id), "effect_key": engine.effect_key(item_key, "status")},
+                f"{engine.ACTIONS[batch.action][0]} — enforcement batch {batch.name}"[:1000],
+                {"batch_id": str(batch.id), "effect_key": engine.effect_key(item_key, "status")},
             )
         for a_id in verdict.breaching:
             alert = alerts[uuid.UUID(a_id)]
-            if alert.status in ENFORCE_FROM:
-                decide(session, ctx, ALERT_MACHINE, alert, "enforce", details={"batch_id": str(batch.id)})
+            if self._status(alert) in ENFORCE_FROM:
+                self._decide(item_key, ALERT_MACHINE, alert, "enforce", None, {"batch_id": str(batch.id)})
+        status_after = self._status(status_row)
         task_id = task_id_for(ctx, item_key)
         if task_id not in self.tasks:
             now = utcnow()
@@ -366,7 +389,7 @@ class EnforceChunk:
             "outcome": outcome,
             "notice_id": str(notice_id) if notice_id else None,
             "status_before": status_before,
-            "status_after": status_row.status,
+            "status_after": status_after,
             "breaching": list(verdict.breaching),
             "compliant": list(verdict.compliant),
             "task_id": str(task_id),
@@ -377,7 +400,7 @@ class EnforceChunk:
             dealer,
             "item_sent",
             f"{dealer.name}: {engine.ACTIONS[batch.action][0].lower()} sent ({len(verdict.breaching)} alerts)"
-            + (f", status {status_before} → {status_row.status}" if status_before != status_row.status else ""),
+            + (f", status {status_before} → {status_after}" if status_before != status_after else ""),
             "info",
             result,
         )
@@ -385,7 +408,7 @@ class EnforceChunk:
             "outcome": outcome,
             "notice_id": str(notice_id) if notice_id else None,
             "task_id": str(task_id) if item_key in self._task_rows else None,
-            "status": [status_before, status_row.status],
+            "status": [status_before, status_after],
             "breaching": list(verdict.breaching),
             "compliant": list(verdict.compliant),
         }
@@ -393,7 +416,7 @@ class EnforceChunk:
 
     def discard(self, item_key: str) -> None:
         """Forget an item's collected rows (its savepoint was rolled back)."""
-        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary):
+        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary, self._decisions):
             store.pop(item_key, None)
 
     # -- once per chunk (same transaction, after the done marks) ---------------------------
@@ -406,6 +429,7 @@ class EnforceChunk:
 
         session, ctx = self.session, self.ctx
         keys = [k for k in kept if k in self._summary]
+        self._apply_decisions(set(keys))
         notices = [self._notice_rows[k] for k in keys if k in self._notice_rows]
         tasks = [self._task_rows[k] for k in keys if k in self._task_rows]
         logs = [self._log_rows[k] for k in keys if k in self._log_rows]
@@ -449,6 +473,19 @@ class EnforceChunk:
         for batch in self.batches.values():
             _maybe_complete(session, ctx, batch, _move, keys if unmarked else [])
         session.flush()
+
+    def _apply_decisions(self, kept: set[str]) -> None:
+        """The kept items' decisions, in processing order: one decide_many per machine (alerts and
+        dealer status rows are different entities; per entity the order is kept)."""
+        by_machine: dict[str, tuple[StateMachine, list[DecisionRequest]]] = {}
+        for key, decisions in self._decisions.items():
+            if key not in kept:
+                continue
+            for machine, entity, action, reason, details, _ in decisions:
+                by_machine.setdefault(machine.name, (machine, []))[1].append((entity, action, reason, False, details))
+        for machine, requests in by_machine.values():
+            decide_many(self.session, self.ctx, machine, requests)
+        self._decisions.clear()
 
 
 def _maybe_complete(session: Session, ctx: TenantContext, batch, move, unmarked: list[str]) -> None:

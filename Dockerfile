@@ -24,7 +24,7 @@ COPY app ./app
 COPY alembic ./alembic
 COPY alembic.ini rxconfig.py ./
 COPY assets ./assets
-COPY reflex.lock* ./
+COPY reflex.lock ./reflex.lock
 RUN pip install -e .
 
 # bun from npm, then a one-time frontend export into .web/build/client

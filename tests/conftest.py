@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from tests.support.database import create_test_database, drop_test_database, prepare_services
+from tests.support.database import TEST_DATA_DIR, create_test_database, drop_test_database, prepare_services
 
 os.environ.setdefault("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
@@ -37,6 +38,7 @@ def services() -> Iterator[dict[str, str]]:
     drop_test_database(db_url)
     os.environ["REDIS_URL"] = redis_base
     embedded.stop()
+    shutil.rmtree(TEST_DATA_DIR / f"session-{os.getpid()}", ignore_errors=True)  # this session's Redis
 
 
 def _redis_test_db(url: str) -> str:

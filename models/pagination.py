@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
+
+from sqlalchemy import tuple_
+from sqlmodel import Session
 
 from engine.errors import ValidationFailed
 
@@ -44,3 +50,41 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     if not isinstance(values, list) or len(values) != arity:
         raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
     return values
+
+
+def keyset_page(
+    session: Session,
+    query: Any,
+    sort_col: Any,
+    id_col: Any,
+    *,
+    limit: int | None,
+    cursor: str | None,
+    descending: bool = False,
+    parse: Callable[[Any], Any] = lambda v: v,
+) -> Page[Any]:
+    """Order by (sort_col, id); the cursor holds the last row's pair."""
+    size = clamp_limit(limit)
+    after = decode_cursor(cursor, 2)
+    if after:
+        try:
+            value, last_id = parse(after[0]), uuid.UUID(str(after[1]))
+        except (TypeError, ValueError):
+            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
+        pair = tuple_(sort_col, id_col)
+        query = query.where(pair < tuple_(value, last_id) if descending else pair > tuple_(value, last_id))
+    order = (sort_col.desc(), id_col.desc()) if descending else (sort_col, id_col)
+    rows = list(session.exec(query.order_by(*order).limit(size + 1)).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        value = getattr(last, sort_col.key)
+        next_cursor = encode_cursor([value.isoformat() if isinstance(value, datetime) else value, str(last.id)])
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def parse_instant(value: Any) -> datetime:
+    """The sort value of a cursor written from a timestamp column."""
+    return datetime.fromisoformat(str(value))

@@ -8,10 +8,10 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from models.catalog.common import create, get_in_tenant, keyset_page, reference
+from models.catalog.common import create, get_in_tenant, reference
 from models.catalog.inputs import ChannelCreate, OfferingCreate, ProductCreate, SkuCreate
 from models.catalog_tables import Channel, Offering, Organization, Product, Sku
-from models.pagination import Page
+from models.pagination import Page, keyset_page
 
 
 def _search(query, q: str | None, *columns):

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
 from models import mutations
-from models.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -52,40 +48,3 @@ def create(
 
 def exists(session: Session, query: Any) -> bool:
     return session.exec(query.limit(1)).first() is not None
-
-
-def keyset_page(
-    session: Session,
-    query: Any,
-    sort_col: Any,
-    id_col: Any,
-    *,
-    limit: int | None,
-    cursor: str | None,
-    descending: bool = False,
-    parse: Callable[[Any], Any] = lambda v: v,
-) -> Page[Any]:
-    """Order by (sort_col, id); the cursor holds the last row's pair."""
-    size = clamp_limit(limit)
-    after = decode_cursor(cursor, 2)
-    if after:
-        try:
-            value, last_id = parse(after[0]), uuid.UUID(str(after[1]))
-        except (TypeError, ValueError):
-            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
-        pair = tuple_(sort_col, id_col)
-        query = query.where(pair < tuple_(value, last_id) if descending else pair > tuple_(value, last_id))
-    order = (sort_col.desc(), id_col.desc()) if descending else (sort_col, id_col)
-    rows = list(session.exec(query.order_by(*order).limit(size + 1)).all())
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        value = getattr(last, sort_col.key)
-        next_cursor = encode_cursor([value.isoformat() if isinstance(value, datetime) else value, str(last.id)])
-    return Page(items=rows, next_cursor=next_cursor)
-
-
-def parse_instant(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value))

@@ -14,11 +14,11 @@ from engine.catalog.profiles import validate_profile
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
 from models.base import utcnow
-from models.catalog.common import create, get_in_tenant, keyset_page, parse_instant, reference
+from models.catalog.common import create, get_in_tenant, reference
 from models.catalog.inputs import OrgCreate, RelationshipCreate
 from models.catalog_tables import Organization, OrgRelationship
 from models.decisions import decide
-from models.pagination import Page
+from models.pagination import Page, keyset_page, parse_instant
 
 
 def list_orgs(

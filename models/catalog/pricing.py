@@ -30,10 +30,10 @@ from engine.pricing import (
 from engine.pricing import PriceRule as EngineRule
 from models import audit
 from models.base import utcnow
-from models.catalog.common import create, get_in_tenant, keyset_page, parse_instant, reference
+from models.catalog.common import create, get_in_tenant, reference
 from models.catalog.inputs import PriceBookCreate, PriceRuleCreate
 from models.catalog_tables import Channel, Organization, PriceBook, PriceRule, Sku
-from models.pagination import Page
+from models.pagination import Page, keyset_page, parse_instant
 
 # books
 

@@ -21,10 +21,10 @@ from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
 from models import audit
 from models.catalog.catalog import get_channel
-from models.catalog.common import create, keyset_page
+from models.catalog.common import create
 from models.catalog_tables import Channel, ChannelCatalogItem, ChannelCatalogVersion, Offering, Sku
 from models.decisions import decide
-from models.pagination import Page
+from models.pagination import Page, keyset_page
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.errors import Conflict, Forbidden
 from engine.margin.machines import ALERT_MACHINE, ui_actions
 from models import mutations
 from models.base import utcnow
-from models.catalog.common import get_in_tenant, parse_instant
+from models.catalog.common import get_in_tenant
 from models.core_tables import DecisionEvent
 from models.decisions import decide
 from models.margin_tables import MarginAlert, MarginAlertEvidence, MarginNote, MarginTask
-from models.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from models.pagination import Page, keyset_page, parse_instant
 
 READ = "margin.read"
 NOTES = "margin.notes.write"
@@ -59,19 +58,10 @@ def list_alerts(
             query = query.where(column == value)
     if open_only:
         query = query.where(MarginAlert.status.in_(("open", "acknowledged", "in_enforcement")))  # type: ignore[attr-defined]
-    size = clamp_limit(limit)
-    after = decode_cursor(cursor, 2)
-    if after:
-        try:
-            at, last = parse_instant(after[0]), uuid.UUID(str(after[1]))
-        except (TypeError, ValueError):
-            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
-        query = query.where(tuple_(MarginAlert.opened_at, MarginAlert.id) < tuple_(at, last))
-    rows = list(session.exec(query.order_by(MarginAlert.opened_at.desc(), MarginAlert.id.desc()).limit(size + 1)).all())  # type: ignore[attr-defined]
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = encode_cursor([rows[-1].opened_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-    return Page(items=rows, next_cursor=next_cursor)
+    return keyset_page(
+        session, query, MarginAlert.opened_at, MarginAlert.id,
+        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
+    )
 
 
 def evidence(session: Session, ctx: TenantContext, alert_id: Any) -> list[MarginAlertEvidence]:

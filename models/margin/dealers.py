@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES, ui_actions
-from models.catalog.common import get_in_tenant, keyset_page
+from models.catalog.common import get_in_tenant
 from models.catalog_tables import Organization
 from models.core_tables import DecisionEvent
 from models.decisions import decide
 from models.margin.alerts import require
 from models.margin_tables import MarginAlert, MarginDealerStatus, MarginTask
-from models.pagination import Page
+from models.pagination import Page, keyset_page
 
 PRICE_RULES = ("map_breach", "mrp_breach")
 

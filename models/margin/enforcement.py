@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, text, tuple_
+from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
@@ -42,7 +42,7 @@ from models.margin import dealers as dealer_repo
 from models.margin.alerts import require
 from models.margin_enforcement_tables import EnforcementBatch, EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin_tables import MarginAlert
-from models.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from models.pagination import Page, keyset_page, parse_instant
 from models.queue import enqueue_after_commit
 
 ENFORCE = "margin.enforcement.run"
@@ -548,28 +548,13 @@ def list_batches(
     cursor: str | None = None,
 ) -> Page[EnforcementBatch]:
     """Newest first, keyset-paginated on (created_at, id)."""
-    from models.catalog.common import parse_instant
-
     query = select(EnforcementBatch).where(EnforcementBatch.tenant_id == ctx.tenant_id)
     if status:
         query = query.where(EnforcementBatch.status == status)
-    size = clamp_limit(limit)
-    after = decode_cursor(cursor, 2)
-    if after:
-        try:
-            at, last = parse_instant(after[0]), uuid.UUID(str(after[1]))
-        except (TypeError, ValueError):
-            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
-        query = query.where(tuple_(EnforcementBatch.created_at, EnforcementBatch.id) < tuple_(at, last))
-    rows = list(
-        session.exec(
-            query.order_by(EnforcementBatch.created_at.desc(), EnforcementBatch.id.desc()).limit(size + 1)  # type: ignore[attr-defined]
-        ).all()
+    return keyset_page(
+        session, query, EnforcementBatch.created_at, EnforcementBatch.id,
+        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = encode_cursor([rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-    return Page(items=rows, next_cursor=next_cursor)
 
 
 def _job_items(session: Session, ctx: TenantContext, batch: EnforcementBatch) -> dict[str, JobItem]:
@@ -834,30 +819,15 @@ def list_notices(
     cursor: str | None = None,
 ) -> Page[EnforcementNotice]:
     """The sent-notices list, newest first (keyset on created_at, id)."""
-    from models.catalog.common import parse_instant
-
     query = select(EnforcementNotice).where(EnforcementNotice.tenant_id == ctx.tenant_id)
     if batch_id:
         query = query.where(EnforcementNotice.batch_id == batch_id)
     if dealer_id:
         query = query.where(EnforcementNotice.dealer_id == dealer_id)
-    size = clamp_limit(limit)
-    after = decode_cursor(cursor, 2)
-    if after:
-        try:
-            at, last = parse_instant(after[0]), uuid.UUID(str(after[1]))
-        except (TypeError, ValueError):
-            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
-        query = query.where(tuple_(EnforcementNotice.created_at, EnforcementNotice.id) < tuple_(at, last))
-    rows = list(
-        session.exec(
-            query.order_by(EnforcementNotice.created_at.desc(), EnforcementNotice.id.desc()).limit(size + 1)  # type: ignore[attr-defined]
-        ).all()
+    return keyset_page(
+        session, query, EnforcementNotice.created_at, EnforcementNotice.id,
+        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
     )
-    more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = encode_cursor([rows[-1].created_at.isoformat(), str(rows[-1].id)]) if more and rows else None
-    return Page(items=rows, next_cursor=next_cursor)
 
 
 def job_of(session: Session, ctx: TenantContext, batch_id: Any) -> Job:

@@ -11,14 +11,14 @@ from engine.context import TenantContext
 from engine.margin.machines import TASK_MACHINE, ui_actions
 from models import mutations
 from models.base import utcnow
-from models.catalog.common import get_in_tenant, keyset_page, parse_instant, reference
+from models.catalog.common import get_in_tenant, reference
 from models.catalog_tables import Organization
 from models.core_tables import Membership
 from models.decisions import decide
 from models.margin.alerts import require
 from models.margin.inputs import TaskCreate, TaskPatch
 from models.margin_tables import MarginAlert, MarginTask
-from models.pagination import Page
+from models.pagination import Page, keyset_page, parse_instant
 
 WRITE = "margin.tasks.write"
 

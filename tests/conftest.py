@@ -42,11 +42,13 @@ def services() -> Iterator[dict[str, str]]:
 
 
 def _redis_test_db(url: str) -> str:
-    """Use Redis database 13 for tests so a developer's data in db 0 is never flushed."""
+    """Use Redis database 13 (or PHAROS_TEST_REDIS_DB, so parallel local sessions do not flush each
+    other) for tests, so a developer's data in db 0 is never flushed."""
+    db = int(os.environ.get("PHAROS_TEST_REDIS_DB", "13"))
     if url.startswith("unix://"):
-        return url.split("?")[0] + "?db=13"
+        return url.split("?")[0] + f"?db={db}"
     base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
-    return base + "/13"
+    return f"{base}/{db}"
 
 
 @dataclass(frozen=True)

@@ -264,6 +264,26 @@ def wait_workers_ready(k: int, timeout: float = 60) -> None:
     raise SystemExit("workers did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process on this host (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL backend on the scratch database (same host)."""
+    from models.db import owner_session
+
+    with owner_session() as s:
+        pids = s.execute(
+            text("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")
+        ).scalars()
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
+
 def _watch(job_id: str, seen: list[tuple[float, int, str]], ready: threading.Event) -> None:
     from models.progress import watch_job
 
@@ -295,6 +315,8 @@ def run_batch(n: int, workers: int, log_dir: Path) -> dict[str, Any]:
     procs = start_workers(workers, log_dir)
     try:
         wait_workers_ready(workers)
+        worker_cpu0 = sum(_cpu_seconds(p.pid) for p in procs)
+        pg_cpu0 = _backend_cpu()
         started = time.time()
         with tenant_session(ctx) as s:
             job_id = str(enforcement.start_batch(s, ctx, batch_id).job_id)
@@ -314,6 +336,8 @@ def run_batch(n: int, workers: int, log_dir: Path) -> dict[str, Any]:
                 raise SystemExit(f"a worker exited; see {log_dir}")
             time.sleep(0.2)
         completed_wall = time.time() - started
+        worker_cpu = sum(_cpu_seconds(p.pid) for p in procs) - worker_cpu0
+        pg_cpu = sum(cpu - pg_cpu0.get(pid, 0.0) for pid, cpu in _backend_cpu().items())
         watcher.join(timeout=30)
     finally:
         stop_workers(procs)
@@ -352,6 +376,9 @@ def run_batch(n: int, workers: int, log_dir: Path) -> dict[str, Any]:
         "span_s": span,
         "wall_s": completed_wall,
         "items_per_s": items / span if span else 0.0,
+        "worker_cpu_ms_per_item": 1000 * worker_cpu / items,
+        "pg_cpu_ms_per_item": 1000 * pg_cpu / items,
+        "cpu_bound_items_per_s": items / (worker_cpu + pg_cpu) if worker_cpu + pg_cpu else 0.0,
         "snapshots": len(seen),
         "lag_n": len(lags),
         "lag_median": statistics.median(lags) if lags else float("nan"),
@@ -520,6 +547,12 @@ def render(runs: list[dict[str, Any]], load: dict[str, Any] | None, api: list[di
             f"| item finished → subscriber sees it | {r['workers']} worker(s), {r['lag_n']:,} items, {r['snapshots']:,} snapshots | "
             f"median {r['lag_median'] * 1000:,.0f} ms, p95 {r['lag_p95'] * 1000:,.0f} ms | ≤ 1 s | "
             f"{'yes' if r['lag_p95'] <= 1 else 'no'} |"
+        )
+    for r in runs:
+        lines.append(
+            f"| CPU per item (worker + PostgreSQL) | {r['workers']} worker(s) | "
+            f"{r['worker_cpu_ms_per_item']:.2f} + {r['pg_cpu_ms_per_item']:.2f} ms → "
+            f"{r['cpu_bound_items_per_s']:,.0f} items/s of CPU | — | — |"
         )
     if load:
         for a in api:

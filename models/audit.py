@@ -68,7 +68,7 @@ def record(
     session.execute(_LOCK, {"tenant": tenant})
     head = session.execute(_HEAD, {"tenant": tenant}).first()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-    event = _linked(ctx, seq, prev_hash, action, entity, entity_id, before, after, at or utcnow())
+    event = AuditEvent(**_linked(ctx, seq, prev_hash, action, entity, entity_id, before, after, at or utcnow()))
     session.add(event)
     session.flush()
     return event
@@ -84,42 +84,53 @@ def _linked(
     before: Any,
     after: Any,
     moment: datetime,
-) -> AuditEvent:
-    event = AuditEvent(
-        tenant_id=ctx.tenant_id,
+) -> dict[str, Any]:
+    """One event's row (every column) with its link hash, as a plain dict: building it is the
+    per-event cost of a bulk append, so no ORM object is made here."""
+    row = {
+        "id": uuid.uuid4(),
+        "tenant_id": ctx.tenant_id,
+        "seq": seq,
+        "actor": ctx.actor_label,
+        "actor_role": str(ctx.role),
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "before": to_jsonable(before),
+        "after": to_jsonable(after),
+        "at": moment,
+        "correlation_id": correlation_id.get()[:64],
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = ChainLink(
+        tenant_id=str(ctx.tenant_id),
         seq=seq,
-        actor=ctx.actor_label,
-        actor_role=str(ctx.role),
+        actor=row["actor"],
         action=action,
         entity=entity,
-        entity_id=str(entity_id),
-        before=to_jsonable(before),
-        after=to_jsonable(after),
-        at=moment,
-        correlation_id=correlation_id.get()[:64],
+        entity_id=row["entity_id"],
+        before=row["before"],
+        after=row["after"],
+        at=format_instant(moment),
         prev_hash=prev_hash,
-        hash="",
-    )
-    event.hash = _link_of(event).digest()
-    return event
+    ).digest()
+    return row
 
 
-_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns)  # type: ignore[attr-defined]
-
-
-def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any]]) -> list[AuditEvent]:
+def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Append several events to the tenant's chain, in order, inside the caller's transaction:
     the advisory lock and the head read once, the links computed here exactly as record() does,
-    one multi-row insert. Each event: action, entity, entity_id and optional before, after, at."""
+    one multi-row insert. Each event: action, entity, entity_id and optional before, after, at.
+    Returns the rows written (dicts with every column)."""
     if not events:
         return []
     tenant = str(ctx.tenant_id)
     session.execute(_LOCK, {"tenant": tenant})
     head = session.execute(_HEAD, {"tenant": tenant}).first()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-    out: list[AuditEvent] = []
+    rows: list[dict[str, Any]] = []
     for e in events:
-        event = _linked(
+        row = _linked(
             ctx,
             seq,
             prev_hash,
@@ -130,13 +141,10 @@ def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any
             e.get("after"),
             e.get("at") or utcnow(),
         )
-        out.append(event)
-        seq, prev_hash = seq + 1, event.hash
-    session.execute(
-        AuditEvent.__table__.insert(),  # type: ignore[attr-defined]
-        [{name: getattr(event, name) for name in _COLUMNS} for event in out],
-    )
-    return out
+        rows.append(row)
+        seq, prev_hash = seq + 1, row["hash"]
+    session.execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+    return rows
 
 
 def iter_chain(session: Session, tenant_id: uuid.UUID, batch: int = 5000) -> Iterator[StoredEvent]:

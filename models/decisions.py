@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, select
 
 from engine.audit_chain import to_jsonable
@@ -86,19 +90,45 @@ def decide(
 DecisionRequest = tuple[SQLModel, str, "str | None", bool, "dict[str, Any] | None"]
 
 
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A decision event decide_many() wrote (the row's values; no ORM object is made per event)."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    machine: str
+    entity_id: Any
+    action: str
+    from_status: str
+    to_status: str
+    reason: str | None
+    actor: str
+    actor_role: str
+    at: datetime
+
+
 def decide_many(
     session: Session,
     ctx: TenantContext,
     machine: StateMachine,
     requests: Sequence[DecisionRequest],
-) -> list[DecisionEvent]:
+    *,
+    locked: bool = False,
+    audit_into: list[dict[str, Any]] | None = None,
+) -> list[DecisionRecord]:
     """decide() for several (entity, action, reason, is_owner, details) requests at once, in order.
 
     Writes the same rows as one decide() call per request (an entity may appear more than once: its
     requests apply in order), but set-based: one `select ... for update` over the entities (in id
     order, so concurrent callers cannot deadlock), every transition checked before anything is
-    written (the first refusal raises, nothing written), then one insert per table (decision events,
-    audit chain via `audit.record_many`, outbox) and one flush for the status updates.
+    written (the first refusal raises, nothing written), then one statement per table: the status
+    updates (one UPDATE over unnest; the entities' loaded status is set to match, no flush), the
+    decision events, the audit chain via `audit.record_many`, the outbox.
+
+    `locked`: the caller loaded these very entities `FOR UPDATE` in this transaction (their status
+    is current), so they are not selected again. `audit_into`: the audit events are appended to this
+    list instead of written, for a caller that appends them (with its own) in one `record_many`
+    before its transaction commits — the caller must, or the chain misses these decisions.
     """
     if not requests:
         return []
@@ -110,16 +140,20 @@ def decide_many(
         by_id[entity.id] = entity  # type: ignore[attr-defined]
     ids = sorted(by_id, key=str)
     pk = model.id  # type: ignore[attr-defined]
-    locked = session.exec(
-        select(model)
-        .where(model.tenant_id == ctx.tenant_id, pk.in_(ids))  # type: ignore[attr-defined]
-        .order_by(pk)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    if len(locked) != len(ids):
+    locked_rows = (
+        [by_id[i] for i in ids]
+        if locked
+        else session.exec(
+            select(model)
+            .where(model.tenant_id == ctx.tenant_id, pk.in_(ids))  # type: ignore[attr-defined]
+            .order_by(pk)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    )
+    if len(locked_rows) != len(ids):
         raise NotFound(f"{machine.name} not found")
-    current: dict[Any, str] = {row.id: row.status for row in locked}  # type: ignore[attr-defined]
+    current: dict[Any, str] = {row.id: row.status for row in locked_rows}  # type: ignore[attr-defined]
     planned = []
     for entity, action, reason, is_owner, details in requests:
         eid = entity.id  # type: ignore[attr-defined]
@@ -172,12 +206,23 @@ def decide_many(
                 "attempts": 0,
             }
         )
-    rows = {row.id: row for row in locked}  # type: ignore[attr-defined]
+    session.flush()  # anything the caller left pending goes first, as in decide()
+    session.execute(
+        text(
+            f"update {model.__tablename__} t set status = v.status "  # type: ignore[attr-defined]
+            "from unnest(cast(:ids as uuid[]), cast(:statuses as text[])) as v(id, status) "
+            "where t.id = v.id and t.tenant_id = :tenant"
+        ),
+        {"ids": list(current), "statuses": list(current.values()), "tenant": ctx.tenant_id},
+    )
+    rows = {row.id: row for row in locked_rows}  # type: ignore[attr-defined]
     for eid, status in current.items():
         for row in {id(rows[eid]): rows[eid], id(by_id[eid]): by_id[eid]}.values():
-            row.status = status  # type: ignore[attr-defined]
-    session.flush()
+            set_committed_value(row, "status", status)
     session.execute(DecisionEvent.__table__.insert(), events)  # type: ignore[attr-defined]
-    audit.record_many(session, ctx, audits)
+    if audit_into is None:
+        audit.record_many(session, ctx, audits)
+    else:
+        audit_into.extend(audits)
     session.execute(OutboxEvent.__table__.insert(), outbox)  # type: ignore[attr-defined]
-    return [DecisionEvent(**e) for e in events]
+    return [DecisionRecord(**e) for e in events]

@@ -51,8 +51,9 @@ def lease_seconds() -> float:
     return float(os.environ.get("PHAROS_JOB_LEASE_SECONDS", "60"))
 
 
-def chunk_size() -> int:
-    return int(os.environ.get("PHAROS_JOB_CHUNK_SIZE", "50"))
+def chunk_size(preferred: int = 50) -> int:
+    """Items per chunk (one transaction): PHAROS_JOB_CHUNK_SIZE if set, else the job kind's preference."""
+    return int(os.environ.get("PHAROS_JOB_CHUNK_SIZE", preferred))
 
 
 def max_attempts_of(job: Job) -> int:
@@ -444,6 +445,38 @@ def skip_item(session: Session, ctx: TenantContext, item_id: uuid.UUID, worker_i
 
 def cancel_item(session: Session, ctx: TenantContext, item_id: uuid.UUID, worker_id: str) -> bool:
     return _finish_item(session, ctx, item_id, worker_id, "cancelled")
+
+
+def finish_items(
+    session: Session,
+    ctx: TenantContext,
+    worker_id: str,
+    marks: Sequence[tuple[uuid.UUID, str, dict[str, Any] | None]],
+) -> set[uuid.UUID]:
+    """Mark several held items done or skipped in one statement: (item id, "done" | "skipped",
+    result). Returns the ids marked; an item whose lease `worker_id` no longer holds is left as
+    it is (the caller drops that item's effects, as for complete_item returning False)."""
+    if not marks:
+        return set()
+    for _, status, _ in marks:
+        if status not in ("done", "skipped"):
+            raise ValueError(f"finish_items marks done or skipped items, not {status!r}")
+    rows = session.execute(
+        text(
+            "update job_items i set status = v.status, result = v.result, error = null, "
+            "lease_owner = null, lease_expires_at = null, finished_at = clock_timestamp() "
+            "from jsonb_to_recordset(cast(:marks as jsonb)) as v(id uuid, status text, result jsonb) "
+            "where i.id = v.id and i.tenant_id = :t and i.status = 'running' and i.lease_owner = :w "
+            "and i.lease_expires_at > clock_timestamp() returning i.id"
+        ),
+        {
+            # one JSON document for the whole chunk: one parameter to encode, not three arrays
+            "marks": _json([{"id": item_id, "status": status, "result": result} for item_id, status, result in marks]),
+            "t": ctx.tenant_id,
+            "w": worker_id,
+        },
+    ).all()
+    return {r.id for r in rows}
 
 
 def release_item(

@@ -2,7 +2,8 @@
 
 Exactly once, by construction: a chunk's handlers run in one transaction that first re-locks
 and renews the worker's leases, and each item's done mark is written next to its side effects
-(savepoint per item). A crash rolls the whole chunk back; the leases expire; another worker
+(savepoint per item, or — for handlers that only collect per item — one mark statement for the
+chunk before the collected effects are written for exactly the items it marked). A crash rolls the whole chunk back; the leases expire; another worker
 claims the items again. Synchronous on purpose (SQLAlchemy sessions); the arq task runs it in a
 thread and signals `stop` on abort or shutdown.
 """
@@ -68,7 +69,8 @@ class JobRunner:
         self.worker_id = worker_id or new_worker_id()
         self.stop = stop or threading.Event()
         self.lease = lease_seconds if lease_seconds is not None else repo.lease_seconds()
-        self.chunk = chunk_size or repo.chunk_size()
+        self.chunk = chunk_size or repo.chunk_size()  # until the handler's preference is known (_begin)
+        self._chunk_given = chunk_size
         self.report = RunReport(job_id=self.job_id, tenant_id=str(self.ctx.tenant_id))
         self._tallies: dict[str, int] = defaultdict(int)
         self._kind: str | None = None
@@ -100,6 +102,8 @@ class JobRunner:
                 job = repo.get_job(session, self.ctx, self.job_id)
                 self._kind = job.kind
                 handler = get_handler(job.kind)
+                if handler is not None and not self._chunk_given:
+                    self.chunk = repo.chunk_size(getattr(handler, "chunk_size", 50))
                 if handler is None:
                     repo.fail_job(session, self.ctx, job, f"no handler registered for job kind {job.kind!r}")
                 elif job.status == "queued":
@@ -146,8 +150,10 @@ class JobRunner:
 
         A handler with `chunk_hooks` (see workers.margin_enforce) also gets the chunk as a whole:
         `begin` before its items (set-based loads, in a savepoint), `undo` for an item whose
-        savepoint was rolled back, `end` after the done marks with the items kept (bulk writes,
-        one audit event), all in this same transaction."""
+        effects are dropped, `end` after the done marks with the items kept (bulk writes, one
+        audit event), all in this same transaction. With `collects` set, its per-item calls only
+        collect (they write nothing; `end` writes for the kept items), so once `begin` succeeded
+        the items need no savepoint each and their done marks are one statement."""
         outcomes: dict[str, list[int]] = defaultdict(list)
         hooks = getattr(handler, "chunk_hooks", None)
         with tenant_session(self.ctx) as session:
@@ -155,9 +161,16 @@ class JobRunner:
                 job = repo.get_job(session, self.ctx, self.job_id)
                 held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
                 runnable = [c for c in claimed if c.id in held]
-                if hooks and runnable and not self.stop.is_set() and job.status != "cancelled":
-                    self._begin_chunk(session, hooks, job, runnable)
+                prepared = bool(
+                    hooks
+                    and runnable
+                    and not self.stop.is_set()
+                    and job.status != "cancelled"
+                    and self._begin_chunk(session, hooks, job, runnable)
+                )
+                collecting = prepared and bool(hooks and hooks.get("collects"))
                 kept: list[ClaimedItem] = []
+                marks: list[tuple[ClaimedItem, str, dict | None]] = []
                 for item in claimed:
                     if item.id not in held:
                         outcomes["lease_lost"].append(item.seq)
@@ -167,6 +180,10 @@ class JobRunner:
                     elif job.status == "cancelled":
                         repo.cancel_item(session, self.ctx, item.id, self.worker_id)
                         outcomes["cancelled"].append(item.seq)
+                    elif collecting:
+                        outcome = self._collect(session, job, handler, hooks, item, marks)
+                        if outcome is not None:
+                            outcomes[outcome].append(item.seq)
                     else:
                         outcome = self._one(session, job, handler, item)
                         outcomes[outcome].append(item.seq)
@@ -174,6 +191,8 @@ class JobRunner:
                             kept.append(item)
                         elif hooks:
                             hooks["undo"](session, item)
+                if marks:
+                    kept += self._mark_collected(session, hooks, marks, outcomes)
                 if hooks:
                     hooks["end"](session, job, kept)
             finally:
@@ -187,7 +206,7 @@ class JobRunner:
             self.report.items += len(seqs)
         return snap
 
-    def _begin_chunk(self, session, hooks: dict, job: Job, items: list[ClaimedItem]) -> None:
+    def _begin_chunk(self, session, hooks: dict, job: Job, items: list[ClaimedItem]) -> bool:
         savepoint = session.begin_nested()
         try:
             hooks["begin"](session, self.ctx, job, items)
@@ -195,17 +214,21 @@ class JobRunner:
             log.exception("job %s: chunk preparation failed", self.job_id)
             savepoint.rollback()
             hooks["abort"](session)
-            return
+            return False
         savepoint.commit()
+        return True
+
+    def _run_handler(self, session, job: Job, handler: Handler, item: ClaimedItem) -> ItemOutcome:
+        try:
+            return handler(ItemContext(session, self.ctx, job, item)) or Done()
+        except Exception as exc:  # a handler bug fails the item, not the job
+            log.exception("job %s item %s failed", self.job_id, item.seq)
+            return Failed(f"{type(exc).__name__}: {exc}")
 
     def _one(self, session, job: Job, handler: Handler, item: ClaimedItem) -> str:
         """Run one handler in a savepoint; its effects survive only with its outcome mark."""
         savepoint = session.begin_nested()
-        try:
-            outcome: ItemOutcome = handler(ItemContext(session, self.ctx, job, item)) or Done()
-        except Exception as exc:  # a handler bug fails the item, not the job
-            log.exception("job %s item %s failed", self.job_id, item.seq)
-            outcome = Failed(f"{type(exc).__name__}: {exc}")
+        outcome = self._run_handler(session, job, handler, item)
         if isinstance(outcome, Done | Skipped):
             marked = (
                 repo.complete_item(session, self.ctx, item.id, self.worker_id, outcome.result)
@@ -218,10 +241,56 @@ class JobRunner:
             savepoint.rollback()  # the lease ran out mid-chunk: let the next claimer redo it
             return "lease_lost"
         savepoint.rollback()  # a failed or retried item leaves no side effect behind
+        return self._give_back(session, job, item, outcome)
+
+    def _collect(
+        self,
+        session,
+        job: Job,
+        handler: Handler,
+        hooks: dict,
+        item: ClaimedItem,
+        marks: list[tuple[ClaimedItem, str, dict | None]],
+    ) -> str | None:
+        """Collecting mode: the handler wrote nothing, so there is nothing to roll back. A done or
+        skipped item waits for the chunk's one mark statement (None); any other is settled now."""
+        outcome = self._run_handler(session, job, handler, item)
+        if isinstance(outcome, Done):
+            marks.append((item, "done", outcome.result))
+            return None
+        if isinstance(outcome, Skipped):
+            marks.append((item, "skipped", {"skipped": outcome.reason}))
+            return None
+        hooks["undo"](session, item)
+        return self._give_back(session, job, item, outcome)
+
+    def _mark_collected(
+        self,
+        session,
+        hooks: dict | None,
+        marks: list[tuple[ClaimedItem, str, dict | None]],
+        outcomes: dict[str, list[int]],
+    ) -> list[ClaimedItem]:
+        """Write the collected done/skipped marks at once; returns the items kept. An item whose
+        lease ran out is dropped (its collected effects undone) for the next claimer to redo."""
+        marked = repo.finish_items(session, self.ctx, self.worker_id, [(i.id, status, r) for i, status, r in marks])
+        kept = []
+        for item, status, _ in marks:
+            if item.id in marked:
+                outcomes[status].append(item.seq)
+                kept.append(item)
+            else:
+                if hooks:
+                    hooks["undo"](session, item)
+                outcomes["lease_lost"].append(item.seq)
+        return kept
+
+    def _give_back(self, session, job: Job, item: ClaimedItem, outcome: ItemOutcome) -> str:
+        """A failed or retried item: released for another attempt, or failed for good."""
         if isinstance(outcome, Retry) and item.attempts < repo.max_attempts_of(job):
             repo.release_item(session, self.ctx, item.id, self.worker_id, outcome.error)
             return "retried"
-        repo.fail_item(session, self.ctx, item.id, self.worker_id, outcome.error)
+        repo.fail_item(session, self.ctx, item.id, self.worker_id, outcome.error)  # type: ignore[union-attr]
         return "failed"
 
     def _publish(self, snap: ProgressSnapshot) -> None:

@@ -1,20 +1,22 @@
 """The worker's enforcement work for a whole chunk of "margin.enforce" items, set-based.
 
 `EnforceChunk(session, ctx, payloads)` loads everything the chunk's items need with one query per
-table (batch, planned items, dealers, alerts, latest watched prices, SKU codes, dealer status rows,
-already-recorded notices and follow-up tasks). `process(item_key, payload)` then does one item's
-work: its decisions (alerts resolved or enforced, the dealer's rung) are checked against the
-machines now (an invalid one fails that item only) and *collected*, like the rows that need no
-decision (the notice in the outbox, the follow-up task, the log row). The chunk's alerts and dealer
-status rows are row-locked when loaded, so the checked statuses hold until the flush.
+table (batch, planned items, dealers, alerts, latest watched prices, SKU codes, dealer status rows
+— created at 'active' for dealers new to the ladder — and, for redone items only, the notices and
+follow-up tasks an earlier attempt recorded). `process(item_key, payload)` then does one item's
+work without writing: its decisions (alerts resolved or enforced, the dealer's rung) are checked
+against the machines now (an invalid one fails that item only) and *collected*, like the rows that
+need no decision (the notice in the outbox, the follow-up task, the log row). The chunk's alerts and
+dealer status rows are row-locked when loaded, so the checked statuses hold until the flush.
 `flush(kept)` runs once per chunk, after the runner has written the items' done marks, in the same
 transaction: it applies the kept items' decisions with `decide_many` (one per machine, in processing
-order; each decision still gets its own decision event, audit link and outbox row), then
-bulk-inserts the collected rows of the items whose marks were written (`kept`;
-an item rolled back to its savepoint leaves nothing behind), appends ONE audit event
-(`margin_batch.enforce_chunk`) listing every item key with its outcome, notice id and task id (the
-notices and tasks created are business mutations; they are audited there instead of one audit
-link per row), and checks once whether the batch's last open item just finished.
+order; each decision still gets its own decision event, audit link and outbox row), bulk-inserts
+the collected rows of the items whose marks were written (`kept`; a dropped item leaves nothing
+behind), and appends the chunk's audit events in ONE `record_many` at the end (the status rows
+created, every decision, and a `margin_batch.enforce_chunk` event listing every item key with its
+outcome, notice id and task id — the notices and tasks created are business mutations audited
+there instead of one audit link per row), so the tenant's audit lock is held only from there to
+commit; then it checks once whether the batch's last open item just finished.
 
 Idempotency is unchanged: notice keys are unique per tenant (`on conflict do nothing`), task ids are
 derived from the item key, the dealer decision carries the item's status effect key. The job items
@@ -40,7 +42,7 @@ from engine.errors import NotFound
 from engine.margin import enforcement as engine
 from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACHINE
 from engine.state_machine import StateMachine
-from models import audit, mutations
+from models import audit
 from models.base import utcnow
 from models.catalog_tables import Organization, Sku
 from models.decisions import DecisionRequest, decide_many
@@ -82,7 +84,14 @@ def latest_prices_many(
 class EnforceChunk:
     """One chunk's enforcement work; see the module docstring."""
 
-    def __init__(self, session: Session, ctx: TenantContext, payloads: list[dict[str, Any]]):
+    def __init__(
+        self,
+        session: Session,
+        ctx: TenantContext,
+        payloads: list[dict[str, Any]],
+        *,
+        redone: Iterable[str] | None = None,
+    ):
         from models.margin.enforcement import _move, get_batch
 
         self.session, self.ctx = session, ctx
@@ -124,38 +133,35 @@ class EnforceChunk:
             s.id: s
             for s in session.exec(select(Sku).where(Sku.tenant_id == t, Sku.id.in_(sku_ids))).all()  # type: ignore[attr-defined]
         }
-        self.statuses = {
-            r.dealer_id: r
-            for r in session.exec(
-                select(MarginDealerStatus)
-                .where(
-                    MarginDealerStatus.tenant_id == t,
-                    MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
-                )
-                .order_by(MarginDealerStatus.id)
-                .with_for_update()
-            ).all()
-        }
-        self._create_status_rows([d for d in dealer_ids if d not in self.statuses])
+        self._pending_audits: list[dict[str, Any]] = []  # appended by flush(), kept items or not
+        self.statuses: dict[uuid.UUID, MarginDealerStatus] = {}
+        self._load_status_rows(dealer_ids)
+        # An item's notice and task are written only with its done mark, so an item on its first
+        # attempt has none: look up (and skip) what an earlier attempt recorded only for redone items.
         keys = [i.item_key for i in self.items.values()]
-        notice_keys = [engine.effect_key(k, "notice") for k in keys]
-        self.notices = {
-            key: nid
-            for key, nid in session.execute(
-                select(EnforcementNotice.idempotency_key, EnforcementNotice.id).where(  # type: ignore[call-overload]
-                    EnforcementNotice.tenant_id == t,
-                    EnforcementNotice.idempotency_key.in_(notice_keys),  # type: ignore[attr-defined]
-                )
-            ).all()
-        }
-        from models.margin.enforcement import task_id_for
+        if redone is not None:
+            keys = [k for k in keys if k in set(redone)]
+        self.notices: dict[str, uuid.UUID] = {}
+        self.tasks: set[uuid.UUID] = set()
+        if keys:
+            notice_keys = [engine.effect_key(k, "notice") for k in keys]
+            self.notices = {
+                key: nid
+                for key, nid in session.execute(
+                    select(EnforcementNotice.idempotency_key, EnforcementNotice.id).where(  # type: ignore[call-overload]
+                        EnforcementNotice.tenant_id == t,
+                        EnforcementNotice.idempotency_key.in_(notice_keys),  # type: ignore[attr-defined]
+                    )
+                ).all()
+            }
+            from models.margin.enforcement import task_id_for
 
-        task_ids = [task_id_for(ctx, k) for k in keys]
-        self.tasks = set(
-            session.exec(
-                select(MarginTask.id).where(MarginTask.tenant_id == t, MarginTask.id.in_(task_ids))  # type: ignore[attr-defined]
-            ).all()
-        )
+            task_ids = [task_id_for(ctx, k) for k in keys]
+            self.tasks = set(
+                session.exec(
+                    select(MarginTask.id).where(MarginTask.tenant_id == t, MarginTask.id.in_(task_ids))  # type: ignore[attr-defined]
+                ).all()
+            )
         # collected per item key, written by flush() for the kept items only
         self._notice_rows: dict[str, dict[str, Any]] = {}
         self._task_rows: dict[str, dict[str, Any]] = {}
@@ -165,42 +171,35 @@ class EnforceChunk:
         # item key → its decisions (machine, entity, action, reason, details, target), checked now,
         # applied by flush() with decide_many for the kept items, in processing order
         self._decisions: dict[str, list[tuple[StateMachine, Any, str, str | None, dict[str, Any], str]]] = {}
+        self._planned: dict[int, str] = {}  # id(entity) → its status after the decisions collected so far
 
-    def _create_status_rows(self, dealer_ids: list[uuid.UUID]) -> None:
-        """Dealers on the ladder for the first time get their status row at 'active' (creation is not
-        a decision): one insert for the chunk and one audit event listing the rows."""
+    def _load_status_rows(self, dealer_ids: list[uuid.UUID]) -> None:
+        """The chunk's dealer status rows, row-locked. Dealers on the ladder for the first time get
+        theirs at 'active' (creation is not a decision): one insert for the chunk, its audit event
+        (listing the rows) appended by flush(), so the audit lock is taken only at the chunk's end."""
         if not dealer_ids:
             return
         session, ctx = self.session, self.ctx
         created = session.execute(
-            pg_insert(MarginDealerStatus.__table__)  # type: ignore[attr-defined]
-            .values(
-                [
-                    {
-                        "id": uuid.uuid4(),
-                        "tenant_id": ctx.tenant_id,
-                        "dealer_id": d,
-                        "status": DEALER_MACHINE.initial,
-                        "created_at": utcnow(),
-                    }
-                    for d in dealer_ids
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["tenant_id", "dealer_id"])
-            .returning(MarginDealerStatus.__table__.c.id, MarginDealerStatus.__table__.c.dealer_id)  # type: ignore[attr-defined]
+            text(
+                "insert into margin_dealer_status (id, tenant_id, dealer_id, status, created_at) "
+                "select gen_random_uuid(), :t, d, :status, :at from unnest(cast(:dealers as uuid[])) as d "
+                "on conflict (tenant_id, dealer_id) do nothing returning id, dealer_id"
+            ),
+            {"t": ctx.tenant_id, "status": DEALER_MACHINE.initial, "at": utcnow(), "dealers": dealer_ids},
         ).all()
         if created:
             batch = next(iter(self.batches.values()))
-            audit.record(
-                session,
-                ctx,
-                action="margin_dealer_status.create_many",
-                entity="margin_enforcement_batches",
-                entity_id=batch.id,
-                after={
-                    "status": DEALER_MACHINE.initial,
-                    "rows": [{"id": str(r.id), "dealer_id": str(r.dealer_id)} for r in created],
-                },
+            self._pending_audits.append(
+                {
+                    "action": "margin_dealer_status.create_many",
+                    "entity": "margin_enforcement_batches",
+                    "entity_id": batch.id,
+                    "after": {
+                        "status": DEALER_MACHINE.initial,
+                        "rows": [{"id": str(r.id), "dealer_id": str(r.dealer_id)} for r in created],
+                    },
+                }
             )
         for row in session.exec(
             select(MarginDealerStatus)
@@ -213,15 +212,20 @@ class EnforceChunk:
         ).all():
             self.statuses[row.dealer_id] = row
 
-    # -- one item (inside the runner's savepoint) ---------------------------------------------
+    # -- one item (collects only; see _dealer_status) --------------------------------------------
 
     def _status(self, entity: Any) -> str:
         """The entity's status once the decisions collected so far are applied."""
-        for decisions in reversed(self._decisions.values()):
-            for _, other, _, _, _, target in reversed(decisions):
-                if other is entity:
-                    return target
-        return entity.status
+        return self._planned.get(id(entity), entity.status)
+
+    def _forget(self, item_key: str) -> None:
+        """Drop an item's collected rows and decisions (the planned statuses follow)."""
+        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary):
+            store.pop(item_key, None)
+        if self._decisions.pop(item_key, None):
+            self._planned = {
+                id(entity): target for decisions in self._decisions.values() for _, entity, *_, target in decisions
+            }
 
     def _decide(
         self, item_key: str, machine: StateMachine, entity: Any, action: str, reason: str | None, details: dict[str, Any]
@@ -229,17 +233,14 @@ class EnforceChunk:
         """Check one decision now (an invalid one fails this item only); flush() applies it."""
         transition = machine.check(self._status(entity), action, self.ctx, reason)
         self._decisions.setdefault(item_key, []).append((machine, entity, action, reason, details, transition.target))
+        self._planned[id(entity)] = transition.target
 
     def _dealer_status(self, dealer: Organization) -> MarginDealerStatus:
+        """The dealer's status row: loaded or created for every dealer of the chunk when it was
+        loaded, so process() never writes (the runner relies on it: see `collects`)."""
         row = self.statuses.get(dealer.id)
-        if row is None:  # first use of this dealer: created at 'active' (not a decision), audited
-            row = mutations.create(
-                self.session,
-                self.ctx,
-                MarginDealerStatus(tenant_id=self.ctx.tenant_id, dealer_id=dealer.id, status=DEALER_MACHINE.initial),
-                action="margin_dealer_status.create",
-            )
-            self.statuses[dealer.id] = row
+        if row is None:
+            raise NotFound("dealer status not loaded for this chunk")
         return row
 
     def _log(self, batch, item_key: str, dealer: Organization, event: str, message: str, level: str, data) -> None:
@@ -262,8 +263,7 @@ class EnforceChunk:
         from models.margin.enforcement import ENFORCE_FROM, _notice_text, task_id_for
 
         ctx = self.ctx
-        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary, self._decisions):
-            store.pop(item_key, None)  # a redo of the same key within the chunk replaces its rows
+        self._forget(item_key)  # a redo of the same key within the chunk replaces its rows
         batch = self.batches[str(payload["batch_id"])]
         item = self.items.get(uuid.UUID(str(payload["item_id"])))
         if item is None:
@@ -416,8 +416,7 @@ class EnforceChunk:
 
     def discard(self, item_key: str) -> None:
         """Forget an item's collected rows (its savepoint was rolled back)."""
-        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary, self._decisions):
-            store.pop(item_key, None)
+        self._forget(item_key)
 
     # -- once per chunk (same transaction, after the done marks) ---------------------------
 
@@ -429,7 +428,8 @@ class EnforceChunk:
 
         session, ctx = self.session, self.ctx
         keys = [k for k in kept if k in self._summary]
-        self._apply_decisions(set(keys))
+        audits, self._pending_audits = self._pending_audits, []
+        self._apply_decisions(set(keys), audits)
         notices = [self._notice_rows[k] for k in keys if k in self._notice_rows]
         tasks = [self._task_rows[k] for k in keys if k in self._task_rows]
         logs = [self._log_rows[k] for k in keys if k in self._log_rows]
@@ -448,35 +448,37 @@ class EnforceChunk:
             mine = [k for k in keys if self._batch_of.get(k) == batch_id]
             if not mine:
                 continue
-            audit.record(
-                session,
-                ctx,
-                action="margin_batch.enforce_chunk",
-                entity="margin_enforcement_batches",
-                entity_id=batch.id,
-                after={
-                    "job_id": str(job_id or batch.job_id),
-                    "items": {k: self._summary[k] for k in mine},
-                    "notices_created": [str(r["id"]) for r in notices if r["batch_id"] == batch.id],
-                    "tasks_created": [
-                        {
-                            "id": str(self._task_rows[k]["id"]),
-                            "alert_id": str(self._task_rows[k]["alert_id"]),
-                            "dealer_id": str(self._task_rows[k]["dealer_id"]),
-                        }
-                        for k in mine
-                        if k in self._task_rows
-                    ],
-                    "logs": sum(1 for r in logs if r["batch_id"] == batch.id),
-                },
+            audits.append(
+                {
+                    "action": "margin_batch.enforce_chunk",
+                    "entity": "margin_enforcement_batches",
+                    "entity_id": batch.id,
+                    "after": {
+                        "job_id": str(job_id or batch.job_id),
+                        "items": {k: self._summary[k] for k in mine},
+                        "notices_created": [str(r["id"]) for r in notices if r["batch_id"] == batch.id],
+                        "tasks_created": [
+                            {
+                                "id": str(self._task_rows[k]["id"]),
+                                "alert_id": str(self._task_rows[k]["alert_id"]),
+                                "dealer_id": str(self._task_rows[k]["dealer_id"]),
+                            }
+                            for k in mine
+                            if k in self._task_rows
+                        ],
+                        "logs": sum(1 for r in logs if r["batch_id"] == batch.id),
+                    },
+                }
             )
+        audit.record_many(session, ctx, audits)  # one append for the chunk: the lock is held only from here
         for batch in self.batches.values():
             _maybe_complete(session, ctx, batch, _move, keys if unmarked else [])
         session.flush()
 
-    def _apply_decisions(self, kept: set[str]) -> None:
+    def _apply_decisions(self, kept: set[str], audits: list[dict[str, Any]]) -> None:
         """The kept items' decisions, in processing order: one decide_many per machine (alerts and
-        dealer status rows are different entities; per entity the order is kept)."""
+        dealer status rows are different entities; per entity the order is kept). The entities were
+        locked when loaded; their audit events go into `audits` (appended by flush())."""
         by_machine: dict[str, tuple[StateMachine, list[DecisionRequest]]] = {}
         for key, decisions in self._decisions.items():
             if key not in kept:
@@ -484,8 +486,9 @@ class EnforceChunk:
             for machine, entity, action, reason, details, _ in decisions:
                 by_machine.setdefault(machine.name, (machine, []))[1].append((entity, action, reason, False, details))
         for machine, requests in by_machine.values():
-            decide_many(self.session, self.ctx, machine, requests)
+            decide_many(self.session, self.ctx, machine, requests, locked=True, audit_into=audits)
         self._decisions.clear()
+        self._planned.clear()
 
 
 def _maybe_complete(session: Session, ctx: TenantContext, batch, move, unmarked: list[str]) -> None:

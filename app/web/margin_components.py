@@ -1,4 +1,5 @@
-"""Shared pieces of the Margin Defense pages: formatting, badges, KPI cards, tables, dialogs.
+"""Shared pieces of the Margin Defense pages: formatting, badges, KPI cards, tables (the decision
+dialog lives in app/web/decision_dialog.py).
 
 Data helpers here run in worker threads (plain dicts out, no ORM objects); components are pure
 (no state of their own), so the shell's top bar can import `search_box` without import cycles.
@@ -240,41 +241,6 @@ def choice(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: st
         value=value,
         on_change=on_change,
         **props,
-    )
-
-
-def reason_dialog(open_: Var, title: Var, reason: Var, on_reason, on_confirm, on_cancel, busy: Var) -> rx.Component:
-    """A controlled dialog asking for the reason/note a decision requires."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(title),
-            rx.dialog.description("This decision is recorded with your note.", size="2", color_scheme="gray"),
-            rx.text_area(
-                value=reason,
-                on_change=on_reason,
-                placeholder="Note (required)",
-                rows="4",
-                width="100%",
-                margin_top="0.75rem",
-                aria_label="Note",
-                data_testid="reason-input",
-            ),
-            rx.hstack(
-                rx.button("Cancel", variant="soft", color_scheme="gray", on_click=on_cancel),
-                rx.button(
-                    "Confirm",
-                    on_click=on_confirm,
-                    disabled=busy | (reason.to(str).strip() == ""),
-                    data_testid="reason-confirm",
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-            max_width="30rem",
-        ),
-        open=open_,
-        on_open_change=lambda _: on_cancel,
     )
 
 

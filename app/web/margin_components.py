@@ -8,7 +8,7 @@ Data helpers here run in worker threads (plain dicts out, no ORM objects); compo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -210,6 +210,16 @@ def empty(message: str, icon: str = "inbox", testid: str = "empty-state") -> rx.
         width="100%",
         data_testid=testid,
     )
+
+
+def table_or_empty(rows: Var, headers: list[str], row: Callable[[Var], rx.Component], testid: str, message: str,
+                   icon: str = "inbox", *, loading: Var | None = None) -> rx.Component:
+    """`rows` as a table (a `row(item)` each), else the empty state; with `loading`, the spinner
+    while loading and nothing is shown yet."""
+    shown = rx.cond(rows.length() > 0, table(headers, rx.foreach(rows, row), testid), empty(message, icon))
+    if loading is None:
+        return shown
+    return rx.cond(loading & (rows.length() == 0), spinner_block(), shown)
 
 
 def messages(error: Var, notice: Var) -> rx.Component:

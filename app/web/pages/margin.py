@@ -336,12 +336,9 @@ def dashboard_view() -> rx.Component:
         ),
         mc.section(
             "Latest open breaches",
-            rx.cond(
-                s.recent.length() > 0,
-                mc.table(["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Opened"],
-                         rx.foreach(s.recent, _recent_row), "breach-table"),
-                mc.empty("No open breaches. Detection finds new ones from sale rows.", "shield-check"),
-            ),
+            mc.table_or_empty(s.recent, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Opened"],
+                              _recent_row, "breach-table",
+                              "No open breaches. Detection finds new ones from sale rows.", "shield-check"),
             action=rx.link("All alerts", href="/alerts", size="2"),
         ),
         rx.text("Figures as of ", k["as_of"], size="1", color_scheme="gray"),
@@ -476,16 +473,8 @@ def alerts_page() -> rx.Component:
             align="end",
             width="100%",
         ),
-        rx.cond(
-            s.loading & (s.rows.length() == 0),
-            mc.spinner_block(),
-            rx.cond(
-                s.rows.length() > 0,
-                mc.table(["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
-                         rx.foreach(s.rows, _alert_row), "alerts-table"),
-                mc.empty("No alerts match these filters.", "search-x"),
-            ),
-        ),
+        mc.table_or_empty(s.rows, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
+                          _alert_row, "alerts-table", "No alerts match these filters.", "search-x", loading=s.loading),
         rx.cond(s.has_more, rx.button("Load more", variant="soft", on_click=s.load_more, data_testid="load-more")),
         spacing="4",
         width="100%",
@@ -692,12 +681,8 @@ def alert_page() -> rx.Component:
         ),
         mc.section(
             "Evidence",
-            rx.cond(
-                s.evidence.length() > 0,
-                mc.table(["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
-                         rx.foreach(s.evidence, _evidence_row), "evidence-table"),
-                mc.empty("No evidence rows."),
-            ),
+            mc.table_or_empty(s.evidence, ["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
+                              _evidence_row, "evidence-table", "No evidence rows."),
         ),
         mc.section(
             "Timeline",

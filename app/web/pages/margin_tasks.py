@@ -474,12 +474,8 @@ def tasks_page() -> rx.Component:
         rx.cond(
             s.loading,
             mc.spinner_block(),
-            rx.cond(
-                s.rows.length() > 0,
-                mc.table(["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""], rx.foreach(s.rows, _task_row),
-                         "tasks-table"),
-                mc.empty("No tasks here.", "list-checks"),
-            ),
+            mc.table_or_empty(s.rows, ["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""],
+                              _task_row, "tasks-table", "No tasks here.", "list-checks"),
         ),
         create_dialog(),
         edit_dialog(),

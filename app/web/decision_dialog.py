@@ -188,36 +188,34 @@ def action_buttons(
 def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
     """A controlled dialog asking for the reason/note a decision requires."""
     reason: Var = state.reason
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(state.dialog_title),
-            rx.dialog.description("This decision is recorded with your note.", size="2", color_scheme="gray"),
-            rx.text_area(
-                value=reason,
-                on_change=state.set_reason,
-                placeholder="Note (required)",
-                rows="4",
-                width="100%",
-                margin_top="0.75rem",
-                aria_label="Note",
-                data_testid="reason-input",
-            ),
-            rx.hstack(
-                rx.button("Cancel", variant="soft", color_scheme="gray", on_click=state.close_dialog),
-                rx.button(
-                    "Confirm",
-                    on_click=state.confirm_action,
-                    disabled=state.busy | (reason.to(str).strip() == ""),
-                    data_testid="reason-confirm",
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-            max_width="30rem",
+    return mc.dialog(
+        state.dialog_title,
+        rx.dialog.description("This decision is recorded with your note.", size="2", color_scheme="gray"),
+        rx.text_area(
+            value=reason,
+            on_change=state.set_reason,
+            placeholder="Note (required)",
+            rows="4",
+            width="100%",
+            margin_top="0.75rem",
+            aria_label="Note",
+            data_testid="reason-input",
         ),
-        open=state.dialog_open,
-        on_open_change=lambda _: state.close_dialog,
+        rx.hstack(
+            rx.button("Cancel", variant="soft", color_scheme="gray", on_click=state.close_dialog),
+            rx.button(
+                "Confirm",
+                on_click=state.confirm_action,
+                disabled=state.busy | (reason.to(str).strip() == ""),
+                data_testid="reason-confirm",
+            ),
+            justify="end",
+            spacing="3",
+            margin_top="1rem",
+        ),
+        open_=state.dialog_open,
+        on_close=state.close_dialog,
+        max_width="30rem",
     )
 
 

@@ -254,6 +254,15 @@ def choice(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: st
     )
 
 
+def dialog(title: Var | str, *children: rx.Component, open_: Var, on_close, max_width: str) -> rx.Component:
+    """A controlled dialog: shown while `open_`; closing it (Esc, overlay) calls `on_close`."""
+    return rx.dialog.root(
+        rx.dialog.content(rx.dialog.title(title), *children, max_width=max_width),
+        open=open_,
+        on_open_change=lambda _: on_close,
+    )
+
+
 # Reflex forms always preventDefault, so the browser goes to /search?q=… itself (compiled into the
 # bundle, no eval: the CSP holds); the page reads `q` on load and runs the search server-side.
 SEARCH_JS = (

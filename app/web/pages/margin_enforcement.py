@@ -293,21 +293,31 @@ class BulkState(AuthState):
         if 1 <= wanted <= 2 and not self.created_id:
             self.step = wanted
 
+    def _begin(self, ctx: TenantContext | None) -> bool:
+        """Refuse a caller without the permission, else turn the spinner on (the handler yields next)."""
+        if ctx is None:
+            self.error = "Your role may not run enforcement."
+            return False
+        self.loading, self.error = True, ""
+        return True
+
+    async def _call(self, fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+        """(True, fn(*args)) run in a worker thread; a DomainError becomes the page's error: (False, None)."""
+        try:
+            return True, await asyncio.to_thread(fn, *args)
+        except DomainError as exc:
+            self.error = _error(exc)
+            return False, None
+
     @rx.event
     async def run_preview(self):
         ctx = await self._require(ENFORCE)
-        if ctx is None:
-            self.error = "Your role may not run enforcement."
+        if not self._begin(ctx):
             return
-        self.loading, self.error = True, ""
         yield
-        try:
-            data = await asyncio.to_thread(
-                fetch_preview, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer), self.action
-            )
-        except DomainError as exc:
-            self.error = _error(exc)
-        else:
+        ok, data = await self._call(fetch_preview, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer),
+                                    self.action)
+        if ok:
             self.items, self.skipped = data["items"], data["skipped"]
             self.recoverable, self.totals = data["recoverable"], data["totals"]
             self.step = 3
@@ -316,36 +326,29 @@ class BulkState(AuthState):
     @rx.event
     async def create(self):
         ctx = await self._require(ENFORCE)
-        if ctx is None:
-            self.error = "Your role may not run enforcement."
+        if not self._begin(ctx):
             return
-        self.loading, self.error = True, ""
         yield
-        try:
-            self.created_id = await asyncio.to_thread(
-                do_create, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer), self.action, self.batch_name
-            )
-            self.step = 4
-        except DomainError as exc:
-            self.error = _error(exc)
+        ok, created_id = await self._call(
+            do_create, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer), self.action, self.batch_name
+        )
+        if ok:
+            self.created_id, self.step = created_id, 4
         self.loading = False
 
     @rx.event
     async def start(self):
         ctx = await self._require(ENFORCE)
-        if ctx is None or not _uuid(self.created_id):
-            self.error = "Nothing to start." if ctx else "Your role may not run enforcement."
+        if ctx is not None and not _uuid(self.created_id):
+            self.error = "Nothing to start."
             return
-        self.loading, self.error = True, ""
+        if not self._begin(ctx):
+            return
         yield
-        try:
-            await asyncio.to_thread(do_start, ctx, self.created_id)
-        except DomainError as exc:
-            self.error = _error(exc)
-            self.loading = False
-            return
+        ok, _ = await self._call(do_start, ctx, self.created_id)
         self.loading = False
-        yield rx.redirect(f"/execution?batchId={self.created_id}")
+        if ok:
+            yield rx.redirect(f"/execution?batchId={self.created_id}")
 
 
 def _label(text: str) -> rx.Component:

@@ -1,4 +1,5 @@
-"""Shared pieces of the Margin Defense pages: formatting, badges, KPI cards, tables, dialogs.
+"""Shared pieces of the Margin Defense pages: formatting, badges, KPI cards, tables (the decision
+dialog lives in app/web/decision_dialog.py).
 
 Data helpers here run in worker threads (plain dicts out, no ORM objects); components are pure
 (no state of their own), so the shell's top bar can import `search_box` without import cycles.
@@ -7,7 +8,7 @@ Data helpers here run in worker threads (plain dicts out, no ORM objects); compo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -211,6 +212,16 @@ def empty(message: str, icon: str = "inbox", testid: str = "empty-state") -> rx.
     )
 
 
+def table_or_empty(rows: Var, headers: list[str], row: Callable[[Var], rx.Component], testid: str, message: str,
+                   icon: str = "inbox", *, loading: Var | None = None) -> rx.Component:
+    """`rows` as a table (a `row(item)` each), else the empty state; with `loading`, the spinner
+    while loading and nothing is shown yet."""
+    shown = rx.cond(rows.length() > 0, table(headers, rx.foreach(rows, row), testid), empty(message, icon))
+    if loading is None:
+        return shown
+    return rx.cond(loading & (rows.length() == 0), spinner_block(), shown)
+
+
 def messages(error: Var, notice: Var) -> rx.Component:
     return rx.fragment(
         rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", role="alert", width="100%")),
@@ -243,38 +254,12 @@ def choice(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: st
     )
 
 
-def reason_dialog(open_: Var, title: Var, reason: Var, on_reason, on_confirm, on_cancel, busy: Var) -> rx.Component:
-    """A controlled dialog asking for the reason/note a decision requires."""
+def dialog(title: Var | str, *children: rx.Component, open_: Var, on_close, max_width: str) -> rx.Component:
+    """A controlled dialog: shown while `open_`; closing it (Esc, overlay) calls `on_close`."""
     return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(title),
-            rx.dialog.description("This decision is recorded with your note.", size="2", color_scheme="gray"),
-            rx.text_area(
-                value=reason,
-                on_change=on_reason,
-                placeholder="Note (required)",
-                rows="4",
-                width="100%",
-                margin_top="0.75rem",
-                aria_label="Note",
-                data_testid="reason-input",
-            ),
-            rx.hstack(
-                rx.button("Cancel", variant="soft", color_scheme="gray", on_click=on_cancel),
-                rx.button(
-                    "Confirm",
-                    on_click=on_confirm,
-                    disabled=busy | (reason.to(str).strip() == ""),
-                    data_testid="reason-confirm",
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-            max_width="30rem",
-        ),
+        rx.dialog.content(rx.dialog.title(title), *children, max_width=max_width),
         open=open_,
-        on_open_change=lambda _: on_cancel,
+        on_open_change=lambda _: on_close,
     )
 
 

@@ -8,13 +8,14 @@ handlers re-check the permission, run DB work in a thread and never take a tenan
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
 
 from app.web import margin_components as mc
 from app.web.auth import AuthState
+from app.web.decision_dialog import DecisionDialogMixin, action_buttons, decision_page
 from app.web.layout import app_page
 from engine.context import TenantContext
 from engine.errors import DomainError
@@ -335,12 +336,9 @@ def dashboard_view() -> rx.Component:
         ),
         mc.section(
             "Latest open breaches",
-            rx.cond(
-                s.recent.length() > 0,
-                mc.table(["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Opened"],
-                         rx.foreach(s.recent, _recent_row), "breach-table"),
-                mc.empty("No open breaches. Detection finds new ones from sale rows.", "shield-check"),
-            ),
+            mc.table_or_empty(s.recent, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Opened"],
+                              _recent_row, "breach-table",
+                              "No open breaches. Detection finds new ones from sale rows.", "shield-check"),
             action=rx.link("All alerts", href="/alerts", size="2"),
         ),
         rx.text("Figures as of ", k["as_of"], size="1", color_scheme="gray"),
@@ -475,16 +473,8 @@ def alerts_page() -> rx.Component:
             align="end",
             width="100%",
         ),
-        rx.cond(
-            s.loading & (s.rows.length() == 0),
-            mc.spinner_block(),
-            rx.cond(
-                s.rows.length() > 0,
-                mc.table(["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
-                         rx.foreach(s.rows, _alert_row), "alerts-table"),
-                mc.empty("No alerts match these filters.", "search-x"),
-            ),
-        ),
+        mc.table_or_empty(s.rows, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
+                          _alert_row, "alerts-table", "No alerts match these filters.", "search-x", loading=s.loading),
         rx.cond(s.has_more, rx.button("Load more", variant="soft", on_click=s.load_more, data_testid="load-more")),
         spacing="4",
         width="100%",
@@ -494,100 +484,44 @@ def alerts_page() -> rx.Component:
 # ---- alert drilldown ------------------------------------------------------------------------
 
 
-class AlertDetailState(AuthState):
-    found: bool = False
-    loading: bool = False
-    error: str = ""
-    notice: str = ""
+class AlertDetailState(DecisionDialogMixin, AuthState):
     alert: dict[str, str] = {}
     terms: list[dict[str, str]] = []
     evidence: list[dict[str, str]] = []
     timeline: list[dict[str, str]] = []
-    actions: list[dict[str, str]] = []
     can_note: bool = False
     note: str = ""
-    dialog_open: bool = False
-    dialog_title: str = ""
-    reason: str = ""
-    busy: bool = False
-    _alert_id: str = ""
-    _pending: str = ""
 
-    def _blank(self) -> None:
-        self.found, self.alert, self.terms, self.evidence, self.timeline, self.actions = False, {}, [], [], [], []
-        self.can_note, self._alert_id, self._pending = False, "", ""
-        self.dialog_open, self.reason, self.note = False, "", ""
+    _action_permission: ClassVar[str] = UPDATE
+    _missing_text: ClassVar[str] = "This alert does not exist in your tenant."
+    _denied_text: ClassVar[str] = "Your role may not change this alert."
 
-    async def _show(self, ctx: TenantContext, alert_id: str) -> None:
-        try:
-            data = await asyncio.to_thread(fetch_alert, ctx, alert_id)
-        except DomainError:
-            self._blank()
-            self.error = "This alert does not exist in your tenant."
-            return
+    def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
+        return fetch_alert(ctx, record_id)
+
+    def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.alert, self.terms, self.evidence = data["alert"], data["terms"], data["evidence"]
-        self.timeline, self.actions = data["timeline"], data["actions"]
+        self.timeline = data["timeline"]
         self.can_note = ctx.can(NOTES)
-        self.found, self._alert_id = True, data["alert"]["id"]
+        return data["alert"]["id"]
 
-    @rx.event
-    async def load(self):
-        self._blank()
-        self.error = self.notice = ""
-        self.loading = True
-        yield
-        ctx = await self._require(READ)
-        alert_id = mc.parse_uuid(mc.last_segment(self.router.url.path))
-        if ctx is not None and alert_id is not None:
-            await self._show(ctx, str(alert_id))
-        elif ctx is not None:
-            self.error = "This alert does not exist in your tenant."
-        self.loading = False
+    def _blank_record(self) -> None:
+        self.alert, self.terms, self.evidence, self.timeline = {}, [], [], []
+        self.can_note, self.note = False, ""
 
-    async def _decide(self, action: str | None, reason: str | None, note: str | None) -> None:
-        ctx = await self._require(UPDATE if action else NOTES)
-        if ctx is None or not self._alert_id:
-            self.error = "Your role may not change this alert."
-            return
-        self.busy = True
-        try:
-            await asyncio.to_thread(decide_alert, ctx, self._alert_id, action, reason, note)
-        except DomainError as exc:
-            self.error, self.busy = exc.message, False
-            return
-        self.busy, self.error = False, ""
-        self.notice = "Note added." if action is None else f"Done: {action.replace('_', ' ')}."
-        await self._show(ctx, self._alert_id)
+    def _record_decision(
+        self, ctx: TenantContext, record_id: str, action: str | None, reason: str | None, note: str | None
+    ) -> None:
+        decide_alert(ctx, record_id, action, reason, note)
 
-    @rx.event
-    async def start_action(self, action: str):
-        if await self._require(UPDATE) is None or not self._alert_id:
-            return
-        chosen = next((a for a in self.actions if a["action"] == str(action)), None)
-        if chosen is None:
-            return
-        if chosen["reason"]:
-            self._pending, self.dialog_title, self.reason = chosen["action"], chosen["label"], ""
-            self.dialog_open = True
-            return
-        await self._decide(chosen["action"], None, None)
+    def _done_notice(self, action: str | None) -> str:
+        return "Note added." if action is None else f"Done: {action.replace('_', ' ')}."
 
-    @rx.event
-    def set_reason(self, value: str):
-        self.reason = str(value or "")[:4000]
+    def _permission_for(self, action: str | None) -> str:
+        return UPDATE if action else NOTES
 
-    @rx.event
-    def close_dialog(self):
-        self.dialog_open, self._pending, self.reason = False, "", ""
-
-    @rx.event
-    async def confirm_action(self):
-        action, reason = self._pending, self.reason.strip()
-        if not action or not reason:
-            return
-        self.dialog_open, self._pending = False, ""
-        await self._decide(action, reason, None)
-        self.reason = ""
+    def _needs_reason(self, chosen: dict[str, str]) -> bool:
+        return bool(chosen["reason"])
 
     @rx.event
     def set_note(self, value: str):
@@ -661,146 +595,112 @@ def _fact(caption: str, value: Var | str, **props) -> rx.Component:
 
 
 def alert_actions() -> rx.Component:
-    s = AlertDetailState
-    return rx.hstack(
-        rx.foreach(
-            s.actions,
-            lambda a: rx.button(
-                a["label"],
-                variant=rx.cond(a["action"] == "resolve", "solid", "soft"),
-                on_click=AlertDetailState.start_action(a["action"]),
-                disabled=s.busy,
-                data_testid="alert-action",
-            ),
-        ),
-        spacing="2",
-        wrap="wrap",
-    )
+    return action_buttons(AlertDetailState, "alert-action", solid="resolve", disable_while_busy=True)
 
 
 @app_page("/alert/[id]", "Alert", permission=READ, on_load=AlertDetailState.load)
 def alert_page() -> rx.Component:
     s = AlertDetailState
     a = s.alert
-    return rx.cond(
-        s.loading,
-        mc.spinner_block(),
-        rx.cond(
-            s.found,
-            rx.vstack(
-                rx.link(rx.hstack(rx.icon("arrow-left", size=14), "All alerts", align="center", spacing="1"),
-                        href="/alerts", size="2"),
-                mc.messages(s.error, s.notice),
-                rx.card(
-                    rx.flex(
-                        rx.vstack(
-                            rx.hstack(
-                                rx.heading(a["rule_label"], size="6", data_testid="alert-rule"),
-                                mc.status_badge(a["status"], data_testid="alert-status"),
-                                mc.severity_badge(a["severity"]),
-                                align="center",
-                                spacing="2",
-                                wrap="wrap",
-                            ),
-                            rx.text(
-                                rx.link(a["dealer"], href="/dealers/" + a["dealer_id"].to(str)),
-                                " · ",
-                                rx.code(a["sku"], variant="ghost"),
-                                " ",
-                                a["sku_name"],
-                                size="2",
-                            ),
-                            spacing="1",
-                        ),
-                        rx.spacer(),
-                        rx.vstack(
-                            rx.text("Impact", size="1", color_scheme="gray"),
-                            rx.heading(a["impact"], size="6", data_testid="alert-impact"),
-                            align="end",
-                            spacing="0",
-                        ),
-                        gap="1rem",
+    return decision_page(
+        s,
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    rx.hstack(
+                        rx.heading(a["rule_label"], size="6", data_testid="alert-rule"),
+                        mc.status_badge(a["status"], data_testid="alert-status"),
+                        mc.severity_badge(a["severity"]),
+                        align="center",
+                        spacing="2",
                         wrap="wrap",
-                        width="100%",
                     ),
-                    rx.divider(margin_y="0.75rem"),
-                    rx.flex(alert_actions(), rx.spacer(), rx.text("Opened ", a["opened"], size="1",
-                                                                  color_scheme="gray"),
-                            align="center", wrap="wrap", gap="0.5rem", width="100%"),
-                    width="100%",
+                    rx.text(
+                        rx.link(a["dealer"], href="/dealers/" + a["dealer_id"].to(str)),
+                        " · ",
+                        rx.code(a["sku"], variant="ghost"),
+                        " ",
+                        a["sku_name"],
+                        size="2",
+                    ),
+                    spacing="1",
                 ),
-                rx.grid(
-                    mc.section(
-                        "Math",
-                        rx.code(a["rendered"], variant="soft", size="2", white_space="pre-wrap",
-                                padding="0.5rem", data_testid="alert-formula"),
-                        rx.cond(
-                            s.terms.length() > 0,
-                            mc.table(["#", "Term", "Value"], rx.foreach(s.terms, _term_row), "math-terms"),
-                        ),
-                        rx.hstack(rx.text("Total", weight="bold"), rx.spacer(), rx.text(a["total"], weight="bold"),
-                                  width="100%"),
-                    ),
-                    mc.section(
-                        "Floor and its source",
-                        rx.data_list.root(
-                            _fact("Floor", rx.text(a["floor"], " (", a["floor_kind"], ")")),
-                            _fact("Price rule", rx.cond(a["price_rule_id"] != "",
-                                                        rx.code(a["price_rule_id"], variant="ghost", size="1"),
-                                                        rx.text("none"))),
-                            _fact("Worst price", a["worst_price"]),
-                            _fact("Deepest breach", a["depth"]),
-                            _fact("Units", a["units"]),
-                            _fact("First / last seen", rx.text(a["first_seen"], " → ", a["last_seen"], size="1")),
-                            size="2",
-                        ),
-                        rx.link(
-                            rx.hstack(rx.icon("circle-help", size=14), "Why this price? (price rules)",
-                                      align="center", spacing="1"),
-                            href="/catalog/pricing",
-                            size="2",
-                            data_testid="why-price-link",
-                        ),
-                    ),
-                    columns=rx.breakpoints(initial="1", lg="2"),
-                    spacing="4",
-                    width="100%",
+                rx.spacer(),
+                rx.vstack(
+                    rx.text("Impact", size="1", color_scheme="gray"),
+                    rx.heading(a["impact"], size="6", data_testid="alert-impact"),
+                    align="end",
+                    spacing="0",
                 ),
-                mc.section(
-                    "Evidence",
-                    rx.cond(
-                        s.evidence.length() > 0,
-                        mc.table(["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
-                                 rx.foreach(s.evidence, _evidence_row), "evidence-table"),
-                        mc.empty("No evidence rows."),
-                    ),
-                ),
-                mc.section(
-                    "Timeline",
-                    rx.vstack(rx.foreach(s.timeline, _timeline_item), spacing="3", width="100%"),
-                    rx.cond(
-                        s.can_note,
-                        rx.hstack(
-                            rx.text_area(value=s.note, on_change=s.set_note, placeholder="Add a note",
-                                         rows="2", width="100%", aria_label="Note", data_testid="note-input"),
-                            rx.button("Add note", on_click=s.add_note, disabled=s.busy | (s.note.strip() == ""),
-                                      data_testid="note-add"),
-                            align="end",
-                            width="100%",
-                        ),
-                    ),
-                ),
-                mc.reason_dialog(s.dialog_open, s.dialog_title, s.reason, s.set_reason, s.confirm_action,
-                                 s.close_dialog, s.busy),
-                spacing="4",
+                gap="1rem",
+                wrap="wrap",
                 width="100%",
             ),
-            rx.vstack(
-                mc.messages(s.error, s.notice),
-                mc.empty("Alert not found.", "search-x", "alert-missing"),
-                rx.link("Back to alerts", href="/alerts"),
-                align="center",
-                width="100%",
+            rx.divider(margin_y="0.75rem"),
+            rx.flex(alert_actions(), rx.spacer(), rx.text("Opened ", a["opened"], size="1",
+                                                          color_scheme="gray"),
+                    align="center", wrap="wrap", gap="0.5rem", width="100%"),
+            width="100%",
+        ),
+        rx.grid(
+            mc.section(
+                "Math",
+                rx.code(a["rendered"], variant="soft", size="2", white_space="pre-wrap",
+                        padding="0.5rem", data_testid="alert-formula"),
+                rx.cond(
+                    s.terms.length() > 0,
+                    mc.table(["#", "Term", "Value"], rx.foreach(s.terms, _term_row), "math-terms"),
+                ),
+                rx.hstack(rx.text("Total", weight="bold"), rx.spacer(), rx.text(a["total"], weight="bold"),
+                          width="100%"),
+            ),
+            mc.section(
+                "Floor and its source",
+                rx.data_list.root(
+                    _fact("Floor", rx.text(a["floor"], " (", a["floor_kind"], ")")),
+                    _fact("Price rule", rx.cond(a["price_rule_id"] != "",
+                                                rx.code(a["price_rule_id"], variant="ghost", size="1"),
+                                                rx.text("none"))),
+                    _fact("Worst price", a["worst_price"]),
+                    _fact("Deepest breach", a["depth"]),
+                    _fact("Units", a["units"]),
+                    _fact("First / last seen", rx.text(a["first_seen"], " → ", a["last_seen"], size="1")),
+                    size="2",
+                ),
+                rx.link(
+                    rx.hstack(rx.icon("circle-help", size=14), "Why this price? (price rules)",
+                              align="center", spacing="1"),
+                    href="/catalog/pricing",
+                    size="2",
+                    data_testid="why-price-link",
+                ),
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+        mc.section(
+            "Evidence",
+            mc.table_or_empty(s.evidence, ["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
+                              _evidence_row, "evidence-table", "No evidence rows."),
+        ),
+        mc.section(
+            "Timeline",
+            rx.vstack(rx.foreach(s.timeline, _timeline_item), spacing="3", width="100%"),
+            rx.cond(
+                s.can_note,
+                rx.hstack(
+                    rx.text_area(value=s.note, on_change=s.set_note, placeholder="Add a note",
+                                 rows="2", width="100%", aria_label="Note", data_testid="note-input"),
+                    rx.button("Add note", on_click=s.add_note, disabled=s.busy | (s.note.strip() == ""),
+                              data_testid="note-add"),
+                    align="end",
+                    width="100%",
+                ),
             ),
         ),
+        href="/alerts",
+        back="alerts",
+        missing="Alert not found.",
+        missing_testid="alert-missing",
     )

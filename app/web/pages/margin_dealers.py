@@ -5,16 +5,16 @@ through the decision path of DEALER_MACHINE)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
 
 from app.web import margin_components as mc
 from app.web.auth import AuthState
+from app.web.decision_dialog import DecisionDialogMixin, action_buttons, decision_page
 from app.web.layout import app_page
 from engine.context import TenantContext
-from engine.errors import DomainError
 from models.db import tenant_session
 from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
@@ -147,108 +147,47 @@ def dealers_page() -> rx.Component:
             width="20rem",
             aria_label="Filter dealers",
         ),
-        rx.cond(
-            s.loading & (s.rows.length() == 0),
-            mc.spinner_block(),
-            rx.cond(
-                s.rows.length() > 0,
-                mc.table(["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
-                         rx.foreach(s.rows, _dealer_row), "dealers-table"),
-                mc.empty("No dealers. Dealers are organizations of type dealer in the catalog.", "store"),
-            ),
-        ),
+        mc.table_or_empty(s.rows, ["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
+                          _dealer_row, "dealers-table",
+                          "No dealers. Dealers are organizations of type dealer in the catalog.", "store",
+                          loading=s.loading),
         spacing="4",
         width="100%",
     )
 
 
-class DealerDetailState(AuthState):
-    found: bool = False
-    loading: bool = False
-    error: str = ""
-    notice: str = ""
+class DealerDetailState(DecisionDialogMixin, AuthState):
     dealer: dict[str, str] = {}
     by_rule: list[dict[str, str]] = []
     ladder: list[dict[str, str]] = []
     history: list[dict[str, str]] = []
-    actions: list[dict[str, str]] = []
     alerts: list[dict[str, str]] = []
     notices: list[dict[str, str]] = []
-    dialog_open: bool = False
-    dialog_title: str = ""
-    reason: str = ""
-    busy: bool = False
-    _dealer_id: str = ""
-    _pending: str = ""
 
-    def _blank(self) -> None:
-        self.found, self.dealer, self.by_rule, self.ladder, self.history = False, {}, [], [], []
-        self.actions, self.alerts, self.notices, self._dealer_id, self._pending = [], [], [], "", ""
-        self.dialog_open, self.reason = False, ""
+    _action_permission: ClassVar[str] = STATUS
+    _missing_text: ClassVar[str] = "This dealer does not exist in your tenant."
+    _denied_text: ClassVar[str] = "Your role may not change a dealer's status."
+    _keep_dialog_on_error: ClassVar[bool] = True
 
-    async def _show(self, ctx: TenantContext, dealer_id: str) -> None:
-        try:
-            data = await asyncio.to_thread(fetch_dealer, ctx, dealer_id)
-        except DomainError:
-            self._blank()
-            self.error = "This dealer does not exist in your tenant."
-            return
+    def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
+        return fetch_dealer(ctx, record_id)
+
+    def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.dealer, self.by_rule, self.ladder = data["dealer"], data["by_rule"], data["ladder"]
-        self.history, self.actions, self.alerts = data["history"], data["actions"], data["alerts"]
-        self.notices = data["notices"]
-        self.found, self._dealer_id = True, data["dealer"]["id"]
+        self.history, self.alerts, self.notices = data["history"], data["alerts"], data["notices"]
+        return data["dealer"]["id"]
 
-    @rx.event
-    async def load(self):
-        self._blank()
-        self.error = self.notice = ""
-        self.loading = True
-        yield
-        ctx = await self._require(READ)
-        dealer_id = mc.parse_uuid(mc.last_segment(self.router.url.path))
-        if ctx is not None and dealer_id is not None:
-            await self._show(ctx, str(dealer_id))
-        elif ctx is not None:
-            self.error = "This dealer does not exist in your tenant."
-        self.loading = False
+    def _blank_record(self) -> None:
+        self.dealer, self.by_rule, self.ladder, self.history = {}, [], [], []
+        self.alerts, self.notices = [], []
 
-    @rx.event
-    async def start_action(self, action: str):
-        if await self._require(STATUS) is None or not self._dealer_id:
-            return
-        chosen = next((a for a in self.actions if a["action"] == str(action)), None)
-        if chosen is None:
-            return
-        self._pending, self.dialog_title, self.reason = chosen["action"], chosen["label"], ""
-        self.dialog_open = True
+    def _record_decision(
+        self, ctx: TenantContext, record_id: str, action: str | None, reason: str | None, note: str | None
+    ) -> None:
+        change_status(ctx, record_id, action or "", reason or "")
 
-    @rx.event
-    def set_reason(self, value: str):
-        self.reason = str(value or "")[:4000]
-
-    @rx.event
-    def close_dialog(self):
-        self.dialog_open, self._pending, self.reason = False, "", ""
-
-    @rx.event
-    async def confirm_action(self):
-        action, reason = self._pending, self.reason.strip()
-        if not action or not reason:
-            return
-        ctx = await self._require(STATUS)
-        if ctx is None or not self._dealer_id:
-            self.error = "Your role may not change a dealer's status."
-            return
-        self.busy = True
-        try:
-            await asyncio.to_thread(change_status, ctx, self._dealer_id, action, reason)
-        except DomainError as exc:
-            self.error, self.busy = exc.message, False
-            return
-        self.dialog_open, self._pending, self.reason, self.busy = False, "", "", False
-        self.error = ""
-        await self._show(ctx, self._dealer_id)
-        self.notice = f"Status changed to {mc.label(self.dealer.get('status', ''))}."
+    def _done_notice(self, action: str | None) -> str:
+        return f"Status changed to {mc.label(self.dealer.get('status', ''))}."
 
 
 def _rung(r: Var) -> rx.Component:
@@ -307,94 +246,57 @@ def _mini_alert(row: Var) -> rx.Component:
 def dealer_page() -> rx.Component:
     s = DealerDetailState
     d = s.dealer
-    return rx.cond(
-        s.loading,
-        mc.spinner_block(),
-        rx.cond(
-            s.found,
-            rx.vstack(
-                rx.link(rx.hstack(rx.icon("arrow-left", size=14), "All dealers", align="center", spacing="1"),
-                        href="/dealers", size="2"),
-                mc.messages(s.error, s.notice),
-                rx.card(
-                    rx.flex(
-                        rx.vstack(
-                            rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name"),
-                                      mc.status_badge(d["status"], data_testid="dealer-status"),
-                                      align="center", spacing="2"),
-                            rx.code(d["code"], variant="ghost", size="2"),
-                            spacing="1",
-                        ),
-                        rx.spacer(),
-                        rx.hstack(
-                            rx.foreach(
-                                s.actions,
-                                lambda a: rx.button(a["label"], variant="soft",
-                                                    on_click=DealerDetailState.start_action(a["action"]),
-                                                    data_testid="dealer-action"),
-                            ),
-                            spacing="2",
-                            wrap="wrap",
-                        ),
-                        gap="1rem",
-                        wrap="wrap",
-                        align="center",
-                        width="100%",
-                    ),
-                    width="100%",
+    return decision_page(
+        s,
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name"),
+                              mc.status_badge(d["status"], data_testid="dealer-status"),
+                              align="center", spacing="2"),
+                    rx.code(d["code"], variant="ghost", size="2"),
+                    spacing="1",
                 ),
-                rx.grid(
-                    mc.kpi_card("Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren",
-                                "dealer-open-alerts", color="red"),
-                    mc.kpi_card("Open lost margin", d["lost_margin"], "MAP/MRP impact of open alerts",
-                                "trending-down", "dealer-lost-margin", color="orange"),
-                    mc.kpi_card("Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks",
-                                color="blue"),
-                    columns=rx.breakpoints(initial="1", sm="3"),
-                    spacing="4",
-                    width="100%",
-                ),
-                mc.section(
-                    "Status ladder",
-                    rx.hstack(rx.foreach(s.ladder, _rung), wrap="wrap", spacing="1", data_testid="status-ladder"),
-                    rx.cond(
-                        s.history.length() > 0,
-                        mc.table(["When", "Change", "Action", "Note", "By"], rx.foreach(s.history, _history_row),
-                                 "history-table"),
-                        mc.empty("No status changes yet.", "history"),
-                    ),
-                ),
-                mc.section(
-                    "Open alerts",
-                    rx.hstack(rx.foreach(s.by_rule, lambda r: rx.badge(r["label"], ": ", r["count"], variant="soft")),
-                              wrap="wrap"),
-                    rx.cond(
-                        s.alerts.length() > 0,
-                        mc.table(["Rule", "SKU", "Status", "Severity", "Impact"], rx.foreach(s.alerts, _mini_alert),
-                                 "dealer-alerts"),
-                        mc.empty("No open alerts for this dealer.", "shield-check"),
-                    ),
-                ),
-                mc.section(
-                    "Notices sent",
-                    rx.cond(
-                        s.notices.length() > 0,
-                        mc.table(["When", "Notice", "Subject", "Alerts", "Channel"],
-                                 rx.foreach(s.notices, _notice_row), "dealer-notices"),
-                        mc.empty("No notices sent to this dealer.", "mail"),
-                    ),
-                ),
-                mc.reason_dialog(s.dialog_open, s.dialog_title, s.reason, s.set_reason, s.confirm_action,
-                                 s.close_dialog, s.busy),
-                spacing="4",
-                width="100%",
-            ),
-            rx.vstack(
-                mc.messages(s.error, s.notice),
-                mc.empty("Dealer not found.", "search-x", "dealer-missing"),
-                rx.link("Back to dealers", href="/dealers"),
+                rx.spacer(),
+                action_buttons(s, "dealer-action"),
+                gap="1rem",
+                wrap="wrap",
                 align="center",
                 width="100%",
             ),
+            width="100%",
         ),
+        rx.grid(
+            mc.kpi_card("Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren",
+                        "dealer-open-alerts", color="red"),
+            mc.kpi_card("Open lost margin", d["lost_margin"], "MAP/MRP impact of open alerts",
+                        "trending-down", "dealer-lost-margin", color="orange"),
+            mc.kpi_card("Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks",
+                        color="blue"),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="4",
+            width="100%",
+        ),
+        mc.section(
+            "Status ladder",
+            rx.hstack(rx.foreach(s.ladder, _rung), wrap="wrap", spacing="1", data_testid="status-ladder"),
+            mc.table_or_empty(s.history, ["When", "Change", "Action", "Note", "By"],
+                              _history_row, "history-table", "No status changes yet.", "history"),
+        ),
+        mc.section(
+            "Open alerts",
+            rx.hstack(rx.foreach(s.by_rule, lambda r: rx.badge(r["label"], ": ", r["count"], variant="soft")),
+                      wrap="wrap"),
+            mc.table_or_empty(s.alerts, ["Rule", "SKU", "Status", "Severity", "Impact"],
+                              _mini_alert, "dealer-alerts", "No open alerts for this dealer.", "shield-check"),
+        ),
+        mc.section(
+            "Notices sent",
+            mc.table_or_empty(s.notices, ["When", "Notice", "Subject", "Alerts", "Channel"],
+                              _notice_row, "dealer-notices", "No notices sent to this dealer.", "mail"),
+        ),
+        href="/dealers",
+        back="dealers",
+        missing="Dealer not found.",
+        missing_testid="dealer-missing",
     )

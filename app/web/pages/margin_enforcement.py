@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -292,21 +293,31 @@ class BulkState(AuthState):
         if 1 <= wanted <= 2 and not self.created_id:
             self.step = wanted
 
+    def _begin(self, ctx: TenantContext | None) -> bool:
+        """Refuse a caller without the permission, else turn the spinner on (the handler yields next)."""
+        if ctx is None:
+            self.error = "Your role may not run enforcement."
+            return False
+        self.loading, self.error = True, ""
+        return True
+
+    async def _call(self, fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
+        """(True, fn(*args)) run in a worker thread; a DomainError becomes the page's error: (False, None)."""
+        try:
+            return True, await asyncio.to_thread(fn, *args)
+        except DomainError as exc:
+            self.error = _error(exc)
+            return False, None
+
     @rx.event
     async def run_preview(self):
         ctx = await self._require(ENFORCE)
-        if ctx is None:
-            self.error = "Your role may not run enforcement."
+        if not self._begin(ctx):
             return
-        self.loading, self.error = True, ""
         yield
-        try:
-            data = await asyncio.to_thread(
-                fetch_preview, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer), self.action
-            )
-        except DomainError as exc:
-            self.error = _error(exc)
-        else:
+        ok, data = await self._call(fetch_preview, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer),
+                                    self.action)
+        if ok:
             self.items, self.skipped = data["items"], data["skipped"]
             self.recoverable, self.totals = data["recoverable"], data["totals"]
             self.step = 3
@@ -315,36 +326,29 @@ class BulkState(AuthState):
     @rx.event
     async def create(self):
         ctx = await self._require(ENFORCE)
-        if ctx is None:
-            self.error = "Your role may not run enforcement."
+        if not self._begin(ctx):
             return
-        self.loading, self.error = True, ""
         yield
-        try:
-            self.created_id = await asyncio.to_thread(
-                do_create, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer), self.action, self.batch_name
-            )
-            self.step = 4
-        except DomainError as exc:
-            self.error = _error(exc)
+        ok, created_id = await self._call(
+            do_create, ctx, _filters(self.f_rule, self.f_severity, self.f_dealer), self.action, self.batch_name
+        )
+        if ok:
+            self.created_id, self.step = created_id, 4
         self.loading = False
 
     @rx.event
     async def start(self):
         ctx = await self._require(ENFORCE)
-        if ctx is None or not _uuid(self.created_id):
-            self.error = "Nothing to start." if ctx else "Your role may not run enforcement."
+        if ctx is not None and not _uuid(self.created_id):
+            self.error = "Nothing to start."
             return
-        self.loading, self.error = True, ""
+        if not self._begin(ctx):
+            return
         yield
-        try:
-            await asyncio.to_thread(do_start, ctx, self.created_id)
-        except DomainError as exc:
-            self.error = _error(exc)
-            self.loading = False
-            return
+        ok, _ = await self._call(do_start, ctx, self.created_id)
         self.loading = False
-        yield rx.redirect(f"/execution?batchId={self.created_id}")
+        if ok:
+            yield rx.redirect(f"/execution?batchId={self.created_id}")
 
 
 def _label(text: str) -> rx.Component:
@@ -382,11 +386,22 @@ def _step_badge(n: int, title: str) -> rx.Component:
     )
 
 
-def _table(headers: list[str], body: rx.Component, testid: str) -> rx.Component:
+Cell = str | Callable[[Var], rx.Component]
+
+
+def _table(columns: list[tuple[str, Cell]], rows: Var, testid: str, row_testid: str) -> rx.Component:
+    """A table a row of `rows`; each column is (header, the row's key or a function of the row)."""
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(body),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in columns])),
+            rx.table.body(
+                rx.foreach(
+                    rows,
+                    lambda r: rx.table.row(
+                        *[rx.table.cell(c(r) if callable(c) else r[c]) for _, c in columns], data_testid=row_testid
+                    ),
+                )
+            ),
             size="1",
             variant="surface",
             width="100%",
@@ -397,10 +412,31 @@ def _table(headers: list[str], body: rx.Component, testid: str) -> rx.Component:
     )
 
 
+def _page(*children: rx.Component, spacing: str = "4") -> rx.Component:
+    return rx.vstack(*children, spacing=spacing, width="100%")
+
+
+def _card(*children: rx.Component) -> rx.Component:
+    return rx.card(_page(*children, spacing="3"), width="100%")
+
+
+def _batch_header(s: Any, status: rx.Component, *rest: rx.Component) -> rx.Component:
+    """Batch name, action label and status badge, then `rest` (execution and report pages)."""
+    return rx.hstack(
+        rx.heading(s.name, size="4"),
+        rx.badge(s.label, variant="soft"),
+        status,
+        *rest,
+        width="100%",
+        wrap="wrap",
+        align="center",
+    )
+
+
 @app_page("/bulk", "Bulk enforcement", permission=ENFORCE, nav="Bulk", icon="send", order=13, on_load=BulkState.load)
 def bulk_page() -> rx.Component:
     s = BulkState
-    return rx.vstack(
+    return _page(
         rx.hstack(
             _step_badge(1, "Filter"),
             _step_badge(2, "Action"),
@@ -410,146 +446,114 @@ def bulk_page() -> rx.Component:
             wrap="wrap",
         ),
         _error_box(s.error),
-        rx.card(
-            rx.vstack(
-                rx.heading("Alerts to enforce", size="3"),
-                rx.flex(
-                    _choice(
-                        "Rule",
-                        s.f_rule,
-                        s.set_rule,
-                        [(ALL, "MAP and MRP"), *[(r, r.replace("_", " ")) for r in PRICE_RULES]],
-                        "bulk-rule",
-                    ),
-                    _choice(
-                        "Severity",
-                        s.f_severity,
-                        s.set_severity,
-                        [(ALL, "Any severity"), *[(lv, lv) for lv in LEVELS]],
-                        "bulk-severity",
-                    ),
-                    _choice(
-                        "Dealer",
-                        s.f_dealer,
-                        s.set_dealer,
-                        [(ALL, "All dealers")],
-                        "bulk-dealer",
-                        rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["id"])),
-                    ),
-                    _choice("Action", s.action, s.set_action, [(k, v[0]) for k, v in ACTIONS.items()], "bulk-action"),
-                    spacing="3",
-                    wrap="wrap",
-                    width="100%",
+        _card(
+            rx.heading("Alerts to enforce", size="3"),
+            rx.flex(
+                _choice(
+                    "Rule",
+                    s.f_rule,
+                    s.set_rule,
+                    [(ALL, "MAP and MRP"), *[(r, r.replace("_", " ")) for r in PRICE_RULES]],
+                    "bulk-rule",
                 ),
-                rx.button(
-                    rx.cond(s.loading & (s.step < 3), rx.spinner(size="1"), rx.icon("eye", size=16)),
-                    "Preview",
-                    on_click=s.run_preview,
-                    disabled=s.loading,
-                    data_testid="bulk-preview",
+                _choice(
+                    "Severity",
+                    s.f_severity,
+                    s.set_severity,
+                    [(ALL, "Any severity"), *[(lv, lv) for lv in LEVELS]],
+                    "bulk-severity",
                 ),
+                _choice(
+                    "Dealer",
+                    s.f_dealer,
+                    s.set_dealer,
+                    [(ALL, "All dealers")],
+                    "bulk-dealer",
+                    rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["id"])),
+                ),
+                _choice("Action", s.action, s.set_action, [(k, v[0]) for k, v in ACTIONS.items()], "bulk-action"),
                 spacing="3",
+                wrap="wrap",
                 width="100%",
             ),
-            width="100%",
+            rx.button(
+                rx.cond(s.loading & (s.step < 3), rx.spinner(size="1"), rx.icon("eye", size=16)),
+                "Preview",
+                on_click=s.run_preview,
+                disabled=s.loading,
+                data_testid="bulk-preview",
+            ),
         ),
         rx.cond(
             s.step >= 3,
-            rx.card(
-                rx.vstack(
-                    rx.hstack(
-                        rx.heading("Preview", size="3"),
-                        rx.badge(s.totals, variant="soft"),
-                        rx.spacer(),
-                        rx.text(
-                            "Expected recoverable margin: ",
-                            rx.text.strong(s.recoverable),
-                            data_testid="bulk-recoverable",
-                        ),
+            _card(
+                rx.hstack(
+                    rx.heading("Preview", size="3"),
+                    rx.badge(s.totals, variant="soft"),
+                    rx.spacer(),
+                    rx.text(
+                        "Expected recoverable margin: ",
+                        rx.text.strong(s.recoverable),
+                        data_testid="bulk-recoverable",
+                    ),
+                    width="100%",
+                    wrap="wrap",
+                ),
+                _table(
+                    [("Dealer", "dealer"), ("Alerts", "alerts"), ("SKUs", "skus"), ("Status", "status"),
+                     ("Recoverable", "recoverable"), ("Follow-up task", "follow_up")],
+                    s.items,
+                    "preview-table",
+                    "preview-row",
+                ),
+                rx.cond(
+                    s.skipped.length() > 0,
+                    rx.vstack(
+                        rx.heading("Skipped", size="2"),
+                        _table([("Dealer", "dealer"), ("Rule", "rule"), ("Why", "reason")], s.skipped, "skipped-table",
+                               "skipped-row"),
                         width="100%",
+                    ),
+                ),
+                rx.cond(
+                    s.step == 3,
+                    rx.hstack(
+                        rx.input(
+                            placeholder="Batch name (optional)",
+                            value=s.batch_name,
+                            on_change=s.set_batch_name,
+                            aria_label="Batch name",
+                            max_length=200,
+                            width="20rem",
+                        ),
+                        rx.button(
+                            rx.cond(s.loading, rx.spinner(size="1"), rx.icon("package-plus", size=16)),
+                            "Create batch",
+                            on_click=s.create,
+                            disabled=s.loading | (s.items.length() == 0),
+                            data_testid="bulk-create",
+                        ),
                         wrap="wrap",
                     ),
-                    _table(
-                        ["Dealer", "Alerts", "SKUs", "Status", "Recoverable", "Follow-up task"],
-                        rx.foreach(
-                            s.items,
-                            lambda r: rx.table.row(
-                                rx.table.cell(r["dealer"]),
-                                rx.table.cell(r["alerts"]),
-                                rx.table.cell(r["skus"]),
-                                rx.table.cell(r["status"]),
-                                rx.table.cell(r["recoverable"]),
-                                rx.table.cell(r["follow_up"]),
-                                data_testid="preview-row",
-                            ),
-                        ),
-                        "preview-table",
-                    ),
-                    rx.cond(
-                        s.skipped.length() > 0,
-                        rx.vstack(
-                            rx.heading("Skipped", size="2"),
-                            _table(
-                                ["Dealer", "Rule", "Why"],
-                                rx.foreach(
-                                    s.skipped,
-                                    lambda r: rx.table.row(
-                                        rx.table.cell(r["dealer"]),
-                                        rx.table.cell(r["rule"]),
-                                        rx.table.cell(r["reason"]),
-                                        data_testid="skipped-row",
-                                    ),
-                                ),
-                                "skipped-table",
-                            ),
-                            width="100%",
-                        ),
-                    ),
-                    rx.cond(
-                        s.step == 3,
-                        rx.hstack(
-                            rx.input(
-                                placeholder="Batch name (optional)",
-                                value=s.batch_name,
-                                on_change=s.set_batch_name,
-                                aria_label="Batch name",
-                                max_length=200,
-                                width="20rem",
-                            ),
-                            rx.button(
-                                rx.cond(s.loading, rx.spinner(size="1"), rx.icon("package-plus", size=16)),
-                                "Create batch",
-                                on_click=s.create,
-                                disabled=s.loading | (s.items.length() == 0),
-                                data_testid="bulk-create",
-                            ),
-                            wrap="wrap",
-                        ),
-                    ),
-                    rx.cond(
-                        s.step == 4,
-                        rx.hstack(
-                            rx.callout("Batch created (draft). Start it to send the notices.", icon="check"),
-                            rx.button(
-                                rx.cond(s.loading, rx.spinner(size="1"), rx.icon("play", size=16)),
-                                "Start batch",
-                                on_click=s.start,
-                                disabled=s.loading,
-                                color_scheme="green",
-                                data_testid="bulk-start",
-                                auto_focus=True,
-                            ),
-                            wrap="wrap",
-                        ),
-                    ),
-                    spacing="3",
-                    width="100%",
                 ),
-                width="100%",
+                rx.cond(
+                    s.step == 4,
+                    rx.hstack(
+                        rx.callout("Batch created (draft). Start it to send the notices.", icon="check"),
+                        rx.button(
+                            rx.cond(s.loading, rx.spinner(size="1"), rx.icon("play", size=16)),
+                            "Start batch",
+                            on_click=s.start,
+                            disabled=s.loading,
+                            color_scheme="green",
+                            data_testid="bulk-start",
+                            auto_focus=True,
+                        ),
+                        wrap="wrap",
+                    ),
+                ),
             ),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -649,15 +653,14 @@ class ExecutionState(AuthState):
 )
 def execution_page() -> rx.Component:
     s = ExecutionState
-    return rx.vstack(
+    return _page(
         _error_box(s.error),
         rx.cond(
             s.empty,
             rx.callout("No enforcement batch yet. Create one in Bulk.", icon="info"),
-            rx.vstack(
-                rx.hstack(
-                    rx.heading(s.name, size="4"),
-                    rx.badge(s.label, variant="soft"),
+            _page(
+                _batch_header(
+                    s,
                     rx.badge(
                         s.status,
                         color_scheme=rx.match(
@@ -684,9 +687,6 @@ def execution_page() -> rx.Component:
                         ),
                     ),
                     rx.link("Report", href=s.report_href, data_testid="execution-report"),
-                    width="100%",
-                    wrap="wrap",
-                    align="center",
                 ),
                 rx.progress(value=s.percent, max=100, width="100%", data_testid="execution-progress"),
                 rx.text(s.progress, " · ", s.percent, "%", size="2", data_testid="execution-count"),
@@ -722,11 +722,8 @@ def execution_page() -> rx.Component:
                     width="100%",
                 ),
                 spacing="3",
-                width="100%",
             ),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -755,31 +752,26 @@ class ReportsState(AuthState):
 )
 def reports_page() -> rx.Component:
     s = ReportsState
-    return rx.vstack(
+    return _page(
         rx.cond(s.loading, rx.spinner()),
         rx.cond(
             (s.rows.length() == 0) & ~s.loading,
             rx.callout("No enforcement batch yet.", icon="info"),
             _table(
-                ["Batch", "Action", "Status", "Items", "Finished", "Expected recoverable", "Created"],
-                rx.foreach(
-                    s.rows,
-                    lambda r: rx.table.row(
-                        rx.table.cell(rx.link(r["name"], href="/reports/" + r["id"])),
-                        rx.table.cell(r["action"]),
-                        rx.table.cell(rx.badge(r["status"], variant="soft")),
-                        rx.table.cell(r["items"]),
-                        rx.table.cell(r["done"]),
-                        rx.table.cell(r["recoverable"]),
-                        rx.table.cell(r["created"]),
-                        data_testid="report-row",
-                    ),
-                ),
+                [
+                    ("Batch", lambda r: rx.link(r["name"], href="/reports/" + r["id"])),
+                    ("Action", "action"),
+                    ("Status", lambda r: rx.badge(r["status"], variant="soft")),
+                    ("Items", "items"),
+                    ("Finished", "done"),
+                    ("Expected recoverable", "recoverable"),
+                    ("Created", "created"),
+                ],
+                s.rows,
                 "reports-table",
+                "report-row",
             ),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -821,15 +813,14 @@ class ReportState(AuthState):
 @app_page("/reports/[batch_id]", "Batch report", permission=READ, on_load=ReportState.load)
 def report_page() -> rx.Component:
     s = ReportState
-    return rx.vstack(
+    return _page(
         _error_box(s.error),
         rx.cond(s.loading, rx.spinner()),
         rx.cond(
             s.name != "",
-            rx.vstack(
-                rx.hstack(
-                    rx.heading(s.name, size="4"),
-                    rx.badge(s.label, variant="soft"),
+            _page(
+                _batch_header(
+                    s,
                     rx.badge(s.status),
                     rx.spacer(),
                     rx.link(
@@ -838,9 +829,6 @@ def report_page() -> rx.Component:
                         is_external=False,
                         data_testid="report-csv",
                     ),
-                    width="100%",
-                    wrap="wrap",
-                    align="center",
                 ),
                 rx.flex(
                     rx.foreach(
@@ -856,56 +844,31 @@ def report_page() -> rx.Component:
                     align="center",
                 ),
                 _table(
-                    ["", "Before", "After", "Δ"],
-                    rx.foreach(
-                        s.deltas,
-                        lambda d: rx.table.row(
-                            rx.table.cell(d["label"]),
-                            rx.table.cell(d["before"]),
-                            rx.table.cell(d["after"]),
-                            rx.table.cell(rx.text.strong(d["delta"])),
-                            data_testid="report-delta",
-                        ),
-                    ),
+                    [("", "label"), ("Before", "before"), ("After", "after"),
+                     ("Δ", lambda d: rx.text.strong(d["delta"]))],
+                    s.deltas,
                     "report-deltas",
+                    "report-delta",
                 ),
                 _table(
                     [
-                        "Dealer",
-                        "Outcome",
-                        "Status",
-                        "SKU",
-                        "Rule",
-                        "Floor",
-                        "Price before",
-                        "Price after",
-                        "Now",
-                        "Time to comply",
+                        ("Dealer", "dealer"),
+                        ("Outcome", lambda r: rx.badge(r["outcome"], variant="soft")),
+                        ("Status", "status"),
+                        ("SKU", "sku"),
+                        ("Rule", "rule"),
+                        ("Floor", "floor"),
+                        ("Price before", "before"),
+                        ("Price after", "after"),
+                        ("Now", "complied"),
+                        ("Time to comply", "hours"),
                     ],
-                    rx.foreach(
-                        s.lines,
-                        lambda r: rx.table.row(
-                            rx.table.cell(r["dealer"]),
-                            rx.table.cell(rx.badge(r["outcome"], variant="soft")),
-                            rx.table.cell(r["status"]),
-                            rx.table.cell(r["sku"]),
-                            rx.table.cell(r["rule"]),
-                            rx.table.cell(r["floor"]),
-                            rx.table.cell(r["before"]),
-                            rx.table.cell(r["after"]),
-                            rx.table.cell(r["complied"]),
-                            rx.table.cell(r["hours"]),
-                            data_testid="report-line",
-                        ),
-                    ),
+                    s.lines,
                     "report-lines",
+                    "report-line",
                 ),
-                spacing="4",
-                width="100%",
             ),
         ),
-        spacing="4",
-        width="100%",
     )
 
 

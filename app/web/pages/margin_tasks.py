@@ -352,99 +352,100 @@ def _member_select(value: Var, field: str) -> rx.Component:
     )
 
 
+def _form_error() -> rx.Component:
+    return rx.cond(TasksState.error != "", rx.callout(TasksState.error, icon="triangle-alert", color_scheme="red",
+                                                      width="100%"))
+
+
+def _assignee_and_due(prefix: str) -> rx.Component:
+    """Assignee and due date of the create (`c_…`) or edit (`e_…`) form."""
+    s = TasksState
+    due = f"{prefix}_due"
+    return rx.hstack(
+        mc.field("Assignee", _member_select(getattr(s, f"{prefix}_assignee"), f"{prefix}_assignee"), flex="1"),
+        mc.field("Due", rx.input(type="date", value=getattr(s, due), on_change=lambda v: TasksState.set_field(due, v),
+                                 aria_label="Due date")),
+        width="100%",
+    )
+
+
 def create_dialog() -> rx.Component:
     s = TasksState
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("New task"),
-            rx.vstack(
-                mc.field("Title", rx.input(value=s.c_title, on_change=lambda v: TasksState.set_field("c_title", v),
-                                           max_length=200, width="100%", data_testid="task-new-title"),
-                         width="100%"),
-                mc.field("Alert (optional)", rx.select.root(
-                    rx.select.trigger(aria_label="Alert", width="100%"),
-                    rx.select.content(
-                        rx.select.item("No alert", value=NONE),
-                        rx.foreach(s.alert_options, lambda o: rx.select.item(o["label"], value=o["value"])),
-                    ),
-                    value=s.c_alert,
-                    on_change=lambda v: TasksState.set_field("c_alert", v),
-                ), width="100%"),
-                rx.hstack(
-                    mc.field("Assignee", _member_select(s.c_assignee, "c_assignee"), flex="1"),
-                    mc.field("Due", rx.input(type="date", value=s.c_due,
-                                             on_change=lambda v: TasksState.set_field("c_due", v),
-                                             aria_label="Due date")),
-                    width="100%",
+    return mc.dialog(
+        "New task",
+        rx.vstack(
+            mc.field("Title", rx.input(value=s.c_title, on_change=lambda v: TasksState.set_field("c_title", v),
+                                       max_length=200, width="100%", data_testid="task-new-title"),
+                     width="100%"),
+            mc.field("Alert (optional)", rx.select.root(
+                rx.select.trigger(aria_label="Alert", width="100%"),
+                rx.select.content(
+                    rx.select.item("No alert", value=NONE),
+                    rx.foreach(s.alert_options, lambda o: rx.select.item(o["label"], value=o["value"])),
                 ),
-                mc.field("Notes", rx.text_area(value=s.c_notes, on_change=lambda v: TasksState.set_field("c_notes", v),
-                                               rows="3", width="100%"), width="100%"),
-                rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
-                rx.hstack(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", on_click=s.close_create),
-                    rx.button("Create task", on_click=s.submit_create, disabled=s.c_title.strip() == "",
-                              data_testid="task-create-submit"),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
+                value=s.c_alert,
+                on_change=lambda v: TasksState.set_field("c_alert", v),
+            ), width="100%"),
+            _assignee_and_due("c"),
+            mc.field("Notes", rx.text_area(value=s.c_notes, on_change=lambda v: TasksState.set_field("c_notes", v),
+                                           rows="3", width="100%"), width="100%"),
+            _form_error(),
+            rx.hstack(
+                rx.button("Cancel", variant="soft", color_scheme="gray", on_click=s.close_create),
+                rx.button("Create task", on_click=s.submit_create, disabled=s.c_title.strip() == "",
+                          data_testid="task-create-submit"),
+                justify="end",
                 width="100%",
-                margin_top="0.5rem",
             ),
-            max_width="34rem",
+            spacing="3",
+            width="100%",
+            margin_top="0.5rem",
         ),
-        open=s.create_open,
-        on_open_change=lambda _: TasksState.close_create,
+        open_=s.create_open,
+        on_close=TasksState.close_create,
+        max_width="34rem",
     )
 
 
 def edit_dialog() -> rx.Component:
     s = TasksState
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(s.edit["title"]),
-            rx.hstack(mc.status_badge(s.edit["status"]), rx.text(s.edit["dealer"], size="2", color_scheme="gray"),
-                      align="center"),
-            rx.vstack(
-                rx.hstack(
-                    mc.field("Assignee", _member_select(s.e_assignee, "e_assignee"), flex="1"),
-                    mc.field("Due", rx.input(type="date", value=s.e_due,
-                                             on_change=lambda v: TasksState.set_field("e_due", v),
-                                             aria_label="Due date")),
-                    width="100%",
-                ),
-                mc.field("Notes", rx.text_area(value=s.e_notes, on_change=lambda v: TasksState.set_field("e_notes", v),
-                                               rows="3", width="100%"), width="100%"),
-                rx.hstack(
-                    rx.button("Close", variant="soft", color_scheme="gray", on_click=s.close_edit),
-                    rx.button("Save", on_click=s.save_edit, disabled=s.busy, data_testid="task-save"),
-                    justify="end",
-                    width="100%",
-                ),
-                rx.divider(),
-                rx.text("Status", weight="bold", size="2"),
-                mc.field("Reason (needed to cancel or reopen)",
-                         rx.input(value=s.e_reason, on_change=lambda v: TasksState.set_field("e_reason", v),
-                                  width="100%", aria_label="Reason"), width="100%"),
-                rx.hstack(
-                    rx.foreach(
-                        s.edit_actions,
-                        lambda a: rx.button(a["label"], variant="soft", disabled=s.busy,
-                                            on_click=TasksState.task_action(a["action"]),
-                                            data_testid="task-action"),
-                    ),
-                    wrap="wrap",
-                    spacing="2",
-                ),
-                rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
-                spacing="3",
+    return mc.dialog(
+        s.edit["title"],
+        rx.hstack(mc.status_badge(s.edit["status"]), rx.text(s.edit["dealer"], size="2", color_scheme="gray"),
+                  align="center"),
+        rx.vstack(
+            _assignee_and_due("e"),
+            mc.field("Notes", rx.text_area(value=s.e_notes, on_change=lambda v: TasksState.set_field("e_notes", v),
+                                           rows="3", width="100%"), width="100%"),
+            rx.hstack(
+                rx.button("Close", variant="soft", color_scheme="gray", on_click=s.close_edit),
+                rx.button("Save", on_click=s.save_edit, disabled=s.busy, data_testid="task-save"),
+                justify="end",
                 width="100%",
-                margin_top="0.75rem",
             ),
-            max_width="34rem",
+            rx.divider(),
+            rx.text("Status", weight="bold", size="2"),
+            mc.field("Reason (needed to cancel or reopen)",
+                     rx.input(value=s.e_reason, on_change=lambda v: TasksState.set_field("e_reason", v),
+                              width="100%", aria_label="Reason"), width="100%"),
+            rx.hstack(
+                rx.foreach(
+                    s.edit_actions,
+                    lambda a: rx.button(a["label"], variant="soft", disabled=s.busy,
+                                        on_click=TasksState.task_action(a["action"]),
+                                        data_testid="task-action"),
+                ),
+                wrap="wrap",
+                spacing="2",
+            ),
+            _form_error(),
+            spacing="3",
+            width="100%",
+            margin_top="0.75rem",
         ),
-        open=s.edit_open,
-        on_open_change=lambda _: TasksState.close_edit,
+        open_=s.edit_open,
+        on_close=TasksState.close_edit,
+        max_width="34rem",
     )
 
 
@@ -474,12 +475,8 @@ def tasks_page() -> rx.Component:
         rx.cond(
             s.loading,
             mc.spinner_block(),
-            rx.cond(
-                s.rows.length() > 0,
-                mc.table(["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""], rx.foreach(s.rows, _task_row),
-                         "tasks-table"),
-                mc.empty("No tasks here.", "list-checks"),
-            ),
+            mc.table_or_empty(s.rows, ["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""],
+                              _task_row, "tasks-table", "No tasks here.", "list-checks"),
         ),
         create_dialog(),
         edit_dialog(),

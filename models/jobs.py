@@ -56,6 +56,16 @@ def chunk_size(preferred: int = 50) -> int:
     return int(os.environ.get("PHAROS_JOB_CHUNK_SIZE", preferred))
 
 
+MAX_PACE_SECONDS = 600.0
+
+
+def pace_seconds(job: Job) -> float:
+    """Seconds a runner waits before each item of a paced job (`pace_ms` param, at most 10 min):
+    for a demo batch meant to be watched live. 0 = not paced."""
+    pace_ms = (job.params or {}).get("pace_ms") or 0
+    return min(max(float(pace_ms), 0.0) / 1000, MAX_PACE_SECONDS)
+
+
 def max_attempts_of(job: Job) -> int:
     return int((job.params or {}).get("max_attempts", DEFAULT_MAX_ATTEMPTS))
 
@@ -149,6 +159,15 @@ def get_job(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lo
     if job is None:
         raise NotFound("job not found")
     return job
+
+
+def has_pending_items(session: Session, ctx: TenantContext, job_id: uuid.UUID | str) -> bool:
+    return bool(
+        session.execute(
+            text("select exists(select 1 from job_items where job_id = :j and tenant_id = :t and status = 'pending')"),
+            {"j": uuid.UUID(str(job_id)), "t": ctx.tenant_id},
+        ).scalar()
+    )
 
 
 def item_counts(session: Session, ctx: TenantContext, job_id: uuid.UUID) -> dict[str, int]:
@@ -547,7 +566,8 @@ def needs_worker(session: Session, ctx: TenantContext, job_id: uuid.UUID, grace_
     """True when no live worker seems to be on this unfinished job (the periodic sweep re-enqueues it).
 
     Signs: queued for longer than the grace; an expired lease; or open items, no live lease and
-    no item finished within the grace. A false positive only costs a duplicate run, which is safe.
+    no item finished within the grace (plus a paced job's pace). A false positive only costs a
+    duplicate run, which is safe.
     """
     row = session.execute(
         text(
@@ -558,7 +578,8 @@ def needs_worker(session: Session, ctx: TenantContext, job_id: uuid.UUID, grace_
               exists(select 1 from job_items i where i.job_id = j.id and i.status = 'running'
                      and i.lease_expires_at >= clock_timestamp()) as live,
               coalesce((select max(i.finished_at) from job_items i where i.job_id = j.id), j.started_at, j.created_at)
-                < clock_timestamp() - make_interval(secs => :g) as quiet
+                < clock_timestamp() - make_interval(secs => :g + coalesce((j.params->>'pace_ms')::float / 1000, 0))
+                as quiet
             from jobs j where j.id = :j and j.tenant_id = :t
             """
         ),

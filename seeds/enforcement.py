@@ -6,7 +6,8 @@ at start-up, and the periodic sweep picks up a job nobody works on), so /executi
    re-check finds 4 of Metro's 5 alerts compliant again (resolved) and sends one notice for omega;
    Metro moves active → warned.
 2. "Final notices — all dealers" (final_notice, both dealers): started, its first item run here,
-   the other left pending (paced by `item_delay_ms` so the page shows it moving).
+   the other left pending, paced (`pace_ms`): the worker waits RUNNING_PACE_MS before doing it,
+   so on a first visit the batch is running and /execution shows it finish live.
 
 Seeds may not import workers (app → seeds → workers would break the app/workers independence
 contract), so both run through models.margin.enforcement.run_inline: the job path's own functions.
@@ -23,7 +24,7 @@ from models.margin_enforcement_tables import EnforcementBatch
 from seeds.catalog import IdFor
 from seeds.ids import demo_id
 
-RUNNING_ITEM_DELAY_MS = 4000
+RUNNING_PACE_MS = 120_000  # the demo batch stays running ~2 min after the worker starts
 
 
 def build_enforcement(session: Session, ctx: TenantContext, id_for: IdFor) -> dict[str, str]:
@@ -50,7 +51,7 @@ def build_enforcement(session: Session, ctx: TenantContext, id_for: IdFor) -> di
         name="Final notices — all dealers",
         batch_id=running_id,
     )
-    enforcement.start_batch(session, ctx, running_id, item_delay_ms=RUNNING_ITEM_DELAY_MS, enqueue=False)
+    enforcement.start_batch(session, ctx, running_id, pace_ms=RUNNING_PACE_MS, enqueue=False)
     enforcement.run_inline(session, ctx, running_id, limit=1, worker_id="seed")
     return ids
 

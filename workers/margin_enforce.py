@@ -7,12 +7,12 @@ and collects the item's decisions and rows, writing nothing), `undo_item` for an
 logs in bulk, one audit event, the completion check). So the notice (outbox row with its unique
 key), the dealer's status decision, the alerts' decisions, the follow-up task, the log row and the
 item's done mark commit together or not at all.
-Params: `batch_id`; optional `item_delay_ms` paces the demo batch so its progress can be watched.
+Params: `batch_id`; optional `pace_ms` (the runner waits that long before each item, outside any
+transaction: the demo batch, so its progress can be watched).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlmodel import Session
@@ -29,9 +29,6 @@ STATE = "pharos.margin_enforce.chunk"
 
 @register(KIND)
 def enforce_item(ic: ItemContext) -> ItemOutcome:
-    delay_ms = int((ic.job.params or {}).get("item_delay_ms", 0))
-    if delay_ms > 0:
-        time.sleep(min(delay_ms, 10_000) / 1000)
     chunk: EnforceChunk | None = ic.session.info.get(STATE)
     if chunk is None:  # called outside a runner chunk: a chunk of one, flushed now
         outcome, result = process_item(ic.session, ic.ctx, ic.item.payload, ic.item.idempotency_key)

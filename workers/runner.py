@@ -71,6 +71,7 @@ class JobRunner:
         self.lease = lease_seconds if lease_seconds is not None else repo.lease_seconds()
         self.chunk = chunk_size or repo.chunk_size()  # until the handler's preference is known (_begin)
         self._chunk_given = chunk_size
+        self.pace = 0.0  # seconds between items for a paced job (a demo to watch), from its params
         self.report = RunReport(job_id=self.job_id, tenant_id=str(self.ctx.tenant_id))
         self._tallies: dict[str, int] = defaultdict(int)
         self._kind: str | None = None
@@ -104,6 +105,9 @@ class JobRunner:
                 handler = get_handler(job.kind)
                 if handler is not None and not self._chunk_given:
                     self.chunk = repo.chunk_size(getattr(handler, "chunk_size", 50))
+                self.pace = repo.pace_seconds(job)
+                if self.pace:
+                    self.chunk = 1
                 if handler is None:
                     repo.fail_job(session, self.ctx, job, f"no handler registered for job kind {job.kind!r}")
                 elif job.status == "queued":
@@ -120,6 +124,8 @@ class JobRunner:
     def _loop(self, handler: Handler) -> None:
         idle = max(0.05, min(1.0, self.lease / 4))
         while not self.stop.is_set():
+            if self.pace and self._has_pending() and self.stop.wait(self.pace):
+                return  # paced: wait before claiming the next item, holding no lease and no transaction
             with tenant_session(self.ctx) as session:
                 claimed = repo.claim_items(session, self.ctx, self.job_id, self.worker_id, self.chunk, self.lease)
             if claimed:
@@ -133,6 +139,10 @@ class JobRunner:
             # open items are held by other workers: wait for them to finish or their leases to expire
             if self.stop.wait(idle):
                 return
+
+    def _has_pending(self) -> bool:
+        with tenant_session(self.ctx) as session:
+            return repo.has_pending_items(session, self.ctx, self.job_id)
 
     def _try_finish(self) -> tuple[str, ProgressSnapshot]:
         with tenant_session(self.ctx) as session:

@@ -368,18 +368,19 @@ def start_batch(
     ctx: TenantContext,
     batch_id: Any,
     *,
-    item_delay_ms: int = 0,
+    pace_ms: int = 0,
     max_attempts: int | None = None,
     enqueue: bool = True,
 ) -> EnforcementBatch:
-    """draft → queued (decision), the job with one item per planned item, enqueued after commit."""
+    """draft → queued (decision), the job with one item per planned item, enqueued after commit.
+    `pace_ms`: the worker waits this long before each item (the demo's batch, to watch it live)."""
     require(ctx, ENFORCE)
     batch = get_batch(session, ctx, batch_id)
     BATCH_MACHINE.check(batch.status, "start", ctx, None)
     items = items_of(session, ctx, batch)
     params: dict[str, Any] = {"batch_id": str(batch.id)}
-    if item_delay_ms:
-        params["item_delay_ms"] = int(item_delay_ms)
+    if pace_ms:
+        params["pace_ms"] = int(pace_ms)
     if max_attempts:
         params["max_attempts"] = int(max_attempts)
     job = create_job(

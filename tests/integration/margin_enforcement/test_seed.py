@@ -10,14 +10,19 @@ from sqlmodel import func, select
 from engine.context import TenantContext
 from models.core_tables import AuditEvent
 from models.db import tenant_session
+from models.jobs import get_job
 from models.margin import enforcement
 from tests.integration.margin.conftest import build
 from tests.integration.margin_enforcement.conftest import run_batch
 
 
-def test_demo_batches_completed_and_running_then_the_worker_finishes(tmp_path):
+def test_demo_batches_completed_and_running_then_the_worker_finishes(monkeypatch):
+    import seeds.enforcement
     from seeds.catalog import tenant_ids
     from seeds.enforcement import build_enforcement
+
+    # the demo paces its last item by minutes (so /execution is live on a first visit); here 50 ms
+    monkeypatch.setattr(seeds.enforcement, "RUNNING_PACE_MS", 50)
 
     tenant = build("enfseed")
     ctx = TenantContext.system(tenant.tenant.tenant_id, tenant.tenant.slug)
@@ -38,6 +43,9 @@ def test_demo_batches_completed_and_running_then_the_worker_finishes(tmp_path):
     )
     assert done["items"][0]["status_before"] == "active" and done["items"][0]["status_after"] == "warned"
     assert running["status"] == "running" and running["counts"]["pending"] == 1 and running["item_count"] == 2
+    with tenant_session(ctx) as s:
+        job = get_job(s, ctx, enforcement.get_batch(s, ctx, ids["running"]).job_id)
+        assert job.params["pace_ms"] == 50
     with tenant_session(ctx) as s:  # idempotent: nothing written the second time
         build_enforcement(s, ctx, id_for)
     with tenant_session(ctx) as s:

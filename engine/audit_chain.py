@@ -18,8 +18,13 @@ from typing import Any
 GENESIS_HASH = "0" * 64
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def to_jsonable(value: Any) -> Any:
     """Turn domain values into JSON that round-trips through Postgres jsonb unchanged."""
+    if type(value) in _PLAIN:  # the common case first (exact types: enums and subclasses go on)
+        return value
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -25,7 +25,6 @@ class Settings:
     session_ttl_seconds: int
     app_role_password: str
     login_failures_per_minute: int
-    dev_mode: bool
 
     @property
     def sqlalchemy_owner_url(self) -> str:
@@ -64,7 +63,6 @@ def get_settings() -> Settings:
         session_ttl_seconds=int(os.environ.get("PHAROS_SESSION_TTL", "43200")),
         app_role_password=app_password,
         login_failures_per_minute=int(os.environ.get("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")),
-        dev_mode=os.environ.get("PHAROS_DEV", "1") == "1",
     )
 
 

@@ -33,6 +33,19 @@ class _Input(BaseModel):
 
 
 InputT = TypeVar("InputT", bound=_Input)
+PATTERN_HINTS = {
+    "code": "letters, digits, '.', '_' or '-' (no spaces)",
+    "amount": "a decimal such as 499.00 (at most 10 decimals, no sign)",
+    "currency": "three capital letters, e.g. INR",
+}
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "missing" or error.get("input") in (None, ""):
+        return "required"
+    if error["type"] == "string_pattern_mismatch":
+        return PATTERN_HINTS.get(str(error["loc"][-1]), error["msg"])
+    return error["msg"]
 
 
 def parse_input(model: type[InputT], data: dict[str, Any]) -> InputT:
@@ -40,7 +53,7 @@ def parse_input(model: type[InputT], data: dict[str, Any]) -> InputT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        fields = {".".join(str(p) for p in e["loc"]) or "request": e["msg"] for e in exc.errors()}
+        fields = {".".join(str(p) for p in e["loc"]) or "request": _message(e) for e in exc.errors()}
         raise ValidationFailed(f"invalid input: {', '.join(fields)}", fields=fields) from None
 
 

@@ -87,9 +87,18 @@ def _kind_of(annotation: Any) -> tuple[str, tuple[str, ...]]:
     return ("number", ()) if int in args else ("text", ())
 
 
+LABELS = {
+    "is_self": "This is our own brand",
+    "payment_terms_days": "Payment terms (days)",
+    "country": "Country (ISO code, e.g. IN)",
+    "tax_id": "Tax id",
+    "contact_email": "Contact e-mail",
+}
+SHARED_PROFILE = tuple(next(iter(PROFILE_MODELS.values())).__mro__[1].model_fields)
+
+
 def _profile_fields() -> dict[str, ProfileField]:
-    """Every profile attribute of every organization type (the type's own first, shared last)."""
-    shared = set(next(iter(PROFILE_MODELS.values())).__mro__[1].model_fields)
+    """Every profile attribute of every organization type."""
     found: dict[str, ProfileField] = {}
     for org_type, model in PROFILE_MODELS.items():
         for name, info in model.model_fields.items():
@@ -98,9 +107,15 @@ def _profile_fields() -> dict[str, ProfileField]:
                 found[key] = ProfileField(**{**found[key].__dict__, "types": (*found[key].types, org_type)})
                 continue
             kind, options = _kind_of(info.annotation)
-            label = name.replace("_", " ").capitalize() + (" (comma separated)" if kind == "list" else "")
+            label = LABELS.get(name, name.replace("_", " ").capitalize()) + (" (comma separated)" if kind == "list" else "")
             found[key] = ProfileField(key, label, kind, options, (org_type,))
-    return dict(sorted(found.items(), key=lambda kv: kv[0].removeprefix("profile.") in shared))
+    return found
+
+
+def profile_fields_of(org_type: str) -> list[ProfileField]:
+    """The type's own attributes in its model's order, then the shared ones."""
+    names = [n for n in PROFILE_MODELS[org_type].model_fields if n not in SHARED_PROFILE] + list(SHARED_PROFILE)
+    return [PROFILE_FIELDS[f"profile.{n}"] for n in names]
 
 
 PROFILE_FIELDS = _profile_fields()
@@ -542,7 +557,7 @@ def profile_fields(state: type[EntityForm]) -> rx.Component:
     return rx.match(
         state.form["type"],
         *[
-            (t, rx.grid(*[render(s) for s in PROFILE_FIELDS.values() if t in s.types], columns="2", spacing="3", width="100%"))
+            (t, rx.grid(*[render(s) for s in profile_fields_of(t)], columns="2", spacing="3", width="100%"))
             for t in ORG_TYPES
         ],
         rx.fragment(),
@@ -570,7 +585,7 @@ def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.
         rx.dialog.content(
             rx.dialog.title(state.form_title),
             rx.dialog.description(
-                "Fields marked by the server show their message under the field.", size="1", color_scheme="gray"
+                "Enter saves, Escape cancels; a problem is shown under its field.", size="1", color_scheme="gray"
             ),
             rx.form(
                 rx.vstack(

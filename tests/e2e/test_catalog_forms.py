@@ -30,12 +30,12 @@ def test_create_sku_then_price_rule_and_explain_it(page, console):
     form = page.get_by_test_id("entity-form")
     expect(form).to_be_visible()
     _pick(page, "Product", "Vitamin D3")
-    form.get_by_label("Code").fill("AUR-D3-60")  # taken
-    form.get_by_label("Name").fill("Vitamin D3 120 (e2e)")
-    form.get_by_label("Name").press("Enter")  # Enter submits
+    form.get_by_label("Code", exact=True).fill("AUR-D3-60")  # taken
+    form.get_by_label("Name", exact=True).fill("Vitamin D3 120 (e2e)")
+    form.get_by_label("Name", exact=True).press("Enter")  # Enter submits
     expect(form.get_by_test_id("error-code")).to_have_text("taken")
-    expect(form.get_by_label("Name")).to_have_value("Vitamin D3 120 (e2e)")  # nothing lost
-    form.get_by_label("Code").fill(code)
+    expect(form.get_by_label("Name", exact=True)).to_have_value("Vitamin D3 120 (e2e)")  # nothing lost
+    form.get_by_label("Code", exact=True).fill(code)
     form.get_by_test_id("form-save").click()
     expect(form).to_be_hidden()
     expect(page.get_by_test_id("notice")).to_contain_text(code)
@@ -75,3 +75,45 @@ def test_viewer_sees_no_create_or_edit_buttons(page):
     page.goto("/catalog/pricing")
     expect(page.get_by_test_id("why-panel")).to_be_visible()
     expect(page.get_by_test_id("new-rule")).to_have_count(0)
+
+
+def test_create_and_edit_an_organization_with_its_type_profile(page):
+    import os
+
+    shots = os.environ.get("PHAROS_E2E_SHOTS")
+    code = f"DLR-E2E-{uuid.uuid4().hex[:6].upper()}"
+    signed_in(page, "ops@demo.test")
+    page.goto("/catalog/organizations")
+    expect(page.get_by_test_id("org-row").first).to_be_visible()
+    page.get_by_test_id("new-org").click()
+    form = page.get_by_test_id("entity-form")
+    expect(form.get_by_label("Tier")).to_be_visible()  # dealer (the default type): a dealer's profile
+    expect(form.get_by_label("Brands (comma separated)")).to_have_count(0)
+    _pick(page, "Type", "competitor")
+    expect(form.get_by_label("Brands (comma separated)")).to_be_visible()
+    expect(form.get_by_label("Tier")).to_have_count(0)
+    _pick(page, "Type", "supplier")  # not a dealer: the margin pages' dealer lists stay as they are
+    form.get_by_label("Code", exact=True).fill(code)
+    form.get_by_label("Name", exact=True).fill("E2E Supplies")
+    form.get_by_label("Categories").fill("Vitamins, Minerals")
+    form.get_by_label("Payment terms").fill("45")
+    form.get_by_label("Country").fill("india")
+    form.get_by_test_id("form-save").click()
+    expect(form.get_by_test_id("error-profile.country")).to_be_visible()
+    if shots:
+        page.screenshot(path=f"{shots}/org-form-error.png")
+    expect(form.get_by_label("Categories")).to_have_value("Vitamins, Minerals")
+    form.get_by_label("Country").fill("IN")
+    form.get_by_label("Country").press("Enter")
+    expect(form).to_be_hidden()
+    detail = page.get_by_test_id("org-detail")
+    expect(detail).to_contain_text("E2E Supplies")
+    expect(detail).to_contain_text("Vitamins, Minerals")
+
+    detail.get_by_test_id("edit-org").click()
+    expect(form.get_by_label("Payment terms")).to_have_value("45")
+    form.get_by_label("Name", exact=True).fill("E2E Supplies & Co")
+    form.get_by_test_id("form-save").click()
+    expect(form).to_be_hidden()
+    expect(detail).to_contain_text("E2E Supplies & Co")
+    expect(page.get_by_test_id("org-row").filter(has_text="E2E Supplies & Co")).to_have_count(1)

@@ -17,14 +17,15 @@ from tests.integration.test_websocket_sweep import _in_own_loop, _root_with_cook
 
 
 def test_profile_fields_follow_each_type():
-    from app.web.catalog_forms import PROFILE_FIELDS, form_to_profile, profile_to_form
+    from app.web.catalog_forms import PROFILE_FIELDS, form_to_profile, profile_fields_of, profile_to_form
 
     assert PROFILE_FIELDS["profile.tier"].kind == "choice"
     assert PROFILE_FIELDS["profile.tier"].options == ("platinum", "gold", "silver", "bronze")
     assert PROFILE_FIELDS["profile.brands"].types == ("manufacturer", "competitor")
     assert PROFILE_FIELDS["profile.is_self"].kind == "check"
     assert PROFILE_FIELDS["profile.payment_terms_days"].kind == "number"
-    assert list(PROFILE_FIELDS)[-4:] == ["profile.website", "profile.contact_email", "profile.country", "profile.notes"]
+    dealer = [f.name.removeprefix("profile.") for f in profile_fields_of("dealer")]
+    assert dealer == ["region", "city", "tier", "tax_id", "website", "contact_email", "country", "notes"]
     form = {"profile.brands": " Nova, Lux ,", "profile.tier": "gold", "profile.is_self": "yes", "profile.city": ""}
     assert form_to_profile("manufacturer", form) == {"brands": ["Nova", "Lux"], "is_self": True}
     assert form_to_profile("dealer", form) == {"tier": "gold"}

@@ -20,7 +20,31 @@ def _pick(page, label: str, option: str) -> None:
     page.get_by_role("option", name=re.compile(re.escape(option))).click()
 
 
+def _new_rule(page, sku_code: str, amount: str, start: str) -> None:
+    page.get_by_test_id("new-rule").click()
+    form = page.get_by_test_id("entity-form")
+    expect(form).to_be_visible()
+    _pick(page, "Book", "MAP (INR)")
+    expect(form.get_by_test_id("rule-currency")).to_have_text("INR")
+    _pick(page, "SKU", sku_code)
+    form.get_by_label("Amount (exact decimal)").fill(amount)
+    form.get_by_label("Effective from (UTC)").fill(start)
+    form.get_by_test_id("form-save").click()
+    expect(form).to_be_hidden()
+
+
+def _explain(page, sku_code: str, day: str) -> None:
+    page.get_by_role("combobox", name="SKU").click()
+    page.get_by_role("option", name=re.compile(re.escape(sku_code))).click()
+    page.get_by_label("Currency").fill("INR")
+    page.get_by_test_id("why-date").fill(day)
+    page.get_by_test_id("why-run").click()
+
+
 def test_create_sku_then_price_rule_and_explain_it(page, console):
+    import os
+
+    shots = os.environ.get("PHAROS_E2E_SHOTS")
     code = f"AUR-E2E-{uuid.uuid4().hex[:6].upper()}"
     signed_in(page, "owner@demo.test")
 
@@ -43,26 +67,24 @@ def test_create_sku_then_price_rule_and_explain_it(page, console):
 
     page.goto("/catalog/pricing")
     expect(page.get_by_test_id("why-panel")).to_be_visible()
-    page.get_by_test_id("new-rule").click()
-    expect(form).to_be_visible()
-    _pick(page, "Book", "MAP (INR)")
-    expect(form.get_by_test_id("rule-currency")).to_have_text("INR")
-    _pick(page, "SKU", code)
-    form.get_by_label("Amount (exact decimal)").fill("612.35")
-    form.get_by_label("Effective from (UTC)").fill("2026-01-01T00:00")
-    form.get_by_test_id("form-save").click()
-    expect(form).to_be_hidden()
+    _new_rule(page, code, "612.35", "2026-01-01T00:00")
     expect(page.get_by_test_id("notice")).to_contain_text("612.35 INR")
+    expect(page.get_by_test_id("rule-warnings")).to_have_count(0)
     expect(page.get_by_test_id("rule-row").filter(has_text=code)).to_have_count(1)
+    # a later rule at the same step: saved, with the overlap warning the API would return
+    _new_rule(page, code, "599.90", "2026-03-01T00:00")
+    expect(page.get_by_test_id("rule-warning")).to_have_count(1)
+    expect(page.get_by_test_id("rule-warning")).to_contain_text("info")
+    if shots:
+        page.screenshot(path=f"{shots}/rule-saved.png", full_page=True)
 
-    page.get_by_role("combobox", name="SKU").click()
-    page.get_by_role("option", name=re.compile(re.escape(code))).click()
-    page.get_by_label("Currency").fill("INR")
-    page.get_by_test_id("why-date").fill("2026-06-01")
-    page.get_by_test_id("why-run").click()
+    _explain(page, code, "2026-02-01")
     expect(page.get_by_test_id("why-price")).to_have_text("612.35 INR")
-    expect(page.get_by_test_id("candidate-row")).to_have_count(1)
-    expect(page.get_by_test_id("candidate-row").filter(has_text="winner")).to_have_count(1)
+    expect(page.get_by_test_id("candidate-row")).to_have_count(2)
+    _explain(page, code, "2026-06-01")
+    expect(page.get_by_test_id("why-price")).to_have_text("599.9 INR")
+    expect(page.get_by_test_id("candidate-row").filter(has_text="winner")).to_contain_text("599.9 INR")
+    expect(page.get_by_test_id("candidate-row").filter(has_text="outranked")).to_contain_text("612.35 INR")
     assert console.unexpected() == []
 
 

@@ -204,63 +204,61 @@ def _save_org(ctx: TenantContext, row_id: str | None, form: dict[str, str]) -> d
         return {"id": str(org.id), "label": org.name}
 
 
-def _load_channel(ctx: TenantContext, row_id: str) -> dict[str, str]:
-    with tenant_session(ctx) as session:
-        c = catalog.get_channel(session, ctx, row_id)
-        return {"id": str(c.id), "code": c.code, "name": c.name, "kind": c.kind}
+def _loader(get: Callable[..., Any], fields: tuple[str, ...], selects: tuple[str, ...] = ()):
+    """Edit: the row's values as form text (an empty optional select shows its "none" item)."""
+
+    def load(ctx: TenantContext, row_id: str) -> dict[str, str]:
+        with tenant_session(ctx) as session:
+            row = get(session, ctx, row_id)
+            values = {f: getattr(row, f) for f in fields}
+            return {
+                "id": str(row.id),
+                **{f: (NONE if f in selects else "") if v is None else str(v) for f, v in values.items()},
+            }
+
+    return load
 
 
-def _save_channel(ctx: TenantContext, row_id: str | None, form: dict[str, str]) -> dict[str, Any]:
-    data = _values(form, ("code", "name", "kind"))
-    with tenant_session(ctx) as session:
-        if row_id is None:
-            c = catalog.create_channel(session, ctx, parse_input(ChannelCreate, data))
-        else:
-            c = catalog.update_channel(session, ctx, row_id, parse_input(ChannelUpdate, data))
-        return {"id": str(c.id), "label": c.name}
+def _saver(
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    inputs: tuple[type, type],
+    create: Callable[..., Any],
+    update: Callable[..., Any],
+    label: str,
+):
+    """Create (no id) or edit (the id read back from this tenant's row) with the API's inputs."""
+
+    def save(ctx: TenantContext, row_id: str | None, form: dict[str, str]) -> dict[str, Any]:
+        data = _values(form, required, optional)
+        with tenant_session(ctx) as session:
+            if row_id is None:
+                row = create(session, ctx, parse_input(inputs[0], data))
+            else:
+                row = update(session, ctx, row_id, parse_input(inputs[1], data))
+            return {"id": str(row.id), "label": getattr(row, label)}
+
+    return save
 
 
 PRODUCT_OPTIONAL = ("brand", "category", "manufacturer_org_id", "description")
-
-
-def _load_product(ctx: TenantContext, row_id: str) -> dict[str, str]:
-    with tenant_session(ctx) as session:
-        p = catalog.get_product(session, ctx, row_id)
-        return {
-            "id": str(p.id),
-            "code": p.code,
-            "name": p.name,
-            "brand": p.brand or "",
-            "category": p.category or "",
-            "manufacturer_org_id": str(p.manufacturer_org_id) if p.manufacturer_org_id else NONE,
-            "description": p.description or "",
-        }
-
-
-def _save_product(ctx: TenantContext, row_id: str | None, form: dict[str, str]) -> dict[str, Any]:
-    data = _values(form, ("code", "name"), PRODUCT_OPTIONAL)
-    with tenant_session(ctx) as session:
-        if row_id is None:
-            p = catalog.create_product(session, ctx, parse_input(ProductCreate, data))
-        else:
-            p = catalog.update_product(session, ctx, row_id, parse_input(ProductUpdate, data))
-        return {"id": str(p.id), "label": p.code}
-
-
-def _load_sku(ctx: TenantContext, row_id: str) -> dict[str, str]:
-    with tenant_session(ctx) as session:
-        s = catalog.get_sku(session, ctx, row_id)
-        return {"id": str(s.id), "product_id": str(s.product_id), "code": s.code, "name": s.name, "uom": s.uom}
-
-
-def _save_sku(ctx: TenantContext, row_id: str | None, form: dict[str, str]) -> dict[str, Any]:
-    data = _values(form, ("code", "name", "uom"), ("product_id",))
-    with tenant_session(ctx) as session:
-        if row_id is None:
-            s = catalog.create_sku(session, ctx, parse_input(SkuCreate, data))
-        else:
-            s = catalog.update_sku(session, ctx, row_id, parse_input(SkuUpdate, data))
-        return {"id": str(s.id), "label": s.code}
+_load_channel = _loader(catalog.get_channel, ("code", "name", "kind"))
+_save_channel = _saver(
+    ("code", "name", "kind"), (), (ChannelCreate, ChannelUpdate), catalog.create_channel, catalog.update_channel, "name"
+)
+_load_product = _loader(catalog.get_product, ("code", "name", *PRODUCT_OPTIONAL), ("manufacturer_org_id",))
+_save_product = _saver(
+    ("code", "name"),
+    PRODUCT_OPTIONAL,
+    (ProductCreate, ProductUpdate),
+    catalog.create_product,
+    catalog.update_product,
+    "code",
+)
+_load_sku = _loader(catalog.get_sku, ("product_id", "code", "name", "uom"))
+_save_sku = _saver(
+    ("code", "name", "uom"), ("product_id",), (SkuCreate, SkuUpdate), catalog.create_sku, catalog.update_sku, "code"
+)
 
 
 def _save_book(ctx: TenantContext, _row_id: str | None, form: dict[str, str]) -> dict[str, Any]:
@@ -468,36 +466,22 @@ def _labelled(state: type[EntityForm], name: str, label: str, control: rx.Compon
     )
 
 
-def text_field(state: type[EntityForm], name: str, label: str, **props) -> rx.Component:
+def text_field(state: type[EntityForm], name: str, label: str, *, area: bool = False, **props) -> rx.Component:
+    """A labelled text input (or a two-row text area) bound to `form[name]`, its error under it."""
+    control = rx.text_area if area else rx.input
     return _labelled(
         state,
         name,
         label,
-        rx.input(
+        control(
             id=f"f-{name}",
             value=state.form[name],
             on_change=lambda v: state.set_value(name, v),
             aria_label=label,
             width="100%",
             data_testid=f"field-{name}",
+            **({"rows": "2"} if area else {}),
             **props,
-        ),
-    )
-
-
-def area_field(state: type[EntityForm], name: str, label: str) -> rx.Component:
-    return _labelled(
-        state,
-        name,
-        label,
-        rx.text_area(
-            id=f"f-{name}",
-            value=state.form[name],
-            on_change=lambda v: state.set_value(name, v),
-            aria_label=label,
-            rows="2",
-            width="100%",
-            data_testid=f"field-{name}",
         ),
     )
 

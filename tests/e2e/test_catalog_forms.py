@@ -20,6 +20,17 @@ def _pick(page, label: str, option: str) -> None:
     page.get_by_role("option", name=re.compile(re.escape(option))).click()
 
 
+def _open(page, path: str, user: str, row: str, button: str):
+    """Sign in, open the page, wait for its rows, click a New… button: the form dialog."""
+    signed_in(page, user)
+    page.goto(path)
+    expect(page.get_by_test_id(row).first).to_be_visible()
+    page.get_by_test_id(button).click()
+    form = page.get_by_test_id("entity-form")
+    expect(form).to_be_visible()
+    return form
+
+
 def _new_rule(page, sku_code: str, amount: str, start: str) -> None:
     page.get_by_test_id("new-rule").click()
     form = page.get_by_test_id("entity-form")
@@ -46,13 +57,7 @@ def test_create_sku_then_price_rule_and_explain_it(page, console):
 
     shots = os.environ.get("PHAROS_E2E_SHOTS")
     code = f"AUR-E2E-{uuid.uuid4().hex[:6].upper()}"
-    signed_in(page, "owner@demo.test")
-
-    page.goto("/catalog/skus")
-    expect(page.get_by_test_id("sku-row").first).to_be_visible()
-    page.get_by_test_id("new-sku").click()
-    form = page.get_by_test_id("entity-form")
-    expect(form).to_be_visible()
+    form = _open(page, "/catalog/skus", "owner@demo.test", "sku-row", "new-sku")
     _pick(page, "Product", "Vitamin D3")
     form.get_by_label("Code", exact=True).fill("AUR-D3-60")  # taken
     form.get_by_label("Name", exact=True).fill("Vitamin D3 120 (e2e)")
@@ -104,11 +109,7 @@ def test_create_and_edit_an_organization_with_its_type_profile(page):
 
     shots = os.environ.get("PHAROS_E2E_SHOTS")
     code = f"DLR-E2E-{uuid.uuid4().hex[:6].upper()}"
-    signed_in(page, "ops@demo.test")
-    page.goto("/catalog/organizations")
-    expect(page.get_by_test_id("org-row").first).to_be_visible()
-    page.get_by_test_id("new-org").click()
-    form = page.get_by_test_id("entity-form")
+    form = _open(page, "/catalog/organizations", "ops@demo.test", "org-row", "new-org")
     expect(form.get_by_label("Tier")).to_be_visible()  # dealer (the default type): a dealer's profile
     expect(form.get_by_label("Brands (comma separated)")).to_have_count(0)
     _pick(page, "Type", "competitor")

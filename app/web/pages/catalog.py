@@ -499,44 +499,23 @@ class SkusState(EntityForm, AuthState):
         self.notice = f"Saved {cf.FORMS[kind].noun} {result['label']}."
 
 
-def _edit_cell(kind: str, row: Var) -> rx.Component:
-    return rx.table.cell(rx.cond(SkusState.can_write, cf.edit_button(SkusState, kind, row["id"])))
+def _entity_row(kind: str, columns: tuple[str, ...]):
+    """A table row renderer: the code, then `columns`, then Edit for roles with catalog.write."""
+
+    def render(row: Var) -> rx.Component:
+        return rx.table.row(
+            rx.table.cell(rx.code(row["code"], variant="ghost")),
+            *[rx.table.cell(row[c]) for c in columns],
+            rx.table.cell(rx.cond(SkusState.can_write, cf.edit_button(SkusState, kind, row["id"]))),
+            data_testid=f"{kind}-row",
+        )
+
+    return render
 
 
-def _sku_row(row: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.code(row["code"], variant="ghost")),
-        rx.table.cell(row["name"]),
-        rx.table.cell(row["product"]),
-        rx.table.cell(row["category"]),
-        rx.table.cell(row["manufacturer"]),
-        rx.table.cell(row["uom"]),
-        rx.table.cell(row["active"]),
-        _edit_cell("sku", row),
-        data_testid="sku-row",
-    )
-
-
-def _product_row(row: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.code(row["code"], variant="ghost")),
-        rx.table.cell(row["name"]),
-        rx.table.cell(row["brand"]),
-        rx.table.cell(row["category"]),
-        rx.table.cell(row["manufacturer"]),
-        _edit_cell("product", row),
-        data_testid="product-row",
-    )
-
-
-def _channel_row(row: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.code(row["code"], variant="ghost")),
-        rx.table.cell(row["name"]),
-        rx.table.cell(row["kind"]),
-        _edit_cell("channel", row),
-        data_testid="channel-row",
-    )
+_sku_row = _entity_row("sku", ("name", "product", "category", "manufacturer", "uom", "active"))
+_product_row = _entity_row("product", ("name", "brand", "category", "manufacturer"))
+_channel_row = _entity_row("channel", ("name", "kind"))
 
 
 def _section(title: str, kind: str, button: str, table: rx.Component) -> rx.Component:
@@ -571,7 +550,7 @@ def _catalog_forms() -> rx.Component:
                 code_name,
                 rx.grid(cf.text_field(s, "brand", "Brand"), cf.text_field(s, "category", "Category"), columns="2", spacing="3", width="100%"),
                 cf.choice_field(s, "manufacturer_org_id", "Manufacturer", s.maker_options, none_label="No manufacturer"),
-                cf.area_field(s, "description", "Description"),
+                cf.text_field(s, "description", "Description", area=True),
                 spacing="3",
                 width="100%",
             ),

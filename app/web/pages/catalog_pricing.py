@@ -399,7 +399,7 @@ def pricing_forms() -> rx.Component:
             cf.choice_field(s, "scope_org_id", "Only organization", s.org_options, none_label="Every organization"),
             **pair,
         ),
-        cf.area_field(s, "description", "Description"),
+        cf.text_field(s, "description", "Description", area=True),
         spacing="3",
         width="100%",
     )

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Literal, get_args, get_origin
 import reflex as rx
 from reflex.vars import Var
 
+from app.web import margin_components as mc
 from engine.catalog.profiles import PROFILE_MODELS
 from engine.catalog.types import CHANNEL_KINDS, ORG_TYPES
 from engine.context import TenantContext
@@ -565,57 +566,46 @@ def edit_button(state: type[EntityForm], kind: str, row_id: Var, label: str = "E
 
 def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.Component:
     """The page's one create/edit dialog: Enter saves, Escape cancels, Save spins while saving."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(state.form_title),
-            rx.dialog.description(
-                "Enter saves, Escape cancels; a problem is shown under its field.", size="1", color_scheme="gray"
-            ),
-            rx.form(
-                rx.vstack(
-                    rx.match(state.form_kind, *[(k, body) for k, body in bodies.items()], rx.fragment()),
-                    rx.cond(
-                        state.form_message != "",
-                        rx.callout(
-                            state.form_message,
-                            icon="triangle-alert",
-                            color_scheme="red",
-                            width="100%",
-                            data_testid="form-message",
-                        ),
+    return mc.dialog(
+        state.form_title,
+        rx.dialog.description(
+            "Enter saves, Escape cancels; a problem is shown under its field.", size="1", color_scheme="gray"
+        ),
+        rx.form(
+            rx.vstack(
+                rx.match(state.form_kind, *[(k, body) for k, body in bodies.items()], rx.fragment()),
+                mc.messages(state.form_message, rx.Var.create("")),
+                rx.hstack(
+                    rx.button(
+                        "Cancel",
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=state.close_form,
+                        disabled=state.saving,
                     ),
-                    rx.hstack(
-                        rx.button(
-                            "Cancel",
-                            type="button",
-                            variant="soft",
-                            color_scheme="gray",
-                            on_click=state.close_form,
-                            disabled=state.saving,
-                        ),
-                        rx.button(
-                            rx.cond(state.saving, rx.spinner(size="2"), rx.icon("check", size=16)),
-                            rx.cond(state.saving, "Saving…", "Save"),
-                            type="submit",
-                            disabled=state.saving,
-                            data_testid="form-save",
-                        ),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
+                    rx.button(
+                        rx.cond(state.saving, rx.spinner(size="2"), rx.icon("check", size=16)),
+                        rx.cond(state.saving, "Saving…", "Save"),
+                        type="submit",
+                        disabled=state.saving,
+                        data_testid="form-save",
                     ),
+                    justify="end",
                     spacing="3",
                     width="100%",
-                    margin_top="0.75rem",
                 ),
-                on_submit=lambda _form: state.save,
-                reset_on_submit=False,
+                spacing="3",
+                width="100%",
+                margin_top="0.75rem",
             ),
-            max_width="40rem",
+            on_submit=lambda _form: state.save,
+            reset_on_submit=False,
             data_testid="entity-form",
         ),
-        open=state.form_open,
-        on_open_change=lambda _open: state.close_form,
+        open_=state.form_open,
+        on_close=state.close_form,
+        max_width="40rem",
     )
 
 

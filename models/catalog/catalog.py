@@ -8,8 +8,16 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from models.catalog.common import create, get_in_tenant, reference
-from models.catalog.inputs import ChannelCreate, OfferingCreate, ProductCreate, SkuCreate
+from models.catalog.common import create, get_in_tenant, reference, update
+from models.catalog.inputs import (
+    ChannelCreate,
+    ChannelUpdate,
+    OfferingCreate,
+    ProductCreate,
+    ProductUpdate,
+    SkuCreate,
+    SkuUpdate,
+)
 from models.catalog_tables import Channel, Offering, Organization, Product, Sku
 from models.pagination import Page, keyset_page
 
@@ -44,6 +52,11 @@ def create_channel(
     return create(session, ctx, row, action="channel.create")
 
 
+def update_channel(session: Session, ctx: TenantContext, channel_id: uuid.UUID | str, data: ChannelUpdate) -> Channel:
+    channel = get_channel(session, ctx, channel_id)
+    return update(session, ctx, channel, data, action="channel.update", required=("code", "name", "kind"))
+
+
 # products
 
 
@@ -63,6 +76,10 @@ def list_products(
     return keyset_page(session, query, Product.code, Product.id, limit=limit, cursor=cursor)
 
 
+def get_product(session: Session, ctx: TenantContext, product_id: uuid.UUID | str) -> Product:
+    return get_in_tenant(session, ctx, Product, product_id, "product")
+
+
 def create_product(
     session: Session, ctx: TenantContext, data: ProductCreate, *, product_id: uuid.UUID | None = None
 ) -> Product:
@@ -70,6 +87,13 @@ def create_product(
         reference(session, ctx, Organization, data.manufacturer_org_id, "manufacturer_org_id", "organization")
     row = Product(id=product_id or uuid.uuid4(), tenant_id=ctx.tenant_id, **data.model_dump())
     return create(session, ctx, row, action="product.create")
+
+
+def update_product(session: Session, ctx: TenantContext, product_id: uuid.UUID | str, data: ProductUpdate) -> Product:
+    product = get_product(session, ctx, product_id)
+    if data.manufacturer_org_id:
+        reference(session, ctx, Organization, data.manufacturer_org_id, "manufacturer_org_id", "organization")
+    return update(session, ctx, product, data, action="product.update")
 
 
 # skus
@@ -99,6 +123,15 @@ def create_sku(session: Session, ctx: TenantContext, data: SkuCreate, *, sku_id:
     reference(session, ctx, Product, data.product_id, "product_id", "product")
     row = Sku(id=sku_id or uuid.uuid4(), tenant_id=ctx.tenant_id, **data.model_dump())
     return create(session, ctx, row, action="sku.create")
+
+
+def update_sku(session: Session, ctx: TenantContext, sku_id: uuid.UUID | str, data: SkuUpdate) -> Sku:
+    sku = get_sku(session, ctx, sku_id)
+    if data.product_id:
+        reference(session, ctx, Product, data.product_id, "product_id", "product")
+    return update(
+        session, ctx, sku, data, action="sku.update", required=("product_id", "code", "name", "uom", "attributes")
+    )
 
 
 # offerings

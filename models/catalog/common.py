@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -48,3 +49,30 @@ def create(
 
 def exists(session: Session, query: Any) -> bool:
     return session.exec(query.limit(1)).first() is not None
+
+
+def update(
+    session: Session,
+    ctx: TenantContext,
+    row: T,
+    data: BaseModel,
+    *,
+    action: str,
+    required: tuple[str, ...] = ("code", "name"),
+    unique_field: str = "code",
+    extra: dict[str, Any] | None = None,
+) -> T:
+    """Audited edit of the keys the input set (PATCH semantics); unchanged values are skipped, so a
+    no-op writes nothing. Null on a required column → 422; a unique-key clash → 409 naming the field."""
+    changes = {**data.model_dump(exclude_unset=True), **(extra or {})}
+    empty = {k: "cannot be empty" for k in required if k in changes and changes[k] is None}
+    if empty:
+        raise ValidationFailed(f"{', '.join(empty)} cannot be empty", fields=empty)
+    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    if not changes:
+        return row
+    try:
+        with session.begin_nested():
+            return mutations.update(session, ctx, row, changes, action=action)
+    except IntegrityError:
+        raise Conflict(f"this {unique_field} is already taken", fields={unique_field: "taken"})

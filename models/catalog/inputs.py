@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from engine.catalog.types import CHANNEL_KINDS, ORG_TYPES, RELATIONSHIP_TYPES
+from engine.errors import ValidationFailed
 from engine.pricing.model import PRICE_BOOK_KINDS
 
 OrgType = Literal[ORG_TYPES]  # type: ignore[valid-type]
 RelationshipType = Literal[RELATIONSHIP_TYPES]  # type: ignore[valid-type]
 ChannelKind = Literal[CHANNEL_KINDS]  # type: ignore[valid-type]
 BookKind = Literal[PRICE_BOOK_KINDS]  # type: ignore[valid-type]
-Code = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+Code = Field(min_length=1, max_length=60, pattern=CODE_PATTERN)
 Name = Field(min_length=1, max_length=200)
+# edits: absent = unchanged; an explicit null on a required column is refused by the repository
+NewCode = Field(default=None, min_length=1, max_length=60, pattern=CODE_PATTERN)
+NewName = Field(default=None, min_length=1, max_length=200)
 DECIMAL_TEXT = r"^\d{1,28}(\.\d{1,10})?$"
 
 
@@ -27,11 +32,45 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+InputT = TypeVar("InputT", bound=_Input)
+PATTERN_HINTS = {
+    "code": "letters, digits, '.', '_' or '-' (no spaces)",
+    "amount": "a decimal such as 499.00 (at most 10 decimals, no sign)",
+    "currency": "three capital letters, e.g. INR",
+}
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "missing" or error.get("input") in (None, ""):
+        return "required"
+    if error["type"] == "string_pattern_mismatch":
+        return PATTERN_HINTS.get(str(error["loc"][-1]), error["msg"])
+    return error["msg"]
+
+
+def parse_input(model: type[InputT], data: dict[str, Any]) -> InputT:
+    """Validate a form's values like the API validates a body: errors as ValidationFailed naming each field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = {".".join(str(p) for p in e["loc"]) or "request": _message(e) for e in exc.errors()}
+        raise ValidationFailed(f"invalid input: {', '.join(fields)}", fields=fields) from None
+
+
 class OrgCreate(_Input):
     type: OrgType
     code: str = Code
     name: str = Name
     profile: dict[str, Any] = Field(default_factory=dict)
+
+
+class OrgUpdate(_Input):
+    """Edit: only the keys sent change. `profile` replaces the whole profile (validated for the
+    organization's type); the type is fixed at creation and the status changes only by decision."""
+
+    code: str | None = NewCode
+    name: str | None = NewName
+    profile: dict[str, Any] | None = None
 
 
 class OrgDecision(_Input):
@@ -54,9 +93,24 @@ class ChannelCreate(_Input):
     kind: ChannelKind
 
 
+class ChannelUpdate(_Input):
+    code: str | None = NewCode
+    name: str | None = NewName
+    kind: ChannelKind | None = None
+
+
 class ProductCreate(_Input):
     code: str = Code
     name: str = Name
+    brand: str | None = Field(default=None, max_length=100)
+    category: str | None = Field(default=None, max_length=100)
+    manufacturer_org_id: uuid.UUID | None = None
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class ProductUpdate(_Input):
+    code: str | None = NewCode
+    name: str | None = NewName
     brand: str | None = Field(default=None, max_length=100)
     category: str | None = Field(default=None, max_length=100)
     manufacturer_org_id: uuid.UUID | None = None
@@ -69,6 +123,14 @@ class SkuCreate(_Input):
     name: str = Name
     uom: str = Field(default="each", min_length=1, max_length=20)
     attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class SkuUpdate(_Input):
+    product_id: uuid.UUID | None = None
+    code: str | None = NewCode
+    name: str | None = NewName
+    uom: str | None = Field(default=None, min_length=1, max_length=20)
+    attributes: dict[str, Any] | None = None
 
 
 class OfferingCreate(_Input):

@@ -14,8 +14,8 @@ from engine.catalog.profiles import validate_profile
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
 from models.base import utcnow
-from models.catalog.common import create, get_in_tenant, reference
-from models.catalog.inputs import OrgCreate, RelationshipCreate
+from models.catalog.common import create, get_in_tenant, reference, update
+from models.catalog.inputs import OrgCreate, OrgUpdate, RelationshipCreate
 from models.catalog_tables import Organization, OrgRelationship
 from models.decisions import decide
 from models.pagination import Page, keyset_page, parse_instant
@@ -68,6 +68,13 @@ def create_org(
         profile=profile,
     )
     return create(session, ctx, row, action="organization.create")
+
+
+def update_org(session: Session, ctx: TenantContext, org_id: uuid.UUID | str, data: OrgUpdate) -> Organization:
+    """Audited edit of code, name and profile (the profile is replaced and validated for the org's type)."""
+    org = get_org(session, ctx, org_id)
+    extra = {"profile": validate_profile(org.type, data.profile)} if "profile" in data.model_fields_set else None
+    return update(session, ctx, org, data, action="organization.update", extra=extra)
 
 
 def change_org_status(

@@ -1,7 +1,8 @@
 """Organizations, channels, products, SKUs, offerings and versioned channel catalogs (`/api/...`).
 
 Each route sits behind a tenant feature flag (404 while off) and a permission (403): reads need
-catalog.read, writes catalog.write. Lists are keyset-paginated (`?limit&cursor`); ids of another
+catalog.read, writes catalog.write. Creates answer 201; edits (PATCH) change only the keys sent and
+are audited; a taken code answers 409; status changes only through `/orgs/{id}/status`. Lists are keyset-paginated (`?limit&cursor`); ids of another
 tenant answer 404.
 """
 
@@ -19,7 +20,19 @@ from engine.audit_chain import to_jsonable
 from engine.catalog.machines import ORG_STATUS
 from engine.context import TenantContext
 from models.catalog import catalog, orgs, publishing
-from models.catalog.inputs import CatalogChange, OfferingCreate, OrgDecision
+from models.catalog.inputs import (
+    CatalogChange,
+    ChannelCreate,
+    ChannelUpdate,
+    OfferingCreate,
+    OrgCreate,
+    OrgDecision,
+    OrgUpdate,
+    ProductCreate,
+    ProductUpdate,
+    SkuCreate,
+    SkuUpdate,
+)
 from models.db import tenant_session
 from models.flags import ENABLE_CATALOG_PUBLISHING, ENABLE_CHANNELS, ENABLE_ORG
 from models.pagination import MAX_LIMIT, Page
@@ -72,6 +85,18 @@ def get_org(org_id: uuid.UUID, ctx: TenantContext = Depends(feature(ENABLE_ORG, 
         return _org_detail(ctx, orgs.get_org(session, ctx, org_id))
 
 
+@router.post("/orgs", status_code=201)
+def create_org(body: OrgCreate, ctx: TenantContext = Depends(feature(ENABLE_ORG, WRITE))) -> dict:
+    with tenant_session(ctx) as session:
+        return _org_detail(ctx, orgs.create_org(session, ctx, body))
+
+
+@router.patch("/orgs/{org_id}")
+def update_org(org_id: uuid.UUID, body: OrgUpdate, ctx: TenantContext = Depends(feature(ENABLE_ORG, WRITE))) -> dict:
+    with tenant_session(ctx) as session:
+        return _org_detail(ctx, orgs.update_org(session, ctx, org_id, body))
+
+
 @router.post("/orgs/{org_id}/status")
 def decide_org_status(
     org_id: uuid.UUID, body: OrgDecision, ctx: TenantContext = Depends(feature(ENABLE_ORG, WRITE))
@@ -122,6 +147,20 @@ def list_channels(
         return page_view(catalog.list_channels(session, ctx, q=q, limit=limit, cursor=cursor))
 
 
+@router.post("/channels", status_code=201)
+def create_channel(body: ChannelCreate, ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, WRITE))) -> dict:
+    with tenant_session(ctx) as session:
+        return row_view(catalog.create_channel(session, ctx, body))
+
+
+@router.patch("/channels/{channel_id}")
+def update_channel(
+    channel_id: uuid.UUID, body: ChannelUpdate, ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, WRITE))
+) -> dict:
+    with tenant_session(ctx) as session:
+        return row_view(catalog.update_channel(session, ctx, channel_id, body))
+
+
 @router.get("/products")
 def list_products(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
@@ -137,6 +176,20 @@ def list_products(
         return page_view(page)
 
 
+@router.post("/products", status_code=201)
+def create_product(body: ProductCreate, ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, WRITE))) -> dict:
+    with tenant_session(ctx) as session:
+        return row_view(catalog.create_product(session, ctx, body))
+
+
+@router.patch("/products/{product_id}")
+def update_product(
+    product_id: uuid.UUID, body: ProductUpdate, ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, WRITE))
+) -> dict:
+    with tenant_session(ctx) as session:
+        return row_view(catalog.update_product(session, ctx, product_id, body))
+
+
 @router.get("/skus")
 def list_skus(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
@@ -147,6 +200,18 @@ def list_skus(
 ) -> dict:
     with tenant_session(ctx) as session:
         return page_view(catalog.list_skus(session, ctx, q=q, product_id=product_id, limit=limit, cursor=cursor))
+
+
+@router.post("/skus", status_code=201)
+def create_sku(body: SkuCreate, ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, WRITE))) -> dict:
+    with tenant_session(ctx) as session:
+        return row_view(catalog.create_sku(session, ctx, body))
+
+
+@router.patch("/skus/{sku_id}")
+def update_sku(sku_id: uuid.UUID, body: SkuUpdate, ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, WRITE))) -> dict:
+    with tenant_session(ctx) as session:
+        return row_view(catalog.update_sku(session, ctx, sku_id, body))
 
 
 # offerings and channel catalogs

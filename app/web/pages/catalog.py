@@ -1,5 +1,6 @@
-"""Catalog pages: organizations (list, detail with profile, relationships and status actions),
-products and SKUs, channel catalogs (versions, diff between two, publish / unlist).
+"""Catalog pages: organizations (list, detail with profile, relationships and status actions,
+create / edit), products, SKUs and channels (lists, create / edit), channel catalogs (versions, diff
+between two, publish / unlist).
 
 Every handler takes the tenant and role from AuthState's backend-only vars, re-checks the permission
 and the tenant's feature flag itself (a page behind an off flag shows "not found"), and runs its
@@ -15,14 +16,16 @@ from typing import Any
 import reflex as rx
 from reflex.vars import Var
 
+from app.web import catalog_forms as cf
 from app.web.auth import AuthState
+from app.web.catalog_forms import EntityForm, page_context
 from app.web.layout import app_page
 from engine.catalog.machines import ORG_STATUS
 from engine.context import TenantContext
 from engine.errors import DomainError
 from models.catalog import catalog, orgs, publishing
 from models.db import tenant_session
-from models.flags import ENABLE_CATALOG_PUBLISHING, ENABLE_CHANNELS, ENABLE_ORG, is_enabled
+from models.flags import ENABLE_CATALOG_PUBLISHING, ENABLE_CHANNELS, ENABLE_ORG
 
 READ, WRITE = "catalog.read", "catalog.write"
 ALL = "__all__"
@@ -30,11 +33,6 @@ LIST_LIMIT = 200
 
 
 # ---- data (worker threads) ------------------------------------------------------------------
-
-
-def flag_on(ctx: TenantContext, flag: str) -> bool:
-    with tenant_session(ctx) as session:
-        return is_enabled(session, ctx, flag)
 
 
 def _s(value: Any) -> str:
@@ -112,6 +110,29 @@ def fetch_skus(ctx: TenantContext) -> list[dict[str, str]]:
         return rows
 
 
+def fetch_products(ctx: TenantContext) -> dict[str, list[dict[str, str]]]:
+    """Products (with their manufacturer) and the pick lists of the product / SKU forms."""
+    with tenant_session(ctx) as session:
+        products = catalog.list_products(session, ctx, limit=LIST_LIMIT).items
+        makers = orgs.list_orgs(session, ctx, type="manufacturer", limit=LIST_LIMIT).items
+        names = orgs.orgs_by_id(session, ctx, {p.manufacturer_org_id for p in products if p.manufacturer_org_id})
+        return {
+            "products": [
+                {
+                    "id": str(p.id),
+                    "code": p.code,
+                    "name": p.name,
+                    "brand": _s(p.brand),
+                    "category": _s(p.category),
+                    "manufacturer": names[p.manufacturer_org_id].name if p.manufacturer_org_id in names else "",
+                }
+                for p in products
+            ],
+            "product_options": [{"id": str(p.id), "label": f"{p.name} ({p.code})"} for p in products],
+            "maker_options": [{"id": str(o.id), "label": o.name} for o in makers],
+        }
+
+
 def fetch_channels(ctx: TenantContext) -> list[dict[str, str]]:
     with tenant_session(ctx) as session:
         return [
@@ -162,20 +183,12 @@ def change_listing(ctx: TenantContext, channel_id: str, change: str, offering_id
         return view.version.version if view.version else 0
 
 
-async def page_context(state: AuthState, permission: str, flag: str) -> tuple[TenantContext | None, bool]:
-    """(ctx, feature_off): ctx is None when the role lacks `permission` or the flag is off."""
-    ctx = await state._require(permission)
-    if ctx is None:
-        return None, False
-    if not await asyncio.to_thread(flag_on, ctx, flag):
-        return None, True
-    return ctx, False
-
-
 # ---- organizations --------------------------------------------------------------------------
 
 
-class OrgsState(AuthState):
+class OrgsState(EntityForm, AuthState):
+    _form_kinds = ("org",)
+    can_write: bool = False
     feature_off: bool = False
     loading: bool = False
     error: str = ""
@@ -200,8 +213,14 @@ class OrgsState(AuthState):
         yield
         ctx, self.feature_off = await page_context(self, READ, ENABLE_ORG)
         if ctx is not None:
+            self.can_write = ctx.can(WRITE)
             self.rows = await asyncio.to_thread(fetch_orgs, ctx, self.f_type)
         self.loading = False
+
+    async def _after_save(self, ctx: TenantContext, kind: str, result: dict[str, Any]) -> None:
+        self.rows = await asyncio.to_thread(fetch_orgs, ctx, self.f_type)
+        self.error, self.notice = "", f"Saved {result['label']}."
+        await self._show(ctx, result["id"])
 
     @rx.event
     async def load(self):
@@ -322,8 +341,11 @@ def org_detail() -> rx.Component:
                 rx.heading(OrgsState.selected["name"], size="4"),
                 status_badge(OrgsState.selected["status"]),
                 rx.badge(OrgsState.selected["type"], variant="soft"),
+                rx.spacer(),
+                rx.cond(OrgsState.can_write, cf.edit_button(OrgsState, "org", OrgsState.selected["id"])),
                 align="center",
                 wrap="wrap",
+                width="100%",
             ),
             rx.text("Profile", weight="bold", size="2"),
             rx.cond(
@@ -390,6 +412,15 @@ def org_detail() -> rx.Component:
 )
 def organizations_page() -> rx.Component:
     types = ["manufacturer", "distributor", "dealer", "supplier", "competitor", "service_partner"]
+    s = OrgsState
+    org_form = rx.vstack(
+        cf.choice_field(s, "type", "Type", cf.ORG_TYPE_OPTIONS, disabled=s.editing),
+        rx.grid(cf.text_field(s, "code", "Code"), cf.text_field(s, "name", "Name"), columns="2", spacing="3", width="100%"),
+        rx.text("Profile", weight="bold", size="2"),
+        cf.profile_fields(s),
+        spacing="3",
+        width="100%",
+    )
     return rx.cond(
         OrgsState.feature_off,
         not_found_block(),
@@ -404,7 +435,11 @@ def organizations_page() -> rx.Component:
                     value=OrgsState.f_type,
                     on_change=OrgsState.set_type,
                 ),
+                rx.spacer(),
+                rx.cond(s.can_write, cf.new_button(s, "org", "New organization")),
+                width="100%",
             ),
+            cf.form_dialog(s, {"org": org_form}),
             alerts(OrgsState.error, OrgsState.notice),
             rx.cond(
                 OrgsState.loading,
@@ -430,31 +465,99 @@ def organizations_page() -> rx.Component:
 # ---- products and SKUs ----------------------------------------------------------------------
 
 
-class SkusState(AuthState):
+class SkusState(EntityForm, AuthState):
+    _form_kinds = ("channel", "product", "sku")
+    can_write: bool = False
     feature_off: bool = False
     loading: bool = False
+    notice: str = ""
     rows: list[dict[str, str]] = []
+    products: list[dict[str, str]] = []
+    channels: list[dict[str, str]] = []
+    product_options: list[dict[str, str]] = []
+    maker_options: list[dict[str, str]] = []
+
+    async def _refresh(self, ctx: TenantContext) -> None:
+        self.rows = await asyncio.to_thread(fetch_skus, ctx)
+        data = await asyncio.to_thread(fetch_products, ctx)
+        self.products, self.product_options = data["products"], data["product_options"]
+        self.maker_options = data["maker_options"]
+        self.channels = await asyncio.to_thread(fetch_channels, ctx)
 
     @rx.event
     async def load(self):
-        self.rows, self.loading = [], True
+        self.rows, self.products, self.channels, self.loading, self.notice = [], [], [], True, ""
         yield
         ctx, self.feature_off = await page_context(self, READ, ENABLE_CHANNELS)
         if ctx is not None:
-            self.rows = await asyncio.to_thread(fetch_skus, ctx)
+            self.can_write = ctx.can(WRITE)
+            await self._refresh(ctx)
         self.loading = False
 
+    async def _after_save(self, ctx: TenantContext, kind: str, result: dict[str, Any]) -> None:
+        await self._refresh(ctx)
+        self.notice = f"Saved {cf.FORMS[kind].noun} {result['label']}."
 
-def _sku_row(row: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.code(row["code"], variant="ghost")),
-        rx.table.cell(row["name"]),
-        rx.table.cell(row["product"]),
-        rx.table.cell(row["category"]),
-        rx.table.cell(row["manufacturer"]),
-        rx.table.cell(row["uom"]),
-        rx.table.cell(row["active"]),
-        data_testid="sku-row",
+
+def _entity_row(kind: str, columns: tuple[str, ...]):
+    """A table row renderer: the code, then `columns`, then Edit for roles with catalog.write."""
+
+    def render(row: Var) -> rx.Component:
+        return rx.table.row(
+            rx.table.cell(rx.code(row["code"], variant="ghost")),
+            *[rx.table.cell(row[c]) for c in columns],
+            rx.table.cell(rx.cond(SkusState.can_write, cf.edit_button(SkusState, kind, row["id"]))),
+            data_testid=f"{kind}-row",
+        )
+
+    return render
+
+
+_sku_row = _entity_row("sku", ("name", "product", "category", "manufacturer", "uom", "active"))
+_product_row = _entity_row("product", ("name", "brand", "category", "manufacturer"))
+_channel_row = _entity_row("channel", ("name", "kind"))
+
+
+def _section(title: str, kind: str, button: str, table: rx.Component) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(title, size="4"),
+            rx.spacer(),
+            rx.cond(SkusState.can_write, cf.new_button(SkusState, kind, button)),
+            align="center",
+            width="100%",
+        ),
+        table,
+        spacing="2",
+        width="100%",
+    )
+
+
+def _catalog_forms() -> rx.Component:
+    s = SkusState
+    code_name = rx.grid(cf.text_field(s, "code", "Code"), cf.text_field(s, "name", "Name"), columns="2", spacing="3", width="100%")
+    return cf.form_dialog(
+        s,
+        {
+            "sku": rx.vstack(
+                cf.choice_field(s, "product_id", "Product", s.product_options),
+                code_name,
+                cf.text_field(s, "uom", "Unit"),
+                spacing="3",
+                width="100%",
+            ),
+            "product": rx.vstack(
+                code_name,
+                rx.grid(cf.text_field(s, "brand", "Brand"), cf.text_field(s, "category", "Category"), columns="2", spacing="3", width="100%"),
+                cf.choice_field(s, "manufacturer_org_id", "Manufacturer", s.maker_options, none_label="No manufacturer"),
+                cf.text_field(s, "description", "Description", area=True),
+                spacing="3",
+                width="100%",
+            ),
+            "channel": rx.vstack(
+                code_name, cf.choice_field(s, "kind", "Kind", cf.CHANNEL_KIND_OPTIONS), spacing="3", width="100%"
+            ),
+        },
     )
 
 
@@ -462,16 +565,44 @@ def _sku_row(row: Var) -> rx.Component:
     "/catalog/skus", "Products and SKUs", permission=READ, nav="SKUs", icon="package", order=41, on_load=SkusState.load
 )
 def skus_page() -> rx.Component:
+    s = SkusState
     return rx.cond(
-        SkusState.feature_off,
+        s.feature_off,
         not_found_block(),
         rx.cond(
-            SkusState.loading,
+            s.loading,
             rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
-            _table(
-                ["SKU", "Name", "Product", "Category", "Manufacturer", "Unit", "Active"],
-                rx.foreach(SkusState.rows, _sku_row),
-                "skus-table",
+            rx.vstack(
+                rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")),
+                _catalog_forms(),
+                _section(
+                    "SKUs",
+                    "sku",
+                    "New SKU",
+                    _table(
+                        ["SKU", "Name", "Product", "Category", "Manufacturer", "Unit", "Active", ""],
+                        rx.foreach(s.rows, _sku_row),
+                        "skus-table",
+                    ),
+                ),
+                _section(
+                    "Products",
+                    "product",
+                    "New product",
+                    _table(
+                        ["Code", "Name", "Brand", "Category", "Manufacturer", ""],
+                        rx.foreach(s.products, _product_row),
+                        "products-table",
+                    ),
+                ),
+                _section(
+                    "Channels",
+                    "channel",
+                    "New channel",
+                    _table(["Code", "Name", "Kind", ""], rx.foreach(s.channels, _channel_row), "channels-table"),
+                ),
+                spacing="5",
+                width="100%",
             ),
         ),
     )

@@ -1,4 +1,6 @@
-"""/catalog/pricing — price books, their rules, overlap warnings and the "why this price?" panel.
+"""/catalog/pricing — price books, their rules, overlap warnings and the "why this price?" panel;
+"New price book" / "New price rule" forms for pricing.write (a saved rule's overlap warnings are
+shown at once, as the API returns them).
 
 The panel runs the same resolver as `GET /api/prices/resolve` for a chosen SKU / organization /
 channel / date / currency / kind and shows every candidate rule with its outcome and reason. Each
@@ -17,9 +19,11 @@ from typing import Any
 import reflex as rx
 from reflex.vars import Var
 
+from app.web import catalog_forms as cf
 from app.web.auth import AuthState
+from app.web.catalog_forms import EntityForm, flag_on, page_context
 from app.web.layout import app_page
-from app.web.pages.catalog import _table, flag_on, not_found_block, page_context
+from app.web.pages.catalog import _table, not_found_block
 from engine.context import TenantContext
 from engine.errors import DomainError, ValidationFailed
 from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
@@ -27,7 +31,7 @@ from models.catalog import catalog, orgs, pricing
 from models.db import tenant_session
 from models.flags import ENABLE_PRICE_BOOKS, ENABLE_PRICE_RESOLUTION
 
-READ = "pricing.read"
+READ, WRITE = "pricing.read", "pricing.write"
 NONE = "__none__"
 ALL = "__all__"
 LIMIT = 200
@@ -52,7 +56,16 @@ def fetch_books_and_rules(ctx: TenantContext, book_id: str) -> dict[str, Any]:
         all_orgs = orgs.list_orgs(session, ctx, limit=LIMIT).items
     flagged = {rid for c in conflicts for rid in c["rule_ids"]}
     return {
-        "books": [{"id": str(b.id), "name": b.name, "kind": b.kind, "currency": b.currency} for b in books],
+        "books": [
+            {
+                "id": str(b.id),
+                "name": b.name,
+                "kind": b.kind,
+                "currency": b.currency,
+                "label": f"{b.name} · {b.kind.upper()} {b.currency}",
+            }
+            for b in books
+        ],
         "rules": [
             {
                 "id": str(r.id),
@@ -126,7 +139,11 @@ def explain(ctx: TenantContext, form: dict[str, str]) -> dict[str, Any]:
     }
 
 
-class PricingState(AuthState):
+class PricingState(EntityForm, AuthState):
+    _form_kinds = ("book", "rule")
+    can_write: bool = False
+    notice: str = ""
+    rule_warnings: list[dict[str, str]] = []
     feature_off: bool = False
     resolution_on: bool = False
     loading: bool = False
@@ -158,6 +175,7 @@ class PricingState(AuthState):
         yield
         ctx, self.feature_off = await page_context(self, READ, ENABLE_PRICE_BOOKS)
         if ctx is not None:
+            self.can_write = ctx.can(WRITE)
             self.resolution_on = await asyncio.to_thread(flag_on, ctx, ENABLE_PRICE_RESOLUTION)
             data = await asyncio.to_thread(fetch_books_and_rules, ctx, self.book_id)
             self.books, self.rules, self.conflicts = data["books"], data["rules"], data["conflicts"]
@@ -173,8 +191,22 @@ class PricingState(AuthState):
 
     @rx.event
     async def load(self):
+        self.notice, self.rule_warnings = "", []
         async for _ in self._load():
             yield
+
+    async def _after_save(self, ctx: TenantContext, kind: str, result: dict[str, Any]) -> None:
+        async for _ in self._load():
+            pass
+        noun = cf.FORMS[kind].noun
+        self.notice = f"Saved {noun} {result['label']}."
+        self.rule_warnings = result.get("warnings", [])
+
+    @rx.var
+    def rule_currency(self) -> str:
+        """The chosen book's currency: a rule is always in its book's currency."""
+        wanted = self.form.get("price_book_id", "")
+        return next((b["currency"] for b in self.books if b["id"] == wanted), "")
 
     @rx.event
     async def pick_book(self, value: str):
@@ -352,6 +384,85 @@ def why_panel() -> rx.Component:
     )
 
 
+def pricing_forms() -> rx.Component:
+    s = PricingState
+    pair = {"columns": "2", "spacing": "3", "width": "100%"}
+    book = rx.vstack(
+        cf.text_field(s, "name", "Name"),
+        rx.grid(
+            cf.choice_field(s, "kind", "Kind", cf.BOOK_KIND_OPTIONS),
+            cf.text_field(s, "currency", "Currency", max_length=3, placeholder="INR"),
+            **pair,
+        ),
+        rx.grid(
+            cf.choice_field(s, "scope_channel_id", "Only channel", s.channel_options, none_label="Every channel"),
+            cf.choice_field(s, "scope_org_id", "Only organization", s.org_options, none_label="Every organization"),
+            **pair,
+        ),
+        cf.text_field(s, "description", "Description", area=True),
+        spacing="3",
+        width="100%",
+    )
+    rule = rx.vstack(
+        rx.grid(
+            cf.choice_field(s, "price_book_id", "Book", s.books),
+            cf.choice_field(s, "sku_id", "SKU", s.sku_options),
+            **pair,
+        ),
+        rx.grid(
+            cf.choice_field(s, "org_id", "Organization", s.org_options, none_label="Any organization"),
+            cf.choice_field(s, "channel_id", "Channel", s.channel_options, none_label="Any channel"),
+            **pair,
+        ),
+        rx.grid(
+            cf.text_field(s, "amount", "Amount (exact decimal)", input_mode="decimal", placeholder="499.00"),
+            rx.vstack(
+                rx.text("Currency (the book's)", size="1", weight="medium", color_scheme="gray"),
+                rx.badge(rx.cond(s.rule_currency != "", s.rule_currency, "pick a book"), size="2", data_testid="rule-currency"),
+                spacing="1",
+            ),
+            **pair,
+        ),
+        rx.grid(
+            cf.text_field(s, "effective_from", "Effective from (UTC)", type="datetime-local"),
+            cf.text_field(s, "effective_to", "Effective until (UTC, optional)", type="datetime-local"),
+            **pair,
+        ),
+        rx.grid(
+            cf.text_field(s, "priority", "Priority (−1000…1000)", input_mode="numeric"),
+            cf.text_field(s, "note", "Note"),
+            **pair,
+        ),
+        spacing="3",
+        width="100%",
+    )
+    return cf.form_dialog(s, {"book": book, "rule": rule})
+
+
+def saved_block() -> rx.Component:
+    s = PricingState
+    return rx.fragment(
+        rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")),
+        rx.cond(
+            s.rule_warnings.length() > 0,
+            rx.callout(
+                rx.vstack(
+                    rx.text("The saved rule overlaps others at the same step:", weight="medium", size="2"),
+                    rx.foreach(
+                        s.rule_warnings,
+                        lambda w: rx.text(w["severity"], ": ", w["message"], size="1", data_testid="rule-warning"),
+                    ),
+                    spacing="1",
+                ),
+                icon="triangle-alert",
+                color_scheme="amber",
+                width="100%",
+                data_testid="rule-warnings",
+            ),
+        ),
+    )
+
+
 @app_page(
     "/catalog/pricing",
     "Price books and rules",
@@ -367,6 +478,16 @@ def pricing_page() -> rx.Component:
         s.feature_off,
         not_found_block(),
         rx.vstack(
+            rx.cond(
+                s.can_write,
+                rx.hstack(
+                    cf.new_button(s, "book", "New price book"),
+                    cf.new_button(s, "rule", "New price rule"),
+                    spacing="3",
+                ),
+            ),
+            pricing_forms(),
+            saved_block(),
             rx.cond(s.resolution_on, why_panel()),
             rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
             rx.hstack(

@@ -67,3 +67,45 @@ def add_user(tenant: TenantFixture, role: str) -> tuple[str, str]:
         user = ensure_user(session, email=email, display_name=role, password="correct-horse")
         add_membership(session, ctx, user, Role(role))
     return email, "correct-horse"
+
+
+# REST clients of tenant A (every role the tests need) and tenant B's owner
+
+
+@pytest.fixture(scope="module")
+def api():
+    from app.api.main import create_api
+
+    return create_api()
+
+
+def login_client(api, email: str, password: str):
+    from fastapi.testclient import TestClient
+
+    client = TestClient(api)
+    res = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert res.status_code == 200, res.text
+    client.headers["Authorization"] = f"Bearer {res.json()['token']}"
+    return client
+
+
+@pytest.fixture(scope="module")
+def clients(api, cat_a: CatalogTenant, cat_b: CatalogTenant):
+    made = {
+        "owner": login_client(api, cat_a.tenant.owner_email, cat_a.tenant.password),
+        "b_owner": login_client(api, cat_b.tenant.owner_email, cat_b.tenant.password),
+    }
+    for role in ("admin", "ops", "sales", "viewer", "vendor"):
+        made[role] = login_client(api, *add_user(cat_a.tenant, role))
+    return made
+
+
+def ids_of(body) -> list[str]:
+    return [item["id"] for item in body["items"]]
+
+
+def api_error(res, status: int, code: str) -> dict:
+    assert res.status_code == status, res.text
+    body = res.json()["error"]
+    assert body["code"] == code
+    return body

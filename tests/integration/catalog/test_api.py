@@ -4,50 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from sqlmodel import select
 
-from tests.integration.catalog.conftest import CatalogTenant, add_user, build
-
-
-@pytest.fixture(scope="module")
-def api():
-    from app.api.main import create_api
-
-    return create_api()
-
-
-def _client(api, email: str, password: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(api)
-    res = client.post("/api/auth/login", json={"email": email, "password": password})
-    assert res.status_code == 200, res.text
-    client.headers["Authorization"] = f"Bearer {res.json()['token']}"
-    return client
-
-
-@pytest.fixture(scope="module")
-def clients(api, cat_a: CatalogTenant, cat_b: CatalogTenant):
-    made = {
-        "owner": _client(api, cat_a.tenant.owner_email, cat_a.tenant.password),
-        "b_owner": _client(api, cat_b.tenant.owner_email, cat_b.tenant.password),
-    }
-    for role in ("admin", "ops", "viewer", "vendor"):
-        made[role] = _client(api, *add_user(cat_a.tenant, role))
-    return made
-
-
-def _ids(body) -> list[str]:
-    return [item["id"] for item in body["items"]]
-
-
-def _error(res, status: int, code: str) -> dict:
-    assert res.status_code == status, res.text
-    body = res.json()["error"]
-    assert body["code"] == code
-    return body
-
+from tests.integration.catalog.conftest import add_user, api_error, build, ids_of, login_client
 
 # organizations
 
@@ -56,18 +15,18 @@ def test_orgs_list_filters_and_paginates(clients, cat_a):
     owner = clients["owner"]
     body = owner.get("/api/orgs").json()
     assert [o["name"] for o in body["items"]] == sorted(o["name"] for o in body["items"])
-    assert set(_ids(body)) == {str(i) for i in cat_a.ids.orgs.values()}
+    assert set(ids_of(body)) == {str(i) for i in cat_a.ids.orgs.values()}
     assert {o["type"] for o in owner.get("/api/orgs", params={"type": "dealer"}).json()["items"]} == {"dealer"}
     seen, cursor = [], None
     while True:
         page = owner.get("/api/orgs", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
-        seen += _ids(page)
+        seen += ids_of(page)
         cursor = page["next_cursor"]
         if not cursor:
             break
-    assert seen == _ids(body)
-    _error(owner.get("/api/orgs", params={"limit": 0}), 422, "validation_error")
-    _error(owner.get("/api/orgs", params={"cursor": "garbage"}), 422, "validation_error")
+    assert seen == ids_of(body)
+    api_error(owner.get("/api/orgs", params={"limit": 0}), 422, "validation_error")
+    api_error(owner.get("/api/orgs", params={"cursor": "garbage"}), 422, "validation_error")
 
 
 def test_org_detail_cross_tenant_and_roles(clients, cat_a):
@@ -77,10 +36,10 @@ def test_org_detail_cross_tenant_and_roles(clients, cat_a):
     assert body["actions"] == []  # a viewer may take no status action
     ops_actions = {a["action"] for a in clients["ops"].get(f"/api/orgs/{dealer}").json()["actions"]}
     assert ops_actions == {"hold", "suspend", "archive"}
-    _error(clients["b_owner"].get(f"/api/orgs/{dealer}"), 404, "not_found")
-    _error(clients["owner"].get(f"/api/orgs/{uuid.uuid4()}"), 404, "not_found")
-    _error(clients["owner"].get("/api/orgs/not-a-uuid"), 422, "validation_error")
-    _error(clients["vendor"].get("/api/orgs"), 403, "forbidden")
+    api_error(clients["b_owner"].get(f"/api/orgs/{dealer}"), 404, "not_found")
+    api_error(clients["owner"].get(f"/api/orgs/{uuid.uuid4()}"), 404, "not_found")
+    api_error(clients["owner"].get("/api/orgs/not-a-uuid"), 422, "validation_error")
+    api_error(clients["vendor"].get("/api/orgs"), 403, "forbidden")
 
 
 def test_org_relationships(clients, cat_a):
@@ -96,7 +55,7 @@ def test_org_relationships(clients, cat_a):
     assert len(only_from["items"]) == 2
     before = clients["owner"].get(f"/api/orgs/{dist}/relationships", params={"at": "2025-06-01T00:00:00Z"}).json()
     assert before["items"] == []
-    _error(clients["b_owner"].get(f"/api/orgs/{dist}/relationships"), 404, "not_found")
+    api_error(clients["b_owner"].get(f"/api/orgs/{dist}/relationships"), 404, "not_found")
 
 
 def test_org_status_goes_through_the_decision_path(clients, cat_a):
@@ -105,15 +64,15 @@ def test_org_status_goes_through_the_decision_path(clients, cat_a):
 
     dealer = cat_a.ids.orgs["dealer-coastal"]
     url = f"/api/orgs/{dealer}/status"
-    _error(clients["viewer"].post(url, json={"action": "suspend", "reason": "x"}), 403, "forbidden")
-    err = _error(clients["ops"].post(url, json={"action": "suspend", "reason": ""}), 422, "validation_error")
+    api_error(clients["viewer"].post(url, json={"action": "suspend", "reason": "x"}), 403, "forbidden")
+    err = api_error(clients["ops"].post(url, json={"action": "suspend", "reason": ""}), 422, "validation_error")
     assert "reason" in err["fields"]
     res = clients["ops"].post(url, json={"action": "suspend", "reason": "MAP breaches in October"})
     assert res.status_code == 200, res.text
     assert res.json()["status"] == "suspended"
-    _error(clients["ops"].post(url, json={"action": "suspend", "reason": "again"}), 409, "invalid_transition")
+    api_error(clients["ops"].post(url, json={"action": "suspend", "reason": "again"}), 409, "invalid_transition")
     assert clients["ops"].post(url, json={"action": "reinstate", "reason": "resolved"}).json()["status"] == "active"
-    _error(clients["b_owner"].post(url, json={"action": "hold", "reason": "x"}), 404, "not_found")
+    api_error(clients["b_owner"].post(url, json={"action": "hold", "reason": "x"}), 404, "not_found")
     with tenant_session(cat_a.ctx()) as session:
         events = session.exec(select(DecisionEvent).where(DecisionEvent.entity_id == dealer)).all()
     assert [(e.action, e.to_status) for e in sorted(events, key=lambda e: e.at)] == [
@@ -127,18 +86,18 @@ def test_org_status_goes_through_the_decision_path(clients, cat_a):
 
 def test_channels_products_skus(clients, cat_a, cat_b):
     owner = clients["owner"]
-    assert set(_ids(owner.get("/api/channels").json())) == {str(i) for i in cat_a.ids.channels.values()}
-    assert set(_ids(owner.get("/api/products").json())) == {str(i) for i in cat_a.ids.products.values()}
+    assert set(ids_of(owner.get("/api/channels").json())) == {str(i) for i in cat_a.ids.channels.values()}
+    assert set(ids_of(owner.get("/api/products").json())) == {str(i) for i in cat_a.ids.products.values()}
     skus = owner.get("/api/skus").json()
-    assert set(_ids(skus)) == {str(i) for i in cat_a.ids.skus.values()}
+    assert set(ids_of(skus)) == {str(i) for i in cat_a.ids.skus.values()}
     assert [s["code"] for s in skus["items"]] == ["AUR-D3-60", "AUR-OMEGA-90", "AUR-ZINC-30"]
     one = owner.get("/api/skus", params={"product_id": str(cat_a.ids.products["zinc"])}).json()
-    assert _ids(one) == [str(cat_a.ids.skus["zinc"])]
-    assert _ids(owner.get("/api/skus", params={"q": "omega"}).json()) == [str(cat_a.ids.skus["omega"])]
+    assert ids_of(one) == [str(cat_a.ids.skus["zinc"])]
+    assert ids_of(owner.get("/api/skus", params={"q": "omega"}).json()) == [str(cat_a.ids.skus["omega"])]
     # tenant B sees only its own rows
-    assert set(_ids(clients["b_owner"].get("/api/skus").json())) == {str(i) for i in cat_b.ids.skus.values()}
+    assert set(ids_of(clients["b_owner"].get("/api/skus").json())) == {str(i) for i in cat_b.ids.skus.values()}
     for path in ("/api/channels", "/api/products", "/api/skus"):
-        _error(clients["vendor"].get(path), 403, "forbidden")
+        api_error(clients["vendor"].get(path), 403, "forbidden")
 
 
 # offerings and channel catalogs
@@ -160,18 +119,18 @@ def test_offerings_list_and_create(clients, cat_a, cat_b):
     listed = clients["viewer"].get("/api/offerings", params={"channel_id": retail}).json()
     assert len(listed["items"]) == 3
     body = {"channel_id": retail, "sku_id": str(sku.id)}
-    _error(clients["viewer"].post("/api/offerings", json=body), 403, "forbidden")
+    api_error(clients["viewer"].post("/api/offerings", json=body), 403, "forbidden")
     res = clients["ops"].post("/api/offerings", json=body)
     assert res.status_code == 201, res.text
     assert res.json()["title"] == "Zinc 90"
-    _error(clients["ops"].post("/api/offerings", json=body), 409, "conflict")
-    err = _error(
+    api_error(clients["ops"].post("/api/offerings", json=body), 409, "conflict")
+    err = api_error(
         clients["ops"].post("/api/offerings", json={**body, "channel_id": str(cat_b.ids.channels["retail"])}),
         422,
         "validation_error",
     )
     assert err["fields"] == {"channel_id": "not found"}
-    err = _error(clients["ops"].post("/api/offerings", json={**body, "colour": "red"}), 422, "validation_error")
+    err = api_error(clients["ops"].post("/api/offerings", json={**body, "colour": "red"}), 422, "validation_error")
     assert "colour" in err["fields"]
     assert clients["b_owner"].get("/api/offerings", params={"channel_id": retail}).json()["items"] == []
 
@@ -186,7 +145,7 @@ def test_channel_catalog_versions_publish_unlist_and_diff(clients, cat_a):
     diff = owner.get(f"/api/channels/{online}/catalog", params={"version": 2, "compare_to": 1}).json()["diff"]
     assert [i["sku_code"] for i in diff["removed"]] == ["AUR-ZINC-30"] and diff["added"] == []
 
-    _error(
+    api_error(
         clients["viewer"].post(f"/api/channels/{online}/catalog/publish", json={"offering_ids": [zinc]}),
         403,
         "forbidden",
@@ -196,12 +155,12 @@ def test_channel_catalog_versions_publish_unlist_and_diff(clients, cat_a):
     v3 = res.json()
     assert v3["version"]["version"] == 3 and v3["version"]["based_on_version"] == 2
     assert len(v3["items"]) == 3
-    err = _error(
+    err = api_error(
         ops.post(f"/api/channels/{online}/catalog/publish", json={"offering_ids": [zinc]}), 422, "validation_error"
     )
     assert err["fields"] == {"offering_ids": "already listed"}
     retail_zinc = str(cat_a.ids.offerings["retail:zinc"])
-    err = _error(
+    err = api_error(
         ops.post(f"/api/channels/{online}/catalog/unlist", json={"offering_ids": [retail_zinc]}),
         422,
         "validation_error",
@@ -216,14 +175,14 @@ def test_channel_catalog_versions_publish_unlist_and_diff(clients, cat_a):
     assert [v["version"] for v in rest["items"]] == [1]
     old = owner.get(f"/api/channels/{online}/catalog", params={"version": 1}).json()  # history kept
     assert len(old["items"]) == 3
-    _error(owner.get(f"/api/channels/{online}/catalog", params={"version": 99}), 404, "not_found")
-    _error(clients["b_owner"].get(f"/api/channels/{online}/catalog"), 404, "not_found")
-    _error(
+    api_error(owner.get(f"/api/channels/{online}/catalog", params={"version": 99}), 404, "not_found")
+    api_error(clients["b_owner"].get(f"/api/channels/{online}/catalog"), 404, "not_found")
+    api_error(
         clients["b_owner"].post(f"/api/channels/{online}/catalog/publish", json={"offering_ids": [zinc]}),
         404,
         "not_found",
     )
-    _error(ops.post(f"/api/channels/{online}/catalog/publish", json={"offering_ids": []}), 422, "validation_error")
+    api_error(ops.post(f"/api/channels/{online}/catalog/publish", json={"offering_ids": []}), 422, "validation_error")
 
 
 # price books and rules
@@ -235,13 +194,13 @@ def test_price_books(clients, cat_a):
     assert {b["kind"] for b in books["items"]} == {"map", "mrp"}
     assert owner.get("/api/price-books", params={"kind": "mrp"}).json()["items"][0]["currency"] == "INR"
     body = {"name": f"List USD {uuid.uuid4().hex[:4]}", "kind": "list", "currency": "USD"}
-    _error(clients["ops"].post("/api/price-books", json=body), 403, "forbidden")  # ops lacks pricing.write
+    api_error(clients["ops"].post("/api/price-books", json=body), 403, "forbidden")  # ops lacks pricing.write
     res = clients["admin"].post("/api/price-books", json=body)
     assert res.status_code == 201, res.text
-    _error(owner.post("/api/price-books", json=body), 409, "conflict")
-    err = _error(owner.post("/api/price-books", json={**body, "name": "x", "currency": "usd"}), 422, "validation_error")
+    api_error(owner.post("/api/price-books", json=body), 409, "conflict")
+    err = api_error(owner.post("/api/price-books", json={**body, "name": "x", "currency": "usd"}), 422, "validation_error")
     assert "currency" in err["fields"]
-    err = _error(owner.post("/api/price-books", json={**body, "name": "y", "kind": "retail"}), 422, "validation_error")
+    err = api_error(owner.post("/api/price-books", json={**body, "name": "y", "kind": "retail"}), 422, "validation_error")
     assert "kind" in err["fields"]
 
 
@@ -256,7 +215,7 @@ def test_price_rules_create_with_overlap_warnings_and_validation(clients, cat_a,
         "amount": "259.50",
         "effective_from": "2026-01-01T00:00:00Z",
     }
-    _error(clients["viewer"].post("/api/price-rules", json=body), 403, "forbidden")
+    api_error(clients["viewer"].post("/api/price-rules", json=body), 403, "forbidden")
     res = owner.post("/api/price-rules", json=body)
     assert res.status_code == 201, res.text
     created = res.json()
@@ -276,7 +235,7 @@ def test_price_rules_create_with_overlap_warnings_and_validation(clients, cat_a,
         ({"priority": "high"}, "priority"),
         ({"currency": "INR"}, "currency"),
     ):
-        err = _error(owner.post("/api/price-rules", json={**body, **bad}), 422, "validation_error")
+        err = api_error(owner.post("/api/price-rules", json={**body, **bad}), 422, "validation_error")
         assert field in err["fields"], (bad, err)
     after = owner.get("/api/price-rules", params={"sku_id": zinc}).json()["items"]
     assert len(after) == 3  # nothing partial was written by the refused requests
@@ -290,7 +249,7 @@ def test_price_rule_conflicts_report(clients, cat_a):
     assert any(str(cat_a.ids.rules["map:omega:future"]) == c["winner_id"] for c in supersede)
     only = clients["viewer"].get("/api/price-rules/conflicts", params={"severity": "info", "limit": 1}).json()
     assert len(only["items"]) == 1 and all(c["severity"] == "info" for c in only["items"])
-    _error(clients["vendor"].get("/api/price-rules/conflicts"), 403, "forbidden")
+    api_error(clients["vendor"].get("/api/price-rules/conflicts"), 403, "forbidden")
 
 
 def test_resolve_explains_and_is_audited(clients, cat_a):
@@ -318,15 +277,15 @@ def test_resolve_explains_and_is_audited(clients, cat_a):
     assert usd["found"] is False and usd["price"] is None
     assert {c["reason"] for c in usd["candidates"]} == {"currency_mismatch"}
 
-    _error(
+    api_error(
         clients["viewer"].get("/api/prices/resolve", params={**params, "at": "2026-06-01T00:00:00"}),
         422,
         "validation_error",
     )
-    err = _error(clients["viewer"].get("/api/prices/resolve", params={"sku_id": str(sku)}), 422, "validation_error")
+    err = api_error(clients["viewer"].get("/api/prices/resolve", params={"sku_id": str(sku)}), 422, "validation_error")
     assert "currency" in err["fields"]
-    _error(clients["b_owner"].get("/api/prices/resolve", params=params), 404, "not_found")
-    _error(clients["vendor"].get("/api/prices/resolve", params=params), 403, "forbidden")
+    api_error(clients["b_owner"].get("/api/prices/resolve", params=params), 404, "not_found")
+    api_error(clients["vendor"].get("/api/prices/resolve", params=params), 403, "forbidden")
 
     with tenant_session(cat_a.ctx()) as session:
         events = session.exec(
@@ -346,8 +305,8 @@ def test_flags_off_answer_404_and_toggling_is_audited(api):
     from models.db import tenant_session
 
     dark = build("dark", flags={})
-    owner = _client(api, dark.tenant.owner_email, dark.tenant.password)
-    viewer = _client(api, *add_user(dark.tenant, "viewer"))
+    owner = login_client(api, dark.tenant.owner_email, dark.tenant.password)
+    viewer = login_client(api, *add_user(dark.tenant, "viewer"))
     sku = dark.ids.skus["d3"]
     guarded = [
         ("get", "/api/orgs", None),
@@ -361,21 +320,21 @@ def test_flags_off_answer_404_and_toggling_is_audited(api):
         ("get", f"/api/prices/resolve?sku_id={sku}&currency=INR", None),
     ]
     for method, path, body in guarded:
-        _error(getattr(owner, method)(path, **({"json": body} if body else {})), 404, "not_found")
+        api_error(getattr(owner, method)(path, **({"json": body} if body else {})), 404, "not_found")
 
     flags = {f["name"]: f["enabled"] for f in viewer.get("/api/settings/flags").json()["flags"]}
     assert flags["ENABLE_ORG"] is False and len(flags) >= 5
-    _error(viewer.patch("/api/settings/flags", json={"flags": {"ENABLE_ORG": True}}), 403, "forbidden")
-    err = _error(owner.patch("/api/settings/flags", json={"flags": {"ENABLE_ORGS": True}}), 422, "validation_error")
+    api_error(viewer.patch("/api/settings/flags", json={"flags": {"ENABLE_ORG": True}}), 403, "forbidden")
+    err = api_error(owner.patch("/api/settings/flags", json={"flags": {"ENABLE_ORGS": True}}), 422, "validation_error")
     assert "flags.ENABLE_ORGS" in err["fields"]
-    _error(owner.patch("/api/settings/flags", json={"flags": {"ENABLE_ORG": "yes"}}), 422, "validation_error")
+    api_error(owner.patch("/api/settings/flags", json={"flags": {"ENABLE_ORG": "yes"}}), 422, "validation_error")
 
     res = owner.patch("/api/settings/flags", json={"flags": {"ENABLE_ORG": True}})
     assert res.status_code == 200, res.text
     assert owner.get("/api/orgs").status_code == 200
-    _error(owner.get("/api/skus"), 404, "not_found")  # other flags still off
+    api_error(owner.get("/api/skus"), 404, "not_found")  # other flags still off
     owner.patch("/api/settings/flags", json={"flags": {"ENABLE_ORG": False}})
-    _error(owner.get("/api/orgs"), 404, "not_found")
+    api_error(owner.get("/api/orgs"), 404, "not_found")
     with tenant_session(dark.ctx()) as session:
         events = session.exec(
             select(AuditEvent).where(
@@ -390,4 +349,4 @@ def test_unauthenticated_is_401(api):
 
     client = TestClient(api)
     for path in ("/api/orgs", "/api/price-books", "/api/settings/flags"):
-        _error(client.get(path), 401, "unauthenticated")
+        api_error(client.get(path), 401, "unauthenticated")

@@ -79,10 +79,39 @@ class ChainLink:
             "at": self.at,
             "prev_hash": self.prev_hash,
         }
-        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return _dumps(body).encode()
 
     def digest(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingLink:
+    """An event's canonical encoding with its place in the chain still open: everything but seq and
+    prev_hash is serialized up front (outside the tenant's append lock), so appending only joins
+    strings and hashes. `digest(seq, prev_hash)` equals the ChainLink's digest byte for byte (the
+    canonical keys are sorted: ...entity_id, prev_hash, seq, tenant_id)."""
+
+    head: str
+    tail: str
+
+    @classmethod
+    def of(
+        cls, tenant_id: str, actor: str, action: str, entity: str, entity_id: str, before: Any, after: Any, at: str
+    ) -> PendingLink:
+        head = (
+            f'{{"action":{_dumps(action)},"actor":{_dumps(actor)},"after":{_dumps(after)},"at":{_dumps(at)},'
+            f'"before":{_dumps(before)},"entity":{_dumps(entity)},"entity_id":{_dumps(entity_id)},'
+        )
+        return cls(head=head, tail=f',"tenant_id":{_dumps(tenant_id)}}}')
+
+    def digest(self, seq: int, prev_hash: str) -> str:
+        body = f'{self.head}"prev_hash":{_dumps(prev_hash)},"seq":{int(seq)}{self.tail}'
+        return hashlib.sha256(body.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from engine.audit_chain import (
     GENESIS_HASH,
     ChainBreak,
     ChainLink,
+    PendingLink,
     StoredEvent,
     format_instant,
     to_jsonable,
@@ -64,33 +65,31 @@ def record(
     The advisory lock serializes appends per tenant until commit, so seq stays gapless and
     every prev_hash points at the event committed just before.
     """
+    row, link = _pending(ctx, action, entity, entity_id, before, after, at or utcnow())
     tenant = str(ctx.tenant_id)
     session.execute(_LOCK, {"tenant": tenant})
     head = session.execute(_HEAD, {"tenant": tenant}).first()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-    event = AuditEvent(**_linked(ctx, seq, prev_hash, action, entity, entity_id, before, after, at or utcnow()))
+    event = AuditEvent(**row, seq=seq, prev_hash=prev_hash, hash=link.digest(seq, prev_hash))
     session.add(event)
     session.flush()
     return event
 
 
-def _linked(
+def _pending(
     ctx: TenantContext,
-    seq: int,
-    prev_hash: str,
     action: str,
     entity: str,
     entity_id: Any,
     before: Any,
     after: Any,
     moment: datetime,
-) -> dict[str, Any]:
-    """One event's row (every column) with its link hash, as a plain dict: building it is the
-    per-event cost of a bulk append, so no ORM object is made here."""
+) -> tuple[dict[str, Any], PendingLink]:
+    """One event's row (every column but seq, prev_hash and hash) and its canonical encoding,
+    made before the append lock is taken: under the lock only the link is joined and hashed."""
     row = {
         "id": uuid.uuid4(),
         "tenant_id": ctx.tenant_id,
-        "seq": seq,
         "actor": ctx.actor_label,
         "actor_role": str(ctx.role),
         "action": action,
@@ -100,49 +99,40 @@ def _linked(
         "after": to_jsonable(after),
         "at": moment,
         "correlation_id": correlation_id.get()[:64],
-        "prev_hash": prev_hash,
     }
-    row["hash"] = ChainLink(
-        tenant_id=str(ctx.tenant_id),
-        seq=seq,
-        actor=row["actor"],
-        action=action,
-        entity=entity,
-        entity_id=row["entity_id"],
-        before=row["before"],
-        after=row["after"],
-        at=format_instant(moment),
-        prev_hash=prev_hash,
-    ).digest()
-    return row
+    link = PendingLink.of(
+        str(ctx.tenant_id),
+        row["actor"],
+        action,
+        entity,
+        row["entity_id"],
+        row["before"],
+        row["after"],
+        format_instant(moment),
+    )
+    return row, link
 
 
 def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Append several events to the tenant's chain, in order, inside the caller's transaction:
-    the advisory lock and the head read once, the links computed here exactly as record() does,
-    one multi-row insert. Each event: action, entity, entity_id and optional before, after, at.
-    Returns the rows written (dicts with every column)."""
+    each event encoded first, then the advisory lock and the head read once, the links joined
+    and hashed, one multi-row insert. Each event: action, entity, entity_id and optional before,
+    after, at. Returns the rows written (dicts with every column)."""
     if not events:
         return []
+    pending = [
+        _pending(ctx, e["action"], e["entity"], e["entity_id"], e.get("before"), e.get("after"), e.get("at") or utcnow())
+        for e in events
+    ]
     tenant = str(ctx.tenant_id)
     session.execute(_LOCK, {"tenant": tenant})
     head = session.execute(_HEAD, {"tenant": tenant}).first()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     rows: list[dict[str, Any]] = []
-    for e in events:
-        row = _linked(
-            ctx,
-            seq,
-            prev_hash,
-            e["action"],
-            e["entity"],
-            e["entity_id"],
-            e.get("before"),
-            e.get("after"),
-            e.get("at") or utcnow(),
-        )
-        rows.append(row)
-        seq, prev_hash = seq + 1, row["hash"]
+    for row, link in pending:
+        digest = link.digest(seq, prev_hash)
+        rows.append({**row, "seq": seq, "prev_hash": prev_hash, "hash": digest})
+        seq, prev_hash = seq + 1, digest
     session.execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
     return rows
 

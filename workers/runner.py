@@ -203,13 +203,15 @@ class JobRunner:
                             hooks["undo"](session, item)
                 if marks:
                     kept += self._mark_collected(session, hooks, marks, outcomes)
+                # the items' statuses are final here: count them before `end` and the chunk's audit
+                # append, which hold the tenant's audit lock until commit (shorter for other workers)
+                snap = repo.snapshot_of(session, self.ctx, job)
                 if hooks:
                     hooks["end"](session, job, kept)
             finally:
                 if hooks:
                     hooks["abort"](session)
             repo.record_chunk(session, self.ctx, job.id, self.worker_id, outcomes)
-            snap = repo.snapshot_of(session, self.ctx, job)
         self.report.chunks += 1
         for name, seqs in outcomes.items():
             self._tallies[name] += len(seqs)

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.audit_chain import GENESIS_HASH, ChainLink, StoredEvent, to_jsonable, verify_chain
+from engine.audit_chain import GENESIS_HASH, ChainLink, PendingLink, StoredEvent, to_jsonable, verify_chain
 
 
 def chain(n: int) -> list[StoredEvent]:
@@ -52,3 +54,27 @@ def test_reordered_events_fail():
     events[1], events[2] = events[2], events[1]
     fault = verify_chain(events)
     assert fault is not None and fault.seq == 2
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.tuples(*[st.text(max_size=20)] * 6),
+    before=_json_values,
+    after=_json_values,
+    seq=st.integers(min_value=1, max_value=2**62),
+    prev=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+)
+def test_pending_link_digest_equals_the_chain_links(text, before, after, seq, prev):
+    """The bulk append encodes events before taking the lock (PendingLink); the digest must be the
+    ChainLink's byte for byte, or verification would fail on every bulk-written event."""
+    tenant, actor, action, entity, entity_id, at = text
+    link = ChainLink(tenant, seq, actor, action, entity, entity_id, before, after, at, prev)
+    pending = PendingLink.of(tenant, actor, action, entity, entity_id, before, after, at)
+    assert pending.digest(seq, prev) == link.digest()

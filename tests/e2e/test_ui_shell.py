@@ -91,6 +91,24 @@ def test_logout_ends_the_session(page):
     page.wait_for_url(re.compile(r"/login"))
 
 
+def test_sign_in_again_after_sign_out_in_the_same_tab(page):
+    """QA #1: the tab's LoginState kept `submitting` from the first sign-in, so the form stayed
+    disabled on "Signing in…" after sign-out, even after a reload."""
+    signed_in(page, "ops@demo.test")
+    expect(page.get_by_test_id("role-badge")).to_have_text("ops")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    submit = page.get_by_test_id("login-submit")
+    expect(submit).to_be_enabled()
+    expect(submit).to_have_text("Sign in")
+    page.locator("#login-email").fill("sales@demo.test")
+    page.locator("#login-password").fill(PASSWORD)
+    page.locator("#login-password").press("Enter")
+    page.wait_for_url(re.compile(r"^[^?]*/(\?.*)?$"))
+    expect(page.get_by_test_id("role-badge")).to_have_text("sales")
+
+
 def test_viewer_gets_403_on_audit(page):
     signed_in(page, "viewer@demo.test")
     page.goto("/audit")

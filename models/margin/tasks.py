@@ -88,12 +88,15 @@ def _check_assignee(session: Session, ctx: TenantContext, user_id: uuid.UUID | N
 
 def _check_due(ctx: TenantContext, due_at: datetime | None, *, current: datetime | None = None) -> None:
     """A due date a person sets is today or later (in the sender's own offset) and at most 10
-    years ahead. An unchanged due date passes, so an overdue task can still be edited; the
-    platform itself (system context: seeds, workers) may record past due dates."""
-    if due_at is None or ctx.user_id is None or (current is not None and due_at == current):
+    years ahead. An unchanged due day passes (the page sends the shown day back at 23:59 UTC), so
+    an overdue task can still be edited; the platform itself (system context: seeds, workers)
+    may record past due dates."""
+    if due_at is None or ctx.user_id is None:
         return
     if due_at.tzinfo is None:
         raise ValidationFailed("due_at: needs a time zone", fields={"due_at": "needs a time zone"})
+    if current is not None and current.tzinfo is not None and current.astimezone(due_at.tzinfo).date() == due_at.date():
+        return
     today = datetime.now(due_at.tzinfo).date()
     if due_at.date() < today:
         raise ValidationFailed(

@@ -100,6 +100,13 @@ def test_an_overdue_task_can_still_be_edited_without_moving_its_due_date(clients
     )
     assert res.status_code == 200, res.text
     assert res.json()["due_at"] == overdue["due_at"] and res.json()["notes"] == "still chasing"
+    # the page sends the shown day back at 23:59 UTC: the same day, so still allowed
+    same_day = overdue["due_at"][:10] + "T23:59:00Z"
+    res = clients["sales"].patch(f"/api/tasks/{overdue['id']}", json={"due_at": same_day})
+    assert res.status_code == 200, res.text
+    # moving it to another past day is refused
+    other_day = (datetime.fromisoformat(overdue["due_at"][:10]) - timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")
+    _refused(clients["sales"].patch(f"/api/tasks/{overdue['id']}", json={"due_at": other_day}), "due_at")
 
 
 def test_instants_serialize_with_4_digit_years():

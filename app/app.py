@@ -13,6 +13,7 @@ import os
 import reflex as rx
 
 from app.api.main import create_api
+from app.web.error_notice import backend_exception_handler, error_notice_wrap
 from app.web.layout import add_pages
 from app.web.pages import login
 from app.web.static import frontend_transformer
@@ -30,6 +31,9 @@ app = rx.App(
     stylesheets=["/pharos.css"],
     html_lang="en",
     api_transformer=_transformers(),
+    # unexpected errors in page handlers: logged with a reference, shown without eval (CSP)
+    backend_exception_handler=backend_exception_handler,
+    extra_app_wraps={(3, "PharosErrorNotice"): error_notice_wrap},
 )
 
 login.add_public_pages(app)

@@ -48,7 +48,9 @@ def to_jsonable(value: Any) -> Any:
 def format_instant(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("audit timestamps must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    # "%Y" is not zero-padded for years < 1000 on glibc ("1-01-01…"); ISO 8601 needs 4 digits
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}.{utc.microsecond:06d}Z"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -40,6 +42,24 @@ def install_error_handlers(api: FastAPI) -> None:
         return JSONResponse(
             error_body("validation_error", f"invalid input: {names}", fields), status_code=422
         )
+
+    async def data_error(_: Request, exc: Exception) -> JSONResponse:
+        # Last line of defence: input validation (engine.text) should refuse such values first.
+        # PostgreSQL refused a value (NUL byte, out-of-range number, bad encoding, …): that is bad
+        # input, not a server fault. The database's message is logged, never sent.
+        cid = correlation_id.get()
+        log.warning("database refused a value: %s", exc, extra={"correlation_id": cid})
+        return JSONResponse(
+            error_body(
+                "validation_error",
+                f"invalid input: a value could not be stored; check the text and numbers sent (reference {cid})",
+                {"request": "a value could not be stored"},
+            ),
+            status_code=422,
+        )
+
+    api.add_exception_handler(sqlalchemy.exc.DataError, data_error)
+    api.add_exception_handler(psycopg.DataError, data_error)
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -9,13 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Conflict, Forbidden
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.margin.machines import ALERT_MACHINE, ui_actions
+from engine.text import check_text
 from models import mutations
 from models.base import utcnow
 from models.catalog.common import get_in_tenant
 from models.core_tables import DecisionEvent
 from models.decisions import decide
+from models.margin.inputs import TEXT_MAX
 from models.margin_tables import MarginAlert, MarginAlertEvidence, MarginNote, MarginTask
 from models.pagination import Page, keyset_page, parse_instant
 
@@ -139,6 +141,9 @@ def add_note(
     task_id: uuid.UUID | None = None,
 ) -> MarginNote:
     require(ctx, NOTES)
+    check_text(body, "note", max_length=TEXT_MAX)
+    if not body.strip():
+        raise ValidationFailed("note: cannot be empty", fields={"note": "cannot be empty"})
     note = MarginNote(
         tenant_id=ctx.tenant_id,
         alert_id=alert_id,
@@ -160,6 +165,7 @@ def patch_alert(
     note: str | None = None,
 ) -> MarginAlert:
     """A decision through the decision path (ALERT_MACHINE) and/or a note on the alert."""
+    check_text(reason, "reason", max_length=TEXT_MAX)
     alert = get_alert(session, ctx, alert_id)
     if note is not None:
         add_note(session, ctx, note, alert_id=alert.id, dealer_id=alert.dealer_id)

@@ -13,11 +13,13 @@ from sqlmodel import Session, select
 from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES, ui_actions
+from engine.text import check_text
 from models.catalog.common import get_in_tenant
 from models.catalog_tables import Organization
 from models.core_tables import DecisionEvent
 from models.decisions import decide
 from models.margin.alerts import require
+from models.margin.inputs import TEXT_MAX
 from models.margin_tables import MarginAlert, MarginDealerStatus, MarginTask
 from models.pagination import Page, keyset_page
 
@@ -158,6 +160,7 @@ def change_status(
     session: Session, ctx: TenantContext, dealer_id: Any, action: str, reason: str | None
 ) -> MarginDealerStatus:
     require(ctx, "margin.dealers.status")
+    check_text(reason, "reason", max_length=TEXT_MAX)
     dealer = get_dealer(session, ctx, dealer_id)
     row = status_row(session, ctx, dealer)
     decide(session, ctx, DEALER_MACHINE, row, action, reason=reason, details={"dealer_id": str(dealer.id)})

@@ -5,20 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from engine.margin.frames import RULES
 from engine.margin.severity import LEVELS
+from engine.text import TextInput
 
 Rule = Literal[RULES]  # type: ignore[valid-type]
 Severity = Literal[LEVELS]  # type: ignore[valid-type]
 AlertStatus = Literal["open", "acknowledged", "in_enforcement", "resolved", "dismissed"]
 TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
-Reason = Field(None, min_length=1, max_length=4000)
+TEXT_MAX = 4000  # notes and reasons
+TITLE_MAX = 200
+Reason = Field(None, min_length=1, max_length=TEXT_MAX)
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Input(TextInput):
+    """Unknown keys refused, text stripped, control characters (NUL, …) refused: engine.text."""
 
 
 class AlertPatch(_Input):
@@ -26,7 +29,7 @@ class AlertPatch(_Input):
 
     action: str | None = Field(None, min_length=1, max_length=40)
     reason: str | None = Reason
-    note: str | None = Field(None, min_length=1, max_length=4000)
+    note: str | None = Field(None, min_length=1, max_length=TEXT_MAX)
 
     @model_validator(mode="after")
     def _something(self) -> AlertPatch:
@@ -38,12 +41,12 @@ class AlertPatch(_Input):
 
 
 class TaskCreate(_Input):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
     alert_id: uuid.UUID | None = None
     dealer_id: uuid.UUID | None = None
     assignee_user_id: uuid.UUID | None = None
     due_at: AwareDatetime | None = None
-    notes: str | None = Field(None, max_length=4000)
+    notes: str | None = Field(None, max_length=TEXT_MAX)
 
 
 class TaskPatch(_Input):
@@ -51,12 +54,12 @@ class TaskPatch(_Input):
 
     action: str | None = Field(None, min_length=1, max_length=40)
     reason: str | None = Reason
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
     assignee_user_id: uuid.UUID | None = None
     due_at: AwareDatetime | None = None
-    notes: str | None = Field(None, max_length=4000)
+    notes: str | None = Field(None, max_length=TEXT_MAX)
 
 
 class DealerStatusChange(_Input):
     action: str = Field(min_length=1, max_length=40)
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: str = Field(min_length=1, max_length=TEXT_MAX)

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
+from engine.errors import ValidationFailed
 from engine.margin.machines import TASK_MACHINE, ui_actions
+from engine.rbac import has_permission
 from models import mutations
 from models.base import utcnow
 from models.catalog.common import get_in_tenant, reference
 from models.catalog_tables import Organization
 from models.core_tables import Membership
 from models.decisions import decide
+from models.identity import Member, tenant_members
 from models.margin.alerts import require
 from models.margin.inputs import TaskCreate, TaskPatch
 from models.margin_tables import MarginAlert, MarginTask
 from models.pagination import Page, keyset_page, parse_instant
 
 WRITE = "margin.tasks.write"
+DUE_MAX_DAYS = 3653  # ten years
 
 
 def get_task(session: Session, ctx: TenantContext, task_id: Any) -> MarginTask:
@@ -53,19 +58,59 @@ def list_tasks(
     )
 
 
+def assignable_members(session: Session, ctx: TenantContext) -> list[Member]:
+    """Members of the tenant who may work tasks (their role holds `margin.tasks.write`): the
+    only valid assignees. Pages offer these, not every member."""
+    return [m for m in tenant_members(session, ctx) if _may_work_tasks(m.role)]
+
+
+def _may_work_tasks(role: str) -> bool:
+    try:
+        return has_permission(role, WRITE)
+    except ValueError:  # a role this build does not know
+        return False
+
+
 def _check_assignee(session: Session, ctx: TenantContext, user_id: uuid.UUID | None) -> None:
     if user_id is None:
         return
-    member = session.exec(
-        select(Membership.id).where(Membership.tenant_id == ctx.tenant_id, Membership.user_id == user_id)
+    role = session.exec(
+        select(Membership.role).where(Membership.tenant_id == ctx.tenant_id, Membership.user_id == user_id)
     ).first()
-    if member is None:
+    if role is None:
         raise_validation("assignee_user_id", "no member of this tenant")
+    if not _may_work_tasks(role):
+        raise ValidationFailed(
+            f"assignee_user_id: the member's role '{role}' may not work on tasks ({WRITE})",
+            fields={"assignee_user_id": "role may not work on tasks"},
+        )
+
+
+def _check_due(ctx: TenantContext, due_at: datetime | None, *, current: datetime | None = None) -> None:
+    """A due date a person sets is today or later (in the sender's own offset) and at most 10
+    years ahead. An unchanged due day passes (the page sends the shown day back at 23:59 UTC), so
+    an overdue task can still be edited; the platform itself (system context: seeds, workers)
+    may record past due dates."""
+    if due_at is None or ctx.user_id is None:
+        return
+    if due_at.tzinfo is None:
+        raise ValidationFailed("due_at: needs a time zone", fields={"due_at": "needs a time zone"})
+    if current is not None and current.tzinfo is not None and current.astimezone(due_at.tzinfo).date() == due_at.date():
+        return
+    today = datetime.now(due_at.tzinfo).date()
+    if due_at.date() < today:
+        raise ValidationFailed(
+            f"due_at: {due_at.date().isoformat()} is in the past; pick today or a later day",
+            fields={"due_at": "must be today or later"},
+        )
+    if due_at.date() > today + timedelta(days=DUE_MAX_DAYS):
+        raise ValidationFailed(
+            f"due_at: {due_at.date().isoformat()} is more than 10 years ahead",
+            fields={"due_at": "must be within 10 years"},
+        )
 
 
 def raise_validation(field: str, what: str) -> None:
-    from engine.errors import ValidationFailed
-
     raise ValidationFailed(f"{field}: {what}", fields={field: "not found"})
 
 
@@ -80,6 +125,7 @@ def create_task(
     if dealer_id is not None:
         reference(session, ctx, Organization, dealer_id, "dealer_id", "organization")
     _check_assignee(session, ctx, data.assignee_user_id)
+    _check_due(ctx, data.due_at)
     now = utcnow()
     task = MarginTask(
         id=task_id or uuid.uuid4(),
@@ -105,8 +151,10 @@ def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPat
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in ("action", "reason")}
     if "title" in changes and changes["title"] is None:
         raise_validation("title", "cannot be empty")
-    if "assignee_user_id" in changes:
-        _check_assignee(session, ctx, changes["assignee_user_id"])
+    if "assignee_user_id" in changes and changes["assignee_user_id"] != task.assignee_user_id:
+        _check_assignee(session, ctx, changes["assignee_user_id"])  # an unchanged assignee may stay
+    if "due_at" in changes:
+        _check_due(ctx, changes["due_at"], current=task.due_at)
     if changes:
         mutations.update(session, ctx, task, {**changes, "updated_at": utcnow()}, action="margin_task.update")
     if data.action is not None:

@@ -91,6 +91,24 @@ def test_logout_ends_the_session(page):
     page.wait_for_url(re.compile(r"/login"))
 
 
+def test_sign_in_again_after_sign_out_in_the_same_tab(page):
+    """QA #1: the tab's LoginState kept `submitting` from the first sign-in, so the form stayed
+    disabled on "Signing in…" after sign-out, even after a reload."""
+    signed_in(page, "ops@demo.test")
+    expect(page.get_by_test_id("role-badge")).to_have_text("ops")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    submit = page.get_by_test_id("login-submit")
+    expect(submit).to_be_enabled()
+    expect(submit).to_have_text("Sign in")
+    page.locator("#login-email").fill("sales@demo.test")
+    page.locator("#login-password").fill(PASSWORD)
+    page.locator("#login-password").press("Enter")
+    page.wait_for_url(re.compile(r"^[^?]*/(\?.*)?$"))
+    expect(page.get_by_test_id("role-badge")).to_have_text("sales")
+
+
 def test_viewer_gets_403_on_audit(page):
     signed_in(page, "viewer@demo.test")
     page.goto("/audit")
@@ -213,3 +231,37 @@ def test_tenant_picker_and_switcher(page, multi_tenant_user):
     expect(page.get_by_test_id("tenant-name")).to_have_text(other_name)
     expect(page.get_by_test_id("role-badge")).to_have_text("owner")
     assert "Audit log" in nav_labels(page)
+
+
+def test_an_unexpected_handler_error_is_shown_with_a_reference_and_no_eval(page, console):
+    """QA #5: Reflex's default error toast is an eval the CSP blocks, so a failing handler was
+    invisible. A client sends `LoginState.start` with an argument it does not take: it raises
+    on the server, and the notice (a normal state update, no eval) appears with a reference and
+    no exception text. The `page` fixture fails the test on any console error (e.g. EvalError)."""
+    tampered: list[str] = []
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            if isinstance(message, str) and "login_state.start" in message and not tampered:
+                changed = message.replace('login_state.start",', 'login_state.start","payload":{"unexpected":1},', 1)
+                if changed != message:
+                    tampered.append(changed)
+                    message = changed
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    console.allow(r"status of 401")  # the browser logs the failed POST /api/auth/login itself
+    page.route_web_socket(re.compile(r"/_event"), route)
+    login(page, "owner@demo.test", "not-the-password")
+    notice = page.get_by_test_id("backend-error")
+    expect(notice).to_be_visible()
+    assert tampered, "the start event was not seen on the websocket"
+    reference = page.get_by_test_id("backend-error-reference").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{16}", reference)
+    assert "Traceback" not in notice.inner_text() and "unexpected" not in notice.inner_text()
+    page.get_by_test_id("backend-error-dismiss").click()
+    expect(notice).to_have_count(0)
+    expect(page.get_by_test_id("login-submit")).to_be_enabled()

@@ -12,15 +12,15 @@ from app.web.layout import app_page
 from app.web.pages.margin import MarginDashboardState, dashboard_view
 from engine.rbac import permissions_of
 
+# V1 is Margin Defense (docs: the V1 lock): only these modules surface. Compensation, vendor cases,
+# the operator console and the platform's admin permissions are V2+ and are not listed.
 MODULES = {
-    "core": "Platform",
     "margin": "Margin defense",
-    "comp": "Compensation",
-    "cases": "Vendor cases",
     "catalog": "Catalog",
     "pricing": "Pricing",
-    "graph": "Operator console",
+    "core": "Audit",
 }
+V1_PERMISSIONS = ("margin.", "catalog.", "pricing.", "core.audit.read")
 
 VERBS = {
     "read": "view",
@@ -57,15 +57,17 @@ def describe(permission: str) -> str:
 
 
 def capabilities(role: str) -> list[dict[str, str]]:
-    """One entry per module the role touches: module label and a sentence of abilities."""
+    """One entry per V1 module the role touches: module label and a sentence of abilities."""
     grouped: dict[str, list[str]] = {}
     for perm in sorted(permissions_of(role)):
+        if not perm.startswith(V1_PERMISSIONS):
+            continue
         module = perm.split(".", 1)[0]
         grouped.setdefault(module, []).append(describe(perm))
     order = list(MODULES)
     return [
-        {"module": MODULES.get(m, m), "abilities": ", ".join(sorted(set(a))), "count": str(len(a))}
-        for m, a in sorted(grouped.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+        {"module": MODULES[m], "abilities": ", ".join(sorted(set(a))), "count": str(len(a))}
+        for m, a in sorted(grouped.items(), key=lambda kv: order.index(kv[0]))
     ]
 
 

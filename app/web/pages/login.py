@@ -54,6 +54,14 @@ class LoginState(AuthState):
     submitting: bool = False
 
     @rx.event
+    def reset_form(self):
+        """First on_load of /login: a tab's state outlives sign-in, sign-out and reloads, so a
+        successful sign-in (which leaves `submitting` set while the browser navigates) must not
+        leave the next login form disabled."""
+        self.error = ""
+        self.submitting = False
+
+    @rx.event
     def start(self):
         self.error = ""
         self.submitting = True
@@ -178,7 +186,12 @@ def select_tenant_page() -> rx.Component:
 
 
 def add_public_pages(app: rx.App) -> None:
-    app.add_page(login_page, route="/login", title="Sign in · PharOS", on_load=AuthState.open_login)
+    app.add_page(
+        login_page,
+        route="/login",
+        title="Sign in · PharOS",
+        on_load=[LoginState.reset_form, AuthState.open_login],
+    )
     app.add_page(
         select_tenant_page, route="/select-tenant", title="Choose a tenant · PharOS", on_load=AuthState.open_tenant_picker
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -150,7 +151,8 @@ def test_tasks_list_create_patch_by_role(clients, margin_a):
         t["status"] for t in clients["viewer"].get("/api/tasks", params={"status": "in_progress"}).json()["items"]
     } == {"in_progress"}
     alert_id = _alert_id(clients)
-    body = {"title": "Chase the dealer", "alert_id": alert_id, "due_at": "2026-12-01T09:00:00Z"}
+    due = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT09:00:00Z")  # due dates are never past
+    body = {"title": "Chase the dealer", "alert_id": alert_id, "due_at": due}
     _error(clients["viewer"].post("/api/tasks", json=body), 403, "forbidden")
     res = clients["sales"].post("/api/tasks", json=body)
     assert res.status_code == 201, res.text

@@ -10,6 +10,7 @@ import pytest
 from engine.context import TenantContext
 from engine.rbac import Role
 from tests.conftest import TenantFixture, make_tenant
+from tests.support.api_clients import create_test_api, login_client
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,24 @@ def add_user(tenant: TenantFixture, role: str) -> tuple[str, str]:
         user = ensure_user(session, email=email, display_name=role, password="correct-horse")
         add_membership(session, ctx, user, Role(role))
     return email, "correct-horse"
+
+
+@pytest.fixture(scope="module")
+def api():
+    return create_test_api()
+
+
+@pytest.fixture(scope="module")
+def clients(api, margin_a: MarginTenant, margin_b: MarginTenant):
+    """Tenant A's owner, ops, sales and viewer, and tenant B's owner ("b_owner"), signed in."""
+
+    def signed_in(email: str, password: str):
+        return login_client(api, email, password, raise_server_exceptions=False)
+
+    made = {
+        "owner": signed_in(margin_a.tenant.owner_email, margin_a.tenant.password),
+        "b_owner": signed_in(margin_b.tenant.owner_email, margin_b.tenant.password),
+    }
+    for role in ("ops", "sales", "viewer"):
+        made[role] = signed_in(*add_user(margin_a.tenant, role))
+    return made

@@ -8,37 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.margin.conftest import MarginTenant, add_user
-
 ROLES = ("owner", "ops", "sales", "viewer")
-
-
-@pytest.fixture(scope="module")
-def api():
-    from app.api.main import create_api
-
-    return create_api()
-
-
-def _client(api, email: str, password: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(api, raise_server_exceptions=False)
-    res = client.post("/api/auth/login", json={"email": email, "password": password})
-    assert res.status_code == 200, res.text
-    client.headers["Authorization"] = f"Bearer {res.json()['token']}"
-    return client
-
-
-@pytest.fixture(scope="module")
-def clients(api, margin_a: MarginTenant, margin_b: MarginTenant):
-    made = {
-        "owner": _client(api, margin_a.tenant.owner_email, margin_a.tenant.password),
-        "b_owner": _client(api, margin_b.tenant.owner_email, margin_b.tenant.password),
-    }
-    for role in ("ops", "sales", "viewer"):
-        made[role] = _client(api, *add_user(margin_a.tenant, role))
-    return made
 
 
 def _error(res, status: int, code: str) -> dict:

@@ -7,34 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.margin.conftest import MarginTenant, add_user
-
-
-@pytest.fixture(scope="module")
-def api():
-    from app.api.main import create_api
-
-    return create_api()
-
-
-def _client(api, email: str, password: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(api, raise_server_exceptions=False)
-    res = client.post("/api/auth/login", json={"email": email, "password": password})
-    assert res.status_code == 200, res.text
-    client.headers["Authorization"] = f"Bearer {res.json()['token']}"
-    client.user_id = res.json()["user"]["id"]
-    return client
-
-
-@pytest.fixture(scope="module")
-def clients(api, margin_a: MarginTenant):
-    made = {"owner": _client(api, margin_a.tenant.owner_email, margin_a.tenant.password)}
-    for role in ("ops", "sales", "viewer"):
-        made[role] = _client(api, *add_user(margin_a.tenant, role))
-    return made
-
 
 def _refused(res, field: str) -> dict:
     assert res.status_code == 422, res.text
@@ -71,9 +43,7 @@ def test_nul_in_task_notes_and_patch_is_refused(clients):
     _refused(clients["sales"].post("/api/tasks", json={"title": "ok", "notes": "a\x00b"}), "notes")
     task = clients["sales"].post("/api/tasks", json={"title": "Call the dealer"}).json()
     _refused(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"title": "x\x00"}), "title")
-    _refused(
-        clients["sales"].patch(f"/api/tasks/{task['id']}", json={"action": "cancel", "reason": "r\x00"}), "reason"
-    )
+    _refused(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"action": "cancel", "reason": "r\x00"}), "reason")
     assert _task(clients, task["id"])["title"] == "Call the dealer"
 
 
@@ -87,9 +57,7 @@ def test_nul_in_an_alert_note_and_reason_is_refused(clients):
     alert_id = _alert_id(clients)
     before = clients["owner"].get(f"/api/alerts/{alert_id}/timeline").json()["items"]
     _refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "nul\x00byte note"}), "note")
-    _refused(
-        clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "dismiss", "reason": "x\x00"}), "reason"
-    )
+    _refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "dismiss", "reason": "x\x00"}), "reason")
     assert clients["owner"].get(f"/api/alerts/{alert_id}/timeline").json()["items"] == before
 
 

@@ -8,34 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.margin.conftest import MarginTenant, add_user
-
-
-@pytest.fixture(scope="module")
-def api():
-    from app.api.main import create_api
-
-    return create_api()
-
-
-def _client(api, email: str, password: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(api, raise_server_exceptions=False)
-    res = client.post("/api/auth/login", json={"email": email, "password": password})
-    assert res.status_code == 200, res.text
-    client.headers["Authorization"] = f"Bearer {res.json()['token']}"
-    client.user_id = res.json()["user"]["id"]
-    return client
-
-
-@pytest.fixture(scope="module")
-def clients(api, margin_a: MarginTenant):
-    made = {"owner": _client(api, margin_a.tenant.owner_email, margin_a.tenant.password)}
-    for role in ("ops", "sales", "viewer"):
-        made[role] = _client(api, *add_user(margin_a.tenant, role))
-    return made
-
 
 def _refused(res, field: str) -> dict:
     assert res.status_code == 422, res.text

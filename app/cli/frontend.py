@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -117,6 +118,28 @@ def _reflex_executable() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "reflex"]
 
 
+LOCKED_PACKAGE_JSON = ROOT / "reflex.lock" / "package.json"
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+def _keep_readable_package_json(committed: bytes | None) -> None:
+    """`reflex export` rewrites reflex.lock/package.json on one line even when nothing changed:
+    put the committed bytes back when the content is the same, else write it indented, so the
+    file only shows up in `git status` when a dependency really changed."""
+    current = _read_bytes(LOCKED_PACKAGE_JSON)
+    if current is None or current == committed:
+        return
+    try:
+        data = json.loads(current)
+        same = committed is not None and json.loads(committed) == data
+    except ValueError:
+        return
+    LOCKED_PACKAGE_JSON.write_bytes(committed if same and committed else (json.dumps(data, indent=2) + "\n").encode())
+
+
 def build_frontend(force: bool = False, *, quiet: bool = False) -> bool:
     """Export the frontend when sources changed (or `force`); return True when it built."""
     wanted = source_hash()
@@ -128,7 +151,9 @@ def build_frontend(force: bool = False, *, quiet: bool = False) -> bool:
     env["PHAROS_FRONTEND_EXPORT"] = "1"
     started = time.perf_counter()
     cmd = [*_reflex_executable(), "export", "--frontend-only", "--no-zip", "--loglevel", "warning"]
+    committed = _read_bytes(LOCKED_PACKAGE_JSON)
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=quiet, text=True, check=False)
+    _keep_readable_package_json(committed)
     if result.returncode != 0 or not (BUILD_DIR / "index.html").exists():
         detail = ((result.stdout or "") + (result.stderr or ""))[-4000:] if quiet else ""
         raise FrontendError(f"`reflex export` failed (exit {result.returncode}){': ' + detail if detail else ''}")

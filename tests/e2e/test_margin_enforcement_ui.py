@@ -320,3 +320,13 @@ def test_reports_load_more_pages_through_every_batch(page):
     expect(page.get_by_test_id("reports-more")).to_have_count(0)
     hrefs = [a.get_attribute("href") for a in rows.locator("a").all()]
     assert hrefs == [f"/reports/{i}" for i in expected]
+
+
+def test_notices_show_sent_time_with_timezone(page):
+    signed_in(page, "viewer@demo.test")
+    if not api(page, "/api/notices?limit=1")["items"]:
+        pytest.skip("no notice sent yet")
+    page.goto("/notices")
+    first = page.get_by_test_id("notice-row").first
+    expect(first).to_be_visible(timeout=LOAD_MS)
+    assert re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", first.locator("td").first.inner_text().strip())

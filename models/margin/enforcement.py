@@ -783,7 +783,19 @@ CSV_HEADER = (
 
 
 def report_csv(session: Session, ctx: TenantContext, batch_id: Any) -> tuple[str, str]:
-    """(file name, CSV text): one line per alert of each item; every cell formula-safe."""
+    """(file name, CSV text): one line per alert of each item; every cell formula-safe; money
+    (floor, prices, impact) with exactly two decimals (Decimal quantize, half-even, never float)."""
+    import decimal
+
+    cents = Decimal("0.01")
+    exact = decimal.Context(prec=80, rounding=decimal.ROUND_HALF_EVEN)
+
+    def money(value: Any) -> Decimal | None:
+        if value is None:
+            return None
+        amount = Decimal(value).quantize(cents, context=exact)
+        return amount.copy_abs() if amount == 0 else amount  # no "-0.00"
+
     data = report(session, ctx, batch_id)
     batch = data["batch"]
     rows = [
@@ -796,11 +808,11 @@ def report_csv(session: Session, ctx: TenantContext, batch_id: Any) -> tuple[str
             item["outcome"],
             line["sku_code"],
             line["rule"],
-            line["floor"],
-            line["price_before"],
-            line["price_after"],
+            money(line["floor"]),
+            money(line["price_before"]),
+            money(line["price_after"]),
             "yes" if line["breaching_after"] else "no",
-            line["impact"],
+            money(line["impact"]),
             line["time_to_comply_hours"],
             item["notice_id"],
         )  # fmt: skip

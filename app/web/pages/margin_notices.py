@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC
 from typing import Any
 
 import reflex as rx
@@ -60,7 +61,7 @@ def fetch_notices(ctx: TenantContext, dealer_id: uuid.UUID | None, cursor: str |
         items = [
             {
                 "id": str(n.id),
-                "sent": n.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "sent": n.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
                 "dealer": names.get(n.dealer_id, str(n.dealer_id)),
                 "action": ACTIONS[n.action][0] if n.action in ACTIONS else n.action,
                 "subject": n.subject,

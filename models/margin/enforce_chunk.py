@@ -400,7 +400,11 @@ class EnforceChunk:
             dealer,
             "item_sent",
             f"{dealer.name}: {engine.ACTIONS[batch.action][0].lower()} sent ({len(verdict.breaching)} alerts)"
-            + (f", status {status_before} → {status_after}" if status_before != status_after else ""),
+            + (
+                f", status {status_before.replace('_', ' ')} → {status_after.replace('_', ' ')}"
+                if status_before != status_after
+                else ""
+            ),
             "info",
             result,
         )

@@ -20,7 +20,12 @@ def _head(session) -> int:
     return session.exec(select(func.max(AuditEvent.seq)).where(AuditEvent.tenant_id == DEMO_TENANT_ID)).one()
 
 
-def test_demo_seed_has_the_catalog_is_idempotent_and_resets():
+def test_demo_seed_has_the_catalog_is_idempotent_and_resets(monkeypatch):
+    import seeds.enforcement
+
+    # unpaced here: the demo's running batch waits minutes per item (to be watched live), which
+    # would keep any burst-mode worker later in this test session busy (it runs every open job)
+    monkeypatch.setattr(seeds.enforcement, "RUNNING_PACE_MS", 0)
     seed_demo(reset=True)
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
     with tenant_session(ctx) as session:

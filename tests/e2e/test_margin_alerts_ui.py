@@ -102,7 +102,15 @@ def test_why_this_price_is_a_deep_link_with_the_alerts_data(page):
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert query == {"sku": code, "org": dealer_id, "kind": "mrp",
                      "at": (alert.last_seen or alert.opened_at).strftime("%Y-%m-%d")}
-    expect(page.get_by_test_id("price-rule")).to_contain_text("MRP")
+    from models.catalog_tables import PriceBook, PriceRule
+
+    def book(session, ctx):
+        rule = session.get(PriceRule, alert.floor_rule_id)
+        return session.get(PriceBook, rule.price_book_id)
+
+    price_book = _db(book)
+    expect(page.get_by_test_id("price-rule")).to_contain_text(f"{price_book.name}: ")
+    expect(page.get_by_test_id("price-rule")).to_contain_text(f" {price_book.currency}, effective from ")
     expect(page.get_by_test_id("alert-impact")).to_have_text(re.compile(r"^[\d,]+\.\d\d [A-Z]{3}$"))
 
 

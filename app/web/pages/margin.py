@@ -237,8 +237,8 @@ def price_rule_info(session: Any, ctx: TenantContext, rule_id: Any) -> dict[str,
         return {}
     rule, book = found
     return {
-        "label": f"{book.name} ({mc.floor_kind_label(book.kind).split(' (')[0]}): "
-                 f"{mc.amount(rule.amount, book.currency)} from {mc.when(rule.effective_from, time=False)}",
+        "label": f"{book.name}: {mc.amount(rule.amount, book.currency)}, effective from "
+                 f"{mc.when(rule.effective_from, time=False)}",
         "currency": book.currency,
         "book_kind": book.kind,
     }

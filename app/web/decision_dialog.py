@@ -17,6 +17,7 @@ import asyncio
 from typing import Any, ClassVar
 
 import reflex as rx
+from pydantic import ValidationError
 from reflex.vars import Var
 
 from app.web import margin_components as mc
@@ -24,6 +25,15 @@ from engine.context import TenantContext
 from engine.errors import DomainError
 
 READ = "margin.read"
+
+
+def validation_text(exc: ValidationError) -> str:
+    """The input model's own messages, e.g. 'note: String should have at most 4000 characters'."""
+    parts = []
+    for e in exc.errors()[:3]:
+        where = ".".join(map(str, e.get("loc") or ()))
+        parts.append(f"{where}: {e['msg']}" if where else str(e["msg"]))
+    return "; ".join(parts) or "invalid input"
 
 
 class DecisionDialogMixin(rx.State, mixin=True):
@@ -38,6 +48,9 @@ class DecisionDialogMixin(rx.State, mixin=True):
     busy: bool = False
     _record_id: str = ""
     _pending: str = ""
+    # the action whose dialog was dismissed (Esc, overlay, Cancel) with text typed: reopening the
+    # same action gives the text back
+    _draft_for: str = ""
 
     # page: the permission `start_action` checks, the texts for a missing record and a refusal;
     # `_keep_dialog_on_error`: the dialog closes only once the decision went through (else it
@@ -80,11 +93,12 @@ class DecisionDialogMixin(rx.State, mixin=True):
 
     def _blank(self) -> None:
         self.found, self.actions, self._record_id, self._pending = False, [], "", ""
-        self.dialog_open, self.reason = False, ""
+        self.dialog_open, self.reason, self._draft_for = False, "", ""
         self._blank_record()
 
     def _close_dialog(self) -> None:
-        self.dialog_open, self._pending, self.reason = False, "", ""
+        """The decision went through (or is on its way): the typed text is spent."""
+        self.dialog_open, self._pending, self.reason, self._draft_for = False, "", "", ""
 
     async def _show(self, ctx: TenantContext, record_id: str) -> None:
         try:
@@ -107,6 +121,9 @@ class DecisionDialogMixin(rx.State, mixin=True):
             await asyncio.to_thread(self._record_decision, ctx, self._record_id, action, reason, note)
         except DomainError as exc:
             self.error, self.busy = exc.message, False
+            return
+        except ValidationError as exc:  # the input models' limits (length, characters)
+            self.error, self.busy = validation_text(exc), False
             return
         self.busy, self.error = False, ""
         if self._keep_dialog_on_error:
@@ -138,27 +155,48 @@ class DecisionDialogMixin(rx.State, mixin=True):
         if chosen is None:
             return
         if self._needs_reason(chosen):
-            self._pending, self.dialog_title, self.reason = chosen["action"], chosen["label"], ""
-            self.dialog_open = True
+            keep = self._draft_for == chosen["action"]
+            self._pending, self.dialog_title = chosen["action"], chosen["label"]
+            self.reason = self.reason if keep else ""
+            self._draft_for, self.dialog_open, self.error = "", True, ""
             return
         await self._decide(chosen["action"], None, None)
 
     @rx.event
     def set_reason(self, value: str):
-        self.reason = str(value or "")[:4000]
+        # never cut: the counter shows the limit and Confirm waits until the text fits
+        self.reason = str(value or "")
 
     @rx.event
     def close_dialog(self):
-        self._close_dialog()
+        """Dismissed (Esc, overlay, Cancel): keep the typed text for this action's next opening."""
+        self._draft_for = self._pending or self._draft_for
+        self.dialog_open, self._pending = False, ""
+
+    @rx.event
+    async def reason_key(self, key: str, info: dict | None = None):
+        """Ctrl+Enter (Cmd+Enter) in the note confirms."""
+        mods = info if isinstance(info, dict) else {}
+        if key == "Enter" and (mods.get("ctrl_key") is True or mods.get("meta_key") is True):
+            await self._confirm()
 
     @rx.event
     async def confirm_action(self):
+        await self._confirm()
+
+    async def _confirm(self) -> None:
         action, reason = self._pending, self.reason.strip()
-        if not action or not reason:
+        if not action or not reason or not self.dialog_open:
             return
+        if len(reason) > mc.NOTE_MAX:
+            self.error = f"The note is {len(reason):,} characters long; at most {mc.NOTE_MAX:,} can be saved."
+            return
+        self.error = ""
         if not self._keep_dialog_on_error:
             self._close_dialog()
         await self._decide(action, reason, None)
+        if self.error and not self.dialog_open:  # refused: reopening this action gives the text back
+            self.reason, self._draft_for = reason, action
 
 
 # ---- components -------------------------------------------------------------------------------
@@ -194,6 +232,7 @@ def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
         rx.text_area(
             value=reason,
             on_change=state.set_reason,
+            on_key_down=state.reason_key,
             placeholder="Note (required)",
             rows="4",
             width="100%",
@@ -202,11 +241,20 @@ def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
             data_testid="reason-input",
         ),
         rx.hstack(
+            mc.char_counter(reason, mc.NOTE_MAX, "reason-counter"),
+            rx.spacer(),
+            rx.text("Ctrl+Enter to confirm", size="1", color_scheme="gray"),
+            width="100%",
+            margin_top="0.25rem",
+        ),
+        rx.cond(state.dialog_open & (state.error != ""),
+                rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", margin_top="0.5rem")),
+        rx.hstack(
             rx.button("Cancel", variant="soft", color_scheme="gray", on_click=state.close_dialog),
             rx.button(
                 "Confirm",
                 on_click=state.confirm_action,
-                disabled=state.busy | (reason.to(str).strip() == ""),
+                disabled=state.busy | (reason.to(str).strip() == "") | (reason.to(str).length() > mc.NOTE_MAX),
                 data_testid="reason-confirm",
             ),
             justify="end",

@@ -18,7 +18,8 @@ from reflex.vars import Var
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from models.catalog_tables import Organization, Sku
+from models.catalog_tables import Organization, PriceBook, PriceRule, Sku
+from models.margin.detection import DEFAULT_CURRENCY
 
 RULE_LABELS = {
     "map_breach": "MAP breach",
@@ -42,6 +43,18 @@ STATUS_COLORS = (
     ("cancelled", "gray"),
 )
 SEVERITY_COLORS = (("critical", "red"), ("high", "orange"), ("medium", "amber"), ("low", "gray"))
+# the floor an alert was measured against (explanation.floor_source.kind)
+FLOOR_KIND_LABELS = {
+    "map": "MAP (minimum advertised price)",
+    "mrp": "MRP (maximum retail price)",
+    "our_price": "Our price (list price, else MAP)",
+    "list": "List price",
+}
+# input limits of the margin write models (models/margin/inputs.py): shown as counters, never cut
+NOTE_MAX = 4000
+TITLE_MAX = 200
+# user text (notes, reasons, titles, names) wraps instead of overflowing its card
+WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
 
 
 # ---- formatting (server side) ---------------------------------------------------------------
@@ -52,6 +65,12 @@ def money(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(str(value)):,.2f}"
+
+
+def amount(value: Any, currency: str) -> str:
+    """money(value) with its currency code: '1,234.50 INR' ('—' when there is no value)."""
+    text = money(value)
+    return text if text == "—" or not currency else f"{text} {currency}"
 
 
 def when(value: datetime | None, *, time: bool = True) -> str:
@@ -66,6 +85,10 @@ def label(value: str | None) -> str:
 
 def rule_label(rule: str) -> str:
     return RULE_LABELS.get(rule, label(rule))
+
+
+def floor_kind_label(kind: str | None) -> str:
+    return FLOOR_KIND_LABELS.get((kind or "").lower(), label(kind).upper() if kind else "—")
 
 
 def parse_uuid(value: Any) -> uuid.UUID | None:
@@ -104,6 +127,68 @@ def names(session: Session, ctx: TenantContext, org_ids: Iterable, sku_ids: Iter
     return orgs, skus
 
 
+def org_types(session: Session, ctx: TenantContext, org_ids: Iterable) -> dict:
+    """org id → organization type (dealer, competitor, …) within the tenant."""
+    ids = list({i for i in org_ids if i})
+    if not ids:
+        return {}
+    return dict(
+        session.exec(
+            select(Organization.id, Organization.type).where(
+                Organization.tenant_id == ctx.tenant_id,
+                Organization.id.in_(ids),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+
+
+def currencies(session: Session, ctx: TenantContext, rule_ids: Iterable) -> dict:
+    """price rule id → the currency of its price book, within the tenant."""
+    ids = list({i for i in rule_ids if i})
+    if not ids:
+        return {}
+    return dict(
+        session.exec(
+            select(PriceRule.id, PriceBook.currency).where(
+                PriceRule.tenant_id == ctx.tenant_id,
+                PriceBook.tenant_id == ctx.tenant_id,
+                PriceBook.id == PriceRule.price_book_id,
+                PriceRule.id.in_(ids),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+
+
+def alert_currency(found: dict, alert: Any) -> str:
+    """The alert's currency: its floor rule's price book, else the one detection resolves floors in."""
+    return found.get(alert.floor_rule_id) or DEFAULT_CURRENCY
+
+
+def tenant_currency(session: Session, ctx: TenantContext) -> str:
+    """The currency of the tenant's alert totals: the one currency of the price books behind its
+    alerts' floors (the tenant has no currency setting), else the one detection resolves floors in."""
+    from models.margin_tables import MarginAlert
+
+    found = session.exec(
+        select(PriceBook.currency)
+        .where(
+            MarginAlert.tenant_id == ctx.tenant_id,
+            PriceRule.tenant_id == ctx.tenant_id,
+            PriceBook.tenant_id == ctx.tenant_id,
+            PriceRule.id == MarginAlert.floor_rule_id,
+            PriceBook.id == PriceRule.price_book_id,
+        )
+        .distinct()
+        .limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else DEFAULT_CURRENCY
+
+
+def dealer_href(org_type: str | None, org_id: Any) -> str:
+    """The dealer page for dealers only: competitors (and other orgs) have no dealer page."""
+    return f"/dealers/{org_id}" if org_type == "dealer" else ""
+
+
 def actor_names(session: Session, ctx: TenantContext) -> dict[str, str]:
     """user id → display name for the tenant's members (decision events store the user id)."""
     from models.identity import tenant_members
@@ -113,6 +198,8 @@ def actor_names(session: Session, ctx: TenantContext) -> dict[str, str]:
 
 def alert_rows(session: Session, ctx: TenantContext, alerts: list) -> list[dict[str, str]]:
     orgs, skus = names(session, ctx, {a.dealer_id for a in alerts}, {a.sku_id for a in alerts})
+    types = org_types(session, ctx, {a.dealer_id for a in alerts})
+    found = currencies(session, ctx, {a.floor_rule_id for a in alerts})
     return [
         {
             "id": str(a.id),
@@ -122,9 +209,12 @@ def alert_rows(session: Session, ctx: TenantContext, alerts: list) -> list[dict[
             "severity": a.severity,
             "dealer": orgs.get(a.dealer_id, "?"),
             "dealer_id": str(a.dealer_id),
+            "dealer_href": dealer_href(types.get(a.dealer_id), a.dealer_id),
+            "org_type": types.get(a.dealer_id, ""),
+            "currency": alert_currency(found, a),
             "sku": skus.get(a.sku_id, ("?", ""))[0],
             "sku_name": skus.get(a.sku_id, ("", ""))[1],
-            "impact": money(a.impact),
+            "impact": amount(a.impact, alert_currency(found, a)),
             "evidence": str(a.evidence_count),
             "opened": when(a.opened_at, time=False),
         }
@@ -148,12 +238,25 @@ def severity_badge(severity: Var) -> rx.Component:
     return rx.badge(severity, color_scheme=rx.match(severity, *SEVERITY_COLORS, "gray"), variant="surface")
 
 
-def kpi_card(title: str, value: Var, hint: Var | str, icon: str, testid: str, *, color: str = "accent") -> rx.Component:
+def org_link(name: Var, href: Var, **props) -> rx.Component:
+    """The org's name, linked to its dealer page when it has one (competitors have none)."""
+    return rx.cond(
+        href.to(str) != "",
+        rx.link(name, href=href.to(str), **props),
+        rx.text(name, as_="span", **props),
+    )
+
+
+def kpi_card(title: str, value: Var, hint: Var | str, icon: str, testid: str, *, color: str = "accent",
+             unit: Var | str | None = None) -> rx.Component:
+    figure = rx.heading(value, size="6", weight="bold", data_testid=testid, white_space="nowrap")
+    if unit is not None:  # the unit sits next to the figure, outside its test id
+        figure = rx.hstack(figure, rx.text(unit, size="1", color_scheme="gray"), align="baseline", spacing="1")
     return rx.card(
         rx.hstack(
             rx.vstack(
                 rx.text(title, size="2", color_scheme="gray", weight="medium"),
-                rx.heading(value, size="6", weight="bold", data_testid=testid, white_space="nowrap"),
+                figure,
                 rx.text(hint, size="1", color_scheme="gray"),
                 spacing="1",
                 min_width="0",
@@ -198,6 +301,19 @@ def table(headers: list[str], body: rx.Component, testid: str) -> rx.Component:
     )
 
 
+def char_counter(value: Var, limit: int, testid: str = "char-counter") -> rx.Component:
+    """'n / limit' under a text field; past the limit, red with a message (the text is never cut)."""
+    length = value.to(str).length()
+    return rx.text(
+        length.to_string(),
+        f" / {limit:,}",
+        rx.cond(length > limit, rx.text.span(f" — too long: at most {limit:,} characters can be saved")),
+        size="1",
+        color_scheme=rx.cond(length > limit, "red", "gray"),
+        data_testid=testid,
+    )
+
+
 def empty(message: str, icon: str = "inbox", testid: str = "empty-state") -> rx.Component:
     return rx.center(
         rx.vstack(
@@ -233,9 +349,9 @@ def spinner_block() -> rx.Component:
     return rx.center(rx.spinner(size="3"), padding="3rem", width="100%", aria_label="Loading")
 
 
-def field(caption: str, control: rx.Component, **props) -> rx.Component:
+def field(caption: str, *controls: rx.Component, **props) -> rx.Component:
     return rx.vstack(
-        rx.text(caption, size="1", weight="medium", color_scheme="gray"), control, spacing="1", **props
+        rx.text(caption, size="1", weight="medium", color_scheme="gray"), *controls, spacing="1", **props
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
@@ -25,7 +25,14 @@ def summary(
     session: Session, ctx: TenantContext, *, now: datetime | None = None, period_days: int = PERIOD_DAYS
 ) -> dict[str, Any]:
     """Open alerts by rule and severity, lost margin this period, dealers in breach, tasks due,
-    running batches (jobs), and the daily breach trend (alerts opened per day, last TREND_DAYS)."""
+    running batches (jobs), and the daily breach trend (alerts opened per day, last TREND_DAYS).
+
+    Definitions (the dashboard labels say the same):
+    - "opened" is `opened_at` everywhere (trend, tables, lists), never `first_seen`;
+    - `lost_margin_open` is the impact of open MAP/MRP alerts only; `open_impact_all` adds the
+      other rules (competitor undercut, dead stock) and `open_impact_by_rule` splits it;
+    - `tasks_due` are open tasks due within the next day and **not yet overdue**; `tasks_overdue`
+      are open tasks past their due date (the two never overlap)."""
     now = now or utcnow()
     tenant = ctx.tenant_id
     open_alert = (MarginAlert.tenant_id == tenant, MarginAlert.status.in_(ALERT_OPEN_STATES))  # type: ignore[attr-defined]
@@ -38,10 +45,12 @@ def summary(
     ).all()
     by_rule: dict[str, int] = {}
     by_severity: dict[str, int] = {}
+    impact_by_rule: dict[str, Decimal] = {}
     open_lost = Decimal(0)
     for rule, severity, count, impact in groups:
         by_rule[rule] = by_rule.get(rule, 0) + int(count)
         by_severity[severity] = by_severity.get(severity, 0) + int(count)
+        impact_by_rule[rule] = impact_by_rule.get(rule, Decimal(0)) + Decimal(impact)
         if rule in PRICE_RULES:
             open_lost += Decimal(impact)
     since = now - timedelta(days=period_days)
@@ -67,7 +76,7 @@ def summary(
     tasks_open, tasks_due, tasks_overdue = session.exec(
         select(
             func.count(),
-            func.count().filter(MarginTask.due_at <= now + timedelta(days=1)),
+            func.count().filter(MarginTask.due_at >= now, MarginTask.due_at <= now + timedelta(days=1)),
             func.count().filter(MarginTask.due_at < now),
         ).where(*open_task)
     ).one()
@@ -77,14 +86,15 @@ def summary(
         .group_by(Job.kind)
     ).all()
     start = (now - timedelta(days=TREND_DAYS - 1)).date()
-    day = func.date_trunc("day", func.timezone("UTC", MarginAlert.first_seen))
+    # "opened" = opened_at, the date the alert tables show (first_seen is the first evidence's time)
+    day = func.date_trunc("day", func.timezone("UTC", MarginAlert.opened_at))
     counts = {
         d.date(): int(c)
         for d, c in session.exec(
             select(day, func.count())
             .where(
                 MarginAlert.tenant_id == tenant,
-                MarginAlert.first_seen >= datetime.combine(start, datetime.min.time(), now.tzinfo),
+                MarginAlert.opened_at >= datetime.combine(start, datetime.min.time(), now.tzinfo),
             )
             .group_by(day)
         ).all()
@@ -101,6 +111,8 @@ def summary(
         "open_alerts_by_severity": by_severity,
         "lost_margin_period": Decimal(lost),
         "lost_margin_open": Decimal(open_lost),
+        "open_impact_all": sum(impact_by_rule.values(), Decimal(0)),
+        "open_impact_by_rule": impact_by_rule,
         "dealers_in_breach": int(dealers_in_breach),
         "tasks_open": int(tasks_open),
         "tasks_due": int(tasks_due),
@@ -117,23 +129,43 @@ def like_pattern(q: str) -> str:
     return f"%{text}%"
 
 
+MAX_WORDS = 8
+
+
+def search_words(q: str) -> list[str]:
+    """The distinct words of `q` (whitespace-separated, at most MAX_WORDS), case-folded."""
+    words: list[str] = []
+    for word in q.lower().split():
+        if word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+def _every_word(words: list[str], *columns: Any) -> Any:
+    """Each word matches (ILIKE, literally) at least one of `columns`: an AND of ORs."""
+    return and_(*(or_(*(func.lower(c).like(like_pattern(w)) for c in columns)) for w in words))
+
+
 def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
-    """Alerts (by dealer/SKU name or code, or rule), dealers, SKUs and tasks matching `q`."""
-    like = like_pattern(q)
+    """Alerts (by dealer/SKU name or code, or rule), dealers, SKUs and tasks matching every word of
+    `q` (each word may match a different field: "metro zinc" finds Metro's AUR-ZINC-30 alerts)."""
+    words = search_words(q)
+    if not words:
+        return {"alerts": [], "dealers": [], "skus": [], "tasks": []}
     tenant = ctx.tenant_id
     dealers = session.exec(
         select(Organization)
         .where(
             Organization.tenant_id == tenant,
             Organization.type == "dealer",
-            func.lower(Organization.name).like(like) | func.lower(Organization.code).like(like),
+            _every_word(words, Organization.name, Organization.code),
         )
         .order_by(Organization.name)
         .limit(limit)
     ).all()
     skus = session.exec(
         select(Sku)
-        .where(Sku.tenant_id == tenant, func.lower(Sku.name).like(like) | func.lower(Sku.code).like(like))
+        .where(Sku.tenant_id == tenant, _every_word(words, Sku.name, Sku.code))
         .order_by(Sku.code)
         .limit(limit)
     ).all()
@@ -145,17 +177,14 @@ def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> 
             Sku.tenant_id == tenant,
             Organization.id == MarginAlert.dealer_id,
             Sku.id == MarginAlert.sku_id,
-            func.lower(Organization.name).like(like)
-            | func.lower(Sku.code).like(like)
-            | func.lower(Sku.name).like(like)
-            | func.lower(MarginAlert.rule).like(like),
+            _every_word(words, Organization.name, Sku.code, Sku.name, MarginAlert.rule),
         )
         .order_by(MarginAlert.opened_at.desc(), MarginAlert.id)  # type: ignore[attr-defined]
         .limit(limit)
     ).all()
     tasks = session.exec(
         select(MarginTask)
-        .where(MarginTask.tenant_id == tenant, func.lower(MarginTask.title).like(like))
+        .where(MarginTask.tenant_id == tenant, _every_word(words, MarginTask.title))
         .order_by(MarginTask.created_at.desc(), MarginTask.id)  # type: ignore[attr-defined]
         .limit(limit)
     ).all()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.vars import Var
@@ -24,7 +25,6 @@ from engine.margin.severity import LEVELS
 from models.db import tenant_session
 from models.margin import alerts as alert_repo
 from models.margin import dashboard, enforcement
-from models.margin import dealers as dealer_repo
 from models.margin_tables import MarginSaleRow
 
 READ = "margin.read"
@@ -32,6 +32,15 @@ UPDATE = "margin.alerts.update"
 NOTES = "margin.notes.write"
 ALL = "__all__"
 PAGE_SIZE = 25
+DONE_NOTICES = {
+    "": "Note added.",
+    "acknowledge": "Alert acknowledged.",
+    "enforce": "Enforcement started.",
+    "stand_down": "Enforcement stopped.",
+    "resolve": "Alert resolved.",
+    "dismiss": "Alert dismissed.",
+    "reopen": "Alert reopened.",
+}
 ALERT_STATUSES = ["open", "acknowledged", "in_enforcement", "resolved", "dismissed"]
 
 
@@ -43,6 +52,7 @@ def fetch_dashboard(ctx: TenantContext) -> dict[str, Any]:
         s = dashboard.summary(session, ctx)
         recent = alert_repo.list_alerts(session, ctx, open_only=True, limit=6).items
         rows = mc.alert_rows(session, ctx, recent)
+        currency = mc.tenant_currency(session, ctx)
     by_rule = s["open_alerts_by_rule"]
     by_sev = s["open_alerts_by_severity"]
     return {
@@ -50,6 +60,8 @@ def fetch_dashboard(ctx: TenantContext) -> dict[str, Any]:
             "open_alerts": str(s["open_alerts"]),
             "lost_margin_period": mc.money(s["lost_margin_period"]),
             "lost_margin_open": mc.money(s["lost_margin_open"]),
+            "open_impact_all": mc.money(s["open_impact_all"]),
+            "currency": currency,
             "period_days": str(s["period_days"]),
             "dealers_in_breach": str(s["dealers_in_breach"]),
             "tasks_due": str(s["tasks_due"]),
@@ -59,7 +71,9 @@ def fetch_dashboard(ctx: TenantContext) -> dict[str, Any]:
             "as_of": mc.when(s["as_of"]),
         },
         "by_rule": [
-            {"rule": r, "label": mc.rule_label(r), "count": str(by_rule.get(r, 0))} for r in RULES if by_rule.get(r)
+            {"rule": r, "label": mc.rule_label(r), "count": str(by_rule.get(r, 0)),
+             "impact": mc.amount(s["open_impact_by_rule"].get(r, 0), currency)}
+            for r in RULES if by_rule.get(r)
         ],
         "by_severity": [{"severity": v, "count": str(by_sev.get(v, 0))} for v in reversed(LEVELS) if by_sev.get(v)],
         "trend": [{"day": t["day"][5:], "alerts": int(t["alerts"])} for t in s["breach_trend"]],
@@ -68,9 +82,24 @@ def fetch_dashboard(ctx: TenantContext) -> dict[str, Any]:
 
 
 def fetch_alert_options(ctx: TenantContext) -> list[dict[str, str]]:
+    """The orgs alerts are raised on: dealers, then competitors (competitor-undercut alerts)."""
+    from sqlmodel import select
+
+    from models.catalog_tables import Organization
+
     with tenant_session(ctx) as session:
-        page, _, _ = dealer_repo.list_dealers(session, ctx, limit=200)
-        return [{"value": str(d.id), "label": d.name} for d in page.items]
+        orgs = session.exec(
+            select(Organization.id, Organization.name, Organization.type)
+            .where(
+                Organization.tenant_id == ctx.tenant_id,
+                Organization.type.in_(("dealer", "competitor")),  # type: ignore[attr-defined]
+            )
+            .order_by(Organization.type.desc(), Organization.name, Organization.id)  # type: ignore[attr-defined]
+            .limit(500)
+        ).all()
+    return [
+        {"value": str(i), "label": name if kind == "dealer" else f"{name} (competitor)"} for i, name, kind in orgs
+    ]
 
 
 def fetch_alerts(ctx: TenantContext, filters: dict[str, str], cursor: str | None) -> tuple[list[dict[str, str]], str]:
@@ -118,7 +147,9 @@ def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
         actions = alert_repo.actions_for(ctx, alert)
         math = dict(alert.explanation or {})
         people = mc.actor_names(session, ctx)
-    source = math.get("floor_source") or {}
+        source = math.get("floor_source") or {}
+        rule_info = price_rule_info(session, ctx, source.get("price_rule_id") or alert.floor_rule_id)
+    currency = rule_info.get("currency") or row["currency"]
     terms = [
         {
             "n": str(i + 1),
@@ -138,7 +169,7 @@ def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
                 "price": mc.money(e.price),
                 "floor": mc.money(e.floor),
                 "depth": f"{e.depth_pct:.1f} %" if e.depth_pct is not None else "—",
-                "impact": mc.money(e.impact),
+                "impact": mc.amount(e.impact, currency),
                 "source": sale.source if sale else ("competitor snapshot" if e.snapshot_id else "inventory"),
             }
         )
@@ -156,18 +187,24 @@ def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
     return {
         "alert": {
             **row,
-            "floor": mc.money(alert.floor),
-            "worst_price": mc.money(alert.worst_price),
+            "floor": mc.amount(alert.floor, currency),
+            "worst_price": mc.amount(alert.worst_price, currency),
+            "currency": currency,
             "depth": f"{alert.max_depth_pct:.1f} %" if alert.max_depth_pct is not None else "—",
             "units": str(alert.units),
             "first_seen": mc.when(alert.first_seen),
             "last_seen": mc.when(alert.last_seen),
             "formula": str(math.get("formula") or ""),
             "rendered": str(math.get("rendered") or ""),
-            "total": mc.money(math.get("total")) if math.get("total") is not None else row["impact"],
-            "floor_kind": str(source.get("kind") or "").upper(),
+            "total": mc.amount(math.get("total"), currency) if math.get("total") is not None else row["impact"],
+            "floor_kind": mc.floor_kind_label(source.get("kind")),
             "price_rule_id": str(source.get("price_rule_id") or (alert.floor_rule_id or "")),
+            "price_rule": rule_info.get("label", ""),
             "source_floor": mc.money(source.get("floor")) if source.get("floor") else "",
+            "why_href": why_price_href(
+                row["sku"], row["dealer_id"] if row["org_type"] == "dealer" else "",
+                source.get("kind"), rule_info.get("book_kind"), alert.last_seen or alert.opened_at,
+            ),
         },
         "terms": terms,
         "evidence": ev_rows,
@@ -177,6 +214,43 @@ def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
             for a in actions
         ],
     }
+
+
+def price_rule_info(session: Any, ctx: TenantContext, rule_id: Any) -> dict[str, str]:
+    """A human label for the floor's price rule: its book (name, kind, currency), amount and start."""
+    from models.catalog_tables import PriceBook, PriceRule
+
+    rid = mc.parse_uuid(rule_id)
+    if rid is None:
+        return {}
+    from sqlmodel import select
+
+    found = session.exec(
+        select(PriceRule, PriceBook).where(
+            PriceRule.tenant_id == ctx.tenant_id,
+            PriceBook.tenant_id == ctx.tenant_id,
+            PriceBook.id == PriceRule.price_book_id,
+            PriceRule.id == rid,
+        )
+    ).first()
+    if found is None:
+        return {}
+    rule, book = found
+    return {
+        "label": f"{book.name}: {mc.amount(rule.amount, book.currency)}, effective from "
+                 f"{mc.when(rule.effective_from, time=False)}",
+        "currency": book.currency,
+        "book_kind": book.kind,
+    }
+
+
+def why_price_href(sku_code: str, dealer_id: str, floor_kind: Any, book_kind: Any, at: Any) -> str:
+    """The catalog pricing page for this alert's SKU, dealer, floor kind and date."""
+    kind = str(floor_kind or "").lower()
+    if kind not in ("map", "mrp"):  # "our price": the list price, else MAP — the rule's own book says which
+        kind = str(book_kind or "list").lower()
+    params = {"sku": sku_code, "org": dealer_id, "kind": kind, "at": mc.when(at, time=False) if at else ""}
+    return "/catalog/pricing?" + urlencode({k: v for k, v in params.items() if v})
 
 
 def decide_alert(ctx: TenantContext, alert_id: str, action: str | None, reason: str | None, note: str | None) -> None:
@@ -217,7 +291,8 @@ class MarginDashboardState(AuthState):
 
 def _breakdown_row(item: Var, kind: str) -> rx.Component:
     if kind == "rule":
-        left = rx.text(item["label"], size="2")
+        left = rx.hstack(rx.text(item["label"], size="2"),
+                         rx.text(item["impact"], size="1", color_scheme="gray"), align="baseline", spacing="2")
         href = "/alerts?status=open&rule=" + item["rule"].to(str)
         testid = "kpi-rule"
     else:
@@ -251,12 +326,12 @@ def _recent_row(row: Var) -> rx.Component:
             rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium", data_testid="breach-link"),
             white_space="nowrap",
         ),
-        rx.table.cell(rx.link(row["dealer"], href="/dealers/" + row["dealer_id"].to(str), color_scheme="gray")),
+        rx.table.cell(mc.org_link(row["dealer"], row["dealer_href"], color_scheme="gray", data_testid="alert-org")),
         rx.table.cell(rx.vstack(rx.code(row["sku"], variant="ghost"),
                                 rx.text(row["sku_name"], size="1", color_scheme="gray"), spacing="0")),
         rx.table.cell(mc.status_badge(row["status"])),
         rx.table.cell(mc.severity_badge(row["severity"])),
-        rx.table.cell(rx.text(row["impact"], weight="medium"), text_align="right"),
+        rx.table.cell(rx.text(row["impact"], weight="medium"), text_align="right", white_space="nowrap"),
         rx.table.cell(rx.text(row["opened"], size="1"), white_space="nowrap"),
         data_testid="breach-row",
     )
@@ -267,21 +342,29 @@ def dashboard_view() -> rx.Component:
     k = s.kpis
     return rx.vstack(
         rx.grid(
-            mc.kpi_card("Open alerts", k["open_alerts"], "all rules", "siren", "kpi-open-alerts", color="red"),
+            mc.kpi_card("Open alerts", k["open_alerts"],
+                        rx.text.span("all rules · ", k["open_impact_all"], " ", k["currency"], " impact"),
+                        "siren", "kpi-open-alerts", color="red"),
             mc.kpi_card(
                 "Lost margin",
                 k["lost_margin_period"],
-                rx.text.span("last ", k["period_days"], " days"),
+                rx.text.span("MAP/MRP, last ", k["period_days"], " days"),
                 "trending-down",
                 "kpi-lost-margin",
                 color="orange",
+                unit=k["currency"],
             ),
             mc.kpi_card("Dealers in breach", k["dealers_in_breach"], "open MAP/MRP", "store", "kpi-dealers",
                         color="amber"),
             mc.kpi_card(
                 "Tasks due",
                 k["tasks_due"],
-                rx.text.span(k["tasks_overdue"], " overdue · ", k["tasks_open"], " open"),
+                rx.text.span(
+                    "within a day · ",
+                    rx.text.span(k["tasks_overdue"], " overdue", data_testid="kpi-tasks-overdue",
+                                 color=rx.cond(k["tasks_overdue"] != "0", rx.color("red", 11), "inherit")),
+                    " · ", k["tasks_open"], " open",
+                ),
                 "list-checks",
                 "kpi-tasks-due",
                 color="blue",
@@ -295,7 +378,8 @@ def dashboard_view() -> rx.Component:
         rx.grid(
             mc.section(
                 "Breach trend",
-                rx.text("Alerts opened per day, last 14 days", size="1", color_scheme="gray"),
+                rx.text("Alerts opened per day (date opened, as in the tables), last 14 days", size="1",
+                        color_scheme="gray"),
                 rx.box(
                     rx.recharts.bar_chart(
                         rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
@@ -328,7 +412,8 @@ def dashboard_view() -> rx.Component:
                     ),
                     mc.empty("No open alerts.", "shield-check"),
                 ),
-                action=rx.text(k["lost_margin_open"], " open impact", size="1", color_scheme="gray"),
+                action=rx.text(k["lost_margin_open"], " ", k["currency"], " MAP/MRP open impact", size="1",
+                               color_scheme="gray", data_testid="open-impact"),
             ),
             columns=rx.breakpoints(initial="1", lg="3"),
             spacing="4",
@@ -367,6 +452,11 @@ class AlertsState(AuthState):
         return {"status": self.f_status, "rule": self.f_rule, "severity": self.f_severity, "dealer": self.f_dealer,
                 "sku": self.f_sku}
 
+    def _url(self) -> str:
+        """/alerts with the set filters as its query string (reload, back and links keep them)."""
+        params = {k: v for k, v in self._filters().items() if v and v != ALL}
+        return "/alerts" + ("?" + urlencode(params) if params else "")
+
     async def _reload(self):
         ctx = await self._require(READ)
         self.rows, self.has_more, self._cursor = [], False, ""
@@ -384,16 +474,20 @@ class AlertsState(AuthState):
         self.f_status = params.get("status", ALL) if params.get("status") in ALERT_STATUSES else ALL
         self.f_rule = params.get("rule", ALL) if params.get("rule") in RULES else ALL
         self.f_severity = params.get("severity", ALL) if params.get("severity") in LEVELS else ALL
-        self.f_dealer = ALL
         sku = mc.parse_uuid(params.get("sku"))
         self.f_sku = str(sku) if sku else ""
         ctx = await self._require(READ)
         self.dealer_options = await asyncio.to_thread(fetch_alert_options, ctx) if ctx else []
+        dealer = mc.parse_uuid(params.get("dealer"))
+        known = {o["value"] for o in self.dealer_options}
+        self.f_dealer = str(dealer) if dealer and str(dealer) in known else ALL
         async for _ in self._reload():
             yield
 
     @rx.event
     async def set_filter(self, name: str, value: str):
+        if await self._require(READ) is None:
+            return
         value = str(value or ALL)[:64]
         if name == "status":
             self.f_status = value if value in ALERT_STATUSES else ALL
@@ -406,15 +500,16 @@ class AlertsState(AuthState):
             self.f_dealer = value if value in known else ALL
         else:
             return
-        async for _ in self._reload():
-            yield
+        # the URL holds the filters: navigating there runs `load`, which reads them back and lists
+        return rx.redirect(self._url())
 
     @rx.event
     async def clear_filters(self):
+        if await self._require(READ) is None:
+            return
         self.f_status = self.f_rule = self.f_severity = self.f_dealer = ALL
         self.f_sku = ""
-        async for _ in self._reload():
-            yield
+        return rx.redirect(self._url())
 
     @rx.event
     async def load_more(self):
@@ -429,17 +524,22 @@ class AlertsState(AuthState):
         self.rows = self.rows + rows
         self._cursor, self.has_more = cursor, bool(cursor)
 
+    @rx.var
+    def filtered(self) -> bool:
+        return (self.f_status != ALL or self.f_rule != ALL or self.f_severity != ALL or self.f_dealer != ALL
+                or self.f_sku != "")
+
 
 def _alert_row(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium",
                               data_testid="alert-link")),
-        rx.table.cell(rx.link(row["dealer"], href="/dealers/" + row["dealer_id"].to(str), color_scheme="gray")),
+        rx.table.cell(mc.org_link(row["dealer"], row["dealer_href"], color_scheme="gray", data_testid="alert-org")),
         rx.table.cell(rx.vstack(rx.code(row["sku"], variant="ghost"), rx.text(row["sku_name"], size="1",
                                                                               color_scheme="gray"), spacing="0")),
         rx.table.cell(mc.status_badge(row["status"])),
         rx.table.cell(mc.severity_badge(row["severity"])),
-        rx.table.cell(rx.text(row["impact"], weight="medium"), text_align="right"),
+        rx.table.cell(rx.text(row["impact"], weight="medium"), text_align="right", white_space="nowrap"),
         rx.table.cell(row["evidence"], text_align="right"),
         rx.table.cell(rx.text(row["opened"], size="1")),
         data_testid="alert-row",
@@ -458,10 +558,10 @@ def alerts_page() -> rx.Component:
             mc.field("Severity", mc.choice([(ALL, "All severities")] + [(v, v) for v in reversed(LEVELS)],
                                            s.f_severity, lambda v: AlertsState.set_filter("severity", v),
                                            "Severity")),
-            mc.field("Dealer", rx.select.root(
+            mc.field("Dealer or competitor", rx.select.root(
                 rx.select.trigger(aria_label="Dealer", min_width="12rem"),
                 rx.select.content(
-                    rx.select.item("All dealers", value=ALL),
+                    rx.select.item("All dealers and competitors", value=ALL),
                     rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["value"])),
                 ),
                 value=s.f_dealer,
@@ -473,8 +573,16 @@ def alerts_page() -> rx.Component:
             align="end",
             width="100%",
         ),
-        mc.table_or_empty(s.rows, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
-                          _alert_row, "alerts-table", "No alerts match these filters.", "search-x", loading=s.loading),
+        rx.cond(
+            s.filtered,
+            mc.table_or_empty(s.rows, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
+                              _alert_row, "alerts-table", "No alerts match these filters.", "search-x",
+                              loading=s.loading),
+            mc.table_or_empty(s.rows, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
+                              _alert_row, "alerts-table",
+                              "No alerts yet. Detection raises them from sale rows and competitor prices.",
+                              "shield-check", loading=s.loading),
+        ),
         rx.cond(s.has_more, rx.button("Load more", variant="soft", on_click=s.load_more, data_testid="load-more")),
         spacing="4",
         width="100%",
@@ -515,7 +623,7 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
         decide_alert(ctx, record_id, action, reason, note)
 
     def _done_notice(self, action: str | None) -> str:
-        return "Note added." if action is None else f"Done: {action.replace('_', ' ')}."
+        return DONE_NOTICES.get(action or "", "Alert updated.")
 
     def _permission_for(self, action: str | None) -> str:
         return UPDATE if action else NOTES
@@ -525,12 +633,16 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
 
     @rx.event
     def set_note(self, value: str):
-        self.note = str(value or "")[:4000]
+        # never cut: the counter shows the limit, "Add note" waits until the text fits
+        self.note = str(value or "")
 
     @rx.event
     async def add_note(self):
         text = self.note.strip()
         if not text:
+            return
+        if len(text) > mc.NOTE_MAX:
+            self.error = f"The note is {len(text):,} characters long; at most {mc.NOTE_MAX:,} can be saved."
             return
         await self._decide(None, None, text)
         if not self.error:
@@ -553,7 +665,7 @@ def _evidence_row(e: Var) -> rx.Component:
         rx.table.cell(e["price"], text_align="right"),
         rx.table.cell(e["floor"], text_align="right"),
         rx.table.cell(e["depth"], text_align="right"),
-        rx.table.cell(rx.text(e["impact"], weight="medium"), text_align="right"),
+        rx.table.cell(rx.text(e["impact"], weight="medium"), text_align="right", white_space="nowrap"),
         data_testid="evidence-row",
     )
 
@@ -573,19 +685,24 @@ def _timeline_item(e: Var) -> rx.Component:
                color=rx.color("accent", 11)),
         rx.vstack(
             rx.hstack(
-                rx.text(e["text"], weight="medium", size="2"),
+                rx.text(e["text"], weight="medium", size="2", white_space="pre-wrap", **mc.WRAP),
                 rx.cond(e["status"] != "", mc.status_badge(e["status"])),
                 spacing="2",
                 align="center",
                 wrap="wrap",
+                max_width="100%",
             ),
-            rx.cond(e["reason"] != "", rx.text("“", e["reason"], "”", size="2", color_scheme="gray")),
+            rx.cond(e["reason"] != "", rx.text("“", e["reason"], "”", size="2", color_scheme="gray",
+                                               white_space="pre-wrap", **mc.WRAP)),
             rx.text(e["at"], rx.cond(e["actor"] != "", rx.text.span(" · ", e["actor"])), size="1",
-                    color_scheme="gray"),
+                    color_scheme="gray", **mc.WRAP),
             spacing="0",
+            flex="1",
+            min_width="0",
         ),
         align="start",
         spacing="3",
+        width="100%",
         data_testid="timeline-item",
     )
 
@@ -616,7 +733,8 @@ def alert_page() -> rx.Component:
                         wrap="wrap",
                     ),
                     rx.text(
-                        rx.link(a["dealer"], href="/dealers/" + a["dealer_id"].to(str)),
+                        mc.org_link(a["dealer"], a["dealer_href"], data_testid="alert-org"),
+                        rx.cond(a["org_type"] == "competitor", rx.text.span(" (competitor)", color_scheme="gray")),
                         " · ",
                         rx.code(a["sku"], variant="ghost"),
                         " ",
@@ -657,10 +775,21 @@ def alert_page() -> rx.Component:
             mc.section(
                 "Floor and its source",
                 rx.data_list.root(
-                    _fact("Floor", rx.text(a["floor"], " (", a["floor_kind"], ")")),
-                    _fact("Price rule", rx.cond(a["price_rule_id"] != "",
-                                                rx.code(a["price_rule_id"], variant="ghost", size="1"),
-                                                rx.text("none"))),
+                    _fact("Floor", rx.vstack(rx.text(a["floor"]),
+                                             rx.text(a["floor_kind"], size="1", color_scheme="gray",
+                                                     data_testid="floor-kind"),
+                                             spacing="0")),
+                    _fact("Price rule", rx.cond(
+                        a["price_rule_id"] != "",
+                        rx.vstack(
+                            rx.text(rx.cond(a["price_rule"] != "", a["price_rule"], "price rule"), size="2",
+                                    data_testid="price-rule", **mc.WRAP),
+                            rx.code(a["price_rule_id"], variant="ghost", size="1", color_scheme="gray", **mc.WRAP),
+                            spacing="0",
+                            min_width="0",
+                        ),
+                        rx.text("none"),
+                    )),
                     _fact("Worst price", a["worst_price"]),
                     _fact("Deepest breach", a["depth"]),
                     _fact("Units", a["units"]),
@@ -670,7 +799,7 @@ def alert_page() -> rx.Component:
                 rx.link(
                     rx.hstack(rx.icon("circle-help", size=14), "Why this price? (price rules)",
                               align="center", spacing="1"),
-                    href="/catalog/pricing",
+                    href=a["why_href"].to(str),
                     size="2",
                     data_testid="why-price-link",
                 ),
@@ -683,18 +812,25 @@ def alert_page() -> rx.Component:
             "Evidence",
             mc.table_or_empty(s.evidence, ["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
                               _evidence_row, "evidence-table", "No evidence rows."),
+            action=rx.text("Amounts in ", a["currency"], size="1", color_scheme="gray"),
         ),
         mc.section(
             "Timeline",
             rx.vstack(rx.foreach(s.timeline, _timeline_item), spacing="3", width="100%"),
             rx.cond(
                 s.can_note,
-                rx.hstack(
-                    rx.text_area(value=s.note, on_change=s.set_note, placeholder="Add a note",
-                                 rows="2", width="100%", aria_label="Note", data_testid="note-input"),
-                    rx.button("Add note", on_click=s.add_note, disabled=s.busy | (s.note.strip() == ""),
-                              data_testid="note-add"),
-                    align="end",
+                rx.vstack(
+                    rx.hstack(
+                        rx.text_area(value=s.note, on_change=s.set_note, placeholder="Add a note",
+                                     rows="2", width="100%", aria_label="Note", data_testid="note-input"),
+                        rx.button("Add note", on_click=s.add_note,
+                                  disabled=s.busy | (s.note.strip() == "") | (s.note.length() > mc.NOTE_MAX),
+                                  data_testid="note-add"),
+                        align="end",
+                        width="100%",
+                    ),
+                    mc.char_counter(s.note, mc.NOTE_MAX, "note-counter"),
+                    spacing="1",
                     width="100%",
                 ),
             ),

@@ -15,6 +15,7 @@ from app.web.auth import AuthState
 from app.web.decision_dialog import DecisionDialogMixin, action_buttons, decision_page
 from app.web.layout import app_page
 from engine.context import TenantContext
+from engine.errors import DomainError
 from models.db import tenant_session
 from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
@@ -22,12 +23,15 @@ from models.margin import enforcement
 
 READ = "margin.read"
 STATUS = "margin.dealers.status"
-LIMIT = 200
+PAGE_SIZE = 50
 
 
-def fetch_dealers(ctx: TenantContext, q: str) -> list[dict[str, str]]:
+def fetch_dealers(ctx: TenantContext, q: str, cursor: str | None = None) -> tuple[list[dict[str, str]], str]:
+    """One page of dealers (by name, keyset cursor as the API's) and the next page's cursor."""
     with tenant_session(ctx) as session:
-        page, statuses, figures = dealer_repo.list_dealers(session, ctx, q=q or None, limit=LIMIT)
+        page, statuses, figures = dealer_repo.list_dealers(session, ctx, q=q or None, limit=PAGE_SIZE,
+                                                           cursor=cursor or None)
+        currency = mc.tenant_currency(session, ctx)
         return [
             {
                 "id": str(d.id),
@@ -35,10 +39,10 @@ def fetch_dealers(ctx: TenantContext, q: str) -> list[dict[str, str]]:
                 "code": d.code,
                 "status": statuses[d.id],
                 "open_alerts": str(figures[d.id]["open_alerts"]),
-                "lost_margin": mc.money(figures[d.id]["lost_margin"]),
+                "lost_margin": mc.amount(figures[d.id]["lost_margin"], currency),
             }
             for d in page.items
-        ]
+        ], page.next_cursor or ""
 
 
 def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
@@ -49,6 +53,7 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
         rows = mc.alert_rows(session, ctx, open_alerts)
         people = mc.actor_names(session, ctx)
         notices = enforcement.list_notices(session, ctx, dealer_id=dealer.id, limit=20).items
+        currency = mc.tenant_currency(session, ctx)
     status = data["status"]
     ladder = data["ladder"]
     rank = ladder.index(status) if status in ladder else 0
@@ -60,6 +65,7 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
             "status": status,
             "open_alerts": str(data["open_alerts"]),
             "lost_margin": mc.money(data["lost_margin"]),
+            "currency": currency,
             "open_tasks": str(data["open_tasks"]),
         },
         "by_rule": [
@@ -99,16 +105,32 @@ class DealersState(AuthState):
     loading: bool = False
     rows: list[dict[str, str]] = []
     query: str = ""
+    has_more: bool = False
+    _cursor: str = ""
 
     async def _reload(self):
         ctx = await self._require(READ)
+        self.has_more, self._cursor = False, ""
         if ctx is None:
             self.rows = []
             return
         self.loading = True
         yield
-        self.rows = await asyncio.to_thread(fetch_dealers, ctx, self.query.strip())
-        self.loading = False
+        self.rows, self._cursor = await asyncio.to_thread(fetch_dealers, ctx, self.query.strip())
+        self.has_more, self.loading = bool(self._cursor), False
+
+    @rx.event
+    async def load_more(self):
+        ctx = await self._require(READ)
+        if ctx is None or not self._cursor:
+            self.has_more = False
+            return
+        try:
+            rows, cursor = await asyncio.to_thread(fetch_dealers, ctx, self.query.strip(), self._cursor)
+        except DomainError:
+            rows, cursor = [], ""
+        self.rows = self.rows + rows
+        self._cursor, self.has_more = cursor, bool(cursor)
 
     @rx.event
     async def load(self):
@@ -129,7 +151,7 @@ def _dealer_row(row: Var) -> rx.Component:
         rx.table.cell(rx.code(row["code"], variant="ghost")),
         rx.table.cell(mc.status_badge(row["status"])),
         rx.table.cell(row["open_alerts"], text_align="right"),
-        rx.table.cell(rx.text(row["lost_margin"], weight="medium"), text_align="right"),
+        rx.table.cell(rx.text(row["lost_margin"], weight="medium"), text_align="right", white_space="nowrap"),
         data_testid="dealer-row",
     )
 
@@ -144,13 +166,16 @@ def dealers_page() -> rx.Component:
             on_change=s.set_query.debounce(300),
             placeholder="Filter by name or code",
             max_length=100,
-            width="20rem",
+            width="100%",
+            max_width="20rem",
             aria_label="Filter dealers",
         ),
         mc.table_or_empty(s.rows, ["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
                           _dealer_row, "dealers-table",
                           "No dealers. Dealers are organizations of type dealer in the catalog.", "store",
                           loading=s.loading),
+        rx.cond(s.has_more, rx.button("Load more", variant="soft", on_click=s.load_more,
+                                      data_testid="dealers-load-more")),
         spacing="4",
         width="100%",
     )
@@ -215,8 +240,9 @@ def _history_row(h: Var) -> rx.Component:
         rx.table.cell(rx.hstack(mc.status_badge(h["from"]), rx.icon("arrow-right", size=12), mc.status_badge(h["to"]),
                                 align="center", spacing="1")),
         rx.table.cell(h["action"]),
-        rx.table.cell(rx.text(h["reason"], size="2")),
-        rx.table.cell(rx.text(h["actor"], size="1", color_scheme="gray")),
+        rx.table.cell(rx.text(h["reason"], size="2", white_space="pre-wrap", **mc.WRAP), min_width="12rem",
+                      max_width="32rem"),
+        rx.table.cell(rx.text(h["actor"], size="1", color_scheme="gray", white_space="nowrap")),
         data_testid="history-row",
     )
 
@@ -225,7 +251,7 @@ def _notice_row(n: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(n["at"], size="1"), white_space="nowrap"),
         rx.table.cell(rx.badge(n["action"], variant="soft", color_scheme="orange")),
-        rx.table.cell(rx.text(n["subject"], size="2")),
+        rx.table.cell(rx.text(n["subject"], size="2", **mc.WRAP), min_width="10rem", max_width="32rem"),
         rx.table.cell(n["count"], text_align="right"),
         rx.table.cell(rx.text(n["channel"], size="1", color_scheme="gray")),
         data_testid="notice-row",
@@ -251,7 +277,7 @@ def dealer_page() -> rx.Component:
         rx.card(
             rx.flex(
                 rx.vstack(
-                    rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name"),
+                    rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name", **mc.WRAP),
                               mc.status_badge(d["status"], data_testid="dealer-status"),
                               align="center", spacing="2"),
                     rx.code(d["code"], variant="ghost", size="2"),
@@ -270,7 +296,7 @@ def dealer_page() -> rx.Component:
             mc.kpi_card("Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren",
                         "dealer-open-alerts", color="red"),
             mc.kpi_card("Open lost margin", d["lost_margin"], "MAP/MRP impact of open alerts",
-                        "trending-down", "dealer-lost-margin", color="orange"),
+                        "trending-down", "dealer-lost-margin", color="orange", unit=d["currency"]),
             mc.kpi_card("Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks",
                         color="blue"),
             columns=rx.breakpoints(initial="1", sm="3"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import reflex as rx
 from reflex.vars import Var
@@ -70,6 +71,14 @@ class SearchState(AuthState):
 
     @rx.event
     async def submit(self, form: dict | None = None):
+        """The page's own box: go to `/search?q=…` (the URL holds the query, so back, reload and
+        sharing show it); `load` runs the search there. The same query again just searches again."""
+        if await self._require(READ) is None:
+            return
+        q = self.query.strip()[:100]
+        if q and q != str(self.router.url.query_parameters.get("q", "")).strip():
+            yield rx.redirect("/search?" + urlencode({"q": q}, quote_via=quote))
+            return
         async for _ in self._search():
             yield
 
@@ -77,7 +86,7 @@ class SearchState(AuthState):
 def _hit(item: Var) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.text(item["label"], size="2", weight="medium"),
+            rx.text(item["label"], size="2", weight="medium", **mc.WRAP),
             rx.spacer(),
             rx.cond(item["extra"] != "", rx.badge(item["extra"], variant="surface", color_scheme="gray")),
             rx.cond(item["status"] != "", mc.status_badge(item["status"])),

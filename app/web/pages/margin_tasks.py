@@ -18,19 +18,38 @@ from app.web.auth import AuthState
 from app.web.layout import app_page
 from engine.context import TenantContext
 from engine.errors import DomainError
+from engine.rbac import has_permission
 from models.db import tenant_session
 from models.identity import tenant_members
 from models.margin import alerts as alert_repo
 from models.margin import tasks as task_repo
 from models.margin.inputs import TaskCreate, TaskPatch
 from models.margin_tables import MarginAlert, MarginTask
+from models.pagination import keyset_page, parse_instant
 
 READ = "margin.read"
 WRITE = "margin.tasks.write"
 ALL = "__all__"
 NONE = "__none__"
 TASK_STATUSES = ["open", "in_progress", "done", "cancelled"]
-LIMIT = 200
+PAGE_SIZE = 50
+DONE_NOTICES = {
+    "start": "Task started.",
+    "pause": "Task put back to open.",
+    "complete": "Task marked done.",
+    "cancel": "Task cancelled.",
+    "reopen": "Task reopened.",
+}
+# the edit dialog's status buttons: "Cancel" there cancels the task (its dismiss button is "Close")
+ACTION_LABELS = {"cancel": "Cancel task", "reopen": "Reopen task"}
+
+
+def _can_work_tasks(role: str) -> bool:
+    """Whether a member's role holds margin.tasks.write (only they are offered as assignees)."""
+    try:
+        return has_permission(role, WRITE)
+    except (KeyError, ValueError):
+        return False
 
 
 def _due(value: str) -> datetime | None:
@@ -48,17 +67,19 @@ def _error(exc: Exception) -> str:
     return "invalid input"
 
 
-def fetch_tasks(ctx: TenantContext, scope: str, status: str) -> dict[str, Any]:
+def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None = None) -> dict[str, Any]:
+    """One page of tasks, newest first (keyset cursor on (created_at, id), as the APIs page)."""
     with tenant_session(ctx) as session:
-        # newest first (the repository pages oldest first; the page shows the latest LIMIT)
         query = select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id)
         if status in TASK_STATUSES:
             query = query.where(MarginTask.status == status)
         if scope == "mine":
             query = query.where(MarginTask.assignee_user_id == ctx.user_id)
-        order = (MarginTask.created_at.desc(), MarginTask.id.desc())  # type: ignore[attr-defined]
-        tasks = list(session.exec(query.order_by(*order).limit(LIMIT)).all())
-        members = {m.user_id: m.display_name for m in tenant_members(session, ctx)}
+        page = keyset_page(session, query, MarginTask.created_at, MarginTask.id, limit=PAGE_SIZE,
+                           cursor=cursor or None, descending=True, parse=parse_instant)
+        tasks = page.items
+        people = tenant_members(session, ctx)
+        members = {m.user_id: m.display_name for m in people}
         alert_ids = {t.alert_id for t in tasks if t.alert_id}
         alerts = (
             {
@@ -101,7 +122,9 @@ def fetch_tasks(ctx: TenantContext, scope: str, status: str) -> dict[str, Any]:
         )
     return {
         "rows": rows,
-        "members": [{"value": uid, "label": name} for uid, name in members.items()],
+        "cursor": page.next_cursor or "",
+        # assignees: members who may work tasks (a Viewer could neither open nor close one)
+        "members": [{"value": m.user_id, "label": m.display_name} for m in people if _can_work_tasks(m.role)],
         "alerts": alert_options,
     }
 
@@ -110,7 +133,8 @@ def task_actions(ctx: TenantContext, task_id: str) -> list[dict[str, str]]:
     with tenant_session(ctx) as session:
         task = task_repo.get_task(session, ctx, task_id)
         return [
-            {"action": a["action"], "label": a["label"], "reason": "yes" if a["reason_required"] else ""}
+            {"action": a["action"], "label": ACTION_LABELS.get(a["action"], a["label"]),
+             "reason": "yes" if a["reason_required"] else ""}
             for a in task_repo.actions_for(ctx, task)
         ]
 
@@ -141,7 +165,9 @@ class TasksState(AuthState):
     scope: str = "all"
     f_status: str = ALL
     rows: list[dict[str, str]] = []
+    has_more: bool = False
     members: list[dict[str, str]] = []
+    edit_members: list[dict[str, str]] = []
     alert_options: list[dict[str, str]] = []
     # create dialog
     create_open: bool = False
@@ -161,15 +187,33 @@ class TasksState(AuthState):
     e_pending: str = ""
     busy: bool = False
     _edit_id: str = ""
+    _cursor: str = ""
 
     async def _reload(self, ctx: TenantContext | None = None):
         ctx = ctx or await self._require(READ)
+        self.has_more, self._cursor = False, ""
         if ctx is None:
             self.rows, self.members, self.alert_options, self.can_write = [], [], [], False
             return
         data = await asyncio.to_thread(fetch_tasks, ctx, self.scope, self.f_status)
         self.rows, self.members, self.alert_options = data["rows"], data["members"], data["alerts"]
+        self._cursor, self.has_more = data["cursor"], bool(data["cursor"])
         self.can_write = ctx.can(WRITE)
+
+    @rx.event
+    async def load_more(self):
+        ctx = await self._require(READ)
+        if ctx is None or not self._cursor:
+            self.has_more = False
+            return
+        try:
+            data = await asyncio.to_thread(fetch_tasks, ctx, self.scope, self.f_status, self._cursor)
+        except DomainError:
+            self.has_more, self._cursor = False, ""
+            return
+        known = {r["id"] for r in self.rows}
+        self.rows = self.rows + [r for r in data["rows"] if r["id"] not in known]
+        self._cursor, self.has_more = data["cursor"], bool(data["cursor"])
 
     @rx.event
     async def load(self):
@@ -193,10 +237,18 @@ class TasksState(AuthState):
 
     @rx.event
     def set_field(self, name: str, value: str):
+        # never cut what was typed: the counters show the limits, saving says what is too long
         if name in ("c_title", "c_alert", "c_assignee", "c_due", "c_notes", "e_assignee", "e_due", "e_notes",
                     "e_reason"):
-            limit = 4000 if name in ("c_notes", "e_notes", "e_reason") else 200
-            setattr(self, name, str(value or "")[:limit])
+            setattr(self, name, str(value or ""))
+
+    def _too_long(self, fields: dict[str, str]) -> str:
+        """The message for the first field over its limit ('' when all fit)."""
+        for caption, text in fields.items():
+            limit = mc.TITLE_MAX if caption == "Title" else mc.NOTE_MAX
+            if len(text) > limit:
+                return f"{caption} is {len(text):,} characters long; at most {limit:,} can be saved."
+        return ""
 
     @rx.event
     def open_create(self):
@@ -215,6 +267,12 @@ class TasksState(AuthState):
             return
         form = {"title": self.c_title.strip(), "alert": self.c_alert, "assignee": self.c_assignee,
                 "due": self.c_due, "notes": self.c_notes.strip()}
+        if not form["title"] or not self.create_open:
+            return
+        too_long = self._too_long({"Title": form["title"], "Notes": form["notes"]})
+        if too_long:
+            self.error = too_long
+            return
         try:
             await asyncio.to_thread(create_task, ctx, form)
         except (DomainError, ValidationError, ValueError) as exc:
@@ -236,6 +294,11 @@ class TasksState(AuthState):
             return
         self._edit_id, self.edit = row["id"], row
         self.e_assignee, self.e_due, self.e_notes = row["assignee_id"], row["due"], row["notes"]
+        self.edit_members = self.members + (
+            [{"value": row["assignee_id"], "label": f"{row['assignee']} (read-only role)"}]
+            if row["assignee_id"] != NONE and all(m["value"] != row["assignee_id"] for m in self.members)
+            else []
+        )
         self.e_reason, self.e_pending, self.error, self.notice = "", "", "", ""
         self.edit_open = True
 
@@ -266,6 +329,10 @@ class TasksState(AuthState):
             "assignee_user_id": None if self.e_assignee in ("", NONE) else self.e_assignee,
             "notes": self.e_notes.strip() or None,
         }
+        too_long = self._too_long({"Notes": self.e_notes.strip()})
+        if too_long:
+            self.error = too_long
+            return
         try:
             fields["due_at"] = _due(self.e_due)
         except ValueError:
@@ -285,7 +352,11 @@ class TasksState(AuthState):
         fields: dict[str, Any] = {"action": chosen["action"]}
         if chosen["reason"]:
             fields["reason"] = self.e_reason.strip()
-        await self._patch(fields, f"Task: {chosen['label'].lower()}.")
+            too_long = self._too_long({"Reason": fields["reason"]})
+            if too_long:
+                self.error = too_long
+                return
+        await self._patch(fields, DONE_NOTICES.get(chosen["action"], "Task updated."))
 
     @rx.event
     async def quick_done(self, task_id: str):
@@ -298,7 +369,7 @@ class TasksState(AuthState):
         except DomainError as exc:
             self.error = exc.message
             return
-        self.error, self.notice = "", f"Done: {row['title']}."
+        self.error, self.notice = "", "Task marked done."
         await self._reload(ctx)
 
 
@@ -307,10 +378,12 @@ def _task_row(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(row["title"], weight="medium", size="2", data_testid="task-title"),
-                rx.cond(row["notes"] != "", rx.text(row["notes"], size="1", color_scheme="gray", trim="end")),
+                rx.text(row["title"], weight="medium", size="2", data_testid="task-title", **mc.WRAP),
+                rx.cond(row["notes"] != "", rx.text(row["notes"], size="1", color_scheme="gray", trim="end",
+                                                    white_space="pre-wrap", **mc.WRAP)),
                 spacing="0",
                 max_width="26rem",
+                min_width="12rem",
             )
         ),
         rx.table.cell(
@@ -341,11 +414,12 @@ def _task_row(row: Var) -> rx.Component:
 
 
 def _member_select(value: Var, field: str) -> rx.Component:
+    members = TasksState.edit_members if field.startswith("e_") else TasksState.members
     return rx.select.root(
         rx.select.trigger(aria_label="Assignee", width="100%"),
         rx.select.content(
             rx.select.item("Unassigned", value=NONE),
-            rx.foreach(TasksState.members, lambda m: rx.select.item(m["label"], value=m["value"])),
+            rx.foreach(members, lambda m: rx.select.item(m["label"], value=m["value"])),
         ),
         value=value,
         on_change=lambda v: TasksState.set_field(field, v),
@@ -374,9 +448,13 @@ def create_dialog() -> rx.Component:
     return mc.dialog(
         "New task",
         rx.vstack(
-            mc.field("Title", rx.input(value=s.c_title, on_change=lambda v: TasksState.set_field("c_title", v),
-                                       max_length=200, width="100%", data_testid="task-new-title"),
-                     width="100%"),
+            mc.field("Title", rx.form(
+                # a one-field form: Enter in the title submits (Reflex forms preventDefault)
+                rx.input(value=s.c_title, on_change=lambda v: TasksState.set_field("c_title", v),
+                         width="100%", data_testid="task-new-title", aria_label="Title"),
+                on_submit=lambda _form: TasksState.submit_create(),
+                width="100%",
+            ), mc.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"), width="100%"),
             mc.field("Alert (optional)", rx.select.root(
                 rx.select.trigger(aria_label="Alert", width="100%"),
                 rx.select.content(
@@ -388,11 +466,14 @@ def create_dialog() -> rx.Component:
             ), width="100%"),
             _assignee_and_due("c"),
             mc.field("Notes", rx.text_area(value=s.c_notes, on_change=lambda v: TasksState.set_field("c_notes", v),
-                                           rows="3", width="100%"), width="100%"),
+                                           rows="3", width="100%", aria_label="Notes"),
+                     mc.char_counter(s.c_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
             _form_error(),
             rx.hstack(
                 rx.button("Cancel", variant="soft", color_scheme="gray", on_click=s.close_create),
-                rx.button("Create task", on_click=s.submit_create, disabled=s.c_title.strip() == "",
+                rx.button("Create task", on_click=s.submit_create,
+                          disabled=(s.c_title.strip() == "") | (s.c_title.length() > mc.TITLE_MAX)
+                          | (s.c_notes.length() > mc.NOTE_MAX),
                           data_testid="task-create-submit"),
                 justify="end",
                 width="100%",
@@ -416,7 +497,8 @@ def edit_dialog() -> rx.Component:
         rx.vstack(
             _assignee_and_due("e"),
             mc.field("Notes", rx.text_area(value=s.e_notes, on_change=lambda v: TasksState.set_field("e_notes", v),
-                                           rows="3", width="100%"), width="100%"),
+                                           rows="3", width="100%", aria_label="Notes"),
+                     mc.char_counter(s.e_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
             rx.hstack(
                 rx.button("Close", variant="soft", color_scheme="gray", on_click=s.close_edit),
                 rx.button("Save", on_click=s.save_edit, disabled=s.busy, data_testid="task-save"),
@@ -425,9 +507,10 @@ def edit_dialog() -> rx.Component:
             ),
             rx.divider(),
             rx.text("Status", weight="bold", size="2"),
-            mc.field("Reason (needed to cancel or reopen)",
+            mc.field("Reason (needed to cancel or reopen the task)",
                      rx.input(value=s.e_reason, on_change=lambda v: TasksState.set_field("e_reason", v),
-                              width="100%", aria_label="Reason"), width="100%"),
+                              width="100%", aria_label="Reason"),
+                     mc.char_counter(s.e_reason, mc.NOTE_MAX, "task-reason-counter"), width="100%"),
             rx.hstack(
                 rx.foreach(
                     s.edit_actions,
@@ -478,6 +561,8 @@ def tasks_page() -> rx.Component:
             mc.table_or_empty(s.rows, ["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""],
                               _task_row, "tasks-table", "No tasks here.", "list-checks"),
         ),
+        rx.cond(s.has_more & ~s.loading, rx.button("Load more", variant="soft", on_click=s.load_more,
+                                                   data_testid="tasks-load-more")),
         create_dialog(),
         edit_dialog(),
         spacing="4",

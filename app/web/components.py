@@ -191,7 +191,10 @@ def user_menu() -> rx.Component:
 def top_bar(title: str) -> rx.Component:
     return rx.hstack(
         mobile_nav(),
-        rx.heading(title, size="5", weight="medium"),
+        # on a phone the title shrinks (ellipsis) and the tenant/role badges step aside (the user
+        # menu shows both), so the page never scrolls sideways
+        rx.heading(title, size="5", weight="medium", min_width="0", overflow="hidden",
+                   text_overflow="ellipsis", white_space="nowrap"),
         rx.spacer(),
         search_box(),
         rx.badge(
@@ -200,8 +203,10 @@ def top_bar(title: str) -> rx.Component:
             variant="surface",
             size="2",
             data_testid="tenant-name",
+            display=["none", "none", "flex"],
         ),
-        rx.badge(AuthState.role, variant="soft", color_scheme="gray", size="2", data_testid="role-badge"),
+        rx.badge(AuthState.role, variant="soft", color_scheme="gray", size="2", data_testid="role-badge",
+                 display=["none", "none", "flex"]),
         user_menu(),
         align="center",
         spacing="3",

@@ -18,7 +18,6 @@ from app.web.auth import AuthState
 from app.web.layout import app_page
 from engine.context import TenantContext
 from engine.errors import DomainError
-from engine.rbac import has_permission
 from models.db import tenant_session
 from models.identity import tenant_members
 from models.margin import alerts as alert_repo
@@ -42,14 +41,6 @@ DONE_NOTICES = {
 }
 # the edit dialog's status buttons: "Cancel" there cancels the task (its dismiss button is "Close")
 ACTION_LABELS = {"cancel": "Cancel task", "reopen": "Reopen task"}
-
-
-def _can_work_tasks(role: str) -> bool:
-    """Whether a member's role holds margin.tasks.write (only they are offered as assignees)."""
-    try:
-        return has_permission(role, WRITE)
-    except (KeyError, ValueError):
-        return False
 
 
 def _due(value: str) -> datetime | None:
@@ -124,7 +115,9 @@ def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None 
         "rows": rows,
         "cursor": page.next_cursor or "",
         # assignees: members who may work tasks (a Viewer could neither open nor close one)
-        "members": [{"value": m.user_id, "label": m.display_name} for m in people if _can_work_tasks(m.role)],
+        "members": [
+            {"value": m.user_id, "label": m.display_name} for m in task_repo.assignable_members(session, ctx)
+        ],
         "alerts": alert_options,
     }
 

@@ -6,18 +6,30 @@ The panel runs the same resolver as `GET /api/prices/resolve` for a chosen SKU /
 channel / date / currency / kind and shows every candidate rule with its outcome and reason. Each
 run is audited (`price.resolve`), like an API resolution. Books and rules need ENABLE_PRICE_BOOKS;
 the panel also needs ENABLE_PRICE_RESOLUTION.
+
+Deep links (e.g. from an alert): `/catalog/pricing?sku=<SKU code>&org=<organization id>&kind=<kind>
+&at=<YYYY-MM-DD>[&channel=<channel code or id>][&rule=<price rule id>][&currency=<ISO code>]`.
+`deep_link` validates each parameter against this tenant's rows (another tenant's ids look unknown),
+the panel is prefilled with the valid ones, and — when every given parameter is valid — the
+resolution runs at once, the winning rule is highlighted, and for `rule=` the page says whether that
+rule won or which rule beat it. Bad parameters are named in an inline message, never an error page.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
+from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 import reflex as rx
 from reflex.vars import Var
+from sqlalchemy import func
+from sqlmodel import select
 
 from app.web import catalog_forms as cf
 from app.web.auth import AuthState
@@ -28,6 +40,8 @@ from engine.context import TenantContext
 from engine.errors import DomainError, ValidationFailed
 from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
 from models.catalog import catalog, orgs, pricing
+from models.catalog_tables import Channel, Organization, PriceBook, Sku
+from models.catalog_tables import PriceRule as PriceRuleRow
 from models.db import tenant_session
 from models.flags import ENABLE_PRICE_BOOKS, ENABLE_PRICE_RESOLUTION
 
@@ -119,11 +133,13 @@ def explain(ctx: TenantContext, form: dict[str, str]) -> dict[str, Any]:
         names = {str(k): v.name for k, v in orgs.orgs_by_id(session, ctx, {uuid.UUID(i) for i in ids}).items()}
     body = result.to_dict()
     return {
+        "winner": body["rule_id"] or "",
         "summary": body["summary"],
         "price": f"{_amount(result.price)} {body['currency']}" if result.found else "No price",
         "level": body["level"] or "",
         "candidates": [
             {
+                "id": c["rule_id"],
                 "rule_id": c["rule_id"][:8],
                 "outcome": c["outcome"],
                 "reason": c["reason"].replace("_", " "),
@@ -137,6 +153,146 @@ def explain(ctx: TenantContext, form: dict[str, str]) -> dict[str, Any]:
             for c in body["candidates"]
         ],
     }
+
+
+# ---- deep links ------------------------------------------------------------------------------
+
+LINK_PARAMS = ("sku", "org", "kind", "at", "channel", "rule", "currency")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+def deep_link(ctx: TenantContext, params: Mapping[str, str]) -> dict[str, Any]:
+    """Validate a deep link's query parameters against this tenant (one transaction).
+
+    Returns `fields` (the panel inputs to prefill: w_sku, w_org, w_channel, w_kind, w_currency,
+    w_at — only from valid parameters), `problems` (one sentence per bad parameter, naming it),
+    `rule` (the id of a valid `rule=`, else "") and `run` (True when a SKU is known and nothing is
+    wrong, so the resolution can run at once). Ids of other tenants are reported exactly like
+    unknown ids: every lookup filters on this tenant.
+    """
+    raw = {k: str(params.get(k) or "").strip()[:200] for k in LINK_PARAMS}
+    fields: dict[str, str] = {}
+    problems: list[str] = []
+    rule = ""
+    with tenant_session(ctx) as session:
+        tid = ctx.tenant_id
+        sku_id: uuid.UUID | None = None
+        if not raw["sku"]:
+            problems.append("sku: missing — the link names no SKU code")
+        else:
+            code = raw["sku"]
+            rows = session.exec(select(Sku).where(Sku.tenant_id == tid, Sku.code == code)).all() or session.exec(
+                select(Sku).where(Sku.tenant_id == tid, func.upper(Sku.code) == code.upper())
+            ).all()
+            if len(rows) == 1:
+                sku_id = rows[0].id
+                fields["w_sku"] = str(sku_id)
+            else:
+                problems.append(f"sku: no SKU with code “{_shown(code)}” in this tenant")
+        if raw["org"]:
+            key = _uuid_or_none(raw["org"])
+            org = (
+                session.exec(select(Organization).where(Organization.tenant_id == tid, Organization.id == key)).first()
+                if key
+                else None
+            )
+            if key is None:
+                problems.append(f"org: “{_shown(raw['org'])}” is not an organization id (a UUID)")
+            elif org is None:
+                problems.append(f"org: no organization with id {key} in this tenant")
+            else:
+                fields["w_org"] = str(org.id)
+        else:
+            fields["w_org"] = NONE
+        if raw["channel"]:
+            key = _uuid_or_none(raw["channel"])
+            query = select(Channel).where(Channel.tenant_id == tid)
+            query = (
+                query.where(Channel.id == key)
+                if key
+                else query.where(func.upper(Channel.code) == raw["channel"].upper())
+            )
+            channel = session.exec(query).first()
+            if channel is None:
+                problems.append(f"channel: no channel with code or id “{_shown(raw['channel'])}” in this tenant")
+            else:
+                fields["w_channel"] = str(channel.id)
+        else:
+            fields["w_channel"] = NONE
+        kind = raw["kind"].lower() or "map"
+        if kind in PRICE_BOOK_KINDS:
+            fields["w_kind"] = kind
+        else:
+            problems.append(f"kind: “{_shown(raw['kind'])}” is not one of {', '.join(PRICE_BOOK_KINDS)}")
+        if raw["at"]:
+            try:
+                if not _DAY.match(raw["at"]):
+                    raise ValueError
+                fields["w_at"] = date.fromisoformat(raw["at"]).isoformat()
+            except ValueError:
+                problems.append(f"at: “{_shown(raw['at'])}” is not a date (YYYY-MM-DD)")
+        else:
+            fields["w_at"] = datetime.now(UTC).date().isoformat()
+        if raw["currency"]:
+            if _CURRENCY.match(raw["currency"]):
+                fields["w_currency"] = raw["currency"].upper()
+            else:
+                problems.append(f"currency: “{_shown(raw['currency'])}” is not a three-letter currency code")
+        elif kind in PRICE_BOOK_KINDS:
+            # the currency of this SKU's rules of this kind (the most common), else of a book of the kind
+            seen = Counter(r.currency for r in pricing.load_rules(session, ctx, sku_ids=[sku_id], kinds=[kind])) if sku_id else Counter()
+            if not seen:
+                seen = Counter(
+                    session.exec(select(PriceBook.currency).where(PriceBook.tenant_id == tid, PriceBook.kind == kind)).all()
+                )
+            if seen:
+                fields["w_currency"] = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if raw["rule"]:
+            key = _uuid_or_none(raw["rule"])
+            found = (
+                session.exec(select(PriceRuleRow).where(PriceRuleRow.tenant_id == tid, PriceRuleRow.id == key)).first()
+                if key
+                else None
+            )
+            if key is None:
+                problems.append(f"rule: “{_shown(raw['rule'])}” is not a price rule id (a UUID)")
+            elif found is None:
+                problems.append(f"rule: no price rule with id {key} in this tenant")
+            else:
+                rule = str(found.id)
+    return {"fields": fields, "problems": problems, "rule": rule, "run": sku_id is not None and not problems}
+
+
+def rule_verdict(rule_id: str, answer: dict[str, Any]) -> str:
+    """One sentence on the linked rule: it won, or which rule beat it and why."""
+    if not rule_id:
+        return ""
+    short = rule_id[:8]
+    rows = answer.get("candidates", [])
+    mine = next((r for r in rows if r["id"] == rule_id), None)
+    winner = next((r for r in rows if r["outcome"] == "winner"), None)
+    if mine is None:
+        return f"Rule {short} is not a candidate for this query (it prices another SKU or price book kind)."
+    if mine is winner:
+        return f"Rule {short} is the winning rule ({mine['amount']}, step {mine['level']})."
+    if winner is None:
+        return f"No rule applies, so rule {short} did not win: {mine['reason']} — {mine['detail']}"
+    return (
+        f"Rule {short} did not win ({mine['outcome']}: {mine['reason']}). "
+        f"Rule {winner['rule_id']} beat it ({winner['amount']}, step {winner['level']}). {mine['detail']}"
+    )
 
 
 class PricingState(EntityForm, AuthState):
@@ -168,6 +324,10 @@ class PricingState(EntityForm, AuthState):
     w_level: str = ""
     w_rows: list[dict[str, str]] = []
     w_running: bool = False
+    w_winner: str = ""  # full id of the winning rule (highlighted in both tables)
+    w_rule: str = ""  # full id of the rule a deep link asked about (`rule=`)
+    w_verdict: str = ""  # whether that rule won, or which rule beat it
+    w_link_problems: list[str] = []  # one sentence per bad deep-link parameter
 
     async def _load(self):
         self.loading, self.error = True, ""
@@ -192,8 +352,45 @@ class PricingState(EntityForm, AuthState):
     @rx.event
     async def load(self):
         self.notice, self.rule_warnings = "", []
+        self.w_rule, self.w_verdict, self.w_link_problems, self.w_winner = "", "", [], ""
         async for _ in self._load():
             yield
+        params = {k: str(v) for k, v in self.router.url.query_parameters.items() if k in LINK_PARAMS}
+        if params and self.resolution_on:
+            await self._open_link(params)
+
+    async def _open_link(self, params: dict[str, str]) -> None:
+        """Prefill the panel from a deep link's parameters and, when they are all valid, explain."""
+        ctx, _off = await page_context(self, READ, ENABLE_PRICE_RESOLUTION)
+        if ctx is None:
+            return
+        self.w_error = ""
+        link = await asyncio.to_thread(deep_link, ctx, params)
+        for name, value in link["fields"].items():
+            setattr(self, name, value)
+        self.w_rule, self.w_link_problems = link["rule"], link["problems"]
+        if link["run"]:
+            await self._explain(ctx)
+
+    async def _explain(self, ctx: TenantContext) -> None:
+        form = {
+            "sku_id": self.w_sku,
+            "org_id": self.w_org,
+            "channel_id": self.w_channel,
+            "kind": self.w_kind,
+            "currency": self.w_currency,
+            "at": self.w_at,
+        }
+        try:
+            answer = await asyncio.to_thread(explain, ctx, form)
+        except DomainError as exc:
+            self.w_error = exc.message + (f" ({', '.join(exc.fields)})" if exc.fields else "")
+            self.w_rows, self.w_summary, self.w_price, self.w_level, self.w_winner = [], "", "", "", ""
+            self.w_verdict = ""
+        else:
+            self.w_summary, self.w_price, self.w_level = answer["summary"], answer["price"], answer["level"]
+            self.w_rows, self.w_winner = answer["candidates"], answer["winner"]
+            self.w_verdict = rule_verdict(self.w_rule, answer)
 
     async def _after_save(self, ctx: TenantContext, kind: str, result: dict[str, Any]) -> None:
         async for _ in self._load():
@@ -230,22 +427,7 @@ class PricingState(EntityForm, AuthState):
             return
         self.w_running, self.w_error = True, ""
         yield
-        form = {
-            "sku_id": self.w_sku,
-            "org_id": self.w_org,
-            "channel_id": self.w_channel,
-            "kind": self.w_kind,
-            "currency": self.w_currency,
-            "at": self.w_at,
-        }
-        try:
-            answer = await asyncio.to_thread(explain, ctx, form)
-        except DomainError as exc:
-            self.w_error = exc.message + (f" ({', '.join(exc.fields)})" if exc.fields else "")
-            self.w_rows, self.w_summary, self.w_price, self.w_level = [], "", "", ""
-        else:
-            self.w_summary, self.w_price, self.w_level = answer["summary"], answer["price"], answer["level"]
-            self.w_rows = answer["candidates"]
+        await self._explain(ctx)
         self.w_running = False
 
 
@@ -258,7 +440,11 @@ def _rule_row(row: Var) -> rx.Component:
         rx.table.cell(rx.text(row["amount"], " ", row["currency"], weight="medium")),
         rx.table.cell(rx.text(row["from"], " → ", row["to"], size="1")),
         rx.table.cell(row["priority"]),
-        rx.table.cell(rx.cond(row["overlap"] != "", rx.badge("overlap", color_scheme="amber"))),
+        rx.table.cell(
+            rx.cond(row["overlap"] != "", rx.badge("overlap", color_scheme="amber")),
+            rx.cond(row["id"] == PricingState.w_winner, rx.badge("wins the query above", color_scheme="green")),
+        ),
+        background=rx.cond(row["id"] == PricingState.w_winner, "var(--green-a3)", "transparent"),
         data_testid="rule-row",
     )
 
@@ -266,11 +452,16 @@ def _rule_row(row: Var) -> rx.Component:
 def _candidate_row(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.badge(
-                row["outcome"],
-                color_scheme=rx.match(row["outcome"], ("winner", "green"), ("outranked", "amber"), "gray"),
+            rx.hstack(
+                rx.badge(
+                    row["outcome"],
+                    color_scheme=rx.match(row["outcome"], ("winner", "green"), ("outranked", "amber"), "gray"),
+                ),
+                rx.cond(row["id"] == PricingState.w_rule, rx.badge("linked rule", variant="outline")),
+                spacing="1",
             )
         ),
+        rx.table.cell(rx.code(row["rule_id"], variant="ghost", title=row["id"])),
         rx.table.cell(row["amount"]),
         rx.table.cell(row["level"]),
         rx.table.cell(row["org"]),
@@ -283,6 +474,9 @@ def _candidate_row(row: Var) -> rx.Component:
                 spacing="0",
             )
         ),
+        background=rx.cond(row["outcome"] == "winner", "var(--green-a3)", "transparent"),
+        font_weight=rx.cond(row["outcome"] == "winner", "600", "400"),
+        data_winner=rx.cond(row["outcome"] == "winner", "true", "false"),
         data_testid="candidate-row",
     )
 
@@ -357,6 +551,25 @@ def why_panel() -> rx.Component:
                 align="end",
                 width="100%",
             ),
+            rx.cond(
+                s.w_link_problems.length() > 0,
+                rx.callout(
+                    rx.vstack(
+                        rx.text(
+                            "Some parameters of the link could not be used; the others are filled in. "
+                            "Fix the fields and press Explain.",
+                            weight="medium",
+                            size="2",
+                        ),
+                        rx.foreach(s.w_link_problems, lambda p: rx.text(p, size="2", data_testid="link-problem")),
+                        spacing="1",
+                    ),
+                    icon="link",
+                    color_scheme="amber",
+                    width="100%",
+                    data_testid="link-problems",
+                ),
+            ),
             rx.cond(s.w_error != "", rx.callout(s.w_error, icon="triangle-alert", color_scheme="red", width="100%")),
             rx.cond(
                 s.w_summary != "",
@@ -367,8 +580,22 @@ def why_panel() -> rx.Component:
                         align="center",
                     ),
                     rx.text(s.w_summary, size="2", data_testid="why-summary"),
+                    rx.cond(
+                        s.w_winner != "",
+                        rx.text("Winning rule: ", rx.code(s.w_winner), size="2", data_testid="why-winner"),
+                    ),
+                    rx.cond(
+                        s.w_verdict != "",
+                        rx.callout(
+                            s.w_verdict,
+                            icon="info",
+                            color_scheme=rx.cond(s.w_rule == s.w_winner, "green", "amber"),
+                            width="100%",
+                            data_testid="why-verdict",
+                        ),
+                    ),
                     _table(
-                        ["Outcome", "Amount", "Step", "Organization", "Window", "Priority", "Why"],
+                        ["Outcome", "Rule", "Amount", "Step", "Organization", "Window", "Priority", "Why"],
                         rx.foreach(s.w_rows, _candidate_row),
                         "why-table",
                     ),

@@ -1,0 +1,103 @@
+"""Deep links into the "why this price?" panel, without a browser: `deep_link` validates each query
+parameter against this tenant (another tenant's ids look unknown), and `rule_verdict` says whether
+the linked rule won or which rule beat it."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def pp():
+    import app.web.pages  # noqa: F401  (registers the pages)
+    from app.web.pages import catalog_pricing
+
+    return catalog_pricing
+
+
+def _link(cat, **extra) -> dict[str, str]:
+    return {
+        "sku": "AUR-D3-60",
+        "org": str(cat.ids.orgs["dealer-metro"]),
+        "kind": "map",
+        "at": "2026-06-01",
+        **extra,
+    }
+
+
+FORM_KEYS = {"w_sku": "sku_id", "w_org": "org_id", "w_channel": "channel_id", "w_kind": "kind", "w_currency": "currency"}
+
+
+def _form(fields: dict[str, str]) -> dict[str, str]:
+    return {FORM_KEYS.get(k, k.removeprefix("w_")): v for k, v in fields.items()}
+
+
+def test_valid_link_prefills_and_runs(pp, cat_a):
+    ctx = cat_a.ctx("viewer")
+    rule = str(cat_a.ids.rules["map:d3:dealer-metro"])
+    link = pp.deep_link(ctx, _link(cat_a, rule=rule, channel="retail"))
+    assert link["problems"] == [] and link["run"] is True and link["rule"] == rule
+    assert link["fields"] == {
+        "w_sku": str(cat_a.ids.skus["d3"]),
+        "w_org": str(cat_a.ids.orgs["dealer-metro"]),
+        "w_channel": str(cat_a.ids.channels["retail"]),
+        "w_kind": "map",
+        "w_at": "2026-06-01",
+        "w_currency": "INR",  # inferred from the SKU's MAP rules
+    }
+    # the channel may also be given by id; no org / channel → the "none" choices
+    by_id = pp.deep_link(ctx, {"sku": "aur-d3-60", "channel": str(cat_a.ids.channels["online"])})
+    assert by_id["problems"] == [] and by_id["fields"]["w_channel"] == str(cat_a.ids.channels["online"])
+    assert by_id["fields"]["w_org"] == pp.NONE and by_id["fields"]["w_kind"] == "map"
+
+    answer = pp.explain(ctx, _form(link["fields"]))
+    assert answer["price"] == "479 INR" and answer["winner"] == rule
+    assert pp.rule_verdict(rule, answer).startswith(f"Rule {rule[:8]} is the winning rule")
+    global_rule = str(cat_a.ids.rules["map:d3"])
+    verdict = pp.rule_verdict(global_rule, answer)
+    assert verdict.startswith(f"Rule {global_rule[:8]} did not win (outranked: lower precedence)")
+    assert f"Rule {rule[:8]} beat it (479 INR, step org)" in verdict
+    other = str(cat_a.ids.rules["mrp:d3"])
+    assert "not a candidate" in pp.rule_verdict(other, answer)
+    assert pp.rule_verdict("", answer) == ""
+
+
+def test_malformed_params_are_named_and_the_rest_prefilled(pp, cat_a):
+    ctx = cat_a.ctx("viewer")
+    link = pp.deep_link(ctx, _link(cat_a, org="not-a-uuid", at="2026-13-45", kind="msrp", rule="x", currency="RUPEES"))
+    names = [p.split(":", 1)[0] for p in link["problems"]]
+    assert names == ["org", "kind", "at", "currency", "rule"]
+    assert link["run"] is False and link["rule"] == ""
+    assert link["fields"] == {"w_sku": str(cat_a.ids.skus["d3"]), "w_channel": pp.NONE}
+    missing = pp.deep_link(ctx, {"kind": "mrp", "at": "2026-06-01"})
+    assert [p.split(":", 1)[0] for p in missing["problems"]] == ["sku"] and missing["run"] is False
+    assert missing["fields"]["w_kind"] == "mrp" and missing["fields"]["w_at"] == "2026-06-01"
+    unknown = pp.deep_link(ctx, _link(cat_a, sku="NOPE-1", channel="NOWHERE"))
+    assert [p.split(":", 1)[0] for p in unknown["problems"]] == ["sku", "channel"]
+    assert unknown["fields"]["w_org"] == str(cat_a.ids.orgs["dealer-metro"]) and "w_sku" not in unknown["fields"]
+
+
+def test_another_tenants_ids_look_unknown(pp, cat_a, cat_b):
+    ctx = cat_a.ctx("owner")
+    foreign = pp.deep_link(
+        ctx,
+        _link(
+            cat_b,  # tenant B's Metro, channel and rule ids; the SKU code exists in both tenants
+            channel=str(cat_b.ids.channels["retail"]),
+            rule=str(cat_b.ids.rules["map:d3:dealer-metro"]),
+        ),
+    )
+    unknown = pp.deep_link(
+        ctx,
+        _link(
+            cat_a,
+            org="00000000-0000-4000-8000-000000000001",
+            channel="00000000-0000-4000-8000-000000000002",
+            rule="00000000-0000-4000-8000-000000000003",
+        ),
+    )
+    assert [p.split(":", 1)[0] for p in foreign["problems"]] == ["org", "channel", "rule"]
+    for got, want in zip(foreign["problems"], unknown["problems"], strict=True):
+        assert got.split(" with ")[0] == want.split(" with ")[0]  # same sentence, only the id differs
+    assert foreign["fields"] == unknown["fields"] and foreign["run"] is unknown["run"] is False
+    assert foreign["fields"]["w_sku"] == str(cat_a.ids.skus["d3"])  # this tenant's SKU of that code

@@ -52,9 +52,18 @@ def create_channel(
     return create(session, ctx, row, action="channel.create")
 
 
+def _action(entity: str, row: Channel | Sku, data: ChannelUpdate | SkuUpdate) -> str:
+    """`<entity>.deactivate` / `.reactivate` when the edit flips is_active (the event still carries
+    every changed key's before/after), else `<entity>.update`."""
+    if data.is_active is not None and data.is_active != row.is_active:
+        return f"{entity}.{'reactivate' if data.is_active else 'deactivate'}"
+    return f"{entity}.update"
+
+
 def update_channel(session: Session, ctx: TenantContext, channel_id: uuid.UUID | str, data: ChannelUpdate) -> Channel:
     channel = get_channel(session, ctx, channel_id)
-    return update(session, ctx, channel, data, action="channel.update", required=("code", "name", "kind"))
+    action = _action("channel", channel, data)
+    return update(session, ctx, channel, data, action=action, required=("code", "name", "kind", "is_active"))
 
 
 # products
@@ -129,9 +138,8 @@ def update_sku(session: Session, ctx: TenantContext, sku_id: uuid.UUID | str, da
     sku = get_sku(session, ctx, sku_id)
     if data.product_id:
         reference(session, ctx, Product, data.product_id, "product_id", "product")
-    return update(
-        session, ctx, sku, data, action="sku.update", required=("product_id", "code", "name", "uom", "attributes")
-    )
+    required = ("product_id", "code", "name", "uom", "attributes", "is_active")
+    return update(session, ctx, sku, data, action=_action("sku", sku, data), required=required)
 
 
 # offerings

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from engine.catalog.types import CHANNEL_KINDS, ORG_TYPES, RELATIONSHIP_TYPES
 from engine.errors import ValidationFailed
@@ -97,6 +97,7 @@ class ChannelUpdate(_Input):
     code: str | None = NewCode
     name: str | None = NewName
     kind: ChannelKind | None = None
+    is_active: StrictBool | None = None  # false deactivates, true reactivates (audited as such)
 
 
 class ProductCreate(_Input):
@@ -131,6 +132,7 @@ class SkuUpdate(_Input):
     name: str | None = NewName
     uom: str | None = Field(default=None, min_length=1, max_length=20)
     attributes: dict[str, Any] | None = None
+    is_active: StrictBool | None = None  # false deactivates, true reactivates (audited as such)
 
 
 class OfferingCreate(_Input):

@@ -140,3 +140,38 @@ def test_create_and_edit_an_organization_with_its_type_profile(page):
     expect(form).to_be_hidden()
     expect(detail).to_contain_text("E2E Supplies & Co")
     expect(page.get_by_test_id("org-row").filter(has_text="E2E Supplies & Co")).to_have_count(1)
+
+
+def test_deactivate_a_sku_hides_it_from_the_price_panel_then_reactivate(page, console):
+    from engine.context import TenantContext
+    from models.catalog import catalog
+    from models.catalog.inputs import SkuCreate
+    from models.db import tenant_session
+    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
+    from seeds.ids import demo_id
+
+    code = f"AUR-OFF-{uuid.uuid4().hex[:6].upper()}"
+    ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
+    with tenant_session(ctx) as session:
+        catalog.create_sku(session, ctx, SkuCreate(product_id=demo_id("product", "zinc"), code=code, name="Toggle"))
+    signed_in(page, "ops@demo.test")
+    page.goto("/catalog/skus")
+    row = page.get_by_test_id("sku-row").filter(has_text=code)
+    expect(row).to_contain_text("active")
+    row.get_by_test_id("toggle-sku").click()
+    expect(page.get_by_test_id("notice")).to_have_text(f"Deactivated SKU {code}.")
+    expect(row.get_by_test_id("inactive-badge")).to_be_visible()
+    expect(row.get_by_test_id("toggle-sku")).to_have_text("Reactivate")
+
+    page.goto("/catalog/pricing")
+    page.get_by_test_id("why-panel").get_by_role("combobox", name="SKU").click()
+    expect(page.get_by_role("option", name=re.compile(r"AUR-D3-60"))).to_be_visible()
+    expect(page.get_by_role("option", name=re.compile(re.escape(code)))).to_have_count(0)
+    page.keyboard.press("Escape")
+
+    page.goto("/catalog/skus")
+    row = page.get_by_test_id("sku-row").filter(has_text=code)
+    row.get_by_test_id("toggle-sku").click()
+    expect(page.get_by_test_id("notice")).to_have_text(f"Reactivated SKU {code}.")
+    expect(row.get_by_test_id("inactive-badge")).to_have_count(0)
+    assert console.unexpected() == []

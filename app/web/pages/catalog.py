@@ -24,6 +24,7 @@ from engine.catalog.machines import ORG_STATUS
 from engine.context import TenantContext
 from engine.errors import DomainError
 from models.catalog import catalog, orgs, publishing
+from models.catalog.inputs import ChannelUpdate, SkuUpdate
 from models.db import tenant_session
 from models.flags import ENABLE_CATALOG_PUBLISHING, ENABLE_CHANNELS, ENABLE_ORG
 
@@ -136,9 +137,20 @@ def fetch_products(ctx: TenantContext) -> dict[str, list[dict[str, str]]]:
 def fetch_channels(ctx: TenantContext) -> list[dict[str, str]]:
     with tenant_session(ctx) as session:
         return [
-            {"id": str(c.id), "name": c.name, "code": c.code, "kind": c.kind}
+            {"id": str(c.id), "name": c.name, "code": c.code, "kind": c.kind, "active": "yes" if c.is_active else "no"}
             for c in catalog.list_channels(session, ctx, limit=LIST_LIMIT).items
         ]
+
+
+def set_active(ctx: TenantContext, kind: str, row_id: str, active: bool) -> str:
+    """Deactivate / reactivate a SKU or channel of this tenant (audited `<kind>.deactivate` /
+    `.reactivate`; a no-op writes nothing). Returns the row's code. Unknown or foreign ids: NotFound."""
+    with tenant_session(ctx) as session:
+        if kind == "sku":
+            row = catalog.update_sku(session, ctx, row_id, SkuUpdate(is_active=active))
+        else:
+            row = catalog.update_channel(session, ctx, row_id, ChannelUpdate(is_active=active))
+        return row.code
 
 
 def fetch_channel(ctx: TenantContext, channel_id: str) -> dict[str, Any]:
@@ -471,6 +483,7 @@ class SkusState(EntityForm, AuthState):
     feature_off: bool = False
     loading: bool = False
     notice: str = ""
+    error: str = ""
     rows: list[dict[str, str]] = []
     products: list[dict[str, str]] = []
     channels: list[dict[str, str]] = []
@@ -487,6 +500,7 @@ class SkusState(EntityForm, AuthState):
     @rx.event
     async def load(self):
         self.rows, self.products, self.channels, self.loading, self.notice = [], [], [], True, ""
+        self.error = ""
         yield
         ctx, self.feature_off = await page_context(self, READ, ENABLE_CHANNELS)
         if ctx is not None:
@@ -498,24 +512,70 @@ class SkusState(EntityForm, AuthState):
         await self._refresh(ctx)
         self.notice = f"Saved {cf.FORMS[kind].noun} {result['label']}."
 
+    @rx.event
+    async def set_active(self, kind: str, row_id: str, active: bool):
+        """Deactivate (active=False) or reactivate a SKU or channel: catalog.write, ENABLE_CHANNELS."""
+        ctx, self.feature_off = await page_context(self, WRITE, ENABLE_CHANNELS)
+        if ctx is None or kind not in ("sku", "channel") or not isinstance(active, bool):
+            return
+        self.notice, self.error = "", ""
+        try:
+            code = await asyncio.to_thread(set_active, ctx, kind, str(row_id)[:64], active)
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        await self._refresh(ctx)
+        noun = "SKU" if kind == "sku" else "channel"
+        self.notice = f"{'Reactivated' if active else 'Deactivated'} {noun} {code}."
 
-def _entity_row(kind: str, columns: tuple[str, ...]):
-    """A table row renderer: the code, then `columns`, then Edit for roles with catalog.write."""
+
+def _active_cell(row: Var) -> rx.Component:
+    return rx.table.cell(
+        rx.cond(
+            row["active"] == "yes",
+            rx.badge("active", color_scheme="green", variant="soft"),
+            rx.badge("inactive", color_scheme="gray", variant="solid", data_testid="inactive-badge"),
+        )
+    )
+
+
+def _toggle_button(kind: str, row: Var) -> rx.Component:
+    active = row["active"] == "yes"
+    return rx.button(
+        rx.cond(active, rx.icon("circle-off", size=14), rx.icon("circle-check", size=14)),
+        rx.cond(active, "Deactivate", "Reactivate"),
+        size="1",
+        variant="soft",
+        color_scheme=rx.cond(active, "gray", "green"),
+        on_click=rx.cond(
+            active, SkusState.set_active(kind, row["id"], False), SkusState.set_active(kind, row["id"], True)
+        ),
+        data_testid=f"toggle-{kind}",
+    )
+
+
+def _entity_row(kind: str, columns: tuple[str, ...], *, toggles: bool = False):
+    """A table row renderer: the code, then `columns` (`active` as a badge), then Edit — and for SKUs
+    and channels Deactivate / Reactivate — for roles with catalog.write. Inactive rows are greyed."""
 
     def render(row: Var) -> rx.Component:
+        actions = [cf.edit_button(SkusState, kind, row["id"])]
+        if toggles:
+            actions.append(_toggle_button(kind, row))
         return rx.table.row(
             rx.table.cell(rx.code(row["code"], variant="ghost")),
-            *[rx.table.cell(row[c]) for c in columns],
-            rx.table.cell(rx.cond(SkusState.can_write, cf.edit_button(SkusState, kind, row["id"]))),
+            *[_active_cell(row) if c == "active" else rx.table.cell(row[c]) for c in columns],
+            rx.table.cell(rx.cond(SkusState.can_write, rx.hstack(*actions, spacing="2"))),
+            opacity=rx.cond(row["active"] == "no", "0.6", "1") if toggles else "1",
             data_testid=f"{kind}-row",
         )
 
     return render
 
 
-_sku_row = _entity_row("sku", ("name", "product", "category", "manufacturer", "uom", "active"))
+_sku_row = _entity_row("sku", ("name", "product", "category", "manufacturer", "uom", "active"), toggles=True)
 _product_row = _entity_row("product", ("name", "brand", "category", "manufacturer"))
-_channel_row = _entity_row("channel", ("name", "kind"))
+_channel_row = _entity_row("channel", ("name", "kind", "active"), toggles=True)
 
 
 def _section(title: str, kind: str, button: str, table: rx.Component) -> rx.Component:
@@ -574,6 +634,7 @@ def skus_page() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
             rx.vstack(
                 rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")),
+                rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%", role="alert")),
                 _catalog_forms(),
                 _section(
                     "SKUs",
@@ -599,7 +660,7 @@ def skus_page() -> rx.Component:
                     "Channels",
                     "channel",
                     "New channel",
-                    _table(["Code", "Name", "Kind", ""], rx.foreach(s.channels, _channel_row), "channels-table"),
+                    _table(["Code", "Name", "Kind", "Active", ""], rx.foreach(s.channels, _channel_row), "channels-table"),
                 ),
                 spacing="5",
                 width="100%",

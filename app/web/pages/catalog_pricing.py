@@ -101,7 +101,8 @@ def fetch_books_and_rules(ctx: TenantContext, book_id: str) -> dict[str, Any]:
         "conflicts": [
             {"severity": c["severity"], "message": c["message"]} for c in conflicts if c["severity"] != "info"
         ],
-        "skus": [{"id": str(s.id), "label": f"{s.code} — {s.name}"} for s in skus.values()],
+        # inactive SKUs are not offered in the pickers (their rules still show in the table)
+        "skus": [{"id": str(s.id), "label": f"{s.code} — {s.name}"} for s in skus.values() if s.is_active],
         "orgs": [{"id": str(o.id), "label": f"{o.name} ({o.type})"} for o in all_orgs],
         "channels": [{"id": str(c.id), "label": c.name} for c in channels.values()],
     }
@@ -178,14 +179,16 @@ def deep_link(ctx: TenantContext, params: Mapping[str, str]) -> dict[str, Any]:
 
     Returns `fields` (the panel inputs to prefill: w_sku, w_org, w_channel, w_kind, w_currency,
     w_at — only from valid parameters), `problems` (one sentence per bad parameter, naming it),
-    `rule` (the id of a valid `rule=`, else "") and `run` (True when a SKU is known and nothing is
-    wrong, so the resolution can run at once). Ids of other tenants are reported exactly like
+    `rule` (the id of a valid `rule=`, else ""), `run` (True when a SKU is known and nothing is
+    wrong, so the resolution can run at once) and `inactive_sku` (a picker option for a deactivated
+    SKU the link names — the picker leaves those out — else None). Ids of other tenants are reported exactly like
     unknown ids: every lookup filters on this tenant.
     """
     raw = {k: str(params.get(k) or "").strip()[:200] for k in LINK_PARAMS}
     fields: dict[str, str] = {}
     problems: list[str] = []
     rule = ""
+    inactive: dict[str, str] | None = None
     with tenant_session(ctx) as session:
         tid = ctx.tenant_id
         sku_id: uuid.UUID | None = None
@@ -199,6 +202,8 @@ def deep_link(ctx: TenantContext, params: Mapping[str, str]) -> dict[str, Any]:
             if len(rows) == 1:
                 sku_id = rows[0].id
                 fields["w_sku"] = str(sku_id)
+                if not rows[0].is_active:  # not in the picker: offered for this link only, marked
+                    inactive = {"id": str(sku_id), "label": f"{rows[0].code} — {rows[0].name} (inactive)"}
             else:
                 problems.append(f"sku: no SKU with code “{_shown(code)}” in this tenant")
         if raw["org"]:
@@ -272,7 +277,8 @@ def deep_link(ctx: TenantContext, params: Mapping[str, str]) -> dict[str, Any]:
                 problems.append(f"rule: no price rule with id {key} in this tenant")
             else:
                 rule = str(found.id)
-    return {"fields": fields, "problems": problems, "rule": rule, "run": sku_id is not None and not problems}
+    run = sku_id is not None and not problems
+    return {"fields": fields, "problems": problems, "rule": rule, "run": run, "inactive_sku": inactive}
 
 
 def rule_verdict(rule_id: str, answer: dict[str, Any]) -> str:
@@ -369,6 +375,9 @@ class PricingState(EntityForm, AuthState):
         for name, value in link["fields"].items():
             setattr(self, name, value)
         self.w_rule, self.w_link_problems = link["rule"], link["problems"]
+        extra = link["inactive_sku"]
+        if extra and all(o["id"] != extra["id"] for o in self.sku_options):
+            self.sku_options = [*self.sku_options, extra]
         if link["run"]:
             await self._explain(ctx)
 

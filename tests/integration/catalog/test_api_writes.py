@@ -216,3 +216,39 @@ def test_write_routes_are_404_while_their_flag_is_off(api):
         api_error(owner.post(path, json=body), 404, "not_found")
     api_error(owner.patch(f"/api/skus/{dark.ids.skus['zinc']}", json={"name": "x"}), 404, "not_found")
     api_error(owner.patch(f"/api/channels/{dark.ids.channels['retail']}", json={"name": "x"}), 404, "not_found")
+
+
+def test_deactivate_and_reactivate_skus_and_channels(clients, cat_a, cat_b):
+    ops = clients["ops"]
+    product = str(cat_a.ids.products["zinc"])
+    sku = _created(ops.post("/api/skus", json={"product_id": product, "code": _code("ACT"), "name": "Toggle me"}))
+    channel = _created(ops.post("/api/channels", json={"code": _code("CH"), "name": "Toggle", "kind": "online"}))
+    for path, row, entity in ((f"/api/skus/{sku['id']}", sku, "sku"), (f"/api/channels/{channel['id']}", channel, "channel")):
+        off = ops.patch(path, json={"is_active": False})
+        assert off.status_code == 200, off.text
+        assert off.json()["is_active"] is False
+        action, before, after = _audit(cat_a, row["id"])[-1]
+        assert (action, before, after) == (f"{entity}.deactivate", {"is_active": True}, {"is_active": False})
+        count = len(_audit(cat_a, row["id"]))
+        assert ops.patch(path, json={"is_active": False}).json()["is_active"] is False  # no-op: nothing written
+        assert len(_audit(cat_a, row["id"])) == count
+        # refused: wrong types, null, other roles, other tenants — and nothing written
+        for bad in ({"is_active": "true"}, {"is_active": 1}, {"is_active": None}):
+            assert "is_active" in api_error(ops.patch(path, json=bad), 422, "validation_error")["fields"], bad
+        api_error(clients["viewer"].patch(path, json={"is_active": True}), 403, "forbidden")
+        api_error(clients["sales"].patch(path, json={"is_active": True}), 403, "forbidden")
+        api_error(clients["b_owner"].patch(path, json={"is_active": True}), 404, "not_found")
+        assert len(_audit(cat_a, row["id"])) == count
+        on = clients["admin"].patch(path, json={"is_active": True, "name": "Toggled back"})
+        assert on.status_code == 200 and on.json()["is_active"] is True and on.json()["name"] == "Toggled back"
+        action, before, after = _audit(cat_a, row["id"])[-1]
+        assert action == f"{entity}.reactivate"
+        assert (before, after) == ({"is_active": False, "name": "Toggle" if entity == "channel" else "Toggle me"},
+                                   {"is_active": True, "name": "Toggled back"})
+        listed = ops.get(f"/api/{entity}s", params={"q": row["code"]}).json()["items"]
+        assert [r["is_active"] for r in listed] == [True]
+    foreign_sku, foreign_channel = cat_b.ids.skus["zinc"], cat_b.ids.channels["online"]
+    api_error(ops.patch(f"/api/skus/{foreign_sku}", json={"is_active": False}), 404, "not_found")
+    api_error(ops.patch(f"/api/channels/{foreign_channel}", json={"is_active": False}), 404, "not_found")
+    api_error(ops.post("/api/channels", json={"code": _code("C"), "name": "x", "kind": "online", "is_active": False}),
+              422, "validation_error")

@@ -4,6 +4,8 @@ the linked rule won or which rule beat it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -101,3 +103,29 @@ def test_another_tenants_ids_look_unknown(pp, cat_a, cat_b):
         assert got.split(" with ")[0] == want.split(" with ")[0]  # same sentence, only the id differs
     assert foreign["fields"] == unknown["fields"] and foreign["run"] is unknown["run"] is False
     assert foreign["fields"]["w_sku"] == str(cat_a.ids.skus["d3"])  # this tenant's SKU of that code
+
+
+def test_inactive_skus_leave_the_picker_and_the_toggle_is_tenant_checked(pp, cat_a, cat_b):
+    from app.web.pages import catalog as catalog_page
+    from engine.errors import NotFound
+
+    zinc = str(cat_a.ids.skus["zinc"])
+    ops = cat_a.ctx("ops")
+    assert catalog_page.set_active(ops, "sku", zinc, False) == "AUR-ZINC-30"
+    try:
+        assert {r["code"]: r["active"] for r in catalog_page.fetch_skus(ops)}["AUR-ZINC-30"] == "no"
+        data = pp.fetch_books_and_rules(cat_a.ctx("viewer"), "__all__")
+        assert zinc not in {s["id"] for s in data["skus"]} and len(data["skus"]) == 2
+        assert any(r["sku"] == "AUR-ZINC-30" for r in data["rules"])  # its rules are still listed
+        link = pp.deep_link(cat_a.ctx("viewer"), {"sku": "AUR-ZINC-30", "kind": "mrp", "at": "2026-06-01"})
+        assert link["run"] and link["fields"]["w_sku"] == zinc and link["inactive_sku"]["id"] == zinc
+        assert re.fullmatch(r"AUR-ZINC-30 — .+ \(inactive\)", link["inactive_sku"]["label"])
+        with pytest.raises(NotFound):
+            catalog_page.set_active(cat_b.ctx("owner"), "sku", zinc, True)  # another tenant's id looks absent
+        online = str(cat_a.ids.channels["online"])
+        catalog_page.set_active(ops, "channel", online, False)
+        assert {c["code"]: c["active"] for c in catalog_page.fetch_channels(ops)}["ONLINE"] == "no"
+        catalog_page.set_active(ops, "channel", online, True)
+    finally:
+        catalog_page.set_active(ops, "sku", zinc, True)
+    assert pp.deep_link(cat_a.ctx("viewer"), {"sku": "AUR-ZINC-30"})["inactive_sku"] is None

@@ -295,6 +295,11 @@ def rule_verdict(rule_id: str, answer: dict[str, Any]) -> str:
         return f"Rule {short} is the winning rule ({mine['amount']}, step {mine['level']})."
     if winner is None:
         return f"No rule applies, so rule {short} did not win: {mine['reason']} — {mine['detail']}"
+    if mine["outcome"] == "excluded":
+        return (
+            f"Rule {short} did not win: it does not apply here ({mine['reason']}). {mine['detail']} "
+            f"The winning rule is {winner['rule_id']} ({winner['amount']}, step {winner['level']})."
+        )
     return (
         f"Rule {short} did not win ({mine['outcome']}: {mine['reason']}). "
         f"Rule {winner['rule_id']} beat it ({winner['amount']}, step {winner['level']}). {mine['detail']}"
@@ -434,7 +439,7 @@ class PricingState(EntityForm, AuthState):
         if self.w_kind not in PRICE_BOOK_KINDS:
             self.w_error = "pick a price book kind"
             return
-        self.w_running, self.w_error = True, ""
+        self.w_running, self.w_error, self.w_link_problems = True, "", []
         yield
         await self._explain(ctx)
         self.w_running = False

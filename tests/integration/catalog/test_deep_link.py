@@ -59,6 +59,10 @@ def test_valid_link_prefills_and_runs(pp, cat_a):
     verdict = pp.rule_verdict(global_rule, answer)
     assert verdict.startswith(f"Rule {global_rule[:8]} did not win (outranked: lower precedence)")
     assert f"Rule {rule[:8]} beat it (479 INR, step org)" in verdict
+    at_coastal = pp.explain(ctx, {**_form(link["fields"]), "org_id": str(cat_a.ids.orgs["dealer-coastal"])})
+    excluded = pp.rule_verdict(rule, at_coastal)
+    assert excluded.startswith(f"Rule {rule[:8]} did not win: it does not apply here (other org).")
+    assert excluded.endswith(f"The winning rule is {global_rule[:8]} (499 INR, step global).")
     other = str(cat_a.ids.rules["mrp:d3"])
     assert "not a candidate" in pp.rule_verdict(other, answer)
     assert pp.rule_verdict("", answer) == ""

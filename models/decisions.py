@@ -24,6 +24,7 @@ from engine.errors import NotFound
 from engine.state_machine import StateMachine, Transition
 from models import audit
 from models.base import utcnow
+from models.bulk import insert_rows
 from models.core_tables import DecisionEvent, OutboxEvent
 
 
@@ -219,10 +220,10 @@ def decide_many(
     for eid, status in current.items():
         for row in {id(rows[eid]): rows[eid], id(by_id[eid]): by_id[eid]}.values():
             set_committed_value(row, "status", status)
-    session.execute(DecisionEvent.__table__.insert(), events)  # type: ignore[attr-defined]
+    insert_rows(session, DecisionEvent.__table__, events)  # type: ignore[arg-type]
     if audit_into is None:
         audit.record_many(session, ctx, audits)
     else:
         audit_into.extend(audits)
-    session.execute(OutboxEvent.__table__.insert(), outbox)  # type: ignore[attr-defined]
+    insert_rows(session, OutboxEvent.__table__, outbox)  # type: ignore[arg-type]
     return [DecisionRecord(**e) for e in events]

@@ -33,7 +33,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
 from engine.audit_chain import to_jsonable
@@ -44,6 +43,7 @@ from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACH
 from engine.state_machine import StateMachine
 from models import audit
 from models.base import utcnow
+from models.bulk import insert_rows
 from models.catalog_tables import Organization, Sku
 from models.decisions import DecisionRequest, decide_many
 from models.margin_enforcement_tables import EnforcementItem, EnforcementLog, EnforcementNotice
@@ -437,17 +437,14 @@ class EnforceChunk:
         notices = [self._notice_rows[k] for k in keys if k in self._notice_rows]
         tasks = [self._task_rows[k] for k in keys if k in self._task_rows]
         logs = [self._log_rows[k] for k in keys if k in self._log_rows]
-        if notices:
-            session.execute(
-                pg_insert(EnforcementNotice.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
-                    index_elements=["tenant_id", "idempotency_key"]
-                ),
-                notices,
-            )
-        if tasks:
-            session.execute(pg_insert(MarginTask.__table__).on_conflict_do_nothing(), tasks)  # type: ignore[attr-defined]
-        if logs:
-            session.execute(pg_insert(EnforcementLog.__table__), logs)  # type: ignore[attr-defined]
+        insert_rows(
+            session,
+            EnforcementNotice.__table__,  # type: ignore[arg-type]
+            notices,
+            on_conflict_do_nothing=["tenant_id", "idempotency_key"],
+        )
+        insert_rows(session, MarginTask.__table__, tasks, on_conflict_do_nothing=[])  # type: ignore[arg-type]
+        insert_rows(session, EnforcementLog.__table__, logs)  # type: ignore[arg-type]
         for batch_id, batch in self.batches.items():
             mine = [k for k in keys if self._batch_of.get(k) == batch_id]
             if not mine:

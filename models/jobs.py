@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -36,6 +36,7 @@ from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.jobs import DEFAULT_MAX_ATTEMPTS, JOB_MACHINE, ClaimedItem, ProgressSnapshot, full_counts
 from models import audit
 from models.base import utcnow
+from models.bulk import insert_rows
 from models.db import tenant_session
 from models.decisions import decide
 from models.job_tables import Job, JobItem
@@ -43,7 +44,7 @@ from models.queue import enqueue_after_commit
 
 ItemSpec = tuple[str, dict[str, Any]]  # (idempotency_key, payload)
 
-_INSERT_BATCH = 2000
+_INSERT_BATCH = 5000
 
 
 def lease_seconds() -> float:
@@ -115,7 +116,7 @@ def create_job(
     try:
         with session.begin_nested():
             for start in range(0, len(rows), _INSERT_BATCH):
-                session.execute(insert(JobItem.__table__), rows[start : start + _INSERT_BATCH])
+                insert_rows(session, JobItem.__table__, rows[start : start + _INSERT_BATCH])  # type: ignore[arg-type]
     except IntegrityError as exc:
         raise Conflict("an idempotency key of this job was already used by another job") from exc
     audit.record(

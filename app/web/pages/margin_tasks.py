@@ -71,6 +71,8 @@ def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None 
         tasks = page.items
         people = tenant_members(session, ctx)
         members = {m.user_id: m.display_name for m in people}
+        # assignees: members who may work tasks (a Viewer could neither open nor close one)
+        assignable = task_repo.assignable_members(session, ctx)
         alert_ids = {t.alert_id for t in tasks if t.alert_id}
         alerts = (
             {
@@ -114,10 +116,7 @@ def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None 
     return {
         "rows": rows,
         "cursor": page.next_cursor or "",
-        # assignees: members who may work tasks (a Viewer could neither open nor close one)
-        "members": [
-            {"value": m.user_id, "label": m.display_name} for m in task_repo.assignable_members(session, ctx)
-        ],
+        "members": [{"value": m.user_id, "label": m.display_name} for m in assignable],
         "alerts": alert_options,
     }
 

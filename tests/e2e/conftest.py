@@ -175,3 +175,18 @@ def signed_in(page, email: str, password: str = PASSWORD) -> None:
 
     expect(page.get_by_test_id("tenant-name")).to_have_text(re.compile(r"\S"))
     expect(page.get_by_test_id("nav-link").first).to_be_visible()
+
+
+UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def demo_db(fn):
+    """Run `fn(session, ctx)` against the demo tenant (as the owner role, RLS on): tests compute
+    their expected values through the repositories, never hard-coded."""
+    from engine.context import TenantContext
+    from models.db import owner_tenant_session
+    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
+
+    ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
+    with owner_tenant_session(ctx) as session:
+        return fn(session, ctx)

@@ -13,26 +13,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import signed_in
+from tests.e2e.conftest import UUID_RE, demo_db, signed_in
 
 pytestmark = pytest.mark.e2e
 
-UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
-
-def _ctx():
-    from engine.context import TenantContext
-    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
-
-    return TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
-
-
-def _db(fn):
-    from models.db import owner_tenant_session
-
-    ctx = _ctx()
-    with owner_tenant_session(ctx) as session:
-        return fn(session, ctx)
 
 
 def _first_alert(rule: str):
@@ -42,7 +27,7 @@ def _first_alert(rule: str):
         a = alert_repo.list_alerts(session, ctx, rule=rule, open_only=True, limit=1).items[0]
         return str(a.id), str(a.dealer_id), str(a.sku_id)
 
-    return _db(find)
+    return demo_db(find)
 
 
 # elements of the page (shell and body) that stick out of the viewport without a scrolling/clipping
@@ -92,8 +77,8 @@ def test_why_this_price_is_a_deep_link_with_the_alerts_data(page):
     from models.margin import alerts as alert_repo
 
     alert_id, dealer_id, sku_id = _first_alert("mrp_breach")
-    alert = _db(lambda s, c: alert_repo.get_alert(s, c, uuid.UUID(alert_id)))
-    code = _db(lambda s, c: s.get(Sku, uuid.UUID(sku_id)).code)
+    alert = demo_db(lambda s, c: alert_repo.get_alert(s, c, uuid.UUID(alert_id)))
+    code = demo_db(lambda s, c: s.get(Sku, uuid.UUID(sku_id)).code)
     signed_in(page, "viewer@demo.test")
     page.goto(f"/alert/{alert_id}")
     href = page.get_by_test_id("why-price-link").get_attribute("href")
@@ -108,7 +93,7 @@ def test_why_this_price_is_a_deep_link_with_the_alerts_data(page):
         rule = session.get(PriceRule, alert.floor_rule_id)
         return session.get(PriceBook, rule.price_book_id)
 
-    price_book = _db(book)
+    price_book = demo_db(book)
     expect(page.get_by_test_id("price-rule")).to_contain_text(f"{price_book.name}: ")
     expect(page.get_by_test_id("price-rule")).to_contain_text(f" {price_book.currency}, effective from ")
     expect(page.get_by_test_id("alert-impact")).to_have_text(re.compile(r"^[\d,]+\.\d\d [A-Z]{3}$"))
@@ -163,7 +148,7 @@ def test_reason_dialog_keeps_text_on_escape_and_confirms_with_ctrl_enter(page):
     page.get_by_test_id("dealer-link").first.click()
     page.wait_for_url(re.compile(rf"/dealers/{UUID_RE}$"))
     dealer_id = uuid.UUID(page.url.rsplit("/", 1)[-1])
-    before = _db(lambda s, c: dealer_repo.statuses(s, c, [dealer_id])[dealer_id])
+    before = demo_db(lambda s, c: dealer_repo.statuses(s, c, [dealer_id])[dealer_id])
     forward = next(t for t in DEALER_MACHINE.transitions if before in t.sources and t.action != "step_down")
     back = next(t for t in DEALER_MACHINE.transitions if forward.target in t.sources and t.target == before)
     button = page.get_by_test_id("dealer-action").filter(has_text=re.compile(rf"^{re.escape(forward.display)}$"))
@@ -200,7 +185,7 @@ def test_tasks_assignees_dialog_keys_messages_and_load_more(page):
             task = task_repo.create_task(session, ctx, TaskCreate(title=f"page {tag} {i}"))
             decide(session, ctx, TASK_MACHINE, task, "complete")
 
-    _db(many)
+    demo_db(many)
     signed_in(page, "sales@demo.test")
     page.goto("/tasks")
     rows = page.get_by_test_id("task-row")
@@ -268,7 +253,7 @@ def test_dashboard_labels(page):
     from models.margin import dashboard
 
     signed_in(page, "viewer@demo.test")
-    figures = _db(lambda s, c: dashboard.summary(s, c))
+    figures = demo_db(lambda s, c: dashboard.summary(s, c))
     expect(page.get_by_test_id("open-impact")).to_contain_text("MAP/MRP open impact")
     expect(page.get_by_test_id("kpi-tasks-overdue")).to_have_text(f"{figures['tasks_overdue']} overdue")
     expect(page.get_by_text(re.compile(r"date opened"))).to_be_visible()

@@ -20,12 +20,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import signed_in
+from tests.e2e.conftest import UUID_RE, signed_in
 
 pytestmark = pytest.mark.e2e
 
 LOAD_MS = 15_000  # first render after a navigation (guard + on_load) on a loaded 2-core box
-UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ACTION_LABELS = {
     "warning_notice": "Warning notice",
     "final_notice": "Final notice",

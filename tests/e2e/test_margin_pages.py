@@ -13,26 +13,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import signed_in
+from tests.e2e.conftest import UUID_RE, demo_db, signed_in
 
 pytestmark = pytest.mark.e2e
 
-UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
-
-def _ctx():
-    from engine.context import TenantContext
-    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
-
-    return TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
-
-
-def _db(fn):
-    from models.db import owner_tenant_session
-
-    ctx = _ctx()
-    with owner_tenant_session(ctx) as session:
-        return fn(session, ctx)
 
 
 def _shot(page, name: str) -> None:
@@ -52,12 +37,12 @@ def test_dashboard_shows_figures_from_the_database(page):
     # the demo's running batch may move figures while the page loads: compare one consistent
     # snapshot (database read before and after the page shows the same figures)
     for _ in range(5):
-        before = _db(lambda s, c: dashboard.summary(s, c))
+        before = demo_db(lambda s, c: dashboard.summary(s, c))
         page.goto("/")
         expect(page.get_by_test_id("margin-dashboard")).to_be_visible()
         expect(page.get_by_test_id("kpi-open-alerts")).not_to_have_text("")
         shown = [page.get_by_test_id(i).inner_text() for i in ids]
-        figures = _db(lambda s, c: dashboard.summary(s, c))
+        figures = demo_db(lambda s, c: dashboard.summary(s, c))
         keys = ("open_alerts", "dealers_in_breach", "lost_margin_period", "tasks_due", "running_batches")
         if all(before[k] == figures[k] for k in keys):
             break
@@ -84,10 +69,10 @@ def test_clicking_a_breach_opens_the_alert_with_evidence_rows(page):
     link.click()
     page.wait_for_url(re.compile(rf"/alert/{UUID_RE}$"))
     alert_id = page.url.rsplit("/", 1)[-1]
-    expected = _db(lambda s, c: alert_repo.evidence(s, c, uuid.UUID(alert_id)))
+    expected = demo_db(lambda s, c: alert_repo.evidence(s, c, uuid.UUID(alert_id)))
     assert expected, "a breach has evidence"
     expect(page.get_by_test_id("evidence-row")).to_have_count(len(expected))
-    alert = _db(lambda s, c: alert_repo.get_alert(s, c, uuid.UUID(alert_id)).explanation)
+    alert = demo_db(lambda s, c: alert_repo.get_alert(s, c, uuid.UUID(alert_id)).explanation)
     expect(page.get_by_test_id("alert-formula")).to_have_text(alert["rendered"])
     expect(page.get_by_test_id("timeline-item").first).to_be_visible()
     expect(page.get_by_test_id("alert-action").first).to_be_visible()  # ops may act
@@ -99,7 +84,7 @@ def test_alert_list_filters_and_opens(page):
 
     signed_in(page, "sales@demo.test")
     page.goto("/alerts?rule=map_breach")
-    expected = _db(lambda s, c: len(alert_repo.list_alerts(s, c, rule="map_breach", limit=25).items))
+    expected = demo_db(lambda s, c: len(alert_repo.list_alerts(s, c, rule="map_breach", limit=25).items))
     expect(page.get_by_test_id("alert-row")).to_have_count(expected)
     _shot(page, "alerts")
     page.get_by_test_id("alert-link").first.click()
@@ -146,13 +131,13 @@ def test_ops_changes_a_dealer_status_with_a_note(page):
     page.get_by_test_id("dealer-link").first.click()
     page.wait_for_url(re.compile(rf"/dealers/{UUID_RE}$"))
     dealer_id = uuid.UUID(page.url.rsplit("/", 1)[-1])
-    before = _db(lambda s, c: dealer_repo.statuses(s, c, [dealer_id])[dealer_id])
+    before = demo_db(lambda s, c: dealer_repo.statuses(s, c, [dealer_id])[dealer_id])
     forward = next(t for t in DEALER_MACHINE.transitions if before in t.sources and t.action != "step_down")
     back = next(t for t in DEALER_MACHINE.transitions if forward.target in t.sources and t.target == before)
     note = f"e2e note {uuid.uuid4().hex[:8]}"
     _change_status(page, forward.display, note)
     expect(page.get_by_test_id("dealer-status")).to_have_text(forward.target.replace("_", " "))
-    assert _db(lambda s, c: dealer_repo.statuses(s, c, [dealer_id])[dealer_id]) == forward.target
+    assert demo_db(lambda s, c: dealer_repo.statuses(s, c, [dealer_id])[dealer_id]) == forward.target
     _shot(page, "dealer")
     # put the demo dealer back where it was (other browser tests rely on the seed)
     _change_status(page, back.display, f"e2e revert {note}")
@@ -198,7 +183,7 @@ def test_sales_creates_and_closes_a_task(page):
                                                      MarginTask.title == title)).one()
         return task.status, task_repo.actions_for(ctx, task)
 
-    status, _ = _db(stored)
+    status, _ = demo_db(stored)
     assert status == "done"
 
 
@@ -211,7 +196,7 @@ def test_search_finds_dealers_and_alerts(page):
     box.fill("metro")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search\?q=metro$"))
-    found = _db(lambda s, c: dashboard.search(s, c, "metro", limit=20))
+    found = demo_db(lambda s, c: dashboard.search(s, c, "metro", limit=20))
     total = sum(len(v) for v in found.values())
     assert total > 0
     expect(page.get_by_test_id("search-hit")).to_have_count(total)

@@ -28,11 +28,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, signed_in
+from tests.e2e.conftest import ROOT, UUID_RE, signed_in
 
 pytestmark = pytest.mark.e2e
 
-UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 RUN_TIMEOUT_MS = 60_000  # a handful of items on one worker; generous for a loaded 2-core box
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -87,3 +88,27 @@ def clients(api, margin_a: MarginTenant, margin_b: MarginTenant):
     for role in ("ops", "sales", "viewer"):
         made[role] = signed_in(*add_user(margin_a.tenant, role))
     return made
+
+
+def refused(res, field: str) -> dict:
+    """Assert a 422 validation error that names `field`; returns the error body."""
+    assert res.status_code == 422, res.text
+    error = res.json()["error"]
+    assert error["code"] == "validation_error"
+    assert field in error["fields"], error
+    return error
+
+
+def open_alert_id(clients) -> str:
+    items = clients["owner"].get("/api/alerts", params={"status": "open", "limit": 1}).json()["items"]
+    return items[0]["id"]
+
+
+def task_by_id(clients, task_id: str) -> dict:
+    items = clients["owner"].get("/api/tasks", params={"limit": 200}).json()["items"]
+    return next(t for t in items if t["id"] == task_id)
+
+
+def day_at_noon(days: int) -> str:
+    """Today + `days` at 12:00 UTC, as the API takes instants."""
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT12:00:00Z")

@@ -3,48 +3,25 @@ with a 422 naming the field — never a 500, never silently cut."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-
-def _refused(res, field: str) -> dict:
-    assert res.status_code == 422, res.text
-    error = res.json()["error"]
-    assert error["code"] == "validation_error"
-    assert field in error["fields"], error
-    return error
-
-
-def _alert_id(clients) -> str:
-    items = clients["owner"].get("/api/alerts", params={"status": "open", "limit": 1}).json()["items"]
-    return items[0]["id"]
-
-
-def _task(clients, task_id: str) -> dict:
-    items = clients["owner"].get("/api/tasks", params={"limit": 200}).json()["items"]
-    return next(t for t in items if t["id"] == task_id)
-
-
-def _day(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT12:00:00Z")
-
+from tests.integration.margin.conftest import open_alert_id, refused, task_by_id
 
 # --- control characters (#5) -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bad", ["nul\x00byte", "bell\x07", "esc\x1b[31m", "del\x7f", "c1\x9bmid"])
 def test_control_characters_in_a_task_title_are_refused(clients, bad):
-    error = _refused(clients["sales"].post("/api/tasks", json={"title": bad}), "title")
+    error = refused(clients["sales"].post("/api/tasks", json={"title": bad}), "title")
     assert "control character" in error["fields"]["title"]
 
 
 def test_nul_in_task_notes_and_patch_is_refused(clients):
-    _refused(clients["sales"].post("/api/tasks", json={"title": "ok", "notes": "a\x00b"}), "notes")
+    refused(clients["sales"].post("/api/tasks", json={"title": "ok", "notes": "a\x00b"}), "notes")
     task = clients["sales"].post("/api/tasks", json={"title": "Call the dealer"}).json()
-    _refused(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"title": "x\x00"}), "title")
-    _refused(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"action": "cancel", "reason": "r\x00"}), "reason")
-    assert _task(clients, task["id"])["title"] == "Call the dealer"
+    refused(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"title": "x\x00"}), "title")
+    refused(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"action": "cancel", "reason": "r\x00"}), "reason")
+    assert task_by_id(clients, task["id"])["title"] == "Call the dealer"
 
 
 def test_tabs_and_newlines_stay_allowed(clients):
@@ -54,17 +31,17 @@ def test_tabs_and_newlines_stay_allowed(clients):
 
 
 def test_nul_in_an_alert_note_and_reason_is_refused(clients):
-    alert_id = _alert_id(clients)
+    alert_id = open_alert_id(clients)
     before = clients["owner"].get(f"/api/alerts/{alert_id}/timeline").json()["items"]
-    _refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "nul\x00byte note"}), "note")
-    _refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "dismiss", "reason": "x\x00"}), "reason")
+    refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "nul\x00byte note"}), "note")
+    refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "dismiss", "reason": "x\x00"}), "reason")
     assert clients["owner"].get(f"/api/alerts/{alert_id}/timeline").json()["items"] == before
 
 
 def test_nul_in_a_dealer_status_reason_is_refused(clients, margin_a):
     url = f"/api/dealers/{margin_a.id('organization', 'dealer-metro')}/status"
     before = clients["owner"].get(url.removesuffix("/status")).json()["status"]
-    _refused(clients["ops"].patch(url, json={"action": "warn", "reason": "nul\x00"}), "reason")
+    refused(clients["ops"].patch(url, json={"action": "warn", "reason": "nul\x00"}), "reason")
     assert clients["owner"].get(url.removesuffix("/status")).json()["status"] == before
 
 
@@ -120,14 +97,14 @@ def test_a_database_data_error_is_a_422_not_a_500():
 
 
 def test_over_long_text_is_refused_with_its_limit(clients, margin_a):
-    alert_id = _alert_id(clients)
-    error = _refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "A" * 4001}), "note")
+    alert_id = open_alert_id(clients)
+    error = refused(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "A" * 4001}), "note")
     assert "4000" in error["fields"]["note"]
-    error = _refused(clients["sales"].post("/api/tasks", json={"title": "T" * 201}), "title")
+    error = refused(clients["sales"].post("/api/tasks", json={"title": "T" * 201}), "title")
     assert "200" in error["fields"]["title"]
-    _refused(clients["sales"].post("/api/tasks", json={"title": "ok", "notes": "n" * 4001}), "notes")
+    refused(clients["sales"].post("/api/tasks", json={"title": "ok", "notes": "n" * 4001}), "notes")
     url = f"/api/dealers/{margin_a.id('organization', 'dealer-metro')}/status"
-    _refused(clients["ops"].patch(url, json={"action": "warn", "reason": "r" * 4001}), "reason")
+    refused(clients["ops"].patch(url, json={"action": "warn", "reason": "r" * 4001}), "reason")
     # exactly at the limit is kept whole
     res = clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "B" * 4000})
     assert res.status_code == 200, res.text

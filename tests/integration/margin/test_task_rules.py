@@ -8,28 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-
-def _refused(res, field: str) -> dict:
-    assert res.status_code == 422, res.text
-    error = res.json()["error"]
-    assert error["code"] == "validation_error"
-    assert field in error["fields"], error
-    return error
-
-
-def _alert_id(clients) -> str:
-    items = clients["owner"].get("/api/alerts", params={"status": "open", "limit": 1}).json()["items"]
-    return items[0]["id"]
-
-
-def _task(clients, task_id: str) -> dict:
-    items = clients["owner"].get("/api/tasks", params={"limit": 200}).json()["items"]
-    return next(t for t in items if t["id"] == task_id)
-
-
-def _day(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT12:00:00Z")
-
+from tests.integration.margin.conftest import day_at_noon, refused, task_by_id
 
 # --- due dates (#11) ---------------------------------------------------------------------------
 
@@ -46,8 +25,8 @@ def _day(days: int) -> str:
 )
 def test_due_dates_in_the_past_or_absurdly_far_are_refused(clients, due, why):
     if due is None:
-        due = _day(-1) if "today" in why else _day(11 * 366)
-    error = _refused(clients["sales"].post("/api/tasks", json={"title": "x", "due_at": due}), "due_at")
+        due = day_at_noon(-1) if "today" in why else day_at_noon(11 * 366)
+    error = refused(clients["sales"].post("/api/tasks", json={"title": "x", "due_at": due}), "due_at")
     assert error["fields"]["due_at"] == why
 
 
@@ -57,10 +36,10 @@ def test_due_today_and_soon_are_accepted_with_4_digit_years(clients):
     assert res.status_code == 201, res.text
     assert res.json()["due_at"] == today.replace(":00Z", ":00.000000Z")
     task_id = res.json()["id"]
-    res = clients["sales"].patch(f"/api/tasks/{task_id}", json={"due_at": _day(-3)})
-    _refused(res, "due_at")
-    res = clients["sales"].patch(f"/api/tasks/{task_id}", json={"due_at": _day(30)})
-    assert res.status_code == 200 and res.json()["due_at"].startswith(_day(30)[:10])
+    res = clients["sales"].patch(f"/api/tasks/{task_id}", json={"due_at": day_at_noon(-3)})
+    refused(res, "due_at")
+    res = clients["sales"].patch(f"/api/tasks/{task_id}", json={"due_at": day_at_noon(30)})
+    assert res.status_code == 200 and res.json()["due_at"].startswith(day_at_noon(30)[:10])
 
 
 def test_an_overdue_task_can_still_be_edited_without_moving_its_due_date(clients, margin_a):
@@ -78,7 +57,7 @@ def test_an_overdue_task_can_still_be_edited_without_moving_its_due_date(clients
     assert res.status_code == 200, res.text
     # moving it to another past day is refused
     other_day = (datetime.fromisoformat(overdue["due_at"][:10]) - timedelta(days=1)).strftime("%Y-%m-%dT12:00:00Z")
-    _refused(clients["sales"].patch(f"/api/tasks/{overdue['id']}", json={"due_at": other_day}), "due_at")
+    refused(clients["sales"].patch(f"/api/tasks/{overdue['id']}", json={"due_at": other_day}), "due_at")
 
 
 def test_instants_serialize_with_4_digit_years():
@@ -96,7 +75,7 @@ def test_instants_serialize_with_4_digit_years():
 
 def test_only_members_who_may_work_tasks_can_be_assigned(clients):
     viewer_id = clients["viewer"].user_id
-    error = _refused(
+    error = refused(
         clients["sales"].post("/api/tasks", json={"title": "for the viewer", "assignee_user_id": viewer_id}),
         "assignee_user_id",
     )
@@ -104,11 +83,11 @@ def test_only_members_who_may_work_tasks_can_be_assigned(clients):
     task = clients["sales"].post("/api/tasks", json={"title": "for ops", "assignee_user_id": clients["ops"].user_id})
     assert task.status_code == 201, task.text
     task_id = task.json()["id"]
-    _refused(clients["sales"].patch(f"/api/tasks/{task_id}", json={"assignee_user_id": viewer_id}), "assignee_user_id")
-    assert _task(clients, task_id)["assignee_user_id"] == clients["ops"].user_id
+    refused(clients["sales"].patch(f"/api/tasks/{task_id}", json={"assignee_user_id": viewer_id}), "assignee_user_id")
+    assert task_by_id(clients, task_id)["assignee_user_id"] == clients["ops"].user_id
     res = clients["sales"].patch(f"/api/tasks/{task_id}", json={"assignee_user_id": clients["sales"].user_id})
     assert res.status_code == 200 and res.json()["assignee_user_id"] == clients["sales"].user_id
-    _refused(
+    refused(
         clients["sales"].patch(f"/api/tasks/{task_id}", json={"assignee_user_id": str(uuid.uuid4())}),
         "assignee_user_id",
     )

@@ -119,7 +119,11 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def browser(live_app):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect()'s default wait is 5 s; a page's first render on a loaded 2-core CI machine has taken
+    # longer. An upper bound on waiting, not a timing assertion: a passing check returns at once.
+    expect.set_options(timeout=15_000)
 
     # launch() gives every run a fresh temporary profile (user-data dir) of its own
     with sync_playwright() as pw:

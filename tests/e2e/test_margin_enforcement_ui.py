@@ -164,11 +164,11 @@ def test_a_draft_starts_from_execution_and_cancel_asks_first(page):
 
 
 def test_sales_cannot_start_or_cancel_from_execution(page):
+    signed_in(page, "ops@demo.test")
+    draft_id = _create_draft(page, "E2E draft sales may not start")
+    page.context.clear_cookies()
     signed_in(page, "sales@demo.test")
-    draft = next((b for b in all_batches(page) if b["status"] == "draft"), None)
-    if draft is None:
-        pytest.skip("no draft batch in the demo tenant")
-    page.goto(f"/execution?batchId={draft['id']}")
+    page.goto(f"/execution?batchId={draft_id}")
     expect(page.get_by_test_id("execution-status")).to_have_text("draft", timeout=LOAD_MS)
     expect(page.get_by_test_id("execution-start")).to_have_count(0)
     expect(page.get_by_test_id("execution-cancel")).to_have_count(0)
@@ -212,26 +212,26 @@ def test_execution_with_a_bad_batch_id_shows_an_error_and_nothing_stale(page, ba
 # --- #13: empty preview, labels -------------------------------------------------------------------
 
 
-def _empty_preview_case(page) -> tuple[str, dict[str, Any]] | None:
-    """An action whose preview (default filters) sends nothing but skips something."""
-    for action in ACTION_LABELS:
-        res = page.request.post(
-            "/api/enforcement/preview", data={"filters": {"rules": ["map_breach", "mrp_breach"]}, "action": action}
-        )
-        assert res.status == 200, res.text()[:300]
-        data = res.json()
-        if not data["items"] and data["skipped"]:
-            return action, data
-    return None
+def _empty_preview_case(page) -> tuple[str, str, dict[str, Any]]:
+    """A dealer and an action whose preview sends nothing but skips something. One always exists:
+    every rung of the ladder refuses some action (active: suspend; warned or later: warning)."""
+    for dealer in api(page, "/api/dealers?limit=100")["items"]:
+        for action in ACTION_LABELS:
+            filters = {"rules": ["map_breach", "mrp_breach"], "dealer_ids": [dealer["id"]]}
+            res = page.request.post("/api/enforcement/preview", data={"filters": filters, "action": action})
+            assert res.status == 200, res.text()[:300]
+            data = res.json()
+            if not data["items"] and data["skipped"]:
+                return dealer["name"], action, data
+    raise AssertionError("no dealer/action previews empty: the demo's dealers have no open MAP/MRP alerts")
 
 
 def test_bulk_preview_explains_an_empty_result_with_human_labels(page):
     signed_in(page, "ops@demo.test")
-    case = _empty_preview_case(page)
-    if case is None:
-        pytest.skip("no action previews empty in this tenant state")
-    action, data = case
+    dealer, action, data = _empty_preview_case(page)
     page.goto("/bulk")
+    page.get_by_test_id("bulk-dealer").click()
+    page.get_by_role("option", name=re.compile("^" + re.escape(dealer) + " · ")).click()
     _pick(page, "bulk-action", ACTION_LABELS[action])
     page.get_by_test_id("bulk-preview").click()
     empty = page.get_by_test_id("bulk-empty")
@@ -323,8 +323,7 @@ def test_reports_load_more_pages_through_every_batch(page):
 
 def test_notices_show_sent_time_with_timezone(page):
     signed_in(page, "viewer@demo.test")
-    if not api(page, "/api/notices?limit=1")["items"]:
-        pytest.skip("no notice sent yet")
+    assert api(page, "/api/notices?limit=1")["items"], "the demo seed's completed batch sent a notice"
     page.goto("/notices")
     first = page.get_by_test_id("notice-row").first
     expect(first).to_be_visible(timeout=LOAD_MS)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlmodel import select
 
+from seeds.catalog import FUTURE
 from tests.integration.catalog.conftest import add_user, api_error, build, ids_of, login_client
 
 # organizations
@@ -268,8 +270,10 @@ def test_resolve_explains_and_is_audited(clients, cat_a):
     assert clients["viewer"].get("/api/prices/resolve", params=other_dealer).json()["price"] == "499.0000000000"
 
     omega = {"sku_id": str(cat_a.ids.skus["omega"]), "currency": "INR", "kind": "map"}
-    now = clients["viewer"].get("/api/prices/resolve", params={**omega, "at": "2027-03-31T23:59:59.999999Z"}).json()
-    later = clients["viewer"].get("/api/prices/resolve", params={**omega, "at": "2027-04-01T00:00:00Z"}).json()
+    switch = FUTURE  # the seed's future-dated rule starts here (a fixed instant, not "now")
+    before = (switch - timedelta(microseconds=1)).isoformat().replace("+00:00", "Z")
+    now = clients["viewer"].get("/api/prices/resolve", params={**omega, "at": before}).json()
+    later = clients["viewer"].get("/api/prices/resolve", params={**omega, "at": switch.isoformat()}).json()
     assert (now["price"], later["price"]) == ("1299.0000000000", "1349.0000000000")
     assert later["decided_by"] == "effective_from"
 

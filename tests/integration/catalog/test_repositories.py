@@ -17,6 +17,7 @@ from models.catalog import orgs, pricing, publishing
 from models.catalog.inputs import OrgCreate
 from models.catalog_tables import ChannelCatalogItem, ChannelCatalogVersion, Organization, PriceRule
 from models.db import tenant_session
+from seeds.catalog import FUTURE
 
 
 def test_published_version_is_immutable_in_the_database(cat_a):
@@ -105,7 +106,7 @@ def test_org_profile_is_validated_per_type(cat_a):
 
 def test_resolve_many_matches_single_resolutions(cat_a, cat_b):
     ctx = cat_a.ctx()
-    at = [datetime(2026, 6, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC)]
+    at = [datetime(2026, 6, 1, tzinfo=UTC), FUTURE]  # before and at the seed's future-dated rule
     rows = []
     for key in ("d3", "omega", "zinc"):
         for org in (None, "dealer-metro", "dealer-coastal"):

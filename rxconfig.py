@@ -42,7 +42,7 @@ _redis = _state_redis_url()
 config = rx.Config(
     app_name="app",
     telemetry_enabled=False,
-    # The frontend bakes this origin in at build time; app/web/static.py rewrites it to the
+    # The frontend bakes this origin in at build time; app/web/shell/static.py rewrites it to the
     # page's own origin at serve time, so one build serves any host and port.
     api_url=f"http://localhost:{PORT}",
     redis_url=_redis,

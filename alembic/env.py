@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from models.registry import metadata
-from models.settings import get_settings
+from models.core.settings import get_settings
+from models.tables import metadata
 
 config = context.config
 

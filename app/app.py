@@ -13,10 +13,10 @@ import os
 import reflex as rx
 
 from app.api.main import create_api
-from app.web.error_notice import backend_exception_handler, error_notice_wrap
-from app.web.layout import add_pages
-from app.web.pages import login
-from app.web.static import frontend_transformer
+from app.web.core import login
+from app.web.shell.error_notice import backend_exception_handler, error_notice_wrap
+from app.web.shell.layout import add_pages
+from app.web.shell.static import frontend_transformer
 
 
 def _transformers() -> list:

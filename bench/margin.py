@@ -11,7 +11,7 @@ nothing touches anyone's data.
     and a latest advertised price below the floor) → `enforcement.create_batch` → `start_batch`
     → real `python -m workers` processes (the job is enqueued once per worker; duplicate runs of
     one job share its items through leases). Items/s = items ÷ (last item's finished_at − start).
-(b) UI lag: a subscriber on `models.progress.watch_job` (Redis pub/sub, the path the /execution
+(b) UI lag: a subscriber on `models.jobs.progress.watch_job` (Redis pub/sub, the path the /execution
     page's background event uses) records when each snapshot arrives; an item counts as seen at the
     first snapshot whose processed count covers its rank. Lag = seen − the item's finished_at
     (`clock_timestamp()` when the worker marked it, same host clock). Items already finished
@@ -91,9 +91,9 @@ def redis_url(base: str, db: int) -> str:
 
 def use_services(db_url: str, redis: str, queue: str) -> None:
     os.environ.update(DATABASE_URL=db_url, REDIS_URL=redis, PHAROS_QUEUE_NAME=queue)
-    from models.db import dispose_engines
-    from models.redis_client import reset_redis_clients
-    from models.settings import reset_settings_cache
+    from models.core.db import dispose_engines
+    from models.core.redis_client import reset_redis_clients
+    from models.core.settings import reset_settings_cache
 
     reset_settings_cache()
     dispose_engines()
@@ -141,7 +141,7 @@ def _clone(session, table: str, where: str, overrides: dict[str, str], params: d
 
 def make_dealers(n: int) -> list[str]:
     """n dealers, each with one open MAP breach and a latest advertised price 1.00 below its floor."""
-    from models.db import owner_tenant_session
+    from models.core.db import owner_tenant_session
 
     ctx = demo_ctx()
     with owner_tenant_session(ctx) as s:
@@ -238,9 +238,9 @@ def stop_workers(procs: list[subprocess.Popen]) -> None:
 
 def wait_workers_ready(k: int, timeout: float = 60) -> None:
     """One tiny sample job per worker, all finished = every process is up and consuming."""
-    from models import jobs as repo
-    from models.db import tenant_session
-    from models.queue import enqueue_run_sync
+    from models.core.db import tenant_session
+    from models.jobs import repo
+    from models.jobs.queue import enqueue_run_sync
 
     ctx = demo_ctx()
     ids = []
@@ -275,7 +275,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def _backend_cpu() -> dict[int, float]:
     """CPU seconds of every PostgreSQL backend on the scratch database (same host)."""
-    from models.db import owner_session
+    from models.core.db import owner_session
 
     with owner_session() as s:
         pids = s.execute(
@@ -285,7 +285,7 @@ def _backend_cpu() -> dict[int, float]:
 
 
 def _watch(job_id: str, seen: list[tuple[float, int, str]], ready: threading.Event) -> None:
-    from models.progress import watch_job
+    from models.jobs.progress import watch_job
 
     async def follow() -> None:
         async for snap in watch_job(demo_ctx(), job_id):
@@ -298,9 +298,9 @@ def _watch(job_id: str, seen: list[tuple[float, int, str]], ready: threading.Eve
 
 
 def run_batch(n: int, workers: int, log_dir: Path) -> dict[str, Any]:
-    from models.db import tenant_session
+    from models.core.db import tenant_session
+    from models.jobs.queue import enqueue_run_sync
     from models.margin import enforcement
-    from models.queue import enqueue_run_sync
 
     ctx = demo_ctx()
     t = time.perf_counter()
@@ -393,7 +393,7 @@ def run_batch(n: int, workers: int, log_dir: Path) -> dict[str, Any]:
 def load_alerts(m: int, *, vacuum: bool = False) -> dict[str, Any]:
     """COPY m synthetic alerts (deterministic spread) for the demo tenant; ~3 % open, each open one
     on its own (rule, dealer, sku) so the partial unique index holds."""
-    from models.db import owner_tenant_session
+    from models.core.db import owner_tenant_session
 
     ctx = demo_ctx()
     with owner_tenant_session(ctx) as s:
@@ -603,7 +603,7 @@ def main() -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="pharos-bench-"))
     print(f"scratch database {make_url(db_url).database}, queue {queue}, logs {log_dir}", flush=True)
     try:
-        from models.bootstrap import migrate
+        from models.core.bootstrap import migrate
         from seeds.demo import seed_demo
 
         migrate()
@@ -625,7 +625,7 @@ def main() -> None:
         if args.write:
             write_doc(section)
     finally:
-        from models.db import dispose_engines
+        from models.core.db import dispose_engines
 
         dispose_engines()
         if args.keep:

@@ -29,7 +29,7 @@ from models.catalog.inputs import (
     RelationshipCreate,
     SkuCreate,
 )
-from models.catalog_tables import (
+from models.catalog.tables import (
     Channel,
     ChannelCatalogVersion,
     Offering,

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.rbac import Role
-from models.core_tables import Membership, Tenant
-from models.db import owner_session, owner_tenant_session
-from models.identity import add_membership, create_tenant, ensure_user
+from models.core.db import owner_session, owner_tenant_session
+from models.core.identity import add_membership, create_tenant, ensure_user
+from models.core.tables import Membership, Tenant
 from seeds.catalog import seed_catalog
 from seeds.enforcement import seed_enforcement
 from seeds.ids import demo_id

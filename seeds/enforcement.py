@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from models.margin import enforcement
-from models.margin_enforcement_tables import EnforcementBatch
+from models.margin.enforcement.tables import EnforcementBatch
 from seeds.catalog import IdFor
 from seeds.ids import demo_id
 

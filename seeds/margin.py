@@ -19,14 +19,14 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.margin.machines import TASK_MACHINE
-from models.core_tables import Membership
-from models.decisions import decide
+from models.core.decisions import decide
+from models.core.tables import Membership
 from models.margin import dealers as dealer_repo
 from models.margin.alerts import add_note
 from models.margin.detection import run_detection
 from models.margin.inputs import TaskCreate
+from models.margin.tables import MarginAlert, MarginCompetitorSnapshot, MarginNote, MarginSaleRow, MarginTask
 from models.margin.tasks import create_task
-from models.margin_tables import MarginAlert, MarginCompetitorSnapshot, MarginNote, MarginSaleRow, MarginTask
 from seeds.catalog import CURRENCY, IdFor
 from seeds.ids import demo_id
 

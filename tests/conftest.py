@@ -23,10 +23,10 @@ def services() -> Iterator[dict[str, str]]:
     os.environ["DATABASE_URL"] = db_url
     redis_base = os.environ["REDIS_URL"]
     os.environ["REDIS_URL"] = _redis_test_db(redis_base)
-    from models.bootstrap import migrate
-    from models.db import dispose_engines
-    from models.redis_client import reset_redis_clients, sync_redis
-    from models.settings import reset_settings_cache
+    from models.core.bootstrap import migrate
+    from models.core.db import dispose_engines
+    from models.core.redis_client import reset_redis_clients, sync_redis
+    from models.core.settings import reset_settings_cache
 
     reset_settings_cache()
     dispose_engines()
@@ -66,7 +66,7 @@ class TenantFixture:
 
 
 def make_tenant(label: str) -> TenantFixture:
-    from models.identity import create_tenant
+    from models.core.identity import create_tenant
 
     suffix = uuid.uuid4().hex[:8]
     slug = f"{label}-{suffix}"

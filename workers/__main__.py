@@ -8,7 +8,7 @@ import os
 
 from arq.worker import create_worker
 
-from models.logs import configure_json_logging
+from models.core.logs import configure_json_logging
 from workers.main import WorkerSettings, worker_options
 
 

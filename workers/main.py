@@ -18,9 +18,9 @@ from arq import Retry
 from arq.worker import func
 
 from engine.context import TenantContext
-from models import jobs as repo
-from models.db import identity_session, tenant_session
-from models.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
+from models.core.db import identity_session, tenant_session
+from models.jobs import repo
+from models.jobs.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
 from workers.registry import load_handlers
 from workers.runner import fail_after_retries, new_worker_id, run_job_sync
 

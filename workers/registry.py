@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from engine.context import TenantContext
 from engine.jobs import ClaimedItem, ItemOutcome
-from models.job_tables import Job
+from models.jobs.tables import Job
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ItemContext:
 Handler = Callable[[ItemContext], ItemOutcome | None]
 
 # Modules that register handlers on import; a new module adds its path here.
-HANDLER_MODULES: list[str] = ["workers.sample", "workers.margin_detect", "workers.margin_enforce"]
+HANDLER_MODULES: list[str] = ["workers.sample", "workers.margin.detect", "workers.margin.enforce"]
 
 _HANDLERS: dict[str, Handler] = {}
 

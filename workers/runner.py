@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.jobs import ClaimedItem, Done, Failed, ItemOutcome, ProgressSnapshot, Retry, Skipped
-from models import jobs as repo
-from models.audit import correlation_id
-from models.db import tenant_session
-from models.job_tables import Job
-from models.metrics import JOB_DURATION, JOB_ITEMS
-from models.progress import publish_progress
+from models.core.audit import correlation_id
+from models.core.db import tenant_session
+from models.core.metrics import JOB_DURATION, JOB_ITEMS
+from models.jobs import repo
+from models.jobs.progress import publish_progress
+from models.jobs.tables import Job
 from workers.registry import Handler, ItemContext, get_handler
 
 log = logging.getLogger("pharos.worker")
@@ -158,7 +158,7 @@ class JobRunner:
     def _process(self, handler: Handler, claimed: list[ClaimedItem]) -> ProgressSnapshot:
         """One transaction: renew leases (row locks), run handlers, mark outcomes, audit.
 
-        A handler with `chunk_hooks` (see workers.margin_enforce) also gets the chunk as a whole:
+        A handler with `chunk_hooks` (see workers.margin.enforce) also gets the chunk as a whole:
         `begin` before its items (set-based loads, in a savepoint), `undo` for an item whose
         effects are dropped, `end` after the done marks with the items kept (bulk writes, one
         audit event), all in this same transaction. With `collects` set, its per-item calls only

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 from engine.jobs import Done, Failed, ItemOutcome, Retry
-from models import mutations
-from models.job_tables import JobSampleEffect
+from models.core import mutations
+from models.jobs.tables import JobSampleEffect
 from workers.registry import ItemContext, register
 
 KIND = "sample"

@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from models.rls import CURRENT_TENANT, CURRENT_USER, tenant_isolation
-from models.settings import APP_ROLE
+from models.core.rls import CURRENT_TENANT, CURRENT_USER, tenant_isolation
+from models.core.settings import APP_ROLE
 
 revision = '0001'
 down_revision = None

@@ -16,8 +16,8 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from models.rls import tenant_isolation
-from models.settings import APP_ROLE
+from models.core.rls import tenant_isolation
+from models.core.settings import APP_ROLE
 
 revision = '0002'
 down_revision = '0001'

@@ -12,7 +12,7 @@ import sqlmodel
 from sqlalchemy.dialects import postgresql
 
 from alembic import op
-from models.rls import tenant_isolation
+from models.core.rls import tenant_isolation
 
 revision = '0004'
 down_revision = '0003'

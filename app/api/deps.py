@@ -8,7 +8,7 @@ from fastapi import Request
 
 from engine.context import TenantContext
 from engine.errors import Forbidden
-from models import sessions
+from models.core import sessions
 
 
 def token_from(request: Request) -> str | None:

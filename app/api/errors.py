@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import DomainError
-from models.audit import correlation_id
+from models.core.audit import correlation_id
 
 log = logging.getLogger("pharos.api")
 

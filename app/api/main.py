@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app.api.catalog import pricing
+from app.api.catalog import routes as catalog
+from app.api.core import audit, auth, health, jobs, settings
 from app.api.errors import install_error_handlers
+from app.api.margin import enforcement
+from app.api.margin import routes as margin
 from app.api.middleware import ObservabilityMiddleware
-from app.api.routes import audit, auth, catalog, enforcement, health, jobs, margin, pricing, settings
-from models.logs import configure_json_logging
+from models.core.logs import configure_json_logging
 
 ROUTERS = [health.router, auth.router, audit.router, jobs.router, settings.router, catalog.router, pricing.router, margin.router, enforcement.router]
 

@@ -10,8 +10,8 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import error_body
-from models.audit import correlation_id
-from models.metrics import REQUEST_LATENCY
+from models.core.audit import correlation_id
+from models.core.metrics import REQUEST_LATENCY
 
 log = logging.getLogger("pharos.http")
 

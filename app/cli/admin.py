@@ -16,7 +16,7 @@ def _bootstrap_env(args: argparse.Namespace) -> None:
     """Admin commands work against DATABASE_URL, or the embedded server of `pharos up`."""
     import os
 
-    from models.settings import reset_settings_cache
+    from models.core.settings import reset_settings_cache
 
     data_dir = getattr(args, "data_dir", None) or os.environ.get("PHAROS_DATA_DIR", ".pharos")
     ensure_services(data_dir)
@@ -25,7 +25,7 @@ def _bootstrap_env(args: argparse.Namespace) -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     _bootstrap_env(args)
-    from models.bootstrap import current_revision, migrate
+    from models.core.bootstrap import current_revision, migrate
 
     migrate()
     print(f"database at revision {current_revision()}")
@@ -36,7 +36,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if args.dataset != "demo":
         raise CliError(f"unknown dataset '{args.dataset}' (available: demo)")
     _bootstrap_env(args)
-    from models.bootstrap import migrate
+    from models.core.bootstrap import migrate
     from seeds.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     migrate()
@@ -49,7 +49,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_tenant_create(args: argparse.Namespace) -> int:
     _bootstrap_env(args)
-    from models.identity import create_tenant
+    from models.core.identity import create_tenant
 
     tenant = create_tenant(name=args.name, owner_email=args.owner_email, owner_password=args.password, slug=args.slug)
     print(f"tenant '{tenant.slug}' created ({tenant.id}); owner {args.owner_email}")
@@ -59,9 +59,9 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _bootstrap_env(args)
     from engine.context import TenantContext
-    from models.audit import verify_tenant_chain
-    from models.core_tables import Tenant
-    from models.db import owner_session, owner_tenant_session
+    from models.core.audit import verify_tenant_chain
+    from models.core.db import owner_session, owner_tenant_session
+    from models.core.tables import Tenant
 
     with owner_session() as session:
         query = select(Tenant).order_by(Tenant.slug)

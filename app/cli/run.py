@@ -55,8 +55,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     services = ensure_services(data_dir)
     procs: list[subprocess.Popen] = []
     try:
-        from models.bootstrap import migrate
-        from models.settings import reset_settings_cache
+        from models.core.bootstrap import migrate
+        from models.core.settings import reset_settings_cache
 
         reset_settings_cache()
         migrate()
@@ -84,7 +84,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def _seed_if_empty() -> None:
     from sqlalchemy import text
 
-    from models.db import owner_session
+    from models.core.db import owner_session
     from seeds.demo import seed_demo
 
     with owner_session() as session:

@@ -1,4 +1,4 @@
-"""State machines of the catalog, applied only through the decision path (models.decisions.decide).
+"""State machines of the catalog, applied only through the decision path (models.core.decisions.decide).
 
 Organization status: an organization (a dealer, say) is active, put on hold, suspended, reinstated,
 or archived for good. Margin's "dealer status" is this machine on the dealer's organization row.

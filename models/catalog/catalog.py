@@ -8,7 +8,6 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from models.catalog.common import create, get_in_tenant, reference, update
 from models.catalog.inputs import (
     ChannelCreate,
     ChannelUpdate,
@@ -18,8 +17,9 @@ from models.catalog.inputs import (
     SkuCreate,
     SkuUpdate,
 )
-from models.catalog_tables import Channel, Offering, Organization, Product, Sku
-from models.pagination import Page, keyset_page
+from models.catalog.tables import Channel, Offering, Organization, Product, Sku
+from models.core.pagination import Page, keyset_page
+from models.core.repo import create, get_in_tenant, reference, update
 
 
 def _search(query, q: str | None, *columns):

@@ -13,12 +13,12 @@ from engine.catalog.machines import ORG_STATUS
 from engine.catalog.profiles import validate_profile
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
-from models.base import utcnow
-from models.catalog.common import create, get_in_tenant, reference, update
 from models.catalog.inputs import OrgCreate, OrgUpdate, RelationshipCreate
-from models.catalog_tables import Organization, OrgRelationship
-from models.decisions import decide
-from models.pagination import Page, keyset_page, parse_instant
+from models.catalog.tables import Organization, OrgRelationship
+from models.core.base import utcnow
+from models.core.decisions import decide
+from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.repo import create, get_in_tenant, reference, update
 
 
 def list_orgs(

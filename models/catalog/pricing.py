@@ -28,12 +28,12 @@ from engine.pricing import (
     rules_frame,
 )
 from engine.pricing import PriceRule as EngineRule
-from models import audit
-from models.base import utcnow
-from models.catalog.common import create, get_in_tenant, reference
 from models.catalog.inputs import PriceBookCreate, PriceRuleCreate
-from models.catalog_tables import Channel, Organization, PriceBook, PriceRule, Sku
-from models.pagination import Page, keyset_page, parse_instant
+from models.catalog.tables import Channel, Organization, PriceBook, PriceRule, Sku
+from models.core import audit
+from models.core.base import utcnow
+from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.repo import create, get_in_tenant, reference
 
 # books
 

@@ -19,12 +19,12 @@ from engine.catalog.machines import CATALOG_VERSION
 from engine.catalog.versions import diff_items, next_listing
 from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
-from models import audit
 from models.catalog.catalog import get_channel
-from models.catalog.common import create
-from models.catalog_tables import Channel, ChannelCatalogItem, ChannelCatalogVersion, Offering, Sku
-from models.decisions import decide
-from models.pagination import Page, keyset_page
+from models.catalog.tables import Channel, ChannelCatalogItem, ChannelCatalogVersion, Offering, Sku
+from models.core import audit
+from models.core.decisions import decide
+from models.core.pagination import Page, keyset_page
+from models.core.repo import create
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,14 @@ from engine.context import TenantContext
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.margin.machines import ALERT_MACHINE, ui_actions
 from engine.text import check_text
-from models import mutations
-from models.base import utcnow
-from models.catalog.common import get_in_tenant
-from models.core_tables import DecisionEvent
-from models.decisions import decide
+from models.core import mutations
+from models.core.base import utcnow
+from models.core.decisions import decide
+from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.repo import get_in_tenant
+from models.core.tables import DecisionEvent
 from models.margin.inputs import TEXT_MAX
-from models.margin_tables import MarginAlert, MarginAlertEvidence, MarginNote, MarginTask
-from models.pagination import Page, keyset_page, parse_instant
+from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginNote, MarginTask
 
 READ = "margin.read"
 NOTES = "margin.notes.write"

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.margin.machines import ALERT_OPEN_STATES, TASK_OPEN_STATES
-from models.base import utcnow
-from models.catalog_tables import Organization, Sku
-from models.job_tables import Job
+from models.catalog.tables import Organization, Sku
+from models.core.base import utcnow
+from models.jobs.tables import Job
 from models.margin.dealers import PRICE_RULES
-from models.margin_tables import MarginAlert, MarginAlertEvidence, MarginTask
+from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginTask
 
 TREND_DAYS = 14
 PERIOD_DAYS = 30

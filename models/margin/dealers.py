@@ -14,14 +14,14 @@ from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES, ui_actions
 from engine.text import check_text
-from models.catalog.common import get_in_tenant
-from models.catalog_tables import Organization
-from models.core_tables import DecisionEvent
-from models.decisions import decide
+from models.catalog.tables import Organization
+from models.core.decisions import decide
+from models.core.pagination import Page, keyset_page
+from models.core.repo import get_in_tenant
+from models.core.tables import DecisionEvent
 from models.margin.alerts import require
 from models.margin.inputs import TEXT_MAX
-from models.margin_tables import MarginAlert, MarginDealerStatus, MarginTask
-from models.pagination import Page, keyset_page
+from models.margin.tables import MarginAlert, MarginDealerStatus, MarginTask
 
 PRICE_RULES = ("map_breach", "mrp_breach")
 
@@ -145,7 +145,7 @@ def status_row(session: Session, ctx: TenantContext, dealer: Organization) -> Ma
         )
     ).first()
     if row is None:
-        from models import mutations
+        from models.core import mutations
 
         row = mutations.create(
             session,

@@ -44,10 +44,10 @@ from engine.margin.frames import (
 from engine.margin.impact import EvidenceRow, exact_sum, explain
 from engine.margin.machines import ALERT_OPEN_STATES
 from engine.margin.severity import severity_of
-from models import audit, mutations
-from models.base import utcnow
 from models.catalog.pricing import resolve_many
-from models.margin_tables import (
+from models.core import audit, mutations
+from models.core.base import utcnow
+from models.margin.tables import (
     MarginAlert,
     MarginAlertEvidence,
     MarginCompetitorSnapshot,
@@ -470,7 +470,7 @@ def detection_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def submit_detection(ctx: TenantContext, params: dict[str, Any] | None = None) -> uuid.UUID:
     """Queue a "margin.detect" job (one item) for the tenant; returns the job id."""
-    from models.jobs import submit_job
+    from models.jobs.repo import submit_job
 
     if not ctx.can(PERMISSION):
         raise Forbidden(f"your role '{ctx.role}' may not run detection ({PERMISSION})")

@@ -12,17 +12,17 @@ from engine.context import TenantContext
 from engine.errors import ValidationFailed
 from engine.margin.machines import TASK_MACHINE, ui_actions
 from engine.rbac import has_permission
-from models import mutations
-from models.base import utcnow
-from models.catalog.common import get_in_tenant, reference
-from models.catalog_tables import Organization
-from models.core_tables import Membership
-from models.decisions import decide
-from models.identity import Member, tenant_members
+from models.catalog.tables import Organization
+from models.core import mutations
+from models.core.base import utcnow
+from models.core.decisions import decide
+from models.core.identity import Member, tenant_members
+from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.repo import get_in_tenant, reference
+from models.core.tables import Membership
 from models.margin.alerts import require
 from models.margin.inputs import TaskCreate, TaskPatch
-from models.margin_tables import MarginAlert, MarginTask
-from models.pagination import Page, keyset_page, parse_instant
+from models.margin.tables import MarginAlert, MarginTask
 
 WRITE = "margin.tasks.write"
 DUE_MAX_DAYS = 3653  # ten years

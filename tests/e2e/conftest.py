@@ -188,7 +188,7 @@ def demo_db(fn):
     """Run `fn(session, ctx)` against the demo tenant (as the owner role, RLS on): tests compute
     their expected values through the repositories, never hard-coded."""
     from engine.context import TenantContext
-    from models.db import owner_tenant_session
+    from models.core.db import owner_tenant_session
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
 
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)

@@ -146,7 +146,7 @@ def test_deactivate_a_sku_hides_it_from_the_price_panel_then_reactivate(page, co
     from engine.context import TenantContext
     from models.catalog import catalog
     from models.catalog.inputs import SkuCreate
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
     from seeds.ids import demo_id
 

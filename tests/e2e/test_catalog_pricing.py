@@ -20,8 +20,8 @@ def _expected(sku_code: str, org_name: str | None, kind: str, day: date):
 
     from engine.context import TenantContext
     from models.catalog.pricing import resolve_price
-    from models.catalog_tables import Organization, Sku
-    from models.db import owner_tenant_session
+    from models.catalog.tables import Organization, Sku
+    from models.core.db import owner_tenant_session
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
 
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
@@ -68,7 +68,7 @@ def test_why_this_price_shows_the_resolvers_answer(page, console, sku, org, day)
     page.goto("/catalog/pricing")
     expect(page.get_by_test_id("why-panel")).to_be_visible()
     _explain(page, sku, org, day)
-    from app.web.pages.catalog_pricing import _amount
+    from app.web.catalog.pricing import _amount
 
     expect(page.get_by_test_id("why-price")).to_have_text(f"{_amount(price)} INR")
     expect(page.get_by_test_id("candidate-row")).to_have_count(candidates)
@@ -89,7 +89,7 @@ def _metro_link(**extra: str) -> str:
 
 
 def test_deep_link_prefills_and_explains_the_dealer_override(page, console):
-    from app.web.pages.catalog_pricing import _amount
+    from app.web.catalog.pricing import _amount
     from seeds.ids import demo_id
 
     override = str(demo_id("price_rule", "map:d3:dealer-metro"))
@@ -152,7 +152,7 @@ def test_deep_link_with_malformed_params_names_them_and_keeps_the_rest(page, con
 
 def test_deep_link_with_another_tenants_ids_looks_unknown(page, console):
     from engine.context import TenantContext
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from seeds.catalog import build_catalog, tenant_ids
     from tests.conftest import make_tenant
 

@@ -73,7 +73,7 @@ def test_competitor_names_are_not_dealer_links(page):
 
 
 def test_why_this_price_is_a_deep_link_with_the_alerts_data(page):
-    from models.catalog_tables import Sku
+    from models.catalog.tables import Sku
     from models.margin import alerts as alert_repo
 
     alert_id, dealer_id, sku_id = _first_alert("mrp_breach")
@@ -87,7 +87,7 @@ def test_why_this_price_is_a_deep_link_with_the_alerts_data(page):
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert query == {"sku": code, "org": dealer_id, "kind": "mrp",
                      "at": (alert.last_seen or alert.opened_at).strftime("%Y-%m-%d")}
-    from models.catalog_tables import PriceBook, PriceRule
+    from models.catalog.tables import PriceBook, PriceRule
 
     def book(session, ctx):
         rule = session.get(PriceRule, alert.floor_rule_id)
@@ -175,10 +175,10 @@ def test_reason_dialog_keeps_text_on_escape_and_confirms_with_ctrl_enter(page):
 
 def test_tasks_assignees_dialog_keys_messages_and_load_more(page):
     from engine.margin.machines import TASK_MACHINE
-    from models.decisions import decide
+    from models.core.decisions import decide
+    from models.core.pagination import DEFAULT_LIMIT
     from models.margin import tasks as task_repo
     from models.margin.inputs import TaskCreate
-    from models.pagination import DEFAULT_LIMIT
 
     tag = uuid.uuid4().hex[:6]
 

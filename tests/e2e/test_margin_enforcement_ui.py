@@ -288,7 +288,7 @@ def test_reports_load_more_pages_through_every_batch(page):
     from sqlalchemy import text
 
     from engine.context import TenantContext
-    from models.db import owner_tenant_session
+    from models.core.db import owner_tenant_session
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
 
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)

@@ -30,7 +30,7 @@ def _shot(page, name: str) -> None:
 
 
 def test_dashboard_shows_figures_from_the_database(page):
-    from app.web.margin_components import money
+    from app.web.margin.components import money
     from models.margin import dashboard
 
     signed_in(page, "owner@demo.test")
@@ -147,7 +147,7 @@ def test_ops_changes_a_dealer_status_with_a_note(page):
 
 def test_sales_creates_and_closes_a_task(page):
     from models.margin import tasks as task_repo
-    from models.margin_tables import MarginTask
+    from models.margin.tables import MarginTask
 
     signed_in(page, "sales@demo.test")
     page.goto("/tasks")

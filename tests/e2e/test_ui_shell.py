@@ -22,8 +22,8 @@ DEMO_USERS = {
 
 
 def expected_nav(role: str) -> list[str]:
-    import app.web.pages  # noqa: F401  (registers the pages)
-    from app.web.registry import nav_for
+    import app.web.modules  # noqa: F401  (registers the pages)
+    from app.web.shell.registry import nav_for
 
     return [item["label"] for item in nav_for(role)]
 
@@ -134,8 +134,8 @@ def test_pages_carry_security_headers(live_app):
 
 def test_audit_page_lists_events_and_filters(page):
     from engine.context import TenantContext
-    from models.audit_log import AuditFilter, list_events
-    from models.db import owner_tenant_session
+    from models.core.audit_log import AuditFilter, list_events
+    from models.core.db import owner_tenant_session
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
 
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
@@ -169,8 +169,8 @@ def test_audit_page_lists_events_and_filters(page):
 
 def test_audit_load_more_pages_with_the_cursor(page):
     from engine.context import TenantContext
-    from models import audit
-    from models.db import owner_tenant_session
+    from models.core import audit
+    from models.core.db import owner_tenant_session
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
 
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
@@ -197,8 +197,8 @@ def multi_tenant_user(live_app):
     """A user who owns a second tenant and is a viewer in the demo tenant."""
     from engine.context import TenantContext
     from engine.rbac import Role
-    from models.db import owner_tenant_session
-    from models.identity import add_membership, create_tenant, find_user_by_email
+    from models.core.db import owner_tenant_session
+    from models.core.identity import add_membership, create_tenant, find_user_by_email
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
 
     suffix = uuid.uuid4().hex[:6]

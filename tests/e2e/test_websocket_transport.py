@@ -49,7 +49,7 @@ def _demo_markers() -> list[str]:
     from sqlalchemy import text
 
     from engine.context import TenantContext
-    from models.db import owner_tenant_session
+    from models.core.db import owner_tenant_session
     from seeds.demo import DEMO_TENANT_ID
 
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_TENANT_SLUG)

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.main import create_api
-from models import jobs as repo
-from models.db import tenant_session
+from models.core.db import tenant_session
+from models.jobs import repo
 from tests.support.users import add_user
 
 

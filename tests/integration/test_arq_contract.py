@@ -15,7 +15,7 @@ from arq import Retry
 from arq.jobs import JobStatus
 from arq.worker import Worker
 
-from models.queue import redis_settings
+from models.jobs.queue import redis_settings
 
 WAIT = 20.0
 

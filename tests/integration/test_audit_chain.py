@@ -9,8 +9,8 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from models import audit
-from models.db import owner_tenant_session, tenant_session
+from models.core import audit
+from models.core.db import owner_tenant_session, tenant_session
 
 
 def _append(ctx, n: int, label: str = "test.event") -> None:
@@ -92,7 +92,7 @@ def test_rehashed_forgery_still_breaks_the_next_link(tenant_a):
     with owner_tenant_session(ctx) as session:
         from sqlmodel import select
 
-        from models.core_tables import AuditEvent
+        from models.core.tables import AuditEvent
 
         row = session.exec(select(AuditEvent).where(AuditEvent.tenant_id == ctx.tenant_id, AuditEvent.seq == 2)).one()
         row.after = {"n": 12345}

@@ -1,4 +1,4 @@
-"""models.bulk.insert_rows: many rows as one JSON parameter — values arrive exactly (uuid, exact
+"""models.core.bulk.insert_rows: many rows as one JSON parameter — values arrive exactly (uuid, exact
 decimals, instants, JSON), conflicts are skipped only when asked, and RLS still refuses another
 tenant's rows (all or nothing)."""
 
@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
-from models.bulk import insert_rows
-from models.core_tables import OutboxEvent
-from models.db import tenant_session
+from models.core.bulk import insert_rows
+from models.core.db import tenant_session
+from models.core.tables import OutboxEvent
 
 
 def _row(tenant_id, key: str, payload) -> dict:

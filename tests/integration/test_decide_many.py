@@ -9,11 +9,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from engine.errors import InvalidTransition, NotFound, ValidationFailed
-from models import audit, mutations
-from models.core_tables import AuditEvent, DecisionEvent, OutboxEvent
-from models.db import tenant_session
-from models.decisions import decide, decide_many
-from models.job_tables import Job
+from models.core import audit, mutations
+from models.core.db import tenant_session
+from models.core.decisions import decide, decide_many
+from models.core.tables import AuditEvent, DecisionEvent, OutboxEvent
+from models.jobs.tables import Job
 from tests.support.sample_machine import SAMPLE
 
 

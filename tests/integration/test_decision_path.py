@@ -7,11 +7,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from engine.errors import Forbidden, InvalidTransition, ValidationFailed
-from models import mutations
-from models.core_tables import AuditEvent, DecisionEvent, OutboxEvent
-from models.db import tenant_session
-from models.decisions import decide
-from models.job_tables import Job
+from models.core import mutations
+from models.core.db import tenant_session
+from models.core.decisions import decide
+from models.core.tables import AuditEvent, DecisionEvent, OutboxEvent
+from models.jobs.tables import Job
 from tests.support.sample_machine import SAMPLE
 
 

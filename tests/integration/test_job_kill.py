@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from models import jobs as repo
-from models.db import tenant_session
-from models.queue import enqueue_run_sync
+from models.core.db import tenant_session
+from models.jobs import repo
+from models.jobs.queue import enqueue_run_sync
 
 ITEMS = 2000
 KILLS = 4
@@ -132,7 +132,7 @@ def test_sigkilled_workers_lose_nothing_and_do_nothing_twice(tenant_a, tmp_path)
     assert kills >= 3
     assert status == "completed", log.read_text()[-3000:]
     assert (done, effects, distinct, duplicates, lost, missing) == (ITEMS, ITEMS, ITEMS, 0, 0, 0)
-    from models.audit import verify_tenant_chain
+    from models.core.audit import verify_tenant_chain
 
     with tenant_session(ctx) as s:
         assert verify_tenant_chain(s, ctx.tenant_id) is None

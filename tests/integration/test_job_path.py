@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from engine.errors import Forbidden, InvalidTransition, NotFound
-from models import jobs as repo
-from models.db import tenant_session
+from models.core.db import tenant_session
+from models.jobs import repo
 
 WAIT = 30.0  # upper bound of every wait; none is a timing assertion
 
@@ -199,7 +199,7 @@ def test_an_item_claimed_more_than_max_attempts_fails(tenant_a):
 
 
 def test_run_sample_job_decisions_audit_and_effects(tenant_a):
-    from models.audit import verify_tenant_chain
+    from models.core.audit import verify_tenant_chain
 
     ctx = tenant_a.ctx()
     job_id = new_job(ctx, 120, {"fail_keys": [], "retry_keys": []})
@@ -306,8 +306,8 @@ def test_cancel_while_running_stops_the_runner(tenant_a):
 
 
 def test_progress_is_published_on_the_tenants_channel(tenant_a):
-    from models.progress import channel, latest_snapshot
-    from models.redis_client import sync_redis
+    from models.core.redis_client import sync_redis
+    from models.jobs.progress import channel, latest_snapshot
 
     ctx = tenant_a.ctx()
     job_id = new_job(ctx, 60)
@@ -349,7 +349,7 @@ def _parse_frames(frames: list[str]) -> list[tuple[str, dict]]:
 
 
 async def _collect_sse(ctx, job_id, **kw) -> list[str]:
-    from models.progress import open_job_stream
+    from models.jobs.progress import open_job_stream
 
     stream = await open_job_stream(ctx, job_id, poll_interval=0.5, **kw)
     runner = asyncio.create_task(asyncio.to_thread(run, ctx, job_id, chunk_size=10))
@@ -385,7 +385,7 @@ async def test_sse_falls_back_to_database_polling_without_redis(tenant_a):
 
 
 async def test_watch_job_for_a_finished_job_yields_once_and_ends(tenant_a):
-    from models.progress import watch_job
+    from models.jobs.progress import watch_job
 
     ctx = tenant_a.ctx()
     job_id = await asyncio.to_thread(new_job, ctx, 3)
@@ -398,7 +398,7 @@ async def test_watch_job_for_a_finished_job_yields_once_and_ends(tenant_a):
 
 
 async def test_tenant_b_cannot_load_claim_run_or_stream_tenant_a_job(tenant_a, tenant_b):
-    from models.progress import open_job_stream, sse_job_events, watch_job
+    from models.jobs.progress import open_job_stream, sse_job_events, watch_job
 
     a, b = tenant_a.ctx(), tenant_b.ctx()
     job_id = await asyncio.to_thread(new_job, a, 4)
@@ -441,7 +441,7 @@ async def test_tenant_b_cannot_load_claim_run_or_stream_tenant_a_job(tenant_a, t
 async def test_submitted_job_is_run_by_an_arq_worker(tenant_a):
     from arq.worker import Worker
 
-    from models.jobs import submit_job
+    from models.jobs.repo import submit_job
     from workers.main import WorkerSettings, worker_options
 
     ctx = tenant_a.ctx()

@@ -16,11 +16,11 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from engine.jobs import Done, Failed, Retry, Skipped
-from models import jobs as repo
-from models import mutations
-from models.core_tables import AuditEvent
-from models.db import tenant_session
-from models.job_tables import JobItem, JobSampleEffect
+from models.core import mutations
+from models.core.db import tenant_session
+from models.core.tables import AuditEvent
+from models.jobs import repo
+from models.jobs.tables import JobItem, JobSampleEffect
 from workers.registry import ItemContext, register
 from workers.runner import run_job_sync
 

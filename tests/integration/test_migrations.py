@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import command
 
-from models.bootstrap import alembic_config, current_revision
-from models.settings import get_settings
+from models.core.bootstrap import alembic_config, current_revision
+from models.core.settings import get_settings
 
 
 def test_models_and_migrations_agree():

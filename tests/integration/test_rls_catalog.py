@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from models.db import owner_engine
-from models.settings import APP_ROLE
+from models.core.db import owner_engine
+from models.core.settings import APP_ROLE
 
 EXPECTED_EXPR = "NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid"
 

@@ -11,12 +11,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from sqlmodel import select
 
 from engine.errors import NotFound
-from models import mutations
-from models.audit_log import AuditFilter, list_events
-from models.core_tables import AuditEvent, DecisionEvent, Membership, OutboxEvent, Tenant, User
-from models.db import app_engine, identity_session, owner_engine, tenant_session
-from models.decisions import decide
-from models.job_tables import Job, JobItem, JobSampleEffect
+from models.core import mutations
+from models.core.audit_log import AuditFilter, list_events
+from models.core.db import app_engine, identity_session, owner_engine, tenant_session
+from models.core.decisions import decide
+from models.core.tables import AuditEvent, DecisionEvent, Membership, OutboxEvent, Tenant, User
+from models.jobs.tables import Job, JobItem, JobSampleEffect
 from tests.support.sample_machine import SAMPLE
 
 APPEND_ONLY = {"audit_events", "decision_events"}

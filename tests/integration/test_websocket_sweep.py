@@ -54,14 +54,14 @@ def _handlers() -> list[tuple[type, str]]:
 
 def _tenant_a_markers(tenant) -> list[str]:
     from engine.context import TenantContext
-    from models.audit_log import AuditFilter, list_events
-    from models.db import owner_session, owner_tenant_session
-    from models.identity import find_user_by_email
+    from models.core.audit_log import AuditFilter, list_events
+    from models.core.db import owner_session, owner_tenant_session
+    from models.core.identity import find_user_by_email
 
     with owner_session() as session:
         owner = find_user_by_email(session, tenant.owner_email)
         owner_id, name = str(owner.id), None
-        from models.core_tables import Tenant
+        from models.core.tables import Tenant
 
         name = session.get(Tenant, tenant.tenant_id).name
     ctx = TenantContext.system(tenant.tenant_id, tenant.slug)
@@ -217,9 +217,9 @@ async def _unauthenticated(tenant_a):
 
 
 async def _tenant_b_with_a_ids(tenant_a, tenant_b):
-    from app.web.auth import AuthState
-    from app.web.pages.audit import AuditState
-    from models import sessions
+    from app.web.core.audit import AuditState
+    from app.web.shell.auth import AuthState
+    from models.core import sessions
 
     markers = await asyncio.to_thread(_tenant_a_markers, tenant_a)
     token, data, _ = await asyncio.to_thread(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from engine.rbac import Role
-from models.db import owner_tenant_session
-from models.identity import add_membership, ensure_user
+from models.core.db import owner_tenant_session
+from models.core.identity import add_membership, ensure_user
 
 PASSWORD = "correct-horse"
 

@@ -32,8 +32,8 @@ class CatalogTenant:
 
 
 def build(label: str, flags: dict[str, bool] | None = None) -> CatalogTenant:
-    from models.db import tenant_session
-    from models.flags import set_flags
+    from models.core.db import tenant_session
+    from models.core.flags import set_flags
     from seeds.catalog import build_catalog, tenant_ids
 
     tenant = make_tenant(label)
@@ -58,8 +58,8 @@ def cat_b() -> CatalogTenant:
 
 def add_user(tenant: TenantFixture, role: str) -> tuple[str, str]:
     """A user with `role` in the tenant; returns (email, password)."""
-    from models.db import owner_tenant_session
-    from models.identity import add_membership, ensure_user
+    from models.core.db import owner_tenant_session
+    from models.core.identity import add_membership, ensure_user
 
     email = f"{role}-{uuid.uuid4().hex[:8]}@{tenant.slug}.test"
     ctx = TenantContext.system(tenant.tenant_id, tenant.slug)

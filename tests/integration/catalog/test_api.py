@@ -61,8 +61,8 @@ def test_org_relationships(clients, cat_a):
 
 
 def test_org_status_goes_through_the_decision_path(clients, cat_a):
-    from models.core_tables import DecisionEvent
-    from models.db import tenant_session
+    from models.core.db import tenant_session
+    from models.core.tables import DecisionEvent
 
     dealer = cat_a.ids.orgs["dealer-coastal"]
     url = f"/api/orgs/{dealer}/status"
@@ -108,7 +108,7 @@ def test_channels_products_skus(clients, cat_a, cat_b):
 def test_offerings_list_and_create(clients, cat_a, cat_b):
     from models.catalog import catalog
     from models.catalog.inputs import SkuCreate
-    from models.db import tenant_session
+    from models.core.db import tenant_session
 
     ctx = cat_a.ctx()
     with tenant_session(ctx) as session:
@@ -255,8 +255,8 @@ def test_price_rule_conflicts_report(clients, cat_a):
 
 
 def test_resolve_explains_and_is_audited(clients, cat_a):
-    from models.core_tables import AuditEvent
-    from models.db import tenant_session
+    from models.core.db import tenant_session
+    from models.core.tables import AuditEvent
 
     sku, dealer = cat_a.ids.skus["d3"], cat_a.ids.orgs["dealer-metro"]
     params = {"sku_id": str(sku), "org_id": str(dealer), "currency": "INR", "kind": "map", "at": "2026-06-01T00:00:00Z"}
@@ -305,8 +305,8 @@ def test_resolve_explains_and_is_audited(clients, cat_a):
 
 
 def test_flags_off_answer_404_and_toggling_is_audited(api):
-    from models.core_tables import AuditEvent
-    from models.db import tenant_session
+    from models.core.db import tenant_session
+    from models.core.tables import AuditEvent
 
     dark = build("dark", flags={})
     owner = login_client(api, dark.tenant.owner_email, dark.tenant.password)

@@ -16,8 +16,8 @@ def _code(prefix: str) -> str:
 
 
 def _audit(cat, entity_id: str) -> list[tuple[str, object, object]]:
-    from models.core_tables import AuditEvent
-    from models.db import tenant_session
+    from models.core.db import tenant_session
+    from models.core.tables import AuditEvent
 
     with tenant_session(cat.ctx()) as session:
         rows = session.exec(

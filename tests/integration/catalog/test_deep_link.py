@@ -11,8 +11,8 @@ import pytest
 
 @pytest.fixture(scope="module")
 def pp():
-    import app.web.pages  # noqa: F401  (registers the pages)
-    from app.web.pages import catalog_pricing
+    import app.web.modules  # noqa: F401  (registers the pages)
+    from app.web.catalog import pricing as catalog_pricing
 
     return catalog_pricing
 
@@ -110,7 +110,7 @@ def test_another_tenants_ids_look_unknown(pp, cat_a, cat_b):
 
 
 def test_inactive_skus_leave_the_picker_and_the_toggle_is_tenant_checked(pp, cat_a, cat_b):
-    from app.web.pages import catalog as catalog_page
+    from app.web.catalog import organizations as catalog_page
     from engine.errors import NotFound
 
     zinc = str(cat_a.ids.skus["zinc"])

@@ -9,9 +9,9 @@ from sqlmodel import func, select
 
 from engine.context import TenantContext
 from models.catalog import pricing
-from models.catalog_tables import Organization, PriceRule, Sku
-from models.core_tables import AuditEvent
-from models.db import tenant_session
+from models.catalog.tables import Organization, PriceRule, Sku
+from models.core.db import tenant_session
+from models.core.tables import AuditEvent
 from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID, seed_demo
 from seeds.ids import demo_id
 

@@ -17,7 +17,7 @@ from tests.integration.test_websocket_sweep import _in_own_loop, _root_with_cook
 
 
 def test_profile_fields_follow_each_type():
-    from app.web.catalog_forms import PROFILE_FIELDS, form_to_profile, profile_fields_of, profile_to_form
+    from app.web.kit.forms import PROFILE_FIELDS, form_to_profile, profile_fields_of, profile_to_form
 
     assert PROFILE_FIELDS["profile.tier"].kind == "choice"
     assert PROFILE_FIELDS["profile.tier"].options == ("platinum", "gold", "silver", "bronze")
@@ -33,7 +33,7 @@ def test_profile_fields_follow_each_type():
 
 
 def test_form_saves_use_the_api_rules(cat_a, cat_b):
-    from app.web.catalog_forms import FORMS, NONE, blank_form
+    from app.web.kit.forms import FORMS, NONE, blank_form
 
     ctx = cat_a.ctx("admin")
     sku_form = {**blank_form("sku"), "product_id": str(cat_a.ids.products["zinc"]), "code": "AUR-ZINC-30", "name": "Z"}
@@ -72,8 +72,8 @@ def test_form_saves_use_the_api_rules(cat_a, cat_b):
     saved = FORMS["rule"].save(ctx, None, rule)
     assert saved["label"] == "249.1234567891 INR"
     assert [w["severity"] for w in saved["warnings"]] == ["ambiguous"]  # same start and priority as the seed's
-    from models.catalog_tables import PriceRule
-    from models.db import tenant_session
+    from models.catalog.tables import PriceRule
+    from models.core.db import tenant_session
 
     with tenant_session(ctx) as session:
         row = session.get(PriceRule, uuid.UUID(saved["id"]))
@@ -81,7 +81,7 @@ def test_form_saves_use_the_api_rules(cat_a, cat_b):
 
 
 def _signed_in_root(email: str, password: str, path: str):
-    from models import sessions
+    from models.core import sessions
 
     token, *_ = sessions.login(email, password, f"10.8.{secrets.randbelow(250)}.2")
     return _root_with_cookie(f"pharos_session={token}", path)
@@ -93,7 +93,7 @@ async def _call(root, cls, handler: str, **kwargs):
 
 
 async def _ops_creates_and_edits_an_org(root, cat_a):
-    from app.web.pages.catalog import OrgsState
+    from app.web.catalog.organizations import OrgsState
 
     state = await _call(root, OrgsState, "load")
     assert state.can_write
@@ -130,7 +130,7 @@ async def _ops_creates_and_edits_an_org(root, cat_a):
 
 
 async def _viewer_cannot(root):
-    from app.web.pages.catalog import OrgsState, SkusState
+    from app.web.catalog.organizations import OrgsState, SkusState
 
     for cls, kind in ((OrgsState, "org"), (SkusState, "sku")):
         state = await _call(root, cls, "load")
@@ -141,8 +141,8 @@ async def _viewer_cannot(root):
 
 
 async def _b_owner_with_a_ids(root, cat_a) -> str:
-    from app.web.pages.catalog import OrgsState, SkusState
-    from app.web.pages.catalog_pricing import PricingState
+    from app.web.catalog.organizations import OrgsState, SkusState
+    from app.web.catalog.pricing import PricingState
 
     await _call(root, OrgsState, "open_edit", kind="org", row_id=str(cat_a.ids.orgs["dealer-metro"]))
     skus = await _call(root, SkusState, "open_edit", kind="sku", row_id=str(cat_a.ids.skus["zinc"]))

@@ -9,10 +9,10 @@ from engine.errors import NotFound, ValidationFailed
 
 @pytest.fixture(scope="module")
 def pages():
-    import app.web.pages  # noqa: F401  (registers the pages)
-    from app.web.pages import catalog as catalog_page
-    from app.web.pages import catalog_pricing
-    from app.web.registry import PAGES
+    import app.web.modules  # noqa: F401  (registers the pages)
+    from app.web.catalog import organizations as catalog_page
+    from app.web.catalog import pricing as catalog_pricing
+    from app.web.shell.registry import PAGES
 
     return PAGES, catalog_page, catalog_pricing
 

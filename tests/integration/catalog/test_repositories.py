@@ -15,8 +15,8 @@ from sqlmodel import select
 from engine.errors import NotFound, ValidationFailed
 from models.catalog import orgs, pricing, publishing
 from models.catalog.inputs import OrgCreate
-from models.catalog_tables import ChannelCatalogItem, ChannelCatalogVersion, Organization, PriceRule
-from models.db import tenant_session
+from models.catalog.tables import ChannelCatalogItem, ChannelCatalogVersion, Organization, PriceRule
+from models.core.db import tenant_session
 from seeds.catalog import FUTURE
 
 
@@ -148,7 +148,7 @@ def test_resolve_many_matches_single_resolutions(cat_a, cat_b):
 
 
 def test_seeding_twice_changes_nothing(cat_a):
-    from models.core_tables import AuditEvent
+    from models.core.tables import AuditEvent
     from seeds.catalog import build_catalog, tenant_ids
 
     ctx = cat_a.ctx()

@@ -31,7 +31,7 @@ class MarginTenant:
 
 def build(label: str, *, seed: bool = True) -> MarginTenant:
     """Catalog + observations; with seed=True also the scan, tasks and statuses (seeds.margin)."""
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from seeds.catalog import build_catalog, tenant_ids
     from seeds.margin import add_observations, build_margin
 
@@ -58,8 +58,8 @@ def margin_b() -> MarginTenant:
 
 
 def add_user(tenant: TenantFixture, role: str) -> tuple[str, str]:
-    from models.db import owner_tenant_session
-    from models.identity import add_membership, ensure_user
+    from models.core.db import owner_tenant_session
+    from models.core.identity import add_membership, ensure_user
 
     email = f"{role}-{uuid.uuid4().hex[:8]}@{tenant.slug}.test"
     ctx = TenantContext.system(tenant.tenant_id, tenant.slug)

@@ -181,7 +181,7 @@ def test_dealer_status_goes_through_the_decision_path_and_needs_a_reason(clients
 
 def test_dealer_status_reason_is_required_in_the_repository_too(margin_a):
     from engine.errors import ValidationFailed
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from models.margin import dealers
 
     with pytest.raises(ValidationFailed):

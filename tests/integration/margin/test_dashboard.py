@@ -9,10 +9,10 @@ from decimal import Decimal
 from sqlmodel import select
 
 from engine.margin.machines import ALERT_OPEN_STATES, TASK_OPEN_STATES
-from models.db import tenant_session
+from models.core.db import tenant_session
 from models.margin import dashboard
 from models.margin.dealers import PRICE_RULES
-from models.margin_tables import MarginAlert, MarginTask
+from models.margin.tables import MarginAlert, MarginTask
 from seeds.margin import DEMO_AS_OF
 
 

@@ -25,24 +25,24 @@ def _run(mt: MarginTenant, **params):
 
 
 def _alerts(mt: MarginTenant):
-    from models.db import tenant_session
-    from models.margin_tables import MarginAlert
+    from models.core.db import tenant_session
+    from models.margin.tables import MarginAlert
 
     with tenant_session(mt.ctx()) as session:
         return list(session.exec(select(MarginAlert).where(MarginAlert.tenant_id == mt.tenant.tenant_id)).all())
 
 
 def _evidence_count(mt: MarginTenant, alert_id) -> int:
-    from models.db import tenant_session
-    from models.margin_tables import MarginAlertEvidence
+    from models.core.db import tenant_session
+    from models.margin.tables import MarginAlertEvidence
 
     with tenant_session(mt.ctx()) as session:
         return session.exec(select(func.count()).where(MarginAlertEvidence.alert_id == alert_id)).one()
 
 
 def _job_result(mt: MarginTenant, job_id):
-    from models.db import tenant_session
-    from models.job_tables import Job, JobItem
+    from models.core.db import tenant_session
+    from models.jobs.tables import Job, JobItem
 
     with tenant_session(mt.ctx()) as session:
         job = session.get(Job, job_id)
@@ -99,9 +99,9 @@ def test_rerun_creates_no_duplicates(fresh):
 
 
 def test_new_evidence_attaches_to_the_open_alert(fresh):
-    from models import mutations
-    from models.db import tenant_session
-    from models.margin_tables import MarginSaleRow
+    from models.core import mutations
+    from models.core.db import tenant_session
+    from models.margin.tables import MarginSaleRow
     from seeds.margin import DEMO_AS_OF
 
     keyed = _keyed(fresh, _alerts(fresh))
@@ -140,7 +140,7 @@ def test_new_evidence_attaches_to_the_open_alert(fresh):
 
 
 def test_judged_evidence_is_not_raised_again(fresh):
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from models.margin.alerts import patch_alert
 
     keyed = _keyed(fresh, _alerts(fresh))
@@ -164,8 +164,8 @@ def test_viewer_and_sales_cannot_submit_detection(fresh):
 
 
 def test_seeding_is_idempotent_and_yields_the_demo_dataset():
-    from models.db import tenant_session
-    from models.margin_tables import MarginAlertEvidence, MarginTask
+    from models.core.db import tenant_session
+    from models.margin.tables import MarginAlertEvidence, MarginTask
     from seeds.catalog import tenant_ids
     from seeds.margin import build_margin
 
@@ -190,10 +190,10 @@ def test_seeding_is_idempotent_and_yields_the_demo_dataset():
 
 def test_reopening_while_a_newer_alert_is_open_is_a_conflict(fresh):
     from engine.errors import Conflict
-    from models import mutations
-    from models.db import tenant_session
+    from models.core import mutations
+    from models.core.db import tenant_session
     from models.margin.alerts import patch_alert
-    from models.margin_tables import MarginSaleRow
+    from models.margin.tables import MarginSaleRow
     from seeds.margin import DEMO_AS_OF
 
     dismissed = _keyed(fresh, _alerts(fresh))[("mrp_breach", "dealer-metro", "d3")]
@@ -222,9 +222,9 @@ def test_reopening_while_a_newer_alert_is_open_is_a_conflict(fresh):
 
 
 def test_dead_stock_and_undercut_window(fresh):
-    from models import mutations
-    from models.db import tenant_session
-    from models.margin_tables import MarginCompetitorSnapshot, MarginInventoryRow
+    from models.core import mutations
+    from models.core.db import tenant_session
+    from models.margin.tables import MarginCompetitorSnapshot, MarginInventoryRow
     from seeds.margin import DEMO_AS_OF
 
     with tenant_session(fresh.ctx()) as session:

@@ -48,7 +48,7 @@ def test_nul_in_a_dealer_status_reason_is_refused(clients, margin_a):
 def test_repositories_refuse_control_characters_too(margin_a):
     """The pages call the repositories directly, without the API's input models."""
     from engine.errors import ValidationFailed
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from models.margin import alerts, dealers
 
     ctx = margin_a.ctx("ops")
@@ -75,7 +75,7 @@ def test_a_database_data_error_is_a_422_not_a_500():
     from sqlalchemy import text
 
     from app.api.errors import install_error_handlers
-    from models.db import owner_engine
+    from models.core.db import owner_engine
 
     probe = FastAPI()
     install_error_handlers(probe)
@@ -114,7 +114,7 @@ def test_over_long_text_is_refused_with_its_limit(clients, margin_a):
 
 def test_repositories_refuse_over_long_text_instead_of_cutting(margin_a):
     from engine.errors import ValidationFailed
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from models.margin import alerts, dealers
 
     ctx = margin_a.ctx("ops")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.db import tenant_session
+from models.core.db import tenant_session
 from models.margin import dashboard
 
 

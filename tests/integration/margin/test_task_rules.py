@@ -95,8 +95,8 @@ def test_only_members_who_may_work_tasks_can_be_assigned(clients):
 
 def test_assignable_members_are_those_whose_role_may_work_tasks(clients, margin_a):
     from engine.rbac import has_permission
-    from models.db import tenant_session
-    from models.identity import tenant_members
+    from models.core.db import tenant_session
+    from models.core.identity import tenant_members
     from models.margin.tasks import WRITE, assignable_members
 
     ctx = margin_a.ctx("sales")

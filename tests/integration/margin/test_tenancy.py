@@ -10,11 +10,11 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
-from models.margin_tables import APPEND_ONLY, TENANT_TABLES
+from models.margin.tables import APPEND_ONLY, TENANT_TABLES
 
 
 def test_rls_shows_each_tenant_only_its_own_rows(margin_a, margin_b):
-    from models.db import tenant_session
+    from models.core.db import tenant_session
 
     for mine, theirs in ((margin_a, margin_b), (margin_b, margin_a)):
         with tenant_session(mine.ctx()) as session:
@@ -26,9 +26,9 @@ def test_rls_shows_each_tenant_only_its_own_rows(margin_a, margin_b):
 
 
 def test_a_row_cannot_point_at_another_tenants_dealer(margin_a, margin_b):
-    from models import mutations
-    from models.db import tenant_session
-    from models.margin_tables import MarginSaleRow
+    from models.core import mutations
+    from models.core.db import tenant_session
+    from models.margin.tables import MarginSaleRow
 
     with pytest.raises(IntegrityError), tenant_session(margin_b.ctx()) as session:
         mutations.create(
@@ -46,7 +46,7 @@ def test_a_row_cannot_point_at_another_tenants_dealer(margin_a, margin_b):
 
 @pytest.mark.parametrize("table", sorted(APPEND_ONLY))
 def test_append_only_tables_refuse_update_and_delete(margin_a, table):
-    from models.db import tenant_session
+    from models.core.db import tenant_session
 
     for statement in (f"update {table} set created_at = created_at", f"delete from {table}"):
         with pytest.raises(DBAPIError, match="permission denied"), tenant_session(margin_a.ctx()) as session:
@@ -54,8 +54,8 @@ def test_append_only_tables_refuse_update_and_delete(margin_a, table):
 
 
 def test_margin_mutations_are_audited(margin_a):
-    from models.core_tables import AuditEvent
-    from models.db import tenant_session
+    from models.core.db import tenant_session
+    from models.core.tables import AuditEvent
 
     with tenant_session(margin_a.ctx()) as session:
         actions = dict(
@@ -73,7 +73,7 @@ def test_margin_mutations_are_audited(margin_a):
 
 
 def test_search_treats_like_wildcards_literally(margin_a):
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from models.margin.dashboard import search
 
     with tenant_session(margin_a.ctx("viewer")) as session:

@@ -15,7 +15,7 @@ def fresh() -> MarginTenant:
 
 def run_batch(tenant: MarginTenant, batch_id) -> dict:
     """Run the batch's job to the end with the real runner (same code path as `python -m workers`)."""
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from models.margin import enforcement
     from workers.runner import run_job_sync
 
@@ -26,7 +26,7 @@ def run_batch(tenant: MarginTenant, batch_id) -> dict:
 
 
 def make_batch(tenant: MarginTenant, action: str, filters: dict | None = None, *, start: bool = True, **kw):
-    from models.db import tenant_session
+    from models.core.db import tenant_session
     from models.margin import enforcement
 
     ctx = tenant.ctx()

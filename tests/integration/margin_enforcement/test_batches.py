@@ -14,11 +14,11 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from models.core_tables import DecisionEvent
-from models.db import tenant_session
+from models.core.db import tenant_session
+from models.core.tables import DecisionEvent
 from models.margin import enforcement
-from models.margin_enforcement_tables import EnforcementNotice
-from models.margin_tables import MarginAlert, MarginSaleRow, MarginTask
+from models.margin.enforcement.tables import EnforcementNotice
+from models.margin.tables import MarginAlert, MarginSaleRow, MarginTask
 from tests.integration.margin_enforcement.conftest import make_batch, run_batch
 
 

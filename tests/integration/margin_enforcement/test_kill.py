@@ -13,11 +13,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, text
 
-from models.base import utcnow
-from models.catalog_tables import Organization
-from models.db import tenant_session
+from models.catalog.tables import Organization
+from models.core.base import utcnow
+from models.core.db import tenant_session
 from models.margin import enforcement
-from models.margin_tables import MarginAlert, MarginSaleRow
+from models.margin.tables import MarginAlert, MarginSaleRow
 from tests.integration.margin.conftest import build
 from tests.integration.test_job_kill import _start, _wait
 
@@ -78,7 +78,7 @@ def _scalar(ctx, sql: str, **params):
 
 
 def test_sigkilled_workers_send_every_notice_exactly_once(tmp_path):
-    from models.queue import enqueue_run_sync
+    from models.jobs.queue import enqueue_run_sync
 
     tenant = build("enfkill")
     dealers = _dealers_in_breach(tenant, ITEMS)
@@ -176,7 +176,7 @@ def test_sigkilled_workers_send_every_notice_exactly_once(tmp_path):
     assert status == "completed", log.read_text()[-3000:]
     assert (done, notices, distinct_notices, sent_logs, distinct_logs, warned) == (ITEMS,) * 6
     assert (duplicates, lost) == (0, 0)
-    from models.audit import verify_tenant_chain
+    from models.core.audit import verify_tenant_chain
 
     with tenant_session(ctx) as s:
         assert verify_tenant_chain(s, ctx.tenant_id) is None

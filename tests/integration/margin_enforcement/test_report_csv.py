@@ -9,7 +9,7 @@ import io
 import re
 from decimal import Decimal
 
-from models.db import tenant_session
+from models.core.db import tenant_session
 from models.margin import enforcement
 from tests.integration.margin_enforcement.conftest import make_batch
 

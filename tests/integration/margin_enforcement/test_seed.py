@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlmodel import func, select
 
 from engine.context import TenantContext
-from models.core_tables import AuditEvent
-from models.db import tenant_session
-from models.jobs import get_job
+from models.core.db import tenant_session
+from models.core.tables import AuditEvent
+from models.jobs.repo import get_job
 from models.margin import enforcement
 from tests.integration.margin.conftest import build
 from tests.integration.margin_enforcement.conftest import run_batch

@@ -21,7 +21,7 @@ def _boom() -> Exception:
 def test_handler_logs_and_queues_a_backend_event_with_only_a_reference(caplog):
     from reflex.event import Event
 
-    from app.web.error_notice import ErrorNoticeState, backend_exception_handler
+    from app.web.shell.error_notice import ErrorNoticeState, backend_exception_handler
 
     with caplog.at_level(logging.ERROR, logger="pharos.web"):
         spec = backend_exception_handler(_boom())
@@ -41,7 +41,7 @@ def test_handler_logs_and_queues_a_backend_event_with_only_a_reference(caplog):
 def test_each_error_gets_its_own_reference():
     from reflex.event import Event
 
-    from app.web.error_notice import backend_exception_handler
+    from app.web.shell.error_notice import backend_exception_handler
 
     refs = {Event.from_event_type(backend_exception_handler(_boom()))[0].payload["reference"] for _ in range(5)}
     assert len(refs) == 5
@@ -59,7 +59,7 @@ def test_the_default_reflex_handler_would_have_needed_eval():
 
 def test_the_app_uses_our_handler_and_renders_the_notice_on_every_page():
     import app.app as main
-    from app.web.error_notice import backend_exception_handler, error_notice_wrap
+    from app.web.shell.error_notice import backend_exception_handler, error_notice_wrap
 
     assert main.app.backend_exception_handler is backend_exception_handler
     assert main.app.extra_app_wraps[(3, "PharosErrorNotice")] is error_notice_wrap
@@ -72,7 +72,7 @@ def _state():
     from reflex.state import State
 
     import app.app  # noqa: F401
-    from app.web.error_notice import ErrorNoticeState
+    from app.web.shell.error_notice import ErrorNoticeState
 
     root = State(_reflex_internal_init=True)
     return root.get_substate(ErrorNoticeState.get_full_name().split("."))
@@ -80,7 +80,7 @@ def _state():
 
 @pytest.mark.parametrize("hostile", ["", "<script>alert(1)</script>", "x" * 40, "DEADBEEFDEADBEEF", None, 123])
 def test_show_accepts_only_a_server_style_reference(hostile):
-    from app.web.error_notice import ErrorNoticeState
+    from app.web.shell.error_notice import ErrorNoticeState
 
     state = _state()
     asyncio.run(_call(ErrorNoticeState.event_handlers["show"].fn, state, reference=hostile))
@@ -88,7 +88,7 @@ def test_show_accepts_only_a_server_style_reference(hostile):
 
 
 def test_show_and_dismiss():
-    from app.web.error_notice import MESSAGE, ErrorNoticeState
+    from app.web.shell.error_notice import MESSAGE, ErrorNoticeState
 
     state = _state()
     asyncio.run(_call(ErrorNoticeState.event_handlers["show"].fn, state, reference="0123456789abcdef"))

@@ -9,7 +9,7 @@ ROLES = ("owner", "admin", "ops", "sales", "viewer", "auditor", "hr", "finance",
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_v1_modules_are_listed(role):
-    from app.web.pages.home import capabilities
+    from app.web.core.home import capabilities
 
     modules = [c["module"] for c in capabilities(role)]
     assert set(modules) <= {"Margin defense", "Catalog", "Pricing", "Audit"}
@@ -18,7 +18,7 @@ def test_only_v1_modules_are_listed(role):
 
 
 def test_owner_sees_every_v1_module_with_counts_from_rbac():
-    from app.web.pages.home import capabilities
+    from app.web.core.home import capabilities
     from engine.rbac import permissions_of
 
     cards = {c["module"]: c for c in capabilities("owner")}
@@ -29,7 +29,7 @@ def test_owner_sees_every_v1_module_with_counts_from_rbac():
 
 
 def test_viewer_reads_only():
-    from app.web.pages.home import capabilities
+    from app.web.core.home import capabilities
 
     cards = {c["module"]: c["abilities"] for c in capabilities("viewer")}
     assert "Audit" not in cards

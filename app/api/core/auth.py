@@ -1,0 +1,85 @@
+"""Login, logout, who-am-I and tenant switching (`/api/auth/*`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import current_session, token_from
+from models.core import sessions
+from models.core.identity import memberships_of
+from models.core.settings import get_settings
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SwitchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant_id: uuid.UUID
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _session_body(token: str | None, data: sessions.SessionData, memberships=None) -> dict:
+    body = {
+        "user": {"id": data.user_id, "email": data.email, "display_name": data.display_name},
+        "tenant": {"id": data.tenant_id, "slug": data.tenant_slug, "name": data.tenant_name} if data.tenant_id else None,
+        "role": data.role,
+    }
+    if token is not None:
+        body = {"token": token, **body}
+    if memberships is not None:
+        body["tenants"] = [
+            {"id": str(m.tenant_id), "slug": m.tenant_slug, "name": m.tenant_name, "role": m.role.value} for m in memberships
+        ]
+    return body
+
+
+def _set_cookie(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        token,
+        max_age=get_settings().session_ttl_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+@router.post("/login")
+def login(body: LoginRequest, request: Request, response: Response) -> dict:
+    token, data, memberships = sessions.login(body.email, body.password, _client_ip(request))
+    _set_cookie(response, request, token)
+    return _session_body(token, data, memberships)
+
+
+@router.post("/logout")
+def logout(request: Request, response: Response) -> dict:
+    sessions.logout(token_from(request))
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/")
+    return {"ok": True}
+
+
+@router.get("/me")
+def me(request: Request) -> dict:
+    data = current_session(request)
+    return _session_body(None, data, memberships_of(uuid.UUID(data.user_id)))
+
+
+@router.post("/switch")
+def switch(body: SwitchRequest, request: Request) -> dict:
+    token = token_from(request)
+    current_session(request)
+    data = sessions.switch_tenant(token or "", body.tenant_id)
+    return _session_body(None, data)

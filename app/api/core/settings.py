@@ -1,0 +1,59 @@
+"""Tenant settings: feature flags (`GET/PATCH /api/settings/flags`) and the `feature()` dependency.
+
+`feature(flag, permission)` guards a route: 401 without a session, 404 while the tenant's flag is
+off (the feature does not exist for that tenant, whatever the role), 403 when the role lacks the
+permission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from app.api.deps import current_context, require
+from engine.context import TenantContext
+from engine.errors import Forbidden, NotFound
+from models.core.db import tenant_session
+from models.core.flags import KNOWN_FLAGS, MANAGE_PERMISSION, get_flags, is_enabled, set_flags
+
+router = APIRouter(prefix="/api/settings", tags=["settings"])
+
+
+def feature(flag: str, permission: str) -> Callable[[Request], TenantContext]:
+    if flag not in KNOWN_FLAGS:
+        raise KeyError(f"unknown feature flag {flag!r}")
+
+    def dependency(request: Request) -> TenantContext:
+        ctx = current_context(request)
+        with tenant_session(ctx) as session:
+            enabled = is_enabled(session, ctx, flag)
+        if not enabled:
+            raise NotFound("Not Found")
+        if not ctx.can(permission):
+            raise Forbidden(f"your role '{ctx.role}' may not do this ({permission})")
+        return ctx
+
+    return dependency
+
+
+class FlagsPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    flags: dict[str, StrictBool] = Field(min_length=1, max_length=len(KNOWN_FLAGS))
+
+
+def _body(flags: dict[str, bool]) -> dict:
+    return {"flags": [{"name": n, "enabled": flags[n], "description": KNOWN_FLAGS[n]} for n in KNOWN_FLAGS]}
+
+
+@router.get("/flags")
+def read_flags(ctx: TenantContext = Depends(require("core.dashboard.read"))) -> dict:
+    with tenant_session(ctx) as session:
+        return _body(get_flags(session, ctx))
+
+
+@router.patch("/flags")
+def patch_flags(body: FlagsPatch, ctx: TenantContext = Depends(require(MANAGE_PERMISSION))) -> dict:
+    with tenant_session(ctx) as session:
+        return _body(set_flags(session, ctx, body.flags))

@@ -1,0 +1,202 @@
+"""/login and /select-tenant.
+
+The browser POSTs the credentials to /api/auth/login itself, so the server sets the HttpOnly
+session cookie on a normal HTTP response; the password never travels over the websocket. On
+success the page reloads at the destination (a fresh websocket then carries the cookie).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars import Var
+
+from app.web.shell import nav as c
+from app.web.shell.auth import AuthState
+
+# Compiled into the bundle (no eval: the CSP has no 'unsafe-eval').
+LOGIN_JS = """(async () => {
+  const email = (document.getElementById('login-email')?.value || '').trim();
+  const password = document.getElementById('login-password')?.value || '';
+  if (!email || !password) { return {ok: false, status: 0}; }
+  try {
+    const r = await fetch('/api/auth/login', {
+      method: 'POST', credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'Accept': 'application/json'},
+      body: JSON.stringify({email, password}),
+    });
+    let body = null;
+    try { body = await r.json(); } catch (e) { body = null; }
+    if (r.ok) {
+      const asked = new URLSearchParams(window.location.search).get('next') || '/';
+      const safe = asked.startsWith('/') && !asked.startsWith('//') && !asked.includes('\\\\') ? asked : '/';
+      window.location.assign(body && body.tenant ? safe : '/select-tenant');
+      return null;
+    }
+    return {ok: false, status: r.status};
+  } catch (e) {
+    return {ok: false, status: -1};
+  }
+})"""
+
+MESSAGES = {
+    0: "Enter your e-mail address and password.",
+    -1: "The server could not be reached. Check your connection and try again.",
+    401: "E-mail or password is incorrect.",
+    422: "Enter a valid e-mail address and password.",
+    429: "Too many failed sign-in attempts. Wait a minute, then try again.",
+}
+
+
+class LoginState(AuthState):
+    error: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def reset_form(self):
+        """First on_load of /login: a tab's state outlives sign-in, sign-out and reloads, so a
+        successful sign-in (which leaves `submitting` set while the browser navigates) must not
+        leave the next login form disabled."""
+        self.error = ""
+        self.submitting = False
+
+    @rx.event
+    def start(self):
+        self.error = ""
+        self.submitting = True
+
+    @rx.event
+    def finish(self, result: Any):
+        """Receives only the HTTP status of the browser's login request."""
+        status = result.get("status") if isinstance(result, dict) else None
+        if isinstance(result, dict) and result.get("ok") is True:
+            return  # the browser is already navigating
+        self.submitting = False
+        try:
+            code = int(status) if status is not None else -1
+        except (TypeError, ValueError):
+            code = -1
+        self.error = MESSAGES.get(code, "Sign-in failed. Please try again.")
+
+
+def login_page() -> rx.Component:
+    return c.centered_card(
+        rx.vstack(
+            c.brand(),
+            rx.heading("Sign in", size="6"),
+            rx.text("Use your work e-mail and password.", color_scheme="gray", size="2"),
+            spacing="2",
+        ),
+        rx.cond(
+            LoginState.error != "",
+            rx.callout(
+                LoginState.error,
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+                width="100%",
+                data_testid="login-error",
+            ),
+        ),
+        rx.form(
+            rx.vstack(
+                rx.vstack(
+                    rx.text("E-mail", as_="label", html_for="login-email", size="2", weight="medium"),
+                    rx.input(
+                        id="login-email",
+                        type="email",
+                        placeholder="you@company.com",
+                        auto_complete="username",
+                        auto_focus=True,
+                        required=True,
+                        size="3",
+                        width="100%",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    rx.text("Password", as_="label", html_for="login-password", size="2", weight="medium"),
+                    rx.input(
+                        id="login-password",
+                        type="password",
+                        auto_complete="current-password",
+                        required=True,
+                        size="3",
+                        width="100%",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.button(
+                    rx.cond(LoginState.submitting, rx.spinner(size="2"), rx.icon("log-in", size=18)),
+                    rx.cond(LoginState.submitting, "Signing in…", "Sign in"),
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    disabled=LoginState.submitting,
+                    data_testid="login-submit",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=[LoginState.start, c.browser_call(LOGIN_JS, LoginState.finish)],
+            reset_on_submit=False,
+            width="100%",
+        ),
+    )
+
+
+def _tenant_choice(item: Var) -> rx.Component:
+    return rx.button(
+        rx.hstack(
+            rx.icon("building-2", size=18),
+            rx.text(item["name"], weight="medium"),
+            rx.spacer(),
+            rx.badge(item["role"], variant="soft"),
+            width="100%",
+            align="center",
+        ),
+        on_click=AuthState.choose_tenant(item["id"]),
+        variant="outline",
+        size="3",
+        width="100%",
+        data_testid="tenant-choice",
+    )
+
+
+def select_tenant_page() -> rx.Component:
+    return c.centered_card(
+        c.brand(),
+        rx.heading("Choose a tenant", size="6"),
+        rx.text(
+            rx.cond(AuthState.display_name != "", AuthState.display_name + ", you", "You"),
+            " belong to several tenants. You can switch later from the user menu.",
+            color_scheme="gray",
+            size="2",
+        ),
+        rx.cond(
+            AuthState.switch_error != "",
+            rx.callout(AuthState.switch_error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+        ),
+        rx.vstack(rx.foreach(AuthState.tenants, _tenant_choice), spacing="2", width="100%"),
+        rx.button("Sign out", variant="ghost", color_scheme="gray", on_click=c.browser_call(c.LOGOUT_JS)),
+    )
+
+
+def add_public_pages(app: rx.App) -> None:
+    app.add_page(
+        login_page,
+        route="/login",
+        title="Sign in · PharOS",
+        on_load=[LoginState.reset_form, AuthState.open_login],
+    )
+    app.add_page(
+        select_tenant_page, route="/select-tenant", title="Choose a tenant · PharOS", on_load=AuthState.open_tenant_picker
+    )
+    app.add_page(
+        lambda: c.status_page("404", "Page not found", "There is no page at this address.", "page-404"),
+        route="404",
+        title="Not found · PharOS",
+    )

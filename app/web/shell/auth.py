@@ -1,0 +1,209 @@
+"""The one auth state every page state inherits.
+
+Who is signed in, for which tenant and in which role lives in backend-only vars (leading
+underscore: kept on the server, never sent to the browser). They are filled from the HttpOnly
+`pharos_session` cookie, which the backend reads from the websocket's request headers, and the
+session it names in Redis (models.core.sessions). Public vars hold only what the screen displays.
+
+Any client can call any handler with any arguments, so every handler that touches data calls
+`await self._require(permission)` first: it re-checks that the session is still alive, rebuilds the
+TenantContext from the backend vars and checks the permission from engine.rbac.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import quote
+
+import reflex as rx
+
+from app.web.shell.registry import PAGES, nav_for
+from engine.context import TenantContext
+from engine.errors import NotFound
+from engine.rbac import Role, has_permission
+from models.core import sessions
+from models.core.identity import memberships_of
+
+LOGIN_ROUTE = "/login"
+TENANT_ROUTE = "/select-tenant"
+
+
+def token_from_cookie_header(header: str) -> str | None:
+    if not header:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return None
+    morsel = jar.get(sessions.SESSION_COOKIE)
+    return morsel.value if morsel and morsel.value else None
+
+
+def safe_next(path: str | None) -> str:
+    """Only local paths may be a post-login destination (no open redirect)."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    if path.startswith((LOGIN_ROUTE, TENANT_ROUTE)):
+        return "/"
+    return path
+
+
+class AuthState(rx.State):
+    """Session, tenant and role of the browser tab; page states inherit it."""
+
+    # backend-only: never serialized to the client
+    _user_id: str = ""
+    _tenant_id: str = ""
+    _tenant_slug: str = ""
+    _role: str = ""
+    _organization_id: str = ""
+
+    # public, display only
+    signed_in: bool = False
+    display_name: str = ""
+    email: str = ""
+    tenant_name: str = ""
+    role: str = ""
+    nav_items: list[dict[str, str]] = []
+    tenants: list[dict[str, str]] = []
+    # "pending" until the guard ran, then "ok" or "denied"
+    access: str = "pending"
+    switch_error: str = ""
+
+    # ---- session plumbing (server side only) -------------------------------------------
+
+    def _token(self) -> str | None:
+        return token_from_cookie_header(self.router.headers.cookie)
+
+    async def _load_session(self) -> sessions.SessionData | None:
+        token = self._token()
+        if not token:
+            return None
+        return await asyncio.to_thread(sessions.load, token)
+
+    def _apply(self, data: sessions.SessionData | None) -> None:
+        if data is None or not data.tenant_id or not data.role:
+            self._user_id = data.user_id if data else ""
+            self._tenant_id = self._tenant_slug = self._role = self._organization_id = ""
+            self.signed_in = data is not None
+            self.display_name = data.display_name if data else ""
+            self.email = data.email if data else ""
+            self.tenant_name = self.role = ""
+            self.nav_items = []
+            return
+        self._user_id = data.user_id
+        self._tenant_id = data.tenant_id
+        self._tenant_slug = data.tenant_slug or ""
+        self._role = data.role
+        self._organization_id = data.organization_id or ""
+        self.signed_in = True
+        self.display_name = data.display_name
+        self.email = data.email
+        self.tenant_name = data.tenant_name or ""
+        self.role = data.role
+        self.nav_items = nav_for(data.role)
+
+    def _clear(self) -> None:
+        self._apply(None)
+        self.tenants = []
+        self.access = "pending"
+
+    def _context(self) -> TenantContext | None:
+        if not (self._tenant_id and self._role and self._user_id):
+            return None
+        return TenantContext(
+            tenant_id=uuid.UUID(self._tenant_id),
+            user_id=uuid.UUID(self._user_id),
+            role=Role(self._role),
+            organization_id=uuid.UUID(self._organization_id) if self._organization_id else None,
+            tenant_slug=self._tenant_slug,
+        )
+
+    async def _require(self, permission: str) -> TenantContext | None:
+        """The caller's context when the live session's role holds `permission`, else None."""
+        data = await self._load_session()
+        if data is None:
+            self._clear()
+            return None
+        if data.user_id != self._user_id or data.tenant_id != self._tenant_id or data.role != self._role:
+            self._apply(data)  # switched tenant in another tab, or a fresh connection
+        ctx = self._context()
+        if ctx is None or not has_permission(ctx.role, permission):
+            return None
+        return ctx
+
+    async def _memberships(self) -> list[dict[str, str]]:
+        if not self._user_id:
+            return []
+        rows = await asyncio.to_thread(memberships_of, uuid.UUID(self._user_id))
+        return [
+            {"id": str(m.tenant_id), "name": m.tenant_name, "role": m.role.value, "slug": m.tenant_slug}
+            for m in rows
+        ]
+
+    # ---- events ------------------------------------------------------------------------
+
+    @rx.event
+    async def guard(self, route: str):
+        """on_load of every guarded page: sign-in, tenant choice and the page's permission."""
+        data = await self._load_session()
+        self._apply(data)
+        self.switch_error = ""
+        if data is None:
+            self.access = "pending"
+            here = safe_next(self.router.url.path)
+            target = LOGIN_ROUTE if here == "/" else f"{LOGIN_ROUTE}?next={quote(here, safe='/')}"
+            return rx.redirect(target, replace=True)
+        if not data.tenant_id:
+            self.access = "pending"
+            return rx.redirect(TENANT_ROUTE, replace=True)
+        page = PAGES.get(route) if isinstance(route, str) else None
+        allowed = page is not None and (page.permission is None or has_permission(data.role, page.permission))
+        self.access = "ok" if allowed else "denied"
+        self.tenants = await self._memberships()
+        return None
+
+    @rx.event
+    async def open_login(self):
+        """on_load of /login: a signed-in user with a tenant goes straight to the dashboard."""
+        data = await self._load_session()
+        self._apply(data)
+        if data is not None and data.tenant_id:
+            return rx.redirect("/", replace=True)
+        return None
+
+    @rx.event
+    async def open_tenant_picker(self):
+        """on_load of /select-tenant: list the user's tenants (must be signed in)."""
+        data = await self._load_session()
+        self._apply(data)
+        self.switch_error = ""
+        if data is None:
+            return rx.redirect(LOGIN_ROUTE, replace=True)
+        self.tenants = await self._memberships()
+        if not self.tenants:
+            self.switch_error = "Your account has no active tenant. Ask an administrator for access."
+        return None
+
+    @rx.event
+    async def choose_tenant(self, tenant_id: str):
+        """Move this session to another of the user's tenants (unknown ids look absent)."""
+        token = self._token()
+        if not token or await self._load_session() is None:
+            self._clear()
+            return rx.redirect(LOGIN_ROUTE, replace=True)
+        try:
+            wanted = uuid.UUID(str(tenant_id))
+            data = await asyncio.to_thread(sessions.switch_tenant, token, wanted)
+        except (ValueError, NotFound):
+            self.switch_error = "That tenant is not available to you."
+            return None
+        self._apply(data)
+        self.switch_error = ""
+        home = PAGES.get("/")
+        self.access = "ok" if home and (home.permission is None or has_permission(data.role or "", home.permission)) else "denied"
+        self.tenants = await self._memberships()
+        return rx.redirect("/", replace=True)

@@ -1,0 +1,58 @@
+"""Reading the audit chain: filtered, paginated lists for the audit page and API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from engine.errors import ValidationFailed
+from models.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from models.core.tables import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_events(
+    session: Session, ctx: TenantContext, flt: AuditFilter, *, limit: int | None = None, cursor: str | None = None
+) -> Page[AuditEvent]:
+    """Newest first. The tenant filter is explicit here and enforced again by RLS."""
+    size = clamp_limit(limit)
+    if flt.since and flt.until and flt.since > flt.until:
+        raise ValidationFailed("'since' must be before 'until'", fields={"since": "after until"})
+    query = select(AuditEvent).where(AuditEvent.tenant_id == ctx.tenant_id)
+    if flt.actor:
+        query = query.where(AuditEvent.actor == flt.actor)
+    if flt.action:
+        query = query.where(AuditEvent.action.startswith(flt.action))  # type: ignore[union-attr]
+    if flt.entity:
+        query = query.where(AuditEvent.entity == flt.entity)
+    if flt.since:
+        query = query.where(AuditEvent.at >= flt.since)
+    if flt.until:
+        query = query.where(AuditEvent.at <= flt.until)
+    after = decode_cursor(cursor, 1)
+    if after:
+        query = query.where(AuditEvent.seq < int(after[0]))
+    rows = session.exec(query.order_by(AuditEvent.seq.desc()).limit(size + 1)).all()  # type: ignore[union-attr]
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(items=list(rows), next_cursor=encode_cursor([rows[-1].seq]) if more and rows else None)
+
+
+def distinct_values(session: Session, ctx: TenantContext, column: str, limit: int = 200) -> list[str]:
+    """Values for filter drop-downs (actions, entities, actors) of this tenant."""
+    col = getattr(AuditEvent, column)
+    rows = session.exec(select(col).where(AuditEvent.tenant_id == ctx.tenant_id).distinct().order_by(col).limit(limit)).all()
+    return [str(r) for r in rows]
+
+

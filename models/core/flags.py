@@ -1,0 +1,83 @@
+"""Per-tenant feature flags, stored in `tenants.flags` (jsonb). Every flag defaults to off.
+
+Routes and pages behind an off flag answer 404 (app.api.core.settings.feature). Toggling is an
+owner/admin action (`core.settings.manage`) recorded in the audit chain with before/after values.
+Modules add their flags to KNOWN_FLAGS; unknown names are refused so a typo cannot pass silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from engine.errors import Forbidden, NotFound, ValidationFailed
+from models.core import mutations
+from models.core.tables import Tenant
+
+ENABLE_ORG = "ENABLE_ORG"
+ENABLE_CHANNELS = "ENABLE_CHANNELS"
+ENABLE_CATALOG_PUBLISHING = "ENABLE_CATALOG_PUBLISHING"
+ENABLE_PRICE_BOOKS = "ENABLE_PRICE_BOOKS"
+ENABLE_PRICE_RESOLUTION = "ENABLE_PRICE_RESOLUTION"
+
+KNOWN_FLAGS: dict[str, str] = {
+    ENABLE_ORG: "Organizations and their relationships (read API and pages)",
+    ENABLE_CHANNELS: "Channels, products and SKUs",
+    ENABLE_CATALOG_PUBLISHING: "Offerings and versioned channel catalogs (publish / unlist)",
+    ENABLE_PRICE_BOOKS: "Price books, price rules and the overlap report",
+    ENABLE_PRICE_RESOLUTION: "Price resolution with explanation (/prices/resolve, 'why this price?')",
+    "ENABLE_SERVICE_POLICIES": "Service policies (not built yet)",
+    "ENABLE_ENGINEERS": "Engineers and eligibility (not built yet)",
+    "ENABLE_DUAL_WRITE": "Dual-write of legacy manufacturers/suppliers into organizations (not built yet)",
+    "ENABLE_READ_FROM_ORG_GRAPH": "Read legacy entities from the organization graph (not built yet)",
+    "ENABLE_RESP_ORG_ASSIGNMENT": "Responsible-organization assignment on tickets (not built yet)",
+}
+
+MANAGE_PERMISSION = "core.settings.manage"
+
+
+def _tenant(session: Session, ctx: TenantContext) -> Tenant:
+    tenant = session.exec(select(Tenant).where(Tenant.id == ctx.tenant_id)).first()
+    if tenant is None:
+        raise NotFound("tenant not found")
+    return tenant
+
+
+def _normalize(raw: Any) -> dict[str, bool]:
+    stored = raw if isinstance(raw, dict) else {}
+    return {name: stored.get(name) is True for name in KNOWN_FLAGS}
+
+
+def get_flags(session: Session, ctx: TenantContext) -> dict[str, bool]:
+    """Every known flag with its value for this tenant (missing = off)."""
+    return _normalize(_tenant(session, ctx).flags)
+
+
+def is_enabled(session: Session, ctx: TenantContext, flag: str) -> bool:
+    if flag not in KNOWN_FLAGS:
+        raise KeyError(f"unknown feature flag {flag!r}")
+    return get_flags(session, ctx)[flag]
+
+
+def set_flags(session: Session, ctx: TenantContext, changes: dict[str, bool]) -> dict[str, bool]:
+    """Turn flags on or off (owner/admin); audited as tenant.flags.update. Returns all flags."""
+    if not ctx.can(MANAGE_PERMISSION):
+        raise Forbidden(f"your role '{ctx.role}' may not change feature flags ({MANAGE_PERMISSION})")
+    if not changes:
+        raise ValidationFailed("name at least one flag", fields={"flags": "empty"})
+    unknown = sorted(set(changes) - set(KNOWN_FLAGS))
+    if unknown:
+        raise ValidationFailed(
+            f"unknown feature flags: {', '.join(unknown)}", fields={f"flags.{n}": "unknown flag" for n in unknown}
+        )
+    bad = sorted(n for n, v in changes.items() if not isinstance(v, bool))
+    if bad:
+        raise ValidationFailed("flag values must be true or false", fields={f"flags.{n}": "not a boolean" for n in bad})
+    tenant = _tenant(session, ctx)
+    current = dict(tenant.flags) if isinstance(tenant.flags, dict) else {}
+    effective = {n: v for n, v in changes.items() if _normalize(current)[n] != v}
+    if effective:
+        mutations.update(session, ctx, tenant, {"flags": {**current, **effective}}, action="tenant.flags.update")
+    return _normalize(tenant.flags)

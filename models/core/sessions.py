@@ -1,0 +1,170 @@
+"""Login sessions in Redis with a TTL, and the login rate limit.
+
+The browser holds only an opaque random token; Redis keys use its SHA-256, so a Redis dump
+does not contain usable tokens. Each session is indexed under its tenant
+(`pharos:t:{tenant}:sessions`) so a tenant's sessions can be listed or revoked together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import asdict, dataclass, replace
+
+from engine.context import TenantContext
+from engine.errors import Forbidden, NotFound, RateLimited, Unauthenticated
+from engine.rbac import Role
+from models.core.identity import Identity, MembershipView, authenticate, memberships_of
+from models.core.redis_client import sync_redis
+from models.core.settings import get_settings
+
+SESSION_COOKIE = "pharos_session"
+
+
+@dataclass(frozen=True)
+class SessionData:
+    user_id: str
+    email: str
+    display_name: str
+    tenant_id: str | None = None
+    tenant_slug: str | None = None
+    tenant_name: str | None = None
+    role: str | None = None
+    organization_id: str | None = None
+
+    def context(self) -> TenantContext:
+        if not self.tenant_id or not self.role:
+            raise Forbidden("choose a tenant first")
+        return TenantContext(
+            tenant_id=uuid.UUID(self.tenant_id),
+            user_id=uuid.UUID(self.user_id),
+            role=Role(self.role),
+            organization_id=uuid.UUID(self.organization_id) if self.organization_id else None,
+            tenant_slug=self.tenant_slug or "",
+        )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _key(token: str) -> str:
+    return f"pharos:session:{_digest(token)}"
+
+
+def _tenant_index(tenant_id: str) -> str:
+    return f"pharos:t:{tenant_id}:sessions"
+
+
+def _with_membership(data: SessionData, membership: MembershipView) -> SessionData:
+    return replace(
+        data,
+        tenant_id=str(membership.tenant_id),
+        tenant_slug=membership.tenant_slug,
+        tenant_name=membership.tenant_name,
+        role=membership.role.value,
+        organization_id=str(membership.organization_id) if membership.organization_id else None,
+    )
+
+
+def _store(token: str, data: SessionData) -> None:
+    ttl = get_settings().session_ttl_seconds
+    pipe = sync_redis().pipeline()
+    pipe.set(_key(token), json.dumps(asdict(data)), ex=ttl)
+    if data.tenant_id:
+        pipe.sadd(_tenant_index(data.tenant_id), _digest(token))
+        pipe.expire(_tenant_index(data.tenant_id), ttl)
+    pipe.execute()
+
+
+def _rate_key(email: str, ip: str) -> str:
+    return "pharos:ratelimit:login:" + hashlib.sha256(f"{email.lower()}|{ip}".encode()).hexdigest()
+
+
+def login(email: str, password: str, ip: str) -> tuple[str, SessionData, list[MembershipView]]:
+    """Verify a password (rate limited per e-mail + IP) and open a session."""
+    limit = get_settings().login_failures_per_minute
+    rate_key = _rate_key(email, ip)
+    client = sync_redis()
+    failures = int(client.get(rate_key) or 0)
+    if failures >= limit:
+        raise RateLimited("too many failed logins; try again in a minute")
+    identity: Identity | None = authenticate(email, password)
+    try:
+        if identity is None:
+            raise Unauthenticated("e-mail or password is incorrect")
+        opened = open_session(identity)
+    except Unauthenticated:
+        pipe = client.pipeline()
+        pipe.incr(rate_key)
+        pipe.expire(rate_key, 60, nx=True)
+        pipe.execute()
+        raise
+    client.delete(rate_key)
+    return opened
+
+
+def open_session(identity: Identity) -> tuple[str, SessionData, list[MembershipView]]:
+    """Open a session for an already verified identity.
+
+    This is the seam for other identity providers: an OIDC callback (authlib) verifies the
+    provider's id_token, maps it to an Identity, and calls this. With one membership the tenant is
+    chosen at once; with several the user picks one (switch_tenant).
+    """
+    memberships = memberships_of(identity.user_id)
+    if not memberships:
+        raise Unauthenticated("e-mail or password is incorrect")
+    token = secrets.token_urlsafe(32)
+    data = SessionData(user_id=str(identity.user_id), email=identity.email, display_name=identity.display_name)
+    if len(memberships) == 1:
+        data = _with_membership(data, memberships[0])
+    _store(token, data)
+    return token, data, memberships
+
+
+def load(token: str | None) -> SessionData | None:
+    if not token:
+        return None
+    raw = sync_redis().get(_key(token))
+    return SessionData(**json.loads(raw)) if raw else None
+
+
+def require(token: str | None) -> SessionData:
+    data = load(token)
+    if data is None:
+        raise Unauthenticated("sign in first")
+    return data
+
+
+def switch_tenant(token: str, tenant_id: uuid.UUID | str) -> SessionData:
+    """Move a session to another tenant the user belongs to; unknown tenants look absent."""
+    data = require(token)
+    wanted = str(tenant_id)
+    for membership in memberships_of(uuid.UUID(data.user_id)):
+        if str(membership.tenant_id) == wanted:
+            if data.tenant_id:
+                sync_redis().srem(_tenant_index(data.tenant_id), _digest(token))
+            updated = _with_membership(data, membership)
+            _store(token, updated)
+            return updated
+    raise NotFound("tenant not found")
+
+
+def logout(token: str | None) -> None:
+    data = load(token)
+    if token:
+        sync_redis().delete(_key(token))
+    if data and data.tenant_id:
+        sync_redis().srem(_tenant_index(data.tenant_id), _digest(token or ""))
+
+
+def revoke_tenant_sessions(tenant_id: uuid.UUID | str) -> int:
+    client = sync_redis()
+    index = _tenant_index(str(tenant_id))
+    digests = client.smembers(index)
+    if digests:
+        client.delete(*[f"pharos:session:{d}" for d in digests])
+    client.delete(index)
+    return len(digests)

@@ -1,0 +1,595 @@
+"""Job path repository: jobs and their items in Postgres, leased to workers item by item.
+
+Postgres holds the truth (architecture.md, "The job path"); arq only says "work on job X".
+Every function takes `(session, ctx)` first and runs in the caller's transaction, under RLS.
+
+Guarantees, and why:
+- `claim_items` uses `FOR UPDATE SKIP LOCKED`, so concurrent claimers never get the same item.
+- An item is finished only by the worker holding its unexpired lease (`complete_item` & co.
+  return False otherwise), inside the transaction that also holds the handler's side effects:
+  a crash rolls both back, the lease expires and another worker redoes the item — once.
+- Job status changes go through the decision path (`models.core.decisions.decide`, JOB_MACHINE).
+- Audit: job creation, every decision and every chunk of outcomes are recorded (one event
+  per chunk, not per item, so a 10k-item job does not write 10k links). A lease alone is not
+  audited: it is coordination, not business state, and auditing it would take the tenant's
+  audit lock and serialize every claimer behind running chunks, defeating SKIP LOCKED. The
+  lease's trace stays on the item (attempts, lease_owner) and in the chunk's audit event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from engine.audit_chain import to_jsonable
+from engine.context import TenantContext
+from engine.errors import Conflict, NotFound, ValidationFailed
+from engine.jobs import DEFAULT_MAX_ATTEMPTS, JOB_MACHINE, ClaimedItem, ProgressSnapshot, full_counts
+from models.core import audit
+from models.core.base import utcnow
+from models.core.bulk import insert_rows
+from models.core.db import tenant_session
+from models.core.decisions import decide
+from models.jobs.queue import enqueue_after_commit
+from models.jobs.tables import Job, JobItem
+
+ItemSpec = tuple[str, dict[str, Any]]  # (idempotency_key, payload)
+
+_INSERT_BATCH = 5000
+
+
+def lease_seconds() -> float:
+    """Lease length; short in the kill test (PHAROS_JOB_LEASE_SECONDS), generous by default."""
+    return float(os.environ.get("PHAROS_JOB_LEASE_SECONDS", "60"))
+
+
+def chunk_size(preferred: int = 50) -> int:
+    """Items per chunk (one transaction): PHAROS_JOB_CHUNK_SIZE if set, else the job kind's preference."""
+    return int(os.environ.get("PHAROS_JOB_CHUNK_SIZE", preferred))
+
+
+MAX_PACE_SECONDS = 600.0
+
+
+def pace_seconds(job: Job) -> float:
+    """Seconds a runner waits before each item of a paced job (`pace_ms` param, at most 10 min):
+    for a demo batch meant to be watched live. 0 = not paced."""
+    pace_ms = (job.params or {}).get("pace_ms") or 0
+    return min(max(float(pace_ms), 0.0) / 1000, MAX_PACE_SECONDS)
+
+
+def max_attempts_of(job: Job) -> int:
+    return int((job.params or {}).get("max_attempts", DEFAULT_MAX_ATTEMPTS))
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+
+def create_job(
+    session: Session,
+    ctx: TenantContext,
+    kind: str,
+    params: dict[str, Any] | None,
+    items: Sequence[ItemSpec],
+) -> Job:
+    """Insert a queued job and its items; the caller enqueues it after commit (models.jobs.queue).
+
+    Permission is the calling module's business (e.g. margin.enforcement.run); this only
+    records. Idempotency keys are unique per tenant: namespace them (`enforce:{batch}:{row}`).
+    """
+    if not kind or len(kind) > 60:
+        raise ValidationFailed("job kind must be 1-60 characters", fields={"kind": "invalid"})
+    keys = [key for key, _ in items]
+    if len(set(keys)) != len(keys):
+        raise ValidationFailed("idempotency keys must be unique within a job", fields={"items": "duplicate key"})
+    job = Job(
+        tenant_id=ctx.tenant_id,
+        kind=kind,
+        params=to_jsonable(params or {}),
+        total_items=len(items),
+        created_by=ctx.actor_label,
+    )
+    session.add(job)
+    session.flush()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": ctx.tenant_id,
+            "job_id": job.id,
+            "seq": seq,
+            "status": "pending",
+            "attempts": 0,
+            "idempotency_key": key,
+            "payload": to_jsonable(payload or {}),
+        }
+        for seq, (key, payload) in enumerate(items, start=1)
+    ]
+    try:
+        with session.begin_nested():
+            for start in range(0, len(rows), _INSERT_BATCH):
+                insert_rows(session, JobItem.__table__, rows[start : start + _INSERT_BATCH])  # type: ignore[arg-type]
+    except IntegrityError as exc:
+        raise Conflict("an idempotency key of this job was already used by another job") from exc
+    audit.record(
+        session,
+        ctx,
+        action="job.create",
+        entity="job",
+        entity_id=job.id,
+        after={
+            "kind": kind,
+            "params": job.params,
+            "total_items": len(items),
+            "keys_sha256": hashlib.sha256("\n".join(keys).encode()).hexdigest(),
+        },
+    )
+    return job
+
+
+def submit_job(ctx: TenantContext, kind: str, params: dict[str, Any] | None, items: Sequence[ItemSpec]) -> uuid.UUID:
+    """Create a job in its own transaction and enqueue it after commit; returns the job id.
+
+    For callers without a unit of work of their own; inside one, call `create_job` and
+    `models.jobs.queue.enqueue_after_commit(session, ctx.tenant_id, job.id)`.
+    """
+    with tenant_session(ctx) as session:
+        job = create_job(session, ctx, kind, params, items)
+        enqueue_after_commit(session, ctx.tenant_id, job.id)
+    return job.id
+
+
+def get_job(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lock: bool = False) -> Job:
+    """The tenant's job, or NotFound — also for another tenant's id (its existence stays hidden)."""
+    try:
+        key = uuid.UUID(str(job_id))
+    except ValueError:
+        raise NotFound("job not found")
+    query = select(Job).where(Job.id == key, Job.tenant_id == ctx.tenant_id)
+    if lock:
+        query = query.with_for_update()
+    job = session.exec(query).first()
+    if job is None:
+        raise NotFound("job not found")
+    return job
+
+
+def has_pending_items(session: Session, ctx: TenantContext, job_id: uuid.UUID | str) -> bool:
+    return bool(
+        session.execute(
+            text("select exists(select 1 from job_items where job_id = :j and tenant_id = :t and status = 'pending')"),
+            {"j": uuid.UUID(str(job_id)), "t": ctx.tenant_id},
+        ).scalar()
+    )
+
+
+def item_counts(session: Session, ctx: TenantContext, job_id: uuid.UUID) -> dict[str, int]:
+    rows = session.execute(
+        text("select status, count(*) from job_items where job_id = :j and tenant_id = :t group by status"),
+        {"j": job_id, "t": ctx.tenant_id},
+    ).all()
+    return full_counts({status: n for status, n in rows})
+
+
+def snapshot_of(session: Session, ctx: TenantContext, job: Job) -> ProgressSnapshot:
+    return ProgressSnapshot(
+        job_id=str(job.id),
+        tenant_id=str(job.tenant_id),
+        kind=job.kind,
+        status=job.status,
+        total=job.total_items,
+        counts=item_counts(session, ctx, job.id),
+        updated_at=utcnow().isoformat(),
+        error=job.error,
+    )
+
+
+@dataclass(frozen=True)
+class RecentItem:
+    seq: int
+    idempotency_key: str
+    status: str
+    attempts: int
+    error: str | None
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    snapshot: ProgressSnapshot
+    recent: list[RecentItem]
+
+
+def job_progress(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, recent: int = 10) -> JobProgress:
+    """Counts by status plus the most recently finished items, for a progress page."""
+    job = get_job(session, ctx, job_id)
+    rows = session.exec(
+        select(JobItem)
+        .where(JobItem.job_id == job.id, JobItem.tenant_id == ctx.tenant_id, JobItem.finished_at.is_not(None))  # type: ignore[union-attr]
+        .order_by(JobItem.finished_at.desc(), JobItem.seq.desc())  # type: ignore[union-attr]
+        .limit(recent)
+    ).all()
+    items = [
+        RecentItem(
+            r.seq,
+            r.idempotency_key,
+            r.status,
+            r.attempts,
+            r.error,
+            r.finished_at.isoformat() if r.finished_at else None,
+        )
+        for r in rows
+    ]
+    return JobProgress(snapshot_of(session, ctx, job), items)
+
+
+# --- job decisions ----------------------------------------------------------------------
+
+
+def start_job(session: Session, ctx: TenantContext, job: Job) -> bool:
+    """queued → running; False when another worker already started (or finished) it."""
+    session.refresh(job, with_for_update=True)
+    if job.status != "queued":
+        return False
+    moment = utcnow()
+    decide(session, ctx, JOB_MACHINE, job, "start", details={"started_at": moment.isoformat()})
+    job.started_at = moment
+    session.add(job)
+    session.flush()
+    return True
+
+
+def finish_job(session: Session, ctx: TenantContext, job: Job) -> str | None:
+    """running → completed once no item is open; returns the new status, or None if not yet."""
+    session.refresh(job, with_for_update=True)
+    if job.status != "running":
+        return None
+    counts = item_counts(session, ctx, job.id)
+    if counts["pending"] or counts["running"]:
+        return None
+    moment = utcnow()
+    decide(session, ctx, JOB_MACHINE, job, "complete", details={"counts": counts, "finished_at": moment.isoformat()})
+    job.finished_at = moment
+    session.add(job)
+    session.flush()
+    return job.status
+
+
+def fail_job(session: Session, ctx: TenantContext, job: Job, error: str) -> bool:
+    """queued|running → failed with a reason (unknown kind, runner crash after all retries)."""
+    session.refresh(job, with_for_update=True)
+    if job.status not in ("queued", "running"):
+        return False
+    moment = utcnow()
+    message = error[:4000]
+    decide(session, ctx, JOB_MACHINE, job, "fail", reason=message[:1000], details={"finished_at": moment.isoformat()})
+    job.error = message
+    job.finished_at = moment
+    session.add(job)
+    cancel_open_items(session, ctx, job.id)
+    session.flush()
+    return True
+
+
+def request_cancel(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, reason: str | None = None) -> Job:
+    """Cancel a queued or running job (permission core.jobs.manage, checked by the machine).
+
+    Pending items are cancelled now; items a worker holds finish their chunk and nothing new
+    starts. Raises InvalidTransition for a finished job and NotFound for another tenant's.
+    """
+    job = get_job(session, ctx, job_id)
+    JOB_MACHINE.check(job.status, "cancel", ctx, reason)  # fail before touching any item
+    cancelled = cancel_open_items(session, ctx, job.id)  # items first: see the lock-order note
+    moment = utcnow()
+    decide(
+        session,
+        ctx,
+        JOB_MACHINE,
+        job,
+        "cancel",
+        reason=reason,
+        details={"cancel_requested": True, "items_cancelled": cancelled, "finished_at": moment.isoformat()},
+    )
+    job.cancel_requested = True
+    job.finished_at = moment
+    session.add(job)
+    session.flush()
+    return job
+
+
+def cancel_open_items(session: Session, ctx: TenantContext, job_id: uuid.UUID) -> int:
+    """Mark pending items, and running items whose lease expired, as cancelled.
+
+    Lock order: item rows before the audit lock (as claims and chunks do), so no deadlock.
+    """
+    count = session.execute(
+        text(
+            "update job_items set status = 'cancelled', lease_owner = null, lease_expires_at = null, "
+            "finished_at = clock_timestamp() where job_id = :j and tenant_id = :t and "
+            "(status = 'pending' or (status = 'running' and lease_expires_at < clock_timestamp()))"
+        ),
+        {"j": job_id, "t": ctx.tenant_id},
+    ).rowcount
+    if count:
+        audit.record(session, ctx, action="job.items.cancel", entity="job", entity_id=job_id, after={"items": count})
+    return count
+
+
+# --- items ------------------------------------------------------------------------------
+
+_CLAIM = text(
+    """
+    with candidates as (
+      select id from job_items
+      where job_id = :job and tenant_id = :tenant
+        and (status = 'pending' or (status = 'running' and lease_expires_at < clock_timestamp()))
+      order by seq
+      limit :limit
+      for update skip locked
+    )
+    update job_items i set
+      attempts = i.attempts + 1,
+      status = case when i.attempts + 1 > :max_attempts then 'failed' else 'running' end,
+      lease_owner = case when i.attempts + 1 > :max_attempts then null else :worker end,
+      lease_expires_at = case when i.attempts + 1 > :max_attempts then null
+                              else clock_timestamp() + make_interval(secs => :lease) end,
+      error = case when i.attempts + 1 > :max_attempts then :gave_up else i.error end,
+      finished_at = case when i.attempts + 1 > :max_attempts then clock_timestamp() else null end
+    from candidates c
+    where i.id = c.id
+    returning i.id, i.seq, i.status, i.attempts, i.idempotency_key, i.payload
+    """
+)
+
+
+def claim_items(
+    session: Session,
+    ctx: TenantContext,
+    job_id: uuid.UUID | str,
+    worker_id: str,
+    limit: int,
+    lease_seconds: float,
+) -> list[ClaimedItem]:
+    """Lease up to `limit` pending (or lease-expired) items to `worker_id`, in seq order.
+
+    Each claim counts an attempt; an item claimed more than max_attempts times is failed
+    instead of leased. Commit the claim before working on the items so the lease is visible.
+    """
+    job = get_job(session, ctx, job_id)
+    if job.status != "running":
+        return []
+    max_attempts = max_attempts_of(job)
+    rows = session.execute(
+        _CLAIM,
+        {
+            "job": job.id,
+            "tenant": ctx.tenant_id,
+            "limit": int(limit),
+            "worker": worker_id[:100],
+            "lease": float(lease_seconds),
+            "max_attempts": max_attempts,
+            "gave_up": f"gave up after {max_attempts} attempts (lease expired each time)",
+        },
+    ).all()
+    claimed = sorted((r for r in rows if r.status == "running"), key=lambda r: r.seq)
+    gave_up = sorted(r.seq for r in rows if r.status == "failed")
+    if gave_up:  # a status change: audited. Plain leases are not (see the module docstring).
+        audit.record(
+            session,
+            ctx,
+            action="job.items.give_up",
+            entity="job",
+            entity_id=job.id,
+            after={"worker": worker_id, "failed_seqs": gave_up, "max_attempts": max_attempts},
+        )
+    return [ClaimedItem(r.id, r.seq, r.idempotency_key, r.payload or {}, r.attempts) for r in claimed]
+
+
+def renew_leases(
+    session: Session,
+    ctx: TenantContext,
+    item_ids: Iterable[uuid.UUID],
+    worker_id: str,
+    lease_seconds: float,
+) -> set[uuid.UUID]:
+    """Extend and row-lock the leases `worker_id` still holds; returns the ids it holds.
+
+    Run at the start of the processing transaction: the row locks keep claimers away until
+    commit, so the items' side effects and their done marks land together or not at all.
+    """
+    ids = list(item_ids)
+    if not ids:
+        return set()
+    rows = session.execute(
+        text(
+            "update job_items set lease_expires_at = clock_timestamp() + make_interval(secs => :lease) "
+            "where id = any(:ids) and tenant_id = :t and status = 'running' and lease_owner = :w "
+            "and lease_expires_at > clock_timestamp() returning id"
+        ),
+        {"ids": ids, "t": ctx.tenant_id, "w": worker_id, "lease": float(lease_seconds)},
+    ).all()
+    return {r.id for r in rows}
+
+
+def _finish_item(
+    session: Session,
+    ctx: TenantContext,
+    item_id: uuid.UUID,
+    worker_id: str,
+    status: str,
+    *,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> bool:
+    row = session.execute(
+        text(
+            "update job_items set status = :s, result = cast(:r as jsonb), error = :e, "
+            "lease_owner = null, lease_expires_at = null, finished_at = clock_timestamp() "
+            "where id = :id and tenant_id = :t and status = 'running' and lease_owner = :w "
+            "and lease_expires_at > clock_timestamp() returning id"
+        ),
+        {
+            "s": status,
+            "r": None if result is None else _json(result),
+            "e": None if error is None else error[:4000],
+            "id": item_id,
+            "t": ctx.tenant_id,
+            "w": worker_id,
+        },
+    ).first()
+    return row is not None
+
+
+def complete_item(
+    session: Session, ctx: TenantContext, item_id: uuid.UUID, worker_id: str, result: dict[str, Any] | None = None
+) -> bool:
+    """Mark done; False (nothing written) when `worker_id` no longer holds a live lease."""
+    return _finish_item(session, ctx, item_id, worker_id, "done", result=result)
+
+
+def fail_item(session: Session, ctx: TenantContext, item_id: uuid.UUID, worker_id: str, error: str) -> bool:
+    return _finish_item(session, ctx, item_id, worker_id, "failed", error=error)
+
+
+def skip_item(session: Session, ctx: TenantContext, item_id: uuid.UUID, worker_id: str, reason: str) -> bool:
+    return _finish_item(session, ctx, item_id, worker_id, "skipped", result={"skipped": reason})
+
+
+def cancel_item(session: Session, ctx: TenantContext, item_id: uuid.UUID, worker_id: str) -> bool:
+    return _finish_item(session, ctx, item_id, worker_id, "cancelled")
+
+
+def finish_items(
+    session: Session,
+    ctx: TenantContext,
+    worker_id: str,
+    marks: Sequence[tuple[uuid.UUID, str, dict[str, Any] | None]],
+) -> set[uuid.UUID]:
+    """Mark several held items done or skipped in one statement: (item id, "done" | "skipped",
+    result). Returns the ids marked; an item whose lease `worker_id` no longer holds is left as
+    it is (the caller drops that item's effects, as for complete_item returning False)."""
+    if not marks:
+        return set()
+    for _, status, _ in marks:
+        if status not in ("done", "skipped"):
+            raise ValueError(f"finish_items marks done or skipped items, not {status!r}")
+    rows = session.execute(
+        text(
+            "update job_items i set status = v.status, result = v.result, error = null, "
+            "lease_owner = null, lease_expires_at = null, finished_at = clock_timestamp() "
+            "from jsonb_to_recordset(cast(:marks as jsonb)) as v(id uuid, status text, result jsonb) "
+            "where i.id = v.id and i.tenant_id = :t and i.status = 'running' and i.lease_owner = :w "
+            "and i.lease_expires_at > clock_timestamp() returning i.id"
+        ),
+        {
+            # one JSON document for the whole chunk: one parameter to encode, not three arrays
+            "marks": _json([{"id": item_id, "status": status, "result": result} for item_id, status, result in marks]),
+            "t": ctx.tenant_id,
+            "w": worker_id,
+        },
+    ).all()
+    return {r.id for r in rows}
+
+
+def release_item(
+    session: Session,
+    ctx: TenantContext,
+    item_id: uuid.UUID,
+    worker_id: str,
+    error: str | None = None,
+    *,
+    refund_attempt: bool = False,
+) -> bool:
+    """Give a held item back (pending) for a later claim. `refund_attempt` un-counts the
+    attempt, for items a stopping worker never started."""
+    row = session.execute(
+        text(
+            "update job_items set status = 'pending', error = coalesce(:e, error), attempts = attempts - :refund, "
+            "lease_owner = null, lease_expires_at = null "
+            "where id = :id and tenant_id = :t and status = 'running' and lease_owner = :w "
+            "and lease_expires_at > clock_timestamp() returning id"
+        ),
+        {
+            "e": None if error is None else error[:4000],
+            "refund": int(refund_attempt),
+            "id": item_id,
+            "t": ctx.tenant_id,
+            "w": worker_id,
+        },
+    ).first()
+    return row is not None
+
+
+def record_chunk(
+    session: Session, ctx: TenantContext, job_id: uuid.UUID, worker_id: str, outcomes: dict[str, list[int]]
+) -> None:
+    """One audit event for the outcomes of a processed chunk (seqs by outcome)."""
+    if any(outcomes.values()):
+        audit.record(
+            session,
+            ctx,
+            action="job.items.process",
+            entity="job",
+            entity_id=job_id,
+            after={"worker": worker_id, **{k: v for k, v in outcomes.items() if v}},
+        )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(to_jsonable(value), separators=(",", ":"))
+
+
+# --- discovery for workers --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnfinishedJob:
+    tenant_id: uuid.UUID
+    job_id: uuid.UUID
+    kind: str
+
+
+def unfinished_jobs(session: Session) -> list[UnfinishedJob]:
+    """Queued/running jobs of every tenant (ids only), via the SECURITY DEFINER function."""
+    rows = session.execute(text("select tenant_id, job_id, kind from pharos_unfinished_jobs()")).all()
+    return [UnfinishedJob(r.tenant_id, r.job_id, r.kind) for r in rows]
+
+
+def needs_worker(session: Session, ctx: TenantContext, job_id: uuid.UUID, grace_seconds: float) -> bool:
+    """True when no live worker seems to be on this unfinished job (the periodic sweep re-enqueues it).
+
+    Signs: queued for longer than the grace; an expired lease; or open items, no live lease and
+    no item finished within the grace (plus a paced job's pace). A false positive only costs a
+    duplicate run, which is safe.
+    """
+    row = session.execute(
+        text(
+            """
+            select j.status, j.created_at < clock_timestamp() - make_interval(secs => :g) as old,
+              exists(select 1 from job_items i where i.job_id = j.id and i.status = 'running'
+                     and i.lease_expires_at < clock_timestamp()) as expired,
+              exists(select 1 from job_items i where i.job_id = j.id and i.status = 'running'
+                     and i.lease_expires_at >= clock_timestamp()) as live,
+              coalesce((select max(i.finished_at) from job_items i where i.job_id = j.id), j.started_at, j.created_at)
+                < clock_timestamp() - make_interval(secs => :g + coalesce((j.params->>'pace_ms')::float / 1000, 0))
+                as quiet
+            from jobs j where j.id = :j and j.tenant_id = :t
+            """
+        ),
+        {"j": job_id, "t": ctx.tenant_id, "g": float(grace_seconds)},
+    ).first()
+    if row is None:
+        return False
+    if row.status == "queued":
+        return bool(row.old)
+    if row.status != "running":
+        return False
+    return bool(row.expired or (not row.live and row.quiet))

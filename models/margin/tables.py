@@ -1,0 +1,294 @@
+"""Margin Defense tables: observations (sale rows, competitor snapshots, inventory aging), alerts
+and their evidence, tasks, dealer status and notes.
+
+Every table carries tenant_id (forced RLS, migration 0003) and a (tenant_id, id) unique key; every
+reference is a composite foreign key including tenant_id, so a row can never point at another
+tenant's row. Money is numeric(38,10). Observations, evidence links and notes are append-only for
+the app role; status columns change only through the decision path (decision_events keeps the
+history of alerts, tasks and dealer statuses).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlmodel import Field, SQLModel
+
+from engine.catalog.types import sql_in
+from engine.margin.frames import RULES
+from engine.margin.machines import ALERT_MACHINE, DEALER_MACHINE, TASK_MACHINE
+from engine.margin.severity import LEVELS
+from models.core.base import (
+    MONEY,
+    id_field,
+    json_field,
+    money_field,
+    ref_field,
+    tenant_field,
+    tenant_fk,
+    tenant_key,
+    ts_field,
+)
+
+OPEN_ALERT_SQL = "status in ('open', 'acknowledged', 'in_enforcement')"
+EVIDENCE_KINDS = ("sale_row", "snapshot", "inventory")
+
+
+def _money(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(MONEY, nullable=nullable))
+
+
+class MarginSaleRow(SQLModel, table=True):
+    """One observation of a dealer's SKU: advertised and/or transaction price, quantity, when, where from."""
+
+    __tablename__ = "margin_sale_rows"
+    __table_args__ = (
+        tenant_key("margin_sale_rows"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
+        tenant_fk(["channel_id"], "channels"),
+        CheckConstraint("qty >= 0", name="ck_margin_sale_rows_qty"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_sale_rows_currency"),
+        Index("ix_margin_sale_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id", "observed_at"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
+    channel_id: uuid.UUID | None = ref_field("channel_id", nullable=True)
+    advertised_price: Decimal | None = _money()
+    transaction_price: Decimal | None = _money()
+    qty: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    currency: str = Field(default="INR", sa_column=Column(String(3), nullable=False))
+    observed_at: datetime = ts_field()
+    source: str = Field(default="manual", max_length=60)
+    created_at: datetime = ts_field()
+
+
+class MarginCompetitorSnapshot(SQLModel, table=True):
+    __tablename__ = "margin_competitor_snapshots"
+    __table_args__ = (
+        tenant_key("margin_competitor_snapshots"),
+        tenant_fk(["competitor_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
+        tenant_fk(["channel_id"], "channels"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_competitor_snapshots_currency"),
+        Index("ix_margin_competitor_snapshots_sku", "tenant_id", "sku_id", "observed_at"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    competitor_id: uuid.UUID = ref_field("competitor_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
+    channel_id: uuid.UUID | None = ref_field("channel_id", nullable=True)
+    price: Decimal = money_field()
+    currency: str = Field(default="INR", sa_column=Column(String(3), nullable=False))
+    observed_at: datetime = ts_field()
+    source: str = Field(default="manual", max_length=60)
+    created_at: datetime = ts_field()
+
+
+class MarginInventoryRow(SQLModel, table=True):
+    __tablename__ = "margin_inventory_rows"
+    __table_args__ = (
+        tenant_key("margin_inventory_rows"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
+        CheckConstraint("qty >= 0", name="ck_margin_inventory_rows_qty"),
+        Index("ix_margin_inventory_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
+    qty: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    unit_cost: Decimal = money_field()
+    received_at: datetime = ts_field()
+    source: str = Field(default="manual", max_length=60)
+    created_at: datetime = ts_field()
+
+
+class MarginAlert(SQLModel, table=True):
+    """One breach per (rule, dealer, sku) while open; `explanation` is the formula with its values."""
+
+    __tablename__ = "margin_alerts"
+    __table_args__ = (
+        tenant_key("margin_alerts"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["sku_id"], "skus"),
+        tenant_fk(["floor_rule_id"], "price_rules"),
+        CheckConstraint(sql_in("rule", RULES), name="ck_margin_alerts_rule"),
+        CheckConstraint(sql_in("status", sorted(ALERT_MACHINE.states)), name="ck_margin_alerts_status"),
+        CheckConstraint(sql_in("severity", LEVELS), name="ck_margin_alerts_severity"),
+        Index(
+            "uq_margin_alerts_open_key",
+            "tenant_id",
+            "rule",
+            "dealer_id",
+            "sku_id",
+            unique=True,
+            postgresql_where=text(OPEN_ALERT_SQL),
+        ),
+        Index("ix_margin_alerts_opened", "tenant_id", "opened_at", "id"),
+        Index("ix_margin_alerts_status", "tenant_id", "status", "rule", "severity"),
+        Index(
+            "ix_margin_alerts_open_summary",
+            "tenant_id",
+            "rule",
+            "severity",
+            "dealer_id",
+            postgresql_include=["impact"],
+            postgresql_where=text(OPEN_ALERT_SQL),
+        ),
+        Index("ix_margin_alerts_first_seen", "tenant_id", "first_seen"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    rule: str = Field(max_length=40)
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    sku_id: uuid.UUID = ref_field("sku_id")
+    status: str = Field(default="open", max_length=20)
+    severity: str = Field(default="low", max_length=20)
+    floor: Decimal | None = _money()
+    floor_rule_id: uuid.UUID | None = ref_field("floor_rule_id", nullable=True)
+    worst_price: Decimal | None = _money()
+    max_depth_pct: Decimal | None = _money()
+    impact: Decimal = Field(default=Decimal(0), sa_column=Column(MONEY, nullable=False))
+    evidence_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    units: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    explanation: dict[str, Any] = json_field({})
+    first_seen: datetime | None = ts_field(nullable=True, default_now=False)
+    last_seen: datetime | None = ts_field(nullable=True, default_now=False)
+    opened_at: datetime = ts_field()
+    updated_at: datetime = ts_field()
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class MarginAlertEvidence(SQLModel, table=True):
+    """Alert ↔ one evidence row (exactly one of sale row, snapshot, inventory row), with its math."""
+
+    __tablename__ = "margin_alert_evidence"
+    __table_args__ = (
+        tenant_key("margin_alert_evidence"),
+        tenant_fk(["alert_id"], "margin_alerts"),
+        tenant_fk(["sale_row_id"], "margin_sale_rows"),
+        tenant_fk(["snapshot_id"], "margin_competitor_snapshots"),
+        tenant_fk(["inventory_row_id"], "margin_inventory_rows"),
+        tenant_fk(["floor_rule_id"], "price_rules"),
+        CheckConstraint(sql_in("kind", EVIDENCE_KINDS), name="ck_margin_alert_evidence_kind"),
+        CheckConstraint(
+            "num_nonnulls(sale_row_id, snapshot_id, inventory_row_id) = 1", name="ck_margin_alert_evidence_one_source"
+        ),
+        UniqueConstraint("tenant_id", "alert_id", "evidence_id", name="uq_margin_alert_evidence_row"),
+        Index("ix_margin_alert_evidence_alert", "tenant_id", "alert_id", "observed_at"),
+        Index("ix_margin_alert_evidence_observed", "tenant_id", "observed_at", postgresql_include=["alert_id", "impact"]),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    alert_id: uuid.UUID = ref_field("alert_id")
+    kind: str = Field(max_length=20)
+    evidence_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
+    sale_row_id: uuid.UUID | None = ref_field("sale_row_id", nullable=True)
+    snapshot_id: uuid.UUID | None = ref_field("snapshot_id", nullable=True)
+    inventory_row_id: uuid.UUID | None = ref_field("inventory_row_id", nullable=True)
+    observed_at: datetime | None = ts_field(nullable=True, default_now=False)
+    qty: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    floor: Decimal | None = _money()
+    floor_rule_id: uuid.UUID | None = ref_field("floor_rule_id", nullable=True)
+    price: Decimal | None = _money()
+    impact: Decimal = Field(default=Decimal(0), sa_column=Column(MONEY, nullable=False))
+    depth_pct: Decimal | None = _money()
+    age_days: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    job_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
+    created_at: datetime = ts_field()
+
+
+class MarginTask(SQLModel, table=True):
+    __tablename__ = "margin_tasks"
+    __table_args__ = (
+        tenant_key("margin_tasks"),
+        tenant_fk(["alert_id"], "margin_alerts"),
+        tenant_fk(["dealer_id"], "organizations"),
+        CheckConstraint(sql_in("status", sorted(TASK_MACHINE.states)), name="ck_margin_tasks_status"),
+        Index("ix_margin_tasks_due", "tenant_id", "status", "due_at"),
+        Index("ix_margin_tasks_alert", "tenant_id", "alert_id"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    alert_id: uuid.UUID | None = ref_field("alert_id", nullable=True)
+    dealer_id: uuid.UUID | None = ref_field("dealer_id", nullable=True)
+    title: str = Field(max_length=200)
+    notes: str | None = Field(default=None, max_length=4000)
+    assignee_user_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    due_at: datetime | None = ts_field(nullable=True, default_now=False)
+    status: str = Field(default="open", max_length=20)
+    created_by: str = Field(default="system", max_length=64)
+    created_at: datetime = ts_field()
+    updated_at: datetime = ts_field()
+
+
+class MarginDealerStatus(SQLModel, table=True):
+    """The current rung of a dealer on the enforcement ladder (history: decision_events)."""
+
+    __tablename__ = "margin_dealer_status"
+    __table_args__ = (
+        tenant_key("margin_dealer_status"),
+        tenant_fk(["dealer_id"], "organizations"),
+        UniqueConstraint("tenant_id", "dealer_id", name="uq_margin_dealer_status_dealer"),
+        CheckConstraint(sql_in("status", sorted(DEALER_MACHINE.states)), name="ck_margin_dealer_status_status"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    status: str = Field(default="active", max_length=20)
+    created_at: datetime = ts_field()
+
+
+class MarginNote(SQLModel, table=True):
+    """A note on an alert, a dealer or a task (append-only)."""
+
+    __tablename__ = "margin_notes"
+    __table_args__ = (
+        tenant_key("margin_notes"),
+        tenant_fk(["alert_id"], "margin_alerts"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["task_id"], "margin_tasks"),
+        CheckConstraint("num_nonnulls(alert_id, dealer_id, task_id) >= 1", name="ck_margin_notes_subject"),
+        Index("ix_margin_notes_alert", "tenant_id", "alert_id", "created_at"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    alert_id: uuid.UUID | None = ref_field("alert_id", nullable=True)
+    dealer_id: uuid.UUID | None = ref_field("dealer_id", nullable=True)
+    task_id: uuid.UUID | None = ref_field("task_id", nullable=True)
+    body: str = Field(max_length=4000)
+    author: str = Field(max_length=64)
+    created_at: datetime = ts_field()
+
+
+TENANT_TABLES = (
+    "margin_sale_rows",
+    "margin_competitor_snapshots",
+    "margin_inventory_rows",
+    "margin_alerts",
+    "margin_alert_evidence",
+    "margin_tasks",
+    "margin_dealer_status",
+    "margin_notes",
+)
+APPEND_ONLY = frozenset({"margin_sale_rows", "margin_competitor_snapshots", "margin_alert_evidence", "margin_notes"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from engine.errors import Forbidden
 from engine.rbac import Role, has_permission
 
 
@@ -23,6 +24,12 @@ class TenantContext:
 
     def can(self, permission: str) -> bool:
         return has_permission(self.role, permission)
+
+    def require(self, permission: str) -> None:
+        """Refuse (Forbidden) unless the role holds `permission`: the one permission check that
+        actions, routes and pages share, so every refusal reads the same."""
+        if not has_permission(self.role, permission):
+            raise Forbidden(f"your role '{self.role}' may not do this ({permission})")
 
     @classmethod
     def system(cls, tenant_id: uuid.UUID, tenant_slug: str = "") -> TenantContext:

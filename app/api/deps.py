@@ -7,7 +7,6 @@ from collections.abc import Callable
 from fastapi import Request
 
 from engine.context import TenantContext
-from engine.errors import Forbidden
 from models.core import sessions
 
 
@@ -31,8 +30,7 @@ def require(permission: str) -> Callable[[Request], TenantContext]:
 
     def dependency(request: Request) -> TenantContext:
         ctx = current_context(request)
-        if not ctx.can(permission):
-            raise Forbidden(f"your role '{ctx.role}' may not do this ({permission})")
+        ctx.require(permission)
         return ctx
 
     return dependency

@@ -18,9 +18,9 @@ from sqlalchemy import text
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, select
 
-from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
 from engine.errors import NotFound
+from engine.jsonable import to_jsonable
 from engine.state_machine import StateMachine, Transition
 from models.core import audit
 from models.core.base import utcnow

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.errors import NotFound, ValidationFailed
 from models.core import mutations
 from models.core.tables import Tenant
 
@@ -63,8 +63,7 @@ def is_enabled(session: Session, ctx: TenantContext, flag: str) -> bool:
 
 def set_flags(session: Session, ctx: TenantContext, changes: dict[str, bool]) -> dict[str, bool]:
     """Turn flags on or off (owner/admin); audited as tenant.flags.update. Returns all flags."""
-    if not ctx.can(MANAGE_PERMISSION):
-        raise Forbidden(f"your role '{ctx.role}' may not change feature flags ({MANAGE_PERMISSION})")
+    ctx.require(MANAGE_PERMISSION)
     if not changes:
         raise ValidationFailed("name at least one flag", fields={"flags": "empty"})
     unknown = sorted(set(changes) - set(KNOWN_FLAGS))

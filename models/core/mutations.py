@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
 
-from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
+from engine.jsonable import to_jsonable
 from models.core import audit
 
 T = TypeVar("T", bound=SQLModel)

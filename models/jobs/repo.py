@@ -30,10 +30,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.jobs import DEFAULT_MAX_ATTEMPTS, JOB_MACHINE, ClaimedItem, ProgressSnapshot, full_counts
+from engine.jsonable import to_jsonable
 from models.core import audit
 from models.core.base import utcnow
 from models.core.bulk import insert_rows

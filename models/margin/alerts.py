@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.errors import Conflict, ValidationFailed
 from engine.margin.machines import ALERT_MACHINE, ui_actions
 from engine.text import check_text
 from models.core import mutations
@@ -23,11 +23,6 @@ from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginNote, M
 
 READ = "margin.read"
 NOTES = "margin.notes.write"
-
-
-def require(ctx: TenantContext, permission: str) -> None:
-    if not ctx.can(permission):
-        raise Forbidden(f"your role '{ctx.role}' may not do this ({permission})")
 
 
 def get_alert(session: Session, ctx: TenantContext, alert_id: Any) -> MarginAlert:
@@ -140,7 +135,7 @@ def add_note(
     dealer_id: uuid.UUID | None = None,
     task_id: uuid.UUID | None = None,
 ) -> MarginNote:
-    require(ctx, NOTES)
+    ctx.require(NOTES)
     check_text(body, "note", max_length=TEXT_MAX)
     if not body.strip():
         raise ValidationFailed("note: cannot be empty", fields={"note": "cannot be empty"})

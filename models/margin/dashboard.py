@@ -6,15 +6,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
+from engine.margin.frames import PRICE_RULES
 from engine.margin.machines import ALERT_OPEN_STATES, TASK_OPEN_STATES
 from models.catalog.tables import Organization, Sku
 from models.core.base import utcnow
+from models.core.text_search import every_word, search_words
 from models.jobs.tables import Job
-from models.margin.dealers import PRICE_RULES
 from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginTask
 
 TREND_DAYS = 14
@@ -123,29 +124,6 @@ def summary(
     }
 
 
-def like_pattern(q: str) -> str:
-    """A case-folded LIKE pattern matching `q` literally anywhere (%, _ and \\ escaped)."""
-    text = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{text}%"
-
-
-MAX_WORDS = 8
-
-
-def search_words(q: str) -> list[str]:
-    """The distinct words of `q` (whitespace-separated, at most MAX_WORDS), case-folded."""
-    words: list[str] = []
-    for word in q.lower().split():
-        if word not in words:
-            words.append(word)
-    return words[:MAX_WORDS]
-
-
-def _every_word(words: list[str], *columns: Any) -> Any:
-    """Each word matches (ILIKE, literally) at least one of `columns`: an AND of ORs."""
-    return and_(*(or_(*(func.lower(c).like(like_pattern(w)) for c in columns)) for w in words))
-
-
 def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
     """Alerts (by dealer/SKU name or code, or rule), dealers, SKUs and tasks matching every word of
     `q` (each word may match a different field: "metro zinc" finds Metro's AUR-ZINC-30 alerts)."""
@@ -158,14 +136,14 @@ def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> 
         .where(
             Organization.tenant_id == tenant,
             Organization.type == "dealer",
-            _every_word(words, Organization.name, Organization.code),
+            every_word(words, Organization.name, Organization.code),
         )
         .order_by(Organization.name)
         .limit(limit)
     ).all()
     skus = session.exec(
         select(Sku)
-        .where(Sku.tenant_id == tenant, _every_word(words, Sku.name, Sku.code))
+        .where(Sku.tenant_id == tenant, every_word(words, Sku.name, Sku.code))
         .order_by(Sku.code)
         .limit(limit)
     ).all()
@@ -177,14 +155,14 @@ def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> 
             Sku.tenant_id == tenant,
             Organization.id == MarginAlert.dealer_id,
             Sku.id == MarginAlert.sku_id,
-            _every_word(words, Organization.name, Sku.code, Sku.name, MarginAlert.rule),
+            every_word(words, Organization.name, Sku.code, Sku.name, MarginAlert.rule),
         )
         .order_by(MarginAlert.opened_at.desc(), MarginAlert.id)  # type: ignore[attr-defined]
         .limit(limit)
     ).all()
     tasks = session.exec(
         select(MarginTask)
-        .where(MarginTask.tenant_id == tenant, _every_word(words, MarginTask.title))
+        .where(MarginTask.tenant_id == tenant, every_word(words, MarginTask.title))
         .order_by(MarginTask.created_at.desc(), MarginTask.id)  # type: ignore[attr-defined]
         .limit(limit)
     ).all()

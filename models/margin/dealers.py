@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.errors import NotFound
+from engine.margin.frames import PRICE_RULES
 from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES, ui_actions
 from engine.text import check_text
 from models.catalog.tables import Organization
@@ -19,11 +20,9 @@ from models.core.decisions import decide
 from models.core.pagination import Page, keyset_page
 from models.core.repo import get_in_tenant
 from models.core.tables import DecisionEvent
-from models.margin.alerts import require
+from models.core.text_search import like_pattern
 from models.margin.inputs import TEXT_MAX
 from models.margin.tables import MarginAlert, MarginDealerStatus, MarginTask
-
-PRICE_RULES = ("map_breach", "mrp_breach")
 
 
 def get_dealer(session: Session, ctx: TenantContext, dealer_id: Any) -> Organization:
@@ -70,7 +69,7 @@ def list_dealers(
 ) -> tuple[Page[Organization], dict[uuid.UUID, str], dict[uuid.UUID, dict[str, Any]]]:
     query = select(Organization).where(Organization.tenant_id == ctx.tenant_id, Organization.type == "dealer")
     if q:
-        from models.margin.dashboard import like_pattern
+
 
         like = like_pattern(q)
         query = query.where(func.lower(Organization.name).like(like) | func.lower(Organization.code).like(like))
@@ -159,7 +158,7 @@ def status_row(session: Session, ctx: TenantContext, dealer: Organization) -> Ma
 def change_status(
     session: Session, ctx: TenantContext, dealer_id: Any, action: str, reason: str | None
 ) -> MarginDealerStatus:
-    require(ctx, "margin.dealers.status")
+    ctx.require("margin.dealers.status")
     check_text(reason, "reason", max_length=TEXT_MAX)
     dealer = get_dealer(session, ctx, dealer_id)
     row = status_row(session, ctx, dealer)

@@ -24,7 +24,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Forbidden, ValidationFailed
+from engine.errors import ValidationFailed
 from engine.margin.dedupe import Attach, Candidate, OpenAlert, candidates_from_frames, plan
 from engine.margin.detection import DetectionConfig, detect
 from engine.margin.floors import attach_floors, floor_queries
@@ -401,8 +401,7 @@ def run_detection(
     undercut_window_days: int = UNDERCUT_WINDOW_DAYS,
 ) -> dict[str, Any]:
     """Scan the tenant and store the outcome; returns counts and the touched alert ids."""
-    if not ctx.can(PERMISSION):
-        raise Forbidden(f"your role '{ctx.role}' may not run detection ({PERMISSION})")
+    ctx.require(PERMISSION)
     as_of = as_of or utcnow()
     if as_of.tzinfo is None:
         raise ValidationFailed("as_of must carry a time zone", fields={"as_of": "timezone required"})
@@ -472,8 +471,7 @@ def submit_detection(ctx: TenantContext, params: dict[str, Any] | None = None) -
     """Queue a "margin.detect" job (one item) for the tenant; returns the job id."""
     from models.jobs.repo import submit_job
 
-    if not ctx.can(PERMISSION):
-        raise Forbidden(f"your role '{ctx.role}' may not run detection ({PERMISSION})")
+    ctx.require(PERMISSION)
     clean = dict(params or {})
     detection_params(clean)  # validate before queuing
     return submit_job(ctx, KIND, clean, [(f"{KIND}:{uuid.uuid4()}", {})])

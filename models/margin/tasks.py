@@ -20,7 +20,6 @@ from models.core.identity import Member, tenant_members
 from models.core.pagination import Page, keyset_page, parse_instant
 from models.core.repo import get_in_tenant, reference
 from models.core.tables import Membership
-from models.margin.alerts import require
 from models.margin.inputs import TaskCreate, TaskPatch
 from models.margin.tables import MarginAlert, MarginTask
 
@@ -117,7 +116,7 @@ def raise_validation(field: str, what: str) -> None:
 def create_task(
     session: Session, ctx: TenantContext, data: TaskCreate, *, task_id: uuid.UUID | None = None
 ) -> MarginTask:
-    require(ctx, WRITE)
+    ctx.require(WRITE)
     dealer_id = data.dealer_id
     if data.alert_id is not None:
         alert = reference(session, ctx, MarginAlert, data.alert_id, "alert_id", "alert")
@@ -146,7 +145,7 @@ def create_task(
 
 def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPatch) -> MarginTask:
     """Fields first (audited update), then the status decision (TASK_MACHINE), in one unit of work."""
-    require(ctx, WRITE)
+    ctx.require(WRITE)
     task = get_task(session, ctx, task_id)
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in ("action", "reason")}
     if "title" in changes and changes["title"] is None:

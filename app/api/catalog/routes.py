@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlmodel import SQLModel
 
 from app.api.core.settings import feature
-from engine.audit_chain import to_jsonable
 from engine.catalog.machines import ORG_STATUS
 from engine.context import TenantContext
+from engine.jsonable import to_jsonable
 from models.catalog import catalog, orgs, publishing
 from models.catalog.inputs import (
     CatalogChange,

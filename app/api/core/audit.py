@@ -7,8 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query
 
 from app.api.deps import require
-from engine.audit_chain import format_instant
 from engine.context import TenantContext
+from engine.jsonable import format_instant
 from models.core.audit_log import AuditFilter, list_events
 from models.core.db import tenant_session
 

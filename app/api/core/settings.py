@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from app.api.deps import current_context, require
 from engine.context import TenantContext
-from engine.errors import Forbidden, NotFound
+from engine.errors import NotFound
 from models.core.db import tenant_session
 from models.core.flags import KNOWN_FLAGS, MANAGE_PERMISSION, get_flags, is_enabled, set_flags
 
@@ -31,8 +31,7 @@ def feature(flag: str, permission: str) -> Callable[[Request], TenantContext]:
             enabled = is_enabled(session, ctx, flag)
         if not enabled:
             raise NotFound("Not Found")
-        if not ctx.can(permission):
-            raise Forbidden(f"your role '{ctx.role}' may not do this ({permission})")
+        ctx.require(permission)
         return ctx
 
     return dependency

@@ -17,8 +17,8 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import require
-from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
+from engine.jsonable import to_jsonable
 from engine.margin.enforcement import ACTIONS
 from engine.margin.machines import BATCH_MACHINE
 from models.core.db import tenant_session

@@ -18,8 +18,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlmodel import Session, SQLModel, select
 
 from app.api.deps import require
-from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
+from engine.jsonable import to_jsonable
 from engine.margin.frames import RULES
 from engine.margin.severity import LEVELS
 from models.catalog.tables import Organization, Sku

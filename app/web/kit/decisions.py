@@ -24,7 +24,6 @@ from app.web.margin import components as mc
 from engine.context import TenantContext
 from engine.errors import DomainError
 
-READ = "margin.read"
 
 
 def validation_text(exc: ValidationError) -> str:
@@ -52,9 +51,10 @@ class DecisionDialogMixin(rx.State, mixin=True):
     # same action gives the text back
     _draft_for: str = ""
 
-    # page: the permission `start_action` checks, the texts for a missing record and a refusal;
+    # page: the permission that reading the record needs, the one `start_action` checks, the texts for a missing record and a refusal;
     # `_keep_dialog_on_error`: the dialog closes only once the decision went through (else it
     # closes as soon as it is confirmed)
+    _read_permission: ClassVar[str] = ""
     _action_permission: ClassVar[str] = ""
     _missing_text: ClassVar[str] = ""
     _denied_text: ClassVar[str] = ""
@@ -139,7 +139,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
         self.error = self.notice = ""
         self.loading = True
         yield
-        ctx = await self._require(READ)  # type: ignore[attr-defined]
+        ctx = await self._require(self._read_permission)  # type: ignore[attr-defined]
         record_id = mc.parse_uuid(mc.last_segment(self.router.url.path))
         if ctx is not None and record_id is not None:
             await self._show(ctx, str(record_id))

@@ -600,6 +600,7 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
     can_note: bool = False
     note: str = ""
 
+    _read_permission: ClassVar[str] = READ
     _action_permission: ClassVar[str] = UPDATE
     _missing_text: ClassVar[str] = "This alert does not exist in your tenant."
     _denied_text: ClassVar[str] = "Your role may not change this alert."

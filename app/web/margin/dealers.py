@@ -189,6 +189,7 @@ class DealerDetailState(DecisionDialogMixin, AuthState):
     alerts: list[dict[str, str]] = []
     notices: list[dict[str, str]] = []
 
+    _read_permission: ClassVar[str] = READ
     _action_permission: ClassVar[str] = STATUS
     _missing_text: ClassVar[str] = "This dealer does not exist in your tenant."
     _denied_text: ClassVar[str] = "Your role may not change a dealer's status."

@@ -41,7 +41,6 @@ from models.jobs.queue import enqueue_after_commit
 from models.jobs.repo import create_job, get_job
 from models.jobs.tables import Job, JobItem
 from models.margin import dealers as dealer_repo
-from models.margin.alerts import require
 from models.margin.enforcement.tables import EnforcementBatch, EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin.tables import MarginAlert
 
@@ -173,7 +172,7 @@ def preview(
     session: Session, ctx: TenantContext, filters: BatchFilters | dict[str, Any] | None, action: str
 ) -> dict[str, Any]:
     """Who gets what, the expected recoverable margin, and every skipped alert with its reason."""
-    require(ctx, ENFORCE)
+    ctx.require(ENFORCE)
     result, alerts = _plan(session, ctx, _filters(filters), action)
     orgs, skus = _names(
         session,
@@ -246,7 +245,7 @@ def log(
     level: str = "info",
     data: dict[str, Any] | None = None,
 ) -> EnforcementLog:
-    from engine.audit_chain import to_jsonable
+    from engine.jsonable import to_jsonable
 
     row = EnforcementLog(
         tenant_id=ctx.tenant_id,
@@ -274,7 +273,7 @@ def create_batch(
     batch_id: uuid.UUID | None = None,
 ) -> EnforcementBatch:
     """A draft batch with its planned items (one per dealer), a creation log, the follow-up plan."""
-    require(ctx, ENFORCE)
+    ctx.require(ENFORCE)
     flt = _filters(filters)
     result, alerts = _plan(session, ctx, flt, action)
     if not result.items:
@@ -374,7 +373,7 @@ def start_batch(
 ) -> EnforcementBatch:
     """draft → queued (decision), the job with one item per planned item, enqueued after commit.
     `pace_ms`: the worker waits this long before each item (the demo's batch, to watch it live)."""
-    require(ctx, ENFORCE)
+    ctx.require(ENFORCE)
     batch = get_batch(session, ctx, batch_id)
     BATCH_MACHINE.check(batch.status, "start", ctx, None)
     items = items_of(session, ctx, batch)
@@ -401,7 +400,7 @@ def start_batch(
 def cancel_batch(session: Session, ctx: TenantContext, batch_id: Any, reason: str | None = None) -> EnforcementBatch:
     """Cancel a draft, queued or running batch: its job's pending items are cancelled now; the
     items a worker holds finish their chunk (their notices were sent; they stay in the report)."""
-    require(ctx, ENFORCE)
+    ctx.require(ENFORCE)
     batch = get_batch(session, ctx, batch_id)
     reconcile(session, ctx, batch)
     BATCH_MACHINE.check(batch.status, "cancel", ctx, reason)
@@ -600,7 +599,7 @@ def counts(session: Session, ctx: TenantContext, batch: EnforcementBatch) -> dic
 
 
 def batch_view(session: Session, ctx: TenantContext, batch: EnforcementBatch) -> dict[str, Any]:
-    from engine.audit_chain import to_jsonable
+    from engine.jsonable import to_jsonable
 
     data = to_jsonable(batch.model_dump())
     data.pop("tenant_id", None)

@@ -35,9 +35,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
 from engine.errors import NotFound
+from engine.jsonable import to_jsonable
 from engine.margin import enforcement as engine
 from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACHINE
 from engine.state_machine import StateMachine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models.core import text_search
 from models.core.db import tenant_session
 from models.margin import dashboard
 
@@ -68,6 +69,6 @@ def test_wildcards_are_literal_and_tenants_are_isolated(client, margin_b):
 
 
 def test_search_words_helper():
-    assert dashboard.search_words("  Metro  zinc metro ") == ["metro", "zinc"]
-    assert dashboard.search_words("") == []
-    assert len(dashboard.search_words(" ".join(f"w{i}" for i in range(20)))) == dashboard.MAX_WORDS
+    assert text_search.search_words("  Metro  zinc metro ") == ["metro", "zinc"]
+    assert text_search.search_words("") == []
+    assert len(text_search.search_words(" ".join(f"w{i}" for i in range(20)))) == text_search.MAX_WORDS

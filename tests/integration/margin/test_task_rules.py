@@ -61,7 +61,7 @@ def test_an_overdue_task_can_still_be_edited_without_moving_its_due_date(clients
 
 
 def test_instants_serialize_with_4_digit_years():
-    from engine.audit_chain import format_instant, to_jsonable
+    from engine.jsonable import format_instant, to_jsonable
 
     assert format_instant(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000000Z"
     assert format_instant(datetime(999, 3, 4, 5, 6, 7, 8, tzinfo=UTC)) == "0999-03-04T05:06:07.000008Z"

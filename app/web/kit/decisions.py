@@ -25,7 +25,6 @@ from engine.context import TenantContext
 from engine.errors import DomainError
 
 
-
 def validation_text(exc: ValidationError) -> str:
     """The input model's own messages, e.g. 'note: String should have at most 4000 characters'."""
     parts = []

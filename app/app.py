@@ -13,6 +13,7 @@ import os
 import reflex as rx
 
 from app.api.main import create_api
+from app.web import modules  # noqa: F401  (imports every page: they register themselves)
 from app.web.core import login
 from app.web.shell.error_notice import backend_exception_handler, error_notice_wrap
 from app.web.shell.layout import add_pages

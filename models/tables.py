@@ -1,7 +1,14 @@
-"""Imports every table module so SQLModel.metadata is complete (for Alembic and tests)."""
+"""Imports every table module so SQLModel.metadata is complete (for Alembic and tests): core's and
+the job path's, then each registered module's `tables` modules (models/<module>/**/tables.py)."""
 
 from sqlmodel import SQLModel
 
-from models.catalog import tables as catalog_tables  # noqa: F401
+from engine.discovery import import_tree
+from engine.modules import MODULES
+from models.core import tables as core_tables  # noqa: F401
+from models.jobs import tables as job_tables  # noqa: F401
+
+for _module in MODULES:
+    import_tree(f"models.{_module}", leaf="tables")  # importing a tables module registers its tables
 
 metadata = SQLModel.metadata

@@ -1,12 +1,13 @@
 """`pharos seed demo`: the demo tenant, its four users, and each module's demo data.
 
 Idempotent: running it twice changes nothing; `--reset` deletes the demo tenant first. Later
-modules add their data by appending a function to MODULE_SEEDERS; each receives an owner
+each registered module adds its data with its `seeds.<module>.seed` function; each receives an owner
 session already bound to the demo tenant.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,14 +15,12 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
+from engine.modules import MODULES
 from engine.rbac import Role
 from models.core.db import owner_session, owner_tenant_session
 from models.core.identity import add_membership, create_tenant, ensure_user
 from models.core.tables import Membership, Tenant
-from seeds.catalog import seed_catalog
-from seeds.enforcement import seed_enforcement
 from seeds.ids import demo_id
-from seeds.margin import seed_margin
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Brand Co."
@@ -52,7 +51,11 @@ DEMO_FLAGS = {
 }
 
 ModuleSeeder = Callable[[Session, TenantContext], None]
-MODULE_SEEDERS: list[ModuleSeeder] = [seed_catalog, seed_margin, seed_enforcement]
+
+
+def module_seeders() -> list[ModuleSeeder]:
+    """Each registered module's `seeds.<module>.seed`, in `MODULES` order (catalog first)."""
+    return [importlib.import_module(f"seeds.{name}").seed for name in MODULES]
 
 
 def demo_exists() -> bool:
@@ -108,6 +111,6 @@ def seed_demo(*, reset: bool = False) -> bool:
             if not exists:
                 add_membership(session, ctx, account, user.role)
                 created = True
-        for seeder in MODULE_SEEDERS:
+        for seeder in module_seeders():
             seeder(session, ctx)
     return created

@@ -57,5 +57,5 @@ def build_enforcement(session: Session, ctx: TenantContext, id_for: IdFor) -> di
 
 
 def seed_enforcement(session: Session, ctx: TenantContext) -> None:
-    """MODULE_SEEDERS entry (after seed_margin)."""
+    """Margin's enforcement batches (seeds/margin.py `seed` runs it after seed_margin)."""
     build_enforcement(session, ctx, demo_id)

@@ -28,6 +28,7 @@ from models.margin.inputs import TaskCreate
 from models.margin.tables import MarginAlert, MarginCompetitorSnapshot, MarginNote, MarginSaleRow, MarginTask
 from models.margin.tasks import create_task
 from seeds.catalog import CURRENCY, IdFor
+from seeds.enforcement import seed_enforcement
 from seeds.ids import demo_id
 
 DEMO_AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
@@ -206,5 +207,11 @@ def build_margin(session: Session, ctx: TenantContext, id_for: IdFor) -> dict:
 
 
 def seed_margin(session: Session, ctx: TenantContext) -> None:
-    """MODULE_SEEDERS entry: the demo tenant's margin data (after seed_catalog)."""
+    """The demo tenant's margin data (after seed_catalog)."""
     build_margin(session, ctx, demo_id)
+
+
+def seed(session: Session, ctx: TenantContext) -> None:
+    """The module's seeder (seeds/demo.py): alerts, tasks and notes, then the enforcement batches."""
+    seed_margin(session, ctx)
+    seed_enforcement(session, ctx)

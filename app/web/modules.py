@@ -1,25 +1,11 @@
-"""Page modules; importing them registers their routes with the shell (app/web/shell/registry.py)."""
+"""Every page module, imported so its `@app_page` registers its route with the shell
+(app/web/shell/registry.py): each registered module's pages (engine/modules.py) and their shell hooks
+(home widgets, top-bar items), then core's pages — the home page reads the widgets the modules
+registered. The vendor portal will have its own shell and registry."""
 
-from app.web.catalog import organizations as catalog
-from app.web.catalog import pricing as catalog_pricing
-from app.web.core import audit, home, login
-from app.web.margin import alerts as margin
-from app.web.margin import dealers as margin_dealers
-from app.web.margin import enforcement as margin_enforcement
-from app.web.margin import notices as margin_notices
-from app.web.margin import search as margin_search
-from app.web.margin import tasks as margin_tasks
+from engine.discovery import import_tree
+from engine.modules import MODULES
 
-__all__ = [
-    "audit",
-    "catalog",
-    "catalog_pricing",
-    "home",
-    "login",
-    "margin",
-    "margin_dealers",
-    "margin_enforcement",
-    "margin_notices",
-    "margin_search",
-    "margin_tasks",
-]
+for _module in MODULES:
+    import_tree(f"app.web.{_module}")
+import_tree("app.web.core")

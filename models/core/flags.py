@@ -2,7 +2,7 @@
 
 Routes and pages behind an off flag answer 404 (app.api.core.settings.feature). Toggling is an
 owner/admin action (`core.settings.manage`) recorded in the audit chain with before/after values.
-Modules add their flags to KNOWN_FLAGS; unknown names are refused so a typo cannot pass silently.
+Modules declare their flags in their manifest (engine/<module>/manifest.py); unknown names are refused so a typo cannot pass silently.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
+from engine.modules import manifests
 from models.core import mutations
 from models.core.tables import Tenant
 
@@ -22,18 +23,7 @@ ENABLE_CATALOG_PUBLISHING = "ENABLE_CATALOG_PUBLISHING"
 ENABLE_PRICE_BOOKS = "ENABLE_PRICE_BOOKS"
 ENABLE_PRICE_RESOLUTION = "ENABLE_PRICE_RESOLUTION"
 
-KNOWN_FLAGS: dict[str, str] = {
-    ENABLE_ORG: "Organizations and their relationships (read API and pages)",
-    ENABLE_CHANNELS: "Channels, products and SKUs",
-    ENABLE_CATALOG_PUBLISHING: "Offerings and versioned channel catalogs (publish / unlist)",
-    ENABLE_PRICE_BOOKS: "Price books, price rules and the overlap report",
-    ENABLE_PRICE_RESOLUTION: "Price resolution with explanation (/prices/resolve, 'why this price?')",
-    "ENABLE_SERVICE_POLICIES": "Service policies (not built yet)",
-    "ENABLE_ENGINEERS": "Engineers and eligibility (not built yet)",
-    "ENABLE_DUAL_WRITE": "Dual-write of legacy manufacturers/suppliers into organizations (not built yet)",
-    "ENABLE_READ_FROM_ORG_GRAPH": "Read legacy entities from the organization graph (not built yet)",
-    "ENABLE_RESP_ORG_ASSIGNMENT": "Responsible-organization assignment on tickets (not built yet)",
-}
+KNOWN_FLAGS: dict[str, str] = {name: text for m in manifests() for name, text in m.flags.items()}
 
 MANAGE_PERMISSION = "core.settings.manage"
 

@@ -1,5 +1,6 @@
-"""/ — the dashboard: tenant and role, the Margin Defense dashboard for roles with margin.read
-(app/web/margin/alerts.py, every figure from the database), and what the role may do (engine.rbac).
+"""/ — the dashboard: tenant and role, the modules' home widgets (registered in
+app/web/shell/registry.py; margin's dashboard for roles with margin.read), and what the role may do
+(engine.rbac, grouped under the modules' labels from their manifests).
 """
 
 from __future__ import annotations
@@ -7,20 +8,28 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
-from app.web.margin.alerts import MarginDashboardState, dashboard_view
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
+from app.web.shell.registry import home_widgets
+from engine.modules import manifests
 from engine.rbac import permissions_of
 
-# V1 is Margin Defense (docs: the V1 lock): only these modules surface. Compensation, vendor cases,
-# the operator console and the platform's admin permissions are V2+ and are not listed.
-MODULES = {
-    "margin": "Margin defense",
-    "catalog": "Catalog",
-    "pricing": "Pricing",
-    "core": "Audit",
-}
-V1_PERMISSIONS = ("margin.", "catalog.", "pricing.", "core.audit.read")
+# Only built modules surface: each registered module's permission groups (its manifest's labels) and
+# the audit trail. Compensation, vendor cases, the operator console and the platform's admin
+# permissions are not built yet and are not listed.
+CORE_LABELS = {"core": "Audit"}
+CORE_PERMISSIONS = ("core.audit.read",)
+
+
+def module_labels() -> dict[str, str]:
+    """Permission prefix → label, registered modules first, core last."""
+    ordered = sorted(manifests(), key=lambda m: m.home_order)
+    labels = {prefix: label for m in ordered for prefix, label in m.labels.items()}
+    return {**labels, **CORE_LABELS}
+
+
+def shown_permissions() -> tuple[str, ...]:
+    return (*(f"{prefix}." for m in manifests() for prefix in m.labels), *CORE_PERMISSIONS)
 
 VERBS = {
     "read": "view",
@@ -57,16 +66,17 @@ def describe(permission: str) -> str:
 
 
 def capabilities(role: str) -> list[dict[str, str]]:
-    """One entry per V1 module the role touches: module label and a sentence of abilities."""
+    """One entry per shown module the role touches: module label and a sentence of abilities."""
     grouped: dict[str, list[str]] = {}
     for perm in sorted(permissions_of(role)):
-        if not perm.startswith(V1_PERMISSIONS):
+        if not perm.startswith(shown_permissions()):
             continue
         module = perm.split(".", 1)[0]
         grouped.setdefault(module, []).append(describe(perm))
-    order = list(MODULES)
+    labels = module_labels()
+    order = list(labels)
     return [
-        {"module": MODULES[m], "abilities": ", ".join(sorted(set(a))), "count": str(len(a))}
+        {"module": labels[m], "abilities": ", ".join(sorted(set(a))), "count": str(len(a))}
         for m, a in sorted(grouped.items(), key=lambda kv: order.index(kv[0]))
     ]
 
@@ -97,7 +107,7 @@ def _ability_card(item: Var) -> rx.Component:
 
 
 @app_page("/", "Dashboard", permission="core.dashboard.read", nav="Dashboard", icon="layout-dashboard", order=0,
-          on_load=[HomeState.load, MarginDashboardState.load])
+          on_load=[HomeState.load, *(load for w in home_widgets() for load in w.on_load)])
 def home_page() -> rx.Component:
     return rx.vstack(
         rx.card(
@@ -119,7 +129,7 @@ def home_page() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.cond(MarginDashboardState.enabled, dashboard_view()),
+        *[widget.render() for widget in home_widgets()],
         rx.heading("What your role can do", size="4"),
         rx.cond(
             HomeState.abilities.length() > 0,

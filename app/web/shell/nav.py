@@ -6,9 +6,8 @@ import reflex as rx
 from reflex.vars import Var
 from reflex_base.utils import format as rx_format
 
-from app.web.margin.components import search_box
 from app.web.shell.auth import AuthState
-from app.web.shell.registry import PAGES
+from app.web.shell.registry import PAGES, TOP_BAR_ITEMS
 
 # Runs in the browser, compiled into the page bundle (no eval, so a strict CSP holds): ends the
 # server session (the HttpOnly cookie is cleared by the response) and reloads on the login page,
@@ -196,7 +195,7 @@ def top_bar(title: str) -> rx.Component:
         rx.heading(title, size="5", weight="medium", min_width="0", overflow="hidden",
                    text_overflow="ellipsis", white_space="nowrap"),
         rx.spacer(),
-        search_box(),
+        *[render() for render in TOP_BAR_ITEMS.values()],
         rx.badge(
             rx.icon("building-2", size=14),
             AuthState.tenant_name,

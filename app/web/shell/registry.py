@@ -46,3 +46,35 @@ def nav_for(role: str) -> list[dict[str, str]]:
     ]
     items.sort(key=lambda p: (p.order, p.nav_label or ""))
     return [{"label": p.nav_label or p.title, "href": p.route, "icon": p.icon} for p in items]
+
+
+@dataclass(frozen=True)
+class HomeWidget:
+    """A module's block on the home page: shown when `render()`'s own condition holds, loaded by
+    `on_load` (each loader checks the role itself)."""
+
+    name: str
+    render: Callable[[], Any]
+    on_load: tuple[Any, ...] = ()
+    order: int = 100
+
+
+HOME_WIDGETS: dict[str, HomeWidget] = {}
+# Top-bar items (a module's search box): rendered left of the tenant badge, in registration order.
+TOP_BAR_ITEMS: dict[str, Callable[[], Any]] = {}
+
+
+def register_home_widget(widget: HomeWidget) -> None:
+    if widget.name in HOME_WIDGETS:
+        raise ValueError(f"home widget {widget.name} registered twice")
+    HOME_WIDGETS[widget.name] = widget
+
+
+def register_top_bar_item(name: str, render: Callable[[], Any]) -> None:
+    if name in TOP_BAR_ITEMS:
+        raise ValueError(f"top-bar item {name} registered twice")
+    TOP_BAR_ITEMS[name] = render
+
+
+def home_widgets() -> list[HomeWidget]:
+    return sorted(HOME_WIDGETS.values(), key=lambda w: (w.order, w.name))

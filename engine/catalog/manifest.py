@@ -1,0 +1,18 @@
+"""Catalog, pricing and service as the core sees it (engine/modules.py)."""
+
+from engine.modules import ModuleManifest
+
+FLAGS: dict[str, str] = {
+    "ENABLE_ORG": "Organizations and their relationships (read API and pages)",
+    "ENABLE_CHANNELS": "Channels, products and SKUs",
+    "ENABLE_CATALOG_PUBLISHING": "Offerings and versioned channel catalogs (publish / unlist)",
+    "ENABLE_PRICE_BOOKS": "Price books, price rules and the overlap report",
+    "ENABLE_PRICE_RESOLUTION": "Price resolution with explanation (/prices/resolve, 'why this price?')",
+    "ENABLE_SERVICE_POLICIES": "Service policies (not built yet)",
+    "ENABLE_ENGINEERS": "Engineers and eligibility (not built yet)",
+    "ENABLE_DUAL_WRITE": "Dual-write of legacy manufacturers/suppliers into organizations (not built yet)",
+    "ENABLE_READ_FROM_ORG_GRAPH": "Read legacy entities from the organization graph (not built yet)",
+    "ENABLE_RESP_ORG_ASSIGNMENT": "Responsible-organization assignment on tickets (not built yet)",
+}
+
+MANIFEST = ModuleManifest(name="catalog", labels={"catalog": "Catalog", "pricing": "Pricing"}, flags=FLAGS, home_order=20)

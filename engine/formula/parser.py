@@ -119,7 +119,7 @@ def _friendly(text: str, err: UnexpectedInput) -> ExpressionError:
     except Exception:  # noqa: BLE001 - a hint is a nicety; never let it hide the real error
         hint = None
     if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
-        expected = set(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
+        expected: set[str] = set(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
         message = f"the expression ends too early; expected {_expected_words(expected)}"
         line, col = _end_position(text.rstrip())
     else:
@@ -212,16 +212,24 @@ def _string(token: lark.Token) -> str:
     return value
 
 
+def _token(child: lark.Tree | lark.Token) -> lark.Token:
+    """A literal's child is a token by the grammar; anything else is a malformed tree."""
+    if not isinstance(child, lark.Token):
+        where = _pos(child)
+        raise ExpressionError("malformed literal", where.line, where.column)
+    return child
+
+
 def _build(tree: lark.Tree | lark.Token) -> Node:
     if isinstance(tree, lark.Token):  # only reachable for malformed trees; the grammar wraps every token
         raise ExpressionError(f"unexpected token {tree!s}", tree.line, tree.column)
     kind, ch, pos = tree.data, tree.children, _pos(tree)
     if kind == "number":
-        return _number(ch[0])
+        return _number(_token(ch[0]))
     if kind == "string":
-        return Str(_string(ch[0]), _pos(ch[0]))
+        return Str(_string(_token(ch[0])), _pos(ch[0]))
     if kind == "date":
-        raw = _string(ch[0])
+        raw = _string(_token(ch[0]))
         try:
             if len(raw) != 10:
                 raise ValueError

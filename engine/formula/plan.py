@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from engine.formula.errors import Issue, PlanError
 
@@ -139,7 +139,7 @@ def from_dict(data: Any) -> Plan:
             issues.append(Issue("'condition' must be text or null", step=label))
             ok = False
         if ok:
-            steps.append(Step(order, sname, expr, cond if cond and cond.strip() else None))
+            steps.append(Step(cast(int, order), str(sname), cast(str, expr), cond if cond and cond.strip() else None))
     if issues:
         raise PlanError(issues)
     return Plan(str(name), str(version), tuple(inputs), fund, tuple(steps))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
@@ -84,7 +85,7 @@ def _convert(raw: pl.Series, dtype: str, key: str) -> pl.Series:
     return parsed
 
 
-def write_csv(result: RunResult, target: str | Path | io.IOBase) -> None:
+def write_csv(result: RunResult, target: str | Path | IO[str] | IO[bytes]) -> None:
     """OUT.csv: employee_ref, steps in display order with exactly 10 decimals (empty if failed), error."""
     result.frame.write_csv(target)
 

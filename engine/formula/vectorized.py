@@ -74,14 +74,15 @@ _BIG = {k: lit(Decimal(v)) for k, v in {"5e27": "5e27", "1e27": "1e27", "1e17": 
 
 def _safe_zone(op: str, a: pl.Expr, b: pl.Expr | None) -> pl.Expr:
     """Rows where Polars' result provably fits 28 integer digits, so Polars cannot raise."""
+    if op == "round2":
+        return a.abs() < _BIG["1e27"]
+    assert b is not None, f"operator {op} takes two operands"
     if op in ("+", "-"):
         return (a.abs() < _BIG["5e27"]) & (b.abs() < _BIG["5e27"])
     if op == "*":
         return ((a.abs() < _BIG["1e14"]) & (b.abs() < _BIG["1e14"])) | (a.abs() <= _BIG["1"]) | (b.abs() <= _BIG["1"])
     if op == "/":
         return (b != ZERO) & ((b.abs() >= _BIG["1"]) | (a.abs() < _BIG["1e17"]))
-    if op == "round2":
-        return a.abs() < _BIG["1e27"]
     raise AssertionError(op)
 
 

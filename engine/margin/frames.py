@@ -6,6 +6,8 @@ cents); instants are timezone-aware UTC. docs/margin.md describes every column.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from engine.errors import ValidationFailed
@@ -131,6 +133,6 @@ def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType], name: str) -> p
 
 def refuse_negative_qty(frame: pl.DataFrame, name: str) -> None:
     """A negative quantity would turn lost margin into gained margin: refuse the batch."""
-    lowest = frame.get_column("qty").min()
+    lowest: Any = frame.get_column("qty").min()  # a number or None (an empty frame)
     if lowest is not None and lowest < 0:
         raise ValidationFailed(f"{name}.qty has negative quantities", fields={f"{name}.qty": "negative"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from engine.margin.frames import DEAD_STOCK, MAP_BREACH, MRP_BREACH, UNDERCUT
@@ -37,8 +38,8 @@ def reference_evidence(
     our_prices: Iterable[Row] = (),
     inventory: Iterable[Row] = (),
     *,
-    as_of: datetime | None = None,
-    undercut_pct=None,
+    as_of: datetime,
+    undercut_pct: Decimal,
     dead_stock_days: int = 90,
 ) -> list[dict]:
     sales = list(sales)

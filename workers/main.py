@@ -2,7 +2,8 @@
 
 arq carries only "run job X of tenant T"; Postgres holds the truth. At start-up the worker
 re-enqueues every unfinished job (a killed worker's jobs resume), and a periodic sweep
-re-enqueues jobs nobody seems to be working on (lost messages, workers that died).
+re-enqueues jobs nobody seems to be working on (lost messages, workers that died). A heartbeat
+in Redis (models/core/heartbeat.py) tells `/api/health` the worker is alive.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from arq import Retry
 from arq.worker import func
 
 from engine.context import TenantContext
+from models.core import heartbeat
 from models.core.db import identity_session, tenant_session
+from models.core.redis_client import new_async_redis
+from models.core.settings import get_settings
 from models.jobs import repo
 from models.jobs.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
 from workers.registry import load_handlers
@@ -84,21 +88,41 @@ async def _sweep_forever(ctx: dict[str, Any], interval: float) -> None:
             log.exception("job sweep failed; retrying in %ss", interval)
 
 
+async def _beat_forever(ctx: dict[str, Any]) -> None:
+    """The worker's heartbeat; a Redis outage is logged and the beat goes on."""
+    interval = get_settings().worker_heartbeat_seconds
+    client = ctx["heartbeat_redis"]
+    while True:
+        try:
+            await heartbeat.beat(client, ctx["worker_id"])
+        except Exception as exc:
+            log.warning("worker heartbeat not written: %s", exc)
+        await asyncio.sleep(interval)
+
+
 async def startup(ctx: dict[str, Any]) -> None:
     ctx["worker_id"] = new_worker_id()
     load_handlers()
     await requeue(ctx, await asyncio.to_thread(_unfinished))
     interval = _env_float("PHAROS_JOB_SWEEP_SECONDS", 30.0)
     ctx["sweeper"] = asyncio.create_task(_sweep_forever(ctx, interval))
+    ctx["heartbeat_redis"] = new_async_redis()
+    ctx["heartbeat"] = asyncio.create_task(_beat_forever(ctx))
     log.info("worker %s ready on queue %s", ctx["worker_id"], queue_name())
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    task = ctx.get("sweeper")
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    for name in ("sweeper", "heartbeat"):
+        task = ctx.get(name)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    client = ctx.get("heartbeat_redis")
+    if client is not None:
+        with contextlib.suppress(Exception):  # leaving early is a courtesy; the entry expires anyway
+            await heartbeat.forget(client, ctx["worker_id"])
+        await client.aclose()
 
 
 def worker_options() -> dict[str, Any]:

@@ -4,7 +4,8 @@ Exactly once, by construction: a chunk's handlers run in one transaction that fi
 and renews the worker's leases, and each item's done mark is written next to its side effects
 (savepoint per item, or — for handlers that only collect per item — one mark statement for the
 chunk before the collected effects are written for exactly the items it marked). A crash rolls the whole chunk back; the leases expire; another worker
-claims the items again. Synchronous on purpose (SQLAlchemy sessions); the arq task runs it in a
+claims the items again. Leases are short (15 s by default) so that happens soon after a crash; a
+long chunk renews them between items (`_renew_if_due`) so a live worker never loses one. Synchronous on purpose (SQLAlchemy sessions); the arq task runs it in a
 thread and signals `stop` on abort or shutdown.
 """
 
@@ -75,6 +76,7 @@ class JobRunner:
         self.report = RunReport(job_id=self.job_id, tenant_id=str(self.ctx.tenant_id))
         self._tallies: dict[str, int] = defaultdict(int)
         self._kind: str | None = None
+        self._renewed = 0.0  # monotonic time of the last lease renewal in the current chunk
 
     # -- the loop --------------------------------------------------------------------
 
@@ -170,6 +172,7 @@ class JobRunner:
             try:
                 job = repo.get_job(session, self.ctx, self.job_id)
                 held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
+                self._renewed = time.monotonic()
                 runnable = [c for c in claimed if c.id in held]
                 prepared = bool(
                     hooks
@@ -181,7 +184,8 @@ class JobRunner:
                 collecting = prepared and bool(hooks and hooks.get("collects"))
                 kept: list[ClaimedItem] = []
                 marks: list[tuple[ClaimedItem, str, dict | None]] = []
-                for item in claimed:
+                for index, item in enumerate(claimed):
+                    self._renew_if_due(session, claimed[index:], held)
                     if item.id not in held:
                         outcomes["lease_lost"].append(item.seq)
                     elif self.stop.is_set():
@@ -202,6 +206,7 @@ class JobRunner:
                         elif hooks:
                             hooks["undo"](session, item)
                 if marks:
+                    self._renew_if_due(session, [m[0] for m in marks], held)
                     kept += self._mark_collected(session, hooks, marks, outcomes)
                 # the items' statuses are final here: count them before `end` and the chunk's audit
                 # append, which hold the tenant's audit lock until commit (shorter for other workers)
@@ -217,6 +222,19 @@ class JobRunner:
             self._tallies[name] += len(seqs)
             self.report.items += len(seqs)
         return snap
+
+    def _renew_if_due(self, session, items: list[ClaimedItem], held: set) -> None:
+        """Extend the leases of the chunk's open items once a third of a lease has passed.
+
+        In the chunk's transaction: its row locks already keep claimers off these items, so this
+        keeps the done marks' lease check true under a live worker, while the committed lease (the
+        one a crash leaves behind) stays short. An item no longer held leaves `held`."""
+        if time.monotonic() - self._renewed < self.lease / 3:
+            return
+        ids = [i.id for i in items if i.id in held]
+        kept = repo.renew_leases(session, self.ctx, ids, self.worker_id, self.lease)
+        held.difference_update(set(ids) - kept)
+        self._renewed = time.monotonic()
 
     def _begin_chunk(self, session, hooks: dict, job: Job, items: list[ClaimedItem]) -> bool:
         savepoint = session.begin_nested()

@@ -1,7 +1,8 @@
 """The API error contract: every failure is `{"error": {"code", "message", "fields"}}`.
 
 No stack trace ever reaches a client; unexpected errors are logged with the correlation id
-and answered with a generic 500 carrying that id.
+and answered with a generic 500 carrying that id. Redis not answering (sessions, rate limits
+and the job queue live there) is a 503 `unavailable` with Retry-After, never a hang or a 500.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 
 import psycopg
+import redis.exceptions
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +21,8 @@ from engine.errors import DomainError
 from models.core.audit import correlation_id
 
 log = logging.getLogger("pharos.api")
+
+REDIS_RETRY_AFTER_SECONDS = 5
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
@@ -60,6 +64,19 @@ def install_error_handlers(api: FastAPI) -> None:
 
     api.add_exception_handler(sqlalchemy.exc.DataError, data_error)
     api.add_exception_handler(psycopg.DataError, data_error)
+
+    async def redis_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # Sessions live in Redis only (a copy elsewhere could outlive a logout or a revocation),
+        # so a call that needs one is refused plainly instead of waiting for Redis to come back.
+        log.warning("redis unavailable: %s", exc, extra={"correlation_id": correlation_id.get()})
+        return JSONResponse(
+            error_body("unavailable", "the session and queue store (Redis) is not answering; try again shortly"),
+            status_code=503,
+            headers={"Retry-After": str(REDIS_RETRY_AFTER_SECONDS)},
+        )
+
+    api.add_exception_handler(redis.exceptions.ConnectionError, redis_unavailable)
+    api.add_exception_handler(redis.exceptions.TimeoutError, redis_unavailable)
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""`pharos up` (the whole product on one port) and `pharos worker`."""
+"""`pharos up` (the whole product on one port, its children supervised) and `pharos worker`."""
 
 from __future__ import annotations
 
@@ -6,24 +6,28 @@ import argparse
 import os
 import shutil
 import signal
-import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 from app.cli.embedded import ensure_services
 from app.cli.errors import CliError
+from app.cli.supervisor import Child, Supervisor
 
 CHILD_STOP_SECONDS = 15
+START_SECONDS = 180
 
 
-def _wait_http(url: str, timeout: float, procs: list[subprocess.Popen]) -> None:
+def _wait_http(url: str, timeout: float, supervisor: Supervisor) -> None:
+    """Wait for the web process to answer; a child that dies during start-up is an error (a crash
+    at start is a configuration problem a restart would only repeat)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for proc in procs:
-            if proc.poll() is not None:
-                raise CliError(f"a PharOS process exited during start-up (status {proc.returncode}); see its log above", 1)
+        for child in supervisor.exited():
+            status = child.proc.returncode if child.proc else None
+            raise CliError(f"{child.name} exited during start-up (status {status}); see its log above", 1)
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback probe
                 if response.status < 500:
@@ -33,30 +37,16 @@ def _wait_http(url: str, timeout: float, procs: list[subprocess.Popen]) -> None:
     raise CliError(f"PharOS did not answer on {url} within {timeout:.0f} s", 1)
 
 
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + CHILD_STOP_SECONDS
-    for proc in procs:
-        remaining = max(0.1, deadline - time.monotonic())
-        try:
-            proc.wait(timeout=remaining)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def cmd_up(args: argparse.Namespace) -> int:
     started = time.monotonic()
     data_dir = Path(args.data_dir or os.environ.get("PHAROS_DATA_DIR", ".pharos")).resolve()
     os.environ["PHAROS_DATA_DIR"] = str(data_dir)
     print(f"PharOS: data in {data_dir}", flush=True)
     services = ensure_services(data_dir)
-    procs: list[subprocess.Popen] = []
+    supervisor: Supervisor | None = None
     try:
         from models.core.bootstrap import migrate
-        from models.core.settings import reset_settings_cache
+        from models.core.settings import get_settings, reset_settings_cache
 
         reset_settings_cache()
         migrate()
@@ -69,15 +59,24 @@ def cmd_up(args: argparse.Namespace) -> int:
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-        for _ in range(args.workers):
-            procs.append(subprocess.Popen([sys.executable, "-m", "workers"], env=env))
-        procs.append(subprocess.Popen(frontend.backend_command(args.port), env={**env, **frontend.backend_env(args.port)}))
+        children = [Child(f"worker-{n}", [sys.executable, "-m", "workers"], env) for n in range(1, args.workers + 1)]
+        children.append(Child("web", frontend.backend_command(args.port), {**env, **frontend.backend_env(args.port)}))
+        settings = get_settings()
+        supervisor = Supervisor(
+            children,
+            backoff=settings.restart_backoff_seconds,
+            backoff_max=settings.restart_backoff_max_seconds,
+            stop_seconds=CHILD_STOP_SECONDS,
+        )
+        supervisor.start_all()
         url = f"http://localhost:{args.port}"
-        _wait_http(f"{url}/api/health", 180, procs)
+        _wait_http(f"{url}/api/health", START_SECONDS, supervisor)
         _print_banner(url, time.monotonic() - started)
-        return _supervise(procs)
+        _supervise(supervisor)
+        return 0
     finally:
-        _stop(procs)
+        if supervisor is not None:
+            supervisor.stop_all()
         services.stop()
 
 
@@ -104,22 +103,17 @@ def _print_banner(url: str, seconds: float) -> None:
     print(flush=True)
 
 
-def _supervise(procs: list[subprocess.Popen]) -> int:
-    stop = {"signal": None}
+def _supervise(supervisor: Supervisor) -> None:
+    """Restart dead children until SIGINT (Ctrl-C) or SIGTERM; then the caller stops everything."""
+    stop = threading.Event()
 
     def handle(signum, _frame):
-        stop["signal"] = signum
+        stop.set()
 
     signal.signal(signal.SIGINT, handle)
     signal.signal(signal.SIGTERM, handle)
-    while stop["signal"] is None:
-        for proc in procs:
-            if proc.poll() is not None:
-                print(f"PharOS: a process exited (status {proc.returncode}); stopping", file=sys.stderr, flush=True)
-                return 1
-        time.sleep(0.5)
+    supervisor.run(stop)
     print("\nPharOS: stopping…", flush=True)
-    return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -25,6 +25,14 @@ class Settings:
     session_ttl_seconds: int
     app_role_password: str
     login_failures_per_minute: int
+    # Every Redis call gives up after this long (a frozen Redis must not hang requests).
+    redis_timeout_seconds: float = 1.0
+    redis_connect_timeout_seconds: float = 1.0
+    # Workers write a heartbeat this often; health calls a worker missing after 3 missed beats.
+    worker_heartbeat_seconds: float = 5.0
+    # `pharos up` restarts a dead child after this delay, doubling per quick crash up to the cap.
+    restart_backoff_seconds: float = 0.5
+    restart_backoff_max_seconds: float = 30.0
 
     @property
     def sqlalchemy_owner_url(self) -> str:
@@ -63,7 +71,24 @@ def get_settings() -> Settings:
         session_ttl_seconds=int(os.environ.get("PHAROS_SESSION_TTL", "43200")),
         app_role_password=app_password,
         login_failures_per_minute=int(os.environ.get("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")),
+        redis_timeout_seconds=_seconds("PHAROS_REDIS_TIMEOUT_SECONDS", 1.0),
+        redis_connect_timeout_seconds=_seconds("PHAROS_REDIS_CONNECT_TIMEOUT_SECONDS", 1.0),
+        worker_heartbeat_seconds=_seconds("PHAROS_WORKER_HEARTBEAT_SECONDS", 5),
+        restart_backoff_seconds=_seconds("PHAROS_RESTART_BACKOFF_SECONDS", 0.5),
+        restart_backoff_max_seconds=_seconds("PHAROS_RESTART_BACKOFF_MAX_SECONDS", 30),
     )
+
+
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment; a bad value names the variable."""
+    raw = os.environ.get(name) or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not value > 0:
+        raise RuntimeError(f"{name} must be more than 0 seconds, not {raw!r}")
+    return value
 
 
 def reset_settings_cache() -> None:

@@ -21,12 +21,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import redis
-import redis.asyncio as aioredis
 
 from engine.context import TenantContext
 from engine.jobs import ProgressSnapshot
 from models.core.db import tenant_session
-from models.core.redis_client import sync_redis
+from models.core.redis_client import new_async_redis, sync_redis
 from models.core.settings import get_settings
 from models.jobs.repo import get_job, snapshot_of
 
@@ -92,7 +91,7 @@ async def subscribe_progress(
 ) -> AsyncIterator[ProgressSnapshot]:
     """Raw pub/sub stream of one job's snapshots, forever. No tenant check and no fallback:
     most callers want `watch_job`."""
-    client = aioredis.Redis.from_url(redis_url or get_settings().redis_url, decode_responses=True)
+    client = new_async_redis(redis_url, blocking_reads=True)  # waits for messages without limit
     pubsub = client.pubsub()
     try:
         await pubsub.subscribe(channel(tenant_id, job_id))
@@ -206,7 +205,7 @@ async def _follow(
 
 
 async def _try_subscribe(url: str, name: str) -> tuple[Any, Any]:
-    client = aioredis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=2)
+    client = new_async_redis(url)  # reads use get_message's own timeout; commands the client's
     pubsub = client.pubsub()
     try:
         await pubsub.subscribe(name)

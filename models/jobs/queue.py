@@ -2,7 +2,8 @@
 
 The message carries ids only: the worker reloads the job under the tenant's context and
 refuses ids that are not that tenant's. A lost message loses nothing: workers re-enqueue
-unfinished jobs at start-up and in a periodic sweep (workers/main.py).
+unfinished jobs at start-up and in a periodic sweep (workers/main.py). An enqueue gives up after
+a few seconds (a frozen Redis must not hang the request that committed the job).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
+import redis.exceptions
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from sqlalchemy import event
@@ -44,7 +46,14 @@ def redis_settings(url: str | None = None) -> RedisSettings:
         dsn = urlunparse(parsed._replace(query=urlencode(query)))
     settings = RedisSettings.from_dsn(dsn)
     settings.conn_retries = 2
+    settings.conn_timeout = get_settings().redis_connect_timeout_seconds  # type: ignore[assignment]
     return settings
+
+
+def enqueue_deadline() -> float:
+    """Seconds an enqueue may take in all (connect, then one command); arq's client has no read timeout."""
+    settings = get_settings()
+    return settings.redis_connect_timeout_seconds + 2 * settings.redis_timeout_seconds
 
 
 async def arq_pool() -> ArqRedis:
@@ -53,17 +62,29 @@ async def arq_pool() -> ArqRedis:
 
 
 async def enqueue_run(tenant_id: uuid.UUID | str, job_id: uuid.UUID | str, *, pool: ArqRedis | None = None) -> str:
-    """Ask a worker to run the job; returns arq's job id. Duplicate runs of one job are safe."""
-    own = pool is None
-    redis = pool or await arq_pool()
+    """Ask a worker to run the job; returns arq's job id. Duplicate runs of one job are safe.
+
+    Raises redis.TimeoutError when Redis does not answer within `enqueue_deadline()`."""
     try:
-        queued = await redis.enqueue_job(RUN_JOB, str(tenant_id), str(job_id), _queue_name=queue_name())
+        return await asyncio.wait_for(_enqueue(tenant_id, job_id, pool), enqueue_deadline())
+    except TimeoutError:
+        raise redis.exceptions.TimeoutError(f"Redis did not take job {job_id} in time") from None
+
+
+async def _enqueue(tenant_id: uuid.UUID | str, job_id: uuid.UUID | str, pool: ArqRedis | None) -> str:
+    own = pool is None
+    if pool is None:
+        settings = redis_settings()
+        settings.conn_retries = 0  # within the deadline; a job that was not enqueued is swept up later
+        pool = await create_pool(settings, default_queue_name=queue_name())
+    try:
+        queued = await pool.enqueue_job(RUN_JOB, str(tenant_id), str(job_id), _queue_name=queue_name())
         if queued is None:  # only possible with a fixed _job_id; kept as a clear failure
             raise RuntimeError(f"arq refused to enqueue job {job_id}")
         return queued.job_id
     finally:
         if own:
-            await redis.aclose()
+            await pool.aclose()
 
 
 def enqueue_run_sync(tenant_id: uuid.UUID | str, job_id: uuid.UUID | str) -> str:

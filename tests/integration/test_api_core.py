@@ -150,8 +150,36 @@ def test_unexpected_errors_hide_the_stack_trace(api):
     assert "secret" not in response.text and "Traceback" not in response.text
 
 
-def test_health_reports_db_and_redis(client):
-    assert client.get("/api/health").json() == {"ok": True, "db": "ok", "redis": "ok"}
+def test_health_reports_db_redis_and_the_worker_heartbeat(client, monkeypatch):
+    """No worker on this (fresh) queue: degraded but serving (200); a heartbeat makes it ok; a
+    worker leaving makes it missing again."""
+    import asyncio
+
+    from models.core import heartbeat
+    from models.core.redis_client import new_async_redis
+
+    monkeypatch.setenv("PHAROS_QUEUE_NAME", f"pharos:test:health:{uuid.uuid4().hex[:8]}")
+    missing = client.get("/api/health")
+    assert missing.status_code == 200
+    assert missing.json() == {
+        "status": "degraded", "ok": True, "db": "ok", "redis": "ok", "worker": "missing",
+        "workers": 0, "worker_last_seen_seconds": None, "degraded": ["worker"],
+    }  # fmt: skip
+
+    async def beat_then(action):
+        redis = new_async_redis()
+        try:
+            await action(redis, "test-worker-1")
+        finally:
+            await redis.aclose()
+
+    asyncio.run(beat_then(heartbeat.beat))
+    alive = client.get("/api/health").json()
+    assert (alive["status"], alive["worker"], alive["workers"], alive["degraded"]) == ("ok", "ok", 1, [])
+    assert 0 <= alive["worker_last_seen_seconds"] < heartbeat.gone_after_seconds()
+
+    asyncio.run(beat_then(heartbeat.forget))
+    assert client.get("/api/health").json()["worker"] == "missing"
 
 
 def test_metrics_exposes_request_latency_and_queue_depth(client):

@@ -178,3 +178,16 @@ def test_stop_during_the_pace_claims_nothing(tenant_a):
         job = repo.get_job(s, ctx, job_id)
         assert repo.pace_seconds(job) == 600.0  # capped at 10 minutes
         repo.request_cancel(s, ctx, job_id, reason="test done")
+
+
+def test_a_chunk_longer_than_the_lease_renews_it_and_keeps_every_item(tenant_a):
+    """Leases are short so a dead worker's items are taken over soon; a live runner whose chunk
+    outlasts the lease renews it between items and loses none (one attempt each, one effect each)."""
+    ctx = tenant_a.ctx("ops")
+    job_id = _job(ctx, "sample", [f"slow{i}" for i in range(10)], {"item_delay_ms": 300, "max_attempts": 1})
+
+    report = run_job_sync(ctx.tenant_id, job_id, chunk_size=10, lease_seconds=1.5)  # the chunk takes 3 s+
+
+    assert (report.status, report.chunks, report.outcomes) == ("completed", 1, {"done": 10})
+    assert {i.attempts for i in _items(ctx, job_id).values()} == {1}
+    assert _effects(ctx, job_id) == sorted(f"{i}:slow{i}" for i in range(10))

@@ -1,47 +1,102 @@
-"""Liveness and metrics: `/api/health` and `/metrics`."""
+"""Liveness and metrics: `/api/health` and `/metrics`.
+
+Health answers within about a second whatever its dependencies do: each check runs in a thread
+and is waited for at most CHECK_SECONDS; one that has not answered (or whose client timed out)
+counts as "timeout", one that failed as "down". A check
+still hanging from an earlier call is waited on again rather than started twice, so a frozen
+dependency never piles up threads.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
+import redis.exceptions
 from fastapi import APIRouter, Response
 from sqlalchemy import text
 
 from models.core.db import app_engine
+from models.core.heartbeat import WorkerStatus, worker_status
 from models.core.metrics import QUEUE_DEPTH, render_latest
 from models.core.redis_client import sync_redis
+from models.jobs.queue import queue_name
 
 router = APIRouter(tags=["health"])
 
-ARQ_QUEUE = "pharos:queue"
+CHECK_SECONDS = 0.8
 
 
-def _db_ok() -> bool:
-    try:
-        with app_engine().connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
+class _Probe:
+    """One run of a check at a time; callers wait for it up to their own deadline."""
+
+    def __init__(self, name: str, check: Callable[[], Any]):
+        self._check = check
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"health-{name}")
+        self._lock = threading.Lock()
+        self._current: Future | None = None
+
+    async def result(self, seconds: float) -> tuple[str, Any]:
+        """("ok", value), ("down", None) when the check failed, ("timeout", None) when it hangs."""
+        with self._lock:
+            if self._current is None or self._current.done():
+                self._current = self._pool.submit(self._check)
+            current = self._current
+        try:
+            return "ok", await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(current)), seconds)
+        except (TimeoutError, redis.exceptions.TimeoutError):  # ours, or the client's own
+            return "timeout", None
+        except Exception:
+            return "down", None
 
 
-def _redis_ok() -> bool:
-    try:
-        return bool(sync_redis().ping())
-    except Exception:
-        return False
+def _db_check() -> None:
+    with app_engine().connect() as conn:
+        conn.execute(text("select 1"))
+
+
+def _redis_check() -> WorkerStatus:
+    client = sync_redis()
+    client.ping()
+    return worker_status(client)
+
+
+_db = _Probe("db", _db_check)
+_redis = _Probe("redis", _redis_check)
 
 
 @router.get("/api/health")
-def health(response: Response) -> dict:
-    db, cache = _db_ok(), _redis_ok()
-    if not (db and cache):
+async def health(response: Response) -> dict:
+    """`status` "ok" or "degraded" (with the parts that are not ok in `degraded`). HTTP 503 when
+    the database or Redis is not answering (requests need both); a missing worker degrades, but
+    the web still serves, so it stays 200."""
+    (db, _), (cache, workers) = await asyncio.gather(_db.result(CHECK_SECONDS), _redis.result(CHECK_SECONDS))
+    if workers is None:
+        worker, alive, last_seen = "unknown", None, None
+    else:
+        worker, alive, last_seen = ("ok" if workers.ok else "missing"), workers.alive, workers.last_seen_seconds
+    degraded = [name for name, state in (("db", db), ("redis", cache), ("worker", worker)) if state != "ok"]
+    serving = db == "ok" and cache == "ok"
+    if not serving:
         response.status_code = 503
-    return {"ok": db and cache, "db": "ok" if db else "down", "redis": "ok" if cache else "down"}
+    return {
+        "status": "degraded" if degraded else "ok",
+        "ok": serving,
+        "db": db,
+        "redis": cache,
+        "worker": worker,
+        "workers": alive,
+        "worker_last_seen_seconds": last_seen,
+        "degraded": degraded,
+    }
 
 
 @router.get("/metrics")
 def metrics() -> Response:
     with contextlib.suppress(Exception):  # a scrape must not fail because Redis is down
-        QUEUE_DEPTH.set(sync_redis().zcard(ARQ_QUEUE))
+        QUEUE_DEPTH.set(sync_redis().zcard(queue_name()))
     return Response(render_latest(), media_type="text/plain; version=0.0.4; charset=utf-8")

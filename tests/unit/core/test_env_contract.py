@@ -2,8 +2,8 @@
 there, and every listed variable is read somewhere (spec: ".env.example matches exactly").
 
 Reads are found in the source, not guessed: `os.environ.get("X")`, `os.environ["X"]`,
-`os.getenv("X")` and `_env_float("X", …)`, in every module the product ships (tests and benchmarks
-excluded)."""
+`os.getenv("X")`, `_env_float("X", …)` and `_seconds("X", …)` (models/core/settings.py), in every module
+the product ships (tests and benchmarks excluded)."""
 
 from __future__ import annotations
 
@@ -35,10 +35,10 @@ def _reads(tree: ast.AST) -> set[str]:
 
 
 def _is_env_reader(func: ast.AST) -> bool:
-    """os.environ.get / os.getenv / workers.main._env_float."""
+    """os.environ.get / os.getenv / workers.main._env_float / models.settings._seconds."""
     if isinstance(func, ast.Attribute):
         return func.attr in ("get", "getenv") and _is_environ_or_os(func.value)
-    return isinstance(func, ast.Name) and func.id == "_env_float"
+    return isinstance(func, ast.Name) and func.id in ("_env_float", "_seconds")
 
 
 def _is_environ_or_os(node: ast.AST) -> bool:
@@ -79,6 +79,6 @@ def test_the_scanner_sees_each_form_of_read():
     tree = ast.parse(
         "import os\n"
         "a = os.environ.get('A')\nb = os.environ['B']\nc = os.getenv('C')\nd = _env_float('D', 1.0)\n"
-        "os.environ['E'] = 'written, not read'\n"
+        "e = _seconds('F', 1.0)\nos.environ['E'] = 'written, not read'\n"
     )
-    assert _reads(tree) == {"A", "B", "C", "D"}
+    assert _reads(tree) == {"A", "B", "C", "D", "F"}

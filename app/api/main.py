@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app.api.body_limit import BodyLimitMiddleware
+from app.api.edge import OriginGuard, TrustedProxyHeaders
 from app.api.errors import install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
 from app.api.routes import audit, auth, catalog, enforcement, health, jobs, margin, pricing, settings
@@ -18,5 +20,9 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     for router in ROUTERS:
         api.include_router(router)
+    # added innermost first: proxy headers → observability → origin policy → body limit → routes
+    api.add_middleware(BodyLimitMiddleware)
+    api.add_middleware(OriginGuard)
     api.add_middleware(ObservabilityMiddleware)
+    api.add_middleware(TrustedProxyHeaders)
     return api

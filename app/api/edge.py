@@ -25,7 +25,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api.errors import error_body
@@ -145,7 +145,20 @@ class OriginGuard:
         if verdict == "listed":
             await self._cors_app(allowed)(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await self.app(scope, receive, _without_cors_headers(send))
+
+
+def _without_cors_headers(send: Send) -> Send:
+    """Reflex's own CORS layer adds `Access-Control-Allow-Credentials` to every answer that had an
+    Origin; inert without an allowed origin, but nothing cross-origin should be granted, so drop it."""
+
+    async def filtered(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = message.get("headers") or []
+            message["headers"] = [(k, v) for k, v in headers if not k.lower().startswith(b"access-control-")]
+        await send(message)
+
+    return filtered
 
 
 class TrustedProxyHeaders:

@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     REFLEX_TELEMETRY_ENABLED=false \
     REFLEX_CHECK_LATEST_VERSION=false \
     PHAROS_DATA_DIR=/var/lib/pharos \
-    PHAROS_PORT=3000
+    PHAROS_PORT=3000 \
+    PHAROS_HOST=0.0.0.0
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends nodejs npm unzip \
@@ -36,4 +37,5 @@ USER pharos
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/api/health').status != 200)"
 # DATABASE_URL (owner) and REDIS_URL must be provided; `pharos up` migrates, then runs worker + web.
+# In a container it listens on every interface (PHAROS_HOST above); outside one it defaults to 127.0.0.1.
 CMD ["pharos", "up", "--port", "3000"]

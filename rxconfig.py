@@ -4,7 +4,7 @@ The app module is `app/app.py` (app_name "app"). UI and API share one port (PHAR
 3000). Reflex state lives in Redis whenever one is configured: REFLEX_REDIS_URL if set, else
 REDIS_URL moved to another database (db 1 by default, PHAROS_REFLEX_REDIS_DB) so Reflex state never
 mixes with sessions and the arq queue in REDIS_URL's database. Without either, Reflex keeps state
-on disk (single worker only).
+on disk (single worker only). Cross-origin access is off unless PHAROS_ALLOWED_ORIGINS lists origins.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import reflex as rx
+
+from models.core.settings import parse_origins
 
 PORT = int(os.environ.get("PHAROS_PORT", "3000"))
 
@@ -48,6 +50,8 @@ config = rx.Config(
     redis_url=_redis,
     state_manager_mode="redis" if _redis else "disk",
     show_built_with_reflex=False,
+    # Reflex's CORS layer: only the allow-list (default none: same-origin only; app/api/edge.py)
+    cors_allowed_origins=parse_origins(os.environ.get("PHAROS_ALLOWED_ORIGINS", "")),
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(appearance="light", accent_color="indigo", gray_color="slate", radius="medium")

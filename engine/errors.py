@@ -47,5 +47,11 @@ class InvalidTransition(Conflict):
 
 
 class RateLimited(DomainError):
+    """`retry_after`: seconds until a retry can succeed (the API sends it as Retry-After)."""
+
     code = "rate_limited"
     status = 429
+
+    def __init__(self, message: str, *, retry_after: int, fields: dict[str, str] | None = None):
+        super().__init__(message, fields=fields)
+        self.retry_after = max(1, int(retry_after))

@@ -17,12 +17,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.errors import DomainError
+from engine.errors import DomainError, RateLimited
 from models.core.audit import correlation_id
 
 log = logging.getLogger("pharos.api")
 
 REDIS_RETRY_AFTER_SECONDS = 5
+
+
+HTTP_CODES = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
@@ -37,7 +47,8 @@ def _field_path(loc: tuple) -> str:
 def install_error_handlers(api: FastAPI) -> None:
     @api.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.fields), status_code=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return JSONResponse(error_body(exc.code, exc.message, exc.fields), status_code=exc.status, headers=headers)
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -80,9 +91,12 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "forbidden"}
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
-        return JSONResponse(error_body(codes.get(exc.status_code, "http_error"), message), status_code=exc.status_code)
+        return JSONResponse(
+            error_body(HTTP_CODES.get(exc.status_code, "http_error"), message),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @api.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from app.api.body_limit import BodyLimitMiddleware
+from app.api.edge import OriginGuard, TrustedProxyHeaders
 from app.api.errors import install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
 from engine.discovery import import_tree
@@ -29,5 +31,9 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     for router in routers():
         api.include_router(router)
+    # added innermost first: proxy headers → observability → origin policy → body limit → routes
+    api.add_middleware(BodyLimitMiddleware)
+    api.add_middleware(OriginGuard)
     api.add_middleware(ObservabilityMiddleware)
+    api.add_middleware(TrustedProxyHeaders)
     return api

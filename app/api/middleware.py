@@ -1,4 +1,9 @@
-"""Cross-cutting HTTP concerns: correlation ids, JSON access logs, latency metrics, security headers."""
+"""Cross-cutting HTTP concerns: correlation ids, JSON access logs, latency metrics, security headers.
+
+Besides the fixed headers: HSTS on answers served over https (as a trusted proxy reports it; see
+app/api/edge.py), and `Cache-Control: no-store` on every API answer and `/metrics` — they are private
+to the caller (sessions, tenant data), so no browser or shared cache may keep them.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,20 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+
+
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+NO_STORE = (b"cache-control", b"no-store")
+
+
+def _policy_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    path = scope.get("path", "")
+    extra = []
+    if scope.get("scheme") == "https":
+        extra.append(HSTS)
+    if path == "/api" or path.startswith("/api/") or path == "/metrics":
+        extra.append(NO_STORE)
+    return extra
 
 
 def _route_label(scope: Scope) -> str:
@@ -85,7 +104,7 @@ class ObservabilityMiddleware:
                 status_holder["started"] = True
                 headers = list(message.get("headers") or [])
                 present = {k.lower() for k, _ in headers}
-                headers.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
+                headers.extend((k, v) for k, v in [*SECURITY_HEADERS, *_policy_headers(scope)] if k not in present)
                 headers.append((b"x-request-id", cid.encode()))
                 message["headers"] = headers
             await send(message)

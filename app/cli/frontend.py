@@ -163,8 +163,9 @@ def build_frontend(force: bool = False, *, quiet: bool = False) -> bool:
     return True
 
 
-def backend_command(port: int, host: str = "0.0.0.0") -> list[str]:
-    """The command that serves UI + API on one port (prod mode, prebuilt frontend)."""
+def backend_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command that serves UI + API on one port (prod mode, prebuilt frontend); loopback
+    unless a wider bind is asked for."""
     return [
         *_reflex_executable(),
         "run",

@@ -60,7 +60,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         metrics_dir.mkdir(parents=True)
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         children = [Child(f"worker-{n}", [sys.executable, "-m", "workers"], env) for n in range(1, args.workers + 1)]
-        children.append(Child("web", frontend.backend_command(args.port), {**env, **frontend.backend_env(args.port)}))
+        children.append(Child("web", frontend.backend_command(args.port, host=args.host), {**env, **frontend.backend_env(args.port)}))
         settings = get_settings()
         supervisor = Supervisor(
             children,
@@ -69,8 +69,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             stop_seconds=CHILD_STOP_SECONDS,
         )
         supervisor.start_all()
-        url = f"http://localhost:{args.port}"
-        _wait_http(f"{url}/api/health", START_SECONDS, supervisor)
+        url = f"http://{_display_host(args.host)}:{args.port}"
+        _wait_http(f"http://{_probe_host(args.host)}:{args.port}/api/health", START_SECONDS, supervisor)
         _print_banner(url, time.monotonic() - started)
         _supervise(supervisor)
         return 0
@@ -78,6 +78,19 @@ def cmd_up(args: argparse.Namespace) -> int:
         if supervisor is not None:
             supervisor.stop_all()
         services.stop()
+
+
+def _probe_host(host: str) -> str:
+    """Where this machine reaches a server bound to `host` (a wildcard bind answers on loopback)."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def _display_host(host: str) -> str:
+    return "localhost" if host in ("127.0.0.1", "localhost") else _probe_host(host)
 
 
 def _seed_if_empty() -> None:
@@ -146,6 +159,11 @@ def _count(value: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     up = sub.add_parser("up", help="run the whole product: database, cache, migrations, demo data, worker, web UI + API")
     up.add_argument("--port", type=_port, default=int(os.environ.get("PHAROS_PORT", "3000")), help="port for UI and API (default 3000)")
+    up.add_argument(
+        "--host",
+        default=os.environ.get("PHAROS_HOST", "127.0.0.1"),
+        help="address to listen on (default $PHAROS_HOST or 127.0.0.1: this machine only; 0.0.0.0 for every interface)",
+    )
     up.add_argument("--workers", type=_count, default=1, help="number of job workers (default 1)")
     up.add_argument("--data-dir", help="where embedded PostgreSQL/Redis keep data (default $PHAROS_DATA_DIR or ./.pharos)")
     up.set_defaults(func=cmd_up)

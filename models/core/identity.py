@@ -51,8 +51,15 @@ def slugify(name: str) -> str:
     return slug[:63].strip("-")
 
 
+def normalise_email(email: str) -> str:
+    """The one form of an e-mail for lookups, rate-limit keys and storage: trimmed of whitespace of
+    any kind and casefolded, so " Sales@Demo.test" is the same account (and budget) as
+    "sales@demo.test"."""
+    return email.strip().casefold()
+
+
 def validate_email(email: str) -> str:
-    email = email.strip()
+    email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 320:
         raise ValidationFailed(f"'{email}' is not a valid e-mail address", fields={"email": "invalid e-mail"})
     return email
@@ -73,6 +80,7 @@ def ensure_user(
     session: Session, *, email: str, display_name: str, password: str | None, user_id: uuid.UUID | None = None
 ) -> User:
     """Return the global user for this e-mail, creating it when new (owner session)."""
+    email = validate_email(email)
     user = find_user_by_email(session, email)
     if user:
         return user
@@ -147,7 +155,7 @@ def create_tenant(
 def authenticate(email: str, password: str) -> Identity | None:
     """Check a password. Unknown e-mail, inactive user and wrong password look the same."""
     with identity_session() as session:
-        row = session.execute(text("select * from pharos_login_lookup(:email)"), {"email": email.strip()}).first()
+        row = session.execute(text("select * from pharos_login_lookup(:email)"), {"email": normalise_email(email)}).first()
     if row is None:
         verify_password(password, None)
         return None

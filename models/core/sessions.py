@@ -1,4 +1,4 @@
-"""Login sessions in Redis with a TTL, and the login rate limit.
+"""Login sessions in Redis with a TTL; sign-in checks the budgets of models.login_limits.
 
 The browser holds only an opaque random token; Redis keys use its SHA-256, so a Redis dump
 does not contain usable tokens. Each session is indexed under its tenant
@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, replace
 from engine.context import TenantContext
 from engine.errors import Forbidden, NotFound, RateLimited, Unauthenticated
 from engine.rbac import Role
-from models.core.identity import Identity, MembershipView, authenticate, memberships_of
+from models.core import login_limits
+from models.core.identity import Identity, MembershipView, authenticate, memberships_of, normalise_email
 from models.core.redis_client import sync_redis
 from models.core.settings import get_settings
 
@@ -79,30 +80,23 @@ def _store(token: str, data: SessionData) -> None:
     pipe.execute()
 
 
-def _rate_key(email: str, ip: str) -> str:
-    return "pharos:ratelimit:login:" + hashlib.sha256(f"{email.lower()}|{ip}".encode()).hexdigest()
-
-
 def login(email: str, password: str, ip: str) -> tuple[str, SessionData, list[MembershipView]]:
-    """Verify a password (rate limited per e-mail + IP) and open a session."""
-    limit = get_settings().login_failures_per_minute
-    rate_key = _rate_key(email, ip)
-    client = sync_redis()
-    failures = int(client.get(rate_key) or 0)
-    if failures >= limit:
-        raise RateLimited("too many failed logins; try again in a minute")
+    """Verify a password (rate limited per e-mail + IP and per IP) and open a session."""
+    email = normalise_email(email)
+    verdict = login_limits.check(email, ip)
+    if not verdict.allowed:
+        raise RateLimited(
+            f"too many failed logins; try again in {verdict.retry_after} s", retry_after=verdict.retry_after
+        )
     identity: Identity | None = authenticate(email, password)
     try:
         if identity is None:
             raise Unauthenticated("e-mail or password is incorrect")
         opened = open_session(identity)
     except Unauthenticated:
-        pipe = client.pipeline()
-        pipe.incr(rate_key)
-        pipe.expire(rate_key, 60, nx=True)
-        pipe.execute()
+        login_limits.record_failure(email, ip)
         raise
-    client.delete(rate_key)
+    login_limits.record_success(email, ip)
     return opened
 
 

@@ -33,6 +33,16 @@ class Settings:
     # `pharos up` restarts a dead child after this delay, doubling per quick crash up to the cap.
     restart_backoff_seconds: float = 0.5
     restart_backoff_max_seconds: float = 30.0
+    # `limits` notation, e.g. "20/minute;100/hour": failed logins from one IP, any e-mail
+    login_ip_limit: str = "20/minute;100/hour"
+    # origins besides the app's own that may call the API and open the websocket (browsers)
+    allowed_origins: tuple[str, ...] = ()
+    # proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs)
+    trusted_proxies: tuple[str, ...] = ()
+    # empty: /metrics answers 404; set: it needs `Authorization: Bearer <token>`
+    metrics_token: str = ""
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
 
     @property
     def sqlalchemy_owner_url(self) -> str:
@@ -41,6 +51,42 @@ class Settings:
     @property
     def sqlalchemy_app_url(self) -> str:
         return to_sqlalchemy_url(self.app_database_url)
+
+
+def parse_list(raw: str) -> tuple[str, ...]:
+    """A comma-separated setting as a tuple of its non-empty, trimmed items."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """PHAROS_ALLOWED_ORIGINS as exact origins (`scheme://host[:port]`, no path, no wildcard)."""
+    origins = []
+    for item in parse_list(raw):
+        origin = item.rstrip("/").lower()
+        if origin == "*" or "://" not in origin or "/" in origin.split("://", 1)[1]:
+            raise RuntimeError(f"PHAROS_ALLOWED_ORIGINS: '{item}' is not an origin like https://app.example.com")
+        origins.append(origin)
+    return tuple(origins)
+
+
+def _rate_limits(name: str, raw: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise RuntimeError(f"{name}: '{raw}' is not a rate like '20/minute;100/hour'")
+    return raw
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name}: '{raw}' is not a whole number")
+    if value < 1:
+        raise RuntimeError(f"{name} must be at least 1")
+    return value
 
 
 def to_sqlalchemy_url(url: str) -> str:
@@ -76,6 +122,12 @@ def get_settings() -> Settings:
         worker_heartbeat_seconds=_seconds("PHAROS_WORKER_HEARTBEAT_SECONDS", 5),
         restart_backoff_seconds=_seconds("PHAROS_RESTART_BACKOFF_SECONDS", 0.5),
         restart_backoff_max_seconds=_seconds("PHAROS_RESTART_BACKOFF_MAX_SECONDS", 30),
+        login_ip_limit=_rate_limits("PHAROS_LOGIN_IP_LIMIT", os.environ.get("PHAROS_LOGIN_IP_LIMIT", "20/minute;100/hour")),
+        allowed_origins=parse_origins(os.environ.get("PHAROS_ALLOWED_ORIGINS", "")),
+        trusted_proxies=parse_list(os.environ.get("PHAROS_TRUSTED_PROXIES", "")),
+        metrics_token=os.environ.get("PHAROS_METRICS_TOKEN", ""),
+        max_body_bytes=_positive_int("PHAROS_MAX_BODY_BYTES", os.environ.get("PHAROS_MAX_BODY_BYTES", "1048576")),
+        max_upload_bytes=_positive_int("PHAROS_MAX_UPLOAD_BYTES", os.environ.get("PHAROS_MAX_UPLOAD_BYTES", "52428800")),
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.main import create_api
+from tests.support.env import settings_env
 from tests.support.users import PASSWORD, add_user
 
 
@@ -71,6 +72,7 @@ def test_login_is_rate_limited_per_email_and_ip(client, tenant_a):
     blocked = login(client, tenant_a.owner_email, tenant_a.password)
     assert blocked.status_code == 429
     assert blocked.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(blocked.headers["retry-after"]) <= 60
 
 
 def test_validation_errors_name_the_field(client):
@@ -183,7 +185,26 @@ def test_health_reports_db_redis_and_the_worker_heartbeat(client, monkeypatch):
 
 
 def test_metrics_exposes_request_latency_and_queue_depth(client):
-    client.get("/api/health")
-    text = client.get("/metrics").text
-    assert 'pharos_http_request_seconds_count{method="GET",route="/api/health",status="2xx"}' in text
-    assert "pharos_job_queue_depth" in text
+    with settings_env() as configure:
+        configure(PHAROS_METRICS_TOKEN="scrape-secret")
+        client.get("/api/health")
+        response = client.get("/metrics", headers=bearer("scrape-secret"))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert 'pharos_http_request_seconds_count{method="GET",route="/api/health",status="2xx"}' in response.text
+    assert "pharos_job_queue_depth" in response.text
+
+
+def test_metrics_are_off_without_a_token_and_need_the_right_one_with_it(client):
+    off = client.get("/metrics")
+    assert off.status_code == 404
+    assert off.json()["error"]["code"] == "not_found"
+    with settings_env() as configure:
+        configure(PHAROS_METRICS_TOKEN="scrape-secret")
+        missing = client.get("/metrics")
+        wrong = client.get("/metrics", headers=bearer("scrape-secreT"))
+    for response in (missing, wrong):
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.json()["error"]["code"] == "unauthenticated"
+        assert "pharos_http" not in response.text

@@ -5,25 +5,31 @@ and is waited for at most CHECK_SECONDS; one that has not answered (or whose cli
 counts as "timeout", one that failed as "down". A check
 still hanging from an earlier call is waited on again rather than started twice, so a frozen
 dependency never piles up threads.
+
+`/metrics` shows routes, volumes and queue depth: it is off (404) unless PHAROS_METRICS_TOKEN is set,
+and then needs `Authorization: Bearer <token>` (Prometheus: `authorization: {credentials: …}`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import redis.exceptions
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.core.db import app_engine
 from models.core.heartbeat import WorkerStatus, worker_status
 from models.core.metrics import QUEUE_DEPTH, render_latest
 from models.core.redis_client import sync_redis
+from models.core.settings import get_settings
 from models.jobs.queue import queue_name
 
 router = APIRouter(tags=["health"])
@@ -95,8 +101,19 @@ async def health(response: Response) -> dict:
     }
 
 
-@router.get("/metrics")
-def metrics() -> Response:
+def _check_metrics_token(request: Request) -> None:
+    expected = get_settings().metrics_token
+    if not expected:
+        raise StarletteHTTPException(404, "Not Found")
+    header = request.headers.get("authorization", "")
+    given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise StarletteHTTPException(401, "a metrics token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    _check_metrics_token(request)
     with contextlib.suppress(Exception):  # a scrape must not fail because Redis is down
         QUEUE_DEPTH.set(sync_redis().zcard(queue_name()))
     return Response(render_latest(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -147,15 +147,21 @@ def submit_job(ctx: TenantContext, kind: str, params: dict[str, Any] | None, ite
     return job.id
 
 
-def get_job(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lock: bool = False) -> Job:
-    """The tenant's job, or NotFound — also for another tenant's id (its existence stays hidden)."""
+def get_job(
+    session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lock: bool = False, share: bool = False
+) -> Job:
+    """The tenant's job, or NotFound — also for another tenant's id (its existence stays hidden).
+
+    `lock`: FOR UPDATE (a decision on the job). `share`: FOR SHARE, the fence a worker's chunk holds
+    so that a cancel (FOR UPDATE) waits for the chunk's commit and the chunk sees a committed cancel
+    (docs/jobs.md, "Lock order"). Either way the job's current row is loaded."""
     try:
         key = uuid.UUID(str(job_id))
     except ValueError:
         raise NotFound("job not found")
     query = select(Job).where(Job.id == key, Job.tenant_id == ctx.tenant_id)
-    if lock:
-        query = query.with_for_update()
+    if lock or share:
+        query = query.with_for_update(read=not lock).execution_options(populate_existing=True)
     job = session.exec(query).first()
     if job is None:
         raise NotFound("job not found")
@@ -270,11 +276,11 @@ def fail_job(session: Session, ctx: TenantContext, job: Job, error: str) -> bool
         return False
     moment = utcnow()
     message = error[:4000]
+    cancel_open_items(session, ctx, job.id)  # item rows before the decision's audit append (lock order)
     decide(session, ctx, JOB_MACHINE, job, "fail", reason=message[:1000], details={"finished_at": moment.isoformat()})
     job.error = message
     job.finished_at = moment
     session.add(job)
-    cancel_open_items(session, ctx, job.id)
     session.flush()
     return True
 
@@ -282,12 +288,16 @@ def fail_job(session: Session, ctx: TenantContext, job: Job, error: str) -> bool
 def request_cancel(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, reason: str | None = None) -> Job:
     """Cancel a queued or running job (permission core.jobs.manage, checked by the machine).
 
-    Pending items are cancelled now; items a worker holds finish their chunk and nothing new
-    starts. Raises InvalidTransition for a finished job and NotFound for another tenant's.
+    Final once committed: the job row is locked FOR UPDATE first, so this waits for every chunk a
+    worker is processing (each holds the row FOR SHARE until its commit) and every later chunk sees
+    `cancelled` under its own lock and cancels its items instead of running them. Pending items are
+    cancelled now. Lock order: job row → item rows → audit lock (docs/jobs.md). Raises
+    InvalidTransition (409) for a finished job — so of concurrent cancels one wins, the rest get
+    409 — and NotFound for another tenant's.
     """
-    job = get_job(session, ctx, job_id)
+    job = get_job(session, ctx, job_id, lock=True)
     JOB_MACHINE.check(job.status, "cancel", ctx, reason)  # fail before touching any item
-    cancelled = cancel_open_items(session, ctx, job.id)  # items first: see the lock-order note
+    cancelled = cancel_open_items(session, ctx, job.id)
     moment = utcnow()
     decide(
         session,
@@ -308,7 +318,8 @@ def request_cancel(session: Session, ctx: TenantContext, job_id: uuid.UUID | str
 def cancel_open_items(session: Session, ctx: TenantContext, job_id: uuid.UUID) -> int:
     """Mark pending items, and running items whose lease expired, as cancelled.
 
-    Lock order: item rows before the audit lock (as claims and chunks do), so no deadlock.
+    Lock order: the job row (when the caller locks it) → item rows → the audit lock, as claims and
+    chunks do, so no deadlock.
     """
     count = session.execute(
         text(

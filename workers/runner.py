@@ -156,7 +156,7 @@ class JobRunner:
     # -- one chunk -------------------------------------------------------------------
 
     def _process(self, handler: Handler, claimed: list[ClaimedItem]) -> ProgressSnapshot:
-        """One transaction: renew leases (row locks), run handlers, mark outcomes, audit.
+        """One transaction: fence on the job, renew leases (row locks), run handlers, mark outcomes, audit.
 
         A handler with `chunk_hooks` (see workers.margin_enforce) also gets the chunk as a whole:
         `begin` before its items (set-based loads, in a savepoint), `undo` for an item whose
@@ -168,14 +168,18 @@ class JobRunner:
         hooks = getattr(handler, "chunk_hooks", None)
         with tenant_session(self.ctx) as session:
             try:
-                job = repo.get_job(session, self.ctx, self.job_id)
+                # the fence, taken first (lock order: job → items → … → audit): the job row FOR SHARE
+                # until commit, so a cancel (FOR UPDATE) waits for this chunk, and a cancel committed
+                # before it is seen here — no effect of this job commits after its cancel
+                job = repo.get_job(session, self.ctx, self.job_id, share=True)
+                stopped = job.status != "running"  # cancelled (or failed) meanwhile
                 held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
                 runnable = [c for c in claimed if c.id in held]
                 prepared = bool(
                     hooks
                     and runnable
                     and not self.stop.is_set()
-                    and job.status != "cancelled"
+                    and not stopped
                     and self._begin_chunk(session, hooks, job, runnable)
                 )
                 collecting = prepared and bool(hooks and hooks.get("collects"))
@@ -187,7 +191,7 @@ class JobRunner:
                     elif self.stop.is_set():
                         repo.release_item(session, self.ctx, item.id, self.worker_id, refund_attempt=True)
                         outcomes["released"].append(item.seq)
-                    elif job.status == "cancelled":
+                    elif stopped:
                         repo.cancel_item(session, self.ctx, item.id, self.worker_id)
                         outcomes["cancelled"].append(item.seq)
                     elif collecting:

@@ -16,7 +16,7 @@ from models import mutations
 from models.base import utcnow
 from models.catalog.common import get_in_tenant
 from models.core_tables import DecisionEvent
-from models.decisions import decide
+from models.decisions import decide, lock_for_decision
 from models.margin.inputs import TEXT_MAX
 from models.margin_tables import MarginAlert, MarginAlertEvidence, MarginNote, MarginTask
 from models.pagination import Page, keyset_page, parse_instant
@@ -163,16 +163,20 @@ def patch_alert(
     action: str | None = None,
     reason: str | None = None,
     note: str | None = None,
+    expected_status: str | None = None,
 ) -> MarginAlert:
-    """A decision through the decision path (ALERT_MACHINE) and/or a note on the alert."""
+    """A decision through the decision path (ALERT_MACHINE) and/or a note on the alert.
+    `expected_status`: the status the user saw (a stale one is refused with 409, nothing written)."""
     check_text(reason, "reason", max_length=TEXT_MAX)
     alert = get_alert(session, ctx, alert_id)
+    if action is not None:  # the alert's row lock before the note's audit append (lock order)
+        lock_for_decision(session, ALERT_MACHINE, alert, expected_status)
     if note is not None:
         add_note(session, ctx, note, alert_id=alert.id, dealer_id=alert.dealer_id)
     if action is not None:
         try:
             with session.begin_nested():
-                decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason)
+                decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason, expected_status=expected_status)
         except IntegrityError:
             # the partial unique index: reopening while a newer alert for the same key is open
             session.refresh(alert)

@@ -17,7 +17,7 @@ from models.base import utcnow
 from models.catalog.common import get_in_tenant, reference
 from models.catalog_tables import Organization
 from models.core_tables import Membership
-from models.decisions import decide
+from models.decisions import decide, lock_for_decision
 from models.identity import Member, tenant_members
 from models.margin.alerts import require
 from models.margin.inputs import TaskCreate, TaskPatch
@@ -148,7 +148,11 @@ def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPat
     """Fields first (audited update), then the status decision (TASK_MACHINE), in one unit of work."""
     require(ctx, WRITE)
     task = get_task(session, ctx, task_id)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in ("action", "reason")}
+    if data.action is not None:  # the row lock and the stale check before the fields' audited update
+        lock_for_decision(session, TASK_MACHINE, task, data.expected_status)
+    changes = {
+        k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in ("action", "reason", "expected_status")
+    }
     if "title" in changes and changes["title"] is None:
         raise_validation("title", "cannot be empty")
     if "assignee_user_id" in changes and changes["assignee_user_id"] != task.assignee_user_id:
@@ -158,7 +162,7 @@ def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPat
     if changes:
         mutations.update(session, ctx, task, {**changes, "updated_at": utcnow()}, action="margin_task.update")
     if data.action is not None:
-        decide(session, ctx, TASK_MACHINE, task, data.action, reason=data.reason)
+        decide(session, ctx, TASK_MACHINE, task, data.action, reason=data.reason, expected_status=data.expected_status)
     return task
 
 

@@ -147,21 +147,32 @@ def submit_job(ctx: TenantContext, kind: str, params: dict[str, Any] | None, ite
     return job.id
 
 
-def get_job(
-    session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lock: bool = False, share: bool = False
-) -> Job:
-    """The tenant's job, or NotFound — also for another tenant's id (its existence stays hidden).
+_FENCE_SHARED = text("select pg_advisory_xact_lock_shared(hashtextextended('pharos-job:' || :job, 0))")
+_FENCE_EXCLUSIVE = text("select pg_advisory_xact_lock(hashtextextended('pharos-job:' || :job, 0))")
 
-    `lock`: FOR UPDATE (a decision on the job). `share`: FOR SHARE, the fence a worker's chunk holds
-    so that a cancel (FOR UPDATE) waits for the chunk's commit and the chunk sees a committed cancel
-    (docs/jobs.md, "Lock order"). Either way the job's current row is loaded."""
+
+def fence_job(session: Session, job_id: uuid.UUID | str, *, exclusive: bool = False) -> None:
+    """The job's fence, held to commit: shared by every chunk a worker processes, exclusive for a
+    cancel or a fail, and always the first lock of either transaction (docs/jobs.md, "Lock order").
+
+    So a cancel waits for the chunks in flight, and a chunk that starts after a cancel committed
+    reads the job's status after the fence and sees it. An advisory lock rather than the job row
+    FOR SHARE: Postgres queues new shared requests behind a waiting exclusive one here, so a job
+    with busy workers cannot starve its cancel (row share locks can)."""
+    session.execute(_FENCE_EXCLUSIVE if exclusive else _FENCE_SHARED, {"job": str(uuid.UUID(str(job_id)))})
+
+
+def get_job(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lock: bool = False) -> Job:
+    """The tenant's job, or NotFound — also for another tenant's id (its existence stays hidden).
+    `lock`: the job's exclusive fence, then its row FOR UPDATE (a cancel or a fail), current row."""
     try:
         key = uuid.UUID(str(job_id))
     except ValueError:
         raise NotFound("job not found")
     query = select(Job).where(Job.id == key, Job.tenant_id == ctx.tenant_id)
-    if lock or share:
-        query = query.with_for_update(read=not lock).execution_options(populate_existing=True)
+    if lock:
+        fence_job(session, key, exclusive=True)
+        query = query.with_for_update().execution_options(populate_existing=True)
     job = session.exec(query).first()
     if job is None:
         raise NotFound("job not found")
@@ -271,6 +282,7 @@ def finish_job(session: Session, ctx: TenantContext, job: Job) -> str | None:
 
 def fail_job(session: Session, ctx: TenantContext, job: Job, error: str) -> bool:
     """queued|running → failed with a reason (unknown kind, runner crash after all retries)."""
+    fence_job(session, job.id, exclusive=True)  # no chunk of a failed job commits after this
     session.refresh(job, with_for_update=True)
     if job.status not in ("queued", "running"):
         return False
@@ -288,10 +300,10 @@ def fail_job(session: Session, ctx: TenantContext, job: Job, error: str) -> bool
 def request_cancel(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, reason: str | None = None) -> Job:
     """Cancel a queued or running job (permission core.jobs.manage, checked by the machine).
 
-    Final once committed: the job row is locked FOR UPDATE first, so this waits for every chunk a
-    worker is processing (each holds the row FOR SHARE until its commit) and every later chunk sees
-    `cancelled` under its own lock and cancels its items instead of running them. Pending items are
-    cancelled now. Lock order: job row → item rows → audit lock (docs/jobs.md). Raises
+    Final once committed: the job's fence is taken exclusively first (`fence_job`), so this waits
+    for every chunk a worker is processing (each holds it shared until its commit) and every later
+    chunk sees `cancelled` after taking it and cancels its items instead of running them. Pending
+    items are cancelled now. Lock order: fence → job row → item rows → audit lock (docs/jobs.md). Raises
     InvalidTransition (409) for a finished job — so of concurrent cancels one wins, the rest get
     409 — and NotFound for another tenant's.
     """

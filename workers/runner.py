@@ -168,10 +168,11 @@ class JobRunner:
         hooks = getattr(handler, "chunk_hooks", None)
         with tenant_session(self.ctx) as session:
             try:
-                # the fence, taken first (lock order: job → items → … → audit): the job row FOR SHARE
-                # until commit, so a cancel (FOR UPDATE) waits for this chunk, and a cancel committed
-                # before it is seen here — no effect of this job commits after its cancel
-                job = repo.get_job(session, self.ctx, self.job_id, share=True)
+                # the job's fence, shared, first (lock order: fence → items → … → audit), held to commit:
+                # a cancel waits for this chunk, and a cancel committed before it is seen by the read
+                # after it — no effect of this job commits after its cancel
+                repo.fence_job(session, self.job_id)
+                job = repo.get_job(session, self.ctx, self.job_id)
                 stopped = job.status != "running"  # cancelled (or failed) meanwhile
                 held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
                 runnable = [c for c in claimed if c.id in held]

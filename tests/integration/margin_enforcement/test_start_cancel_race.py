@@ -153,14 +153,22 @@ def _chain_facts(ctx, batch_id: uuid.UUID, job_id: uuid.UUID | None) -> dict:
             ),
             {"t": ctx.tenant_id, "b": str(batch_id)},
         ).all()
-        notices = s.execute(
-            text("select id from margin_enforcement_notices where tenant_id = :t and batch_id = :b"),
-            {"t": ctx.tenant_id, "b": batch_id},
-        ).scalars().all()
-        done = s.execute(
-            text("select count(*) from job_items where tenant_id = :t and job_id = :j and status = 'done'"),
-            {"t": ctx.tenant_id, "j": job_id},
-        ).scalar() if job_id else 0
+        notices = (
+            s.execute(
+                text("select id from margin_enforcement_notices where tenant_id = :t and batch_id = :b"),
+                {"t": ctx.tenant_id, "b": batch_id},
+            )
+            .scalars()
+            .all()
+        )
+        done = (
+            s.execute(
+                text("select count(*) from job_items where tenant_id = :t and job_id = :j and status = 'done'"),
+                {"t": ctx.tenant_id, "j": job_id},
+            ).scalar()
+            if job_id
+            else 0
+        )
     cancel = [r.seq for r in rows if r.action == "margin_batch.cancel"]
     chunks = [r for r in rows if r.action == "margin_batch.enforce_chunk"]
     return {

@@ -39,6 +39,7 @@ from models.base import utcnow
 from models.bulk import insert_rows
 from models.db import tenant_session
 from models.decisions import decide
+from models.job_fence import fence_job
 from models.job_tables import Job, JobItem
 from models.queue import enqueue_after_commit
 
@@ -145,21 +146,6 @@ def submit_job(ctx: TenantContext, kind: str, params: dict[str, Any] | None, ite
         job = create_job(session, ctx, kind, params, items)
         enqueue_after_commit(session, ctx.tenant_id, job.id)
     return job.id
-
-
-_FENCE_SHARED = text("select pg_advisory_xact_lock_shared(hashtextextended('pharos-job:' || :job, 0))")
-_FENCE_EXCLUSIVE = text("select pg_advisory_xact_lock(hashtextextended('pharos-job:' || :job, 0))")
-
-
-def fence_job(session: Session, job_id: uuid.UUID | str, *, exclusive: bool = False) -> None:
-    """The job's fence, held to commit: shared by every chunk a worker processes, exclusive for a
-    cancel or a fail, and always the first lock of either transaction (docs/jobs.md, "Lock order").
-
-    So a cancel waits for the chunks in flight, and a chunk that starts after a cancel committed
-    reads the job's status after the fence and sees it. An advisory lock rather than the job row
-    FOR SHARE: Postgres queues new shared requests behind a waiting exclusive one here, so a job
-    with busy workers cannot starve its cancel (row share locks can)."""
-    session.execute(_FENCE_EXCLUSIVE if exclusive else _FENCE_SHARED, {"job": str(uuid.UUID(str(job_id)))})
 
 
 def get_job(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lock: bool = False) -> Job:

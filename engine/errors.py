@@ -46,6 +46,12 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class StaleStatus(Conflict):
+    """The decision was taken on a status the entity no longer has (another decision came first)."""
+
+    code = "stale_status"
+
+
 class RateLimited(DomainError):
     """`retry_after`: seconds until a retry can succeed (the API sends it as Retry-After)."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from engine.context import TenantContext
-from engine.errors import Forbidden, InvalidTransition, ValidationFailed
+from engine.errors import Forbidden, InvalidTransition, StaleStatus, ValidationFailed
 
 MAX_UI_ACTIONS = 4
 
@@ -73,10 +73,16 @@ class StateMachine:
         reason: str | None,
         *,
         is_owner: bool = False,
+        expected_status: str | None = None,
     ) -> Transition:
-        """Validate one decision; raise a clear error or return the transition to apply."""
+        """Validate one decision; raise a clear error or return the transition to apply.
+
+        `expected_status`: the status the user saw when deciding. A different current status means
+        someone decided first (a double click, a second tab): StaleStatus (409) naming the current
+        status, so a repeated `step_down` cannot move a dealer two rungs."""
         if status not in self.states:
             raise InvalidTransition(f"{self.name}: current status '{status}' is unknown")
+        self.check_expected(status, expected_status)
         transition = self.transition_for(status, action)
         if not ctx.can(transition.permission):
             raise Forbidden(f"role '{ctx.role}' may not '{action}' a {self.name}")
@@ -87,6 +93,23 @@ class StateMachine:
                 f"a reason is required to '{action}' a {self.name}", fields={"reason": "required"}
             )
         return transition
+
+    def check_expected(self, status: str, expected_status: str | None) -> None:
+        """Refuse a decision taken on a status other than the current one (None: not checked)."""
+        if expected_status is None:
+            return
+        if expected_status not in self.states:
+            raise ValidationFailed(
+                f"expected_status '{expected_status}' is not a status of a {self.name}"
+                f" (one of: {', '.join(sorted(self.states))})",
+                fields={"expected_status": "unknown status"},
+            )
+        if expected_status != status:
+            raise StaleStatus(
+                f"{self.name}: the status is now '{status}', not '{expected_status}' as shown;"
+                " someone decided first — reload and decide again",
+                fields={"expected_status": f"current status is '{status}'"},
+            )
 
     def available_actions(
         self, status: str, ctx: TenantContext, *, is_owner: bool = False

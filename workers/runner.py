@@ -158,7 +158,7 @@ class JobRunner:
     # -- one chunk -------------------------------------------------------------------
 
     def _process(self, handler: Handler, claimed: list[ClaimedItem]) -> ProgressSnapshot:
-        """One transaction: renew leases (row locks), run handlers, mark outcomes, audit.
+        """One transaction: fence on the job, renew leases (row locks), run handlers, mark outcomes, audit.
 
         A handler with `chunk_hooks` (see workers.margin.enforce) also gets the chunk as a whole:
         `begin` before its items (set-based loads, in a savepoint), `undo` for an item whose
@@ -170,7 +170,12 @@ class JobRunner:
         hooks = getattr(handler, "chunk_hooks", None)
         with tenant_session(self.ctx) as session:
             try:
+                # the job's fence, shared, first (lock order: fence → items → … → audit), held to commit:
+                # a cancel waits for this chunk, and a cancel committed before it is seen by the read
+                # after it — no effect of this job commits after its cancel
+                repo.fence_job(session, self.job_id)
                 job = repo.get_job(session, self.ctx, self.job_id)
+                stopped = job.status != "running"  # cancelled (or failed) meanwhile
                 held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
                 self._renewed = time.monotonic()
                 runnable = [c for c in claimed if c.id in held]
@@ -178,7 +183,7 @@ class JobRunner:
                     hooks
                     and runnable
                     and not self.stop.is_set()
-                    and job.status != "cancelled"
+                    and not stopped
                     and self._begin_chunk(session, hooks, job, runnable)
                 )
                 collecting = prepared and bool(hooks and hooks.get("collects"))
@@ -191,7 +196,7 @@ class JobRunner:
                     elif self.stop.is_set():
                         repo.release_item(session, self.ctx, item.id, self.worker_id, refund_attempt=True)
                         outcomes["released"].append(item.seq)
-                    elif job.status == "cancelled":
+                    elif stopped:
                         repo.cancel_item(session, self.ctx, item.id, self.worker_id)
                         outcomes["cancelled"].append(item.seq)
                     elif collecting:

@@ -33,6 +33,11 @@ HTTP_CODES = {
     413: "payload_too_large",
     429: "rate_limited",
 }
+_CONCURRENCY_FAILURES = (
+    psycopg.errors.DeadlockDetected,
+    psycopg.errors.SerializationFailure,
+    psycopg.errors.LockNotAvailable,
+)
 
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
@@ -88,6 +93,27 @@ def install_error_handlers(api: FastAPI) -> None:
 
     api.add_exception_handler(redis.exceptions.ConnectionError, redis_unavailable)
     api.add_exception_handler(redis.exceptions.TimeoutError, redis_unavailable)
+
+    async def operational_error(request: Request, exc: Exception) -> JSONResponse:
+        # The lock order (docs/jobs.md) keeps our own transactions from deadlocking; should Postgres
+        # still pick this one as a deadlock or serialization victim, everything it did was rolled
+        # back: a conflict to retry (409), not a server fault. Anything else stays a 500.
+        cause = getattr(exc, "orig", exc)
+        if not isinstance(cause, _CONCURRENCY_FAILURES):
+            return await unexpected(request, exc)
+        cid = correlation_id.get()
+        log.warning("concurrent update refused: %s", type(cause).__name__, extra={"correlation_id": cid})
+        return JSONResponse(
+            error_body(
+                "concurrent_update",
+                f"another change to the same records happened at the same time; nothing was saved — retry (reference {cid})",
+            ),
+            status_code=409,
+            headers={"Retry-After": "1"},
+        )
+
+    api.add_exception_handler(sqlalchemy.exc.OperationalError, operational_error)
+    api.add_exception_handler(psycopg.OperationalError, operational_error)
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

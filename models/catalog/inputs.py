@@ -76,6 +76,8 @@ class OrgUpdate(_Input):
 class OrgDecision(_Input):
     action: Literal["hold", "suspend", "reinstate", "archive"]
     reason: str = Field(min_length=1, max_length=4000)
+    # the status the user saw: a stale one is refused with 409 naming the current status
+    expected_status: Literal["active", "on_hold", "suspended", "archived"] | None = None
 
 
 class RelationshipCreate(_Input):

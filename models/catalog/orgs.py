@@ -78,11 +78,26 @@ def update_org(session: Session, ctx: TenantContext, org_id: uuid.UUID | str, da
 
 
 def change_org_status(
-    session: Session, ctx: TenantContext, org_id: uuid.UUID | str, action: str, reason: str | None
+    session: Session,
+    ctx: TenantContext,
+    org_id: uuid.UUID | str,
+    action: str,
+    reason: str | None,
+    expected_status: str | None = None,
 ) -> Organization:
-    """Hold / suspend / reinstate / archive, through the decision path."""
+    """Hold / suspend / reinstate / archive, through the decision path. `expected_status`: the
+    status the user saw; a stale one is refused with 409 naming the current status."""
     org = get_org(session, ctx, org_id)
-    decide(session, ctx, ORG_STATUS, org, action, reason=reason, details={"org_type": org.type, "code": org.code})
+    decide(
+        session,
+        ctx,
+        ORG_STATUS,
+        org,
+        action,
+        reason=reason,
+        details={"org_type": org.type, "code": org.code},
+        expected_status=expected_status,
+    )
     return org
 
 

@@ -38,13 +38,22 @@ def decide(
     reason: str | None = None,
     is_owner: bool = False,
     details: dict[str, Any] | None = None,
+    expected_status: str | None = None,
 ) -> DecisionEvent:
-    """Apply `action` to `entity` (a row with id, tenant_id and status) or raise."""
+    """Apply `action` to `entity` (a row with id, tenant_id and status) or raise.
+
+    The row is locked FOR UPDATE and its status re-read, so of concurrent identical decisions one
+    applies and the others fail the machine's check (409). `expected_status`: the status the user
+    saw; a different current status is refused with 409 (StaleStatus) naming it. Lock order: lock
+    the row before the transaction's first audit append (`lock_for_decision`) when the caller
+    audits something first; decide() itself appends only after locking."""
     if getattr(entity, "tenant_id", None) != ctx.tenant_id:
         raise NotFound(f"{machine.name} not found")
     session.refresh(entity, with_for_update=True)  # serialize concurrent decisions on one row
     from_status: str = entity.status  # type: ignore[attr-defined]
-    transition: Transition = machine.check(from_status, action, ctx, reason, is_owner=is_owner)
+    transition: Transition = machine.check(
+        from_status, action, ctx, reason, is_owner=is_owner, expected_status=expected_status
+    )
     clean_reason = reason.strip() if reason else None
     moment = utcnow()
     event = DecisionEvent(
@@ -86,6 +95,17 @@ def decide(
     )
     session.flush()
     return event
+
+
+def lock_for_decision(
+    session: Session, machine: StateMachine, entity: SQLModel, expected_status: str | None = None
+) -> None:
+    """Row-lock an entity about to be decided, and check the status the user saw, before the
+    transaction writes anything audited (a note, a field update): the tenant's audit lock is
+    always the last lock a transaction takes (docs/jobs.md, "Lock order"), and a stale decision
+    fails before any write."""
+    session.refresh(entity, with_for_update=True)
+    machine.check_expected(entity.status, expected_status)  # type: ignore[attr-defined]
 
 
 DecisionRequest = tuple[SQLModel, str, "str | None", bool, "dict[str, Any] | None"]

@@ -39,6 +39,7 @@ from models.core.base import utcnow
 from models.core.bulk import insert_rows
 from models.core.db import tenant_session
 from models.core.decisions import decide
+from models.jobs.fence import fence_job
 from models.jobs.queue import enqueue_after_commit
 from models.jobs.tables import Job, JobItem
 
@@ -149,14 +150,16 @@ def submit_job(ctx: TenantContext, kind: str, params: dict[str, Any] | None, ite
 
 
 def get_job(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lock: bool = False) -> Job:
-    """The tenant's job, or NotFound — also for another tenant's id (its existence stays hidden)."""
+    """The tenant's job, or NotFound — also for another tenant's id (its existence stays hidden).
+    `lock`: the job's exclusive fence, then its row FOR UPDATE (a cancel or a fail), current row."""
     try:
         key = uuid.UUID(str(job_id))
     except ValueError:
         raise NotFound("job not found")
     query = select(Job).where(Job.id == key, Job.tenant_id == ctx.tenant_id)
     if lock:
-        query = query.with_for_update()
+        fence_job(session, key, exclusive=True)
+        query = query.with_for_update().execution_options(populate_existing=True)
     job = session.exec(query).first()
     if job is None:
         raise NotFound("job not found")
@@ -266,16 +269,17 @@ def finish_job(session: Session, ctx: TenantContext, job: Job) -> str | None:
 
 def fail_job(session: Session, ctx: TenantContext, job: Job, error: str) -> bool:
     """queued|running → failed with a reason (unknown kind, runner crash after all retries)."""
+    fence_job(session, job.id, exclusive=True)  # no chunk of a failed job commits after this
     session.refresh(job, with_for_update=True)
     if job.status not in ("queued", "running"):
         return False
     moment = utcnow()
     message = error[:4000]
+    cancel_open_items(session, ctx, job.id)  # item rows before the decision's audit append (lock order)
     decide(session, ctx, JOB_MACHINE, job, "fail", reason=message[:1000], details={"finished_at": moment.isoformat()})
     job.error = message
     job.finished_at = moment
     session.add(job)
-    cancel_open_items(session, ctx, job.id)
     session.flush()
     return True
 
@@ -283,12 +287,16 @@ def fail_job(session: Session, ctx: TenantContext, job: Job, error: str) -> bool
 def request_cancel(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, reason: str | None = None) -> Job:
     """Cancel a queued or running job (permission core.jobs.manage, checked by the machine).
 
-    Pending items are cancelled now; items a worker holds finish their chunk and nothing new
-    starts. Raises InvalidTransition for a finished job and NotFound for another tenant's.
+    Final once committed: the job's fence is taken exclusively first (`fence_job`), so this waits
+    for every chunk a worker is processing (each holds it shared until its commit) and every later
+    chunk sees `cancelled` after taking it and cancels its items instead of running them. Pending
+    items are cancelled now. Lock order: fence → job row → item rows → audit lock (docs/jobs.md). Raises
+    InvalidTransition (409) for a finished job — so of concurrent cancels one wins, the rest get
+    409 — and NotFound for another tenant's.
     """
-    job = get_job(session, ctx, job_id)
+    job = get_job(session, ctx, job_id, lock=True)
     JOB_MACHINE.check(job.status, "cancel", ctx, reason)  # fail before touching any item
-    cancelled = cancel_open_items(session, ctx, job.id)  # items first: see the lock-order note
+    cancelled = cancel_open_items(session, ctx, job.id)
     moment = utcnow()
     decide(
         session,
@@ -309,7 +317,8 @@ def request_cancel(session: Session, ctx: TenantContext, job_id: uuid.UUID | str
 def cancel_open_items(session: Session, ctx: TenantContext, job_id: uuid.UUID) -> int:
     """Mark pending items, and running items whose lease expired, as cancelled.
 
-    Lock order: item rows before the audit lock (as claims and chunks do), so no deadlock.
+    Lock order: the job row (when the caller locks it) → item rows → the audit lock, as claims and
+    chunks do, so no deadlock.
     """
     count = session.execute(
         text(

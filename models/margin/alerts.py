@@ -14,7 +14,7 @@ from engine.margin.machines import ALERT_MACHINE, ui_actions
 from engine.text import check_text
 from models.core import mutations
 from models.core.base import utcnow
-from models.core.decisions import decide
+from models.core.decisions import decide, lock_for_decision
 from models.core.pagination import Page, keyset_page, parse_instant
 from models.core.repo import get_in_tenant
 from models.core.tables import DecisionEvent
@@ -158,16 +158,20 @@ def patch_alert(
     action: str | None = None,
     reason: str | None = None,
     note: str | None = None,
+    expected_status: str | None = None,
 ) -> MarginAlert:
-    """A decision through the decision path (ALERT_MACHINE) and/or a note on the alert."""
+    """A decision through the decision path (ALERT_MACHINE) and/or a note on the alert.
+    `expected_status`: the status the user saw (a stale one is refused with 409, nothing written)."""
     check_text(reason, "reason", max_length=TEXT_MAX)
     alert = get_alert(session, ctx, alert_id)
+    if action is not None:  # the alert's row lock before the note's audit append (lock order)
+        lock_for_decision(session, ALERT_MACHINE, alert, expected_status)
     if note is not None:
         add_note(session, ctx, note, alert_id=alert.id, dealer_id=alert.dealer_id)
     if action is not None:
         try:
             with session.begin_nested():
-                decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason)
+                decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason, expected_status=expected_status)
         except IntegrityError:
             # the partial unique index: reopening while a newer alert for the same key is open
             session.refresh(alert)

@@ -16,6 +16,7 @@ from engine.margin.frames import PRICE_RULES
 from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES, ui_actions
 from engine.text import check_text
 from models.catalog.tables import Organization
+from models.core.base import utcnow
 from models.core.decisions import decide
 from models.core.pagination import Page, keyset_page
 from models.core.repo import get_in_tenant
@@ -136,31 +137,59 @@ def summary(session: Session, ctx: TenantContext, dealer_id: Any) -> dict[str, A
     }
 
 
-def status_row(session: Session, ctx: TenantContext, dealer: Organization) -> MarginDealerStatus:
-    """The dealer's status row, created at 'active' on first use (creation is not a decision)."""
-    row = session.exec(
-        select(MarginDealerStatus).where(
-            MarginDealerStatus.tenant_id == ctx.tenant_id, MarginDealerStatus.dealer_id == dealer.id
-        )
-    ).first()
-    if row is None:
-        from models.core import mutations
+def status_row(session: Session, ctx: TenantContext, dealer: Organization, *, lock: bool = False) -> MarginDealerStatus:
+    """The dealer's status row, created at 'active' on first use (creation is not a decision).
 
-        row = mutations.create(
-            session,
-            ctx,
-            MarginDealerStatus(tenant_id=ctx.tenant_id, dealer_id=dealer.id, status=DEALER_MACHINE.initial),
-            action="margin_dealer_status.create",
+    Created with `on conflict do nothing`, so concurrent first uses make one row (never a unique
+    violation); `lock`: the row is returned FOR UPDATE, and its creation audited after the lock."""
+    from sqlalchemy import text
+
+    created = session.execute(
+        text(
+            "insert into margin_dealer_status (id, tenant_id, dealer_id, status, created_at) "
+            "values (gen_random_uuid(), :t, :d, :s, :at) on conflict (tenant_id, dealer_id) do nothing returning id"
+        ),
+        {"t": ctx.tenant_id, "d": dealer.id, "s": DEALER_MACHINE.initial, "at": utcnow()},
+    ).first()
+    query = select(MarginDealerStatus).where(
+        MarginDealerStatus.tenant_id == ctx.tenant_id, MarginDealerStatus.dealer_id == dealer.id
+    )
+    if lock:
+        query = query.with_for_update()
+    row = session.exec(query.execution_options(populate_existing=True)).one()
+    if created is not None:
+        from models.core import audit
+        from models.core.mutations import snapshot
+
+        audit.record(
+            session, ctx, action="margin_dealer_status.create", entity="margin_dealer_status", entity_id=row.id,
+            after=snapshot(row),
         )
     return row
 
 
 def change_status(
-    session: Session, ctx: TenantContext, dealer_id: Any, action: str, reason: str | None
+    session: Session,
+    ctx: TenantContext,
+    dealer_id: Any,
+    action: str,
+    reason: str | None,
+    expected_status: str | None = None,
 ) -> MarginDealerStatus:
+    """One rung on the dealer ladder through the decision path. `expected_status`: the status the
+    user saw; a stale one (someone moved the dealer first) is refused with 409, nothing written."""
     ctx.require("margin.dealers.status")
     check_text(reason, "reason", max_length=TEXT_MAX)
     dealer = get_dealer(session, ctx, dealer_id)
-    row = status_row(session, ctx, dealer)
-    decide(session, ctx, DEALER_MACHINE, row, action, reason=reason, details={"dealer_id": str(dealer.id)})
+    row = status_row(session, ctx, dealer, lock=True)
+    decide(
+        session,
+        ctx,
+        DEALER_MACHINE,
+        row,
+        action,
+        reason=reason,
+        details={"dealer_id": str(dealer.id)},
+        expected_status=expected_status,
+    )
     return row

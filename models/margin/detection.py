@@ -424,6 +424,14 @@ def run_detection(
     by_id, opens = _open_alerts(session, ctx)
     candidates = _unjudged(candidates_from_frames(result.alerts, result.evidence), _judged(session, ctx))
     steps = plan(opens, candidates)
+    attach_ids = sorted({by_id[step.alert_id].id for step in steps.attaches})
+    if attach_ids:  # row locks (id order) before the first audit append: docs/jobs.md, "Lock order"
+        session.exec(
+            select(MarginAlert)
+            .where(MarginAlert.tenant_id == ctx.tenant_id, MarginAlert.id.in_(attach_ids))  # type: ignore[attr-defined]
+            .order_by(MarginAlert.id)
+            .with_for_update()
+        ).all()
     created = [_create(session, ctx, c.candidate, by_key[c.candidate.key], job_id) for c in steps.creates]
     for step in steps.attaches:
         _attach(session, ctx, by_id[step.alert_id], step, by_key[step.candidate.key], job_id)

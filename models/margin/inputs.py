@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from engine.margin.frames import RULES
+from engine.margin.machines import DEALER_LADDER
 from engine.margin.severity import LEVELS
 from engine.text import TextInput
 
@@ -15,6 +16,7 @@ Rule = Literal[RULES]  # type: ignore[valid-type]
 Severity = Literal[LEVELS]  # type: ignore[valid-type]
 AlertStatus = Literal["open", "acknowledged", "in_enforcement", "resolved", "dismissed"]
 TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
+DealerStatus = Literal[DEALER_LADDER]  # type: ignore[valid-type]
 TEXT_MAX = 4000  # notes and reasons
 TITLE_MAX = 200
 Reason = Field(None, min_length=1, max_length=TEXT_MAX)
@@ -30,6 +32,8 @@ class AlertPatch(_Input):
     action: str | None = Field(None, min_length=1, max_length=40)
     reason: str | None = Reason
     note: str | None = Field(None, min_length=1, max_length=TEXT_MAX)
+    # the status the user saw: a decision on a status the alert no longer has is refused (409)
+    expected_status: AlertStatus | None = None
 
     @model_validator(mode="after")
     def _something(self) -> AlertPatch:
@@ -37,6 +41,8 @@ class AlertPatch(_Input):
             raise ValueError("give an action or a note")
         if self.reason is not None and self.action is None:
             raise ValueError("a reason goes with an action")
+        if self.expected_status is not None and self.action is None:
+            raise ValueError("expected_status goes with an action")
         return self
 
 
@@ -50,10 +56,12 @@ class TaskCreate(_Input):
 
 
 class TaskPatch(_Input):
-    """Status via `action` (+ `reason`); other fields are plain audited updates."""
+    """Status via `action` (+ `reason`, + `expected_status`: the status the user saw, 409 when
+    stale); other fields are plain audited updates."""
 
     action: str | None = Field(None, min_length=1, max_length=40)
     reason: str | None = Reason
+    expected_status: TaskStatus | None = None
     title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
     assignee_user_id: uuid.UUID | None = None
     due_at: AwareDatetime | None = None
@@ -63,3 +71,5 @@ class TaskPatch(_Input):
 class DealerStatusChange(_Input):
     action: str = Field(min_length=1, max_length=40)
     reason: str = Field(min_length=1, max_length=TEXT_MAX)
+    # the status the user saw: a stale one (someone moved the dealer first) is refused with 409
+    expected_status: DealerStatus | None = None

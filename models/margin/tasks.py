@@ -15,7 +15,7 @@ from engine.rbac import has_permission
 from models.catalog.tables import Organization
 from models.core import mutations
 from models.core.base import utcnow
-from models.core.decisions import decide
+from models.core.decisions import decide, lock_for_decision
 from models.core.identity import Member, tenant_members
 from models.core.pagination import Page, keyset_page, parse_instant
 from models.core.repo import get_in_tenant, reference
@@ -147,7 +147,11 @@ def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPat
     """Fields first (audited update), then the status decision (TASK_MACHINE), in one unit of work."""
     ctx.require(WRITE)
     task = get_task(session, ctx, task_id)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in ("action", "reason")}
+    if data.action is not None:  # the row lock and the stale check before the fields' audited update
+        lock_for_decision(session, TASK_MACHINE, task, data.expected_status)
+    changes = {
+        k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in ("action", "reason", "expected_status")
+    }
     if "title" in changes and changes["title"] is None:
         raise_validation("title", "cannot be empty")
     if "assignee_user_id" in changes and changes["assignee_user_id"] != task.assignee_user_id:
@@ -157,7 +161,7 @@ def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPat
     if changes:
         mutations.update(session, ctx, task, {**changes, "updated_at": utcnow()}, action="margin_task.update")
     if data.action is not None:
-        decide(session, ctx, TASK_MACHINE, task, data.action, reason=data.reason)
+        decide(session, ctx, TASK_MACHINE, task, data.action, reason=data.reason, expected_status=data.expected_status)
     return task
 
 

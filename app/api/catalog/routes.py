@@ -102,7 +102,7 @@ def decide_org_status(
     org_id: uuid.UUID, body: OrgDecision, ctx: TenantContext = Depends(feature(ENABLE_ORG, WRITE))
 ) -> dict:
     with tenant_session(ctx) as session:
-        return _org_detail(ctx, orgs.change_org_status(session, ctx, org_id, body.action, body.reason))
+        return _org_detail(ctx, orgs.change_org_status(session, ctx, org_id, body.action, body.reason, body.expected_status))
 
 
 @router.get("/orgs/{org_id}/relationships")

@@ -176,7 +176,15 @@ def patch_alert(
     alert_id: uuid.UUID, body: AlertPatch, ctx: TenantContext = Depends(require("margin.alerts.update"))
 ) -> dict:
     with tenant_session(ctx) as session:
-        alert = alert_repo.patch_alert(session, ctx, alert_id, action=body.action, reason=body.reason, note=body.note)
+        alert = alert_repo.patch_alert(
+            session,
+            ctx,
+            alert_id,
+            action=body.action,
+            reason=body.reason,
+            note=body.note,
+            expected_status=body.expected_status,
+        )
         return _alert_detail(session, ctx, alert)
 
 
@@ -276,7 +284,7 @@ def change_dealer_status(
     dealer_id: uuid.UUID, body: DealerStatusChange, ctx: TenantContext = Depends(require("margin.dealers.status"))
 ) -> dict:
     with tenant_session(ctx) as session:
-        dealers.change_status(session, ctx, dealer_id, body.action, body.reason)
+        dealers.change_status(session, ctx, dealer_id, body.action, body.reason, body.expected_status)
         return _dealer_summary(session, ctx, dealer_id)
 
 

@@ -22,7 +22,7 @@ from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.catalog.machines import ORG_STATUS
 from engine.context import TenantContext
-from engine.errors import DomainError
+from engine.errors import DomainError, StaleStatus
 from models.catalog import catalog, orgs, publishing
 from models.catalog.inputs import ChannelUpdate, SkuUpdate
 from models.core.db import tenant_session
@@ -81,9 +81,9 @@ def fetch_org_detail(ctx: TenantContext, org_id: str) -> dict[str, Any]:
         }
 
 
-def decide_org(ctx: TenantContext, org_id: str, action: str, reason: str) -> None:
+def decide_org(ctx: TenantContext, org_id: str, action: str, reason: str, expected_status: str | None = None) -> None:
     with tenant_session(ctx) as session:
-        orgs.change_org_status(session, ctx, org_id, action, reason)
+        orgs.change_org_status(session, ctx, org_id, action, reason, expected_status)
 
 
 def fetch_skus(ctx: TenantContext) -> list[dict[str, str]]:
@@ -274,8 +274,13 @@ class OrgsState(EntityForm, AuthState):
         if ctx is None or not org_id:
             self.error = "Your role may not change an organization's status."
             return
+        shown = self.selected.get("status") or None  # a status changed meanwhile is refused, not re-applied
         try:
-            await asyncio.to_thread(decide_org, ctx, org_id, str(action)[:30], self.reason)
+            await asyncio.to_thread(decide_org, ctx, org_id, str(action)[:30], self.reason, shown)
+        except StaleStatus as exc:
+            await self._show(ctx, org_id)
+            self.error = exc.message
+            return
         except DomainError as exc:
             self.error = exc.message
             return

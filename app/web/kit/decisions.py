@@ -22,7 +22,7 @@ from reflex.vars import Var
 
 from app.web.margin import components as mc
 from engine.context import TenantContext
-from engine.errors import DomainError
+from engine.errors import DomainError, StaleStatus
 
 
 def validation_text(exc: ValidationError) -> str:
@@ -45,6 +45,9 @@ class DecisionDialogMixin(rx.State, mixin=True):
     reason: str = ""
     busy: bool = False
     _record_id: str = ""
+    # the status shown when the record was last loaded: sent with every decision, so a decision
+    # someone else made first (another tab, a double click) is refused instead of applied twice
+    _shown_status: str = ""
     _pending: str = ""
     # the action whose dialog was dismissed (Esc, overlay, Cancel) with text typed: reopening the
     # same action gives the text back
@@ -73,10 +76,21 @@ class DecisionDialogMixin(rx.State, mixin=True):
         """page: reset the page's own vars"""
 
     def _record_decision(
-        self, ctx: TenantContext, record_id: str, action: str | None, reason: str | None, note: str | None
+        self,
+        ctx: TenantContext,
+        record_id: str,
+        action: str | None,
+        reason: str | None,
+        note: str | None,
+        expected_status: str | None,
     ) -> None:
-        """page, runs in a worker thread: apply the decision through the repository"""
+        """page, runs in a worker thread: apply the decision through the repository, passing
+        `expected_status` (the status shown) to the decision path"""
         raise NotImplementedError
+
+    def _status_of(self, data: dict[str, Any]) -> str:
+        """page: the record's status in `_fetch_record`'s data (what the user sees)"""
+        return ""
 
     def _done_notice(self, action: str | None) -> str:
         """page: the notice after a decision went through (the record is shown again by then)"""
@@ -92,6 +106,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
 
     def _blank(self) -> None:
         self.found, self.actions, self._record_id, self._pending = False, [], "", ""
+        self._shown_status = ""
         self.dialog_open, self.reason, self._draft_for = False, "", ""
         self._blank_record()
 
@@ -107,6 +122,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self.error = self._missing_text
             return
         self.actions = data["actions"]
+        self._shown_status = self._status_of(data)
         self._record_id = self._fill_record(ctx, data)
         self.found = True
 
@@ -117,7 +133,13 @@ class DecisionDialogMixin(rx.State, mixin=True):
             return
         self.busy = True
         try:
-            await asyncio.to_thread(self._record_decision, ctx, self._record_id, action, reason, note)
+            expected = (self._shown_status or None) if action else None
+            await asyncio.to_thread(self._record_decision, ctx, self._record_id, action, reason, note, expected)
+        except StaleStatus as exc:  # someone decided first: show the record as it is now
+            self.busy = False
+            await self._show(ctx, self._record_id)
+            self.error = exc.message
+            return
         except DomainError as exc:
             self.error, self.busy = exc.message, False
             return

@@ -253,9 +253,18 @@ def why_price_href(sku_code: str, dealer_id: str, floor_kind: Any, book_kind: An
     return "/catalog/pricing?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def decide_alert(ctx: TenantContext, alert_id: str, action: str | None, reason: str | None, note: str | None) -> None:
+def decide_alert(
+    ctx: TenantContext,
+    alert_id: str,
+    action: str | None,
+    reason: str | None,
+    note: str | None,
+    expected_status: str | None = None,
+) -> None:
     with tenant_session(ctx) as session:
-        alert_repo.patch_alert(session, ctx, alert_id, action=action, reason=reason, note=note)
+        alert_repo.patch_alert(
+            session, ctx, alert_id, action=action, reason=reason, note=note, expected_status=expected_status
+        )
 
 
 # ---- dashboard ------------------------------------------------------------------------------
@@ -619,9 +628,18 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
         self.can_note, self.note = False, ""
 
     def _record_decision(
-        self, ctx: TenantContext, record_id: str, action: str | None, reason: str | None, note: str | None
+        self,
+        ctx: TenantContext,
+        record_id: str,
+        action: str | None,
+        reason: str | None,
+        note: str | None,
+        expected_status: str | None,
     ) -> None:
-        decide_alert(ctx, record_id, action, reason, note)
+        decide_alert(ctx, record_id, action, reason, note, expected_status)
+
+    def _status_of(self, data: dict[str, Any]) -> str:
+        return str(data["alert"].get("status") or "")
 
     def _done_notice(self, action: str | None) -> str:
         return DONE_NOTICES.get(action or "", "Alert updated.")

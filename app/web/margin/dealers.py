@@ -96,9 +96,11 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
     }
 
 
-def change_status(ctx: TenantContext, dealer_id: str, action: str, reason: str) -> None:
+def change_status(
+    ctx: TenantContext, dealer_id: str, action: str, reason: str, expected_status: str | None = None
+) -> None:
     with tenant_session(ctx) as session:
-        dealer_repo.change_status(session, ctx, dealer_id, action, reason)
+        dealer_repo.change_status(session, ctx, dealer_id, action, reason, expected_status)
 
 
 class DealersState(AuthState):
@@ -208,9 +210,18 @@ class DealerDetailState(DecisionDialogMixin, AuthState):
         self.alerts, self.notices = [], []
 
     def _record_decision(
-        self, ctx: TenantContext, record_id: str, action: str | None, reason: str | None, note: str | None
+        self,
+        ctx: TenantContext,
+        record_id: str,
+        action: str | None,
+        reason: str | None,
+        note: str | None,
+        expected_status: str | None,
     ) -> None:
-        change_status(ctx, record_id, action or "", reason or "")
+        change_status(ctx, record_id, action or "", reason or "", expected_status)
+
+    def _status_of(self, data: dict[str, Any]) -> str:
+        return str(data["dealer"].get("status") or "")
 
     def _done_notice(self, action: str | None) -> str:
         return f"Status changed to {mc.label(self.dealer.get('status', ''))}."

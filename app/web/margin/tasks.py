@@ -341,7 +341,8 @@ class TasksState(AuthState):
             self.e_pending = chosen["action"]
             self.error = f"{chosen['label']}: write a reason first."
             return
-        fields: dict[str, Any] = {"action": chosen["action"]}
+        # the status shown: a task someone else moved meanwhile is refused (409), not moved twice
+        fields: dict[str, Any] = {"action": chosen["action"], "expected_status": self.edit.get("status") or None}
         if chosen["reason"]:
             fields["reason"] = self.e_reason.strip()
             too_long = self._too_long({"Reason": fields["reason"]})
@@ -357,7 +358,9 @@ class TasksState(AuthState):
         if ctx is None or row is None or not row["closable"]:
             return
         try:
-            await asyncio.to_thread(patch_task, ctx, row["id"], {"action": "complete"})
+            await asyncio.to_thread(
+                patch_task, ctx, row["id"], {"action": "complete", "expected_status": row["status"] or None}
+            )
         except DomainError as exc:
             self.error = exc.message
             return

@@ -375,6 +375,7 @@ def start_batch(
     `pace_ms`: the worker waits this long before each item (the demo's batch, to watch it live)."""
     ctx.require(ENFORCE)
     batch = get_batch(session, ctx, batch_id)
+    session.refresh(batch, with_for_update=True)  # the batch row before any audit append (lock order)
     BATCH_MACHINE.check(batch.status, "start", ctx, None)
     items = items_of(session, ctx, batch)
     params: dict[str, Any] = {"batch_id": str(batch.id)}
@@ -398,22 +399,41 @@ def start_batch(
 
 
 def cancel_batch(session: Session, ctx: TenantContext, batch_id: Any, reason: str | None = None) -> EnforcementBatch:
-    """Cancel a draft, queued or running batch: its job's pending items are cancelled now; the
-    items a worker holds finish their chunk (their notices were sent; they stay in the report)."""
-    ctx.require(ENFORCE)
-    batch = get_batch(session, ctx, batch_id)
-    reconcile(session, ctx, batch)
-    BATCH_MACHINE.check(batch.status, "cancel", ctx, reason)
-    if batch.job_id is not None:
-        job = get_job(session, ctx, batch.job_id)
-        if job.status in ("queued", "running"):
-            from models.jobs.repo import request_cancel
+    """Cancel a draft, queued or running batch, finally: once this commits no item of the batch is
+    sent. Its job is cancelled under the job row's lock, which waits for the chunk a worker is
+    processing (those items were sent before the cancel; they stay in the report) and makes every
+    later chunk cancel its items (models.jobs.request_cancel). Lock order: job → batch → items →
+    audit (docs/jobs.md). Concurrent cancels: one succeeds, the others get 409 (already cancelled)."""
+    from models.jobs.repo import request_cancel
 
-            request_cancel(session, ctx, job.id, reason or "batch cancelled")
+    ctx.require(ENFORCE)
+    batch, job = _lock_batch_and_job(session, ctx, batch_id)
+    job_open = job is not None and job.status in ("queued", "running")
+    if job is not None and not job_open:
+        reconcile(session, ctx, batch)  # the job ended another way: the batch follows it first
+    BATCH_MACHINE.check(batch.status, "cancel", ctx, reason)
+    if job_open:
+        request_cancel(session, ctx, job.id, reason or "batch cancelled")  # type: ignore[union-attr]
     decide(session, ctx, BATCH_MACHINE, batch, "cancel", reason=reason)
     mutations.update(session, ctx, batch, {"finished_at": utcnow()}, action="margin_batch.finish")
     log(session, ctx, batch, "cancelled", "Batch cancelled" + (f": {reason}" if reason else ""), level="warning")
     return batch
+
+
+def _lock_batch_and_job(session: Session, ctx: TenantContext, batch_id: Any) -> tuple[EnforcementBatch, Job | None]:
+    """The batch and its job, both row-locked, in the one lock order: job first, then batch. The
+    job id is read before the batch is locked; a start committed in between (the batch now names
+    a job we hold no lock on) rolls the batch lock back (savepoint) and takes both again in order."""
+    batch = get_batch(session, ctx, batch_id)
+    while True:
+        job = get_job(session, ctx, batch.job_id, lock=True) if batch.job_id is not None else None
+        savepoint = session.begin_nested()
+        session.refresh(batch, with_for_update=True)
+        if batch.job_id == (job.id if job else None):
+            savepoint.commit()
+            return batch, job
+        savepoint.rollback()  # releases the batch row lock taken in it
+        session.refresh(batch)
 
 
 def _move(session: Session, ctx: TenantContext, batch: EnforcementBatch, action: str, **kw: Any) -> None:

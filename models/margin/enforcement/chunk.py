@@ -92,16 +92,19 @@ class EnforceChunk:
         *,
         redone: Iterable[str] | None = None,
     ):
-        from models.margin.enforcement import _move, get_batch
+        from models.margin.enforcement import get_batch
 
         self.session, self.ctx = session, ctx
         batch_ids = {str(p["batch_id"]) for p in payloads}
         self.batches = {b: get_batch(session, ctx, b) for b in sorted(batch_ids)}
+        # a queued batch is locked now and moved to running in flush(), just before the chunk's audit
+        # append: the decision's audit lock must come after every row lock of the chunk (lock order)
+        self._to_run: list[Any] = []
         for batch in self.batches.values():
             if batch.status == "queued":
                 session.refresh(batch, with_for_update=True)
                 if batch.status == "queued":
-                    _move(session, ctx, batch, "run")
+                    self._to_run.append(batch)
         t = ctx.tenant_id
         item_ids = [uuid.UUID(str(p["item_id"])) for p in payloads]
         self.items = {
@@ -471,9 +474,18 @@ class EnforceChunk:
                     },
                 }
             )
-        audit.record_many(session, ctx, audits)  # one append for the chunk: the lock is held only from here
-        for batch in self.batches.values():
-            _maybe_complete(session, ctx, batch, _move, keys if unmarked else [])
+        # every row lock before the audit lock: the batches this chunk completes are locked here
+        finishing = [b for b in self.batches.values() if _last_chunk(session, ctx, b, keys if unmarked else [])]
+        for batch in finishing:
+            session.refresh(batch, with_for_update=True)
+        for batch in self._to_run:
+            if batch.status == "queued":
+                _move(session, ctx, batch, "run")  # the audit lock is taken from here to commit
+        self._to_run = []
+        audit.record_many(session, ctx, audits)  # one append for the chunk
+        for batch in finishing:
+            if batch.status == "running":
+                _move(session, ctx, batch, "complete")
         session.flush()
 
     def _apply_decisions(self, kept: set[str], audits: list[dict[str, Any]]) -> None:
@@ -492,12 +504,12 @@ class EnforceChunk:
         self._planned.clear()
 
 
-def _maybe_complete(session: Session, ctx: TenantContext, batch, move, unmarked: list[str]) -> None:
-    """Once per chunk, after its done marks: the chunk holding the batch's last open item completes
-    the batch, in the same transaction as the items' effects. `unmarked`: kept keys whose done mark
-    the caller writes later (process_item's callers), counted as finished."""
+def _last_chunk(session: Session, ctx: TenantContext, batch, unmarked: list[str]) -> bool:
+    """Once per chunk, after its done marks: True for the chunk holding the batch's last open item,
+    which completes the batch in the same transaction as the items' effects. `unmarked`: kept keys
+    whose done mark the caller writes later (process_item's callers), counted as finished."""
     if batch.job_id is None:
-        return
+        return False
     open_left = session.execute(
         text(
             "select exists(select 1 from job_items where tenant_id = :t and job_id = :j "
@@ -505,8 +517,4 @@ def _maybe_complete(session: Session, ctx: TenantContext, batch, move, unmarked:
         ),
         {"t": ctx.tenant_id, "j": batch.job_id, "k": unmarked},
     ).scalar()
-    if open_left:
-        return
-    session.refresh(batch, with_for_update=True)
-    if batch.status == "running":
-        move(session, ctx, batch, "complete")
+    return not open_left

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from engine.context import TenantContext
-from engine.errors import Forbidden, InvalidTransition, ValidationFailed
+from engine.errors import Forbidden, InvalidTransition, StaleStatus, ValidationFailed
 from engine.rbac import Role
 from engine.state_machine import StateMachine, Transition
 from tests.support.sample_machine import SAMPLE
@@ -34,6 +34,16 @@ def test_terminal_state_allows_nothing():
 def test_unknown_current_status_fails_hard():
     with pytest.raises(InvalidTransition, match="unknown"):
         SAMPLE.check("bogus", "start", ctx(Role.OWNER), None)
+
+
+def test_expected_status_must_be_the_current_one():
+    assert SAMPLE.check("queued", "start", ctx(Role.OPS), None, expected_status="queued").target == "running"
+    with pytest.raises(StaleStatus, match="the status is now 'running', not 'queued'") as stale:
+        SAMPLE.check("running", "start", ctx(Role.OPS), None, expected_status="queued")
+    assert stale.value.status == 409 and stale.value.fields == {"expected_status": "current status is 'running'"}
+    with pytest.raises(ValidationFailed) as unknown:
+        SAMPLE.check("queued", "start", ctx(Role.OPS), None, expected_status="bogus")
+    assert unknown.value.fields == {"expected_status": "unknown status"}
 
 
 @pytest.mark.parametrize("role", [Role.SALES, Role.VIEWER, Role.AUDITOR, Role.VENDOR, Role.HR])

@@ -10,10 +10,10 @@ from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, Uni
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
+from engine.jobs import ITEM_STATUSES, JOB_MACHINE
 from models.core.base import id_field, json_field, tenant_field, ts_field
 
-JOB_STATUSES = ("queued", "running", "completed", "failed", "cancelled")
-ITEM_STATUSES = ("pending", "running", "done", "failed", "skipped", "cancelled")
+JOB_STATUSES = JOB_MACHINE.statuses
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

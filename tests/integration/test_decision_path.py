@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from engine.context import TenantContext
 from engine.errors import Forbidden, InvalidTransition, ValidationFailed
+from engine.rbac import Role
+from engine.state_machine import StateMachine, Transition
+from models.catalog.tables import Organization
 from models.core import mutations
 from models.core.db import tenant_session
 from models.core.decisions import decide
@@ -73,3 +80,33 @@ def test_status_cannot_change_outside_the_decision_path(tenant_a, job):
     ctx = tenant_a.ctx()
     with pytest.raises(ValueError, match="decision path"), tenant_session(ctx) as session:
         mutations.update(session, ctx, session.get(Job, job.id), {"status": "completed"})
+
+
+def test_ownership_is_worked_out_from_the_owner_field_and_the_acting_organization(tenant_a):
+    """An owner-only action: the vendor whose organization owns the row may take it, another
+    organization's vendor may not; the caller passes no ownership flag."""
+    own_org = StateMachine(
+        "vendor_self",
+        frozenset({"active", "on_hold"}),
+        "active",
+        (Transition("withdraw", frozenset({"active"}), "on_hold", "cases.withdraw", owner_only=True),),
+        owner_field="id",
+    )
+    owner = tenant_a.ctx()
+    with tenant_session(owner) as session:
+        orgs = [
+            mutations.create(session, owner, Organization(tenant_id=owner.tenant_id, type="supplier", code=f"v{i}-{uuid.uuid4().hex[:6]}", name=f"Vendor {i}"))
+            for i in range(2)
+        ]
+    mine, other = orgs
+    as_other = TenantContext(tenant_id=owner.tenant_id, user_id=None, role=Role.VENDOR, organization_id=other.id)
+    with pytest.raises(Forbidden, match="only the owner"), tenant_session(as_other) as session:
+        decide(session, as_other, own_org, session.get(Organization, mine.id), "withdraw")
+    as_mine = replace(as_other, organization_id=mine.id)
+    with tenant_session(as_mine) as session:
+        event = decide(session, as_mine, own_org, session.get(Organization, mine.id), "withdraw")
+    with tenant_session(owner) as session:
+        assert session.get(Organization, mine.id).status == "on_hold"
+        assert session.get(Organization, other.id).status == "active"
+        row = session.exec(select(DecisionEvent).where(DecisionEvent.id == event.id)).one()
+        assert (row.machine, row.action, row.actor_role) == ("vendor_self", "withdraw", "vendor")

@@ -42,7 +42,7 @@ from engine.margin import enforcement as engine
 from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACHINE
 from engine.state_machine import StateMachine
 from models.catalog.tables import Organization, Sku
-from models.core import audit
+from models.core.audit_buffer import AuditBuffer
 from models.core.base import utcnow
 from models.core.bulk import insert_rows
 from models.core.decisions import DecisionRequest, decide_many
@@ -432,7 +432,7 @@ class EnforceChunk:
 
         session, ctx = self.session, self.ctx
         keys = [k for k in kept if k in self._summary]
-        audits, self._pending_audits = self._pending_audits, []
+        audits, self._pending_audits = AuditBuffer(session, ctx, self._pending_audits), []
         self._apply_decisions(set(keys), audits)
         notices = [self._notice_rows[k] for k in keys if k in self._notice_rows]
         tasks = [self._task_rows[k] for k in keys if k in self._task_rows]
@@ -471,12 +471,12 @@ class EnforceChunk:
                     },
                 }
             )
-        audit.record_many(session, ctx, audits)  # one append for the chunk: the lock is held only from here
+        audits.flush()  # one append for the chunk: the lock is held only from here
         for batch in self.batches.values():
             _maybe_complete(session, ctx, batch, _move, keys if unmarked else [])
         session.flush()
 
-    def _apply_decisions(self, kept: set[str], audits: list[dict[str, Any]]) -> None:
+    def _apply_decisions(self, kept: set[str], audits: AuditBuffer) -> None:
         """The kept items' decisions, in processing order: one decide_many per machine (alerts and
         dealer status rows are different entities; per entity the order is kept). The entities were
         locked when loaded; their audit events go into `audits` (appended by flush())."""
@@ -485,9 +485,9 @@ class EnforceChunk:
             if key not in kept:
                 continue
             for machine, entity, action, reason, details, _ in decisions:
-                by_machine.setdefault(machine.name, (machine, []))[1].append((entity, action, reason, False, details))
+                by_machine.setdefault(machine.name, (machine, []))[1].append(DecisionRequest(entity, action, reason, details))
         for machine, requests in by_machine.values():
-            decide_many(self.session, self.ctx, machine, requests, locked=True, audit_into=audits)
+            decide_many(self.session, self.ctx, machine, requests, locked=True, audit_buffer=audits)
         self._decisions.clear()
         self._planned.clear()
 

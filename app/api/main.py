@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from app.api.catalog import pricing
 from app.api.catalog import routes as catalog
-from app.api.core import audit, auth, health, jobs, settings
+from app.api.core import audit, auth, decision_routes, health, jobs, settings
 from app.api.errors import install_error_handlers
 from app.api.margin import enforcement
 from app.api.margin import routes as margin
@@ -21,6 +21,8 @@ def create_api() -> FastAPI:
     api = FastAPI(title="PharOS API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(api)
     for router in ROUTERS:
+        api.include_router(router)
+    for router in decision_routes.ROUTERS:
         api.include_router(router)
     api.add_middleware(ObservabilityMiddleware)
     return api

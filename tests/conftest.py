@@ -12,7 +12,8 @@ import pytest
 
 from tests.support.database import TEST_DATA_DIR, create_test_database, drop_test_database, prepare_services
 
-pytest_plugins = ["tests.support.sample_job"]  # the test-only "sample" job kind and its table
+# test-only pieces outside the product's schema: the "sample" job kind, a per-entity event table
+pytest_plugins = ["tests.support.sample_job", "tests.support.sample_events"]
 
 os.environ.setdefault("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")

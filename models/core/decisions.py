@@ -125,11 +125,22 @@ def _rows(
     return _Rows(event, entry, outbox)
 
 
+_EVENT_TABLES: dict[str, Table] = {}
+
+
+def register_event_table(table: Table) -> Table:
+    """Make an event table outside the product's metadata known by name (test-only tables)."""
+    _EVENT_TABLES[table.name] = table
+    return table
+
+
 def _events_table(machine: StateMachine) -> Table:
-    try:
-        return SQLModel.metadata.tables[machine.events]
-    except KeyError:
-        raise LookupError(f"{machine.name}: event table {machine.events!r} is not a known table") from None
+    table = _EVENT_TABLES.get(machine.events)
+    if table is None:
+        table = SQLModel.metadata.tables.get(machine.events)
+    if table is None:
+        raise LookupError(f"{machine.name}: event table {machine.events!r} is not a known table")
+    return table
 
 
 def _outbox_table() -> Table:

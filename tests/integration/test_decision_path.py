@@ -6,7 +6,8 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from engine.context import TenantContext
@@ -16,9 +17,10 @@ from engine.state_machine import StateMachine, Transition
 from models.catalog.tables import Organization
 from models.core import mutations
 from models.core.db import tenant_session
-from models.core.decisions import decide
+from models.core.decisions import DecisionRequest, decide, decide_many
 from models.core.tables import AuditEvent, DecisionEvent, OutboxEvent
 from models.jobs.tables import Job
+from tests.support.sample_events import SAMPLE_WITH_OWN_EVENTS
 from tests.support.sample_machine import SAMPLE
 
 
@@ -110,3 +112,29 @@ def test_ownership_is_worked_out_from_the_owner_field_and_the_acting_organizatio
         assert session.get(Organization, other.id).status == "active"
         row = session.exec(select(DecisionEvent).where(DecisionEvent.id == event.id)).one()
         assert (row.machine, row.action, row.actor_role) == ("vendor_self", "withdraw", "vendor")
+
+
+def test_a_machine_with_its_own_event_table_writes_its_events_there(tenant_a, job, sample_events):
+    """docs/adr/0001: the machine names its event table; decide and decide_many write there (and
+    nowhere else), with the same audit and outbox rows; the table's CHECK comes from the machine."""
+    ctx = tenant_a.ctx("ops")
+    with tenant_session(ctx) as session:
+        before = _counts(session)
+        decide(session, ctx, SAMPLE_WITH_OWN_EVENTS, session.get(Job, job.id), "start")
+        decide_many(session, ctx, SAMPLE_WITH_OWN_EVENTS, [DecisionRequest(session.get(Job, job.id), "complete")])
+    with tenant_session(ctx) as session:
+        assert _counts(session) == (before[0], before[1] + 2, before[2] + 2)  # no row in decision_events
+        rows = session.execute(
+            text(f"select action, from_status, to_status from {sample_events.name} where entity_id = :j order by at"),
+            {"j": job.id},
+        ).all()
+        assert [tuple(r) for r in rows] == [("start", "queued", "running"), ("complete", "running", "completed")]
+        assert session.get(Job, job.id).status == "completed"
+    with pytest.raises(IntegrityError, match="ck_sample_decision_events_action"), tenant_session(ctx) as session:
+        session.execute(
+            text(
+                f"insert into {sample_events.name} (id, tenant_id, machine, entity_id, action, from_status, to_status, "
+                "actor, actor_role, at) values (gen_random_uuid(), :t, 'sample', :j, 'APPROVE', 'a', 'completed', 'x', 'ops', now())"
+            ),
+            {"t": ctx.tenant_id, "j": job.id},
+        )

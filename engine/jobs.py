@@ -20,9 +20,10 @@ JOB_MACHINE = StateMachine(
     states=frozenset({"queued", "running", "completed", "failed", "cancelled"}),
     initial="queued",
     transitions=(
-        Transition("start", frozenset({"queued"}), "running", MANAGE),
-        Transition("complete", frozenset({"running"}), "completed", MANAGE),
-        Transition("fail", frozenset({"queued", "running"}), "failed", MANAGE, reason_required=True),
+        # the runner's steps (system only); a user may only cancel
+        Transition("start", frozenset({"queued"}), "running", MANAGE, system_only=True),
+        Transition("complete", frozenset({"running"}), "completed", MANAGE, system_only=True),
+        Transition("fail", frozenset({"queued", "running"}), "failed", MANAGE, reason_required=True, system_only=True),
         Transition("cancel", frozenset({"queued", "running"}), "cancelled", MANAGE),
     ),
     terminal=frozenset({"completed", "failed", "cancelled"}),
@@ -30,6 +31,7 @@ JOB_MACHINE = StateMachine(
 
 ITEM_OPEN = ("pending", "running")
 ITEM_FINISHED = ("done", "failed", "skipped", "cancelled")
+ITEM_STATUSES = (*ITEM_OPEN, *ITEM_FINISHED)  # items have no machine: the runner's SQL moves them
 
 
 # --- what a handler returns for one item -------------------------------------------------
@@ -139,4 +141,4 @@ class ProgressSnapshot:
 
 def full_counts(counts: dict[str, int]) -> dict[str, int]:
     """Every item status present (zero when absent), so consumers need no defaults."""
-    return {s: int(counts.get(s, 0)) for s in (*ITEM_OPEN, *ITEM_FINISHED)}
+    return {s: int(counts.get(s, 0)) for s in ITEM_STATUSES}

@@ -9,18 +9,22 @@ at start-up, and the periodic sweep picks up a job nobody works on), so /executi
    the other left pending, paced (`pace_ms`): the worker waits RUNNING_PACE_MS before doing it,
    so on a first visit the batch is running and /execution shows it finish live.
 
-Seeds may not import workers (app → seeds → workers would break the app/workers independence
-contract), so both run through models.margin.enforcement.run_inline: the job path's own functions.
+Both run through the job runner's own chunk code, inline in the seed's transaction
+(models.jobs.runner.run_inline with margin's enforce kind); seeds never import workers.
 Deterministic ids; once the first batch exists nothing is written again.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
+from models.jobs.runner import run_inline
 from models.margin import enforcement
 from models.margin.enforcement.tables import EnforcementBatch
+from models.margin.kinds import ENFORCE
 from seeds.catalog import IdFor
 from seeds.ids import demo_id
 
@@ -42,7 +46,7 @@ def build_enforcement(session: Session, ctx: TenantContext, id_for: IdFor) -> di
         batch_id=done_id,
     )
     enforcement.start_batch(session, ctx, done_id, enqueue=False)
-    enforcement.run_inline(session, ctx, done_id, worker_id="seed")
+    _run(session, ctx, done_id)
     enforcement.create_batch(
         session,
         ctx,
@@ -52,8 +56,15 @@ def build_enforcement(session: Session, ctx: TenantContext, id_for: IdFor) -> di
         batch_id=running_id,
     )
     enforcement.start_batch(session, ctx, running_id, pace_ms=RUNNING_PACE_MS, enqueue=False)
-    enforcement.run_inline(session, ctx, running_id, limit=1, worker_id="seed")
+    _run(session, ctx, running_id, limit=1)
     return ids
+
+
+def _run(session: Session, ctx: TenantContext, batch_id: uuid.UUID, *, limit: int | None = None) -> None:
+    """Run the started batch's job (up to `limit` items) here, then bring the batch up to date."""
+    batch = enforcement.get_batch(session, ctx, batch_id)
+    run_inline(session, ctx, batch.job_id, ENFORCE, limit=limit, worker_id="seed")
+    enforcement.reconcile(session, ctx, batch)
 
 
 def seed_enforcement(session: Session, ctx: TenantContext) -> None:

@@ -12,6 +12,9 @@ import pytest
 
 from tests.support.database import TEST_DATA_DIR, create_test_database, drop_test_database, prepare_services
 
+# test-only pieces outside the product's schema: the "sample" job kind, a per-entity event table
+pytest_plugins = ["tests.support.sample_job", "tests.support.sample_events"]
+
 os.environ.setdefault("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import threading
 from typing import Any
 
@@ -22,19 +21,15 @@ from engine.context import TenantContext
 from models.core import heartbeat
 from models.core.db import identity_session, tenant_session
 from models.core.redis_client import new_async_redis
-from models.core.settings import get_settings
+from models.core.settings import get_settings, job_settings
 from models.jobs import repo
 from models.jobs.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
-from workers.registry import load_handlers
-from workers.runner import fail_after_retries, new_worker_id, run_job_sync
+from models.jobs.runner import fail_after_retries, new_worker_id, run_job_sync
+from workers.registry import load_kinds
 
 log = logging.getLogger("pharos.worker")
 
 MAX_TRIES = 5
-
-
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
 
 
 async def run_job(ctx: dict[str, Any], tenant_id: str, job_id: str) -> dict[str, object]:
@@ -102,9 +97,9 @@ async def _beat_forever(ctx: dict[str, Any]) -> None:
 
 async def startup(ctx: dict[str, Any]) -> None:
     ctx["worker_id"] = new_worker_id()
-    load_handlers()
+    load_kinds()
     await requeue(ctx, await asyncio.to_thread(_unfinished))
-    interval = _env_float("PHAROS_JOB_SWEEP_SECONDS", 30.0)
+    interval = job_settings().sweep_seconds
     ctx["sweeper"] = asyncio.create_task(_sweep_forever(ctx, interval))
     ctx["heartbeat_redis"] = new_async_redis()
     ctx["heartbeat"] = asyncio.create_task(_beat_forever(ctx))
@@ -130,7 +125,7 @@ def worker_options() -> dict[str, Any]:
     return {
         "redis_settings": redis_settings(),
         "queue_name": queue_name(),
-        "job_timeout": _env_float("PHAROS_JOB_TIMEOUT_SECONDS", 3600.0),
+        "job_timeout": job_settings().timeout_seconds,
     }
 
 

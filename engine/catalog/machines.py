@@ -1,7 +1,10 @@
 """State machines of the catalog, applied only through the decision path (models.core.decisions.decide).
 
 Organization status: an organization (a dealer, say) is active, put on hold, suspended, reinstated,
-or archived for good. Margin's "dealer status" is this machine on the dealer's organization row.
+or archived for good: whether the tenant deals with it at all. It is NOT margin's "dealer status":
+margin's enforcement ladder (warned → final notice → suspended → terminated) is its own machine
+(engine.margin.machines.DEALER_MACHINE) on its own row (margin_dealer_status); see
+docs/adr/0002-dealer-statuses.md for which status means what.
 
 Channel catalog version: a version is born a draft and is either published or discarded; a
 published version never changes again (publish and unlist each create a new version).

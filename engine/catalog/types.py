@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from engine.catalog.machines import CATALOG_VERSION, ORG_STATUS
+
 ORG_TYPES = ("manufacturer", "distributor", "dealer", "supplier", "competitor", "service_partner")
 RELATIONSHIP_TYPES = ("supplies", "distributes_to", "sells_for", "services", "competes_with")
 CHANNEL_KINDS = ("online", "retail", "marketplace", "wholesale", "direct")
-ORG_STATUSES = ("active", "on_hold", "suspended", "archived")
-CATALOG_VERSION_STATUSES = ("draft", "published", "discarded")
+ORG_STATUSES = ORG_STATUS.statuses
+CATALOG_VERSION_STATUSES = CATALOG_VERSION.statuses
 CATALOG_CHANGES = ("publish", "unlist")
 
 

@@ -3,13 +3,12 @@
 The decision path checks a change against these tables and the UI asks them for its buttons, so
 the permissions here are the spec's locked RBAC: Owner everything; Ops enforcement + dealer status
 + task ops; Sales tasks + notes + close loop (no enforcement); Viewer read-only.
-Actions only the worker takes are listed in `SYSTEM_ACTIONS` and hidden by `ui_actions`.
+Actions only the worker takes are `system_only` transitions: the core hides them from the buttons.
 """
 
 from __future__ import annotations
 
-from engine.context import TenantContext
-from engine.state_machine import MAX_UI_ACTIONS, StateMachine, Transition
+from engine.state_machine import StateMachine, Transition
 
 ALERTS = "margin.alerts.update"
 TASKS = "margin.tasks.write"
@@ -17,8 +16,19 @@ DEALERS = "margin.dealers.status"
 ENFORCE = "margin.enforcement.run"
 
 
-def _t(action: str, sources: tuple[str, ...], target: str, permission: str, label: str, *, reason: bool = False) -> Transition:
-    return Transition(action, frozenset(sources), target, permission, reason_required=reason, label=label)
+def _t(
+    action: str,
+    sources: tuple[str, ...],
+    target: str,
+    permission: str,
+    label: str,
+    *,
+    reason: bool = False,
+    system: bool = False,
+) -> Transition:
+    return Transition(
+        action, frozenset(sources), target, permission, reason_required=reason, label=label, system_only=system
+    )
 
 
 # --- alerts -------------------------------------------------------------------------------------
@@ -90,9 +100,10 @@ BATCH_MACHINE = StateMachine(
     initial="draft",
     transitions=(
         _t("start", ("draft",), "queued", ENFORCE, "Start batch"),
-        _t("run", ("queued",), "running", ENFORCE, "Mark running"),
-        _t("complete", ("running",), "completed", ENFORCE, "Mark completed"),
-        _t("fail", ("queued", "running"), "failed", ENFORCE, "Mark failed", reason=True),
+        # the worker's steps, taken through the decision path: never buttons
+        _t("run", ("queued",), "running", ENFORCE, "Mark running", system=True),
+        _t("complete", ("running",), "completed", ENFORCE, "Mark completed", system=True),
+        _t("fail", ("queued", "running"), "failed", ENFORCE, "Mark failed", reason=True, system=True),
         _t("cancel", ("draft", "queued", "running"), "cancelled", ENFORCE, "Cancel batch"),
     ),
     terminal=frozenset({"completed", "cancelled", "failed"}),
@@ -100,18 +111,3 @@ BATCH_MACHINE = StateMachine(
 
 MACHINES = {m.name: m for m in (ALERT_MACHINE, TASK_MACHINE, DEALER_MACHINE, BATCH_MACHINE)}
 
-# Actions the worker takes through the decision path; never offered as buttons.
-SYSTEM_ACTIONS: dict[str, frozenset[str]] = {
-    BATCH_MACHINE.name: frozenset({"run", "complete", "fail"}),
-}
-
-
-def ui_actions(machine: StateMachine, status: str, ctx: TenantContext) -> list[Transition]:
-    """The ≤ 4 buttons a user sees: permitted, allowed from `status`, not worker-only."""
-    hidden = SYSTEM_ACTIONS.get(machine.name, frozenset())
-    options = [
-        t
-        for t in machine.transitions
-        if status in t.sources and t.action not in hidden and ctx.can(t.permission)
-    ]
-    return options[:MAX_UI_ACTIONS]

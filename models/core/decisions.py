@@ -4,6 +4,11 @@ In the caller's transaction it checks role and ownership, checks the transition 
 machine, requires a reason where the machine says so, writes the event row, updates the status,
 appends to the audit chain and writes an outbox row for webhooks. Any failure raises before
 anything is written, and the surrounding unit of work rolls back.
+
+`decide` (one entity) and `decide_many` (set-based) write the same rows, built by one function
+(`_rows`). Ownership is worked out here, from the machine's `owner_field` and
+`ctx.organization_id`, never passed in by callers. Events go to the machine's event table
+(`machine.events`, `decision_events` by default; docs/adr/0001-decision-event-tables.md).
 """
 
 from __future__ import annotations
@@ -12,108 +17,44 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, select
 
 from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.jsonable import to_jsonable
-from engine.state_machine import StateMachine, Transition
+from engine.state_machine import StateMachine
 from models.core import audit
+from models.core.audit_buffer import AuditBuffer, AuditEntry
 from models.core.base import utcnow
 from models.core.bulk import insert_rows
-from models.core.tables import DecisionEvent, OutboxEvent
+from models.core.tables import OutboxEvent
 
 
-def decide(
-    session: Session,
-    ctx: TenantContext,
-    machine: StateMachine,
-    entity: SQLModel,
-    action: str,
-    *,
-    reason: str | None = None,
-    is_owner: bool = False,
-    details: dict[str, Any] | None = None,
-    expected_status: str | None = None,
-) -> DecisionEvent:
-    """Apply `action` to `entity` (a row with id, tenant_id and status) or raise.
+class StatusEntity(Protocol):
+    """What the decision path needs of a row: its id, its tenant and its status (an ORM row)."""
 
-    The row is locked FOR UPDATE and its status re-read, so of concurrent identical decisions one
-    applies and the others fail the machine's check (409). `expected_status`: the status the user
-    saw; a different current status is refused with 409 (StaleStatus) naming it. Lock order: lock
-    the row before the transaction's first audit append (`lock_for_decision`) when the caller
-    audits something first; decide() itself appends only after locking."""
-    if getattr(entity, "tenant_id", None) != ctx.tenant_id:
-        raise NotFound(f"{machine.name} not found")
-    session.refresh(entity, with_for_update=True)  # serialize concurrent decisions on one row
-    from_status: str = entity.status  # type: ignore[attr-defined]
-    transition: Transition = machine.check(
-        from_status, action, ctx, reason, is_owner=is_owner, expected_status=expected_status
-    )
-    clean_reason = reason.strip() if reason else None
-    moment = utcnow()
-    event = DecisionEvent(
-        tenant_id=ctx.tenant_id,
-        machine=machine.name,
-        entity_id=entity.id,  # type: ignore[attr-defined]
-        action=action,
-        from_status=from_status,
-        to_status=transition.target,
-        reason=clean_reason,
-        actor=ctx.actor_label,
-        actor_role=str(ctx.role),
-        at=moment,
-    )
-    entity.status = transition.target  # type: ignore[attr-defined]
-    session.add(entity)
-    session.add(event)
-    session.flush()
-    change = {"status": transition.target, "reason": clean_reason, **(details or {})}
-    audit.record(
-        session,
-        ctx,
-        action=f"{machine.name}.{action}",
-        entity=machine.name,
-        entity_id=entity.id,  # type: ignore[attr-defined]
-        before={"status": from_status},
-        after=change,
-        at=moment,
-    )
-    session.add(
-        OutboxEvent(
-            tenant_id=ctx.tenant_id,
-            topic=f"{machine.name}.{action}",
-            entity=machine.name,
-            entity_id=str(entity.id),  # type: ignore[attr-defined]
-            payload=to_jsonable({"event_id": event.id, "from": from_status, "to": transition.target, **change}),
-            idempotency_key=f"decision:{event.id}",
-        )
-    )
-    session.flush()
-    return event
+    id: Any
+    tenant_id: uuid.UUID
+    status: str
 
 
-def lock_for_decision(
-    session: Session, machine: StateMachine, entity: SQLModel, expected_status: str | None = None
-) -> None:
-    """Row-lock an entity about to be decided, and check the status the user saw, before the
-    transaction writes anything audited (a note, a field update): the tenant's audit lock is
-    always the last lock a transaction takes (docs/jobs.md, "Lock order"), and a stale decision
-    fails before any write."""
-    session.refresh(entity, with_for_update=True)
-    machine.check_expected(entity.status, expected_status)  # type: ignore[attr-defined]
+@dataclass(frozen=True, slots=True)
+class DecisionRequest:
+    """One decision for `decide_many`: `action` on `entity`, with the reason and audit details."""
 
-
-DecisionRequest = tuple[SQLModel, str, "str | None", bool, "dict[str, Any] | None"]
+    entity: StatusEntity
+    action: str
+    reason: str | None = None
+    details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:
-    """A decision event decide_many() wrote (the row's values; no ORM object is made per event)."""
+    """A decision event written (the row's values; no ORM object is made per event)."""
 
     id: uuid.UUID
     tenant_id: uuid.UUID
@@ -128,6 +69,134 @@ class DecisionRecord:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    event: dict[str, Any]
+    audit: AuditEntry
+    outbox: dict[str, Any]
+
+
+def _rows(
+    ctx: TenantContext,
+    machine: StateMachine,
+    entity_id: Any,
+    action: str,
+    from_status: str,
+    to_status: str,
+    reason: str | None,
+    details: dict[str, Any] | None,
+) -> _Rows:
+    """The event, audit entry and outbox row of one decision: the same for decide and decide_many."""
+    moment = utcnow()
+    event = {
+        "id": uuid.uuid4(),
+        "tenant_id": ctx.tenant_id,
+        "machine": machine.name,
+        "entity_id": entity_id,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason": reason,
+        "actor": ctx.actor_label,
+        "actor_role": str(ctx.role),
+        "at": moment,
+    }
+    change = {"status": to_status, "reason": reason, **(details or {})}
+    entry = {
+        "action": f"{machine.name}.{action}",
+        "entity": machine.name,
+        "entity_id": entity_id,
+        "before": {"status": from_status},
+        "after": change,
+        "at": moment,
+    }
+    outbox = {
+        "id": uuid.uuid4(),
+        "tenant_id": ctx.tenant_id,
+        "topic": f"{machine.name}.{action}",
+        "entity": machine.name,
+        "entity_id": str(entity_id),
+        "payload": to_jsonable({"event_id": event["id"], "from": from_status, "to": to_status, **change}),
+        "idempotency_key": f"decision:{event['id']}",
+        "created_at": moment,
+        "delivered_at": None,
+        "attempts": 0,
+    }
+    return _Rows(event, entry, outbox)
+
+
+_EVENT_TABLES: dict[str, Table] = {}
+
+
+def register_event_table(table: Table) -> Table:
+    """Make an event table outside the product's metadata known by name (test-only tables)."""
+    _EVENT_TABLES[table.name] = table
+    return table
+
+
+def _events_table(machine: StateMachine) -> Table:
+    table = _EVENT_TABLES.get(machine.events)
+    if table is None:
+        table = SQLModel.metadata.tables.get(machine.events)
+    if table is None:
+        raise LookupError(f"{machine.name}: event table {machine.events!r} is not a known table")
+    return table
+
+
+def _outbox_table() -> Table:
+    return SQLModel.metadata.tables[OutboxEvent.__tablename__]
+
+
+def _clean(reason: str | None) -> str | None:
+    return reason.strip() if reason else None
+
+
+def decide(
+    session: Session,
+    ctx: TenantContext,
+    machine: StateMachine,
+    entity: StatusEntity,
+    action: str,
+    *,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    expected_status: str | None = None,
+) -> DecisionRecord:
+    """Apply `action` to `entity` (a row with id, tenant_id and status) or raise.
+
+    The row is locked FOR UPDATE and its status re-read, so of concurrent identical decisions one
+    applies and the others fail the machine's check (409). `expected_status`: the status the user
+    saw; a different current status is refused with 409 (StaleStatus) naming it. Lock order: lock
+    the row before the transaction's first audit append (`lock_for_decision`) when the caller
+    audits something first; decide() itself appends only after locking."""
+    if getattr(entity, "tenant_id", None) != ctx.tenant_id:
+        raise NotFound(f"{machine.name} not found")
+    session.refresh(entity, with_for_update=True)  # serialize concurrent decisions on one row
+    from_status = entity.status
+    transition = machine.check(
+        from_status, action, ctx, reason, is_owner=machine.is_owner(entity, ctx), expected_status=expected_status
+    )
+    rows = _rows(ctx, machine, entity.id, action, from_status, transition.target, _clean(reason), details)
+    entity.status = transition.target
+    session.add(entity)
+    session.flush()
+    insert_rows(session, _events_table(machine), [rows.event])
+    audit.record(session, ctx, **rows.audit)
+    insert_rows(session, _outbox_table(), [rows.outbox])
+    return DecisionRecord(**rows.event)
+
+
+def lock_for_decision(
+    session: Session, machine: StateMachine, entity: StatusEntity, expected_status: str | None = None
+) -> None:
+    """Row-lock an entity about to be decided, and check the status the user saw, before the
+    transaction writes anything audited (a note, a field update): the tenant's audit lock is
+    always the last lock a transaction takes (docs/jobs.md, "Lock order"), and a stale decision
+    fails before any write."""
+    session.refresh(entity, with_for_update=True)
+    machine.check_expected(entity.status, expected_status)
+
+
 def decide_many(
     session: Session,
     ctx: TenantContext,
@@ -135,9 +204,9 @@ def decide_many(
     requests: Sequence[DecisionRequest],
     *,
     locked: bool = False,
-    audit_into: list[dict[str, Any]] | None = None,
+    audit_buffer: AuditBuffer | None = None,
 ) -> list[DecisionRecord]:
-    """decide() for several (entity, action, reason, is_owner, details) requests at once, in order.
+    """decide() for several requests at once, in order.
 
     Writes the same rows as one decide() call per request (an entity may appear more than once: its
     requests apply in order), but set-based: one `select ... for update` over the entities (in id
@@ -147,103 +216,63 @@ def decide_many(
     decision events, the audit chain via `audit.record_many`, the outbox.
 
     `locked`: the caller loaded these very entities `FOR UPDATE` in this transaction (their status
-    is current), so they are not selected again. `audit_into`: the audit events are appended to this
-    list instead of written, for a caller that appends them (with its own) in one `record_many`
-    before its transaction commits — the caller must, or the chain misses these decisions.
+    is current), so they are not selected again. `audit_buffer`: the audit entries go into this
+    buffer instead of the chain, for a caller that appends them with its own in one flush before
+    commit (the buffer refuses a commit while it holds entries).
     """
     if not requests:
         return []
-    model = type(requests[0][0])
-    by_id: dict[Any, SQLModel] = {}
-    for entity, *_ in requests:
+    model = type(requests[0].entity)
+    by_id: dict[Any, StatusEntity] = {}
+    for request in requests:
+        entity = request.entity
         if type(entity) is not model or getattr(entity, "tenant_id", None) != ctx.tenant_id:
             raise NotFound(f"{machine.name} not found")
-        by_id[entity.id] = entity  # type: ignore[attr-defined]
+        by_id[entity.id] = entity
     ids = sorted(by_id, key=str)
-    pk = model.id  # type: ignore[attr-defined]
-    locked_rows = (
+    table: Table = getattr(model, "__table__")  # noqa: B009 - an ORM class, typed by the Protocol only
+    locked_rows: Sequence[Any] = (
         [by_id[i] for i in ids]
         if locked
         else session.exec(
             select(model)
-            .where(model.tenant_id == ctx.tenant_id, pk.in_(ids))  # type: ignore[attr-defined]
-            .order_by(pk)
+            .where(table.c.tenant_id == ctx.tenant_id, table.c.id.in_(ids))
+            .order_by(table.c.id)
             .with_for_update()
             .execution_options(populate_existing=True)
         ).all()
     )
     if len(locked_rows) != len(ids):
         raise NotFound(f"{machine.name} not found")
-    current: dict[Any, str] = {row.id: row.status for row in locked_rows}  # type: ignore[attr-defined]
-    planned = []
-    for entity, action, reason, is_owner, details in requests:
-        eid = entity.id  # type: ignore[attr-defined]
+    current: dict[Any, str] = {row.id: row.status for row in locked_rows}
+    planned: list[_Rows] = []
+    for request in requests:
+        eid = request.entity.id
         from_status = current[eid]
-        transition = machine.check(from_status, action, ctx, reason, is_owner=is_owner)
-        current[eid] = transition.target
-        planned.append((entity, action, reason.strip() if reason else None, details, from_status, transition.target))
-    events: list[dict[str, Any]] = []
-    audits: list[dict[str, Any]] = []
-    outbox: list[dict[str, Any]] = []
-    for entity, action, clean_reason, details, from_status, target in planned:
-        moment = utcnow()
-        eid = entity.id  # type: ignore[attr-defined]
-        event = {
-            "id": uuid.uuid4(),
-            "tenant_id": ctx.tenant_id,
-            "machine": machine.name,
-            "entity_id": eid,
-            "action": action,
-            "from_status": from_status,
-            "to_status": target,
-            "reason": clean_reason,
-            "actor": ctx.actor_label,
-            "actor_role": str(ctx.role),
-            "at": moment,
-        }
-        events.append(event)
-        change = {"status": target, "reason": clean_reason, **(details or {})}
-        audits.append(
-            {
-                "action": f"{machine.name}.{action}",
-                "entity": machine.name,
-                "entity_id": eid,
-                "before": {"status": from_status},
-                "after": change,
-                "at": moment,
-            }
+        transition = machine.check(
+            from_status, request.action, ctx, request.reason, is_owner=machine.is_owner(request.entity, ctx)
         )
-        outbox.append(
-            {
-                "id": uuid.uuid4(),
-                "tenant_id": ctx.tenant_id,
-                "topic": f"{machine.name}.{action}",
-                "entity": machine.name,
-                "entity_id": str(eid),
-                "payload": to_jsonable({"event_id": event["id"], "from": from_status, "to": target, **change}),
-                "idempotency_key": f"decision:{event['id']}",
-                "created_at": moment,
-                "delivered_at": None,
-                "attempts": 0,
-            }
+        current[eid] = transition.target
+        planned.append(
+            _rows(ctx, machine, eid, request.action, from_status, transition.target, _clean(request.reason), request.details)
         )
     session.flush()  # anything the caller left pending goes first, as in decide()
     session.execute(
         text(
-            f"update {model.__tablename__} t set status = v.status "  # type: ignore[attr-defined]
+            f"update {table.name} t set status = v.status "
             "from unnest(cast(:ids as uuid[]), cast(:statuses as text[])) as v(id, status) "
             "where t.id = v.id and t.tenant_id = :tenant"
         ),
         {"ids": list(current), "statuses": list(current.values()), "tenant": ctx.tenant_id},
     )
-    rows = {row.id: row for row in locked_rows}  # type: ignore[attr-defined]
+    rows = {row.id: row for row in locked_rows}
     for eid, status in current.items():
         for row in {id(rows[eid]): rows[eid], id(by_id[eid]): by_id[eid]}.values():
             set_committed_value(row, "status", status)
-    insert_rows(session, DecisionEvent.__table__, events)  # type: ignore[arg-type]
-    if audit_into is None:
-        audit.record_many(session, ctx, audits)
+    insert_rows(session, _events_table(machine), [r.event for r in planned])
+    if audit_buffer is None:
+        audit.record_many(session, ctx, [r.audit for r in planned])
     else:
-        audit_into.extend(audits)
-    insert_rows(session, OutboxEvent.__table__, outbox)  # type: ignore[arg-type]
-    return [DecisionRecord(**e) for e in events]
+        audit_buffer.extend(r.audit for r in planned)
+    insert_rows(session, _outbox_table(), [r.outbox for r in planned])
+    return [DecisionRecord(**r.event) for r in planned]

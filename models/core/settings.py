@@ -141,6 +141,29 @@ def _seconds(name: str, default: float) -> float:
     if not value > 0:
         raise RuntimeError(f"{name} must be more than 0 seconds, not {raw!r}")
     return value
+@dataclass(frozen=True)
+class JobSettings:
+    """The job path's knobs. `chunk_size` None: each job kind's own (JobKind.chunk_size)."""
+
+    queue_name: str
+    lease_seconds: float
+    chunk_size: int | None
+    sweep_seconds: float
+    timeout_seconds: float
+
+
+def job_settings() -> JobSettings:
+    """Read on each call, not cached like `get_settings()`: a test run or benchmark switches the
+    queue name (PHAROS_QUEUE_NAME) inside a running process, and the kill tests give their worker
+    a short lease. Five environment reads cost nothing next to a chunk's transaction."""
+    chunk = os.environ.get("PHAROS_JOB_CHUNK_SIZE", "")
+    return JobSettings(
+        queue_name=os.environ.get("PHAROS_QUEUE_NAME", "pharos:queue"),
+        lease_seconds=_seconds("PHAROS_JOB_LEASE_SECONDS", 15),
+        chunk_size=int(chunk) if chunk.strip() else None,
+        sweep_seconds=float(os.environ.get("PHAROS_JOB_SWEEP_SECONDS", "30")),
+        timeout_seconds=float(os.environ.get("PHAROS_JOB_TIMEOUT_SECONDS", "3600")),
+    )
 
 
 def reset_settings_cache() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Coroutine
@@ -23,7 +22,7 @@ from arq.connections import ArqRedis, RedisSettings
 from sqlalchemy import event
 from sqlmodel import Session
 
-from models.core.settings import get_settings
+from models.core.settings import get_settings, job_settings
 
 log = logging.getLogger("pharos.queue")
 
@@ -33,7 +32,7 @@ T = TypeVar("T")
 
 def queue_name() -> str:
     """arq's queue key; PHAROS_QUEUE_NAME lets a test run keep its own queue on a shared Redis."""
-    return os.environ.get("PHAROS_QUEUE_NAME", "pharos:queue")
+    return job_settings().queue_name
 
 
 def redis_settings(url: str | None = None) -> RedisSettings:

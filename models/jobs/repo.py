@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from models.core.base import utcnow
 from models.core.bulk import insert_rows
 from models.core.db import tenant_session
 from models.core.decisions import decide
+from models.core.settings import job_settings
 from models.jobs.fence import fence_job
 from models.jobs.queue import enqueue_after_commit
 from models.jobs.tables import Job, JobItem
@@ -51,12 +51,12 @@ _INSERT_BATCH = 5000
 def lease_seconds() -> float:
     """Lease length (PHAROS_JOB_LEASE_SECONDS). Short, so a dead worker's items are taken over
     within seconds: a live runner renews its leases every third of a lease while a chunk runs."""
-    return float(os.environ.get("PHAROS_JOB_LEASE_SECONDS", "15"))
+    return job_settings().lease_seconds
 
 
 def chunk_size(preferred: int = 50) -> int:
     """Items per chunk (one transaction): PHAROS_JOB_CHUNK_SIZE if set, else the job kind's preference."""
-    return int(os.environ.get("PHAROS_JOB_CHUNK_SIZE", preferred))
+    return job_settings().chunk_size or preferred
 
 
 MAX_PACE_SECONDS = 600.0

@@ -10,10 +10,10 @@ from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, Uni
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
+from engine.jobs import ITEM_STATUSES, JOB_MACHINE
 from models.core.base import id_field, json_field, tenant_field, ts_field
 
-JOB_STATUSES = ("queued", "running", "completed", "failed", "cancelled")
-ITEM_STATUSES = ("pending", "running", "done", "failed", "skipped", "cancelled")
+JOB_STATUSES = JOB_MACHINE.statuses
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -64,14 +64,3 @@ class JobItem(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=4000)
     finished_at: datetime | None = ts_field(nullable=True, default_now=False)
 
-
-class JobSampleEffect(SQLModel, table=True):
-    """Side effects of the built-in sample job, deliberately without a unique key, so that a
-    duplicate execution would be counted rather than hidden (the kill test relies on it)."""
-
-    __tablename__ = "job_sample_effects"
-    id: uuid.UUID = id_field()
-    tenant_id: uuid.UUID = tenant_field()
-    job_id: uuid.UUID
-    idempotency_key: str = Field(max_length=200, index=True)
-    created_at: datetime = ts_field()

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.errors import Conflict, ValidationFailed
-from engine.margin.machines import ALERT_MACHINE, ui_actions
+from engine.margin.machines import ALERT_MACHINE
 from engine.text import check_text
 from models.core import mutations
 from models.core.base import utcnow
@@ -122,7 +122,7 @@ def timeline(session: Session, ctx: TenantContext, alert_id: Any) -> list[dict[s
 def actions_for(ctx: TenantContext, alert: MarginAlert) -> list[dict[str, Any]]:
     return [
         {"action": t.action, "label": t.display, "reason_required": t.reason_required}
-        for t in ui_actions(ALERT_MACHINE, alert.status, ctx)
+        for t in ALERT_MACHINE.actions_for(alert, ctx)
     ]
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.margin.frames import PRICE_RULES
-from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES, ui_actions
+from engine.margin.machines import ALERT_OPEN_STATES, DEALER_LADDER, DEALER_MACHINE, TASK_OPEN_STATES
 from engine.text import check_text
 from models.catalog.tables import Organization
 from models.core.base import utcnow
@@ -131,7 +131,7 @@ def summary(session: Session, ctx: TenantContext, dealer_id: Any) -> dict[str, A
         "history": history(session, ctx, dealer.id),
         "actions": [
             {"action": t.action, "label": t.display, "reason_required": t.reason_required}
-            for t in ui_actions(DEALER_MACHINE, status, ctx)
+            for t in DEALER_MACHINE.available_actions(status, ctx)
         ],
         "ladder": list(DEALER_LADDER),
     }

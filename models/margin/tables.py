@@ -30,7 +30,7 @@ from sqlmodel import Field, SQLModel
 
 from engine.catalog.types import sql_in
 from engine.margin.frames import RULES
-from engine.margin.machines import ALERT_MACHINE, DEALER_MACHINE, TASK_MACHINE
+from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACHINE, TASK_MACHINE
 from engine.margin.severity import LEVELS
 from models.core.base import (
     MONEY,
@@ -44,7 +44,7 @@ from models.core.base import (
     ts_field,
 )
 
-OPEN_ALERT_SQL = "status in ('open', 'acknowledged', 'in_enforcement')"
+OPEN_ALERT_SQL = sql_in("status", tuple(s for s in ALERT_MACHINE.statuses if s in ALERT_OPEN_STATES))
 EVIDENCE_KINDS = ("sale_row", "snapshot", "inventory")
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
-from engine.margin.machines import TASK_MACHINE, ui_actions
+from engine.margin.machines import TASK_MACHINE
 from engine.rbac import has_permission
 from models.catalog.tables import Organization
 from models.core import mutations
@@ -168,5 +168,5 @@ def patch_task(session: Session, ctx: TenantContext, task_id: Any, data: TaskPat
 def actions_for(ctx: TenantContext, task: MarginTask) -> list[dict[str, Any]]:
     return [
         {"action": t.action, "label": t.display, "reason_required": t.reason_required}
-        for t in ui_actions(TASK_MACHINE, task.status, ctx)
+        for t in TASK_MACHINE.actions_for(task, ctx)
     ]

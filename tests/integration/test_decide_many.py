@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from engine.errors import InvalidTransition, NotFound, ValidationFailed
 from models.core import audit, mutations
+from models.core.audit_buffer import AuditBuffer, UnflushedAudit
 from models.core.db import tenant_session
-from models.core.decisions import decide, decide_many
+from models.core.decisions import DecisionRequest, decide, decide_many
 from models.core.tables import AuditEvent, DecisionEvent, OutboxEvent
 from models.jobs.tables import Job
 from tests.support.sample_machine import SAMPLE
@@ -80,7 +81,7 @@ def test_equal_outcome_to_sequential_decide(tenant_a):
             session,
             ctx,
             SAMPLE,
-            [(session.get(Job, many[i]), action, reason, False, details) for i, action, reason, details in PLAN],
+            [DecisionRequest(session.get(Job, many[i]), action, reason, details) for i, action, reason, details in PLAN],
         )
         assert [(e.action, e.from_status, e.to_status) for e in events] == [
             ("start", "queued", "running"),
@@ -110,9 +111,9 @@ def test_one_refusal_writes_nothing(tenant_a, action, reason, error):
             ctx,
             SAMPLE,
             [
-                (session.get(Job, ids[0]), "start", None, False, None),
-                (session.get(Job, ids[1]), action, reason, False, None),
-                (session.get(Job, ids[2]), "start", None, False, None),
+                DecisionRequest(session.get(Job, ids[0]), "start"),
+                DecisionRequest(session.get(Job, ids[1]), action, reason),
+                DecisionRequest(session.get(Job, ids[2]), "start"),
             ],
         )
     with tenant_session(ctx) as session:
@@ -125,7 +126,7 @@ def test_audit_chain_verifies_across_single_and_many(tenant_a):
     ids = _jobs(tenant_a, 4)
     with tenant_session(ctx) as session:
         decide(session, ctx, SAMPLE, session.get(Job, ids[0]), "start")
-        decide_many(session, ctx, SAMPLE, [(session.get(Job, i), "start", None, False, None) for i in ids[1:]])
+        decide_many(session, ctx, SAMPLE, [DecisionRequest(session.get(Job, i), "start") for i in ids[1:]])
         decide(session, ctx, SAMPLE, session.get(Job, ids[0]), "complete")
     with tenant_session(ctx) as session:
         assert audit.verify_tenant_chain(session, ctx.tenant_id) is None
@@ -145,10 +146,59 @@ def test_cross_tenant_entity_is_not_found(tenant_a, tenant_b):
             session,
             ctx_a,
             SAMPLE,
-            [(session.get(Job, mine), "start", None, False, None), (foreign, "start", None, False, None)],
+            [DecisionRequest(session.get(Job, mine), "start"), DecisionRequest(foreign, "start")],
         )
     with tenant_session(ctx_a) as session:
         assert session.get(Job, mine).status == "queued"
         assert _counts(session) == before
     with tenant_session(ctx_b) as session:
         assert session.get(Job, theirs).status == "queued"
+
+
+def test_buffered_audit_entries_are_appended_by_the_callers_flush(tenant_a):
+    ctx = tenant_a.ctx("ops")
+    ids = _jobs(tenant_a, 2)
+    with tenant_session(ctx) as session:
+        before = _counts(session)
+        buffer = AuditBuffer(session, ctx)
+        decide_many(session, ctx, SAMPLE, [DecisionRequest(session.get(Job, i), "start") for i in ids], audit_buffer=buffer)
+        assert len(buffer) == 2
+        buffer.append({"action": "sample.batch_note", "entity": "sample", "entity_id": ids[0], "after": {"n": 2}})
+        rows = buffer.flush()
+        assert [r["action"] for r in rows] == ["sample.start", "sample.start", "sample.batch_note"]
+    with tenant_session(ctx) as session:
+        decisions, audits, outbox = _counts(session)
+        assert (decisions, audits, outbox) == (before[0] + 2, before[1] + 3, before[2] + 2)
+        assert audit.verify_tenant_chain(session, ctx.tenant_id) is None
+
+
+def test_an_unflushed_audit_buffer_refuses_the_commit_and_nothing_is_written(tenant_a):
+    ctx = tenant_a.ctx("ops")
+    ids = _jobs(tenant_a, 2)
+    with tenant_session(ctx) as session:
+        before = _counts(session)
+    with pytest.raises(UnflushedAudit, match="2 audit entries were never appended to the chain: sample.start"):
+        with tenant_session(ctx) as session:
+            buffer = AuditBuffer(session, ctx)
+            decide_many(
+                session, ctx, SAMPLE, [DecisionRequest(session.get(Job, i), "start") for i in ids], audit_buffer=buffer
+            )
+    with tenant_session(ctx) as session:
+        assert [session.get(Job, i).status for i in ids] == ["queued", "queued"]
+        assert _counts(session) == before
+
+
+def test_savepoints_neither_trip_nor_clear_the_buffer(tenant_a):
+    ctx = tenant_a.ctx("ops")
+    job_id = _jobs(tenant_a, 1)[0]
+    with tenant_session(ctx) as session:
+        buffer = AuditBuffer(session, ctx)
+        buffer.append({"action": "sample.note", "entity": "sample", "entity_id": job_id})
+        with session.begin_nested():  # a savepoint's commit is not the unit of work's commit
+            session.get(Job, job_id)
+        savepoint = session.begin_nested()
+        savepoint.rollback()
+        assert len(buffer) == 1
+        buffer.flush()
+    with tenant_session(ctx) as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "sample.note")).one().entity_id == str(job_id)

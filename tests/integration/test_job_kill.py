@@ -24,7 +24,7 @@ LEASE_SECONDS = "2"
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 240.0
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("sample_job")]
 
 
 def _env(queue: str) -> dict[str, str]:
@@ -43,7 +43,7 @@ def _env(queue: str) -> dict[str, str]:
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "workers"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            [sys.executable, "-m", "tests.support.sample_worker"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 

@@ -17,6 +17,8 @@ from engine.errors import Forbidden, InvalidTransition, NotFound
 from models.core.db import tenant_session
 from models.jobs import repo
 
+pytestmark = pytest.mark.usefixtures("sample_job")
+
 WAIT = 30.0  # upper bound of every wait; none is a timing assertion
 
 
@@ -82,7 +84,7 @@ def wait_for(predicate, what: str, timeout: float = WAIT, step: float = 0.05):
 
 
 def run(ctx, job_id, **kw):
-    from workers.runner import run_job_sync
+    from models.jobs.runner import run_job_sync
 
     return run_job_sync(ctx.tenant_id, job_id, **kw)
 

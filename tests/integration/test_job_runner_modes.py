@@ -1,6 +1,6 @@
 """The runner's two chunk modes and pacing, with the real runner against real Postgres.
 
-- Collecting handlers (`chunk_hooks["collects"]`, as margin.enforce): no savepoint per item, one
+- Collecting kinds (`ChunkHooks(collects=True)`, as margin.enforce): no savepoint per item, one
   mark statement per chunk, effects written by `end` for exactly the items marked — a failed, retried
   or lease-lost item leaves no effect, and every item ends with exactly one effect.
 - Paced jobs (`pace_ms`): one item per chunk, the runner waits before each item outside any
@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -20,15 +21,17 @@ from models.core import mutations
 from models.core.db import tenant_session
 from models.core.tables import AuditEvent
 from models.jobs import repo
-from models.jobs.tables import JobItem, JobSampleEffect
-from workers.registry import ItemContext, register
-from workers.runner import run_job_sync
+from models.jobs.kinds import ChunkHooks, ItemContext, JobKind, register
+from models.jobs.runner import run_job_sync
+from models.jobs.tables import JobItem
+from tests.support.sample_job import JobSampleEffect
+
+pytestmark = pytest.mark.usefixtures("sample_job")
 
 KIND = "test.collecting"
 STATE = "test.collecting.chunk"
 
 
-@register(KIND)
 def collecting_item(ic: ItemContext):
     """Writes nothing (collects only); the outcome comes from the item's payload."""
     chunk = ic.session.info[STATE]
@@ -75,7 +78,11 @@ def _abort(session):
     session.info.pop(STATE, None)
 
 
-collecting_item.chunk_hooks = {"begin": _begin, "undo": _undo, "end": _end, "abort": _abort, "collects": True}
+register(
+    JobKind(
+        KIND, collecting_item, chunk=ChunkHooks(begin=_begin, undo=_undo, end=_end, abort=_abort, collects=True)
+    )
+)
 
 
 def _job(ctx, kind: str, modes: list[str], params: dict | None = None) -> uuid.UUID:

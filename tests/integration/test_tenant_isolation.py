@@ -16,7 +16,8 @@ from models.core.audit_log import AuditFilter, list_events
 from models.core.db import app_engine, identity_session, owner_engine, tenant_session
 from models.core.decisions import decide
 from models.core.tables import AuditEvent, DecisionEvent, Membership, OutboxEvent, Tenant, User
-from models.jobs.tables import Job, JobItem, JobSampleEffect
+from models.jobs.tables import Job, JobItem
+from tests.support.sample_job import JobSampleEffect
 from tests.support.sample_machine import SAMPLE
 
 APPEND_ONLY = {"audit_events", "decision_events"}
@@ -36,7 +37,7 @@ def _tenant_tables() -> list[str]:
 
 
 @pytest.fixture
-def populated_a(tenant_a):
+def populated_a(tenant_a, sample_job):
     """Tenant A with a row in every core tenant table."""
     ctx = tenant_a.ctx()
     with tenant_session(ctx) as session:

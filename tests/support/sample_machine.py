@@ -1,4 +1,6 @@
-"""A small decision-bearing machine used by core tests (jobs carry a real `status` column)."""
+"""A small decision-bearing machine used by core tests (jobs carry a real `status` column).
+
+`withdraw` is owner-only: the owner is the organization in the entity's `organization_id`."""
 
 from engine.state_machine import StateMachine, Transition
 
@@ -13,4 +15,5 @@ SAMPLE = StateMachine(
         Transition("withdraw", frozenset({"queued"}), "cancelled", "cases.withdraw", owner_only=True),
     ),
     terminal=frozenset({"completed", "failed", "cancelled"}),
+    owner_field="organization_id",
 )

@@ -518,44 +518,6 @@ def process_item(
     return outcome, result
 
 
-def run_inline(
-    session: Session, ctx: TenantContext, batch_id: Any, *, limit: int | None = None, worker_id: str = "inline"
-) -> dict[str, int]:
-    """Run up to `limit` items of a started batch in the caller's transaction, through the job
-    path's own functions (start, claim, process, mark, audit, finish). For seeds and tools that may
-    not import workers; a worker carries on with whatever is left."""
-    from models.jobs import repo
-    from models.margin.enforcement.chunk import EnforceChunk
-
-    batch = get_batch(session, ctx, batch_id)
-    if batch.job_id is None:
-        raise Conflict("the batch has not been started")
-    job = get_job(session, ctx, batch.job_id)
-    if job.status == "queued":
-        repo.start_job(session, ctx, job)
-    claimed = repo.claim_items(session, ctx, job.id, worker_id, limit or max(batch.item_count, 1), 600)
-    outcomes: dict[str, list[int]] = defaultdict(list)
-    kept: list[str] = []
-    for start in range(0, len(claimed), 200):
-        part = claimed[start : start + 200]
-        chunk = EnforceChunk(session, ctx, [item.payload for item in part])
-        for item in part:
-            with session.begin_nested():
-                outcome, result = chunk.process(item.idempotency_key, item.payload)
-                if outcome == "done":
-                    repo.complete_item(session, ctx, item.id, worker_id, result)
-                else:
-                    repo.skip_item(session, ctx, item.id, worker_id, str(result.get("outcome", "skipped")))
-            kept.append(item.idempotency_key)
-            outcomes[outcome].append(item.seq)
-        chunk.flush(kept, job_id=job.id)
-        kept = []
-    repo.record_chunk(session, ctx, job.id, worker_id, outcomes)
-    repo.finish_job(session, ctx, job)
-    reconcile(session, ctx, batch)
-    return {k: len(v) for k, v in outcomes.items()}
-
-
 # --- reads: list, progress, report, notices -----------------------------------------------------
 
 

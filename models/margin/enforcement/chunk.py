@@ -42,7 +42,7 @@ from engine.margin import enforcement as engine
 from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACHINE
 from engine.state_machine import StateMachine
 from models.catalog.tables import Organization, Sku
-from models.core import audit
+from models.core.audit_buffer import AuditBuffer
 from models.core.base import utcnow
 from models.core.bulk import insert_rows
 from models.core.decisions import DecisionRequest, decide_many
@@ -435,7 +435,7 @@ class EnforceChunk:
 
         session, ctx = self.session, self.ctx
         keys = [k for k in kept if k in self._summary]
-        audits, self._pending_audits = self._pending_audits, []
+        audits, self._pending_audits = AuditBuffer(session, ctx, self._pending_audits), []
         self._apply_decisions(set(keys), audits)
         notices = [self._notice_rows[k] for k in keys if k in self._notice_rows]
         tasks = [self._task_rows[k] for k in keys if k in self._task_rows]
@@ -482,13 +482,13 @@ class EnforceChunk:
             if batch.status == "queued":
                 _move(session, ctx, batch, "run")  # the audit lock is taken from here to commit
         self._to_run = []
-        audit.record_many(session, ctx, audits)  # one append for the chunk
+        audits.flush()  # one append for the chunk: the audit lock is held only from here
         for batch in finishing:
             if batch.status == "running":
                 _move(session, ctx, batch, "complete")
         session.flush()
 
-    def _apply_decisions(self, kept: set[str], audits: list[dict[str, Any]]) -> None:
+    def _apply_decisions(self, kept: set[str], audits: AuditBuffer) -> None:
         """The kept items' decisions, in processing order: one decide_many per machine (alerts and
         dealer status rows are different entities; per entity the order is kept). The entities were
         locked when loaded; their audit events go into `audits` (appended by flush())."""
@@ -497,9 +497,9 @@ class EnforceChunk:
             if key not in kept:
                 continue
             for machine, entity, action, reason, details, _ in decisions:
-                by_machine.setdefault(machine.name, (machine, []))[1].append((entity, action, reason, False, details))
+                by_machine.setdefault(machine.name, (machine, []))[1].append(DecisionRequest(entity, action, reason, details))
         for machine, requests in by_machine.values():
-            decide_many(self.session, self.ctx, machine, requests, locked=True, audit_into=audits)
+            decide_many(self.session, self.ctx, machine, requests, locked=True, audit_buffer=audits)
         self._decisions.clear()
         self._planned.clear()
 

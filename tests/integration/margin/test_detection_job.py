@@ -15,9 +15,12 @@ from tests.integration.margin.conftest import MarginTenant, build
 
 
 def _run(mt: MarginTenant, **params):
+    from models.jobs.runner import run_job_sync
     from models.margin.detection import submit_detection
     from seeds.margin import DEMO_AS_OF
-    from workers.runner import run_job_sync
+    from workers.registry import load_kinds
+
+    load_kinds()  # as the worker does at start-up
 
     job_id = submit_detection(mt.ctx(), {"as_of": DEMO_AS_OF.isoformat(), **params})
     run_job_sync(mt.tenant.tenant_id, job_id)

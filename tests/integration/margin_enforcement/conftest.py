@@ -16,8 +16,11 @@ def fresh() -> MarginTenant:
 def run_batch(tenant: MarginTenant, batch_id) -> dict:
     """Run the batch's job to the end with the real runner (same code path as `python -m workers`)."""
     from models.core.db import tenant_session
+    from models.jobs.runner import run_job_sync
     from models.margin import enforcement
-    from workers.runner import run_job_sync
+    from workers.registry import load_kinds
+
+    load_kinds()  # as the worker does at start-up
 
     ctx = tenant.ctx()
     with tenant_session(ctx) as s:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 import pytest
 
@@ -13,8 +14,14 @@ from engine.state_machine import StateMachine, Transition
 from tests.support.sample_machine import SAMPLE
 
 
-def ctx(role: Role) -> TenantContext:
-    return TenantContext(tenant_id=uuid.uuid4(), user_id=uuid.uuid4(), role=role)
+def ctx(role: Role, organization_id: uuid.UUID | None = None) -> TenantContext:
+    return TenantContext(tenant_id=uuid.uuid4(), user_id=uuid.uuid4(), role=role, organization_id=organization_id)
+
+
+@dataclass
+class Row:
+    status: str
+    organization_id: uuid.UUID | None = None
 
 
 def test_allowed_transition_returns_its_target():
@@ -72,14 +79,57 @@ def test_available_actions_follow_role_status_and_ownership():
     assert SAMPLE.available_actions("completed", ctx(Role.OWNER)) == []
 
 
-def test_ui_never_gets_more_than_four_actions():
-    many = StateMachine(
-        "many",
+def test_ownership_comes_from_the_owner_field_and_the_acting_organization():
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    row = Row("queued", organization_id=mine)
+    assert SAMPLE.is_owner(row, ctx(Role.VENDOR, mine))
+    assert not SAMPLE.is_owner(row, ctx(Role.VENDOR, theirs))
+    assert not SAMPLE.is_owner(row, ctx(Role.VENDOR))  # no acting organization: owns nothing
+    assert not SAMPLE.is_owner(Row("queued"), ctx(Role.VENDOR, mine))  # an unowned row
+    assert [t.action for t in SAMPLE.actions_for(row, ctx(Role.VENDOR, mine))] == ["withdraw"]
+    assert SAMPLE.actions_for(row, ctx(Role.VENDOR, theirs)) == []
+
+
+def test_owner_only_needs_an_owner_field():
+    with pytest.raises(ValueError, match="owner_field"):
+        StateMachine(
+            "unowned", frozenset({"a", "b"}), "a", (Transition("go", frozenset({"a"}), "b", "cases.withdraw", owner_only=True),)
+        )
+
+
+def test_a_fifth_button_is_refused_when_the_machine_is_built():
+    with pytest.raises(ValueError, match=r"role 'owner' would get 5 buttons in status 'a' \(at most 4\)"):
+        StateMachine(
+            "many",
+            frozenset({"a", "b"}),
+            "a",
+            tuple(Transition(f"act{i}", frozenset({"a"}), "b", "margin.read") for i in range(5)),
+        )
+
+
+def test_system_only_actions_do_not_count_as_buttons_and_are_never_offered():
+    machine = StateMachine(
+        "worker",
         frozenset({"a", "b"}),
         "a",
-        tuple(Transition(f"act{i}", frozenset({"a"}), "b", "margin.read") for i in range(6)),
+        (
+            *(Transition(f"act{i}", frozenset({"a"}), "b", "margin.read") for i in range(4)),
+            Transition("tick", frozenset({"a"}), "b", "margin.read", system_only=True),
+        ),
     )
-    assert len(many.available_actions("a", ctx(Role.OWNER))) == 4
+    assert [t.action for t in machine.available_actions("a", ctx(Role.OWNER))] == ["act0", "act1", "act2", "act3"]
+    assert machine.check("a", "tick", ctx(Role.OWNER), None).target == "b"  # the worker still takes it
+
+
+def test_statuses_follow_the_machine_not_a_hand_list():
+    assert SAMPLE.statuses == ("queued", "running", "completed", "cancelled", "failed")
+    assert set(SAMPLE.statuses) == SAMPLE.states
+    assert SAMPLE.actions == ("start", "complete", "cancel", "withdraw")
+
+
+def test_unknown_permission_fails_when_the_machine_is_built():
+    with pytest.raises(KeyError, match="unknown permission"):
+        StateMachine("typo", frozenset({"a", "b"}), "a", (Transition("go", frozenset({"a"}), "b", "margin.raed"),))
 
 
 def test_machine_definition_errors_are_caught_at_import():

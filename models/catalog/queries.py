@@ -229,6 +229,24 @@ def offering_page(
         return _page(page, OfferingPublic.of)
 
 
+def channel(ctx: TenantContext, channel_id: uuid.UUID | str) -> ChannelPublic:
+    ctx.require(CATALOG_READ)
+    with tenant_session(ctx) as session:
+        return ChannelPublic.of(channels.get_channel(session, ctx, channel_id))
+
+
+def product(ctx: TenantContext, product_id: uuid.UUID | str) -> ProductPublic:
+    ctx.require(CATALOG_READ)
+    with tenant_session(ctx) as session:
+        return ProductPublic.of(products.get_product(session, ctx, product_id))
+
+
+def sku(ctx: TenantContext, sku_id: uuid.UUID | str) -> SkuPublic:
+    ctx.require(CATALOG_READ)
+    with tenant_session(ctx) as session:
+        return SkuPublic.of(products.get_sku(session, ctx, sku_id))
+
+
 @dataclass(frozen=True)
 class SkuRow:
     id: str

@@ -113,10 +113,9 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
         self.error = self.notice = ""
         await self._show(ctx, str(org_id)[:64])
 
-    @rx.event
-    async def confirm_action(self):
-        """Confirm the dialog's decision, then show the list with the new status."""
-        await self._confirm()
+    async def _confirm(self) -> None:
+        """Confirm the dialog's decision (DecisionDialogMixin), then list the new status too."""
+        await DecisionDialogMixin._confirm(self)
         ctx = await self._page_context(CATALOG_READ, ENABLE_ORG)
         if ctx is not None and not self.error:
             self.rows = await asyncio.to_thread(views.org_rows, ctx, self._type_filter())

@@ -185,6 +185,7 @@ async def _scenario(cat_a, cat_b):
 
 def test_form_handlers_as_ops_viewer_and_another_tenant(cat_a, cat_b):
     import app.app  # noqa: F401  (registers every page state under the root state)
+    import app.web.modules  # noqa: F401  (the page modules: app.app does not import them yet)
 
     org_id, b_tree = _in_own_loop(_scenario(cat_a, cat_b))
     sent = {str(cat_a.ids.orgs["dealer-metro"]), str(cat_a.ids.skus["zinc"]), str(cat_a.ids.products["zinc"]), str(cat_a.ids.books["map"])}

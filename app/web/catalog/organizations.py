@@ -11,7 +11,8 @@ a decision never takes an id from the browser.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
@@ -20,7 +21,7 @@ from app.web.catalog import views
 from app.web.catalog.forms import FORMS, ORG_TYPE_OPTIONS, profile_fields
 from app.web.catalog.widgets import ALL, alerts, not_found_block, page_context, spinner, status_badge, table
 from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_dialog
-from app.web.kit.forms import EntityForm, choice_field, edit_button, form_dialog, new_button, text_field
+from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ, CATALOG_WRITE
@@ -33,9 +34,9 @@ from models.core.flags import ENABLE_ORG
 
 
 class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
-    _forms = FORMS
+    _forms: ClassVar[Mapping[str, FormSpec]] = FORMS
     _form_kinds = ("org",)
-    _fixed_on_edit = ("type",)
+    _fixed_on_edit: ClassVar[tuple[str, ...]] = ("type",)
     _read_permission = CATALOG_READ
     _action_permission = CATALOG_WRITE
     _missing_text = "organization not found"

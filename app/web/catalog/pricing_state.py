@@ -9,15 +9,16 @@ and actions through app/web/catalog/price_views.py.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from app.web.catalog import price_views
 from app.web.catalog.forms import FORMS
 from app.web.catalog.widgets import ALL, page_context
-from app.web.kit.forms import NONE, EntityForm
+from app.web.kit.forms import NONE, EntityForm, FormSpec
 from app.web.shell.auth import AuthState
 from engine.catalog.permissions import PRICING_READ as READ
 from engine.catalog.permissions import PRICING_WRITE as WRITE
@@ -30,7 +31,7 @@ from models.core.flags import ENABLE_PRICE_BOOKS, ENABLE_PRICE_RESOLUTION
 
 
 class PricingState(EntityForm, AuthState):
-    _forms = FORMS
+    _forms: ClassVar[Mapping[str, FormSpec]] = FORMS
     _form_kinds = ("book", "rule")
     can_write: bool = False
     notice: str = ""

@@ -8,7 +8,8 @@ Every handler re-checks catalog.read / catalog.write and the tenant's ENABLE_CHA
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
@@ -16,7 +17,7 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.forms import CHANNEL_KIND_OPTIONS, FORMS
 from app.web.catalog.widgets import not_found_block, page_context, spinner, table
-from app.web.kit.forms import EntityForm, choice_field, edit_button, form_dialog, new_button, text_field
+from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ as READ
@@ -28,7 +29,7 @@ from models.core.flags import ENABLE_CHANNELS
 
 
 class SkusState(EntityForm, AuthState):
-    _forms = FORMS
+    _forms: ClassVar[Mapping[str, FormSpec]] = FORMS
     _form_kinds = ("channel", "product", "sku")
     can_write: bool = False
     feature_off: bool = False

@@ -167,6 +167,8 @@ async def _b_owner_with_a_ids(root, cat_a) -> str:
         await _call(root, PricingState, "set_value", name=name, value=value)
     await _call(root, PricingState, "save")
     assert prices.errors == {"price_book_id": "not found"}
+    for cls in (OrgsState, SkusState, PricingState):
+        assert _substate(root, cls)._serialize()  # the state manager pickles every state between events
     return json.dumps(root.dict(), default=str)
 
 

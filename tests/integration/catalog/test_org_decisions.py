@@ -8,7 +8,7 @@ import asyncio
 
 from tests.integration.catalog.conftest import add_user
 from tests.integration.catalog.test_forms import _call, _signed_in_root
-from tests.integration.test_websocket_sweep import _in_own_loop
+from tests.integration.test_websocket_sweep import _in_own_loop, _substate
 
 
 def _status(cat, key: str) -> str:
@@ -40,6 +40,8 @@ async def _ops_holds_and_reinstates(root, cat_a) -> list[str]:
     await _call(root, OrgsState, "set_reason", value="paperwork in")
     await _call(root, OrgsState, "confirm_action")
     seen.append(await asyncio.to_thread(_status, cat_a, "dealer-metro"))
+    for cls in (OrgsState,):
+        _substate(root, cls)._serialize()  # the state manager pickles it between events
     return seen
 
 

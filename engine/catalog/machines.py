@@ -12,9 +12,8 @@ published version never changes again (publish and unlist each create a new vers
 
 from __future__ import annotations
 
+from engine.catalog.permissions import CATALOG_WRITE as WRITE
 from engine.state_machine import StateMachine, Transition
-
-WRITE = "catalog.write"
 
 ORG_STATUS = StateMachine(
     name="organization",

@@ -1,4 +1,8 @@
-"""Closed vocabularies of the catalog, shared by tables (check constraints), API and UI."""
+"""Closed vocabularies of the catalog, shared by tables (check constraints), API and UI.
+
+Status vocabularies are read off the machines (engine.catalog.machines), never re-declared, so a
+state added to a machine reaches the CHECK constraint and the filters at once.
+"""
 
 from __future__ import annotations
 

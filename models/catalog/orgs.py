@@ -14,6 +14,7 @@ from engine.catalog.profiles import validate_profile
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
 from models.catalog.inputs import OrgCreate, OrgUpdate, RelationshipCreate
+from models.catalog.listing import matching
 from models.catalog.tables import Organization, OrgRelationship
 from models.core.base import utcnow
 from models.core.decisions import decide
@@ -36,9 +37,7 @@ def list_orgs(
         query = query.where(Organization.type == type)
     if status:
         query = query.where(Organization.status == status)
-    if q:
-        like = f"%{q.strip()}%"
-        query = query.where(or_(Organization.name.ilike(like), Organization.code.ilike(like)))  # type: ignore[attr-defined]
+    query = matching(query, q, Organization.name, Organization.code)
     return keyset_page(session, query, Organization.name, Organization.id, limit=limit, cursor=cursor)
 
 

@@ -72,6 +72,13 @@ def create_book(
     )
 
 
+def book_currencies(session: Session, ctx: TenantContext, kind: str) -> list[str]:
+    """The currency of each of this tenant's price books of `kind` (one entry per book)."""
+    return list(
+        session.exec(select(PriceBook.currency).where(PriceBook.tenant_id == ctx.tenant_id, PriceBook.kind == kind)).all()
+    )
+
+
 # rules
 
 
@@ -89,6 +96,10 @@ def to_engine(rule: PriceRule, book: PriceBook) -> EngineRule:
         kind=book.kind,
         price_book_id=str(book.id),
     )
+
+
+def get_rule(session: Session, ctx: TenantContext, rule_id: uuid.UUID | str) -> PriceRule:
+    return get_in_tenant(session, ctx, PriceRule, rule_id, "price rule")
 
 
 def list_rules(

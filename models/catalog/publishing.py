@@ -19,7 +19,7 @@ from engine.catalog.machines import CATALOG_VERSION
 from engine.catalog.versions import diff_items, next_listing
 from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
-from models.catalog.catalog import get_channel
+from models.catalog.channels import get_channel
 from models.catalog.tables import Channel, ChannelCatalogItem, ChannelCatalogVersion, Offering, Sku
 from models.core import audit
 from models.core.decisions import decide

@@ -68,7 +68,7 @@ def test_why_this_price_shows_the_resolvers_answer(page, console, sku, org, day)
     page.goto("/catalog/pricing")
     expect(page.get_by_test_id("why-panel")).to_be_visible()
     _explain(page, sku, org, day)
-    from app.web.catalog.pricing import _amount
+    from app.web.catalog.price_views import amount_text as _amount
 
     expect(page.get_by_test_id("why-price")).to_have_text(f"{_amount(price)} INR")
     expect(page.get_by_test_id("candidate-row")).to_have_count(candidates)
@@ -89,7 +89,7 @@ def _metro_link(**extra: str) -> str:
 
 
 def test_deep_link_prefills_and_explains_the_dealer_override(page, console):
-    from app.web.catalog.pricing import _amount
+    from app.web.catalog.price_views import amount_text as _amount
     from seeds.ids import demo_id
 
     override = str(demo_id("price_rule", "map:d3:dealer-metro"))

@@ -8,46 +8,45 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from app.api.catalog.routes import Cursor, Limit, page_view, row_view
+from app.api.catalog.params import Cursor, Limit
 from app.api.core.settings import feature
+from engine.catalog.permissions import PRICING_READ as READ
+from engine.catalog.permissions import PRICING_WRITE as WRITE
 from engine.context import TenantContext
 from engine.pricing import PRICE_BOOK_KINDS
-from models.catalog import pricing
+from models.catalog import actions, price_queries
 from models.catalog.inputs import PriceBookCreate, PriceRuleCreate
-from models.core.db import tenant_session
+from models.catalog.public import ConflictsPublic, PriceBookPublic, PriceRulePublic, RuleCreatedPublic
 from models.core.flags import ENABLE_PRICE_BOOKS, ENABLE_PRICE_RESOLUTION
-from models.core.pagination import clamp_limit, decode_cursor, encode_cursor
+from models.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/api", tags=["pricing"])
 
-READ, WRITE = "pricing.read", "pricing.write"
 Kind = Literal[PRICE_BOOK_KINDS]  # type: ignore[valid-type]
 Currency = Query(..., pattern=r"^[A-Z]{3}$", description="ISO code; rules in other currencies are excluded")
 
 
-@router.get("/price-books")
+@router.get("/price-books", response_model=Page[PriceBookPublic])
 def list_books(
     ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, READ)),
     kind: Kind | None = None,
     currency: str | None = Query(None, pattern=r"^[A-Z]{3}$"),
     limit: int = Limit,
     cursor: str | None = Cursor,
-) -> dict:
-    with tenant_session(ctx) as session:
-        return page_view(pricing.list_books(session, ctx, kind=kind, currency=currency, limit=limit, cursor=cursor))
+) -> Page[PriceBookPublic]:
+    return price_queries.book_page(ctx, kind=kind, currency=currency, limit=limit, cursor=cursor)
 
 
 @router.post("/price-books", status_code=201)
-def create_book(body: PriceBookCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))) -> dict:
-    with tenant_session(ctx) as session:
-        return row_view(pricing.create_book(session, ctx, body))
+def create_book(body: PriceBookCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))) -> PriceBookPublic:
+    return actions.create_book(ctx, body)
 
 
-@router.get("/price-rules")
+@router.get("/price-rules", response_model=Page[PriceRulePublic])
 def list_rules(
     ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, READ)),
     price_book_id: uuid.UUID | None = None,
@@ -56,29 +55,15 @@ def list_rules(
     channel_id: uuid.UUID | None = None,
     limit: int = Limit,
     cursor: str | None = Cursor,
-) -> dict:
-    with tenant_session(ctx) as session:
-        page = pricing.list_rules(
-            session,
-            ctx,
-            price_book_id=price_book_id,
-            sku_id=sku_id,
-            org_id=org_id,
-            channel_id=channel_id,
-            limit=limit,
-            cursor=cursor,
-        )
-        return page_view(page)
+) -> Page[PriceRulePublic]:
+    return price_queries.rule_page(
+        ctx, price_book_id=price_book_id, sku_id=sku_id, org_id=org_id, channel_id=channel_id, limit=limit, cursor=cursor
+    )
 
 
 @router.post("/price-rules", status_code=201)
-def create_rule(body: PriceRuleCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))) -> dict:
-    with tenant_session(ctx) as session:
-        created = pricing.create_rule(session, ctx, body)
-        return {
-            "rule": row_view(created.rule, kind=created.book.kind, currency=created.book.currency),
-            "warnings": [o.to_dict() for o in created.overlaps],
-        }
+def create_rule(body: PriceRuleCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))) -> RuleCreatedPublic:
+    return actions.create_rule(ctx, body)
 
 
 @router.get("/price-rules/conflicts")
@@ -89,17 +74,20 @@ def rule_conflicts(
     severity: Literal["ambiguous", "warning", "info"] | None = None,
     limit: int = Limit,
     cursor: str | None = Cursor,
-) -> dict:
+) -> ConflictsPublic:
+    """Offset-paged (the report is computed, not a table): `next_cursor` carries the offset."""
     size = clamp_limit(limit)
     start = decode_cursor(cursor, 1)
     offset = int(start[0]) if start and isinstance(start[0], int) and start[0] >= 0 else 0
-    with tenant_session(ctx) as session:
-        found = [o.to_dict() for o in pricing.conflicts(session, ctx, kind=kind, sku_id=sku_id)]
+    found = price_queries.rule_conflicts(ctx, kind=kind, sku_id=sku_id)
     if severity:
         found = [o for o in found if o["severity"] == severity]
-    items = found[offset : offset + size]
     more = offset + size < len(found)
-    return {"items": items, "total": len(found), "next_cursor": encode_cursor([offset + size]) if more else None}
+    return ConflictsPublic(
+        items=found[offset : offset + size],
+        total=len(found),
+        next_cursor=encode_cursor([offset + size]) if more else None,
+    )
 
 
 @router.get("/prices/resolve")
@@ -111,9 +99,9 @@ def resolve_price(
     org_id: uuid.UUID | None = None,
     channel_id: uuid.UUID | None = None,
     at: datetime | None = Query(None, description="timezone-aware instant; default now"),
-) -> dict:
-    with tenant_session(ctx) as session:
-        result = pricing.resolve_price(
-            session, ctx, sku_id=sku_id, currency=currency, kind=kind, org_id=org_id, channel_id=channel_id, at=at
-        )
-        return result.to_dict()
+) -> dict[str, Any]:
+    """The price and its explanation (engine Resolution.to_dict); audited as `price.resolve`."""
+    result = actions.resolve_price(
+        ctx, sku_id=sku_id, currency=currency, kind=kind, org_id=org_id, channel_id=channel_id, at=at
+    )
+    return result.to_dict()

@@ -8,13 +8,15 @@ import re
 
 import pytest
 
+from app.web.kit.forms import NONE
+
 
 @pytest.fixture(scope="module")
 def pp():
     import app.web.modules  # noqa: F401  (registers the pages)
-    from app.web.catalog import pricing as catalog_pricing
+    from app.web.catalog import price_views
 
-    return catalog_pricing
+    return price_views
 
 
 def _link(cat, **extra) -> dict[str, str]:
@@ -50,7 +52,7 @@ def test_valid_link_prefills_and_runs(pp, cat_a):
     # the channel may also be given by id; no org / channel → the "none" choices
     by_id = pp.deep_link(ctx, {"sku": "aur-d3-60", "channel": str(cat_a.ids.channels["online"])})
     assert by_id["problems"] == [] and by_id["fields"]["w_channel"] == str(cat_a.ids.channels["online"])
-    assert by_id["fields"]["w_org"] == pp.NONE and by_id["fields"]["w_kind"] == "map"
+    assert by_id["fields"]["w_org"] == NONE and by_id["fields"]["w_kind"] == "map"
 
     answer = pp.explain(ctx, _form(link["fields"]))
     assert answer["price"] == "479 INR" and answer["winner"] == rule
@@ -74,7 +76,7 @@ def test_malformed_params_are_named_and_the_rest_prefilled(pp, cat_a):
     names = [p.split(":", 1)[0] for p in link["problems"]]
     assert names == ["org", "kind", "at", "currency", "rule"]
     assert link["run"] is False and link["rule"] == ""
-    assert link["fields"] == {"w_sku": str(cat_a.ids.skus["d3"]), "w_channel": pp.NONE}
+    assert link["fields"] == {"w_sku": str(cat_a.ids.skus["d3"]), "w_channel": NONE}
     missing = pp.deep_link(ctx, {"kind": "mrp", "at": "2026-06-01"})
     assert [p.split(":", 1)[0] for p in missing["problems"]] == ["sku"] and missing["run"] is False
     assert missing["fields"]["w_kind"] == "mrp" and missing["fields"]["w_at"] == "2026-06-01"
@@ -110,26 +112,27 @@ def test_another_tenants_ids_look_unknown(pp, cat_a, cat_b):
 
 
 def test_inactive_skus_leave_the_picker_and_the_toggle_is_tenant_checked(pp, cat_a, cat_b):
-    from app.web.catalog import organizations as catalog_page
+    from app.web.catalog import views
     from engine.errors import NotFound
+    from models.catalog.actions import set_active
 
     zinc = str(cat_a.ids.skus["zinc"])
     ops = cat_a.ctx("ops")
-    assert catalog_page.set_active(ops, "sku", zinc, False) == "AUR-ZINC-30"
+    assert set_active(ops, "sku", zinc, False) == "AUR-ZINC-30"
     try:
-        assert {r["code"]: r["active"] for r in catalog_page.fetch_skus(ops)}["AUR-ZINC-30"] == "no"
-        data = pp.fetch_books_and_rules(cat_a.ctx("viewer"), "__all__")
+        assert {r["code"]: r["active"] for r in views.sku_page(ops)["skus"]}["AUR-ZINC-30"] == "no"
+        data = pp.overview(cat_a.ctx("viewer"), "__all__")
         assert zinc not in {s["id"] for s in data["skus"]} and len(data["skus"]) == 2
         assert any(r["sku"] == "AUR-ZINC-30" for r in data["rules"])  # its rules are still listed
         link = pp.deep_link(cat_a.ctx("viewer"), {"sku": "AUR-ZINC-30", "kind": "mrp", "at": "2026-06-01"})
         assert link["run"] and link["fields"]["w_sku"] == zinc and link["inactive_sku"]["id"] == zinc
         assert re.fullmatch(r"AUR-ZINC-30 — .+ \(inactive\)", link["inactive_sku"]["label"])
         with pytest.raises(NotFound):
-            catalog_page.set_active(cat_b.ctx("owner"), "sku", zinc, True)  # another tenant's id looks absent
+            set_active(cat_b.ctx("owner"), "sku", zinc, True)  # another tenant's id looks absent
         online = str(cat_a.ids.channels["online"])
-        catalog_page.set_active(ops, "channel", online, False)
-        assert {c["code"]: c["active"] for c in catalog_page.fetch_channels(ops)}["ONLINE"] == "no"
-        catalog_page.set_active(ops, "channel", online, True)
+        set_active(ops, "channel", online, False)
+        assert {c["code"]: c["active"] for c in views.channel_rows(ops)}["ONLINE"] == "no"
+        set_active(ops, "channel", online, True)
     finally:
-        catalog_page.set_active(ops, "sku", zinc, True)
+        set_active(ops, "sku", zinc, True)
     assert pp.deep_link(cat_a.ctx("viewer"), {"sku": "AUR-ZINC-30"})["inactive_sku"] is None

@@ -17,7 +17,7 @@ from tests.integration.test_websocket_sweep import _in_own_loop, _root_with_cook
 
 
 def test_profile_fields_follow_each_type():
-    from app.web.kit.forms import PROFILE_FIELDS, form_to_profile, profile_fields_of, profile_to_form
+    from app.web.catalog.forms import PROFILE_FIELDS, form_to_profile, profile_fields_of, profile_to_form
 
     assert PROFILE_FIELDS["profile.tier"].kind == "choice"
     assert PROFILE_FIELDS["profile.tier"].options == ("platinum", "gold", "silver", "bronze")
@@ -33,7 +33,8 @@ def test_profile_fields_follow_each_type():
 
 
 def test_form_saves_use_the_api_rules(cat_a, cat_b):
-    from app.web.kit.forms import FORMS, NONE, blank_form
+    from app.web.catalog.forms import FORMS, blank_form
+    from app.web.kit.forms import NONE
 
     ctx = cat_a.ctx("admin")
     sku_form = {**blank_form("sku"), "product_id": str(cat_a.ids.products["zinc"]), "code": "AUR-ZINC-30", "name": "Z"}
@@ -130,7 +131,8 @@ async def _ops_creates_and_edits_an_org(root, cat_a):
 
 
 async def _viewer_cannot(root):
-    from app.web.catalog.organizations import OrgsState, SkusState
+    from app.web.catalog.organizations import OrgsState
+    from app.web.catalog.skus import SkusState
 
     for cls, kind in ((OrgsState, "org"), (SkusState, "sku")):
         state = await _call(root, cls, "load")
@@ -141,8 +143,9 @@ async def _viewer_cannot(root):
 
 
 async def _b_owner_with_a_ids(root, cat_a) -> str:
-    from app.web.catalog.organizations import OrgsState, SkusState
+    from app.web.catalog.organizations import OrgsState
     from app.web.catalog.pricing import PricingState
+    from app.web.catalog.skus import SkusState
 
     await _call(root, OrgsState, "open_edit", kind="org", row_id=str(cat_a.ids.orgs["dealer-metro"]))
     skus = await _call(root, SkusState, "open_edit", kind="sku", row_id=str(cat_a.ids.skus["zinc"]))
@@ -164,6 +167,8 @@ async def _b_owner_with_a_ids(root, cat_a) -> str:
         await _call(root, PricingState, "set_value", name=name, value=value)
     await _call(root, PricingState, "save")
     assert prices.errors == {"price_book_id": "not found"}
+    for cls in (OrgsState, SkusState, PricingState):
+        assert _substate(root, cls)._serialize()  # the state manager pickles every state between events
     return json.dumps(root.dict(), default=str)
 
 
@@ -182,6 +187,7 @@ async def _scenario(cat_a, cat_b):
 
 def test_form_handlers_as_ops_viewer_and_another_tenant(cat_a, cat_b):
     import app.app  # noqa: F401  (registers every page state under the root state)
+    import app.web.modules  # noqa: F401  (the page modules: app.app does not import them yet)
 
     org_id, b_tree = _in_own_loop(_scenario(cat_a, cat_b))
     sent = {str(cat_a.ids.orgs["dealer-metro"]), str(cat_a.ids.skus["zinc"]), str(cat_a.ids.products["zinc"]), str(cat_a.ids.books["map"])}

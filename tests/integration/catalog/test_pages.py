@@ -1,4 +1,5 @@
-"""The catalog pages' server side, without a browser: registration, data functions, the 'why' panel."""
+"""The catalog pages' server side, without a browser: registration, the display rows the pages make
+from the catalog's queries, the status decision action, the 'why' panel."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from engine.errors import NotFound, ValidationFailed
 @pytest.fixture(scope="module")
 def pages():
     import app.web.modules  # noqa: F401  (registers the pages)
-    from app.web.catalog import organizations as catalog_page
-    from app.web.catalog import pricing as catalog_pricing
+    from app.web.catalog import price_views, views
     from app.web.shell.registry import PAGES
 
-    return PAGES, catalog_page, catalog_pricing
+    return PAGES, views, price_views
 
 
 def test_pages_are_registered_guarded_and_build(pages):
@@ -32,44 +32,48 @@ def test_pages_are_registered_guarded_and_build(pages):
 
 
 def test_org_page_data_and_status_action(pages, cat_a, cat_b):
+    from models.catalog import actions
+
     _, page, _ = pages
     ctx = cat_a.ctx("ops")
-    dealers = page.fetch_orgs(ctx, "dealer")
+    dealers = page.org_rows(ctx, "dealer")
     assert {r["name"] for r in dealers} == {"Metro Pharma Retail", "Coastal Health Mart"}
-    detail = page.fetch_org_detail(ctx, str(cat_a.ids.orgs["distributor"]))
+    detail = page.org_detail(ctx, str(cat_a.ids.orgs["distributor"]))
     assert len(detail["relationships"]) == 3
     assert "Northstar Distribution distributes to Metro Pharma Retail" in {r["text"] for r in detail["relationships"]}
     assert {a["action"] for a in detail["actions"]} == {"hold", "suspend", "archive"}
     metro = str(cat_a.ids.orgs["dealer-metro"])
     with pytest.raises(ValidationFailed):
-        page.decide_org(ctx, metro, "hold", "")
-    page.decide_org(ctx, metro, "hold", "awaiting paperwork")
-    assert page.fetch_org_detail(ctx, metro)["org"]["status"] == "on_hold"
-    page.decide_org(ctx, metro, "reinstate", "paperwork in")
+        actions.decide_org(ctx, metro, "hold", "")
+    actions.decide_org(ctx, metro, "hold", "awaiting paperwork")
+    assert page.org_detail(ctx, metro)["org"]["status"] == "on_hold"
+    actions.decide_org(ctx, metro, "reinstate", "paperwork in")
     with pytest.raises(NotFound):
-        page.fetch_org_detail(cat_b.ctx(), metro)  # another tenant's id looks absent
+        page.org_detail(cat_b.ctx(), metro)  # another tenant's id looks absent
 
 
 def test_sku_and_channel_page_data(pages, cat_a):
+    from app.web.catalog.channels import change_listing
+
     _, page, _ = pages
     ctx = cat_a.ctx("viewer")
-    skus = page.fetch_skus(ctx)
+    skus = page.sku_page(ctx)["skus"]
     assert [s["code"] for s in skus] == ["AUR-D3-60", "AUR-OMEGA-90", "AUR-ZINC-30"]
     assert {s["manufacturer"] for s in skus} == {"Demo Brand Co."}
     online = str(cat_a.ids.channels["online"])
-    data = page.fetch_channel(ctx, online)
+    data = page.channel_catalog(ctx, online)
     assert data["current"] == "2" and [v["version"] for v in data["versions"]] == ["2", "1"]
     assert {o["title"]: o["listed"] for o in data["offerings"]}["Aurora Zinc 50 mg, 30 tablets"] == ""
-    diff = page.fetch_diff(ctx, online, 1, 2)
+    diff = page.catalog_diff(ctx, online, 1, 2)
     assert [(d["change"], d["sku_code"]) for d in diff if d["change"] != "unchanged"] == [("removed", "AUR-ZINC-30")]
-    number = page.change_listing(cat_a.ctx("ops"), online, "publish", str(cat_a.ids.offerings["online:zinc"]), "back")
+    number = change_listing(cat_a.ctx("ops"), online, "publish", str(cat_a.ids.offerings["online:zinc"]), "back")
     assert number == 3
 
 
 def test_why_this_price_panel(pages, cat_a):
     _, _, pricing_page = pages
     ctx = cat_a.ctx("viewer")
-    data = pricing_page.fetch_books_and_rules(ctx, "__all__")
+    data = pricing_page.overview(ctx, "__all__")
     assert {b["kind"] for b in data["books"]} == {"map", "mrp"}
     assert len(data["rules"]) == 8 and len(data["skus"]) == 3
     form = {

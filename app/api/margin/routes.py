@@ -15,111 +15,78 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlmodel import Session, SQLModel, select
 
 from app.api.deps import require
 from engine.context import TenantContext
 from engine.jsonable import to_jsonable
+from engine.margin import permissions as perm
 from engine.margin.frames import RULES
 from engine.margin.severity import LEVELS
-from models.catalog.tables import Organization, Sku
-from models.core.db import tenant_session
 from models.core.pagination import MAX_LIMIT
-from models.margin import alerts as alert_repo
-from models.margin import dashboard, dealers, tasks
+from models.margin import actions
 from models.margin.detection import submit_detection
 from models.margin.inputs import AlertPatch, AlertStatus, DealerStatusChange, TaskCreate, TaskPatch, TaskStatus
+from models.margin.queries import alerts as alert_queries
+from models.margin.queries import dealers as dealer_queries
+from models.margin.queries import tasks as task_queries
 
 router = APIRouter(prefix="/api", tags=["margin"])
 
-READ = "margin.read"
 Limit = Query(50, ge=1, le=MAX_LIMIT)
 Cursor = Query(None, max_length=500)
 RuleQ = Literal[RULES]  # type: ignore[valid-type]
 SeverityQ = Literal[LEVELS]  # type: ignore[valid-type]
 
 
-def row_view(row: SQLModel, **extra: Any) -> dict[str, Any]:
+def row_view(row: BaseModel, **extra: Any) -> dict[str, Any]:
     data = to_jsonable(row.model_dump())
     data.pop("tenant_id", None)
     return {**data, **to_jsonable(extra)}
 
 
-def _names(session: Session, ctx: TenantContext, org_ids: set, sku_ids: set) -> tuple[dict, dict]:
-    orgs = {}
-    if org_ids:
-        orgs = {
-            o.id: o
-            for o in session.exec(
-                select(Organization).where(Organization.tenant_id == ctx.tenant_id, Organization.id.in_(list(org_ids)))  # type: ignore[attr-defined]
-            ).all()
-        }
-    skus = {}
-    if sku_ids:
-        skus = {
-            s.id: s
-            for s in session.exec(select(Sku).where(Sku.tenant_id == ctx.tenant_id, Sku.id.in_(list(sku_ids)))).all()  # type: ignore[attr-defined]
-        }
-    return orgs, skus
+def _alert_view(view: alert_queries.AlertView) -> dict[str, Any]:
+    return row_view(
+        view.alert,
+        dealer_name=view.dealer_name,
+        dealer_type=view.dealer_type,
+        sku_code=view.sku_code,
+        sku_name=view.sku_name,
+    )
 
 
-def _alert_views(session: Session, ctx: TenantContext, rows: list) -> list[dict[str, Any]]:
-    orgs, skus = _names(session, ctx, {a.dealer_id for a in rows}, {a.sku_id for a in rows})
-    out = []
-    for a in rows:
-        org, sku = orgs.get(a.dealer_id), skus.get(a.sku_id)
-        out.append(
-            row_view(
-                a,
-                dealer_name=org.name if org else None,
-                dealer_type=org.type if org else None,
-                sku_code=sku.code if sku else None,
-                sku_name=sku.name if sku else None,
-            )
-        )
-    return out
-
-
-def _floor_link(alert, evidence) -> str | None:
-    kind = (alert.explanation or {}).get("floor_source", {}).get("kind")
-    if kind not in ("map", "mrp") or not evidence:
+def _floor_link(detail: alert_queries.AlertDetail) -> str | None:
+    """The price resolution behind the alert's floor, at its latest evidence, in the alert's currency."""
+    alert = detail.view.alert
+    kind = detail.floor_source.get("kind")
+    if kind not in ("map", "mrp") or not detail.evidence:
         return None
-    latest = max(evidence, key=lambda e: (e.observed_at, str(e.evidence_id)))
-    params = {"sku_id": str(alert.sku_id), "kind": kind, "org_id": str(alert.dealer_id), "currency": "INR"}
+    latest = max(detail.evidence, key=lambda e: (e.observed_at, str(e.evidence_id)))
+    params = {"sku_id": str(alert.sku_id), "kind": kind, "org_id": str(alert.dealer_id), "currency": detail.currency}
     if latest.observed_at:
         params["at"] = latest.observed_at.isoformat()
     return "/api/prices/resolve?" + urlencode(params)
 
 
-def _alert_detail(session: Session, ctx: TenantContext, alert) -> dict[str, Any]:
-    view = _alert_views(session, ctx, [alert])[0]
-    evidence = alert_repo.evidence(session, ctx, alert.id)
-    view["actions"] = alert_repo.actions_for(ctx, alert)
-    view["floor_source"] = {
-        **((alert.explanation or {}).get("floor_source") or {}),
-        "explain_url": _floor_link(alert, evidence),
-    }
-    view["math"] = alert.explanation
+def _alert_detail(detail: alert_queries.AlertDetail) -> dict[str, Any]:
+    view = _alert_view(detail.view)
+    view["actions"] = detail.actions
+    view["floor_source"] = {**detail.floor_source, "explain_url": _floor_link(detail)}
+    view["math"] = detail.view.alert.explanation
     return view
 
 
-# --- dashboard and search ---------------------------------------------------------------------
-
-
 @router.get("/dashboard/summary")
-def dashboard_summary(ctx: TenantContext = Depends(require(READ)), period_days: int = Query(30, ge=1, le=366)) -> dict:
-    with tenant_session(ctx) as session:
-        return to_jsonable(dashboard.summary(session, ctx, period_days=period_days))
+def dashboard_summary(ctx: TenantContext = Depends(require(perm.READ)), period_days: int = Query(30, ge=1, le=366)) -> dict:
+    return to_jsonable(alert_queries.summary(ctx, period_days=period_days))
 
 
 @router.get("/search")
 def search(
     q: str = Query(..., min_length=1, max_length=100),
     limit: int = Query(10, ge=1, le=50),
-    ctx: TenantContext = Depends(require(READ)),
+    ctx: TenantContext = Depends(require(perm.READ)),
 ) -> dict:
-    with tenant_session(ctx) as session:
-        return dashboard.search(session, ctx, q, limit=limit)
+    return alert_queries.search(ctx, q, limit=limit)
 
 
 # --- alerts ------------------------------------------------------------------------------------
@@ -127,7 +94,7 @@ def search(
 
 @router.get("/alerts")
 def list_alerts(
-    ctx: TenantContext = Depends(require(READ)),
+    ctx: TenantContext = Depends(require(perm.READ)),
     status: AlertStatus | None = None,
     rule: RuleQ | None = None,
     severity: SeverityQ | None = None,
@@ -137,59 +104,45 @@ def list_alerts(
     limit: int = Limit,
     cursor: str | None = Cursor,
 ) -> dict:
-    with tenant_session(ctx) as session:
-        page = alert_repo.list_alerts(
-            session,
-            ctx,
-            status=status,
-            rule=rule,
-            severity=severity,
-            dealer_id=dealer_id,
-            sku_id=sku_id,
-            open_only=open_only,
-            limit=limit,
-            cursor=cursor,
-        )
-        return {"items": _alert_views(session, ctx, page.items), "next_cursor": page.next_cursor}
+    filters = alert_queries.AlertFilters(
+        status=status, rule=rule, severity=severity, dealer_id=dealer_id, sku_id=sku_id, open_only=open_only
+    )
+    page = alert_queries.alert_page(ctx, filters, limit=limit, cursor=cursor)
+    return {"items": [_alert_view(v) for v in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/alerts/{alert_id}")
-def get_alert(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
-    with tenant_session(ctx) as session:
-        return _alert_detail(session, ctx, alert_repo.get_alert(session, ctx, alert_id))
+def get_alert(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
+    return _alert_detail(alert_queries.alert_detail(ctx, alert_id))
 
 
 @router.get("/alerts/{alert_id}/evidence")
-def alert_evidence(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
-    with tenant_session(ctx) as session:
-        return {"items": [row_view(e) for e in alert_repo.evidence(session, ctx, alert_id)]}
+def alert_evidence(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
+    return {"items": [row_view(e) for e in alert_queries.evidence(ctx, alert_id)]}
 
 
 @router.get("/alerts/{alert_id}/timeline")
-def alert_timeline(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
-    with tenant_session(ctx) as session:
-        return {"items": to_jsonable(alert_repo.timeline(session, ctx, alert_id))}
+def alert_timeline(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
+    return {"items": to_jsonable(alert_queries.timeline(ctx, alert_id))}
 
 
 @router.patch("/alerts/{alert_id}")
 def patch_alert(
-    alert_id: uuid.UUID, body: AlertPatch, ctx: TenantContext = Depends(require("margin.alerts.update"))
+    alert_id: uuid.UUID, body: AlertPatch, ctx: TenantContext = Depends(require(perm.ALERTS_UPDATE))
 ) -> dict:
-    with tenant_session(ctx) as session:
-        alert = alert_repo.patch_alert(session, ctx, alert_id, action=body.action, reason=body.reason, note=body.note)
-        return _alert_detail(session, ctx, alert)
+    return _alert_detail(actions.patch_alert(ctx, alert_id, action=body.action, reason=body.reason, note=body.note))
 
 
 # --- tasks -------------------------------------------------------------------------------------
 
 
-def _task_view(ctx: TenantContext, task) -> dict[str, Any]:
-    return row_view(task, actions=tasks.actions_for(ctx, task))
+def _task_view(view: task_queries.TaskView) -> dict[str, Any]:
+    return row_view(view.task, actions=view.actions)
 
 
 @router.get("/tasks")
 def list_tasks(
-    ctx: TenantContext = Depends(require(READ)),
+    ctx: TenantContext = Depends(require(perm.READ)),
     status: TaskStatus | None = None,
     alert_id: uuid.UUID | None = None,
     dealer_id: uuid.UUID | None = None,
@@ -197,30 +150,21 @@ def list_tasks(
     limit: int = Limit,
     cursor: str | None = Cursor,
 ) -> dict:
-    with tenant_session(ctx) as session:
-        page = tasks.list_tasks(
-            session,
-            ctx,
-            status=status,
-            alert_id=alert_id,
-            dealer_id=dealer_id,
-            assignee_user_id=assignee_user_id,
-            limit=limit,
-            cursor=cursor,
-        )
-        return {"items": [_task_view(ctx, t) for t in page.items], "next_cursor": page.next_cursor}
+    filters = task_queries.TaskFilters(
+        status=status, alert_id=alert_id, dealer_id=dealer_id, assignee_user_id=assignee_user_id
+    )
+    page = task_queries.task_page(ctx, filters, limit=limit, cursor=cursor)
+    return {"items": [_task_view(v) for v in page.items], "next_cursor": page.next_cursor}
 
 
 @router.post("/tasks", status_code=201)
-def create_task(body: TaskCreate, ctx: TenantContext = Depends(require(tasks.WRITE))) -> dict:
-    with tenant_session(ctx) as session:
-        return _task_view(ctx, tasks.create_task(session, ctx, body))
+def create_task(body: TaskCreate, ctx: TenantContext = Depends(require(perm.TASKS_WRITE))) -> dict:
+    return _task_view(actions.create_task(ctx, body))
 
 
 @router.patch("/tasks/{task_id}")
-def patch_task(task_id: uuid.UUID, body: TaskPatch, ctx: TenantContext = Depends(require(tasks.WRITE))) -> dict:
-    with tenant_session(ctx) as session:
-        return _task_view(ctx, tasks.patch_task(session, ctx, task_id, body))
+def patch_task(task_id: uuid.UUID, body: TaskPatch, ctx: TenantContext = Depends(require(perm.TASKS_WRITE))) -> dict:
+    return _task_view(actions.patch_task(ctx, task_id, body))
 
 
 # --- dealers -----------------------------------------------------------------------------------
@@ -228,31 +172,30 @@ def patch_task(task_id: uuid.UUID, body: TaskPatch, ctx: TenantContext = Depends
 
 @router.get("/dealers")
 def list_dealers(
-    ctx: TenantContext = Depends(require(READ)),
+    ctx: TenantContext = Depends(require(perm.READ)),
     q: str | None = Query(None, max_length=100),
     limit: int = Limit,
     cursor: str | None = Cursor,
 ) -> dict:
-    with tenant_session(ctx) as session:
-        page, statuses, figures = dealers.list_dealers(session, ctx, q=q, limit=limit, cursor=cursor)
-        return {
-            "items": [
-                {
-                    "id": str(d.id),
-                    "code": d.code,
-                    "name": d.name,
-                    "profile": d.profile,
-                    "status": statuses[d.id],
-                    **to_jsonable(figures[d.id]),
-                }
-                for d in page.items
-            ],
-            "next_cursor": page.next_cursor,
-        }
+    page = dealer_queries.dealer_list(ctx, q=q, limit=limit, cursor=cursor).page
+    return {
+        "items": [
+            {
+                "id": str(r.dealer.id),
+                "code": r.dealer.code,
+                "name": r.dealer.name,
+                "profile": r.dealer.profile,
+                "status": r.status,
+                **to_jsonable(r.figures),
+            }
+            for r in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
 
 
-def _dealer_summary(session: Session, ctx: TenantContext, dealer_id: uuid.UUID) -> dict[str, Any]:
-    data = dealers.summary(session, ctx, dealer_id)
+def _dealer_summary(detail: dealer_queries.DealerDetail) -> dict[str, Any]:
+    data = dict(detail.summary)
     dealer = data.pop("dealer")
     history = [row_view(e) for e in data.pop("history")]
     return {
@@ -266,18 +209,15 @@ def _dealer_summary(session: Session, ctx: TenantContext, dealer_id: uuid.UUID) 
 
 
 @router.get("/dealers/{dealer_id}")
-def get_dealer(dealer_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
-    with tenant_session(ctx) as session:
-        return _dealer_summary(session, ctx, dealer_id)
+def get_dealer(dealer_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
+    return _dealer_summary(dealer_queries.dealer_detail(ctx, dealer_id))
 
 
 @router.patch("/dealers/{dealer_id}/status")
 def change_dealer_status(
-    dealer_id: uuid.UUID, body: DealerStatusChange, ctx: TenantContext = Depends(require("margin.dealers.status"))
+    dealer_id: uuid.UUID, body: DealerStatusChange, ctx: TenantContext = Depends(require(perm.DEALERS_STATUS))
 ) -> dict:
-    with tenant_session(ctx) as session:
-        dealers.change_status(session, ctx, dealer_id, body.action, body.reason)
-        return _dealer_summary(session, ctx, dealer_id)
+    return _dealer_summary(actions.change_dealer_status(ctx, dealer_id, body.action, body.reason))
 
 
 # --- detection ---------------------------------------------------------------------------------
@@ -291,7 +231,7 @@ class DetectRequest(BaseModel):
 
 
 @router.post("/margin/detect", status_code=202)
-def detect(body: DetectRequest | None = None, ctx: TenantContext = Depends(require("margin.detect.run"))) -> dict:
+def detect(body: DetectRequest | None = None, ctx: TenantContext = Depends(require(perm.DETECT))) -> dict:
     params = {k: v for k, v in (body.model_dump() if body else {}).items() if v is not None}
     job_id = submit_detection(ctx, to_jsonable(params))
     return {"job_id": str(job_id), "kind": "margin.detect", "progress_url": f"/api/jobs/{job_id}"}

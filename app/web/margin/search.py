@@ -10,19 +10,17 @@ from urllib.parse import quote, urlencode
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit import badges, controls, feedback
 from app.web.margin import components as mc
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
-from models.core.db import tenant_session
-from models.margin import dashboard
-
-READ = "margin.read"
+from engine.margin.permissions import READ
+from models.margin.queries import alerts as alert_queries
 
 
 def run_search(ctx: TenantContext, q: str) -> dict[str, Any]:
-    with tenant_session(ctx) as session:
-        found = dashboard.search(session, ctx, q, limit=20)
+    found = alert_queries.search(ctx, q, limit=20)
     return {
         "alerts": [
             {"href": f"/alert/{a['id']}", "label": f"{mc.rule_label(a['rule'])} · {a['dealer']} · {a['sku']}",
@@ -86,10 +84,10 @@ class SearchState(AuthState):
 def _hit(item: Var) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.text(item["label"], size="2", weight="medium", **mc.WRAP),
+            rx.text(item["label"], size="2", weight="medium", **controls.WRAP),
             rx.spacer(),
             rx.cond(item["extra"] != "", rx.badge(item["extra"], variant="surface", color_scheme="gray")),
-            rx.cond(item["status"] != "", mc.status_badge(item["status"])),
+            rx.cond(item["status"] != "", badges.status_badge(item["status"])),
             align="center",
             width="100%",
             padding="0.5rem 0.75rem",
@@ -105,7 +103,7 @@ def _hit(item: Var) -> rx.Component:
 
 
 def _group(title: str, icon: str, items: Var) -> rx.Component:
-    return mc.section(
+    return controls.section(
         title,
         rx.cond(
             items.length() > 0,
@@ -141,7 +139,7 @@ def search_page() -> rx.Component:
         ),
         rx.cond(
             s.loading,
-            mc.spinner_block(),
+            feedback.spinner_block(),
             rx.cond(
                 s.searched != "",
                 rx.grid(
@@ -153,7 +151,7 @@ def search_page() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
-                mc.empty("Type a dealer, SKU, rule or task title.", "search"),
+                feedback.empty("Type a dealer, SKU, rule or task title.", "search"),
             ),
         ),
         spacing="4",

@@ -17,6 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import require
+from app.api.margin import schemas
 from engine.context import TenantContext
 from engine.jsonable import to_jsonable
 from engine.margin.enforcement import ACTIONS
@@ -51,29 +52,29 @@ class BatchCancel(BaseModel):
     reason: str | None = Field(None, min_length=1, max_length=1000)
 
 
-@router.post("/enforcement/preview")
+@router.post("/enforcement/preview", response_model=schemas.PreviewPublic)
 def preview(body: PreviewRequest, ctx: TenantContext = Depends(require(ENFORCE))) -> dict:
     return to_jsonable(queries.preview(ctx, body.filters, body.action).data)
 
 
-@router.post("/enforcement/batches", status_code=201)
+@router.post("/enforcement/batches", status_code=201, response_model=schemas.BatchPublic)
 def create_batch(body: BatchCreate, ctx: TenantContext = Depends(require(ENFORCE))) -> dict:
     return to_jsonable(actions.create_batch(ctx, body.filters, body.action, name=body.name))
 
 
-@router.post("/enforcement/batches/{batch_id}/start")
+@router.post("/enforcement/batches/{batch_id}/start", response_model=schemas.BatchPublic)
 def start_batch(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(ENFORCE))) -> dict:
     return to_jsonable(actions.start_batch(ctx, batch_id))
 
 
-@router.post("/enforcement/batches/{batch_id}/cancel")
+@router.post("/enforcement/batches/{batch_id}/cancel", response_model=schemas.BatchPublic)
 def cancel_batch(
     batch_id: uuid.UUID, body: BatchCancel | None = None, ctx: TenantContext = Depends(require(ENFORCE))
 ) -> dict:
     return to_jsonable(actions.cancel_batch(ctx, batch_id, body.reason if body else None))
 
 
-@router.get("/enforcement/batches")
+@router.get("/enforcement/batches", response_model=schemas.Page[schemas.BatchPublic])
 def list_batches(
     ctx: TenantContext = Depends(require(READ)),
     status: BatchStatus | None = None,
@@ -84,7 +85,7 @@ def list_batches(
     return {"items": to_jsonable(page.items), "next_cursor": page.next_cursor}
 
 
-@router.get("/enforcement/batches/{batch_id}")
+@router.get("/enforcement/batches/{batch_id}", response_model=schemas.BatchDetailPublic)
 def get_batch(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
     return to_jsonable(queries.batch_detail(ctx, batch_id))
 
@@ -121,12 +122,12 @@ def report_csv(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(EXPORT)
     )
 
 
-@router.get("/reports/enforcement/{batch_id}")
+@router.get("/reports/enforcement/{batch_id}", response_model=schemas.ReportPublic)
 def report(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
     return to_jsonable(queries.report(ctx, batch_id).data)
 
 
-@router.get("/notices")
+@router.get("/notices", response_model=schemas.Page[schemas.NoticePublic])
 def notices(
     ctx: TenantContext = Depends(require(READ)),
     batch_id: uuid.UUID | None = Query(None, alias="batchId"),

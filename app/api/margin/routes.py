@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.api.deps import require
+from app.api.margin import schemas
 from engine.context import TenantContext
 from engine.jsonable import to_jsonable
 from engine.margin import permissions as perm
@@ -75,12 +76,12 @@ def _alert_detail(detail: alert_queries.AlertDetail) -> dict[str, Any]:
     return view
 
 
-@router.get("/dashboard/summary")
+@router.get("/dashboard/summary", response_model=schemas.DashboardSummary)
 def dashboard_summary(ctx: TenantContext = Depends(require(perm.READ)), period_days: int = Query(30, ge=1, le=366)) -> dict:
     return to_jsonable(alert_queries.summary(ctx, period_days=period_days))
 
 
-@router.get("/search")
+@router.get("/search", response_model=schemas.SearchResults)
 def search(
     q: str = Query(..., min_length=1, max_length=100),
     limit: int = Query(10, ge=1, le=50),
@@ -92,7 +93,7 @@ def search(
 # --- alerts ------------------------------------------------------------------------------------
 
 
-@router.get("/alerts")
+@router.get("/alerts", response_model=schemas.Page[schemas.AlertPublic])
 def list_alerts(
     ctx: TenantContext = Depends(require(perm.READ)),
     status: AlertStatus | None = None,
@@ -111,22 +112,22 @@ def list_alerts(
     return {"items": [_alert_view(v) for v in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/alerts/{alert_id}")
+@router.get("/alerts/{alert_id}", response_model=schemas.AlertDetailPublic)
 def get_alert(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
     return _alert_detail(alert_queries.alert_detail(ctx, alert_id))
 
 
-@router.get("/alerts/{alert_id}/evidence")
+@router.get("/alerts/{alert_id}/evidence", response_model=schemas.Items[schemas.EvidencePublic])
 def alert_evidence(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
     return {"items": [row_view(e) for e in alert_queries.evidence(ctx, alert_id)]}
 
 
-@router.get("/alerts/{alert_id}/timeline")
+@router.get("/alerts/{alert_id}/timeline", response_model=schemas.Items[dict[str, Any]])
 def alert_timeline(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
     return {"items": to_jsonable(alert_queries.timeline(ctx, alert_id))}
 
 
-@router.patch("/alerts/{alert_id}")
+@router.patch("/alerts/{alert_id}", response_model=schemas.AlertDetailPublic)
 def patch_alert(
     alert_id: uuid.UUID, body: AlertPatch, ctx: TenantContext = Depends(require(perm.ALERTS_UPDATE))
 ) -> dict:
@@ -140,7 +141,7 @@ def _task_view(view: task_queries.TaskView) -> dict[str, Any]:
     return row_view(view.task, actions=view.actions)
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=schemas.Page[schemas.TaskPublic])
 def list_tasks(
     ctx: TenantContext = Depends(require(perm.READ)),
     status: TaskStatus | None = None,
@@ -157,12 +158,12 @@ def list_tasks(
     return {"items": [_task_view(v) for v in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/tasks", status_code=201)
+@router.post("/tasks", status_code=201, response_model=schemas.TaskPublic)
 def create_task(body: TaskCreate, ctx: TenantContext = Depends(require(perm.TASKS_WRITE))) -> dict:
     return _task_view(actions.create_task(ctx, body))
 
 
-@router.patch("/tasks/{task_id}")
+@router.patch("/tasks/{task_id}", response_model=schemas.TaskPublic)
 def patch_task(task_id: uuid.UUID, body: TaskPatch, ctx: TenantContext = Depends(require(perm.TASKS_WRITE))) -> dict:
     return _task_view(actions.patch_task(ctx, task_id, body))
 
@@ -170,7 +171,7 @@ def patch_task(task_id: uuid.UUID, body: TaskPatch, ctx: TenantContext = Depends
 # --- dealers -----------------------------------------------------------------------------------
 
 
-@router.get("/dealers")
+@router.get("/dealers", response_model=schemas.Page[schemas.DealerRowPublic])
 def list_dealers(
     ctx: TenantContext = Depends(require(perm.READ)),
     q: str | None = Query(None, max_length=100),
@@ -208,12 +209,12 @@ def _dealer_summary(detail: dealer_queries.DealerDetail) -> dict[str, Any]:
     }
 
 
-@router.get("/dealers/{dealer_id}")
+@router.get("/dealers/{dealer_id}", response_model=schemas.DealerPublic)
 def get_dealer(dealer_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
     return _dealer_summary(dealer_queries.dealer_detail(ctx, dealer_id))
 
 
-@router.patch("/dealers/{dealer_id}/status")
+@router.patch("/dealers/{dealer_id}/status", response_model=schemas.DealerPublic)
 def change_dealer_status(
     dealer_id: uuid.UUID, body: DealerStatusChange, ctx: TenantContext = Depends(require(perm.DEALERS_STATUS))
 ) -> dict:
@@ -230,7 +231,7 @@ class DetectRequest(BaseModel):
     dead_stock_days: int | None = Field(None, ge=0, le=3650)
 
 
-@router.post("/margin/detect", status_code=202)
+@router.post("/margin/detect", status_code=202, response_model=schemas.DetectAccepted)
 def detect(body: DetectRequest | None = None, ctx: TenantContext = Depends(require(perm.DETECT))) -> dict:
     params = {k: v for k, v in (body.model_dump() if body else {}).items() if v is not None}
     job_id = submit_detection(ctx, to_jsonable(params))

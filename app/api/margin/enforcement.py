@@ -18,12 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import require
 from app.api.margin import schemas
+from app.api.margin.common import Cursor, Limit
 from engine.context import TenantContext
 from engine.jsonable import to_jsonable
 from engine.margin.enforcement import ACTIONS
 from engine.margin.machines import BATCH_MACHINE
 from engine.margin.permissions import ENFORCE, EXPORT, READ
-from models.core.pagination import MAX_LIMIT
 from models.jobs.progress import SSE_HEADERS, open_job_stream, sse_frame
 from models.margin import actions
 from models.margin.enforcement import BatchFilters
@@ -33,8 +33,6 @@ router = APIRouter(prefix="/api", tags=["enforcement"])
 
 Action = Literal[tuple(sorted(ACTIONS))]  # type: ignore[valid-type]
 BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]  # type: ignore[valid-type]
-Limit = Query(50, ge=1, le=MAX_LIMIT)
-Cursor = Query(None, max_length=500)
 
 
 class PreviewRequest(BaseModel):

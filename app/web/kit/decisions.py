@@ -54,7 +54,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
     _denied_text: ClassVar[str] = ""
     _keep_dialog_on_error: ClassVar[bool] = False
 
-    # ---- page hooks ----
+    # page hooks
 
     def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
         """page, runs in a worker thread: everything the page shows (raises DomainError when missing)"""
@@ -83,7 +83,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
     def _needs_reason(self, chosen: dict[str, str]) -> bool:
         return True
 
-    # ---- shared helpers ----
+    # shared helpers
 
     def _blank(self) -> None:
         self.found, self.actions, self._record_id, self._pending = False, [], "", ""
@@ -125,7 +125,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
         await self._show(ctx, self._record_id)
         self.notice = self._done_notice(action)
 
-    # ---- event handlers ----
+    # event handlers
 
     @rx.event
     async def load(self):
@@ -193,7 +193,6 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self.reason, self._draft_for = reason, action
 
 
-# ---- components -------------------------------------------------------------------------------
 
 
 def action_buttons(

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 import reflex as rx
 
 from app.web.kit import format as fmt
+from app.web.kit.calls import call
 from app.web.kit.feedback import error_box
 from app.web.kit.table import column_table
 from app.web.margin.components import rule_label
@@ -31,7 +30,6 @@ from app.web.margin.enforcement.views import (
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
-from engine.errors import DomainError
 from engine.margin.enforcement import ACTIONS
 from engine.margin.frames import PRICE_RULES
 from engine.margin.permissions import ENFORCE
@@ -142,14 +140,6 @@ class BulkState(AuthState):
         self.loading, self.error = True, ""
         return True
 
-    async def _call(self, fn: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
-        """(True, fn(*args)) run in a worker thread; a DomainError becomes the page's error: (False, None)."""
-        try:
-            return True, await asyncio.to_thread(fn, *args)
-        except DomainError as exc:
-            self.error = fmt.error_text(exc)
-            return False, None
-
     @rx.event
     async def run_preview(self):
         ctx = await self._require(ENFORCE)
@@ -158,7 +148,7 @@ class BulkState(AuthState):
         if not self._begin(ctx):
             return
         yield
-        ok, data = await self._call(fetch_preview, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer),
+        ok, data = await call(self, fetch_preview, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer),
                                     self.action)
         if ok:
             self.items, self.skipped, self.reasons = data["items"], data["skipped"], data["reasons"]
@@ -181,8 +171,9 @@ class BulkState(AuthState):
         self.creating, self._created_for = True, self._preview_key
         yield
         try:
-            ok, created_id = await self._call(
-                do_create, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer), self.action, self.batch_name
+            ok, created_id = await call(
+                self, do_create, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer), self.action,
+                self.batch_name,
             )
         finally:
             self.creating, self.loading = False, False
@@ -200,7 +191,7 @@ class BulkState(AuthState):
         if not self._begin(ctx):
             return
         yield
-        ok, _ = await self._call(do_start, ctx, self.created_id)
+        ok, _ = await call(self, do_start, ctx, self.created_id)
         self.loading = False
         if ok:
             yield rx.redirect(f"/execution?batchId={self.created_id}")

@@ -1,5 +1,5 @@
 """Tables for every page: one builder over a header list, one over (header, cell) columns, the
-empty state when there are no rows, and the paged list's "Load more" footer."""
+empty state when there are no rows, and the paged list's "Load more" footer (KeysetListMixin)."""
 
 from __future__ import annotations
 
@@ -75,13 +75,3 @@ def load_more(has_more: Var, loading: Var, on_click, testid: str, label: str = "
         ),
     )
 
-
-def paged_table(rows: Var, headers: list[str], row: Callable[[Var], rx.Component], testid: str, message: str,
-                *, has_more: Var, loading: Var, on_more, more_testid: str, icon: str = "inbox") -> rx.Component:
-    """table_or_empty plus the "Load more" footer (a KeysetListMixin state's vars and event)."""
-    return rx.vstack(
-        table_or_empty(rows, headers, row, testid, message, icon, loading=loading),
-        load_more(has_more, loading, on_more, more_testid),
-        spacing="3",
-        width="100%",
-    )

@@ -176,7 +176,7 @@ def alerts_page() -> rx.Component:
                               "No alerts yet. Detection raises them from sale rows and competitor prices.",
                               "shield-check", loading=s.loading),
         ),
-        rx.cond(s.has_more, rx.button("Load more", variant="soft", on_click=s.load_more, data_testid="load-more")),
+        tables.load_more(s.has_more, s.loading, s.load_more, "load-more"),
         spacing="4",
         width="100%",
     )

@@ -141,8 +141,7 @@ def dealers_page() -> rx.Component:
                           _dealer_row, "dealers-table",
                           "No dealers. Dealers are organizations of type dealer in the catalog.", "store",
                           loading=s.loading),
-        rx.cond(s.has_more, rx.button("Load more", variant="soft", on_click=s.load_more,
-                                      data_testid="dealers-load-more")),
+        tables.load_more(s.has_more, s.loading, s.load_more, "dealers-load-more"),
         spacing="4",
         width="100%",
     )

@@ -16,6 +16,7 @@ import reflex as rx
 
 from app.web.kit import format as fmt
 from app.web.kit.lists import KeysetListMixin
+from app.web.kit.table import load_more
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
@@ -147,12 +148,7 @@ def notices_page() -> rx.Component:
                 data_testid="notices-table",
             ),
         ),
-        rx.cond(
-            s.has_more,
-            rx.button(
-                "Load more", on_click=s.load_more, disabled=s.loading, variant="soft", data_testid="notices-more"
-            ),
-        ),
+        load_more(s.has_more, s.loading, s.load_more, "notices-more"),
         spacing="4",
         width="100%",
     )

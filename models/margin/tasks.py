@@ -42,7 +42,8 @@ def list_tasks(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> Page[MarginTask]:
-    """Ordered by creation (oldest first), keyset-paginated."""
+    """Newest first, as every margin list (alerts, batches, notices): ordered by (created_at, id)
+    descending, keyset-paginated. The /tasks page and `GET /api/tasks` both read this order."""
     query = select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id)
     for column, value in (
         (MarginTask.status, status),
@@ -53,7 +54,8 @@ def list_tasks(
         if value:
             query = query.where(column == value)
     return keyset_page(
-        session, query, MarginTask.created_at, MarginTask.id, limit=limit, cursor=cursor, parse=parse_instant
+        session, query, MarginTask.created_at, MarginTask.id,
+        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
     )
 
 

@@ -10,30 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import require
+from app.api.margin import schemas
+from app.api.margin.common import Cursor, Limit
 from engine.context import TenantContext
 from engine.jsonable import to_jsonable
 from engine.margin.enforcement import ACTIONS
 from engine.margin.machines import BATCH_MACHINE
-from models.core.db import tenant_session
-from models.core.pagination import MAX_LIMIT
+from engine.margin.permissions import ENFORCE, EXPORT, READ
 from models.jobs.progress import SSE_HEADERS, open_job_stream, sse_frame
-from models.margin import enforcement
-from models.margin.enforcement import ENFORCE, READ, BatchFilters
+from models.margin import actions
+from models.margin.enforcement import BatchFilters
+from models.margin.queries import enforcement as queries
 
 router = APIRouter(prefix="/api", tags=["enforcement"])
 
-EXPORT = "margin.reports.export"
 Action = Literal[tuple(sorted(ACTIONS))]  # type: ignore[valid-type]
 BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]  # type: ignore[valid-type]
-Limit = Query(50, ge=1, le=MAX_LIMIT)
-Cursor = Query(None, max_length=500)
 
 
 class PreviewRequest(BaseModel):
@@ -51,55 +50,42 @@ class BatchCancel(BaseModel):
     reason: str | None = Field(None, min_length=1, max_length=1000)
 
 
-def _view(session, ctx: TenantContext, batch) -> dict[str, Any]:
-    return to_jsonable(enforcement.batch_view(session, ctx, batch))
-
-
-@router.post("/enforcement/preview")
+@router.post("/enforcement/preview", response_model=schemas.PreviewPublic)
 def preview(body: PreviewRequest, ctx: TenantContext = Depends(require(ENFORCE))) -> dict:
-    with tenant_session(ctx) as session:
-        return to_jsonable(enforcement.preview(session, ctx, body.filters, body.action))
+    return to_jsonable(queries.preview(ctx, body.filters, body.action).data)
 
 
-@router.post("/enforcement/batches", status_code=201)
+@router.post("/enforcement/batches", status_code=201, response_model=schemas.BatchPublic)
 def create_batch(body: BatchCreate, ctx: TenantContext = Depends(require(ENFORCE))) -> dict:
-    with tenant_session(ctx) as session:
-        batch = enforcement.create_batch(session, ctx, body.filters, body.action, name=body.name)
-        return _view(session, ctx, batch)
+    return to_jsonable(actions.create_batch(ctx, body.filters, body.action, name=body.name))
 
 
-@router.post("/enforcement/batches/{batch_id}/start")
+@router.post("/enforcement/batches/{batch_id}/start", response_model=schemas.BatchPublic)
 def start_batch(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(ENFORCE))) -> dict:
-    with tenant_session(ctx) as session:
-        batch = enforcement.start_batch(session, ctx, batch_id)
-        return _view(session, ctx, batch)
+    return to_jsonable(actions.start_batch(ctx, batch_id))
 
 
-@router.post("/enforcement/batches/{batch_id}/cancel")
+@router.post("/enforcement/batches/{batch_id}/cancel", response_model=schemas.BatchPublic)
 def cancel_batch(
     batch_id: uuid.UUID, body: BatchCancel | None = None, ctx: TenantContext = Depends(require(ENFORCE))
 ) -> dict:
-    with tenant_session(ctx) as session:
-        batch = enforcement.cancel_batch(session, ctx, batch_id, body.reason if body else None)
-        return _view(session, ctx, batch)
+    return to_jsonable(actions.cancel_batch(ctx, batch_id, body.reason if body else None))
 
 
-@router.get("/enforcement/batches")
+@router.get("/enforcement/batches", response_model=schemas.Page[schemas.BatchPublic])
 def list_batches(
     ctx: TenantContext = Depends(require(READ)),
     status: BatchStatus | None = None,
     limit: int = Limit,
     cursor: str | None = Cursor,
 ) -> dict:
-    with tenant_session(ctx) as session:
-        page = enforcement.list_batches(session, ctx, status=status, limit=limit, cursor=cursor)
-        return {"items": [_view(session, ctx, b) for b in page.items], "next_cursor": page.next_cursor}
+    page = queries.batch_page(ctx, status=status, limit=limit, cursor=cursor).page
+    return {"items": to_jsonable(page.items), "next_cursor": page.next_cursor}
 
 
-@router.get("/enforcement/batches/{batch_id}")
+@router.get("/enforcement/batches/{batch_id}", response_model=schemas.BatchDetailPublic)
 def get_batch(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
-    with tenant_session(ctx) as session:
-        return to_jsonable(enforcement.batch_detail(session, ctx, batch_id))
+    return to_jsonable(queries.batch_detail(ctx, batch_id))
 
 
 @router.get("/execution/stream")
@@ -110,15 +96,10 @@ async def execution_stream(
     batch's final state and `end`. Redis pub/sub with Postgres polling as the fallback. 404 for
     another tenant's batch, 409 for a draft (nothing runs yet)."""
 
-    def job_id() -> uuid.UUID:
-        with tenant_session(ctx) as session:
-            return enforcement.job_of(session, ctx, batch_id).id
-
     def detail() -> dict:
-        with tenant_session(ctx) as session:
-            return to_jsonable(enforcement.batch_detail(session, ctx, batch_id, recent=20))
+        return to_jsonable(queries.batch_detail(ctx, batch_id, recent=20))
 
-    events = await open_job_stream(ctx, await asyncio.to_thread(job_id))
+    events = await open_job_stream(ctx, await asyncio.to_thread(queries.job_id_of, ctx, batch_id))
 
     async def frames():
         async for frame in events:
@@ -131,8 +112,7 @@ async def execution_stream(
 
 @router.get("/reports/enforcement/{batch_id}.csv")
 def report_csv(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(EXPORT))) -> Response:
-    with tenant_session(ctx) as session:
-        filename, body = enforcement.report_csv(session, ctx, batch_id)
+    filename, body = queries.report_csv(ctx, batch_id)
     return Response(
         content=body,
         media_type="text/csv; charset=utf-8",
@@ -140,13 +120,12 @@ def report_csv(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(EXPORT)
     )
 
 
-@router.get("/reports/enforcement/{batch_id}")
+@router.get("/reports/enforcement/{batch_id}", response_model=schemas.ReportPublic)
 def report(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> dict:
-    with tenant_session(ctx) as session:
-        return to_jsonable(enforcement.report(session, ctx, batch_id))
+    return to_jsonable(queries.report(ctx, batch_id).data)
 
 
-@router.get("/notices")
+@router.get("/notices", response_model=schemas.Page[schemas.NoticePublic])
 def notices(
     ctx: TenantContext = Depends(require(READ)),
     batch_id: uuid.UUID | None = Query(None, alias="batchId"),
@@ -154,13 +133,10 @@ def notices(
     limit: int = Limit,
     cursor: str | None = Cursor,
 ) -> dict:
-    with tenant_session(ctx) as session:
-        page = enforcement.list_notices(
-            session, ctx, batch_id=batch_id, dealer_id=dealer_id, limit=limit, cursor=cursor
-        )
-        items = []
-        for n in page.items:
-            row = to_jsonable(n.model_dump())
-            row.pop("tenant_id", None)
-            items.append(row)
-        return {"items": items, "next_cursor": page.next_cursor}
+    page = queries.notice_page(ctx, batch_id=batch_id, dealer_id=dealer_id, limit=limit, cursor=cursor)
+    items = []
+    for view in page.items:
+        row = to_jsonable(view.notice.model_dump())
+        row.pop("tenant_id", None)
+        items.append(row)
+    return {"items": items, "next_cursor": page.next_cursor}

@@ -70,11 +70,20 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
         self.selected, self.profile, self.relationships = {}, [], []
 
     def _record_decision(
-        self, ctx: TenantContext, record_id: str, action: str | None, reason: str | None, note: str | None
+        self,
+        ctx: TenantContext,
+        record_id: str,
+        action: str | None,
+        reason: str | None,
+        note: str | None,
+        expected_status: str | None,
     ) -> None:
         if not feature_enabled(ctx, ENABLE_ORG):
             raise NotFound("organization not found")
-        actions.decide_org(ctx, record_id, str(action or "")[:30], reason)
+        actions.decide_org(ctx, record_id, str(action or "")[:30], reason, expected_status)
+
+    def _status_of(self, data: dict[str, Any]) -> str:
+        return str(data["org"].get("status") or "")
 
     def _done_notice(self, action: str | None) -> str:
         return f"Done: {action}."

@@ -6,10 +6,12 @@ import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import ClassVar
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit.lists import KeysetListMixin
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
@@ -105,12 +107,7 @@ def fetch_options(ctx: TenantContext) -> dict[str, list]:
         }
 
 
-class AuditState(AuthState):
-    rows: list[dict[str, str]] = []
-    has_more: bool = False
-    loading: bool = False
-    loading_more: bool = False
-    error: str = ""
+class AuditState(KeysetListMixin, AuthState):
     f_since: str = ""
     f_until: str = ""
     f_actor: str = ALL
@@ -119,55 +116,33 @@ class AuditState(AuthState):
     actor_options: list[dict[str, str]] = []
     entity_options: list[str] = []
     action_options: list[str] = []
-    _cursor: str = ""
+
+    _list_permission: ClassVar[str] = PERMISSION
 
     def _filters(self) -> Filters:
         return Filters(self.f_since, self.f_until, self.f_actor, self.f_entity, self.f_action)
 
-    def _reset_results(self) -> None:
-        self.rows = []
-        self.has_more = False
-        self._cursor = ""
-
-    async def _reload(self):
-        ctx = await self._require(PERMISSION)
-        if ctx is None:
-            self._reset_results()
-            self.loading = False
-            return
-        try:
-            rows, cursor = await asyncio.to_thread(fetch_page, ctx, self._filters(), None)
-        except ValidationFailed as exc:
-            self.error = str(exc)
-            self._reset_results()
-        else:
-            self.error = ""
-            self.rows, self._cursor, self.has_more = rows, cursor or "", bool(cursor)
-        self.loading = False
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+        return fetch_page(ctx, self._filters(), cursor)
 
     @rx.event
     async def load(self):
         """on_load: filter options and the first page, fresh (never another tenant's leftovers)."""
-        self._reset_results()
+        self._clear_list()
         self.actor_options, self.entity_options, self.action_options = [], [], []
-        self.loading = True
-        yield
         ctx = await self._require(PERMISSION)
-        if ctx is None:
-            self.loading = False
-            return
-        options = await asyncio.to_thread(fetch_options, ctx)
-        self.actor_options = options["actors"]
-        self.entity_options = options["entities"]
-        self.action_options = options["actions"]
-        await self._reload()
+        if ctx is not None:
+            options = await asyncio.to_thread(fetch_options, ctx)
+            self.actor_options = options["actors"]
+            self.entity_options = options["entities"]
+            self.action_options = options["actions"]
+        async for _ in self._reload_list(ctx):
+            yield
 
     async def _set_and_reload(self, field: str, value: str):
         setattr(self, field, str(value or "")[:100])
-        self.loading = True
-        self._reset_results()
-        yield
-        await self._reload()
+        async for _ in self._reload_list(await self._require(PERMISSION)):
+            yield
 
     @rx.event
     async def set_since(self, value: str):
@@ -198,33 +173,8 @@ class AuditState(AuthState):
     async def clear_filters(self):
         self.f_since = self.f_until = ""
         self.f_actor = self.f_entity = self.f_action = ALL
-        self.loading = True
-        self._reset_results()
-        yield
-        await self._reload()
-
-    @rx.event
-    async def load_more(self):
-        if not self._cursor:
-            return
-        self.loading_more = True
-        yield
-        ctx = await self._require(PERMISSION)
-        if ctx is None:
-            self._reset_results()
-            self.loading_more = False
-            return
-        try:
-            rows, cursor = await asyncio.to_thread(fetch_page, ctx, self._filters(), self._cursor)
-        except ValidationFailed as exc:
-            self.error = str(exc)
-        else:
-            self.rows = self.rows + rows
-            self._cursor, self.has_more = cursor or "", bool(cursor)
-        self.loading_more = False
-
-
-# ---- components ---------------------------------------------------------------------------
+        async for _ in self._reload_list(await self._require(PERMISSION)):
+            yield
 
 
 def _select(label: str, plural: str, value: Var, on_change, items: rx.Component, testid: str) -> rx.Component:
@@ -385,18 +335,18 @@ def audit_page() -> rx.Component:
             rx.callout(AuditState.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
         ),
         rx.cond(
-            AuditState.loading,
+            AuditState.loading & (AuditState.rows.length() == 0),
             rx.center(rx.spinner(size="3"), padding="3rem", width="100%", data_testid="audit-loading"),
             rx.cond(AuditState.rows.length() > 0, events_table(), empty_state()),
         ),
         rx.cond(
-            AuditState.has_more & ~AuditState.loading,
+            AuditState.has_more,
             rx.center(
                 rx.button(
-                    rx.cond(AuditState.loading_more, rx.spinner(size="2"), rx.icon("chevrons-down", size=16)),
+                    rx.cond(AuditState.loading, rx.spinner(size="2"), rx.icon("chevrons-down", size=16)),
                     "Load more",
                     on_click=AuditState.load_more,
-                    disabled=AuditState.loading_more,
+                    disabled=AuditState.loading,
                     variant="soft",
                     data_testid="audit-more",
                 ),

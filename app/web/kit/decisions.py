@@ -20,18 +20,13 @@ import reflex as rx
 from pydantic import ValidationError
 from reflex.vars import Var
 
-from app.web.margin import components as mc
+from app.web.kit import controls, feedback
+from app.web.kit import format as fmt
 from engine.context import TenantContext
 from engine.errors import DomainError, StaleStatus
 
-
-def validation_text(exc: ValidationError) -> str:
-    """The input model's own messages, e.g. 'note: String should have at most 4000 characters'."""
-    parts = []
-    for e in exc.errors()[:3]:
-        where = ".".join(map(str, e.get("loc") or ()))
-        parts.append(f"{where}: {e['msg']}" if where else str(e["msg"]))
-    return "; ".join(parts) or "invalid input"
+# the longest reason or note the decision path stores (the modules' input models say the same)
+REASON_MAX = 4000
 
 
 class DecisionDialogMixin(rx.State, mixin=True):
@@ -62,7 +57,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
     _denied_text: ClassVar[str] = ""
     _keep_dialog_on_error: ClassVar[bool] = False
 
-    # ---- page hooks ----
+    # page hooks
 
     def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
         """page, runs in a worker thread: everything the page shows (raises DomainError when missing)"""
@@ -102,7 +97,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
     def _needs_reason(self, chosen: dict[str, str]) -> bool:
         return True
 
-    # ---- shared helpers ----
+    # shared helpers
 
     def _blank(self) -> None:
         self.found, self.actions, self._record_id, self._pending = False, [], "", ""
@@ -144,7 +139,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self.error, self.busy = exc.message, False
             return
         except ValidationError as exc:  # the input models' limits (length, characters)
-            self.error, self.busy = validation_text(exc), False
+            self.error, self.busy = fmt.validation_text(exc), False
             return
         self.busy, self.error = False, ""
         if self._keep_dialog_on_error:
@@ -152,7 +147,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
         await self._show(ctx, self._record_id)
         self.notice = self._done_notice(action)
 
-    # ---- event handlers ----
+    # event handlers
 
     @rx.event
     async def load(self):
@@ -161,7 +156,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
         self.loading = True
         yield
         ctx = await self._require(self._read_permission)  # type: ignore[attr-defined]
-        record_id = mc.parse_uuid(mc.last_segment(self.router.url.path))
+        record_id = fmt.parse_uuid(fmt.last_segment(self.router.url.path))
         if ctx is not None and record_id is not None:
             await self._show(ctx, str(record_id))
         elif ctx is not None:
@@ -209,8 +204,8 @@ class DecisionDialogMixin(rx.State, mixin=True):
         action, reason = self._pending, self.reason.strip()
         if not action or not reason or not self.dialog_open:
             return
-        if len(reason) > mc.NOTE_MAX:
-            self.error = f"The note is {len(reason):,} characters long; at most {mc.NOTE_MAX:,} can be saved."
+        if len(reason) > REASON_MAX:
+            self.error = f"The note is {len(reason):,} characters long; at most {REASON_MAX:,} can be saved."
             return
         self.error = ""
         if not self._keep_dialog_on_error:
@@ -220,7 +215,6 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self.reason, self._draft_for = reason, action
 
 
-# ---- components -------------------------------------------------------------------------------
 
 
 def action_buttons(
@@ -247,7 +241,7 @@ def action_buttons(
 def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
     """A controlled dialog asking for the reason/note a decision requires."""
     reason: Var = state.reason
-    return mc.dialog(
+    return controls.dialog(
         state.dialog_title,
         rx.dialog.description("This decision is recorded with your note.", size="2", color_scheme="gray"),
         rx.text_area(
@@ -262,7 +256,7 @@ def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
             data_testid="reason-input",
         ),
         rx.hstack(
-            mc.char_counter(reason, mc.NOTE_MAX, "reason-counter"),
+            controls.char_counter(reason, REASON_MAX, "reason-counter"),
             rx.spacer(),
             rx.text("Ctrl+Enter to confirm", size="1", color_scheme="gray"),
             width="100%",
@@ -275,7 +269,7 @@ def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
             rx.button(
                 "Confirm",
                 on_click=state.confirm_action,
-                disabled=state.busy | (reason.to(str).strip() == "") | (reason.to(str).length() > mc.NOTE_MAX),
+                disabled=state.busy | (reason.to(str).strip() == "") | (reason.to(str).length() > REASON_MAX),
                 data_testid="reason-confirm",
             ),
             justify="end",
@@ -294,21 +288,21 @@ def decision_page(
     """Spinner while loading; the record (back link, messages, `body`, the dialog); else "not found"."""
     return rx.cond(
         state.loading,
-        mc.spinner_block(),
+        feedback.spinner_block(),
         rx.cond(
             state.found,
             rx.vstack(
                 rx.link(rx.hstack(rx.icon("arrow-left", size=14), f"All {back}", align="center", spacing="1"),
                         href=href, size="2"),
-                mc.messages(state.error, state.notice),
+                feedback.messages(state.error, state.notice),
                 *body,
                 decision_dialog(state),
                 spacing="4",
                 width="100%",
             ),
             rx.vstack(
-                mc.messages(state.error, state.notice),
-                mc.empty(missing, "search-x", missing_testid),
+                feedback.messages(state.error, state.notice),
+                feedback.empty(missing, "search-x", missing_testid),
                 rx.link(f"Back to {back}", href=href),
                 align="center",
                 width="100%",

@@ -4,56 +4,47 @@ through the decision path of DEALER_MACHINE)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit import badges, controls
+from app.web.kit import format as fmt
+from app.web.kit import table as tables
 from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_page
+from app.web.kit.lists import KeysetListMixin
 from app.web.margin import components as mc
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
-from engine.errors import DomainError
-from models.core.db import tenant_session
-from models.margin import alerts as alert_repo
-from models.margin import dealers as dealer_repo
-from models.margin import enforcement
+from engine.margin.permissions import DEALERS_STATUS as STATUS
+from engine.margin.permissions import READ
+from models.margin import actions
+from models.margin.queries import dealers as dealer_queries
 
-READ = "margin.read"
-STATUS = "margin.dealers.status"
 PAGE_SIZE = 50
 
 
 def fetch_dealers(ctx: TenantContext, q: str, cursor: str | None = None) -> tuple[list[dict[str, str]], str]:
     """One page of dealers (by name, keyset cursor as the API's) and the next page's cursor."""
-    with tenant_session(ctx) as session:
-        page, statuses, figures = dealer_repo.list_dealers(session, ctx, q=q or None, limit=PAGE_SIZE,
-                                                           cursor=cursor or None)
-        currency = mc.tenant_currency(session, ctx)
-        return [
-            {
-                "id": str(d.id),
-                "name": d.name,
-                "code": d.code,
-                "status": statuses[d.id],
-                "open_alerts": str(figures[d.id]["open_alerts"]),
-                "lost_margin": mc.amount(figures[d.id]["lost_margin"], currency),
-            }
-            for d in page.items
-        ], page.next_cursor or ""
+    found = dealer_queries.dealer_list(ctx, q=q or None, limit=PAGE_SIZE, cursor=cursor or None)
+    return [
+        {
+            "id": str(r.dealer.id),
+            "name": r.dealer.name,
+            "code": r.dealer.code,
+            "status": r.status,
+            "open_alerts": str(r.figures["open_alerts"]),
+            "lost_margin": fmt.amount(r.figures["lost_margin"], found.currency),
+        }
+        for r in found.page.items
+    ], found.page.next_cursor or ""
 
 
 def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
-    with tenant_session(ctx) as session:
-        data = dealer_repo.summary(session, ctx, dealer_id)
-        dealer = data["dealer"]
-        open_alerts = alert_repo.list_alerts(session, ctx, dealer_id=dealer.id, open_only=True, limit=50).items
-        rows = mc.alert_rows(session, ctx, open_alerts)
-        people = mc.actor_names(session, ctx)
-        notices = enforcement.list_notices(session, ctx, dealer_id=dealer.id, limit=20).items
-        currency = mc.tenant_currency(session, ctx)
+    found = dealer_queries.dealer_detail(ctx, dealer_id)
+    data, dealer, people = found.summary, found.dealer, found.people
     status = data["status"]
     ladder = data["ladder"]
     rank = ladder.index(status) if status in ladder else 0
@@ -64,21 +55,21 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
             "code": dealer.code,
             "status": status,
             "open_alerts": str(data["open_alerts"]),
-            "lost_margin": mc.money(data["lost_margin"]),
-            "currency": currency,
+            "lost_margin": fmt.money(data["lost_margin"]),
+            "currency": found.currency,
             "open_tasks": str(data["open_tasks"]),
         },
         "by_rule": [
             {"label": mc.rule_label(r), "count": str(c)} for r, c in sorted(data["open_alerts_by_rule"].items())
         ],
         "ladder": [
-            {"status": s, "label": mc.label(s), "state": "current" if i == rank else ("past" if i < rank else "")}
+            {"status": s, "label": fmt.label(s), "state": "current" if i == rank else ("past" if i < rank else "")}
             for i, s in enumerate(ladder)
         ],
         "history": [
             {
-                "at": mc.when(e.at),
-                "action": mc.label(e.action),
+                "at": fmt.when(e.at),
+                "action": fmt.label(e.action),
                 "from": e.from_status,
                 "to": e.to_status,
                 "reason": e.reason or "",
@@ -87,11 +78,11 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
             for e in reversed(data["history"])
         ],
         "actions": [{"action": a["action"], "label": a["label"]} for a in data["actions"]],
-        "alerts": rows,
+        "alerts": mc.alert_rows(found.open_alerts),
         "notices": [
-            {"at": mc.when(n.created_at), "action": mc.label(n.action), "subject": n.subject, "channel": n.channel,
+            {"at": fmt.when(n.created_at), "action": fmt.label(n.action), "subject": n.subject, "channel": n.channel,
              "count": str(len(n.alert_ids or []))}
-            for n in notices
+            for n in found.notices
         ],
     }
 
@@ -99,50 +90,26 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
 def change_status(
     ctx: TenantContext, dealer_id: str, action: str, reason: str, expected_status: str | None = None
 ) -> None:
-    with tenant_session(ctx) as session:
-        dealer_repo.change_status(session, ctx, dealer_id, action, reason, expected_status)
+    actions.change_dealer_status(ctx, dealer_id, action, reason, expected_status)
 
 
-class DealersState(AuthState):
-    loading: bool = False
-    rows: list[dict[str, str]] = []
+class DealersState(KeysetListMixin, AuthState):
     query: str = ""
-    has_more: bool = False
-    _cursor: str = ""
 
-    async def _reload(self):
-        ctx = await self._require(READ)
-        self.has_more, self._cursor = False, ""
-        if ctx is None:
-            self.rows = []
-            return
-        self.loading = True
-        yield
-        self.rows, self._cursor = await asyncio.to_thread(fetch_dealers, ctx, self.query.strip())
-        self.has_more, self.loading = bool(self._cursor), False
+    _list_permission: ClassVar[str] = READ
 
-    @rx.event
-    async def load_more(self):
-        ctx = await self._require(READ)
-        if ctx is None or not self._cursor:
-            self.has_more = False
-            return
-        try:
-            rows, cursor = await asyncio.to_thread(fetch_dealers, ctx, self.query.strip(), self._cursor)
-        except DomainError:
-            rows, cursor = [], ""
-        self.rows = self.rows + rows
-        self._cursor, self.has_more = cursor, bool(cursor)
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+        return fetch_dealers(ctx, self.query.strip(), cursor)
 
     @rx.event
     async def load(self):
-        async for _ in self._reload():
+        async for _ in self._reload_list(await self._require(READ)):
             yield
 
     @rx.event
     async def set_query(self, value: str):
         self.query = str(value or "")[:100]
-        async for _ in self._reload():
+        async for _ in self._reload_list(await self._require(READ)):
             yield
 
 
@@ -151,7 +118,7 @@ def _dealer_row(row: Var) -> rx.Component:
         rx.table.cell(rx.link(row["name"], href="/dealers/" + row["id"].to(str), weight="medium",
                               data_testid="dealer-link")),
         rx.table.cell(rx.code(row["code"], variant="ghost")),
-        rx.table.cell(mc.status_badge(row["status"])),
+        rx.table.cell(badges.status_badge(row["status"])),
         rx.table.cell(row["open_alerts"], text_align="right"),
         rx.table.cell(rx.text(row["lost_margin"], weight="medium"), text_align="right", white_space="nowrap"),
         data_testid="dealer-row",
@@ -172,12 +139,11 @@ def dealers_page() -> rx.Component:
             max_width="20rem",
             aria_label="Filter dealers",
         ),
-        mc.table_or_empty(s.rows, ["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
+        tables.table_or_empty(s.rows, ["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
                           _dealer_row, "dealers-table",
                           "No dealers. Dealers are organizations of type dealer in the catalog.", "store",
                           loading=s.loading),
-        rx.cond(s.has_more, rx.button("Load more", variant="soft", on_click=s.load_more,
-                                      data_testid="dealers-load-more")),
+        tables.load_more(s.has_more, s.loading, s.load_more, "dealers-load-more"),
         spacing="4",
         width="100%",
     )
@@ -224,7 +190,7 @@ class DealerDetailState(DecisionDialogMixin, AuthState):
         return str(data["dealer"].get("status") or "")
 
     def _done_notice(self, action: str | None) -> str:
-        return f"Status changed to {mc.label(self.dealer.get('status', ''))}."
+        return f"Status changed to {fmt.label(self.dealer.get('status', ''))}."
 
 
 def _rung(r: Var) -> rx.Component:
@@ -249,10 +215,10 @@ def _rung(r: Var) -> rx.Component:
 def _history_row(h: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(h["at"], size="1")),
-        rx.table.cell(rx.hstack(mc.status_badge(h["from"]), rx.icon("arrow-right", size=12), mc.status_badge(h["to"]),
+        rx.table.cell(rx.hstack(badges.status_badge(h["from"]), rx.icon("arrow-right", size=12), badges.status_badge(h["to"]),
                                 align="center", spacing="1")),
         rx.table.cell(h["action"]),
-        rx.table.cell(rx.text(h["reason"], size="2", white_space="pre-wrap", **mc.WRAP), min_width="12rem",
+        rx.table.cell(rx.text(h["reason"], size="2", white_space="pre-wrap", **controls.WRAP), min_width="12rem",
                       max_width="32rem"),
         rx.table.cell(rx.text(h["actor"], size="1", color_scheme="gray", white_space="nowrap")),
         data_testid="history-row",
@@ -263,7 +229,7 @@ def _notice_row(n: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(n["at"], size="1"), white_space="nowrap"),
         rx.table.cell(rx.badge(n["action"], variant="soft", color_scheme="orange")),
-        rx.table.cell(rx.text(n["subject"], size="2", **mc.WRAP), min_width="10rem", max_width="32rem"),
+        rx.table.cell(rx.text(n["subject"], size="2", **controls.WRAP), min_width="10rem", max_width="32rem"),
         rx.table.cell(n["count"], text_align="right"),
         rx.table.cell(rx.text(n["channel"], size="1", color_scheme="gray")),
         data_testid="notice-row",
@@ -274,7 +240,7 @@ def _mini_alert(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium")),
         rx.table.cell(rx.code(row["sku"], variant="ghost")),
-        rx.table.cell(mc.status_badge(row["status"])),
+        rx.table.cell(badges.status_badge(row["status"])),
         rx.table.cell(mc.severity_badge(row["severity"])),
         rx.table.cell(row["impact"], text_align="right"),
     )
@@ -289,8 +255,8 @@ def dealer_page() -> rx.Component:
         rx.card(
             rx.flex(
                 rx.vstack(
-                    rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name", **mc.WRAP),
-                              mc.status_badge(d["status"], data_testid="dealer-status"),
+                    rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name", **controls.WRAP),
+                              badges.status_badge(d["status"], data_testid="dealer-status"),
                               align="center", spacing="2"),
                     rx.code(d["code"], variant="ghost", size="2"),
                     spacing="1",
@@ -315,22 +281,22 @@ def dealer_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        mc.section(
+        controls.section(
             "Status ladder",
             rx.hstack(rx.foreach(s.ladder, _rung), wrap="wrap", spacing="1", data_testid="status-ladder"),
-            mc.table_or_empty(s.history, ["When", "Change", "Action", "Note", "By"],
+            tables.table_or_empty(s.history, ["When", "Change", "Action", "Note", "By"],
                               _history_row, "history-table", "No status changes yet.", "history"),
         ),
-        mc.section(
+        controls.section(
             "Open alerts",
             rx.hstack(rx.foreach(s.by_rule, lambda r: rx.badge(r["label"], ": ", r["count"], variant="soft")),
                       wrap="wrap"),
-            mc.table_or_empty(s.alerts, ["Rule", "SKU", "Status", "Severity", "Impact"],
+            tables.table_or_empty(s.alerts, ["Rule", "SKU", "Status", "Severity", "Impact"],
                               _mini_alert, "dealer-alerts", "No open alerts for this dealer.", "shield-check"),
         ),
-        mc.section(
+        controls.section(
             "Notices sent",
-            mc.table_or_empty(s.notices, ["When", "Notice", "Subject", "Alerts", "Channel"],
+            tables.table_or_empty(s.notices, ["When", "Notice", "Subject", "Alerts", "Channel"],
                               _notice_row, "dealer-notices", "No notices sent to this dealer.", "mail"),
         ),
         href="/dealers",

@@ -10,124 +10,75 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
-from sqlmodel import select
 
+from app.web.kit import format as fmt
+from app.web.kit.lists import KeysetListMixin
+from app.web.kit.table import load_more
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
-from engine.errors import DomainError
 from engine.margin.enforcement import ACTIONS
-from models.catalog.tables import Organization
-from models.core.db import tenant_session
-from models.margin import enforcement
-from models.margin.dealers import list_dealers
+from engine.margin.permissions import READ
+from models.margin.queries import dealers as dealer_queries
+from models.margin.queries import enforcement as enforcement_queries
 
-READ = "margin.read"
 ALL = "__all__"
 PAGE_SIZE = 25
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def fetch_dealers(ctx: TenantContext) -> list[dict[str, str]]:
-    with tenant_session(ctx) as session:
-        page, _, _ = list_dealers(session, ctx, limit=200)
-        return [{"id": str(d.id), "name": d.name} for d in page.items]
+    return [{"id": str(r.dealer.id), "name": r.dealer.name} for r in dealer_queries.dealer_options(ctx)]
 
 
 def fetch_notices(ctx: TenantContext, dealer_id: uuid.UUID | None, cursor: str | None) -> dict[str, Any]:
     """One page of the outbox as display rows plus the next cursor ("" when this is the last page)."""
-    with tenant_session(ctx) as session:
-        page = enforcement.list_notices(session, ctx, dealer_id=dealer_id, limit=PAGE_SIZE, cursor=cursor)
-        dealer_ids = {n.dealer_id for n in page.items}
-        names: dict[uuid.UUID, str] = {}
-        if dealer_ids:
-            rows = session.exec(
-                select(Organization.id, Organization.name).where(
-                    Organization.tenant_id == ctx.tenant_id,
-                    Organization.id.in_(dealer_ids),  # type: ignore[attr-defined]
-                )
-            ).all()
-            names = {r[0]: r[1] for r in rows}
-        items = [
-            {
-                "id": str(n.id),
-                "sent": n.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-                "dealer": names.get(n.dealer_id, str(n.dealer_id)),
-                "action": ACTIONS[n.action][0] if n.action in ACTIONS else n.action,
-                "subject": n.subject,
-                "alerts": str(len(n.alert_ids or [])),
-                "channel": n.channel,
-                "batch_href": f"/reports/{n.batch_id}",
-            }
-            for n in page.items
-        ]
-        return {"items": items, "next": page.next_cursor or ""}
+    page = enforcement_queries.notice_page(ctx, dealer_id=dealer_id, limit=PAGE_SIZE, cursor=cursor)
+    items = [
+        {
+            "id": str(v.notice.id),
+            "sent": fmt.stamp(v.notice.created_at),
+            "dealer": v.dealer_name or str(v.notice.dealer_id),
+            "action": ACTIONS[v.notice.action][0] if v.notice.action in ACTIONS else v.notice.action,
+            "subject": v.notice.subject,
+            "alerts": str(len(v.notice.alert_ids or [])),
+            "channel": v.notice.channel,
+            "batch_href": f"/reports/{v.notice.batch_id}",
+        }
+        for v in page.items
+    ]
+    return {"items": items, "next": page.next_cursor or ""}
 
 
-class NoticesState(AuthState):
-    rows: list[dict[str, str]] = []
+class NoticesState(KeysetListMixin, AuthState):
     dealer_options: list[dict[str, str]] = []
     f_dealer: str = ALL
-    has_more: bool = False
-    loading: bool = False
-    error: str = ""
-    _cursor: str = ""
 
-    async def _fetch(self, ctx: TenantContext, *, append: bool) -> None:
-        cursor = self._cursor if append else None
-        try:
-            data = await asyncio.to_thread(fetch_notices, ctx, _uuid(self.f_dealer), cursor or None)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.rows = [*self.rows, *data["items"]] if append else data["items"]
-        self._cursor = data["next"]
-        self.has_more = bool(data["next"])
-        self.error = ""
+    _list_permission: ClassVar[str] = READ
+
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+        data = fetch_notices(ctx, fmt.parse_uuid(self.f_dealer), cursor)
+        return data["items"], data["next"]
 
     @rx.event
     async def load(self):
         ctx = await self._require(READ)
-        self.rows, self._cursor, self.has_more, self.f_dealer, self.error = [], "", False, ALL, ""
-        if ctx is None:
-            self.dealer_options = []
-            return
-        self.loading = True
-        yield
-        self.dealer_options = await asyncio.to_thread(fetch_dealers, ctx)
-        await self._fetch(ctx, append=False)
-        self.loading = False
+        self.f_dealer = ALL
+        self._clear_list()
+        self.dealer_options = await asyncio.to_thread(fetch_dealers, ctx) if ctx else []
+        async for _ in self._reload_list(ctx):
+            yield
 
     @rx.event
     async def set_dealer(self, value: str):
         ctx = await self._require(READ)
         if ctx is None:
             return
-        self.f_dealer = str(_uuid(value)) if _uuid(value) else ALL
-        self.loading = True
-        yield
-        await self._fetch(ctx, append=False)
-        self.loading = False
-
-    @rx.event
-    async def load_more(self):
-        ctx = await self._require(READ)
-        if ctx is None or not self._cursor:
-            return
-        self.loading = True
-        yield
-        await self._fetch(ctx, append=True)
-        self.loading = False
+        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ALL
+        async for _ in self._reload_list(ctx):
+            yield
 
 
 def _row(r) -> rx.Component:
@@ -197,12 +148,7 @@ def notices_page() -> rx.Component:
                 data_testid="notices-table",
             ),
         ),
-        rx.cond(
-            s.has_more,
-            rx.button(
-                "Load more", on_click=s.load_more, disabled=s.loading, variant="soft", data_testid="notices-more"
-            ),
-        ),
+        load_more(s.has_more, s.loading, s.load_more, "notices-more"),
         spacing="4",
         width="100%",
     )

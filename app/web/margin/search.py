@@ -4,36 +4,42 @@ search box (app/web/margin_components.search_box) and the page's own input."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit import badges, controls, feedback
 from app.web.margin import components as mc
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
-from models.core.db import tenant_session
-from models.margin import dashboard
-
-READ = "margin.read"
+from engine.margin.permissions import READ
+from models.margin.queries import alerts as alert_queries
 
 
-def run_search(ctx: TenantContext, q: str) -> dict[str, Any]:
-    with tenant_session(ctx) as session:
-        found = dashboard.search(session, ctx, q, limit=20)
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result row: where it links, what it says, and its status badge and tag ("" for none)."""
+
+    href: str
+    label: str
+    status: str = ""
+    extra: str = ""
+
+
+def run_search(ctx: TenantContext, q: str) -> dict[str, list[SearchHit]]:
+    found = alert_queries.search(ctx, q, limit=20)
     return {
         "alerts": [
-            {"href": f"/alert/{a['id']}", "label": f"{mc.rule_label(a['rule'])} · {a['dealer']} · {a['sku']}",
-             "status": a["status"], "extra": a["severity"]}
+            SearchHit(f"/alert/{a['id']}", f"{mc.rule_label(a['rule'])} · {a['dealer']} · {a['sku']}",
+                      a["status"], a["severity"])
             for a in found["alerts"]
         ],
-        "dealers": [{"href": f"/dealers/{d['id']}", "label": d["name"], "status": "", "extra": d["code"]}
-                    for d in found["dealers"]],
-        "skus": [{"href": f"/alerts?sku={s['id']}", "label": f"{s['code']} — {s['name']}", "status": "", "extra": ""}
-                 for s in found["skus"]],
-        "tasks": [{"href": "/tasks", "label": t["title"], "status": t["status"], "extra": ""} for t in found["tasks"]],
+        "dealers": [SearchHit(f"/dealers/{d['id']}", d["name"], extra=d["code"]) for d in found["dealers"]],
+        "skus": [SearchHit(f"/alerts?sku={x['id']}", f"{x['code']} — {x['name']}") for x in found["skus"]],
+        "tasks": [SearchHit("/tasks", t["title"], t["status"]) for t in found["tasks"]],
     }
 
 
@@ -41,10 +47,10 @@ class SearchState(AuthState):
     query: str = ""
     searched: str = ""
     loading: bool = False
-    alerts: list[dict[str, str]] = []
-    dealers: list[dict[str, str]] = []
-    skus: list[dict[str, str]] = []
-    tasks: list[dict[str, str]] = []
+    alerts: list[SearchHit] = []
+    dealers: list[SearchHit] = []
+    skus: list[SearchHit] = []
+    tasks: list[SearchHit] = []
 
     async def _search(self):
         q = self.query.strip()[:100]
@@ -86,17 +92,17 @@ class SearchState(AuthState):
 def _hit(item: Var) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.text(item["label"], size="2", weight="medium", **mc.WRAP),
+            rx.text(item.label, size="2", weight="medium", **controls.WRAP),
             rx.spacer(),
-            rx.cond(item["extra"] != "", rx.badge(item["extra"], variant="surface", color_scheme="gray")),
-            rx.cond(item["status"] != "", mc.status_badge(item["status"])),
+            rx.cond(item.extra != "", rx.badge(item.extra, variant="surface", color_scheme="gray")),
+            rx.cond(item.status != "", badges.status_badge(item.status)),
             align="center",
             width="100%",
             padding="0.5rem 0.75rem",
             border_radius="var(--radius-2)",
             _hover={"background": rx.color("gray", 3)},
         ),
-        href=item["href"],
+        href=item.href,
         underline="none",
         color=rx.color("gray", 12),
         width="100%",
@@ -105,7 +111,7 @@ def _hit(item: Var) -> rx.Component:
 
 
 def _group(title: str, icon: str, items: Var) -> rx.Component:
-    return mc.section(
+    return controls.section(
         title,
         rx.cond(
             items.length() > 0,
@@ -141,7 +147,7 @@ def search_page() -> rx.Component:
         ),
         rx.cond(
             s.loading,
-            mc.spinner_block(),
+            feedback.spinner_block(),
             rx.cond(
                 s.searched != "",
                 rx.grid(
@@ -153,7 +159,7 @@ def search_page() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
-                mc.empty("Type a dealer, SKU, rule or task title.", "search"),
+                feedback.empty("Type a dealer, SKU, rule or task title.", "search"),
             ),
         ),
         spacing="4",

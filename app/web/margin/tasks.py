@@ -6,28 +6,28 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from pydantic import ValidationError
 from reflex.vars import Var
-from sqlmodel import select
 
+from app.web.kit import badges, controls, feedback
+from app.web.kit import format as fmt
+from app.web.kit import table as tables
+from app.web.kit.lists import KeysetListMixin
 from app.web.margin import components as mc
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
 from engine.errors import DomainError
-from models.core.db import tenant_session
-from models.core.identity import tenant_members
-from models.core.pagination import keyset_page, parse_instant
-from models.margin import alerts as alert_repo
-from models.margin import tasks as task_repo
+from engine.margin.permissions import READ
+from engine.margin.permissions import TASKS_WRITE as WRITE
+from models.margin import actions
 from models.margin.inputs import TaskCreate, TaskPatch
-from models.margin.tables import MarginAlert, MarginTask
+from models.margin.queries import tasks as task_queries
+from models.margin.queries.tasks import TaskFilters
 
-READ = "margin.read"
-WRITE = "margin.tasks.write"
 ALL = "__all__"
 NONE = "__none__"
 TASK_STATUSES = ["open", "in_progress", "done", "cancelled"]
@@ -50,53 +50,17 @@ def _due(value: str) -> datetime | None:
     return datetime.combine(date.fromisoformat(text), time(23, 59), tzinfo=UTC)
 
 
-def _error(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-    return "invalid input"
-
-
-def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None = None) -> dict[str, Any]:
-    """One page of tasks, newest first (keyset cursor on (created_at, id), as the APIs page)."""
-    with tenant_session(ctx) as session:
-        query = select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id)
-        if status in TASK_STATUSES:
-            query = query.where(MarginTask.status == status)
-        if scope == "mine":
-            query = query.where(MarginTask.assignee_user_id == ctx.user_id)
-        page = keyset_page(session, query, MarginTask.created_at, MarginTask.id, limit=PAGE_SIZE,
-                           cursor=cursor or None, descending=True, parse=parse_instant)
-        tasks = page.items
-        people = tenant_members(session, ctx)
-        members = {m.user_id: m.display_name for m in people}
-        # assignees: members who may work tasks (a Viewer could neither open nor close one)
-        assignable = task_repo.assignable_members(session, ctx)
-        alert_ids = {t.alert_id for t in tasks if t.alert_id}
-        alerts = (
-            {
-                a.id: a
-                for a in session.exec(
-                    select(MarginAlert).where(
-                        MarginAlert.tenant_id == ctx.tenant_id,
-                        MarginAlert.id.in_(list(alert_ids)),  # type: ignore[attr-defined]
-                    )
-                ).all()
-            }
-            if alert_ids
-            else {}
-        )
-        orgs, _ = mc.names(session, ctx, {t.dealer_id for t in tasks}, set())
-        open_alerts = alert_repo.list_alerts(session, ctx, open_only=True, limit=100).items
-        alert_options = [
-            {"value": r["id"], "label": f"{r['rule_label']} · {r['dealer']} · {r['sku']}"}
-            for r in mc.alert_rows(session, ctx, open_alerts)
-        ]
+def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None = None) -> tuple[list[dict[str, str]], str | None]:
+    """One page of task rows in the repository's order (newest first, as `GET /api/tasks`)."""
+    filters = TaskFilters(
+        status=status if status in TASK_STATUSES else None,
+        assignee_user_id=ctx.user_id if scope == "mine" else None,
+    )
+    page = task_queries.task_page(ctx, filters, limit=PAGE_SIZE, cursor=cursor or None)
     now = datetime.now(UTC)
     rows = []
-    for t in tasks:
-        alert = alerts.get(t.alert_id) if t.alert_id else None
+    for view in page.items:
+        t = view.task
         rows.append(
             {
                 "id": str(t.id),
@@ -104,60 +68,59 @@ def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None 
                 "notes": t.notes or "",
                 "status": t.status,
                 "alert_id": str(t.alert_id) if t.alert_id else "",
-                "alert": mc.rule_label(alert.rule) if alert else "",
-                "dealer": orgs.get(t.dealer_id, "") if t.dealer_id else "",
-                "assignee": members.get(str(t.assignee_user_id), "") if t.assignee_user_id else "",
+                "alert": mc.rule_label(view.alert_rule) if view.alert_rule else "",
+                "dealer": view.dealer_name or "",
+                "assignee": view.assignee_name or "",
                 "assignee_id": str(t.assignee_user_id) if t.assignee_user_id else NONE,
-                "due": mc.when(t.due_at, time=False),
+                "due": fmt.when(t.due_at, time=False),
                 "overdue": "yes" if t.due_at and t.due_at < now and t.status in ("open", "in_progress") else "",
                 "closable": "yes" if t.status in ("open", "in_progress") and ctx.can(WRITE) else "",
             }
         )
-    return {
-        "rows": rows,
-        "cursor": page.next_cursor or "",
-        "members": [{"value": m.user_id, "label": m.display_name} for m in assignable],
-        "alerts": alert_options,
-    }
+    return rows, page.next_cursor
+
+
+def fetch_task_options(ctx: TenantContext) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(assignees, alerts) for the task forms: members who may work tasks (a Viewer could neither
+    open nor close one) and the open alerts."""
+    found = task_queries.task_options(ctx)
+    return (
+        [{"value": m.user_id, "label": m.display_name} for m in found.assignable],
+        [
+            {"value": r["id"], "label": f"{r['rule_label']} · {r['dealer']} · {r['sku']}"}
+            for r in mc.alert_rows(found.open_alerts)
+        ],
+    )
 
 
 def task_actions(ctx: TenantContext, task_id: str) -> list[dict[str, str]]:
-    with tenant_session(ctx) as session:
-        task = task_repo.get_task(session, ctx, task_id)
-        return [
-            {"action": a["action"], "label": ACTION_LABELS.get(a["action"], a["label"]),
-             "reason": "yes" if a["reason_required"] else ""}
-            for a in task_repo.actions_for(ctx, task)
-        ]
+    return [
+        {"action": a["action"], "label": ACTION_LABELS.get(a["action"], a["label"]),
+         "reason": "yes" if a["reason_required"] else ""}
+        for a in task_queries.task_actions(ctx, task_id)
+    ]
 
 
 def create_task(ctx: TenantContext, form: dict[str, str]) -> None:
     data = TaskCreate(
         title=form.get("title", ""),
-        alert_id=mc.parse_uuid(form.get("alert")) if form.get("alert") not in ("", NONE) else None,
-        assignee_user_id=mc.parse_uuid(form.get("assignee")) if form.get("assignee") not in ("", NONE) else None,
+        alert_id=fmt.parse_uuid(form.get("alert")) if form.get("alert") not in ("", NONE) else None,
+        assignee_user_id=fmt.parse_uuid(form.get("assignee")) if form.get("assignee") not in ("", NONE) else None,
         due_at=_due(form.get("due", "")),
         notes=form.get("notes") or None,
     )
-    with tenant_session(ctx) as session:
-        task_repo.create_task(session, ctx, data)
+    actions.create_task(ctx, data)
 
 
 def patch_task(ctx: TenantContext, task_id: str, fields: dict[str, Any]) -> None:
-    data = TaskPatch(**fields)
-    with tenant_session(ctx) as session:
-        task_repo.patch_task(session, ctx, task_id, data)
+    actions.patch_task(ctx, task_id, TaskPatch(**fields))
 
 
-class TasksState(AuthState):
-    loading: bool = False
-    error: str = ""
+class TasksState(KeysetListMixin, AuthState):
     notice: str = ""
     can_write: bool = False
     scope: str = "all"
     f_status: str = ALL
-    rows: list[dict[str, str]] = []
-    has_more: bool = False
     members: list[dict[str, str]] = []
     edit_members: list[dict[str, str]] = []
     alert_options: list[dict[str, str]] = []
@@ -179,33 +142,22 @@ class TasksState(AuthState):
     e_pending: str = ""
     busy: bool = False
     _edit_id: str = ""
-    _cursor: str = ""
+
+    _list_permission: ClassVar[str] = READ
+
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+        return fetch_tasks(ctx, self.scope, self.f_status, cursor)
 
     async def _reload(self, ctx: TenantContext | None = None):
+        """The form options and the first page again (after a filter change or a write)."""
         ctx = ctx or await self._require(READ)
-        self.has_more, self._cursor = False, ""
+        self._clear_list()
         if ctx is None:
-            self.rows, self.members, self.alert_options, self.can_write = [], [], [], False
+            self.members, self.alert_options, self.can_write = [], [], False
             return
-        data = await asyncio.to_thread(fetch_tasks, ctx, self.scope, self.f_status)
-        self.rows, self.members, self.alert_options = data["rows"], data["members"], data["alerts"]
-        self._cursor, self.has_more = data["cursor"], bool(data["cursor"])
+        self.members, self.alert_options = await asyncio.to_thread(fetch_task_options, ctx)
+        await self._fetch_page(ctx, append=False)
         self.can_write = ctx.can(WRITE)
-
-    @rx.event
-    async def load_more(self):
-        ctx = await self._require(READ)
-        if ctx is None or not self._cursor:
-            self.has_more = False
-            return
-        try:
-            data = await asyncio.to_thread(fetch_tasks, ctx, self.scope, self.f_status, self._cursor)
-        except DomainError:
-            self.has_more, self._cursor = False, ""
-            return
-        known = {r["id"] for r in self.rows}
-        self.rows = self.rows + [r for r in data["rows"] if r["id"] not in known]
-        self._cursor, self.has_more = data["cursor"], bool(data["cursor"])
 
     @rx.event
     async def load(self):
@@ -268,7 +220,7 @@ class TasksState(AuthState):
         try:
             await asyncio.to_thread(create_task, ctx, form)
         except (DomainError, ValidationError, ValueError) as exc:
-            self.error = _error(exc)
+            self.error = fmt.error_text(exc)
             return
         self.create_open, self.error, self.notice = False, "", "Task created."
         await self._reload(ctx)
@@ -307,7 +259,7 @@ class TasksState(AuthState):
         try:
             await asyncio.to_thread(patch_task, ctx, self._edit_id, fields)
         except (DomainError, ValidationError, ValueError) as exc:
-            self.error, self.busy = _error(exc), False
+            self.error, self.busy = fmt.error_text(exc), False
             return
         self.busy, self.edit_open, self._edit_id, self.e_pending = False, False, "", ""
         self.error, self.notice = "", done
@@ -373,9 +325,9 @@ def _task_row(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(row["title"], weight="medium", size="2", data_testid="task-title", **mc.WRAP),
+                rx.text(row["title"], weight="medium", size="2", data_testid="task-title", **controls.WRAP),
                 rx.cond(row["notes"] != "", rx.text(row["notes"], size="1", color_scheme="gray", trim="end",
-                                                    white_space="pre-wrap", **mc.WRAP)),
+                                                    white_space="pre-wrap", **controls.WRAP)),
                 spacing="0",
                 max_width="26rem",
                 min_width="12rem",
@@ -390,7 +342,7 @@ def _task_row(row: Var) -> rx.Component:
         rx.table.cell(rx.text(row["assignee"], size="2")),
         rx.table.cell(rx.text(row["due"], size="2", color=rx.cond(row["overdue"] != "", rx.color("red", 11),
                                                                     rx.color("gray", 12))), white_space="nowrap"),
-        rx.table.cell(mc.status_badge(row["status"], data_testid="task-status")),
+        rx.table.cell(badges.status_badge(row["status"], data_testid="task-status")),
         rx.table.cell(
             rx.cond(
                 s.can_write,
@@ -431,8 +383,8 @@ def _assignee_and_due(prefix: str) -> rx.Component:
     s = TasksState
     due = f"{prefix}_due"
     return rx.hstack(
-        mc.field("Assignee", _member_select(getattr(s, f"{prefix}_assignee"), f"{prefix}_assignee"), flex="1"),
-        mc.field("Due", rx.input(type="date", value=getattr(s, due), on_change=lambda v: TasksState.set_field(due, v),
+        controls.field("Assignee", _member_select(getattr(s, f"{prefix}_assignee"), f"{prefix}_assignee"), flex="1"),
+        controls.field("Due", rx.input(type="date", value=getattr(s, due), on_change=lambda v: TasksState.set_field(due, v),
                                  aria_label="Due date")),
         width="100%",
     )
@@ -440,17 +392,17 @@ def _assignee_and_due(prefix: str) -> rx.Component:
 
 def create_dialog() -> rx.Component:
     s = TasksState
-    return mc.dialog(
+    return controls.dialog(
         "New task",
         rx.vstack(
-            mc.field("Title", rx.form(
+            controls.field("Title", rx.form(
                 # a one-field form: Enter in the title submits (Reflex forms preventDefault)
                 rx.input(value=s.c_title, on_change=lambda v: TasksState.set_field("c_title", v),
                          width="100%", data_testid="task-new-title", aria_label="Title"),
                 on_submit=lambda _form: TasksState.submit_create(),
                 width="100%",
-            ), mc.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"), width="100%"),
-            mc.field("Alert (optional)", rx.select.root(
+            ), controls.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"), width="100%"),
+            controls.field("Alert (optional)", rx.select.root(
                 rx.select.trigger(aria_label="Alert", width="100%"),
                 rx.select.content(
                     rx.select.item("No alert", value=NONE),
@@ -460,9 +412,9 @@ def create_dialog() -> rx.Component:
                 on_change=lambda v: TasksState.set_field("c_alert", v),
             ), width="100%"),
             _assignee_and_due("c"),
-            mc.field("Notes", rx.text_area(value=s.c_notes, on_change=lambda v: TasksState.set_field("c_notes", v),
+            controls.field("Notes", rx.text_area(value=s.c_notes, on_change=lambda v: TasksState.set_field("c_notes", v),
                                            rows="3", width="100%", aria_label="Notes"),
-                     mc.char_counter(s.c_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
+                     controls.char_counter(s.c_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
             _form_error(),
             rx.hstack(
                 rx.button("Cancel", variant="soft", color_scheme="gray", on_click=s.close_create),
@@ -485,15 +437,15 @@ def create_dialog() -> rx.Component:
 
 def edit_dialog() -> rx.Component:
     s = TasksState
-    return mc.dialog(
+    return controls.dialog(
         s.edit["title"],
-        rx.hstack(mc.status_badge(s.edit["status"]), rx.text(s.edit["dealer"], size="2", color_scheme="gray"),
+        rx.hstack(badges.status_badge(s.edit["status"]), rx.text(s.edit["dealer"], size="2", color_scheme="gray"),
                   align="center"),
         rx.vstack(
             _assignee_and_due("e"),
-            mc.field("Notes", rx.text_area(value=s.e_notes, on_change=lambda v: TasksState.set_field("e_notes", v),
+            controls.field("Notes", rx.text_area(value=s.e_notes, on_change=lambda v: TasksState.set_field("e_notes", v),
                                            rows="3", width="100%", aria_label="Notes"),
-                     mc.char_counter(s.e_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
+                     controls.char_counter(s.e_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
             rx.hstack(
                 rx.button("Close", variant="soft", color_scheme="gray", on_click=s.close_edit),
                 rx.button("Save", on_click=s.save_edit, disabled=s.busy, data_testid="task-save"),
@@ -502,10 +454,10 @@ def edit_dialog() -> rx.Component:
             ),
             rx.divider(),
             rx.text("Status", weight="bold", size="2"),
-            mc.field("Reason (needed to cancel or reopen the task)",
+            controls.field("Reason (needed to cancel or reopen the task)",
                      rx.input(value=s.e_reason, on_change=lambda v: TasksState.set_field("e_reason", v),
                               width="100%", aria_label="Reason"),
-                     mc.char_counter(s.e_reason, mc.NOTE_MAX, "task-reason-counter"), width="100%"),
+                     controls.char_counter(s.e_reason, mc.NOTE_MAX, "task-reason-counter"), width="100%"),
             rx.hstack(
                 rx.foreach(
                     s.edit_actions,
@@ -539,7 +491,7 @@ def tasks_page() -> rx.Component:
                 on_change=s.set_scope,
                 data_testid="task-scope",
             ),
-            mc.choice([(ALL, "All statuses")] + [(v, mc.label(v)) for v in TASK_STATUSES], s.f_status, s.set_status,
+            controls.choice([(ALL, "All statuses")] + [(v, fmt.label(v)) for v in TASK_STATUSES], s.f_status, s.set_status,
                       "Status"),
             rx.spacer(),
             rx.cond(s.can_write, rx.button(rx.icon("plus", size=16), "New task", on_click=s.open_create,
@@ -549,15 +501,14 @@ def tasks_page() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        rx.cond(~s.create_open & ~s.edit_open, mc.messages(s.error, s.notice)),
+        rx.cond(~s.create_open & ~s.edit_open, feedback.messages(s.error, s.notice)),
         rx.cond(
-            s.loading,
-            mc.spinner_block(),
-            mc.table_or_empty(s.rows, ["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""],
+            s.loading & (s.rows.length() == 0),
+            feedback.spinner_block(),
+            tables.table_or_empty(s.rows, ["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""],
                               _task_row, "tasks-table", "No tasks here.", "list-checks"),
         ),
-        rx.cond(s.has_more & ~s.loading, rx.button("Load more", variant="soft", on_click=s.load_more,
-                                                   data_testid="tasks-load-more")),
+        tables.load_more(s.has_more, s.loading, s.load_more, "tasks-load-more"),
         create_dialog(),
         edit_dialog(),
         spacing="4",

@@ -1,0 +1,71 @@
+"""`/api/dealers`: list with status and figures, one dealer, and status decisions
+(margin.dealers.status: Owner, Admin, Ops)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from app.api.deps import require
+from app.api.margin import schemas
+from app.api.margin.common import Cursor, Limit, row_view
+from engine.context import TenantContext
+from engine.jsonable import to_jsonable
+from engine.margin import permissions as perm
+from models.margin import actions
+from models.margin.inputs import DealerStatusChange
+from models.margin.queries import dealers as dealer_queries
+
+router = APIRouter(prefix="/api", tags=["margin"])
+
+
+@router.get("/dealers", response_model=schemas.Page[schemas.DealerRowPublic])
+def list_dealers(
+    ctx: TenantContext = Depends(require(perm.READ)),
+    q: str | None = Query(None, max_length=100),
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+) -> dict:
+    page = dealer_queries.dealer_list(ctx, q=q, limit=limit, cursor=cursor).page
+    return {
+        "items": [
+            {
+                "id": str(r.dealer.id),
+                "code": r.dealer.code,
+                "name": r.dealer.name,
+                "profile": r.dealer.profile,
+                "status": r.status,
+                **to_jsonable(r.figures),
+            }
+            for r in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _dealer_summary(detail: dealer_queries.DealerDetail) -> dict[str, Any]:
+    data = dict(detail.summary)
+    dealer = data.pop("dealer")
+    history = [row_view(e) for e in data.pop("history")]
+    return {
+        "id": str(dealer.id),
+        "code": dealer.code,
+        "name": dealer.name,
+        "profile": dealer.profile,
+        **to_jsonable(data),
+        "history": history,
+    }
+
+
+@router.get("/dealers/{dealer_id}", response_model=schemas.DealerPublic)
+def get_dealer(dealer_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> dict:
+    return _dealer_summary(dealer_queries.dealer_detail(ctx, dealer_id))
+
+
+@router.patch("/dealers/{dealer_id}/status", response_model=schemas.DealerPublic)
+def change_dealer_status(
+    dealer_id: uuid.UUID, body: DealerStatusChange, ctx: TenantContext = Depends(require(perm.DEALERS_STATUS))
+) -> dict:
+    return _dealer_summary(actions.change_dealer_status(ctx, dealer_id, body.action, body.reason, body.expected_status))

@@ -1,0 +1,65 @@
+"""Form pieces: a captioned field, a select over fixed or computed options, a controlled dialog and
+the character counter under a text field."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex.vars import Var
+
+# user text (notes, reasons, titles, names) wraps instead of overflowing its card
+WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
+
+
+def field(caption: str, *controls: rx.Component, **props) -> rx.Component:
+    return rx.vstack(
+        rx.text(caption, size="1", weight="medium", color_scheme="gray"), *controls, spacing="1", **props
+    )
+
+
+def choice(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: str, **props) -> rx.Component:
+    """A select over fixed (value, label) pairs or a Var list of {value, label} dicts."""
+    if isinstance(options, list):
+        items = [rx.select.item(text, value=val) for val, text in options]
+    else:
+        items = [rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["value"]))]
+    return rx.select.root(
+        rx.select.trigger(aria_label=aria, min_width=props.pop("min_width", "10rem")),
+        rx.select.content(*items),
+        value=value,
+        on_change=on_change,
+        **props,
+    )
+
+
+def dialog(title: Var | str, *children: rx.Component, open_: Var, on_close, max_width: str) -> rx.Component:
+    """A controlled dialog: shown while `open_`; closing it (Esc, overlay) calls `on_close`."""
+    return rx.dialog.root(
+        rx.dialog.content(rx.dialog.title(title), *children, max_width=max_width),
+        open=open_,
+        on_open_change=lambda _: on_close,
+    )
+
+
+def char_counter(value: Var, limit: int, testid: str = "char-counter") -> rx.Component:
+    """'n / limit' under a text field; past the limit, red with a message (the text is never cut)."""
+    length = value.to(str).length()
+    return rx.text(
+        length.to_string(),
+        f" / {limit:,}",
+        rx.cond(length > limit, rx.text.span(f" — too long: at most {limit:,} characters can be saved")),
+        size="1",
+        color_scheme=rx.cond(length > limit, "red", "gray"),
+        data_testid=testid,
+    )
+
+
+def section(title: str, *children: rx.Component, action: rx.Component | None = None, **props) -> rx.Component:
+    """A titled card, with an optional control at the right of the title."""
+    header = [rx.heading(title, size="4", weight="medium"), rx.spacer()]
+    if action is not None:
+        header.append(action)
+    return rx.card(
+        rx.vstack(rx.hstack(*header, align="center", width="100%"), *children, spacing="3", width="100%"),
+        width="100%",
+        **props,
+    )

@@ -1,0 +1,115 @@
+"""/reports: the enforcement batches, newest first, with "Load more" (keyset cursor)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import ClassVar
+
+import reflex as rx
+
+from app.web.kit.feedback import error_box
+from app.web.kit.lists import KeysetListMixin
+from app.web.margin.enforcement.views import (
+    fetch_batches,
+    in_currency,
+    stack,
+)
+from app.web.shell.auth import AuthState
+from app.web.shell.layout import app_page
+from engine.context import TenantContext
+from engine.margin.permissions import ENFORCE, READ
+from models.margin.queries import enforcement as enforcement_queries
+
+
+class ReportsState(KeysetListMixin, AuthState):
+    currency: str = ""
+    can_run: bool = False
+
+    _list_permission: ClassVar[str] = READ
+
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+        data = fetch_batches(ctx, cursor)
+        return data["items"], data["next"]
+
+    @rx.event
+    async def load(self):
+        ctx = await self._require(READ)
+        self.can_run = ctx is not None and ctx.can(ENFORCE)
+        self.currency = await asyncio.to_thread(enforcement_queries.currency, ctx) if ctx else ""
+        async for _ in self._reload_list(ctx):
+            yield
+
+
+@app_page(
+    "/reports", "Reports", permission=READ, nav="Reports", icon="file-chart-column", order=15, on_load=ReportsState.load
+)
+def reports_page() -> rx.Component:
+    s = ReportsState
+    return stack(
+        error_box(s.error),
+        rx.cond(s.loading & (s.rows.length() == 0), rx.spinner()),
+        rx.cond(
+            (s.rows.length() == 0) & ~s.loading,
+            rx.callout("No enforcement batch yet.", icon="info"),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in ("Batch", "Action", "Status", "Items", "Finished")],
+                            in_currency("Expected recoverable", s.currency),
+                            rx.table.column_header_cell("Created"),
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            s.rows,
+                            lambda r: rx.table.row(
+                                rx.table.cell(rx.link(r["name"], href="/reports/" + r["id"])),
+                                rx.table.cell(r["action"]),
+                                rx.table.cell(
+                                    rx.hstack(
+                                        rx.badge(r["status"], variant="soft"),
+                                        rx.cond(
+                                            s.can_run & (r["status"] == "draft"),
+                                            rx.link(
+                                                "Start…",
+                                                href="/execution?batchId=" + r["id"],
+                                                size="1",
+                                                data_testid="report-start-draft",
+                                            ),
+                                        ),
+                                        spacing="2",
+                                        align="center",
+                                    )
+                                ),
+                                rx.table.cell(r["items"]),
+                                rx.table.cell(r["done"]),
+                                rx.table.cell(r["recoverable"]),
+                                rx.table.cell(r["created"], white_space="nowrap"),
+                                data_testid="report-row",
+                            ),
+                        )
+                    ),
+                    size="1",
+                    variant="surface",
+                    width="100%",
+                ),
+                overflow_x="auto",
+                width="100%",
+                data_testid="reports-table",
+            ),
+        ),
+        rx.cond(
+            s.has_more,
+            rx.button(
+                rx.cond(s.loading, rx.spinner(size="1")),
+                "Load more",
+                on_click=s.load_more,
+                disabled=s.loading,
+                variant="soft",
+                data_testid="reports-more",
+            ),
+        ),
+    )
+
+

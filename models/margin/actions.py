@@ -1,0 +1,75 @@
+"""Margin writes for the pages and the REST API: each takes `ctx`, owns its transaction and calls
+the (session, ctx) repositories; the REST routes get back the read model they answer with, built
+inside the same transaction as the write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.context import TenantContext
+from models.core.db import tenant_session
+from models.margin import alerts as alert_repo
+from models.margin import dealers as dealer_repo
+from models.margin import enforcement
+from models.margin import tasks as task_repo
+from models.margin.inputs import TaskCreate, TaskPatch
+from models.margin.queries import alerts as alert_queries
+from models.margin.queries import dealers as dealer_queries
+from models.margin.queries.alerts import AlertDetail
+from models.margin.queries.dealers import DealerDetail
+from models.margin.queries.tasks import TaskView, task_views
+
+
+def patch_alert(
+    ctx: TenantContext,
+    alert_id: Any,
+    *,
+    action: str | None,
+    reason: str | None,
+    note: str | None,
+    expected_status: str | None = None,
+) -> AlertDetail:
+    """A decision and/or a note on the alert (models.margin.alerts.patch_alert), then its detail.
+    `expected_status`: the status the user saw; a stale one is refused with 409, nothing written."""
+    with tenant_session(ctx) as session:
+        alert = alert_repo.patch_alert(
+            session, ctx, alert_id, action=action, reason=reason, note=note, expected_status=expected_status
+        )
+        return alert_queries.detail_in(session, ctx, alert)
+
+
+def create_task(ctx: TenantContext, data: TaskCreate) -> TaskView:
+    with tenant_session(ctx) as session:
+        return task_views(session, ctx, [task_repo.create_task(session, ctx, data)])[0]
+
+
+def patch_task(ctx: TenantContext, task_id: Any, data: TaskPatch) -> TaskView:
+    with tenant_session(ctx) as session:
+        return task_views(session, ctx, [task_repo.patch_task(session, ctx, task_id, data)])[0]
+
+
+def change_dealer_status(
+    ctx: TenantContext, dealer_id: Any, action: str, reason: str | None, expected_status: str | None = None
+) -> DealerDetail:
+    """One rung on the dealer's ladder; a stale `expected_status` is refused with 409."""
+    with tenant_session(ctx) as session:
+        dealer_repo.change_status(session, ctx, dealer_id, action, reason, expected_status)
+        return dealer_queries.detail_in(session, ctx, dealer_id)
+
+
+def create_batch(ctx: TenantContext, filters: Any, action: str, *, name: str | None) -> dict[str, Any]:
+    """A draft batch from the filters (the preview's plan, frozen); returns its batch view."""
+    with tenant_session(ctx) as session:
+        batch = enforcement.create_batch(session, ctx, filters, action, name=name)
+        return enforcement.batch_view(session, ctx, batch)
+
+
+def start_batch(ctx: TenantContext, batch_id: Any) -> dict[str, Any]:
+    with tenant_session(ctx) as session:
+        return enforcement.batch_view(session, ctx, enforcement.start_batch(session, ctx, batch_id))
+
+
+def cancel_batch(ctx: TenantContext, batch_id: Any, reason: str | None) -> dict[str, Any]:
+    with tenant_session(ctx) as session:
+        return enforcement.batch_view(session, ctx, enforcement.cancel_batch(session, ctx, batch_id, reason))
+

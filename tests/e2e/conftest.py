@@ -58,6 +58,11 @@ class LiveApp:
     startup_seconds: float
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _real_services(services):
+    return services
+
+
 @pytest.fixture(scope="session")
 def live_app(services) -> Iterator[LiveApp]:
     if not Path(CHROMIUM).exists():

@@ -9,8 +9,13 @@ from decimal import Decimal
 import pytest
 
 from tests.support.api_clients import api_error
+from tests.support.effects import rows, trail, unchanged
 
 ROLES = ("owner", "ops", "sales", "viewer")
+
+
+def _tasks(clients) -> list[dict]:
+    return clients["owner"].get("/api/tasks", params={"limit": 200}).json()["items"]
 
 
 def _alert_id(clients, rule="map_breach", status="open") -> str:
@@ -77,14 +82,26 @@ def test_alert_detail_evidence_and_timeline(clients, margin_a):
     assert timeline[0]["type"] == "opened"
 
 
-def test_patch_alert_decisions_and_notes_by_role(clients):
+def _alert_untouched(clients, margin_a, alert_id):
+    """The alert as the owner reads it (status, notes, timeline) and every row written about it."""
+    url = f"/api/alerts/{alert_id}"
+    return unchanged(
+        lambda: trail(margin_a.ctx(), alert_id),
+        lambda: clients["owner"].get(url).json(),
+        lambda: clients["owner"].get(f"{url}/timeline").json(),
+    )
+
+
+def test_patch_alert_decisions_and_notes_by_role(clients, margin_a):
     alert_id = _alert_id(clients, rule="mrp_breach")
-    api_error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"note": "hi"}), 403, "forbidden")
-    api_error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 403, "forbidden")
+    with _alert_untouched(clients, margin_a, alert_id):
+        api_error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"note": "hi"}), 403, "forbidden")
+        api_error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 403, "forbidden")
     # Sales: notes and close the loop, but no enforcement
     res = clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "Dealer called back"})
     assert res.status_code == 200, res.text
-    api_error(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "enforce"}), 403, "forbidden")
+    with _alert_untouched(clients, margin_a, alert_id):
+        api_error(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "enforce"}), 403, "forbidden")
     res = clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"})
     assert res.status_code == 200 and res.json()["status"] == "acknowledged"
     # Ops may enforce
@@ -118,12 +135,16 @@ def test_tasks_list_create_patch_by_role(clients, margin_a):
     alert_id = _alert_id(clients)
     due = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT09:00:00Z")  # due dates are never past
     body = {"title": "Chase the dealer", "alert_id": alert_id, "due_at": due}
-    api_error(clients["viewer"].post("/api/tasks", json=body), 403, "forbidden")
+    ctx = margin_a.ctx()
+    with unchanged(lambda: rows(ctx, "margin_tasks"), lambda: rows(ctx, "audit_events")):
+        api_error(clients["viewer"].post("/api/tasks", json=body), 403, "forbidden")
     res = clients["sales"].post("/api/tasks", json=body)
     assert res.status_code == 201, res.text
     task = res.json()
     assert task["status"] == "open" and task["dealer_id"]  # dealer taken from the alert
-    api_error(clients["viewer"].patch(f"/api/tasks/{task['id']}", json={"action": "start"}), 403, "forbidden")
+    task_url = f"/api/tasks/{task['id']}"
+    with unchanged(lambda: trail(ctx, task["id"]), lambda: next(t for t in _tasks(clients) if t["id"] == task["id"])):
+        api_error(clients["viewer"].patch(task_url, json={"action": "start"}), 403, "forbidden")
     res = clients["sales"].patch(f"/api/tasks/{task['id']}", json={"notes": "Left a voicemail", "action": "start"})
     assert (
         res.status_code == 200 and res.json()["status"] == "in_progress" and res.json()["notes"] == "Left a voicemail"
@@ -159,10 +180,16 @@ def test_dealers_list_and_summary(clients, margin_a):
 def test_dealer_status_goes_through_the_decision_path_and_needs_a_reason(clients, margin_a):
     metro = str(margin_a.id("organization", "dealer-metro"))
     url = f"/api/dealers/{metro}/status"
-    api_error(clients["sales"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
-    api_error(clients["viewer"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
-    api_error(clients["ops"].patch(url, json={"action": "warn"}), 422, "validation_error")
-    api_error(clients["ops"].patch(url, json={"action": "suspend", "reason": "skip a rung"}), 409, "invalid_transition")
+    ctx = margin_a.ctx()
+    with unchanged(
+        lambda: clients["owner"].get(f"/api/dealers/{metro}").json(),
+        lambda: rows(ctx, "decision_events", "machine = 'margin_dealer'"),
+        lambda: rows(ctx, "audit_events"),
+    ):
+        api_error(clients["sales"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
+        api_error(clients["viewer"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
+        api_error(clients["ops"].patch(url, json={"action": "warn"}), 422, "validation_error")
+        api_error(clients["ops"].patch(url, json={"action": "suspend", "reason": "skip a rung"}), 409, "invalid_transition")
     res = clients["ops"].patch(url, json={"action": "warn", "reason": "Third MAP breach this month"})
     assert res.status_code == 200, res.text
     body = res.json()
@@ -202,9 +229,10 @@ def test_search_across_alerts_dealers_skus_tasks(clients):
     assert clients["b_owner"].get("/api/search", params={"q": "zinc"}).json()["alerts"] != body["alerts"]
 
 
-def test_detect_submits_a_job_for_ops_and_owner_only(clients):
-    for role in ("sales", "viewer"):
-        api_error(clients[role].post("/api/margin/detect", json={}), 403, "forbidden")
+def test_detect_submits_a_job_for_ops_and_owner_only(clients, margin_a):
+    with unchanged(lambda: rows(margin_a.ctx(), "jobs", "kind = 'margin.detect'")):
+        for role in ("sales", "viewer"):
+            api_error(clients[role].post("/api/margin/detect", json={}), 403, "forbidden")
     res = clients["ops"].post("/api/margin/detect", json={"as_of": "2026-11-20T00:00:00Z"})
     assert res.status_code == 202, res.text
     job_id = res.json()["job_id"]

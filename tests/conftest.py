@@ -21,7 +21,8 @@ LAYERS = ("unit", "integration", "e2e")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark each test by its folder (`-m unit`, `-m "not e2e"`), and run browser tests last:
+    """Mark each test by its folder (`-m unit`, `-m "not e2e"`) and hypothesis tests as `property`
+    (`-m "not property"` for a quick unit run), and run browser tests last:
     Playwright's sync API keeps an event loop running in the main thread for the rest of the
     session, which asyncio-based tests must not run under."""
     root = config.rootpath / "tests"
@@ -29,4 +30,6 @@ def pytest_collection_modifyitems(config, items):
         layer = item.path.relative_to(root).parts[0] if item.path.is_relative_to(root) else None
         if layer in LAYERS:
             item.add_marker(getattr(pytest.mark, layer))
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))

@@ -1,6 +1,6 @@
 """Browser tests: the real app as a subprocess (prebuilt frontend, prod backend) + Debian Chromium.
 
-Session fixtures: seed the demo tenant into the test database (tests/conftest.py made it), build
+Session fixtures: seed the demo tenant into the test database (the `services` fixture made it), build
 the frontend when its sources changed (app/cli/frontend.py), start the app on a free port with the
 test DATABASE_URL/REDIS_URL, wait for an HTTP probe, stop it at the end. Every test gets a fresh
 browser context and fails on any console error or uncaught page error, unless it declares the

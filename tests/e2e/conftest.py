@@ -1,6 +1,6 @@
 """Browser tests: the real app as a subprocess (prebuilt frontend, prod backend) + Debian Chromium.
 
-Session fixtures: seed the demo tenant into the test database (tests/conftest.py made it), build
+Session fixtures: seed the demo tenant into the test database (the `services` fixture made it), build
 the frontend when its sources changed (app/cli/frontend.py), start the app on a free port with the
 test DATABASE_URL/REDIS_URL, wait for an HTTP probe, stop it at the end. Every test gets a fresh
 browser context and fails on any console error or uncaught page error, unless it declares the
@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "pharos-demo"
+FLUSH_JS = "() => new Promise((done) => setTimeout(() => requestAnimationFrame(() => done(null)), 0))"
 
 
 def _free_port() -> int:
@@ -56,6 +57,11 @@ class LiveApp:
     port: int
     log_path: Path
     startup_seconds: float
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_services(services):
+    return services
 
 
 @pytest.fixture(scope="session")
@@ -153,14 +159,18 @@ def console() -> ConsoleLog:
 
 @pytest.fixture
 def page(browser, live_app, console):
+    from playwright.sync_api import Error as PlaywrightError
+
     context = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("console", lambda m: console.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
     yield page
-    # let late errors (e.g. a websocket failure after the last assertion) surface
-    page.wait_for_timeout(300)
+    # A round trip through the page's task queue: errors the page already raised (a failed
+    # websocket answer after the last assertion, say) reach the console log before it is read.
+    with contextlib.suppress(PlaywrightError):  # the page may be mid-navigation or closed
+        page.evaluate(FLUSH_JS)
     context.close()
     assert console.unexpected() == [], f"console errors: {console.unexpected()}"
 

@@ -154,7 +154,7 @@ def test_deep_link_with_another_tenants_ids_looks_unknown(page, console):
     from engine.context import TenantContext
     from models.core.db import tenant_session
     from seeds.catalog import build_catalog, tenant_ids
-    from tests.conftest import make_tenant
+    from tests.support.tenants import make_tenant
 
     other = make_tenant("pricelink")
     ctx = TenantContext.system(other.tenant_id, other.slug)

@@ -6,11 +6,13 @@ price?" deep link (#15), /alerts filters in the URL, competitor orgs in the filt
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import UUID_RE, demo_db, signed_in
@@ -50,9 +52,20 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+# resolves once web fonts are in and two frames were painted: the layout the user sees
+SETTLED_JS = """async () => {
+  await document.fonts.ready;
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+
+
 def _no_page_scroll(page) -> None:
     """Nothing on the page makes it scroll sideways (tables scroll in their card; on a phone the top
-    bar's title shrinks and its tenant/role badges step aside)."""
+    bar's title shrinks and its tenant/role badges step aside). Checked once the layout has settled
+    (fonts loaded, frames painted) and retried like expect() while late rows still lay out."""
+    page.evaluate(SETTLED_JS)
+    with contextlib.suppress(PlaywrightTimeout):  # the assertion below names what sticks out
+        page.wait_for_function(f"() => ({OVERFLOW_JS})().length === 0", timeout=5_000)
     assert page.evaluate(OVERFLOW_JS) == []
 
 
@@ -240,7 +253,7 @@ def test_search_box_updates_the_url(page):
 
 
 def test_empty_tenant_says_no_alerts_yet(page):
-    from tests.conftest import make_tenant
+    from tests.support.tenants import make_tenant
 
     tenant = make_tenant("empty")
     signed_in(page, tenant.owner_email, tenant.password)
@@ -270,5 +283,4 @@ def test_no_horizontal_page_scroll_at_390px(page, path, testid):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(path)
     expect(page.get_by_test_id(testid).first).to_be_visible()
-    page.wait_for_timeout(500)
     _no_page_scroll(page)

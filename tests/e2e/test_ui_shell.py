@@ -62,10 +62,23 @@ def test_wrong_password_shows_error_and_stays_on_login(page, console):
     assert page.get_by_test_id("login-submit").is_enabled()
 
 
+# Records the form events of the login page. The browser validates inside the click itself: it fires
+# `invalid` on each empty required field and then aborts the submit, so once `invalid` was seen
+# the outcome is known (no waiting to see that nothing happens).
+FORM_EVENTS_JS = """() => {
+  window.__formEvents = [];
+  document.addEventListener('invalid', (e) => window.__formEvents.push('invalid:' + e.target.id), true);
+  document.addEventListener('submit', () => window.__formEvents.push('submit'), true);
+}"""
+
+
 def test_empty_form_is_not_submitted(page):
     page.goto("/login")
+    expect(page.get_by_test_id("login-submit")).to_be_enabled()
+    page.evaluate(FORM_EVENTS_JS)
     page.get_by_test_id("login-submit").click()
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.__formEvents.length > 0")
+    assert page.evaluate("() => window.__formEvents") == ["invalid:login-email", "invalid:login-password"]
     assert "/login" in page.url
     assert page.get_by_test_id("login-error").count() == 0  # browser validation stops it first
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import socketio
 
-from tests.conftest import make_tenant
+from tests.support.tenants import make_tenant
 
 pytestmark = pytest.mark.e2e
 
@@ -61,13 +61,31 @@ def _demo_markers() -> list[str]:
     return [str(DEMO_TENANT_ID), "owner@demo.test", "Demo Brand Co.", *distinctive, *hashes]
 
 
+SENTINEL_ROUNDS = 5
+
+
 def _sweep(url: str, cookie: str, handlers, hostile_ids: list[str]) -> list[dict]:
-    """Connect like the browser does, send every handler, return every update received."""
+    """Connect like the browser does, send every handler, return every update received.
+
+    The end is a positive signal, not a pause: a sentinel event (the error notice's `show` with a
+    fresh reference) is sent after the others, and Reflex handles one client's events in order, so
+    its answer arrives after every handler sent before it has answered. Events those handlers chain
+    are queued behind the sentinel, so rounds repeat until one brings nothing but the sentinel.
+    """
+    from app.web.shell.error_notice import ErrorNoticeState
+
     updates: list[dict] = []
     current = {"handler": "connect"}
+    sentinel: dict = {"reference": None, "answered": None}
 
     def received(data: dict) -> None:
         updates.append({**data, "_after": current["handler"]})
+        if sentinel["reference"] and sentinel["reference"] in json.dumps(data.get("delta", {})):
+            sentinel["answered"].set()
+
+    def is_sentinel_round_noise(update: dict) -> bool:
+        delta = update.get("delta") or {}
+        return not delta or sentinel["reference"] in json.dumps(delta)
 
     async def run() -> None:
         client = socketio.AsyncClient(reconnection=False)
@@ -94,7 +112,21 @@ def _sweep(url: str, cookie: str, handlers, hostile_ids: list[str]) -> list[dict
                 current["handler"] = event["name"].rsplit(".", 1)[-1] + " of " + state.rsplit("____", 1)[-1]
                 await client.emit("event", event, namespace="/_event")
                 await asyncio.sleep(0.05)
-            await asyncio.sleep(2.0)  # let the last handlers answer
+            for _ in range(SENTINEL_ROUNDS):
+                seen = len(updates)
+                sentinel["reference"], sentinel["answered"] = uuid.uuid4().hex[:16], asyncio.Event()
+                current["handler"] = "the sentinel"
+                await client.emit(
+                    "event",
+                    {"name": f"{ErrorNoticeState.get_full_name()}.show", "payload": {"reference": sentinel["reference"]},
+                     "handler": None, "token": token, "router_data": {"pathname": "/login", "query": {}, "asPath": "/login"}},
+                    namespace="/_event",
+                )  # fmt: skip
+                await asyncio.wait_for(sentinel["answered"].wait(), timeout=60)
+                if all(is_sentinel_round_noise(u) for u in updates[seen:]):
+                    break
+            else:
+                raise AssertionError(f"handlers kept answering after {SENTINEL_ROUNDS} sentinel rounds")
         finally:
             await client.disconnect()
 

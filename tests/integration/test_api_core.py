@@ -7,14 +7,9 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_api
+from tests.support.api_clients import create_test_api
 from tests.support.env import settings_env
 from tests.support.users import PASSWORD, add_user
-
-
-@pytest.fixture(scope="module")
-def api():
-    return create_api()
 
 
 @pytest.fixture
@@ -139,7 +134,9 @@ def test_unknown_api_route_uses_the_error_contract(client):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_unexpected_errors_hide_the_stack_trace(api):
+def test_unexpected_errors_hide_the_stack_trace():
+    api = create_test_api()  # its own app: the test adds a route
+
     @api.get("/api/test-explode")
     def explode():
         raise RuntimeError("secret internals")

@@ -8,20 +8,19 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_api
 from models.core.db import tenant_session
 from models.jobs import repo
-from tests.support.users import add_user
+from tests.support.users import PASSWORD, add_user
 
 
 @pytest.fixture(scope="module")
-def client():
-    return TestClient(create_api(), raise_server_exceptions=False)
+def client(api):
+    return TestClient(api, raise_server_exceptions=False)
 
 
 def token_for(client, tenant, role):
     email = add_user(tenant, role)
-    return {"Authorization": "Bearer " + client.post("/api/auth/login", json={"email": email, "password": "correct-horse"}).json()["token"]}
+    return {"Authorization": "Bearer " + client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["token"]}
 
 
 @pytest.fixture

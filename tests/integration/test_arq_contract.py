@@ -144,7 +144,8 @@ async def test_abort_cancels_a_running_job(pool, queue):
 
 async def test_a_job_enqueued_while_no_worker_runs_is_done_by_a_later_worker(pool, queue):
     job = await pool.enqueue_job("add", 20, 22, _queue_name=queue)
-    # no worker listens on this queue (it is this test's own): the job waits in it, queued
+    # the queue is this test's own and no worker runs: the job waits in the queue's sorted set
+    assert await pool.zscore(queue, job.job_id) is not None
     assert await job.status() == JobStatus.queued
     assert await pool.zscore(queue, job.job_id) is not None
     first = make_worker(queue, burst=False)

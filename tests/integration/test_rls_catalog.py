@@ -6,26 +6,14 @@ from sqlalchemy import text
 
 from models.core.db import owner_engine
 from models.core.settings import APP_ROLE
+from tests.support.schema import tenant_tables
 
 EXPECTED_EXPR = "NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid"
 
 
-def _tenant_tables(conn) -> list[str]:
-    return [
-        r[0]
-        for r in conn.execute(
-            text(
-                "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-                "join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped "
-                "where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1"
-            )
-        ).all()
-    ]
-
-
 def test_every_tenant_table_has_forced_rls_and_both_policy_clauses():
     with owner_engine().connect() as conn:
-        tables = _tenant_tables(conn)
+        tables = tenant_tables()
         assert {"memberships", "audit_events", "decision_events", "outbox_events", "jobs", "job_items"} <= set(tables)
         problems = []
         for table in tables:

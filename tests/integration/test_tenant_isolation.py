@@ -19,21 +19,9 @@ from models.core.tables import AuditEvent, DecisionEvent, Membership, OutboxEven
 from models.jobs.tables import Job, JobItem
 from tests.support.sample_job import JobSampleEffect
 from tests.support.sample_machine import SAMPLE
+from tests.support.schema import tenant_tables
 
 APPEND_ONLY = {"audit_events", "decision_events"}
-
-
-def _tenant_tables() -> list[str]:
-    with owner_engine().connect() as conn:
-        return [
-            r[0]
-            for r in conn.execute(
-                text(
-                    "select c.relname from pg_class c join pg_attribute a on a.attrelid = c.oid "
-                    "where a.attname = 'tenant_id' and c.relkind = 'r' and c.relnamespace = 'public'::regnamespace order by 1"
-                )
-            )
-        ]
 
 
 @pytest.fixture
@@ -54,7 +42,7 @@ def test_every_tenant_table_hides_tenant_a_rows_from_tenant_b(populated_a, tenan
     tenant_a, _ = populated_a
     ctx_b = tenant_b.ctx()
     covered = []
-    for table in _tenant_tables():
+    for table in tenant_tables():
         with owner_engine().connect() as conn:
             conn.execute(text("select set_config('app.tenant_id', :t, false)"), {"t": str(tenant_a.tenant_id)})
             a_rows = conn.execute(text(f"select count(*) from {table} where tenant_id = :a"), {"a": str(tenant_a.tenant_id)}).scalar()
@@ -108,11 +96,19 @@ def test_tenant_b_cannot_reference_tenant_a_rows_and_learns_nothing(populated_a,
 
 
 def test_unique_keys_do_not_leak_across_tenants(tenant_a, tenant_b):
+    """The same idempotency key in two tenants: both rows are written, and each tenant sees only its own."""
     key = f"shared-{uuid.uuid4()}"
+    created = {}
     for fixture in (tenant_a, tenant_b):
         ctx = fixture.ctx()
         with tenant_session(ctx) as session:
-            mutations.create(session, ctx, OutboxEvent(tenant_id=ctx.tenant_id, topic="t", entity="e", entity_id="1", idempotency_key=key))
+            row = mutations.create(session, ctx, OutboxEvent(tenant_id=ctx.tenant_id, topic="t", entity="e", entity_id="1", idempotency_key=key))
+            created[fixture.tenant_id] = row.id
+    assert len(set(created.values())) == 2
+    for fixture in (tenant_a, tenant_b):
+        with tenant_session(fixture.ctx()) as session:
+            seen = session.exec(select(OutboxEvent).where(OutboxEvent.idempotency_key == key)).all()
+        assert [(r.id, r.tenant_id) for r in seen] == [(created[fixture.tenant_id], fixture.tenant_id)]
 
 
 def test_every_unique_constraint_on_a_tenant_table_includes_tenant_id():
@@ -156,7 +152,7 @@ def test_repository_reads_are_scoped(populated_a, tenant_b):
 def test_fail_closed_without_a_tenant(populated_a):
     tenant_a, _ = populated_a
     with identity_session() as session:
-        for table in _tenant_tables():
+        for table in tenant_tables():
             assert session.execute(text(f"select count(*) from {table}")).scalar() == 0, table
         assert session.exec(select(Tenant)).all() == []
     with pytest.raises(DBAPIError, match="row-level security"), identity_session() as session:

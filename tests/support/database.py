@@ -68,3 +68,13 @@ def drop_test_database(db_url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'drop database if exists "{url.database}" with (force)'))
     admin.dispose()
+
+
+def redis_test_url(url: str) -> str:
+    """Use Redis database 13 (or PHAROS_TEST_REDIS_DB, so parallel local sessions do not flush each
+    other) for tests, so a developer's data in db 0 is never flushed."""
+    db = int(os.environ.get("PHAROS_TEST_REDIS_DB", "13"))
+    if url.startswith("unix://"):
+        return url.split("?")[0] + f"?db={db}"
+    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+    return f"{base}/{db}"

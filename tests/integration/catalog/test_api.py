@@ -8,7 +8,9 @@ from datetime import timedelta
 from sqlmodel import select
 
 from seeds.catalog import FUTURE
-from tests.integration.catalog.conftest import add_user, api_error, build, ids_of, login_client
+from tests.integration.catalog.conftest import build, ids_of
+from tests.support.api_clients import api_error, login_client
+from tests.support.users import add_user
 
 # organizations
 
@@ -310,7 +312,7 @@ def test_flags_off_answer_404_and_toggling_is_audited(api):
 
     dark = build("dark", flags={})
     owner = login_client(api, dark.tenant.owner_email, dark.tenant.password)
-    viewer = login_client(api, *add_user(dark.tenant, "viewer"))
+    viewer = login_client(api, add_user(dark.tenant, "viewer"))
     sku = dark.ids.skus["d3"]
     guarded = [
         ("get", "/api/orgs", None),

@@ -8,7 +8,8 @@ import uuid
 
 from sqlmodel import select
 
-from tests.integration.catalog.conftest import api_error, build, login_client
+from tests.integration.catalog.conftest import build
+from tests.support.api_clients import api_error, login_client
 
 
 def _code(prefix: str) -> str:

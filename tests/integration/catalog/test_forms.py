@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 
 from engine.errors import Conflict, NotFound, ValidationFailed
-from tests.integration.catalog.conftest import add_user
 from tests.integration.test_websocket_sweep import _in_own_loop, _root_with_cookie, _run, _substate
+from tests.support.users import PASSWORD, add_user
 
 
 def test_profile_fields_follow_each_type():
@@ -177,9 +177,9 @@ async def _scenario(cat_a, cat_b):
 
     ops = await asyncio.to_thread(add_user, cat_a.tenant, "ops")
     viewer = await asyncio.to_thread(add_user, cat_a.tenant, "viewer")
-    root = await asyncio.to_thread(_signed_in_root, *ops, "/catalog/organizations")
+    root = await asyncio.to_thread(_signed_in_root, ops, PASSWORD, "/catalog/organizations")
     org_id = await _ops_creates_and_edits_an_org(root, cat_a)
-    await _viewer_cannot(await asyncio.to_thread(_signed_in_root, *viewer, "/catalog/skus"))
+    await _viewer_cannot(await asyncio.to_thread(_signed_in_root, viewer, PASSWORD, "/catalog/skus"))
     b_root = await asyncio.to_thread(_signed_in_root, cat_b.tenant.owner_email, cat_b.tenant.password, "/catalog/skus")
     tree = await _b_owner_with_a_ids(b_root, cat_a)
     return org_id, tree

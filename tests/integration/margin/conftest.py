@@ -10,8 +10,8 @@ import pytest
 
 from engine.context import TenantContext
 from engine.rbac import Role
-from tests.conftest import TenantFixture, make_tenant
-from tests.support.api_clients import create_test_api, login_client
+from tests.support.api_clients import role_clients
+from tests.support.tenants import TenantFixture, make_tenant
 
 
 @dataclass(frozen=True)
@@ -57,37 +57,12 @@ def margin_b() -> MarginTenant:
     return build("margb")
 
 
-def add_user(tenant: TenantFixture, role: str) -> tuple[str, str]:
-    from models.core.db import owner_tenant_session
-    from models.core.identity import add_membership, ensure_user
-
-    email = f"{role}-{uuid.uuid4().hex[:8]}@{tenant.slug}.test"
-    ctx = TenantContext.system(tenant.tenant_id, tenant.slug)
-    with owner_tenant_session(ctx) as session:
-        user = ensure_user(session, email=email, display_name=role, password="correct-horse")
-        add_membership(session, ctx, user, Role(role))
-    return email, "correct-horse"
-
-
-@pytest.fixture(scope="module")
-def api():
-    return create_test_api()
-
-
 @pytest.fixture(scope="module")
 def clients(api, margin_a: MarginTenant, margin_b: MarginTenant):
     """Tenant A's owner, ops, sales and viewer, and tenant B's owner ("b_owner"), signed in."""
-
-    def signed_in(email: str, password: str):
-        return login_client(api, email, password, raise_server_exceptions=False)
-
-    made = {
-        "owner": signed_in(margin_a.tenant.owner_email, margin_a.tenant.password),
-        "b_owner": signed_in(margin_b.tenant.owner_email, margin_b.tenant.password),
-    }
-    for role in ("ops", "sales", "viewer"):
-        made[role] = signed_in(*add_user(margin_a.tenant, role))
-    return made
+    return role_clients(
+        api, margin_a.tenant, ("ops", "sales", "viewer"), others={"b_owner": margin_b.tenant}, raise_server_exceptions=False
+    )
 
 
 def refused(res, field: str) -> dict:

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import pytest
 
+from tests.support.api_clients import api_error
+from tests.support.effects import rows, trail, unchanged
+
 ROLES = ("owner", "ops", "sales", "viewer")
 
 
-def _error(res, status: int, code: str) -> dict:
-    assert res.status_code == status, res.text
-    body = res.json()["error"]
-    assert body["code"] == code
-    return body
+def _tasks(clients) -> list[dict]:
+    return clients["owner"].get("/api/tasks", params={"limit": 200}).json()["items"]
 
 
 def _alert_id(clients, rule="map_breach", status="open") -> str:
@@ -59,8 +59,8 @@ def test_alert_list_filters_and_paginates(clients, margin_a):
     assert {a["sku_code"] for a in owner.get("/api/alerts", params={"sku_id": zinc}).json()["items"]} == {"AUR-ZINC-30"}
     sev = owner.get("/api/alerts", params={"severity": "low"}).json()["items"]
     assert all(a["severity"] == "low" for a in sev)
-    _error(owner.get("/api/alerts", params={"rule": "nope"}), 422, "validation_error")
-    _error(owner.get("/api/alerts", params={"cursor": "garbage"}), 422, "validation_error")
+    api_error(owner.get("/api/alerts", params={"rule": "nope"}), 422, "validation_error")
+    api_error(owner.get("/api/alerts", params={"cursor": "garbage"}), 422, "validation_error")
 
 
 def test_alert_detail_evidence_and_timeline(clients, margin_a):
@@ -82,27 +82,39 @@ def test_alert_detail_evidence_and_timeline(clients, margin_a):
     assert timeline[0]["type"] == "opened"
 
 
-def test_patch_alert_decisions_and_notes_by_role(clients):
+def _alert_untouched(clients, margin_a, alert_id):
+    """The alert as the owner reads it (status, notes, timeline) and every row written about it."""
+    url = f"/api/alerts/{alert_id}"
+    return unchanged(
+        lambda: trail(margin_a.ctx(), alert_id),
+        lambda: clients["owner"].get(url).json(),
+        lambda: clients["owner"].get(f"{url}/timeline").json(),
+    )
+
+
+def test_patch_alert_decisions_and_notes_by_role(clients, margin_a):
     alert_id = _alert_id(clients, rule="mrp_breach")
-    _error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"note": "hi"}), 403, "forbidden")
-    _error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 403, "forbidden")
+    with _alert_untouched(clients, margin_a, alert_id):
+        api_error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"note": "hi"}), 403, "forbidden")
+        api_error(clients["viewer"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 403, "forbidden")
     # Sales: notes and close the loop, but no enforcement
     res = clients["sales"].patch(f"/api/alerts/{alert_id}", json={"note": "Dealer called back"})
     assert res.status_code == 200, res.text
-    _error(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "enforce"}), 403, "forbidden")
+    with _alert_untouched(clients, margin_a, alert_id):
+        api_error(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "enforce"}), 403, "forbidden")
     res = clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"})
     assert res.status_code == 200 and res.json()["status"] == "acknowledged"
     # Ops may enforce
     res = clients["ops"].patch(f"/api/alerts/{alert_id}", json={"action": "enforce"})
     assert res.status_code == 200 and res.json()["status"] == "in_enforcement"
     # resolve needs a reason
-    _error(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "resolve"}), 422, "validation_error")
+    api_error(clients["sales"].patch(f"/api/alerts/{alert_id}", json={"action": "resolve"}), 422, "validation_error")
     res = clients["sales"].patch(
         f"/api/alerts/{alert_id}", json={"action": "resolve", "reason": "Price corrected on the listing"}
     )
     assert res.status_code == 200 and res.json()["status"] == "resolved"
-    _error(clients["owner"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 409, "invalid_transition")
-    _error(clients["owner"].patch(f"/api/alerts/{alert_id}", json={}), 422, "validation_error")
+    api_error(clients["owner"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 409, "invalid_transition")
+    api_error(clients["owner"].patch(f"/api/alerts/{alert_id}", json={}), 422, "validation_error")
     timeline = clients["viewer"].get(f"/api/alerts/{alert_id}/timeline").json()["items"]
     kinds = [(e["type"], e.get("action")) for e in timeline]
     assert ("note", None) in kinds
@@ -123,21 +135,25 @@ def test_tasks_list_create_patch_by_role(clients, margin_a):
     alert_id = _alert_id(clients)
     due = (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT09:00:00Z")  # due dates are never past
     body = {"title": "Chase the dealer", "alert_id": alert_id, "due_at": due}
-    _error(clients["viewer"].post("/api/tasks", json=body), 403, "forbidden")
+    ctx = margin_a.ctx()
+    with unchanged(lambda: rows(ctx, "margin_tasks"), lambda: rows(ctx, "audit_events")):
+        api_error(clients["viewer"].post("/api/tasks", json=body), 403, "forbidden")
     res = clients["sales"].post("/api/tasks", json=body)
     assert res.status_code == 201, res.text
     task = res.json()
     assert task["status"] == "open" and task["dealer_id"]  # dealer taken from the alert
-    _error(clients["viewer"].patch(f"/api/tasks/{task['id']}", json={"action": "start"}), 403, "forbidden")
+    task_url = f"/api/tasks/{task['id']}"
+    with unchanged(lambda: trail(ctx, task["id"]), lambda: next(t for t in _tasks(clients) if t["id"] == task["id"])):
+        api_error(clients["viewer"].patch(task_url, json={"action": "start"}), 403, "forbidden")
     res = clients["sales"].patch(f"/api/tasks/{task['id']}", json={"notes": "Left a voicemail", "action": "start"})
     assert (
         res.status_code == 200 and res.json()["status"] == "in_progress" and res.json()["notes"] == "Left a voicemail"
     )
-    _error(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"action": "cancel"}), 422, "validation_error")
+    api_error(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"action": "cancel"}), 422, "validation_error")
     res = clients["ops"].patch(f"/api/tasks/{task['id']}", json={"action": "complete"})
     assert res.status_code == 200 and res.json()["status"] == "done"
-    _error(clients["owner"].post("/api/tasks", json={**body, "alert_id": str(uuid.uuid4())}), 422, "validation_error")
-    _error(clients["owner"].post("/api/tasks", json={**body, "bogus": 1}), 422, "validation_error")
+    api_error(clients["owner"].post("/api/tasks", json={**body, "alert_id": str(uuid.uuid4())}), 422, "validation_error")
+    api_error(clients["owner"].post("/api/tasks", json={**body, "bogus": 1}), 422, "validation_error")
     timeline = clients["viewer"].get(f"/api/alerts/{alert_id}/timeline").json()["items"]
     assert task["id"] in {e["id"] for e in timeline if e["type"] == "task"}
 
@@ -158,16 +174,22 @@ def test_dealers_list_and_summary(clients, margin_a):
     assert summary["history"][0]["reason"]
     assert Decimal(summary["lost_margin"]) == Decimal(by_code["DLR-COASTAL"]["lost_margin"])
     # a competitor is not a dealer
-    _error(clients["owner"].get(f"/api/dealers/{margin_a.id('organization', 'competitor')}"), 404, "not_found")
+    api_error(clients["owner"].get(f"/api/dealers/{margin_a.id('organization', 'competitor')}"), 404, "not_found")
 
 
 def test_dealer_status_goes_through_the_decision_path_and_needs_a_reason(clients, margin_a):
     metro = str(margin_a.id("organization", "dealer-metro"))
     url = f"/api/dealers/{metro}/status"
-    _error(clients["sales"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
-    _error(clients["viewer"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
-    _error(clients["ops"].patch(url, json={"action": "warn"}), 422, "validation_error")
-    _error(clients["ops"].patch(url, json={"action": "suspend", "reason": "skip a rung"}), 409, "invalid_transition")
+    ctx = margin_a.ctx()
+    with unchanged(
+        lambda: clients["owner"].get(f"/api/dealers/{metro}").json(),
+        lambda: rows(ctx, "decision_events", "machine = 'margin_dealer'"),
+        lambda: rows(ctx, "audit_events"),
+    ):
+        api_error(clients["sales"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
+        api_error(clients["viewer"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
+        api_error(clients["ops"].patch(url, json={"action": "warn"}), 422, "validation_error")
+        api_error(clients["ops"].patch(url, json={"action": "suspend", "reason": "skip a rung"}), 409, "invalid_transition")
     res = clients["ops"].patch(url, json={"action": "warn", "reason": "Third MAP breach this month"})
     assert res.status_code == 200, res.text
     body = res.json()
@@ -203,18 +225,19 @@ def test_search_across_alerts_dealers_skus_tasks(clients):
     assert [d["code"] for d in dealers] == ["DLR-METRO"]
     tasks = clients["viewer"].get("/api/search", params={"q": "call"}).json()["tasks"]
     assert tasks and all("call" in t["title"].lower() for t in tasks)
-    _error(clients["viewer"].get("/api/search"), 422, "validation_error")
+    api_error(clients["viewer"].get("/api/search"), 422, "validation_error")
     assert clients["b_owner"].get("/api/search", params={"q": "zinc"}).json()["alerts"] != body["alerts"]
 
 
-def test_detect_submits_a_job_for_ops_and_owner_only(clients):
-    for role in ("sales", "viewer"):
-        _error(clients[role].post("/api/margin/detect", json={}), 403, "forbidden")
+def test_detect_submits_a_job_for_ops_and_owner_only(clients, margin_a):
+    with unchanged(lambda: rows(margin_a.ctx(), "jobs", "kind = 'margin.detect'")):
+        for role in ("sales", "viewer"):
+            api_error(clients[role].post("/api/margin/detect", json={}), 403, "forbidden")
     res = clients["ops"].post("/api/margin/detect", json={"as_of": "2026-11-20T00:00:00Z"})
     assert res.status_code == 202, res.text
     job_id = res.json()["job_id"]
     assert clients["ops"].get(f"/api/jobs/{job_id}").status_code == 200
-    _error(clients["owner"].post("/api/margin/detect", json={"as_of": "2026-11-20T00:00:00"}), 422, "validation_error")
+    api_error(clients["owner"].post("/api/margin/detect", json={"as_of": "2026-11-20T00:00:00"}), 422, "validation_error")
 
 
 # --- tenancy -----------------------------------------------------------------------------------
@@ -224,15 +247,15 @@ def test_ids_of_another_tenant_answer_404(clients, margin_a):
     other = clients["b_owner"]
     alert_id = _alert_id(clients)
     for path in (f"/api/alerts/{alert_id}", f"/api/alerts/{alert_id}/evidence", f"/api/alerts/{alert_id}/timeline"):
-        _error(other.get(path), 404, "not_found")
-    _error(other.patch(f"/api/alerts/{alert_id}", json={"note": "x"}), 404, "not_found")
+        api_error(other.get(path), 404, "not_found")
+    api_error(other.patch(f"/api/alerts/{alert_id}", json={"note": "x"}), 404, "not_found")
     task_id = clients["owner"].get("/api/tasks").json()["items"][0]["id"]
-    _error(other.patch(f"/api/tasks/{task_id}", json={"action": "start"}), 404, "not_found")
+    api_error(other.patch(f"/api/tasks/{task_id}", json={"action": "start"}), 404, "not_found")
     metro = str(margin_a.id("organization", "dealer-metro"))
-    _error(other.get(f"/api/dealers/{metro}"), 404, "not_found")
-    _error(other.patch(f"/api/dealers/{metro}/status", json={"action": "warn", "reason": "x"}), 404, "not_found")
+    api_error(other.get(f"/api/dealers/{metro}"), 404, "not_found")
+    api_error(other.patch(f"/api/dealers/{metro}/status", json={"action": "warn", "reason": "x"}), 404, "not_found")
     # another tenant's alert cannot be referenced in a task either
-    _error(other.post("/api/tasks", json={"title": "x", "alert_id": alert_id}), 422, "validation_error")
+    api_error(other.post("/api/tasks", json={"title": "x", "alert_id": alert_id}), 422, "validation_error")
     assert alert_id not in {a["id"] for a in other.get("/api/alerts", params={"limit": 200}).json()["items"]}
 
 
@@ -256,4 +279,4 @@ def test_every_read_route_answers_each_role(clients, margin_a):
     from fastapi.testclient import TestClient
 
     anonymous = TestClient(clients["owner"].app, raise_server_exceptions=False)
-    _error(anonymous.get("/api/alerts"), 401, "unauthenticated")
+    api_error(anonymous.get("/api/alerts"), 401, "unauthenticated")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.margin.conftest import MarginTenant, add_user, build, margin_a, margin_b  # noqa: F401
+from tests.integration.margin.conftest import MarginTenant, build, margin_a, margin_b  # noqa: F401
 
 
 @pytest.fixture

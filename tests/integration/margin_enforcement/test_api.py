@@ -10,15 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.margin.conftest import MarginTenant, add_user, build
+from tests.integration.margin.conftest import MarginTenant, build
 from tests.integration.margin_enforcement.conftest import run_batch
-
-
-@pytest.fixture(scope="module")
-def api():
-    from app.api.main import create_api
-
-    return create_api()
+from tests.support.api_clients import role_clients
 
 
 @pytest.fixture(scope="module")
@@ -26,24 +20,10 @@ def tenants():
     return build("enfapi"), build("enfapib")
 
 
-def _client(api, email: str, password: str):
-    from fastapi.testclient import TestClient
-
-    client = TestClient(api, raise_server_exceptions=False)
-    res = client.post("/api/auth/login", json={"email": email, "password": password})
-    assert res.status_code == 200, res.text
-    client.headers["Authorization"] = f"Bearer {res.json()['token']}"
-    return client
-
-
 @pytest.fixture(scope="module")
 def clients(api, tenants):
     a, b = tenants
-    made = {"owner": _client(api, a.tenant.owner_email, a.tenant.password)}
-    made["b_owner"] = _client(api, b.tenant.owner_email, b.tenant.password)
-    for role in ("ops", "sales", "viewer"):
-        made[role] = _client(api, *add_user(a.tenant, role))
-    return made
+    return role_clients(api, a.tenant, ("ops", "sales", "viewer"), others={"b_owner": b.tenant}, raise_server_exceptions=False)
 
 
 def _sse(client, batch_id):

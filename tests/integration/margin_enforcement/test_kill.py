@@ -3,15 +3,13 @@ every item must end done exactly once, one notice per item sent, none twice, non
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from models.catalog.tables import Organization
 from models.core.base import utcnow
@@ -19,26 +17,13 @@ from models.core.db import tenant_session
 from models.margin import enforcement
 from models.margin.tables import MarginAlert, MarginSaleRow
 from tests.integration.margin.conftest import build
-from tests.integration.test_job_kill import _start, _wait
+from tests.support.kill import scalar
 
 ITEMS = 2000
 KILLS = 3
 WAIT = 420.0
 
 pytestmark = pytest.mark.slow
-
-
-def _env(queue: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        PHAROS_QUEUE_NAME=queue,
-        PHAROS_JOB_LEASE_SECONDS="5",
-        PHAROS_JOB_CHUNK_SIZE="10",
-        PHAROS_JOB_SWEEP_SECONDS="2",
-        PHAROS_LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
 
 
 def _dealers_in_breach(tenant, n: int) -> list[str]:
@@ -72,14 +57,7 @@ def _dealers_in_breach(tenant, n: int) -> list[str]:
     return [str(o["id"]) for o in orgs]
 
 
-def _scalar(ctx, sql: str, **params):
-    with tenant_session(ctx) as s:
-        return s.execute(text(sql), params).scalar()
-
-
-def test_sigkilled_workers_send_every_notice_exactly_once(tmp_path):
-    from models.jobs.queue import enqueue_run_sync
-
+def test_sigkilled_workers_send_every_notice_exactly_once(kill_harness):
     tenant = build("enfkill")
     dealers = _dealers_in_breach(tenant, ITEMS)
     ctx = tenant.ctx()
@@ -92,88 +70,50 @@ def test_sigkilled_workers_send_every_notice_exactly_once(tmp_path):
     with tenant_session(ctx) as s:
         assert enforcement.get_batch(s, ctx, batch_id).item_count == ITEMS
 
-    queue = f"pharos:test:enfkill:{uuid.uuid4().hex[:10]}"
-    env = _env(queue)
-    log = tmp_path / "worker.log"
-    previous = os.environ.get("PHAROS_QUEUE_NAME")
-    os.environ["PHAROS_QUEUE_NAME"] = queue
-    try:
-        enqueue_run_sync(ctx.tenant_id, job_id)
-    finally:
-        if previous is None:
-            os.environ.pop("PHAROS_QUEUE_NAME", None)
-        else:
-            os.environ["PHAROS_QUEUE_NAME"] = previous
-
+    worker = kill_harness(lease_seconds=5, chunk_size=10, wait=WAIT)
+    worker.enqueue(ctx.tenant_id, job_id)
     finished_sql = "select count(*) from job_items where job_id = :j and status in ('done', 'skipped', 'failed')"
+    batch_status_sql = "select status from margin_enforcement_batches where id = :b"
     started = time.monotonic()
-    kills = 0
-    proc = _start(env, log)
-    try:
-        for k in range(1, KILLS + 1):
-            target = k * ITEMS // (KILLS + 2)
-            _wait(
-                lambda t=target: _scalar(ctx, finished_sql, j=job_id) >= t,
-                f"{target} items before kill {k}",
-                proc,
-                log,
-                WAIT,
-            )
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-            kills += 1
-            proc = _start(env, log)
-        _wait(
-            lambda: (
-                _scalar(ctx, "select status from margin_enforcement_batches where id = :b", b=batch_id)
-                in ("completed", "failed", "cancelled")
-            ),
-            "the batch to finish",
-            proc,
-            log,
-            WAIT,
-        )
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except Exception:
-                proc.kill()
-                proc.wait(timeout=10)
+    worker.start()
+    worker.kill_while_progressing(lambda: scalar(ctx, finished_sql, j=job_id), ITEMS, KILLS)
+    worker.wait(
+        lambda: scalar(ctx, batch_status_sql, b=batch_id) in ("completed", "failed", "cancelled"), "the batch to finish"
+    )
+    worker.stop()
     seconds = time.monotonic() - started
 
     q = {"j": job_id, "b": batch_id}
-    status = _scalar(ctx, "select status from margin_enforcement_batches where id = :b", **q)
-    done = _scalar(ctx, "select count(*) from job_items where job_id = :j and status = 'done'", **q)
-    notices = _scalar(ctx, "select count(*) from margin_enforcement_notices where batch_id = :b", **q)
-    distinct_notices = _scalar(
+    status = scalar(ctx, "select status from margin_enforcement_batches where id = :b", **q)
+    done = scalar(ctx, "select count(*) from job_items where job_id = :j and status = 'done'", **q)
+    notices = scalar(ctx, "select count(*) from margin_enforcement_notices where batch_id = :b", **q)
+    distinct_notices = scalar(
         ctx, "select count(distinct idempotency_key) from margin_enforcement_notices where batch_id = :b", **q
     )
-    sent_logs = _scalar(
+    sent_logs = scalar(
         ctx, "select count(*) from margin_enforcement_logs where batch_id = :b and event = 'item_sent'", **q
     )
-    distinct_logs = _scalar(
+    distinct_logs = scalar(
         ctx,
         "select count(distinct item_key) from margin_enforcement_logs where batch_id = :b and event = 'item_sent'",
         **q,
     )
-    warned = _scalar(
+    warned = scalar(
         ctx,
         "select count(*) from decision_events e join margin_dealer_status d on d.id = e.entity_id "
         "where e.machine = 'margin_dealer' and e.action = 'warn' and d.dealer_id in "
         "(select dealer_id from margin_enforcement_items where batch_id = :b)",
         **q,
     )
-    redone = _scalar(ctx, "select count(*) from job_items where job_id = :j and attempts > 1", **q)
+    redone = scalar(ctx, "select count(*) from job_items where job_id = :j and attempts > 1", **q)
     duplicates = (notices - distinct_notices) + (sent_logs - distinct_logs)
     lost = ITEMS - distinct_notices
     print(
-        f"\nenforcement kill test: items={ITEMS} kills={kills} duplicates={duplicates} lost={lost} "
+        f"\nenforcement kill test: items={ITEMS} kills={worker.kills} duplicates={duplicates} lost={lost} "
         f"notices={notices} items_redone_after_kill={redone} seconds={seconds:.1f}"
     )
-    assert kills >= 3
-    assert status == "completed", log.read_text()[-3000:]
+    assert worker.kills >= 3
+    assert status == "completed", worker.tail()
     assert (done, notices, distinct_notices, sent_logs, distinct_logs, warned) == (ITEMS,) * 6
     assert (duplicates, lost) == (0, 0)
     from models.core.audit import verify_tenant_chain

@@ -43,7 +43,7 @@ def frame(compiled: CompiledPlan, rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(data, schema=table.input_schema(compiled))
 
 
-def run_all(compiled: CompiledPlan, df: pl.DataFrame) -> RunResult:
+def assert_engines_agree(compiled: CompiledPlan, df: pl.DataFrame) -> RunResult:
     """Run reference, vectorized auto and vectorized guarded; assert identical CSV bytes; return reference."""
     ref = reference.run(compiled, df)
     expected = table.to_csv_bytes(ref)
@@ -56,7 +56,7 @@ def run_all(compiled: CompiledPlan, df: pl.DataFrame) -> RunResult:
 def evaluate(expr: str, inputs=None, row=None, fund=None, condition=None):
     """Value (as text with 10 decimals) or the row error of a one-step plan, checked on all engines."""
     compiled = plan([("x", expr, condition)] if condition else [("x", expr)], inputs, fund)
-    result = run_all(compiled, frame(compiled, [row or {}]))
+    result = assert_engines_agree(compiled, frame(compiled, [row or {}]))
     err = result.frame["error"][0]
     if err is not None:
         return "error: " + err.split(": ", 1)[1]

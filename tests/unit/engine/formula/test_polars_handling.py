@@ -14,7 +14,7 @@ from engine.formula import vectorized
 from engine.formula.result import DECIMAL
 from engine.formula.vectorized import lit
 
-from .helpers import evaluate, frame, plan, run_all
+from .helpers import assert_engines_agree, evaluate, frame, plan
 
 
 def test_float_literal_would_turn_decimal_into_float64_so_literals_are_decimal():
@@ -36,7 +36,7 @@ def test_polars_remainder_follows_the_divisor_the_language_the_dividend():
     assert evaluate("7 % -3") == "1.0000000000"
     compiled = plan([("r", "a % b")], {"a": "decimal", "b": "decimal"})
     rows = [{"a": a, "b": b} for a in (7, -7, 7.5, 0) for b in (3, -3, 2.5)]
-    result = run_all(compiled, frame(compiled, rows))
+    result = assert_engines_agree(compiled, frame(compiled, rows))
     assert [format(v, "f") for v in result.frame["r"]] == [
         "1.0000000000", "1.0000000000", "2.0000000000", "-1.0000000000", "-1.0000000000", "-2.0000000000",
         "1.5000000000", "1.5000000000", "0.0000000000", "0.0000000000", "0.0000000000", "0.0000000000",
@@ -45,7 +45,7 @@ def test_polars_remainder_follows_the_divisor_the_language_the_dividend():
 
 def test_no_pow_on_decimal_so_power_is_repeated_rounded_multiplication():
     compiled = plan([("p", "a ^ 3"), ("q", "a ^ -2")], {"a": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"a": "1.0000100001"}, {"a": "-3"}, {"a": 0}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"a": "1.0000100001"}, {"a": "-3"}, {"a": 0}]))
     # (1.0000100001^2 rounded) * 1.0000100001, rounded: not the exact cube 1.000030000600...
     assert format(result.frame["p"][0], "f") == "1.0000300006"
     assert format(result.frame["q"][1], "f") == "0.1111111111"
@@ -70,7 +70,7 @@ def test_overflow_fails_the_batch_so_auto_mode_reruns_with_exact_guards():
     data = frame(compiled, [{"a": 3}, {"a": 10**15}])
     with pytest.raises(pl.exceptions.ComputeError):
         vectorized.run(compiled, data, mode="fast")
-    result = run_all(compiled, data)
+    result = assert_engines_agree(compiled, data)
     auto = vectorized.run(compiled, data)
     assert auto.guarded and not vectorized.run(compiled, frame(compiled, [{"a": 3}])).guarded
     assert result.frame["error"].to_list() == [None, "x: overflow (more than 28 digits before the decimal point)"]
@@ -95,7 +95,7 @@ def test_overflow_fails_the_batch_so_auto_mode_reruns_with_exact_guards():
 )
 def test_guarded_path_is_exact_at_the_limit(expr, a, expected):
     compiled = plan([("x", expr)], {"a": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"a": a}, {"a": 1}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"a": a}, {"a": 1}]))
     value = result.frame["x"][0]
     assert ("error" if value is None else format(value, "f")) == expected
 
@@ -118,5 +118,5 @@ def test_total_sum_overflow_fails_the_batch_so_it_is_guarded():
     with pytest.raises(pl.exceptions.ComputeError):
         pl.DataFrame({"a": [big, big]}, schema={"a": DECIMAL}).select(pl.col("a").sum())
     compiled = plan([("t", "total(a)")], {"a": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"a": "9" * 28}, {"a": "-" + "9" * 28}, {"a": 5}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"a": "9" * 28}, {"a": "-" + "9" * 28}, {"a": 5}]))
     assert format(result.frame["t"][0], "f") == "5.0000000000"  # the final sum fits

@@ -20,7 +20,7 @@ from engine.formula.nodes import to_source
 from engine.formula.parser import parse
 from engine.formula.validator import check_expression
 
-from .helpers import frame, plan, run_all
+from .helpers import assert_engines_agree, frame, plan
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -96,7 +96,7 @@ def plans_and_rows(draw):
 def test_vectorized_equals_reference_on_every_cell_and_error(case):
     steps, rows = case
     compiled = plan(steps, INPUTS)
-    run_all(compiled, frame(compiled, rows))  # asserts byte-identical results on all engine paths
+    assert_engines_agree(compiled, frame(compiled, rows))  # asserts byte-identical results on all engine paths
 
 
 @SETTINGS
@@ -109,7 +109,8 @@ def test_source_round_trip(source):
 SCOPE = {"a": "number", "b": "number", "t": "text", "d": "date"}
 
 
-def _must_not_crash(text: str) -> None:
+def assert_error_or_tree(text: str) -> None:
+    """Assert the validator either returns a tree or raises a clear ExpressionError (never a crash)."""
     try:
         check_expression(text, SCOPE)
     except ExpressionError as exc:
@@ -120,7 +121,7 @@ def _must_not_crash(text: str) -> None:
 @settings(max_examples=400, deadline=None)
 @given(st.binary(max_size=200))
 def test_random_bytes_give_an_error_or_a_tree(data):
-    _must_not_crash(data.decode("latin-1"))
+    assert_error_or_tree(data.decode("latin-1"))
 
 
 TOKENS = ["(", ")", ",", "+", "-", "*", "/", "%", "^", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "if", "then",
@@ -131,13 +132,13 @@ TOKENS = ["(", ")", ",", "+", "-", "*", "/", "%", "^", "<", "<=", ">", ">=", "==
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), max_size=25), st.sampled_from([" ", ""]))
 def test_token_soup_gives_an_error_or_a_tree(tokens, sep):
-    _must_not_crash(sep.join(tokens))
+    assert_error_or_tree(sep.join(tokens))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=string.printable, max_size=80))
 def test_printable_text_gives_an_error_or_a_tree(text):
-    _must_not_crash(text)
+    assert_error_or_tree(text)
 
 
 @settings(max_examples=300, deadline=None)

@@ -6,7 +6,7 @@ import pytest
 
 from engine.formula import decimals as dec
 
-from .helpers import evaluate, frame, plan, run_all
+from .helpers import assert_engines_agree, evaluate, frame, plan
 
 GOLDEN = [
     # the semantics page's own examples
@@ -162,14 +162,14 @@ def test_fund_inputs():
 
 def test_condition_zero_gives_zero():
     compiled = plan([("x", "a * 2", "a > 1")], {"a": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"a": 5}, {"a": 1}, {"a": 0}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"a": 5}, {"a": 1}, {"a": 0}]))
     assert [format(v, "f") for v in result.frame["x"]] == ["10.0000000000", "0.0000000000", "0.0000000000"]
     assert result.error_count == 0
 
 
 def test_condition_is_lazy_and_its_errors_count():
     compiled = plan([("x", "1 / a", "a != 0"), ("y", "1", "1 / a")], {"a": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"a": 2}, {"a": 0}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"a": 2}, {"a": 0}]))
     assert result.frame["x"][0] is not None and result.frame["error"][0] is None
     assert result.frame["error"][1] == "y: division by zero"
 
@@ -179,7 +179,7 @@ def test_row_error_stops_only_that_row_and_first_step_wins():
         [("a", "100 / d"), ("b", "10 / (d - 1)"), ("c", "a + b")],
         {"d": "decimal"},
     )
-    result = run_all(compiled, frame(compiled, [{"d": 2}, {"d": 0}, {"d": 1}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"d": 2}, {"d": 0}, {"d": 1}]))
     assert result.frame["error"].to_list() == [None, "a: division by zero", "b: division by zero"]
     assert result.frame.row(1)[1:4] == (None, None, None)
     assert result.frame.row(2)[1:4] == (None, None, None)
@@ -206,7 +206,7 @@ def test_error_order_is_evaluation_order_not_display_order():
     )
     assert [s.name for s in compiled.steps] == ["early", "late"]
     assert compiled.display == ("late", "early")
-    result = run_all(compiled, frame(compiled, [{"d": 0}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"d": 0}]))
     assert result.frame["error"][0] == "early: division by zero"
 
 
@@ -215,7 +215,7 @@ def test_total_excludes_error_rows_and_repeats_on_every_row():
         [("base", "100 / d"), ("share", "base / total(base)")],
         {"d": "decimal"},
     )
-    result = run_all(compiled, frame(compiled, [{"d": 1}, {"d": 0}, {"d": 4}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"d": 1}, {"d": 0}, {"d": 4}]))
     assert result.frame["error"].to_list() == [None, "base: division by zero", None]
     assert [format(v, "f") if v is not None else None for v in result.frame["share"]] == [
         "0.8000000000",
@@ -230,7 +230,7 @@ def test_total_excludes_rows_failing_at_any_earlier_step():
         [("guard", "1 / d"), ("t", "total(v)")],
         {"d": "decimal", "v": "decimal"},
     )
-    result = run_all(compiled, frame(compiled, [{"d": 1, "v": 1}, {"d": 0, "v": 10}, {"d": 1, "v": 100}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"d": 1, "v": 1}, {"d": 0, "v": 10}, {"d": 1, "v": 100}]))
     assert [format(v, "f") if v is not None else None for v in result.frame["t"]] == [
         "101.0000000000",
         None,
@@ -240,14 +240,14 @@ def test_total_excludes_rows_failing_at_any_earlier_step():
 
 def test_total_argument_failure_is_that_rows_error():
     compiled = plan([("t", "total(1 / d) + 0")], {"d": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"d": 1}, {"d": 0}, {"d": 4}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"d": 1}, {"d": 0}, {"d": 4}]))
     assert result.frame["error"].to_list() == [None, "t: division by zero", None]
     assert format(result.frame["t"][0], "f") == "1.2500000000"
 
 
 def test_total_argument_failure_in_untaken_branch_is_left_out_but_not_an_error():
     compiled = plan([("t", "if (d > 0) then total(1 / d) else 7")], {"d": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"d": 1}, {"d": 0}, {"d": 4}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"d": 1}, {"d": 0}, {"d": 4}]))
     assert result.frame["error"].to_list() == [None, None, None]
     assert [format(v, "f") for v in result.frame["t"]] == ["1.2500000000", "7.0000000000", "1.2500000000"]
 
@@ -255,19 +255,19 @@ def test_total_argument_failure_in_untaken_branch_is_left_out_but_not_an_error()
 def test_total_overflow_is_a_row_error_for_rows_using_it():
     compiled = plan([("t", "total(v)"), ("u", "v")], {"v": "decimal"})
     big = "9" * 28
-    result = run_all(compiled, frame(compiled, [{"v": big}, {"v": big}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"v": big}, {"v": big}]))
     assert result.frame["error"].to_list() == ["t: " + dec.MSG_TOTAL_OVERFLOW] * 2
 
 
 def test_total_of_no_rows_is_zero():
     compiled = plan([("a", "1 / d"), ("t", "total(a)")], {"d": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"d": 0}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"d": 0}]))
     assert result.frame["error"][0] == "a: division by zero"
 
 
 def test_overflow_in_one_row_does_not_stop_the_others():
     compiled = plan([("x", "v * v")], {"v": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"v": 3}, {"v": "1e15"}, {"v": -4}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"v": 3}, {"v": "1e15"}, {"v": -4}]))
     assert result.frame["error"].to_list() == [None, "x: " + dec.MSG_OVERFLOW, None]
     assert [format(v, "f") if v is not None else None for v in result.frame["x"]] == [
         "9.0000000000",
@@ -278,12 +278,12 @@ def test_overflow_in_one_row_does_not_stop_the_others():
 
 def test_empty_run():
     compiled = plan([("x", "v * 2 + total(v)")], {"v": "decimal"})
-    result = run_all(compiled, frame(compiled, []))
+    result = assert_engines_agree(compiled, frame(compiled, []))
     assert result.frame.height == 0
 
 
 def test_total_of_a_constant_counts_rows():
     compiled = plan([("n", "total(1)"), ("m", "total(2 * 3) + a * 0")], {"a": "decimal"})
-    result = run_all(compiled, frame(compiled, [{"a": 1}, {"a": 2}, {"a": 3}]))
+    result = assert_engines_agree(compiled, frame(compiled, [{"a": 1}, {"a": 2}, {"a": 3}]))
     assert [format(v, "f") for v in result.frame["n"]] == ["3.0000000000"] * 3
     assert [format(v, "f") for v in result.frame["m"]] == ["18.0000000000"] * 3

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from engine.errors import Conflict, NotFound, ValidationFailed
-from tests.integration.test_websocket_sweep import _in_own_loop, _root_with_cookie, _run, _substate
+from tests.integration.core.test_websocket_sweep import _in_own_loop, _root_with_cookie, _run, _substate
 from tests.support.users import PASSWORD, add_user
 
 

@@ -147,7 +147,7 @@ def test_module_runs_as_a_process(files):
     out = tmp / "p.csv"
     proc = subprocess.run([sys.executable, "-m", "app.cli.formula", "formula", "run", "--plan", str(plan), "--input",
                            str(data), "--output", str(out), "--engine", "reference"], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[4])
+                          cwd=Path(__file__).resolve().parents[3])
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("employee_ref,base,mult,growth,bonus,share,error\n")
 
@@ -156,5 +156,5 @@ def test_cli_module_imports_only_the_engine():
     code = ("import sys, app.cli.formula, engine.formula.tape, engine.formula.snapshot; bad = [m for m in sys.modules if m.split('.')[0] in "
             "('models', 'workers', 'reflex', 'sqlmodel', 'sqlalchemy', 'arq', 'redis')]; print(bad)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[4])
+                          cwd=Path(__file__).resolve().parents[3])
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr

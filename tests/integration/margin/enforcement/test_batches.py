@@ -19,7 +19,7 @@ from models.core.tables import DecisionEvent
 from models.margin import enforcement
 from models.margin.enforcement.tables import EnforcementNotice
 from models.margin.tables import MarginAlert, MarginSaleRow, MarginTask
-from tests.integration.margin_enforcement.conftest import make_batch, run_batch
+from tests.integration.margin.enforcement.conftest import make_batch, run_batch
 
 
 def _alert(tenant, rule, dealer, sku):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from models.core.db import tenant_session
 from models.margin import enforcement
-from tests.integration.margin_enforcement.conftest import make_batch
+from tests.integration.margin.enforcement.conftest import make_batch
 
 MONEY_COLUMNS = ("floor", "price_before", "price_after", "impact")
 TWO_PLACES = re.compile(r"^-?\d+\.\d{2}$")

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from models.core.db import tenant_session
 from models.margin import enforcement
 from tests.integration.margin.conftest import MarginTenant, build
-from tests.integration.margin_enforcement.conftest import make_batch
+from tests.integration.margin.enforcement.conftest import make_batch
 from tests.support.api_clients import create_test_api
 
 RUNS = 20

@@ -27,7 +27,7 @@ from models.core.redis_client import sync_redis
 from models.jobs import repo
 from models.jobs.queue import enqueue_run_sync
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ITEMS = 400
 START_SECONDS = 300.0  # an upper bound for migrate + a possible frontend build on a busy machine
 WAIT = 180.0

@@ -1,7 +1,7 @@
 """The origin policy on the real app (issue 17, item 3): a Socket.IO client opens Reflex's `/_event`
 exactly as a browser page on another site would, with the victim's session cookie — refused for a
 foreign or `null` Origin, served for the app's own origin; CORS preflights through Reflex's own
-CORS layer get no allow headers from a foreign origin. Allow-listed origins: tests/integration/test_origins.py."""
+CORS layer get no allow headers from a foreign origin. Allow-listed origins: tests/integration/core/test_origins.py."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from models.core.tables import AuditEvent
 from models.jobs.repo import get_job
 from models.margin import enforcement
 from tests.integration.margin.conftest import build
-from tests.integration.margin_enforcement.conftest import run_batch
+from tests.integration.margin.enforcement.conftest import run_batch
 
 
 def test_demo_batches_completed_and_running_then_the_worker_finishes(monkeypatch):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.integration.margin.conftest import MarginTenant, build
-from tests.integration.margin_enforcement.conftest import run_batch
+from tests.integration.margin.enforcement.conftest import run_batch
 from tests.support.api_clients import role_clients
 
 

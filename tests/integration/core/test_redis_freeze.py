@@ -26,7 +26,7 @@ import redis
 
 from app.cli.embedded import EmbeddedServices, start_redis
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CALL_TIMEOUT = 8.0  # an upper bound on any one call: Redis calls give up after 0.5 s here
 
 

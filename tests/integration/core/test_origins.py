@@ -1,6 +1,6 @@
 """The origin policy of the port (issue 17, item 3; app/api/edge.py) on the REST API: same-origin by
 default, an explicit allow-list, foreign preflights and writes refused without CORS headers, foreign
-websocket handshakes refused. The real Reflex websocket is covered in tests/e2e/test_origins_live.py."""
+websocket handshakes refused. The real Reflex websocket is covered in tests/e2e/core/test_origins_live.py."""
 
 from __future__ import annotations
 

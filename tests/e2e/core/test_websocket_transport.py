@@ -1,6 +1,6 @@
 """The websocket sweep over the real transport: hostile Socket.IO clients against the live app.
 
-Complements tests/integration/test_websocket_sweep.py (which calls handlers in-process): here
+Complements tests/integration/core/test_websocket_sweep.py (which calls handlers in-process): here
 each client connects to `/_event` exactly as a browser would and sends every event handler of
 every app State, with tenant A's ids as every argument. Every delta the server sends back is
 collected; none may carry tenant A's data, and no handler may fail on the server.

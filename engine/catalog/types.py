@@ -15,6 +15,3 @@ ORG_STATUSES = ORG_STATUS.statuses
 CATALOG_VERSION_STATUSES = CATALOG_VERSION.statuses
 CATALOG_CHANGES = ("publish", "unlist")
 
-
-def sql_in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} in (" + ", ".join(f"'{v}'" for v in values) + ")"

@@ -24,10 +24,19 @@ from engine.catalog.types import (
     ORG_STATUSES,
     ORG_TYPES,
     RELATIONSHIP_TYPES,
-    sql_in,
 )
 from engine.pricing.model import PRICE_BOOK_KINDS
-from models.core.base import id_field, json_field, money_field, ref_field, tenant_field, tenant_fk, tenant_key, ts_field
+from models.core.base import (
+    id_field,
+    json_field,
+    money_field,
+    ref_field,
+    sql_in,
+    tenant_field,
+    tenant_fk,
+    tenant_key,
+    ts_field,
+)
 
 
 class Organization(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,3 +63,8 @@ def tenant_fk(columns: list[str], table: str) -> ForeignKeyConstraint:
 def tenant_key(table: str) -> UniqueConstraint:
     """(tenant_id, id) unique: the target of `tenant_fk` references."""
     return UniqueConstraint("tenant_id", "id", name=f"uq_{table}_tenant_id_id")
+
+
+def sql_in(column: str, values: Iterable[str]) -> str:
+    """The SQL of a CHECK that `column` holds one of `values` (a machine's statuses, a type list)."""
+    return f"{column} in (" + ", ".join(f"'{v}'" for v in values) + ")"

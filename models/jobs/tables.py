@@ -11,20 +11,17 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
 from engine.jobs import ITEM_STATUSES, JOB_MACHINE
-from models.core.base import id_field, json_field, tenant_field, ts_field
+from models.core.base import id_field, json_field, sql_in, tenant_field, ts_field
 
 JOB_STATUSES = JOB_MACHINE.statuses
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} in (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Job(SQLModel, table=True):
     __tablename__ = "jobs"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_jobs_tenant_id_id"),
-        CheckConstraint(_in("status", JOB_STATUSES), name="ck_jobs_status"),
+        CheckConstraint(sql_in("status", JOB_STATUSES), name="ck_jobs_status"),
         Index("ix_jobs_tenant_status", "tenant_id", "status"),
     )
     id: uuid.UUID = id_field()
@@ -47,7 +44,7 @@ class JobItem(SQLModel, table=True):
         ForeignKeyConstraint(["tenant_id", "job_id"], ["jobs.tenant_id", "jobs.id"], ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "idempotency_key", name="uq_job_items_idempotency"),
         UniqueConstraint("tenant_id", "job_id", "seq", name="uq_job_items_job_seq"),
-        CheckConstraint(_in("status", ITEM_STATUSES), name="ck_job_items_status"),
+        CheckConstraint(sql_in("status", ITEM_STATUSES), name="ck_job_items_status"),
         Index("ix_job_items_claim", "job_id", "status", "seq"),
     )
     id: uuid.UUID = id_field()

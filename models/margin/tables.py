@@ -28,7 +28,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
-from engine.catalog.types import sql_in
 from engine.margin.frames import RULES
 from engine.margin.machines import ALERT_MACHINE, ALERT_OPEN_STATES, DEALER_MACHINE, TASK_MACHINE
 from engine.margin.severity import LEVELS
@@ -38,6 +37,7 @@ from models.core.base import (
     json_field,
     money_field,
     ref_field,
+    sql_in,
     tenant_field,
     tenant_fk,
     tenant_key,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, MetaData, String, Table, text
 from sqlalchemy.dialects.postgresql import TIMESTAMP, UUID
 
-from engine.catalog.types import sql_in
+from models.core.base import sql_in
 from models.core.db import owner_engine
 from models.core.decisions import register_event_table
 from models.core.rls import tenant_isolation

@@ -1,5 +1,5 @@
-"""The record page with a decision dialog, shared by `/alert/[id]` (pages/margin.py) and
-`/dealers/[id]` (pages/margin_dealers.py).
+"""The record page with a decision dialog, shared by every decision-bearing entity's page
+(`/alert/[id]`, `/dealers/[id]`, the organization panel of `/catalog/organizations`).
 
 `DecisionDialogMixin` is a Reflex state mixin: a page state inherits it before `AuthState`
 (`class AlertDetailState(DecisionDialogMixin, AuthState)`) and gets its vars and event handlers

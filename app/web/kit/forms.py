@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import reflex as rx
 from reflex.vars import Var
 
-from app.web.margin import components as mc
+from app.web.kit import controls, feedback
 from engine.context import TenantContext
 from engine.errors import DomainError, ValidationFailed
 
@@ -275,7 +275,7 @@ def edit_button(state: type[EntityForm], kind: str, row_id: Var, label: str = "E
 
 def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.Component:
     """The page's one create/edit dialog: Enter saves, Escape cancels, Save spins while saving."""
-    return mc.dialog(
+    return controls.dialog(
         state.form_title,
         rx.dialog.description(
             "Enter saves, Escape cancels; a problem is shown under its field.", size="1", color_scheme="gray"
@@ -283,7 +283,7 @@ def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.
         rx.form(
             rx.vstack(
                 rx.match(state.form_kind, *[(k, body) for k, body in bodies.items()], rx.fragment()),
-                mc.messages(state.form_message, rx.Var.create("")),
+                feedback.messages(state.form_message, rx.Var.create("")),
                 rx.hstack(
                     rx.button(
                         "Cancel",

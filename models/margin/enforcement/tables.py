@@ -23,10 +23,9 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Column, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from engine.catalog.types import sql_in
 from engine.margin.enforcement import ACTIONS
 from engine.margin.machines import BATCH_MACHINE
-from models.core.base import MONEY, id_field, json_field, ref_field, tenant_field, tenant_fk, ts_field
+from models.core.base import MONEY, id_field, json_field, ref_field, sql_in, tenant_field, tenant_fk, ts_field
 
 LOG_LEVELS = ("info", "warning", "error")
 

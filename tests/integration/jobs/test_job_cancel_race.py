@@ -100,7 +100,7 @@ def _facts(ctx, job_id) -> dict:
 
 
 def _runner(ctx, job_id, errors: list) -> None:
-    from workers.runner import run_job_sync
+    from models.jobs.runner import run_job_sync
 
     try:
         run_job_sync(ctx.tenant_id, job_id, chunk_size=3)

@@ -80,7 +80,7 @@ class Workers:
         return row.job_id, row.job_status or "", row.status, bool(row.claimed)
 
     def _run(self) -> None:
-        from workers.runner import run_job_sync
+        from models.jobs.runner import run_job_sync
 
         try:
             while True:

@@ -22,7 +22,7 @@ from models.core import heartbeat
 from models.core.db import identity_session, tenant_session
 from models.core.redis_client import new_async_redis
 from models.core.settings import get_settings, job_settings
-from models.jobs import repo
+from models.jobs import discovery, repo
 from models.jobs.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
 from models.jobs.runner import fail_after_retries, new_worker_id, run_job_sync
 from workers.registry import load_kinds
@@ -50,22 +50,22 @@ async def run_job(ctx: dict[str, Any], tenant_id: str, job_id: str) -> dict[str,
     return report.as_dict()
 
 
-def _unfinished() -> list[repo.UnfinishedJob]:
+def _unfinished() -> list[discovery.UnfinishedJob]:
     with identity_session() as session:
-        return repo.unfinished_jobs(session)
+        return discovery.unfinished_jobs(session)
 
 
-def _stalled(grace: float) -> list[repo.UnfinishedJob]:
+def _stalled(grace: float) -> list[discovery.UnfinishedJob]:
     stalled = []
     for job in _unfinished():
         ctx = TenantContext.system(job.tenant_id)
         with tenant_session(ctx) as session:
-            if repo.needs_worker(session, ctx, job.job_id, grace):
+            if discovery.needs_worker(session, ctx, job.job_id, grace):
                 stalled.append(job)
     return stalled
 
 
-async def requeue(ctx: dict[str, Any], jobs: list[repo.UnfinishedJob]) -> int:
+async def requeue(ctx: dict[str, Any], jobs: list[discovery.UnfinishedJob]) -> int:
     for job in jobs:
         await enqueue_run(job.tenant_id, job.job_id, pool=ctx["redis"])
     if jobs:

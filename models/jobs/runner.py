@@ -38,6 +38,7 @@ from engine.jobs import ClaimedItem, Done, Failed, ItemOutcome, ProgressSnapshot
 from models.core.audit import correlation_id
 from models.core.db import tenant_session
 from models.core.metrics import JOB_DURATION, JOB_ITEMS
+from models.jobs import items as job_items
 from models.jobs import repo
 from models.jobs.kinds import ChunkHooks, ItemContext, JobKind, get_kind
 from models.jobs.progress import publish_progress
@@ -93,7 +94,7 @@ class ChunkProcessor:
             repo.fence_job(session, self.job_id)
             job = repo.get_job(session, self.ctx, self.job_id)
             stopped = job.status != "running"  # cancelled (or failed) meanwhile
-            held = repo.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
+            held = job_items.renew_leases(session, self.ctx, (c.id for c in claimed), self.worker_id, self.lease)
             self._renewed = time.monotonic()
             runnable = [c for c in claimed if c.id in held]
             prepared = bool(
@@ -111,10 +112,10 @@ class ChunkProcessor:
                 if item.id not in held:
                     outcomes["lease_lost"].append(item.seq)
                 elif self.stop.is_set():
-                    repo.release_item(session, self.ctx, item.id, self.worker_id, refund_attempt=True)
+                    job_items.release_item(session, self.ctx, item.id, self.worker_id, refund_attempt=True)
                     outcomes["released"].append(item.seq)
                 elif stopped:
-                    repo.cancel_item(session, self.ctx, item.id, self.worker_id)
+                    job_items.cancel_item(session, self.ctx, item.id, self.worker_id)
                     outcomes["cancelled"].append(item.seq)
                 elif collecting and hooks is not None:
                     outcome = self._collect(session, job, kind, hooks, item, marks)
@@ -138,7 +139,7 @@ class ChunkProcessor:
         finally:
             if hooks is not None:
                 hooks.abort(session)
-        repo.record_chunk(session, self.ctx, job.id, self.worker_id, outcomes)
+        job_items.record_chunk(session, self.ctx, job.id, self.worker_id, outcomes)
         return outcomes, snap
 
     def _renew_if_due(self, session: Session, items: list[ClaimedItem], held: set) -> None:
@@ -150,7 +151,7 @@ class ChunkProcessor:
         if time.monotonic() - self._renewed < self.lease / 3:
             return
         ids = [i.id for i in items if i.id in held]
-        kept = repo.renew_leases(session, self.ctx, ids, self.worker_id, self.lease)
+        kept = job_items.renew_leases(session, self.ctx, ids, self.worker_id, self.lease)
         held.difference_update(set(ids) - kept)
         self._renewed = time.monotonic()
 
@@ -179,9 +180,9 @@ class ChunkProcessor:
         outcome = self._run_handler(session, job, kind, item)
         if isinstance(outcome, Done | Skipped):
             marked = (
-                repo.complete_item(session, self.ctx, item.id, self.worker_id, outcome.result)
+                job_items.complete_item(session, self.ctx, item.id, self.worker_id, outcome.result)
                 if isinstance(outcome, Done)
-                else repo.skip_item(session, self.ctx, item.id, self.worker_id, outcome.reason)
+                else job_items.skip_item(session, self.ctx, item.id, self.worker_id, outcome.reason)
             )
             if marked:
                 savepoint.commit()
@@ -211,7 +212,7 @@ class ChunkProcessor:
     ) -> list[ClaimedItem]:
         """Write the collected done/skipped marks at once; returns the items kept. An item whose
         lease ran out is dropped (its collected effects undone) for the next claimer to redo."""
-        marked = repo.finish_items(session, self.ctx, self.worker_id, [(i.id, status, r) for i, status, r in marks])
+        marked = job_items.finish_items(session, self.ctx, self.worker_id, [(i.id, status, r) for i, status, r in marks])
         kept = []
         for item, status, _ in marks:
             if item.id in marked:
@@ -226,9 +227,9 @@ class ChunkProcessor:
     def _give_back(self, session: Session, job: Job, item: ClaimedItem, outcome: Failed | Retry) -> str:
         """A failed or retried item: released for another attempt, or failed for good."""
         if isinstance(outcome, Retry) and item.attempts < repo.max_attempts_of(job):
-            repo.release_item(session, self.ctx, item.id, self.worker_id, outcome.error)
+            job_items.release_item(session, self.ctx, item.id, self.worker_id, outcome.error)
             return "retried"
-        repo.fail_item(session, self.ctx, item.id, self.worker_id, outcome.error)
+        job_items.fail_item(session, self.ctx, item.id, self.worker_id, outcome.error)
         return "failed"
 
 
@@ -308,7 +309,7 @@ class JobRunner:
             if self.pace and self._has_pending() and self.stop.wait(self.pace):
                 return  # paced: wait before claiming the next item, holding no lease and no transaction
             with tenant_session(self.ctx) as session:
-                claimed = repo.claim_items(session, self.ctx, self.job_id, self.worker_id, self.chunk, self.lease)
+                claimed = job_items.claim_items(session, self.ctx, self.job_id, self.worker_id, self.chunk, self.lease)
             if claimed:
                 publish_progress(self._process(kind, claimed))
                 continue
@@ -387,7 +388,7 @@ def run_inline(
     left = limit
     while left is None or left > 0:
         size = kind.chunk_size if left is None else min(kind.chunk_size, left)
-        claimed = repo.claim_items(session, ctx, job.id, worker_id, size, INLINE_LEASE_SECONDS)
+        claimed = job_items.claim_items(session, ctx, job.id, worker_id, size, INLINE_LEASE_SECONDS)
         if not claimed:
             break
         outcomes, _ = chunks.process(session, kind, claimed)

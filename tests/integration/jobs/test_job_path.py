@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from engine.errors import Forbidden, InvalidTransition, NotFound
 from models.core.db import tenant_session
-from models.jobs import repo
+from models.jobs import discovery, repo
+from models.jobs import items as job_items
 
 pytestmark = pytest.mark.usefixtures("sample_job")
 
@@ -65,7 +66,7 @@ def started_job(ctx, n: int, params: dict | None = None) -> uuid.UUID:
 
 def claim(ctx, job_id, worker: str, limit: int = 10, lease: float = 30.0):
     with tenant_session(ctx) as s:
-        return repo.claim_items(s, ctx, job_id, worker, limit, lease)
+        return job_items.claim_items(s, ctx, job_id, worker, limit, lease)
 
 
 def rows(ctx, sql: str, **params):
@@ -130,7 +131,7 @@ def test_concurrent_claimers_never_get_the_same_item(tenant_a):
 
     def hold_claim():
         with tenant_session(ctx) as s:
-            first.extend(repo.claim_items(s, ctx, job_id, "w-hold", 20, 30))
+            first.extend(job_items.claim_items(s, ctx, job_id, "w-hold", 20, 30))
             holding.set()
             release.wait(WAIT)
 
@@ -175,10 +176,10 @@ def test_expired_lease_is_reclaimed_and_the_old_holder_cannot_finish(tenant_a):
     assert [i.id for i in taken] == [short.id], "a live lease must never be handed out again"
     assert taken[0].attempts == 2
     with tenant_session(ctx) as s:
-        assert repo.complete_item(s, ctx, short.id, "w-old") is False
-        assert repo.fail_item(s, ctx, short.id, "w-old", "late") is False
-        assert repo.complete_item(s, ctx, short.id, "w-new", {"ok": True}) is True
-        assert repo.complete_item(s, ctx, live.id, "w-live") is True
+        assert job_items.complete_item(s, ctx, short.id, "w-old") is False
+        assert job_items.fail_item(s, ctx, short.id, "w-old", "late") is False
+        assert job_items.complete_item(s, ctx, short.id, "w-new", {"ok": True}) is True
+        assert job_items.complete_item(s, ctx, live.id, "w-live") is True
     status = rows(ctx, "select status, lease_owner, result from job_items where id = :i", i=short.id)[0]
     assert tuple(status) == ("done", None, {"ok": True})
 
@@ -411,12 +412,12 @@ async def test_tenant_b_cannot_load_claim_run_or_stream_tenant_a_job(tenant_a, t
             for call in (
                 lambda: repo.get_job(s, b, job_id),
                 lambda: repo.job_progress(s, b, job_id),
-                lambda: repo.claim_items(s, b, job_id, "intruder", 10, 30),
+                lambda: job_items.claim_items(s, b, job_id, "intruder", 10, 30),
             ):
                 with pytest.raises(NotFound):
                     call()
-            assert repo.complete_item(s, b, item_id, "intruder") is False
-            assert repo.renew_leases(s, b, [item_id], "intruder", 30) == set()
+            assert job_items.complete_item(s, b, item_id, "intruder") is False
+            assert job_items.renew_leases(s, b, [item_id], "intruder", 30) == set()
         with pytest.raises(NotFound), tenant_session(b) as s:
             repo.request_cancel(s, b, job_id)
         report = run(b, job_id)
@@ -495,7 +496,7 @@ def test_needs_worker_spots_stalled_jobs_only(tenant_a):
 
     def needs(job_id, grace):
         with tenant_session(ctx) as s:
-            return repo.needs_worker(s, ctx, job_id, grace)
+            return discovery.needs_worker(s, ctx, job_id, grace)
 
     assert needs(queued, 300) is False  # just enqueued: give the queue time
     assert needs(queued, 0) is True  # queued past the grace: the message may be lost
@@ -503,4 +504,4 @@ def test_needs_worker_spots_stalled_jobs_only(tenant_a):
     claim(ctx, running, "w-dying", 1, lease=0.05)
     wait_for(lambda: needs(running, 300), "the expired lease to mark the job as stalled")
     with tenant_session(ctx) as s:
-        assert {j.job_id for j in repo.unfinished_jobs(s)} >= {queued, running}
+        assert {j.job_id for j in discovery.unfinished_jobs(s)} >= {queued, running}

@@ -8,8 +8,8 @@ from reflex.vars import Var
 
 from app.web.catalog.forms import BOOK_KIND_OPTIONS
 from app.web.catalog.pricing_state import PricingState
-from app.web.catalog.widgets import table
 from app.web.kit.forms import NONE, choice_field, form_dialog, text_field
+from app.web.kit.table import table
 from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
 
 

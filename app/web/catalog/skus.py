@@ -16,8 +16,10 @@ from reflex.vars import Var
 
 from app.web.catalog import views
 from app.web.catalog.forms import CHANNEL_KIND_OPTIONS, FORMS
-from app.web.catalog.widgets import not_found_block, page_context, spinner, table
+from app.web.catalog.widgets import page_context
+from app.web.kit.feedback import feature_off, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
+from app.web.kit.table import table
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ as READ
@@ -182,10 +184,10 @@ def skus_page() -> rx.Component:
     s = SkusState
     return rx.cond(
         s.feature_off,
-        not_found_block(),
+        feature_off(),
         rx.cond(
             s.loading,
-            spinner(),
+            spinner_block(),
             rx.vstack(
                 rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")),
                 rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%", role="alert")),

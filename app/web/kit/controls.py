@@ -6,6 +6,10 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+# a filter select's "every value" item (Radix selects refuse ""); no status, rule, severity, type or
+# id is "any" (tests/unit/web/test_kit_any.py)
+ANY = "any"
+
 # user text (notes, reasons, titles, names) wraps instead of overflowing its card
 WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
 

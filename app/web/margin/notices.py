@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from app.web.kit import format as fmt
+from app.web.kit.controls import ANY
 from app.web.kit.lists import KeysetListMixin
 from app.web.kit.table import load_more
 from app.web.shell.auth import AuthState
@@ -25,7 +26,6 @@ from engine.margin.permissions import READ
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries import enforcement as enforcement_queries
 
-ALL = "__all__"
 PAGE_SIZE = 25
 
 
@@ -54,7 +54,7 @@ def fetch_notices(ctx: TenantContext, dealer_id: uuid.UUID | None, cursor: str |
 
 class NoticesState(KeysetListMixin, AuthState):
     dealer_options: list[dict[str, str]] = []
-    f_dealer: str = ALL
+    f_dealer: str = ANY
 
     _list_permission: ClassVar[str] = READ
 
@@ -65,7 +65,7 @@ class NoticesState(KeysetListMixin, AuthState):
     @rx.event
     async def load(self):
         ctx = await self._require(READ)
-        self.f_dealer = ALL
+        self.f_dealer = ANY
         self._clear_list()
         self.dealer_options = await asyncio.to_thread(fetch_dealers, ctx) if ctx else []
         async for _ in self._reload_list(ctx):
@@ -76,7 +76,7 @@ class NoticesState(KeysetListMixin, AuthState):
         ctx = await self._require(READ)
         if ctx is None:
             return
-        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ALL
+        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ANY
         async for _ in self._reload_list(ctx):
             yield
 
@@ -104,7 +104,7 @@ def notices_page() -> rx.Component:
                 rx.select.root(
                     rx.select.trigger(aria_label="Dealer", width="100%", data_testid="notices-dealer"),
                     rx.select.content(
-                        rx.select.item("All dealers", value=ALL),
+                        rx.select.item("All dealers", value=ANY),
                         rx.foreach(s.dealer_options, lambda o: rx.select.item(o["name"], value=o["id"])),
                     ),
                     value=s.f_dealer,

@@ -15,12 +15,14 @@ from reflex.vars import Var
 from app.web.kit import badges, controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
+from app.web.kit.controls import ANY
 from app.web.kit.lists import KeysetListMixin
 from app.web.margin import components as mc
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
 from engine.errors import DomainError
+from engine.margin.machines import TASK_MACHINE
 from engine.margin.permissions import READ
 from engine.margin.permissions import TASKS_WRITE as WRITE
 from models.margin import actions
@@ -28,9 +30,8 @@ from models.margin.inputs import TaskCreate, TaskPatch
 from models.margin.queries import tasks as task_queries
 from models.margin.queries.tasks import TaskFilters
 
-ALL = "__all__"
 NONE = "__none__"
-TASK_STATUSES = ["open", "in_progress", "done", "cancelled"]
+TASK_STATUSES = TASK_MACHINE.statuses
 PAGE_SIZE = 50
 DONE_NOTICES = {
     "start": "Task started.",
@@ -120,7 +121,7 @@ class TasksState(KeysetListMixin, AuthState):
     notice: str = ""
     can_write: bool = False
     scope: str = "all"
-    f_status: str = ALL
+    f_status: str = ANY
     members: list[dict[str, str]] = []
     edit_members: list[dict[str, str]] = []
     alert_options: list[dict[str, str]] = []
@@ -176,7 +177,7 @@ class TasksState(KeysetListMixin, AuthState):
 
     @rx.event
     async def set_status(self, value: str):
-        self.f_status = value if value in TASK_STATUSES else ALL
+        self.f_status = value if value in TASK_STATUSES else ANY
         await self._reload()
 
     @rx.event
@@ -491,7 +492,7 @@ def tasks_page() -> rx.Component:
                 on_change=s.set_scope,
                 data_testid="task-scope",
             ),
-            controls.choice([(ALL, "All statuses")] + [(v, fmt.label(v)) for v in TASK_STATUSES], s.f_status, s.set_status,
+            controls.choice([(ANY, "All statuses"), *[(v, fmt.label(v)) for v in TASK_STATUSES]], s.f_status, s.set_status,
                       "Status"),
             rx.spacer(),
             rx.cond(s.can_write, rx.button(rx.icon("plus", size=16), "New task", on_click=s.open_create,

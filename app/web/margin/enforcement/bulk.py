@@ -11,11 +11,11 @@ import reflex as rx
 
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
+from app.web.kit.controls import ANY
 from app.web.kit.feedback import error_box
 from app.web.kit.table import column_table
 from app.web.margin.components import rule_label
 from app.web.margin.enforcement.views import (
-    ALL,
     bulk_filters,
     card,
     choice,
@@ -38,9 +38,9 @@ from engine.margin.severity import LEVELS
 
 class BulkState(AuthState):
     step: int = 1
-    f_rule: str = ALL
-    f_severity: str = ALL
-    f_dealer: str = ALL
+    f_rule: str = ANY
+    f_severity: str = ANY
+    f_dealer: str = ANY
     action: str = "warning_notice"
     batch_name: str = ""
     dealer_options: list[dict[str, str]] = []
@@ -84,7 +84,7 @@ class BulkState(AuthState):
         if self.created_id:
             return
         value = value if isinstance(value, str) else ""
-        self.f_rule = value if value in PRICE_RULES else ALL
+        self.f_rule = value if value in PRICE_RULES else ANY
         self._reset_preview()
 
     @rx.event
@@ -92,14 +92,14 @@ class BulkState(AuthState):
         if self.created_id:
             return
         value = value if isinstance(value, str) else ""
-        self.f_severity = value if value in LEVELS else ALL
+        self.f_severity = value if value in LEVELS else ANY
         self._reset_preview()
 
     @rx.event
     def set_dealer(self, value: str):
         if self.created_id:
             return
-        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ALL
+        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ANY
         self._reset_preview()
 
     @rx.event
@@ -227,7 +227,7 @@ def bulk_page() -> rx.Component:
                     "Rule",
                     s.f_rule,
                     s.set_rule,
-                    [(ALL, "MAP and MRP"), *[(r, rule_label(r)) for r in PRICE_RULES]],
+                    [(ANY, "MAP and MRP"), *[(r, rule_label(r)) for r in PRICE_RULES]],
                     "bulk-rule",
                     disabled=locked,
                 ),
@@ -235,7 +235,7 @@ def bulk_page() -> rx.Component:
                     "Severity",
                     s.f_severity,
                     s.set_severity,
-                    [(ALL, "Any severity"), *[(lv, lv) for lv in LEVELS]],
+                    [(ANY, "Any severity"), *[(lv, lv) for lv in LEVELS]],
                     "bulk-severity",
                     disabled=locked,
                 ),
@@ -243,7 +243,7 @@ def bulk_page() -> rx.Component:
                     "Dealer",
                     s.f_dealer,
                     s.set_dealer,
-                    [(ALL, "All dealers")],
+                    [(ANY, "All dealers")],
                     "bulk-dealer",
                     rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["id"])),
                     disabled=locked,

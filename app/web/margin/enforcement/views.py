@@ -19,7 +19,6 @@ from models.margin import actions
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries import enforcement as enforcement_queries
 
-ALL = "__all__"
 FINISHED = ("completed", "cancelled", "failed")
 PAGE_SIZE = 25
 

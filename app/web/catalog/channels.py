@@ -16,6 +16,7 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.widgets import page_context
 from app.web.kit.badges import status_badge
+from app.web.kit.calls import call
 from app.web.kit.feedback import feature_off, messages
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
@@ -74,10 +75,8 @@ class ChannelCatalogState(AuthState):
     async def _refresh(self, ctx: TenantContext) -> None:
         if not self.channel_id:
             return
-        try:
-            data = await asyncio.to_thread(views.channel_catalog, ctx, self.channel_id)
-        except DomainError as exc:
-            self.error = exc.message
+        ok, data = await call(self, views.channel_catalog, ctx, self.channel_id)
+        if not ok:
             return
         self.current, self.versions = data["current"], data["versions"]
         self.items, self.offerings = data["items"], data["offerings"]

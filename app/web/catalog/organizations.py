@@ -20,6 +20,7 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.forms import FORMS, ORG_TYPE_OPTIONS, profile_fields
 from app.web.catalog.widgets import page_context
+from app.web.kit import controls
 from app.web.kit.badges import status_badge
 from app.web.kit.controls import ANY
 from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_dialog
@@ -235,15 +236,8 @@ def organizations_page() -> rx.Component:
         feature_off(),
         rx.vstack(
             rx.hstack(
-                rx.select.root(
-                    rx.select.trigger(placeholder="Type", aria_label="Organization type"),
-                    rx.select.content(
-                        rx.select.item("All types", value=ANY),
-                        *[rx.select.item(t.replace("_", " "), value=t) for t in ORG_TYPES],
-                    ),
-                    value=s.f_type,
-                    on_change=s.set_type,
-                ),
+                controls.select([(t, t.replace("_", " ")) for t in ORG_TYPES], s.f_type, s.set_type,
+                                "Organization type", first=(ANY, "All types"), trigger={"placeholder": "Type"}),
                 rx.spacer(),
                 rx.cond(s.can_write, new_button(s, "org", "New organization")),
                 width="100%",

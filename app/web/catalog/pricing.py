@@ -22,6 +22,7 @@ import reflex as rx
 
 from app.web.catalog.pricing_parts import pricing_forms, rule_row, saved_block, why_panel
 from app.web.catalog.pricing_state import READ, PricingState
+from app.web.kit import controls
 from app.web.kit.controls import ANY
 from app.web.kit.feedback import feature_off, spinner_block
 from app.web.kit.forms import new_button
@@ -60,15 +61,8 @@ def pricing_page() -> rx.Component:
             rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
             rx.hstack(
                 rx.heading("Rules", size="4"),
-                rx.select.root(
-                    rx.select.trigger(placeholder="Price book", aria_label="Price book"),
-                    rx.select.content(
-                        rx.select.item("All books", value=ANY),
-                        rx.foreach(s.books, lambda b: rx.select.item(b["name"], value=b["id"])),
-                    ),
-                    value=s.book_id,
-                    on_change=s.pick_book,
-                ),
+                controls.select(s.books, s.book_id, s.pick_book, "Price book", first=(ANY, "All books"),
+                                keys=("id", "name"), trigger={"placeholder": "Price book"}),
                 align="center",
             ),
             rx.cond(

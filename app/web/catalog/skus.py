@@ -17,6 +17,7 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.forms import CHANNEL_KIND_OPTIONS, FORMS
 from app.web.catalog.widgets import page_context
+from app.web.kit.calls import call
 from app.web.kit.feedback import feature_off, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
 from app.web.kit.table import table
@@ -25,7 +26,6 @@ from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ as READ
 from engine.catalog.permissions import CATALOG_WRITE as WRITE
 from engine.context import TenantContext
-from engine.errors import DomainError
 from models.catalog import actions
 from models.core.flags import ENABLE_CHANNELS
 
@@ -75,10 +75,8 @@ class SkusState(EntityForm, AuthState):
         if ctx is None or kind not in ("sku", "channel") or not isinstance(active, bool):
             return
         self.notice, self.error = "", ""
-        try:
-            code = await asyncio.to_thread(actions.set_active, ctx, kind, str(row_id)[:64], active)
-        except DomainError as exc:
-            self.error = exc.message
+        ok, code = await call(self, actions.set_active, ctx, kind, str(row_id)[:64], active)
+        if not ok:
             return
         await self._refresh(ctx)
         noun = "SKU" if kind == "sku" else "channel"

@@ -145,21 +145,18 @@ def alerts_page() -> rx.Component:
     s = AlertsState
     return rx.vstack(
         rx.flex(
-            controls.field("Status", controls.choice([(ANY, "All statuses"), *[(v, fmt.label(v)) for v in ALERT_STATUSES]],
-                                         s.f_status, lambda v: AlertsState.set_filter("status", v), "Status")),
-            controls.field("Rule", controls.choice([(ANY, "All rules")] + [(r, mc.rule_label(r)) for r in RULES], s.f_rule,
-                                       lambda v: AlertsState.set_filter("rule", v), "Rule")),
-            controls.field("Severity", controls.choice([(ANY, "All severities")] + [(v, v) for v in reversed(LEVELS)],
-                                           s.f_severity, lambda v: AlertsState.set_filter("severity", v),
-                                           "Severity")),
-            controls.field("Dealer or competitor", rx.select.root(
-                rx.select.trigger(aria_label="Dealer", min_width="12rem"),
-                rx.select.content(
-                    rx.select.item("All dealers and competitors", value=ANY),
-                    rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["value"])),
-                ),
-                value=s.f_dealer,
-                on_change=lambda v: AlertsState.set_filter("dealer", v),
+            controls.field("Status", controls.choice([(v, fmt.label(v)) for v in ALERT_STATUSES], s.f_status,
+                                                     lambda v: AlertsState.set_filter("status", v), "Status",
+                                                     every="All statuses")),
+            controls.field("Rule", controls.choice([(r, mc.rule_label(r)) for r in RULES], s.f_rule,
+                                                   lambda v: AlertsState.set_filter("rule", v), "Rule",
+                                                   every="All rules")),
+            controls.field("Severity", controls.choice([(v, v) for v in reversed(LEVELS)], s.f_severity,
+                                                       lambda v: AlertsState.set_filter("severity", v), "Severity",
+                                                       every="All severities")),
+            controls.field("Dealer or competitor", controls.choice(
+                s.dealer_options, s.f_dealer, lambda v: AlertsState.set_filter("dealer", v), "Dealer",
+                every="All dealers and competitors", min_width="12rem",
             )),
             rx.button(rx.icon("x", size=14), "Clear", variant="soft", color_scheme="gray", on_click=s.clear_filters),
             spacing="3",

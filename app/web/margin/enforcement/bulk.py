@@ -227,25 +227,28 @@ def bulk_page() -> rx.Component:
                     "Rule",
                     s.f_rule,
                     s.set_rule,
-                    [(ANY, "MAP and MRP"), *[(r, rule_label(r)) for r in PRICE_RULES]],
+                    [(r, rule_label(r)) for r in PRICE_RULES],
                     "bulk-rule",
+                    first=(ANY, "MAP and MRP"),
                     disabled=locked,
                 ),
                 choice(
                     "Severity",
                     s.f_severity,
                     s.set_severity,
-                    [(ANY, "Any severity"), *[(lv, lv) for lv in LEVELS]],
+                    [(lv, lv) for lv in LEVELS],
                     "bulk-severity",
+                    first=(ANY, "Any severity"),
                     disabled=locked,
                 ),
                 choice(
                     "Dealer",
                     s.f_dealer,
                     s.set_dealer,
-                    [(ANY, "All dealers")],
+                    s.dealer_options,
                     "bulk-dealer",
-                    rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["id"])),
+                    first=(ANY, "All dealers"),
+                    keys=("id", "label"),
                     disabled=locked,
                 ),
                 choice(
@@ -281,36 +284,12 @@ def bulk_page() -> rx.Component:
                 ),
                 rx.cond(
                     s.items.length() > 0,
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(
-                                    *[rx.table.column_header_cell(h) for h in ("Dealer", "Alerts", "SKUs", "Dealer status")],
-                                    in_currency("Recoverable", s.currency),
-                                    rx.table.column_header_cell("Follow-up task"),
-                                )
-                            ),
-                            rx.table.body(
-                                rx.foreach(
-                                    s.items,
-                                    lambda r: rx.table.row(
-                                        rx.table.cell(r["dealer"]),
-                                        rx.table.cell(r["alerts"]),
-                                        rx.table.cell(r["skus"]),
-                                        rx.table.cell(status_cell(r)),
-                                        rx.table.cell(r["recoverable"]),
-                                        rx.table.cell(r["follow_up"]),
-                                        data_testid="preview-row",
-                                    ),
-                                )
-                            ),
-                            size="1",
-                            variant="surface",
-                            width="100%",
-                        ),
-                        overflow_x="auto",
-                        width="100%",
-                        data_testid="preview-table",
+                    column_table(
+                        [("Dealer", "dealer"), ("Alerts", "alerts"), ("SKUs", "skus"), ("Dealer status", status_cell),
+                         (in_currency("Recoverable", s.currency), "recoverable"), ("Follow-up task", "follow_up")],
+                        s.items,
+                        "preview-table",
+                        "preview-row",
                     ),
                     rx.callout(
                         rx.vstack(

@@ -14,7 +14,11 @@ import reflex as rx
 from reflex.vars import Var
 
 from app.web.catalog import views
-from app.web.catalog.widgets import alerts, not_found_block, page_context, status_badge, table
+from app.web.catalog.widgets import page_context
+from app.web.kit.badges import status_badge
+from app.web.kit.calls import call
+from app.web.kit.feedback import feature_off, messages
+from app.web.kit.table import table
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ as READ
@@ -71,10 +75,8 @@ class ChannelCatalogState(AuthState):
     async def _refresh(self, ctx: TenantContext) -> None:
         if not self.channel_id:
             return
-        try:
-            data = await asyncio.to_thread(views.channel_catalog, ctx, self.channel_id)
-        except DomainError as exc:
-            self.error = exc.message
+        ok, data = await call(self, views.channel_catalog, ctx, self.channel_id)
+        if not ok:
             return
         self.current, self.versions = data["current"], data["versions"]
         self.items, self.offerings = data["items"], data["offerings"]
@@ -134,7 +136,7 @@ class ChannelCatalogState(AuthState):
 def _version_row(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text("v", row["version"], weight="bold")),
-        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(status_badge(row["status"], words=False)),
         rx.table.cell(row["change"], " ", row["count"]),
         rx.table.cell(row["note"]),
         rx.table.cell(rx.text(row["at"], size="1", color_scheme="gray")),
@@ -185,7 +187,7 @@ def channel_catalog_page() -> rx.Component:
     s = ChannelCatalogState
     return rx.cond(
         s.feature_off,
-        not_found_block(),
+        feature_off(),
         rx.vstack(
             rx.hstack(
                 rx.select.root(
@@ -197,7 +199,7 @@ def channel_catalog_page() -> rx.Component:
                 rx.text(rx.cond(s.current != "", "Live: v" + s.current, "Nothing published yet"), color_scheme="gray"),
                 align="center",
             ),
-            alerts(s.error, s.notice),
+            messages(s.error, s.notice),
             rx.grid(
                 rx.vstack(
                     rx.heading("Offerings", size="3"),

@@ -19,9 +19,14 @@ from reflex.vars import Var
 
 from app.web.catalog import views
 from app.web.catalog.forms import FORMS, ORG_TYPE_OPTIONS, profile_fields
-from app.web.catalog.widgets import ALL, alerts, not_found_block, page_context, spinner, status_badge, table
+from app.web.catalog.widgets import page_context
+from app.web.kit import controls
+from app.web.kit.badges import status_badge
+from app.web.kit.controls import ANY
 from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_dialog
+from app.web.kit.feedback import feature_off, messages, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
+from app.web.kit.table import table
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ, CATALOG_WRITE
@@ -44,7 +49,7 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
     _keep_dialog_on_error = True
     can_write: bool = False
     feature_off: bool = False
-    f_type: str = ALL
+    f_type: str = ANY
     rows: list[dict[str, str]] = []
     selected: dict[str, str] = {}
     profile: list[dict[str, str]] = []
@@ -55,7 +60,7 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
         return ctx
 
     def _type_filter(self) -> str | None:
-        return None if self.f_type == ALL else self.f_type
+        return None if self.f_type == ANY else self.f_type
 
     # decision dialog hooks (DecisionDialogMixin)
 
@@ -111,7 +116,7 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
 
     @rx.event
     async def set_type(self, value: str):
-        self.f_type = str(value or ALL)[:30]
+        self.f_type = str(value or ANY)[:30]
         async for _ in self._load():
             yield
 
@@ -140,7 +145,7 @@ def _org_row(row: Var) -> rx.Component:
         ),
         rx.table.cell(rx.code(row["code"], variant="ghost")),
         rx.table.cell(row["type"]),
-        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(status_badge(row["status"], words=False)),
         data_testid="org-row",
     )
 
@@ -151,7 +156,7 @@ def org_detail() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(s.selected["name"], size="4"),
-                status_badge(s.selected["status"]),
+                status_badge(s.selected["status"], words=False),
                 rx.badge(s.selected["type"], variant="soft"),
                 rx.spacer(),
                 rx.cond(s.can_write, edit_button(s, "org", s.selected["id"])),
@@ -228,28 +233,21 @@ def organizations_page() -> rx.Component:
     s = OrgsState
     return rx.cond(
         s.feature_off,
-        not_found_block(),
+        feature_off(),
         rx.vstack(
             rx.hstack(
-                rx.select.root(
-                    rx.select.trigger(placeholder="Type", aria_label="Organization type"),
-                    rx.select.content(
-                        rx.select.item("All types", value=ALL),
-                        *[rx.select.item(t.replace("_", " "), value=t) for t in ORG_TYPES],
-                    ),
-                    value=s.f_type,
-                    on_change=s.set_type,
-                ),
+                controls.select([(t, t.replace("_", " ")) for t in ORG_TYPES], s.f_type, s.set_type,
+                                "Organization type", first=(ANY, "All types"), trigger={"placeholder": "Type"}),
                 rx.spacer(),
                 rx.cond(s.can_write, new_button(s, "org", "New organization")),
                 width="100%",
             ),
             _org_form(),
-            alerts(s.error, s.notice),
+            messages(s.error, s.notice),
             decision_dialog(s),
             rx.cond(
                 s.loading,
-                spinner(),
+                spinner_block(),
                 rx.grid(
                     table(["Name", "Code", "Type", "Status"], rx.foreach(s.rows, _org_row), "orgs-table"),
                     rx.cond(

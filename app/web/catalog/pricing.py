@@ -22,8 +22,11 @@ import reflex as rx
 
 from app.web.catalog.pricing_parts import pricing_forms, rule_row, saved_block, why_panel
 from app.web.catalog.pricing_state import READ, PricingState
-from app.web.catalog.widgets import ALL, not_found_block, spinner, table
+from app.web.kit import controls
+from app.web.kit.controls import ANY
+from app.web.kit.feedback import feature_off, spinner_block
 from app.web.kit.forms import new_button
+from app.web.kit.table import table
 from app.web.shell.layout import app_page
 
 __all__ = ["PricingState", "pricing_page"]
@@ -42,7 +45,7 @@ def pricing_page() -> rx.Component:
     s = PricingState
     return rx.cond(
         s.feature_off,
-        not_found_block(),
+        feature_off(),
         rx.vstack(
             rx.cond(
                 s.can_write,
@@ -58,15 +61,8 @@ def pricing_page() -> rx.Component:
             rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
             rx.hstack(
                 rx.heading("Rules", size="4"),
-                rx.select.root(
-                    rx.select.trigger(placeholder="Price book", aria_label="Price book"),
-                    rx.select.content(
-                        rx.select.item("All books", value=ALL),
-                        rx.foreach(s.books, lambda b: rx.select.item(b["name"], value=b["id"])),
-                    ),
-                    value=s.book_id,
-                    on_change=s.pick_book,
-                ),
+                controls.select(s.books, s.book_id, s.pick_book, "Price book", first=(ANY, "All books"),
+                                keys=("id", "name"), trigger={"placeholder": "Price book"}),
                 align="center",
             ),
             rx.cond(
@@ -80,7 +76,7 @@ def pricing_page() -> rx.Component:
             ),
             rx.cond(
                 s.loading,
-                spinner(),
+                spinner_block(),
                 table(
                     ["Book", "SKU", "Organization", "Channel", "Amount", "Window (UTC)", "Priority", ""],
                     rx.foreach(s.rules, rule_row),

@@ -8,8 +8,9 @@ from reflex.vars import Var
 
 from app.web.catalog.forms import BOOK_KIND_OPTIONS
 from app.web.catalog.pricing_state import PricingState
-from app.web.catalog.widgets import table
+from app.web.kit import controls
 from app.web.kit.forms import NONE, choice_field, form_dialog, text_field
+from app.web.kit.table import table
 from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
 
 
@@ -64,19 +65,10 @@ def _candidate_row(row: Var) -> rx.Component:
 
 
 def _picker(label: str, field: str, value: Var, options: Var, *, none_label: str | None = None) -> rx.Component:
-    items = [rx.select.item(none_label, value=NONE)] if none_label else []
-    return rx.vstack(
-        rx.text(label, size="1", weight="medium", color_scheme="gray"),
-        rx.select.root(
-            rx.select.trigger(placeholder=label, aria_label=label, width="100%"),
-            rx.select.content(*items, rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["id"]))),
-            value=value,
-            on_change=lambda v: PricingState.set_field(field, v),
-        ),
-        spacing="1",
-        min_width="12rem",
-        flex="1",
-    )
+    return controls.field(label, controls.select(
+        options, value, lambda v: PricingState.set_field(field, v), label, first=(NONE, none_label) if none_label else None,
+        keys=("id", "label"), trigger={"placeholder": label, "width": "100%"},
+    ), min_width="12rem", flex="1")
 
 
 def why_panel() -> rx.Component:
@@ -88,16 +80,8 @@ def why_panel() -> rx.Component:
                 _picker("SKU", "w_sku", s.w_sku, s.sku_options),
                 _picker("Organization", "w_org", s.w_org, s.org_options, none_label="No organization"),
                 _picker("Channel", "w_channel", s.w_channel, s.channel_options, none_label="No channel"),
-                rx.vstack(
-                    rx.text("Kind", size="1", weight="medium", color_scheme="gray"),
-                    rx.select.root(
-                        rx.select.trigger(aria_label="Kind"),
-                        rx.select.content(*[rx.select.item(k.upper(), value=k) for k in PRICE_BOOK_KINDS]),
-                        value=s.w_kind,
-                        on_change=lambda v: PricingState.set_field("w_kind", v),
-                    ),
-                    spacing="1",
-                ),
+                controls.field("Kind", controls.select([(k, k.upper()) for k in PRICE_BOOK_KINDS], s.w_kind,
+                                                       lambda v: PricingState.set_field("w_kind", v), "Kind")),
                 rx.vstack(
                     rx.text("Currency", size="1", weight="medium", color_scheme="gray"),
                     rx.input(

@@ -17,7 +17,8 @@ import reflex as rx
 
 from app.web.catalog import price_views
 from app.web.catalog.forms import FORMS
-from app.web.catalog.widgets import ALL, page_context
+from app.web.catalog.widgets import page_context
+from app.web.kit.controls import ANY
 from app.web.kit.forms import NONE, EntityForm, FormSpec
 from app.web.shell.auth import AuthState
 from engine.catalog.permissions import PRICING_READ as READ
@@ -41,7 +42,7 @@ class PricingState(EntityForm, AuthState):
     loading: bool = False
     error: str = ""
     books: list[dict[str, str]] = []
-    book_id: str = ALL
+    book_id: str = ANY
     rules: list[dict[str, str]] = []
     conflicts: list[dict[str, str]] = []
     sku_options: list[dict[str, str]] = []
@@ -150,7 +151,7 @@ class PricingState(EntityForm, AuthState):
 
     @rx.event
     async def pick_book(self, value: str):
-        self.book_id = str(value or ALL)[:64]
+        self.book_id = str(value or ANY)[:64]
         async for _ in self._load():
             yield
 

@@ -16,14 +16,16 @@ from reflex.vars import Var
 
 from app.web.catalog import views
 from app.web.catalog.forms import CHANNEL_KIND_OPTIONS, FORMS
-from app.web.catalog.widgets import not_found_block, page_context, spinner, table
+from app.web.catalog.widgets import page_context
+from app.web.kit.calls import call
+from app.web.kit.feedback import feature_off, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
+from app.web.kit.table import table
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ as READ
 from engine.catalog.permissions import CATALOG_WRITE as WRITE
 from engine.context import TenantContext
-from engine.errors import DomainError
 from models.catalog import actions
 from models.core.flags import ENABLE_CHANNELS
 
@@ -73,10 +75,8 @@ class SkusState(EntityForm, AuthState):
         if ctx is None or kind not in ("sku", "channel") or not isinstance(active, bool):
             return
         self.notice, self.error = "", ""
-        try:
-            code = await asyncio.to_thread(actions.set_active, ctx, kind, str(row_id)[:64], active)
-        except DomainError as exc:
-            self.error = exc.message
+        ok, code = await call(self, actions.set_active, ctx, kind, str(row_id)[:64], active)
+        if not ok:
             return
         await self._refresh(ctx)
         noun = "SKU" if kind == "sku" else "channel"
@@ -182,10 +182,10 @@ def skus_page() -> rx.Component:
     s = SkusState
     return rx.cond(
         s.feature_off,
-        not_found_block(),
+        feature_off(),
         rx.cond(
             s.loading,
-            spinner(),
+            spinner_block(),
             rx.vstack(
                 rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")),
                 rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%", role="alert")),

@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit.feedback import error_box
 from app.web.shell import nav as c
 from app.web.shell.auth import AuthState
 
@@ -88,17 +89,7 @@ def login_page() -> rx.Component:
             rx.text("Use your work e-mail and password.", color_scheme="gray", size="2"),
             spacing="2",
         ),
-        rx.cond(
-            LoginState.error != "",
-            rx.callout(
-                LoginState.error,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
-                width="100%",
-                data_testid="login-error",
-            ),
-        ),
+        error_box(LoginState.error, "login-error"),
         rx.form(
             rx.vstack(
                 rx.vstack(

@@ -6,7 +6,7 @@ import reflex as rx
 from reflex.vars import Var
 
 # status → Radix colour, for the statuses of every machine shown today (alerts, tasks, dealers,
-# batches, organizations); unknown statuses are gray
+# batches, organizations, channels); unknown statuses are gray
 STATUS_COLORS: tuple[tuple[str, str], ...] = (
     ("open", "red"),
     ("acknowledged", "amber"),
@@ -15,6 +15,8 @@ STATUS_COLORS: tuple[tuple[str, str], ...] = (
     ("resolved", "green"),
     ("done", "green"),
     ("active", "green"),
+    ("published", "green"),
+    ("on_hold", "amber"),
     ("warned", "amber"),
     ("final_notice", "orange"),
     ("suspended", "red"),
@@ -24,10 +26,12 @@ STATUS_COLORS: tuple[tuple[str, str], ...] = (
 )
 
 
-def status_badge(status: Var, colors: tuple[tuple[str, str], ...] = STATUS_COLORS, **props) -> rx.Component:
-    """The status as words ('final_notice' → 'final notice') on its colour."""
+def status_badge(status: Var, colors: tuple[tuple[str, str], ...] = STATUS_COLORS, *, words: bool = True,
+                 **props) -> rx.Component:
+    """The status as words ('final_notice' → 'final notice') on its colour; `words=False` shows the
+    machine value itself (catalog pages show 'on_hold')."""
     return rx.badge(
-        status.to(str).replace("_", " "),
+        status.to(str).replace("_", " ") if words else status,
         color_scheme=rx.match(status, *colors, "gray"),
         variant="soft",
         **props,

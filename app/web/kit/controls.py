@@ -6,6 +6,10 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+# a filter select's "every value" item (Radix selects refuse ""); no status, rule, severity, type or
+# id is "any" (tests/unit/web/test_kit_any.py)
+ANY = "any"
+
 # user text (notes, reasons, titles, names) wraps instead of overflowing its card
 WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
 
@@ -16,19 +20,32 @@ def field(caption: str, *controls: rx.Component, **props) -> rx.Component:
     )
 
 
-def choice(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: str, **props) -> rx.Component:
-    """A select over fixed (value, label) pairs or a Var list of {value, label} dicts."""
+def select(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: str, *,
+           first: tuple[str, str] | None = None, keys: tuple[str, str] = ("value", "label"),
+           trigger: dict | None = None, **props) -> rx.Component:
+    """A select over fixed (value, label) pairs or a Var list of dicts (`keys`: their value and
+    label fields), after an optional `first` (value, label) item such as (ANY, "All dealers");
+    `trigger` props (placeholder, width, data_testid…) go on the trigger."""
+    items = [rx.select.item(first[1], value=first[0])] if first else []
     if isinstance(options, list):
-        items = [rx.select.item(text, value=val) for val, text in options]
+        items += [rx.select.item(text, value=val) for val, text in options]
     else:
-        items = [rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["value"]))]
+        key, text = keys
+        items.append(rx.foreach(options, lambda o: rx.select.item(o[text], value=o[key])))
     return rx.select.root(
-        rx.select.trigger(aria_label=aria, min_width=props.pop("min_width", "10rem")),
+        rx.select.trigger(aria_label=aria, **(trigger or {})),
         rx.select.content(*items),
         value=value,
         on_change=on_change,
         **props,
     )
+
+
+def choice(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: str, *,
+           every: str | None = None, **props) -> rx.Component:
+    """A filter select at least 10rem wide; `every` labels its ANY item ("All statuses")."""
+    return select(options, value, on_change, aria, first=(ANY, every) if every else None,
+                  trigger={"min_width": props.pop("min_width", "10rem")}, **props)
 
 
 def dialog(title: Var | str, *children: rx.Component, open_: Var, on_close, max_width: str) -> rx.Component:

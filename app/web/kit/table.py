@@ -11,6 +11,7 @@ from reflex.vars import Var
 from app.web.kit.feedback import empty, spinner_block
 
 Cell = str | Callable[[Var], rx.Component]
+Header = str | rx.Component
 
 
 def table(headers: list[str], body: rx.Component, testid: str) -> rx.Component:
@@ -29,20 +30,17 @@ def table(headers: list[str], body: rx.Component, testid: str) -> rx.Component:
     )
 
 
-def column_table(columns: list[tuple[str, Cell]], rows: Var, testid: str, row_testid: str) -> rx.Component:
-    """A compact table, a row per item of `rows`; each column is (header, the row's key or a
-    function of the row). The test id is on the scroll box."""
+def _header(h: Header) -> rx.Component:
+    return rx.table.column_header_cell(h) if isinstance(h, str) else h
+
+
+def compact_table(headers: list[Header], body: rx.Component, testid: str) -> rx.Component:
+    """A small scrollable table; `body` is the rows, a header is its text or a ready header cell.
+    The test id is on the scroll box."""
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h, _ in columns])),
-            rx.table.body(
-                rx.foreach(
-                    rows,
-                    lambda r: rx.table.row(
-                        *[rx.table.cell(c(r) if callable(c) else r[c]) for _, c in columns], data_testid=row_testid
-                    ),
-                )
-            ),
+            rx.table.header(rx.table.row(*[_header(h) for h in headers])),
+            rx.table.body(body),
             size="1",
             variant="surface",
             width="100%",
@@ -50,6 +48,21 @@ def column_table(columns: list[tuple[str, Cell]], rows: Var, testid: str, row_te
         overflow_x="auto",
         width="100%",
         data_testid=testid,
+    )
+
+
+def column_table(columns: list[tuple[Header, Cell]], rows: Var, testid: str, row_testid: str) -> rx.Component:
+    """A compact table, a row per item of `rows`; each column is (header, the row's key or a
+    function of the row)."""
+    return compact_table(
+        [h for h, _ in columns],
+        rx.foreach(
+            rows,
+            lambda r: rx.table.row(
+                *[rx.table.cell(c(r) if callable(c) else r[c]) for _, c in columns], data_testid=row_testid
+            ),
+        ),
+        testid,
     )
 
 

@@ -16,19 +16,20 @@ from reflex.vars import Var
 from app.web.kit import badges, controls
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
+from app.web.kit.controls import ANY
 from app.web.kit.lists import KeysetListMixin
 from app.web.margin import components as mc
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
 from engine.margin.frames import RULES
+from engine.margin.machines import ALERT_MACHINE
 from engine.margin.permissions import READ
 from engine.margin.severity import LEVELS
 from models.margin.queries import alerts as alert_queries
 
-ALL = "__all__"
 PAGE_SIZE = 25
-ALERT_STATUSES = ["open", "acknowledged", "in_enforcement", "resolved", "dismissed"]
+ALERT_STATUSES = ALERT_MACHINE.statuses
 
 
 def fetch_alert_options(ctx: TenantContext) -> list[dict[str, str]]:
@@ -54,10 +55,10 @@ def fetch_alerts(ctx: TenantContext, filters: dict[str, str], cursor: str | None
 
 class AlertsState(KeysetListMixin, AuthState):
     dealer_options: list[dict[str, str]] = []
-    f_status: str = ALL
-    f_rule: str = ALL
-    f_severity: str = ALL
-    f_dealer: str = ALL
+    f_status: str = ANY
+    f_rule: str = ANY
+    f_severity: str = ANY
+    f_dealer: str = ANY
     f_sku: str = ""
 
     _list_permission: ClassVar[str] = READ
@@ -68,7 +69,7 @@ class AlertsState(KeysetListMixin, AuthState):
 
     def _url(self) -> str:
         """/alerts with the set filters as its query string (reload, back and links keep them)."""
-        params = {k: v for k, v in self._filters().items() if v and v != ALL}
+        params = {k: v for k, v in self._filters().items() if v and v != ANY}
         return "/alerts" + ("?" + urlencode(params) if params else "")
 
     def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
@@ -77,16 +78,16 @@ class AlertsState(KeysetListMixin, AuthState):
     @rx.event
     async def load(self):
         params = self.router.url.query_parameters
-        self.f_status = params.get("status", ALL) if params.get("status") in ALERT_STATUSES else ALL
-        self.f_rule = params.get("rule", ALL) if params.get("rule") in RULES else ALL
-        self.f_severity = params.get("severity", ALL) if params.get("severity") in LEVELS else ALL
+        self.f_status = params.get("status", ANY) if params.get("status") in ALERT_STATUSES else ANY
+        self.f_rule = params.get("rule", ANY) if params.get("rule") in RULES else ANY
+        self.f_severity = params.get("severity", ANY) if params.get("severity") in LEVELS else ANY
         sku = fmt.parse_uuid(params.get("sku"))
         self.f_sku = str(sku) if sku else ""
         ctx = await self._require(READ)
         self.dealer_options = await asyncio.to_thread(fetch_alert_options, ctx) if ctx else []
         dealer = fmt.parse_uuid(params.get("dealer"))
         known = {o["value"] for o in self.dealer_options}
-        self.f_dealer = str(dealer) if dealer and str(dealer) in known else ALL
+        self.f_dealer = str(dealer) if dealer and str(dealer) in known else ANY
         async for _ in self._reload_list(ctx):
             yield
 
@@ -94,16 +95,16 @@ class AlertsState(KeysetListMixin, AuthState):
     async def set_filter(self, name: str, value: str):
         if await self._require(READ) is None:
             return
-        value = str(value or ALL)[:64]
+        value = str(value or ANY)[:64]
         if name == "status":
-            self.f_status = value if value in ALERT_STATUSES else ALL
+            self.f_status = value if value in ALERT_STATUSES else ANY
         elif name == "rule":
-            self.f_rule = value if value in RULES else ALL
+            self.f_rule = value if value in RULES else ANY
         elif name == "severity":
-            self.f_severity = value if value in LEVELS else ALL
+            self.f_severity = value if value in LEVELS else ANY
         elif name == "dealer":
             known = {o["value"] for o in self.dealer_options}
-            self.f_dealer = value if value in known else ALL
+            self.f_dealer = value if value in known else ANY
         else:
             return
         # the URL holds the filters: navigating there runs `load`, which reads them back and lists
@@ -113,13 +114,13 @@ class AlertsState(KeysetListMixin, AuthState):
     async def clear_filters(self):
         if await self._require(READ) is None:
             return
-        self.f_status = self.f_rule = self.f_severity = self.f_dealer = ALL
+        self.f_status = self.f_rule = self.f_severity = self.f_dealer = ANY
         self.f_sku = ""
         return rx.redirect(self._url())
 
     @rx.var
     def filtered(self) -> bool:
-        return (self.f_status != ALL or self.f_rule != ALL or self.f_severity != ALL or self.f_dealer != ALL
+        return (self.f_status != ANY or self.f_rule != ANY or self.f_severity != ANY or self.f_dealer != ANY
                 or self.f_sku != "")
 
 
@@ -144,21 +145,18 @@ def alerts_page() -> rx.Component:
     s = AlertsState
     return rx.vstack(
         rx.flex(
-            controls.field("Status", controls.choice([(ALL, "All statuses")] + [(v, fmt.label(v)) for v in ALERT_STATUSES],
-                                         s.f_status, lambda v: AlertsState.set_filter("status", v), "Status")),
-            controls.field("Rule", controls.choice([(ALL, "All rules")] + [(r, mc.rule_label(r)) for r in RULES], s.f_rule,
-                                       lambda v: AlertsState.set_filter("rule", v), "Rule")),
-            controls.field("Severity", controls.choice([(ALL, "All severities")] + [(v, v) for v in reversed(LEVELS)],
-                                           s.f_severity, lambda v: AlertsState.set_filter("severity", v),
-                                           "Severity")),
-            controls.field("Dealer or competitor", rx.select.root(
-                rx.select.trigger(aria_label="Dealer", min_width="12rem"),
-                rx.select.content(
-                    rx.select.item("All dealers and competitors", value=ALL),
-                    rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["value"])),
-                ),
-                value=s.f_dealer,
-                on_change=lambda v: AlertsState.set_filter("dealer", v),
+            controls.field("Status", controls.choice([(v, fmt.label(v)) for v in ALERT_STATUSES], s.f_status,
+                                                     lambda v: AlertsState.set_filter("status", v), "Status",
+                                                     every="All statuses")),
+            controls.field("Rule", controls.choice([(r, mc.rule_label(r)) for r in RULES], s.f_rule,
+                                                   lambda v: AlertsState.set_filter("rule", v), "Rule",
+                                                   every="All rules")),
+            controls.field("Severity", controls.choice([(v, v) for v in reversed(LEVELS)], s.f_severity,
+                                                       lambda v: AlertsState.set_filter("severity", v), "Severity",
+                                                       every="All severities")),
+            controls.field("Dealer or competitor", controls.choice(
+                s.dealer_options, s.f_dealer, lambda v: AlertsState.set_filter("dealer", v), "Dealer",
+                every="All dealers and competitors", min_width="12rem",
             )),
             rx.button(rx.icon("x", size=14), "Clear", variant="soft", color_scheme="gray", on_click=s.clear_filters),
             spacing="3",

@@ -14,9 +14,12 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from app.web.kit import controls
 from app.web.kit import format as fmt
+from app.web.kit.controls import ANY
+from app.web.kit.feedback import error_box
 from app.web.kit.lists import KeysetListMixin
-from app.web.kit.table import load_more
+from app.web.kit.table import compact_table, load_more
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
@@ -25,7 +28,6 @@ from engine.margin.permissions import READ
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries import enforcement as enforcement_queries
 
-ALL = "__all__"
 PAGE_SIZE = 25
 
 
@@ -54,7 +56,7 @@ def fetch_notices(ctx: TenantContext, dealer_id: uuid.UUID | None, cursor: str |
 
 class NoticesState(KeysetListMixin, AuthState):
     dealer_options: list[dict[str, str]] = []
-    f_dealer: str = ALL
+    f_dealer: str = ANY
 
     _list_permission: ClassVar[str] = READ
 
@@ -65,7 +67,7 @@ class NoticesState(KeysetListMixin, AuthState):
     @rx.event
     async def load(self):
         ctx = await self._require(READ)
-        self.f_dealer = ALL
+        self.f_dealer = ANY
         self._clear_list()
         self.dealer_options = await asyncio.to_thread(fetch_dealers, ctx) if ctx else []
         async for _ in self._reload_list(ctx):
@@ -76,7 +78,7 @@ class NoticesState(KeysetListMixin, AuthState):
         ctx = await self._require(READ)
         if ctx is None:
             return
-        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ALL
+        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ANY
         async for _ in self._reload_list(ctx):
             yield
 
@@ -99,28 +101,15 @@ def notices_page() -> rx.Component:
     s = NoticesState
     return rx.vstack(
         rx.hstack(
-            rx.vstack(
-                rx.text("Dealer", size="1", weight="medium", color_scheme="gray"),
-                rx.select.root(
-                    rx.select.trigger(aria_label="Dealer", width="100%", data_testid="notices-dealer"),
-                    rx.select.content(
-                        rx.select.item("All dealers", value=ALL),
-                        rx.foreach(s.dealer_options, lambda o: rx.select.item(o["name"], value=o["id"])),
-                    ),
-                    value=s.f_dealer,
-                    on_change=s.set_dealer,
-                ),
-                spacing="1",
-                min_width="14rem",
-            ),
+            controls.field("Dealer", controls.select(
+                s.dealer_options, s.f_dealer, s.set_dealer, "Dealer", first=(ANY, "All dealers"), keys=("id", "name"),
+                trigger={"width": "100%", "data_testid": "notices-dealer"},
+            ), min_width="14rem"),
             rx.cond(s.loading, rx.spinner()),
             align="end",
             spacing="3",
         ),
-        rx.cond(
-            s.error != "",
-            rx.callout(s.error, icon="triangle_alert", color_scheme="red", role="alert", data_testid="page-error"),
-        ),
+        error_box(s.error),
         rx.cond(
             (s.rows.length() == 0) & ~s.loading,
             rx.callout(
@@ -128,25 +117,8 @@ def notices_page() -> rx.Component:
                 icon="inbox",
                 data_testid="notices-empty",
             ),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Sent", "Dealer", "Action", "Subject", "Alerts", "Channel", "Batch")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(s.rows, _row)),
-                    size="1",
-                    variant="surface",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
-                data_testid="notices-table",
-            ),
+            compact_table(["Sent", "Dealer", "Action", "Subject", "Alerts", "Channel", "Batch"], rx.foreach(s.rows, _row),
+                          "notices-table"),
         ),
         load_more(s.has_more, s.loading, s.load_more, "notices-more"),
         spacing="4",

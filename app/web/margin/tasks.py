@@ -15,12 +15,15 @@ from reflex.vars import Var
 from app.web.kit import badges, controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
+from app.web.kit.calls import call
+from app.web.kit.controls import ANY
 from app.web.kit.lists import KeysetListMixin
 from app.web.margin import components as mc
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
 from engine.errors import DomainError
+from engine.margin.machines import TASK_MACHINE
 from engine.margin.permissions import READ
 from engine.margin.permissions import TASKS_WRITE as WRITE
 from models.margin import actions
@@ -28,9 +31,8 @@ from models.margin.inputs import TaskCreate, TaskPatch
 from models.margin.queries import tasks as task_queries
 from models.margin.queries.tasks import TaskFilters
 
-ALL = "__all__"
 NONE = "__none__"
-TASK_STATUSES = ["open", "in_progress", "done", "cancelled"]
+TASK_STATUSES = TASK_MACHINE.statuses
 PAGE_SIZE = 50
 DONE_NOTICES = {
     "start": "Task started.",
@@ -120,7 +122,7 @@ class TasksState(KeysetListMixin, AuthState):
     notice: str = ""
     can_write: bool = False
     scope: str = "all"
-    f_status: str = ALL
+    f_status: str = ANY
     members: list[dict[str, str]] = []
     edit_members: list[dict[str, str]] = []
     alert_options: list[dict[str, str]] = []
@@ -176,7 +178,7 @@ class TasksState(KeysetListMixin, AuthState):
 
     @rx.event
     async def set_status(self, value: str):
-        self.f_status = value if value in TASK_STATUSES else ALL
+        self.f_status = value if value in TASK_STATUSES else ANY
         await self._reload()
 
     @rx.event
@@ -231,11 +233,10 @@ class TasksState(KeysetListMixin, AuthState):
         row = next((r for r in self.rows if r["id"] == str(task_id)), None)
         if ctx is None or row is None:
             return
-        try:
-            self.edit_actions = await asyncio.to_thread(task_actions, ctx, row["id"])
-        except DomainError as exc:
-            self.error = exc.message
+        ok, edit_actions = await call(self, task_actions, ctx, row["id"])
+        if not ok:
             return
+        self.edit_actions = edit_actions
         self._edit_id, self.edit = row["id"], row
         self.e_assignee, self.e_due, self.e_notes = row["assignee_id"], row["due"], row["notes"]
         self.edit_members = self.members + (
@@ -309,12 +310,8 @@ class TasksState(KeysetListMixin, AuthState):
         row = next((r for r in self.rows if r["id"] == str(task_id)), None)
         if ctx is None or row is None or not row["closable"]:
             return
-        try:
-            await asyncio.to_thread(
-                patch_task, ctx, row["id"], {"action": "complete", "expected_status": row["status"] or None}
-            )
-        except DomainError as exc:
-            self.error = exc.message
+        ok, _ = await call(self, patch_task, ctx, row["id"], {"action": "complete", "expected_status": row["status"] or None})
+        if not ok:
             return
         self.error, self.notice = "", "Task marked done."
         await self._reload(ctx)
@@ -362,15 +359,8 @@ def _task_row(row: Var) -> rx.Component:
 
 def _member_select(value: Var, field: str) -> rx.Component:
     members = TasksState.edit_members if field.startswith("e_") else TasksState.members
-    return rx.select.root(
-        rx.select.trigger(aria_label="Assignee", width="100%"),
-        rx.select.content(
-            rx.select.item("Unassigned", value=NONE),
-            rx.foreach(members, lambda m: rx.select.item(m["label"], value=m["value"])),
-        ),
-        value=value,
-        on_change=lambda v: TasksState.set_field(field, v),
-    )
+    return controls.select(members, value, lambda v: TasksState.set_field(field, v), "Assignee",
+                           first=(NONE, "Unassigned"), trigger={"width": "100%"})
 
 
 def _form_error() -> rx.Component:
@@ -402,14 +392,9 @@ def create_dialog() -> rx.Component:
                 on_submit=lambda _form: TasksState.submit_create(),
                 width="100%",
             ), controls.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"), width="100%"),
-            controls.field("Alert (optional)", rx.select.root(
-                rx.select.trigger(aria_label="Alert", width="100%"),
-                rx.select.content(
-                    rx.select.item("No alert", value=NONE),
-                    rx.foreach(s.alert_options, lambda o: rx.select.item(o["label"], value=o["value"])),
-                ),
-                value=s.c_alert,
-                on_change=lambda v: TasksState.set_field("c_alert", v),
+            controls.field("Alert (optional)", controls.select(
+                s.alert_options, s.c_alert, lambda v: TasksState.set_field("c_alert", v), "Alert",
+                first=(NONE, "No alert"), trigger={"width": "100%"},
             ), width="100%"),
             _assignee_and_due("c"),
             controls.field("Notes", rx.text_area(value=s.c_notes, on_change=lambda v: TasksState.set_field("c_notes", v),
@@ -491,8 +476,8 @@ def tasks_page() -> rx.Component:
                 on_change=s.set_scope,
                 data_testid="task-scope",
             ),
-            controls.choice([(ALL, "All statuses")] + [(v, fmt.label(v)) for v in TASK_STATUSES], s.f_status, s.set_status,
-                      "Status"),
+            controls.choice([(v, fmt.label(v)) for v in TASK_STATUSES], s.f_status, s.set_status, "Status",
+                            every="All statuses"),
             rx.spacer(),
             rx.cond(s.can_write, rx.button(rx.icon("plus", size=16), "New task", on_click=s.open_create,
                                            data_testid="task-new")),

@@ -11,11 +11,11 @@ import reflex as rx
 
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
+from app.web.kit.controls import ANY
 from app.web.kit.feedback import error_box
 from app.web.kit.table import column_table
 from app.web.margin.components import rule_label
 from app.web.margin.enforcement.views import (
-    ALL,
     bulk_filters,
     card,
     choice,
@@ -38,9 +38,9 @@ from engine.margin.severity import LEVELS
 
 class BulkState(AuthState):
     step: int = 1
-    f_rule: str = ALL
-    f_severity: str = ALL
-    f_dealer: str = ALL
+    f_rule: str = ANY
+    f_severity: str = ANY
+    f_dealer: str = ANY
     action: str = "warning_notice"
     batch_name: str = ""
     dealer_options: list[dict[str, str]] = []
@@ -84,7 +84,7 @@ class BulkState(AuthState):
         if self.created_id:
             return
         value = value if isinstance(value, str) else ""
-        self.f_rule = value if value in PRICE_RULES else ALL
+        self.f_rule = value if value in PRICE_RULES else ANY
         self._reset_preview()
 
     @rx.event
@@ -92,14 +92,14 @@ class BulkState(AuthState):
         if self.created_id:
             return
         value = value if isinstance(value, str) else ""
-        self.f_severity = value if value in LEVELS else ALL
+        self.f_severity = value if value in LEVELS else ANY
         self._reset_preview()
 
     @rx.event
     def set_dealer(self, value: str):
         if self.created_id:
             return
-        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ALL
+        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ANY
         self._reset_preview()
 
     @rx.event
@@ -227,25 +227,28 @@ def bulk_page() -> rx.Component:
                     "Rule",
                     s.f_rule,
                     s.set_rule,
-                    [(ALL, "MAP and MRP"), *[(r, rule_label(r)) for r in PRICE_RULES]],
+                    [(r, rule_label(r)) for r in PRICE_RULES],
                     "bulk-rule",
+                    first=(ANY, "MAP and MRP"),
                     disabled=locked,
                 ),
                 choice(
                     "Severity",
                     s.f_severity,
                     s.set_severity,
-                    [(ALL, "Any severity"), *[(lv, lv) for lv in LEVELS]],
+                    [(lv, lv) for lv in LEVELS],
                     "bulk-severity",
+                    first=(ANY, "Any severity"),
                     disabled=locked,
                 ),
                 choice(
                     "Dealer",
                     s.f_dealer,
                     s.set_dealer,
-                    [(ALL, "All dealers")],
+                    s.dealer_options,
                     "bulk-dealer",
-                    rx.foreach(s.dealer_options, lambda o: rx.select.item(o["label"], value=o["id"])),
+                    first=(ANY, "All dealers"),
+                    keys=("id", "label"),
                     disabled=locked,
                 ),
                 choice(
@@ -281,36 +284,12 @@ def bulk_page() -> rx.Component:
                 ),
                 rx.cond(
                     s.items.length() > 0,
-                    rx.box(
-                        rx.table.root(
-                            rx.table.header(
-                                rx.table.row(
-                                    *[rx.table.column_header_cell(h) for h in ("Dealer", "Alerts", "SKUs", "Dealer status")],
-                                    in_currency("Recoverable", s.currency),
-                                    rx.table.column_header_cell("Follow-up task"),
-                                )
-                            ),
-                            rx.table.body(
-                                rx.foreach(
-                                    s.items,
-                                    lambda r: rx.table.row(
-                                        rx.table.cell(r["dealer"]),
-                                        rx.table.cell(r["alerts"]),
-                                        rx.table.cell(r["skus"]),
-                                        rx.table.cell(status_cell(r)),
-                                        rx.table.cell(r["recoverable"]),
-                                        rx.table.cell(r["follow_up"]),
-                                        data_testid="preview-row",
-                                    ),
-                                )
-                            ),
-                            size="1",
-                            variant="surface",
-                            width="100%",
-                        ),
-                        overflow_x="auto",
-                        width="100%",
-                        data_testid="preview-table",
+                    column_table(
+                        [("Dealer", "dealer"), ("Alerts", "alerts"), ("SKUs", "skus"), ("Dealer status", status_cell),
+                         (in_currency("Recoverable", s.currency), "recoverable"), ("Follow-up task", "follow_up")],
+                        s.items,
+                        "preview-table",
+                        "preview-row",
                     ),
                     rx.callout(
                         rx.vstack(

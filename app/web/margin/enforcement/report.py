@@ -122,44 +122,16 @@ def report_page() -> rx.Component:
                     "report-deltas",
                     "report-delta",
                 ),
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[rx.table.column_header_cell(h)
-                                  for h in ("Dealer", "Outcome", "Dealer status", "SKU", "Rule")],
-                                in_currency("Floor", s.currency),
-                                in_currency("Price before", s.currency),
-                                in_currency("Price after", s.currency),
-                                rx.table.column_header_cell("Now"),
-                                rx.table.column_header_cell("Time to comply"),
-                            )
-                        ),
-                        rx.table.body(
-                            rx.foreach(
-                                s.lines,
-                                lambda r: rx.table.row(
-                                    rx.table.cell(r["dealer"]),
-                                    rx.table.cell(rx.badge(r["outcome"], variant="soft")),
-                                    rx.table.cell(status_cell(r)),
-                                    rx.table.cell(r["sku"]),
-                                    rx.table.cell(r["rule"]),
-                                    rx.table.cell(r["floor"]),
-                                    rx.table.cell(r["price_before"]),
-                                    rx.table.cell(r["price_after"]),
-                                    rx.table.cell(r["complied"]),
-                                    rx.table.cell(r["hours"]),
-                                    data_testid="report-line",
-                                ),
-                            )
-                        ),
-                        size="1",
-                        variant="surface",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                    data_testid="report-lines",
+                column_table(
+                    [("Dealer", "dealer"), ("Outcome", lambda r: rx.badge(r["outcome"], variant="soft")),
+                     ("Dealer status", status_cell), ("SKU", "sku"), ("Rule", "rule"),
+                     (in_currency("Floor", s.currency), "floor"),
+                     (in_currency("Price before", s.currency), "price_before"),
+                     (in_currency("Price after", s.currency), "price_after"),
+                     ("Now", "complied"), ("Time to comply", "hours")],
+                    s.lines,
+                    "report-lines",
+                    "report-line",
                 ),
             ),
         ),

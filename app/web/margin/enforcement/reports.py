@@ -6,9 +6,11 @@ import asyncio
 from typing import ClassVar
 
 import reflex as rx
+from reflex.vars import Var
 
 from app.web.kit.feedback import error_box
 from app.web.kit.lists import KeysetListMixin
+from app.web.kit.table import column_table
 from app.web.margin.enforcement.views import (
     fetch_batches,
     in_currency,
@@ -40,6 +42,19 @@ class ReportsState(KeysetListMixin, AuthState):
             yield
 
 
+def _status(r: Var) -> rx.Component:
+    """The batch's status, with a link to start it while it is a draft the person may run."""
+    return rx.hstack(
+        rx.badge(r["status"], variant="soft"),
+        rx.cond(
+            ReportsState.can_run & (r["status"] == "draft"),
+            rx.link("Start…", href="/execution?batchId=" + r["id"], size="1", data_testid="report-start-draft"),
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
 @app_page(
     "/reports", "Reports", permission=READ, nav="Reports", icon="file-chart-column", order=15, on_load=ReportsState.load
 )
@@ -51,52 +66,14 @@ def reports_page() -> rx.Component:
         rx.cond(
             (s.rows.length() == 0) & ~s.loading,
             rx.callout("No enforcement batch yet.", icon="info"),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ("Batch", "Action", "Status", "Items", "Finished")],
-                            in_currency("Expected recoverable", s.currency),
-                            rx.table.column_header_cell("Created"),
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            s.rows,
-                            lambda r: rx.table.row(
-                                rx.table.cell(rx.link(r["name"], href="/reports/" + r["id"])),
-                                rx.table.cell(r["action"]),
-                                rx.table.cell(
-                                    rx.hstack(
-                                        rx.badge(r["status"], variant="soft"),
-                                        rx.cond(
-                                            s.can_run & (r["status"] == "draft"),
-                                            rx.link(
-                                                "Start…",
-                                                href="/execution?batchId=" + r["id"],
-                                                size="1",
-                                                data_testid="report-start-draft",
-                                            ),
-                                        ),
-                                        spacing="2",
-                                        align="center",
-                                    )
-                                ),
-                                rx.table.cell(r["items"]),
-                                rx.table.cell(r["done"]),
-                                rx.table.cell(r["recoverable"]),
-                                rx.table.cell(r["created"], white_space="nowrap"),
-                                data_testid="report-row",
-                            ),
-                        )
-                    ),
-                    size="1",
-                    variant="surface",
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
-                data_testid="reports-table",
+            column_table(
+                [("Batch", lambda r: rx.link(r["name"], href="/reports/" + r["id"])), ("Action", "action"),
+                 ("Status", _status), ("Items", "items"), ("Finished", "done"),
+                 (in_currency("Expected recoverable", s.currency), "recoverable"),
+                 ("Created", lambda r: rx.text(r["created"], white_space="nowrap"))],
+                s.rows,
+                "reports-table",
+                "report-row",
             ),
         ),
         rx.cond(

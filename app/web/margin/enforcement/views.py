@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit.badges import status_badge
 from app.web.margin.components import rule_label
@@ -19,7 +20,6 @@ from models.margin import actions
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries import enforcement as enforcement_queries
 
-ALL = "__all__"
 FINISHED = ("completed", "cancelled", "failed")
 PAGE_SIZE = 25
 
@@ -202,19 +202,11 @@ def caption(text: str) -> rx.Component:
     return rx.text(text, size="1", weight="medium", color_scheme="gray")
 
 
-def choice(
-    label: str, value: Var, on_change, options: list[tuple[str, str]], testid: str, extra=None, disabled: Any = False
-) -> rx.Component:
-    return rx.vstack(
-        caption(label),
-        rx.select.root(
-            rx.select.trigger(aria_label=label, width="100%", data_testid=testid),
-            rx.select.content(*[rx.select.item(text, value=v) for v, text in options], *([extra] if extra else [])),
-            value=value,
-            on_change=on_change,
-            disabled=disabled,
-        ),
-        spacing="1",
+def choice(label: str, value: Var, on_change, options: list[tuple[str, str]] | Var, testid: str, **props) -> rx.Component:
+    """A captioned select of the enforcement forms (kit.controls.select props: first, keys, disabled)."""
+    return controls.field(
+        label,
+        controls.select(options, value, on_change, label, trigger={"width": "100%", "data_testid": testid}, **props),
         min_width="11rem",
         flex="1",
     )

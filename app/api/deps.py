@@ -1,14 +1,24 @@
-"""Who is calling: the session from `Authorization: Bearer` or the HttpOnly cookie."""
+"""Who is calling (the session from `Authorization: Bearer` or the HttpOnly cookie) and the query
+parameter types every route shares (engine.inputs: one input rule for every module)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request
 
 from engine.context import TenantContext
 from engine.errors import Forbidden
+from engine.inputs import Instant, PlainText, query_int
 from models import sessions
+from models.pagination import MAX_LIMIT
+
+# `limit: Limit = 50`, `cursor: Cursor = None`, `q: SearchText = None`, `at: InstantParam = None`
+Limit = Annotated[query_int(1, MAX_LIMIT), Query(description="page size")]
+Cursor = Annotated[PlainText | None, Query(max_length=500, description="`next_cursor` of the previous page")]
+SearchText = Annotated[PlainText | None, Query(max_length=100, description="words to look for")]
+InstantParam = Annotated[Instant | None, Query(description="a timezone-aware instant, years 1900..2999")]
 
 
 def token_from(request: Request) -> str | None:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from engine.errors import DomainError
 from models.audit import correlation_id
@@ -23,6 +24,11 @@ log = logging.getLogger("pharos.api")
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _message(error: dict) -> str:
+    message = error.get("msg", "invalid")
+    return message.removeprefix("Value error, ") if error.get("type") == "value_error" else message
 
 
 def _field_path(loc: tuple) -> str:
@@ -37,7 +43,7 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = {_field_path(tuple(e.get("loc", ()))): e.get("msg", "invalid") for e in exc.errors()}
+        fields = {_field_path(tuple(e.get("loc", ()))): _message(e) for e in exc.errors()}
         names = ", ".join(fields)
         return JSONResponse(
             error_body("validation_error", f"invalid input: {names}", fields), status_code=422
@@ -65,7 +71,11 @@ def install_error_handlers(api: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "forbidden"}
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
-        return JSONResponse(error_body(codes.get(exc.status_code, "http_error"), message), status_code=exc.status_code)
+        return JSONResponse(
+            error_body(codes.get(exc.status_code, "http_error"), message),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @api.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -74,3 +84,29 @@ def install_error_handlers(api: FastAPI) -> None:
         return JSONResponse(
             error_body("internal_error", f"something went wrong; reference {cid}"), status_code=500
         )
+
+
+FALLBACK_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def install_api_fallback(api: FastAPI) -> None:
+    """Unknown `/api/...` paths answer 404 and undeclared methods 405 (with `Allow`), in the JSON
+    contract. Call it after every router is included. Reflex mounts its own app at "" behind ours
+    (app/app.py), and a mount matches every path: without this route both answers would be
+    Reflex's plain-text 404."""
+
+    async def fallback(request: Request) -> JSONResponse:
+        allowed: set[str] = set()
+        for route in api.router.routes:
+            if getattr(route, "endpoint", None) is fallback:
+                continue
+            match, _ = route.matches(request.scope)
+            if match is Match.PARTIAL:
+                allowed |= set(getattr(route, "methods", None) or ())
+        if allowed:
+            headers = {"Allow": ", ".join(sorted(allowed))}
+            return JSONResponse(error_body("method_not_allowed", "Method Not Allowed"), status_code=405, headers=headers)
+        return JSONResponse(error_body("not_found", "Not Found"), status_code=404)
+
+    for path in ("/api", "/api/{rest:path}"):
+        api.add_api_route(path, fallback, methods=FALLBACK_METHODS, include_in_schema=False)

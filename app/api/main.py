@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.api.errors import install_error_handlers
+from app.api.errors import install_api_fallback, install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
 from app.api.routes import audit, auth, catalog, enforcement, health, jobs, margin, pricing, settings
 from models.logs import configure_json_logging
@@ -18,5 +18,6 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     for router in ROUTERS:
         api.include_router(router)
+    install_api_fallback(api)
     api.add_middleware(ObservabilityMiddleware)
     return api

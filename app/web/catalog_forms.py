@@ -14,6 +14,7 @@ itself in `_after_save`. The form's values stay in the state on error, so nothin
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -275,7 +276,9 @@ def _save_rule(ctx: TenantContext, _row_id: str | None, form: dict[str, str]) ->
     data = _values(form, ("amount",), ("price_book_id", "sku_id", "org_id", "channel_id", "note"))
     data["effective_from"] = parse_instant(form.get("effective_from"), "effective_from")
     data["effective_to"] = parse_instant(form.get("effective_to"), "effective_to")
-    data["priority"] = (form.get("priority") or "").strip() or "0"
+    priority = (form.get("priority") or "").strip() or "0"
+    # the input model takes JSON integers only; a form sends text, so ASCII digits become a number here
+    data["priority"] = int(priority) if re.fullmatch(r"-?[0-9]{1,6}", priority) else priority
     with tenant_session(ctx) as session:
         created = pricing.create_rule(session, ctx, parse_input(PriceRuleCreate, data))
         return {

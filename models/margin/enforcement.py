@@ -40,6 +40,7 @@ from models.job_tables import Job, JobItem
 from models.jobs import create_job, get_job
 from models.margin import dealers as dealer_repo
 from models.margin.alerts import require
+from models.margin.inputs import Rule, Severity
 from models.margin_enforcement_tables import EnforcementBatch, EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin_tables import MarginAlert
 from models.pagination import Page, keyset_page, parse_instant
@@ -62,8 +63,8 @@ class BatchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     alert_ids: list[uuid.UUID] | None = Field(None, max_length=MAX_ALERTS)
-    rules: list[str] | None = Field(None, max_length=10)
-    severities: list[str] | None = Field(None, max_length=10)
+    rules: list[Rule] | None = Field(None, max_length=10)
+    severities: list[Severity] | None = Field(None, max_length=10)
     dealer_ids: list[uuid.UUID] | None = Field(None, max_length=5000)
     sku_ids: list[uuid.UUID] | None = Field(None, max_length=5000)
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_session, token_from
+from engine.inputs import PlainText
 from models import sessions
 from models.identity import memberships_of
 from models.settings import get_settings
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=3, max_length=320)
+    email: PlainText = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
 
 

@@ -9,16 +9,17 @@ tenant answer 404.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from sqlmodel import SQLModel
 
+from app.api.deps import Cursor, InstantParam, Limit, SearchText
 from app.api.routes.settings import feature
 from engine.audit_chain import to_jsonable
 from engine.catalog.machines import ORG_STATUS
 from engine.context import TenantContext
+from engine.inputs import INT32_MAX, query_int
 from models.catalog import catalog, orgs, publishing
 from models.catalog.inputs import (
     CatalogChange,
@@ -27,21 +28,23 @@ from models.catalog.inputs import (
     OfferingCreate,
     OrgCreate,
     OrgDecision,
+    OrgType,
     OrgUpdate,
     ProductCreate,
     ProductUpdate,
+    RelationshipType,
     SkuCreate,
     SkuUpdate,
 )
 from models.db import tenant_session
 from models.flags import ENABLE_CATALOG_PUBLISHING, ENABLE_CHANNELS, ENABLE_ORG
-from models.pagination import MAX_LIMIT, Page
+from models.pagination import Page
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 
 READ, WRITE = "catalog.read", "catalog.write"
-Limit = Query(50, ge=1, le=MAX_LIMIT)
-Cursor = Query(None, max_length=500)
+OrgStatus = Literal[tuple(sorted(ORG_STATUS.states))]  # type: ignore[valid-type]
+VersionNumber = Annotated[query_int(1, INT32_MAX) | None, Query()]
 
 
 def row_view(row: SQLModel, **extra: Any) -> dict[str, Any]:
@@ -61,11 +64,11 @@ def page_view(page: Page[Any], view=row_view) -> dict[str, Any]:
 @router.get("/orgs")
 def list_orgs(
     ctx: TenantContext = Depends(feature(ENABLE_ORG, READ)),
-    type: str | None = Query(None, max_length=30),
-    status: str | None = Query(None, max_length=20),
-    q: str | None = Query(None, max_length=100),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    type: OrgType | None = None,
+    status: OrgStatus | None = None,
+    q: SearchText = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         return page_view(orgs.list_orgs(session, ctx, type=type, status=status, q=q, limit=limit, cursor=cursor))
@@ -110,10 +113,10 @@ def org_relationships(
     org_id: uuid.UUID,
     ctx: TenantContext = Depends(feature(ENABLE_ORG, READ)),
     direction: Literal["both", "from", "to"] = "both",
-    type: str | None = Query(None, max_length=30),
-    at: datetime | None = Query(None, description="only relationships effective at this instant"),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    type: RelationshipType | None = None,
+    at: InstantParam = None,  # only relationships effective at this instant
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = orgs.list_relationships(
@@ -139,9 +142,9 @@ def org_relationships(
 @router.get("/channels")
 def list_channels(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
-    q: str | None = Query(None, max_length=100),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    q: SearchText = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         return page_view(catalog.list_channels(session, ctx, q=q, limit=limit, cursor=cursor))
@@ -164,10 +167,10 @@ def update_channel(
 @router.get("/products")
 def list_products(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
-    q: str | None = Query(None, max_length=100),
+    q: SearchText = None,
     manufacturer_org_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = catalog.list_products(
@@ -193,10 +196,10 @@ def update_product(
 @router.get("/skus")
 def list_skus(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
-    q: str | None = Query(None, max_length=100),
+    q: SearchText = None,
     product_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         return page_view(catalog.list_skus(session, ctx, q=q, product_id=product_id, limit=limit, cursor=cursor))
@@ -222,8 +225,8 @@ def list_offerings(
     ctx: TenantContext = Depends(feature(ENABLE_CATALOG_PUBLISHING, READ)),
     channel_id: uuid.UUID | None = None,
     sku_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = catalog.list_offerings(session, ctx, channel_id=channel_id, sku_id=sku_id, limit=limit, cursor=cursor)
@@ -250,8 +253,8 @@ def _catalog_view(view: publishing.CatalogView) -> dict[str, Any]:
 def channel_catalog(
     channel_id: uuid.UUID,
     ctx: TenantContext = Depends(feature(ENABLE_CATALOG_PUBLISHING, READ)),
-    version: int | None = Query(None, ge=1, description="a version number; default: the latest published"),
-    compare_to: int | None = Query(None, ge=1, description="also return the diff from this version to `version`"),
+    version: VersionNumber = None,  # a version number; default: the latest published
+    compare_to: VersionNumber = None,  # also return the diff from this version to `version`
 ) -> dict:
     with tenant_session(ctx) as session:
         view = publishing.get_catalog(session, ctx, channel_id, version=version)
@@ -265,8 +268,8 @@ def channel_catalog(
 def channel_catalog_versions(
     channel_id: uuid.UUID,
     ctx: TenantContext = Depends(feature(ENABLE_CATALOG_PUBLISHING, READ)),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         return page_view(publishing.list_versions(session, ctx, channel_id, limit=limit, cursor=cursor))

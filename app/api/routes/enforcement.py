@@ -14,17 +14,17 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from app.api.deps import require
+from app.api.deps import Cursor, Limit, require
 from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
 from engine.margin.enforcement import ACTIONS
 from engine.margin.machines import BATCH_MACHINE
+from engine.text import TextInput
 from models.db import tenant_session
 from models.margin import enforcement
 from models.margin.enforcement import ENFORCE, READ, BatchFilters
-from models.pagination import MAX_LIMIT
 from models.progress import SSE_HEADERS, open_job_stream, sse_frame
 
 router = APIRouter(prefix="/api", tags=["enforcement"])
@@ -32,12 +32,9 @@ router = APIRouter(prefix="/api", tags=["enforcement"])
 EXPORT = "margin.reports.export"
 Action = Literal[tuple(sorted(ACTIONS))]  # type: ignore[valid-type]
 BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]  # type: ignore[valid-type]
-Limit = Query(50, ge=1, le=MAX_LIMIT)
-Cursor = Query(None, max_length=500)
 
 
-class PreviewRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PreviewRequest(TextInput):
     action: Action
     filters: BatchFilters = Field(default_factory=BatchFilters)
 
@@ -46,8 +43,7 @@ class BatchCreate(PreviewRequest):
     name: str | None = Field(None, min_length=1, max_length=200)
 
 
-class BatchCancel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BatchCancel(TextInput):
     reason: str | None = Field(None, min_length=1, max_length=1000)
 
 
@@ -88,8 +84,8 @@ def cancel_batch(
 def list_batches(
     ctx: TenantContext = Depends(require(READ)),
     status: BatchStatus | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = enforcement.list_batches(session, ctx, status=status, limit=limit, cursor=cursor)
@@ -151,8 +147,8 @@ def notices(
     ctx: TenantContext = Depends(require(READ)),
     batch_id: uuid.UUID | None = Query(None, alias="batchId"),
     dealer_id: uuid.UUID | None = Query(None, alias="dealerId"),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = enforcement.list_notices(

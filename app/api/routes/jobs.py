@@ -7,10 +7,11 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.api.deps import require
 from engine.context import TenantContext
+from engine.text import TextInput
 from models import jobs as repo
 from models.db import tenant_session
 from models.progress import SSE_HEADERS, open_job_stream
@@ -18,8 +19,7 @@ from models.progress import SSE_HEADERS, open_job_stream
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 
-class CancelRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CancelRequest(TextInput):
     reason: str | None = Field(None, max_length=2000)
 
 

@@ -10,31 +10,30 @@ Lists are keyset-paginated (`?limit&cursor`); ids of another tenant answer 404.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlmodel import Session, SQLModel, select
 
-from app.api.deps import require
+from app.api.deps import Cursor, Limit, SearchText, require
 from engine.audit_chain import to_jsonable
 from engine.context import TenantContext
+from engine.inputs import Instant, PlainText, StrictInt, query_int
 from engine.margin.frames import RULES
 from engine.margin.severity import LEVELS
+from engine.text import TextInput
 from models.catalog_tables import Organization, Sku
 from models.db import tenant_session
 from models.margin import alerts as alert_repo
 from models.margin import dashboard, dealers, tasks
 from models.margin.detection import submit_detection
 from models.margin.inputs import AlertPatch, AlertStatus, DealerStatusChange, TaskCreate, TaskPatch, TaskStatus
-from models.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api", tags=["margin"])
 
 READ = "margin.read"
-Limit = Query(50, ge=1, le=MAX_LIMIT)
-Cursor = Query(None, max_length=500)
 RuleQ = Literal[RULES]  # type: ignore[valid-type]
 SeverityQ = Literal[LEVELS]  # type: ignore[valid-type]
 
@@ -107,15 +106,15 @@ def _alert_detail(session: Session, ctx: TenantContext, alert) -> dict[str, Any]
 
 
 @router.get("/dashboard/summary")
-def dashboard_summary(ctx: TenantContext = Depends(require(READ)), period_days: int = Query(30, ge=1, le=366)) -> dict:
+def dashboard_summary(ctx: TenantContext = Depends(require(READ)), period_days: query_int(1, 366) = 30) -> dict:
     with tenant_session(ctx) as session:
         return to_jsonable(dashboard.summary(session, ctx, period_days=period_days))
 
 
 @router.get("/search")
 def search(
-    q: str = Query(..., min_length=1, max_length=100),
-    limit: int = Query(10, ge=1, le=50),
+    q: Annotated[PlainText, Query(min_length=1, max_length=100)],
+    limit: query_int(1, 50) = 10,
     ctx: TenantContext = Depends(require(READ)),
 ) -> dict:
     with tenant_session(ctx) as session:
@@ -134,8 +133,8 @@ def list_alerts(
     dealer_id: uuid.UUID | None = None,
     sku_id: uuid.UUID | None = None,
     open_only: bool = False,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = alert_repo.list_alerts(
@@ -194,8 +193,8 @@ def list_tasks(
     alert_id: uuid.UUID | None = None,
     dealer_id: uuid.UUID | None = None,
     assignee_user_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = tasks.list_tasks(
@@ -229,9 +228,9 @@ def patch_task(task_id: uuid.UUID, body: TaskPatch, ctx: TenantContext = Depends
 @router.get("/dealers")
 def list_dealers(
     ctx: TenantContext = Depends(require(READ)),
-    q: str | None = Query(None, max_length=100),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    q: SearchText = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page, statuses, figures = dealers.list_dealers(session, ctx, q=q, limit=limit, cursor=cursor)
@@ -283,11 +282,10 @@ def change_dealer_status(
 # --- detection ---------------------------------------------------------------------------------
 
 
-class DetectRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    as_of: AwareDatetime | None = None
-    undercut_pct: str | None = Field(None, pattern=r"^\d{1,3}(\.\d{1,8})?$")
-    dead_stock_days: int | None = Field(None, ge=0, le=3650)
+class DetectRequest(TextInput):
+    as_of: Instant | None = None
+    undercut_pct: str | None = Field(None, pattern=r"^[0-9]{1,3}(\.[0-9]{1,8})?$")
+    dead_stock_days: StrictInt | None = Field(None, ge=0, le=3650)
 
 
 @router.post("/margin/detect", status_code=202)

@@ -7,12 +7,12 @@ off). Reads need pricing.read, writes pricing.write. Every API resolution is aud
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from app.api.routes.catalog import Cursor, Limit, page_view, row_view
+from app.api.deps import Cursor, InstantParam, Limit
+from app.api.routes.catalog import page_view, row_view
 from app.api.routes.settings import feature
 from engine.context import TenantContext
 from engine.pricing import PRICE_BOOK_KINDS
@@ -34,8 +34,8 @@ def list_books(
     ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, READ)),
     kind: Kind | None = None,
     currency: str | None = Query(None, pattern=r"^[A-Z]{3}$"),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         return page_view(pricing.list_books(session, ctx, kind=kind, currency=currency, limit=limit, cursor=cursor))
@@ -54,8 +54,8 @@ def list_rules(
     sku_id: uuid.UUID | None = None,
     org_id: uuid.UUID | None = None,
     channel_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     with tenant_session(ctx) as session:
         page = pricing.list_rules(
@@ -87,8 +87,8 @@ def rule_conflicts(
     kind: Kind | None = None,
     sku_id: uuid.UUID | None = None,
     severity: Literal["ambiguous", "warning", "info"] | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     size = clamp_limit(limit)
     start = decode_cursor(cursor, 1)
@@ -110,7 +110,7 @@ def resolve_price(
     kind: Kind = "list",
     org_id: uuid.UUID | None = None,
     channel_id: uuid.UUID | None = None,
-    at: datetime | None = Query(None, description="timezone-aware instant; default now"),
+    at: InstantParam = None,  # default: now
 ) -> dict:
     with tenant_session(ctx) as session:
         result = pricing.resolve_price(

@@ -95,14 +95,18 @@ def install_api_fallback(api: FastAPI) -> None:
     (app/app.py), and a mount matches every path: without this route both answers would be
     Reflex's plain-text 404."""
 
-    async def fallback(request: Request) -> JSONResponse:
-        allowed: set[str] = set()
+    def matched_by_another(scope: dict, method: str) -> bool:
+        probe = {"type": "http", "path": scope["path"], "root_path": scope.get("root_path", ""), "method": method}
         for route in api.router.routes:
             if getattr(route, "endpoint", None) is fallback:
-                continue
-            match, _ = route.matches(request.scope)
-            if match is Match.PARTIAL:
-                allowed |= set(getattr(route, "methods", None) or ())
+                return False  # what follows (Reflex's mount) is not the API
+            if route.matches(dict(probe))[0] is Match.FULL:
+                return True
+        return False
+
+    async def fallback(request: Request) -> JSONResponse:
+        # asked method by method: included routers (FastAPI ≥ 0.16x) do not expose their methods
+        allowed = {m for m in FALLBACK_METHODS if m != request.method and matched_by_another(request.scope, m)}
         if allowed:
             headers = {"Allow": ", ".join(sorted(allowed))}
             return JSONResponse(error_body("method_not_allowed", "Method Not Allowed"), status_code=405, headers=headers)

@@ -33,6 +33,19 @@ _ASCII_INT = re.compile(r"-?[0-9]{1,18}")
 INT32_MAX = 2**31 - 1
 
 
+_INSTANT_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def _instant_text(value: Any) -> Any:
+    """RFC 3339 text (or a datetime from Python callers): pydantic's lax mode also reads `0` or
+    `"0.5"` as seconds since 1970."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _INSTANT_TEXT.match(value):
+        raise ValueError(INSTANT_MESSAGE)
+    return value
+
+
 def _instant(value: datetime) -> datetime:
     if not INSTANT_MIN_YEAR <= value.year <= INSTANT_MAX_YEAR:
         raise ValueError(INSTANT_MESSAGE)
@@ -57,6 +70,7 @@ def _ascii_int(value: Any) -> Any:
 # A timezone-aware instant in the years 1900..2999 (bodies and query parameters alike).
 Instant = Annotated[
     AwareDatetime,
+    BeforeValidator(_instant_text),
     AfterValidator(_instant),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}),
 ]

@@ -13,6 +13,7 @@ import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -26,14 +27,51 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]  # field → why it was refused (422); empty otherwise
+
+
+class ErrorBody(BaseModel):
+    """The error contract, as the OpenAPI document declares it."""
+
+    error: ErrorDetail
+
+
+ERROR_MEANINGS = {
+    401: "Not signed in (no or an expired session)",
+    403: "The role may not do this",
+    404: "No such thing in this tenant (or the feature is off for it)",
+    405: "Method not allowed on this path",
+    409: "Conflict: the state changed or the value is taken",
+    413: "Request body too large",
+    422: "Invalid input: `fields` names each refused field",
+    429: "Too many requests; see Retry-After",
+    503: "A service the answer needs is down",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict]:
+    """`responses=` for routes and routers: the error answers they give, in the error contract."""
+    return {code: {"model": ErrorBody, "description": ERROR_MEANINGS[code]} for code in codes}
+
+
+# What any API route can answer besides its success: sessions, roles, tenant scoping and flags,
+# conflicts, the body limit, input validation and rate limits.
+API_ERRORS = error_responses(401, 403, 404, 409, 413, 422, 429)
+PUBLIC_ERRORS = error_responses(413, 422, 429)  # routes that need no session
+
+
 def _message(error: dict) -> str:
     message = error.get("msg", "invalid")
     return message.removeprefix("Value error, ") if error.get("type") == "value_error" else message
 
 
 def _field_path(loc: tuple) -> str:
+    """`("body", "a", 0)` → "a.0"; a missing or non-object body (`("body",)`) → "body"."""
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
-    return ".".join(parts) or "request"
+    return ".".join(parts) or (str(loc[0]) if loc else "request")
 
 
 def install_error_handlers(api: FastAPI) -> None:

@@ -30,6 +30,8 @@ from models.progress import SSE_HEADERS, open_job_stream, sse_frame
 router = APIRouter(prefix="/api", tags=["enforcement"])
 
 EXPORT = "margin.reports.export"
+SSE = {200: {"description": "server-sent events", "content": {"text/event-stream": {}}}}
+CSV = {200: {"description": "the report as CSV", "content": {"text/csv": {}}}}
 Action = Literal[tuple(sorted(ACTIONS))]  # type: ignore[valid-type]
 BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]  # type: ignore[valid-type]
 
@@ -98,7 +100,7 @@ def get_batch(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) 
         return to_jsonable(enforcement.batch_detail(session, ctx, batch_id))
 
 
-@router.get("/execution/stream")
+@router.get("/execution/stream", response_class=StreamingResponse, responses=SSE)
 async def execution_stream(
     batch_id: uuid.UUID = Query(alias="batchId"), ctx: TenantContext = Depends(require(READ))
 ) -> StreamingResponse:
@@ -125,7 +127,7 @@ async def execution_stream(
     return StreamingResponse(frames(), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-@router.get("/reports/enforcement/{batch_id}.csv")
+@router.get("/reports/enforcement/{batch_id}.csv", response_class=Response, responses=CSV)
 def report_csv(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(EXPORT))) -> Response:
     with tenant_session(ctx) as session:
         filename, body = enforcement.report_csv(session, ctx, batch_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
 from models.db import app_engine
@@ -32,7 +33,7 @@ def _redis_ok() -> bool:
         return False
 
 
-@router.get("/api/health")
+@router.get("/api/health", responses={503: {"description": "the database or Redis is down (same body)"}})
 def health(response: Response) -> dict:
     db, cache = _db_ok(), _redis_ok()
     if not (db and cache):
@@ -40,7 +41,7 @@ def health(response: Response) -> dict:
     return {"ok": db and cache, "db": "ok" if db else "down", "redis": "ok" if cache else "down"}
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 def metrics() -> Response:
     with contextlib.suppress(Exception):  # a scrape must not fail because Redis is down
         QUEUE_DEPTH.set(sync_redis().zcard(ARQ_QUEUE))

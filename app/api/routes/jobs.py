@@ -16,6 +16,8 @@ from models import jobs as repo
 from models.db import tenant_session
 from models.progress import SSE_HEADERS, open_job_stream
 
+SSE = {200: {"description": "server-sent events", "content": {"text/event-stream": {}}}}
+
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 
@@ -46,7 +48,7 @@ def cancel_job(
         return _progress_body(repo.job_progress(session, ctx, job_id))
 
 
-@router.get("/{job_id}/stream")
+@router.get("/{job_id}/stream", response_class=StreamingResponse, responses=SSE)
 async def job_stream(job_id: uuid.UUID, ctx: TenantContext = Depends(require("core.jobs.read"))) -> StreamingResponse:
     """Server-sent events: one `progress` event per change, `end` when the job finishes."""
     events = await open_job_stream(ctx, job_id)

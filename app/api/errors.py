@@ -107,6 +107,11 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not read the body (not JSON, not UTF-8, …)
+            message = exc.detail if isinstance(exc.detail, str) else "the body could not be read"
+            return JSONResponse(
+                error_body("validation_error", f"invalid input: body: {message}", {"body": message}), status_code=422
+            )
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "forbidden"}
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         return JSONResponse(

@@ -2,13 +2,16 @@
 OpenAPI document (`/api/openapi.json`) and sends each one as the owners of two tenants, over ASGI, with
 every built-in check on — no 5xx, status codes, content types and bodies as declared, data valid by the
 schema accepted and invalid data refused — plus one of ours: no answer to one tenant carries an id of
-the other's. Path ids are drawn from both tenants' real rows as well as at random, so every route
-also meets the other tenant's ids. Bounded: a few examples per operation (~2 minutes on 2 cores).
+the other's. Each case goes to one of the two tenants (chosen from its content, so a replay goes to
+the same one); path ids are drawn from both tenants' real rows as well as at random, so every route
+meets its own rows and the other tenant's ids. Bounded: a few examples per operation (~2 minutes
+on an idle 2-core machine).
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 
 import pytest
@@ -22,7 +25,7 @@ from tests.integration.catalog.conftest import ALL_FLAGS
 from tests.integration.margin.conftest import MarginTenant, build
 from tests.support.api_clients import create_test_api
 
-EXAMPLES = 12  # per operation; each case is sent twice (once per tenant)
+EXAMPLES = 8  # per operation and phase, besides the coverage phase's boundary cases
 # Every built-in check is on. "Valid by the schema" cannot mean "accepted" for two kinds of input
 # that no schema can describe — an opaque pagination cursor and a well-formed id of a row that does
 # not exist in the caller's tenant — so a 422 also counts as a valid answer to schema-valid data;
@@ -120,9 +123,10 @@ def refusals_name_a_field(ctx, response, case):
 @SCHEMA.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_holds_under_the_probe(case, probe):
-    for slug, headers in probe.headers.items():
-        foreign = set().union(*(ids for other, ids in probe.ids.items() if other != slug))
-        case.call_and_validate(headers=headers, additional_checks=[_no_foreign_ids(foreign), refusals_name_a_field])
+    slugs = sorted(probe.headers)
+    slug = slugs[zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode()) % len(slugs)]
+    foreign = set().union(*(ids for other, ids in probe.ids.items() if other != slug))
+    case.call_and_validate(headers=probe.headers[slug], additional_checks=[_no_foreign_ids(foreign), refusals_name_a_field])
 
 
 def test_the_probe_covers_every_route():

@@ -8,7 +8,6 @@ permission.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -39,12 +38,9 @@ def feature(flag: str, permission: str) -> Callable[[Request], TenantContext]:
     return dependency
 
 
-FlagName = Literal[tuple(KNOWN_FLAGS)]  # type: ignore[valid-type]
-
-
 class FlagsPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    flags: dict[FlagName, StrictBool] = Field(min_length=1, max_length=len(KNOWN_FLAGS))
+    flags: dict[str, StrictBool] = Field(min_length=1, max_length=len(KNOWN_FLAGS))
 
 
 def _body(flags: dict[str, bool]) -> dict:

@@ -81,7 +81,11 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = {_field_path(tuple(e.get("loc", ()))): _message(e) for e in exc.errors()}
+        fields = {
+            # a JSON syntax error's loc holds the character position, not a field
+            "body" if e.get("type") == "json_invalid" else _field_path(tuple(e.get("loc", ()))): _message(e)
+            for e in exc.errors()
+        }
         names = ", ".join(fields)
         return JSONResponse(
             error_body("validation_error", f"invalid input: {names}", fields), status_code=422

@@ -285,3 +285,10 @@ def test_an_unknown_api_path_is_a_json_404(request, which):
 def test_paths_outside_the_api_still_reach_the_mounted_app(mounted):
     res = mounted.get("/some/page")
     assert (res.status_code, res.text) == (404, "Not Found")
+
+
+def test_a_body_that_is_not_json_or_missing_is_refused_naming_the_body(owner):
+    not_utf8 = owner.post("/api/tasks", content=b"\xff\xfe{", headers={"content-type": "application/json"})
+    assert refused(not_utf8, "body")["fields"]["body"]
+    refused(owner.post("/api/tasks", content=b"{not json", headers={"content-type": "application/json"}), "body")
+    refused(owner.post("/api/tasks"), "body")

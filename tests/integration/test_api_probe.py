@@ -1,8 +1,8 @@
 """The outside probe, kept in the suite (issue 17): schemathesis generates requests from the API's own
-OpenAPI document (`/api/openapi.json`) and sends each one as the owners of two tenants, over ASGI, with
+OpenAPI document (`/api/openapi.json`) and sends them as the owners of two tenants, over ASGI, with
 every built-in check on — no 5xx, status codes, content types and bodies as declared, data valid by the
-schema accepted and invalid data refused — plus one of ours: no answer to one tenant carries an id of
-the other's. Each case goes to one of the two tenants (chosen from its content, so a replay goes to
+schema accepted and invalid data refused — plus two of ours: every 422 names the refused field, and
+no answer to one tenant carries an id of the other's. Each case goes to one of the two tenants (chosen from its content, so a replay goes to
 the same one); path ids are drawn from both tenants' real rows as well as at random, so every route
 meets its own rows and the other tenant's ids. Bounded: a few examples per operation (~2 minutes
 on an idle 2-core machine).

@@ -7,19 +7,21 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.api.deps import require
 from engine.context import TenantContext
+from engine.text import TextInput
 from models.core.db import tenant_session
 from models.jobs import repo
 from models.jobs.progress import SSE_HEADERS, open_job_stream
 
+SSE = {200: {"description": "server-sent events", "content": {"text/event-stream": {}}}}
+
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 
-class CancelRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CancelRequest(TextInput):
     reason: str | None = Field(None, max_length=2000)
 
 
@@ -46,7 +48,7 @@ def cancel_job(
         return _progress_body(repo.job_progress(session, ctx, job_id))
 
 
-@router.get("/{job_id}/stream")
+@router.get("/{job_id}/stream", response_class=StreamingResponse, responses=SSE)
 async def job_stream(job_id: uuid.UUID, ctx: TenantContext = Depends(require("core.jobs.read"))) -> StreamingResponse:
     """Server-sent events: one `progress` event per change, `end` when the job finishes."""
     events = await open_job_stream(ctx, job_id)

@@ -12,10 +12,9 @@ import pytest
 
 from tests.support.tenants import TenantFixture, make_tenant  # noqa: F401  (older imports of tests.conftest)
 
-pytest_plugins = ["tests.support.fixtures"]
-
-# test-only pieces outside the product's schema: the "sample" job kind, a per-entity event table
-pytest_plugins = ["tests.support.sample_job", "tests.support.sample_events"]
+# the shared fixtures, and test-only pieces outside the product's schema: the "sample" job kind, a
+# per-entity event table (one list: a second assignment would replace the first)
+pytest_plugins = ["tests.support.fixtures", "tests.support.sample_job", "tests.support.sample_events"]
 
 os.environ.setdefault("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")

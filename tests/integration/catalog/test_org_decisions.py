@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.integration.catalog.conftest import add_user
 from tests.integration.catalog.test_forms import _call, _signed_in_root
 from tests.integration.test_websocket_sweep import _in_own_loop, _substate
+from tests.support.users import PASSWORD, add_user
 
 
 def _status(cat, key: str) -> str:
@@ -59,8 +59,8 @@ async def _cannot_decide(root, cat_a, org_key: str) -> None:
 async def _scenario(cat_a, cat_b):
     ops = await asyncio.to_thread(add_user, cat_a.tenant, "ops")
     viewer = await asyncio.to_thread(add_user, cat_a.tenant, "viewer")
-    seen = await _ops_holds_and_reinstates(await asyncio.to_thread(_signed_in_root, *ops, "/catalog/organizations"), cat_a)
-    await _cannot_decide(await asyncio.to_thread(_signed_in_root, *viewer, "/catalog/organizations"), cat_a, "dealer-coastal")
+    seen = await _ops_holds_and_reinstates(await asyncio.to_thread(_signed_in_root, ops, PASSWORD, "/catalog/organizations"), cat_a)
+    await _cannot_decide(await asyncio.to_thread(_signed_in_root, viewer, PASSWORD, "/catalog/organizations"), cat_a, "dealer-coastal")
     b_root = await asyncio.to_thread(
         _signed_in_root, cat_b.tenant.owner_email, cat_b.tenant.password, "/catalog/organizations"
     )

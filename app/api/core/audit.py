@@ -8,8 +8,7 @@ from app.api.deps import Cursor, InstantParam, require
 from engine.context import TenantContext
 from engine.inputs import PlainText, query_int
 from engine.jsonable import format_instant
-from models.core.audit_log import AuditFilter, list_events
-from models.core.db import tenant_session
+from models.core.audit_log import AuditFilter, event_page
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -25,21 +24,20 @@ def audit_events(
     limit: query_int(1, 200) = 50,
     cursor: Cursor = None,
 ) -> dict:
-    with tenant_session(ctx) as session:
-        page = list_events(session, ctx, AuditFilter(actor, action, entity, since, until), limit=limit, cursor=cursor)
-        items = [
-            {
-                "seq": e.seq,
-                "at": format_instant(e.at),
-                "actor": e.actor,
-                "actor_role": e.actor_role,
-                "action": e.action,
-                "entity": e.entity,
-                "entity_id": e.entity_id,
-                "before": e.before,
-                "after": e.after,
-                "hash": e.hash,
-            }
-            for e in page.items
-        ]
+    page = event_page(ctx, AuditFilter(actor, action, entity, since, until), limit=limit, cursor=cursor)
+    items = [
+        {
+            "seq": e.seq,
+            "at": format_instant(e.at),
+            "actor": e.actor,
+            "actor_role": e.actor_role,
+            "action": e.action,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "before": e.before,
+            "after": e.after,
+            "hash": e.hash,
+        }
+        for e in page.items
+    ]
     return {"items": items, "next_cursor": page.next_cursor}

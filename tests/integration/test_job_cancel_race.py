@@ -21,6 +21,8 @@ from models.core.db import tenant_session
 from models.jobs import repo
 from tests.support.api_clients import create_test_api
 
+pytestmark = pytest.mark.usefixtures("sample_job")  # the sample kind and its effects table
+
 RUNS = 8
 CANCELS = 10
 ITEMS = 200  # far more than get done before the cancels land

@@ -1,13 +1,31 @@
-"""Who is calling: the session from `Authorization: Bearer` or the HttpOnly cookie."""
+"""Who is calling (the session from `Authorization: Bearer` or the HttpOnly cookie) and the query
+parameter types every route shares (engine.inputs: one input rule for every module)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request, Security
+from fastapi.security import APIKeyCookie, HTTPBearer
 
 from engine.context import TenantContext
+from engine.inputs import Instant, PlainText, query_int
 from models.core import sessions
+from models.core.pagination import MAX_LIMIT
+
+# `limit: Limit = 50`, `cursor: Cursor = None`, `q: SearchText = None`, `at: InstantParam = None`
+Limit = Annotated[query_int(1, MAX_LIMIT), Query(description="page size")]
+Cursor = Annotated[PlainText | None, Query(max_length=500, description="`next_cursor` of the previous page")]
+SearchText = Annotated[PlainText | None, Query(max_length=100, description="words to look for")]
+InstantParam = Annotated[Instant | None, Query(description="a timezone-aware instant, years 1900..2999")]
+
+
+# The two ways to present a session, declared for the OpenAPI document (either one will do). They
+# read nothing themselves: `token_from` does, so pages, SSE and tests share one rule.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description="the `token` from POST /api/auth/login")
+COOKIE = APIKeyCookie(name=sessions.SESSION_COOKIE, auto_error=False, scheme_name="session_cookie")
+SIGNED_IN = [Security(BEARER), Security(COOKIE)]
 
 
 def token_from(request: Request) -> str | None:

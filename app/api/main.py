@@ -1,7 +1,9 @@
 """The REST API, built by a factory so Reflex can mount it and tests can build their own.
 
 Routers are found by convention: every module under app/api/core/ and app/api/<module>/ (for each
-registered module, engine/modules.py) that defines `router` is included, in name order.
+registered module, engine/modules.py) that defines `router` is included, in name order. Every one
+needs a session (declared for OpenAPI as bearer or cookie) and may answer the common API errors,
+except the few public ones named in PUBLIC.
 """
 
 from __future__ import annotations
@@ -9,28 +11,44 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from app.api.body_limit import BodyLimitMiddleware
+from app.api.deps import SIGNED_IN
 from app.api.edge import OriginGuard, TrustedProxyHeaders
-from app.api.errors import install_error_handlers
+from app.api.errors import API_ERRORS, PUBLIC_ERRORS, install_api_fallback, install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
 from engine.discovery import import_tree
 from engine.modules import MODULES
 from models.core.logs import configure_json_logging
 
+# routers that need no session, with the error answers they declare: health takes no input; auth
+# declares its own signed-in routes
+PUBLIC: dict[str, dict] = {"app.api.core.health": {}, "app.api.core.auth": PUBLIC_ERRORS}
+
+
+def discovered() -> list[tuple[str, APIRouter]]:
+    """(module name, router): core's, then each registered module's."""
+    found: list[tuple[str, APIRouter]] = []
+    for package in ("app.api.core", *(f"app.api.{m}" for m in MODULES)):
+        found += [
+            (m.__name__, m.router) for m in import_tree(package) if isinstance(getattr(m, "router", None), APIRouter)
+        ]
+    return found
+
 
 def routers() -> list[APIRouter]:
     """Core's routers, then each registered module's."""
-    found: list[APIRouter] = []
-    for package in ("app.api.core", *(f"app.api.{m}" for m in MODULES)):
-        found += [m.router for m in import_tree(package) if isinstance(getattr(m, "router", None), APIRouter)]
-    return found
+    return [router for _, router in discovered()]
 
 
 def create_api() -> FastAPI:
     configure_json_logging()
     api = FastAPI(title="PharOS API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(api)
-    for router in routers():
-        api.include_router(router)
+    for name, router in discovered():
+        if name in PUBLIC:
+            api.include_router(router, responses=PUBLIC[name])
+        else:
+            api.include_router(router, responses=API_ERRORS, dependencies=SIGNED_IN)
+    install_api_fallback(api)  # after every router: it answers what none of them matched
     # added innermost first: proxy headers → observability → origin policy → body limit → routes
     api.add_middleware(BodyLimitMiddleware)
     api.add_middleware(OriginGuard)

@@ -1,6 +1,8 @@
 """Validated inputs of catalog and pricing writes (shared by the REST API, pages and seeds).
 
-Unknown keys are refused; money is a decimal string (never a JSON float); instants carry a zone.
+Unknown keys are refused; money is a decimal string (never a JSON float); instants carry a zone
+and lie in 1900..2999; integers are JSON integers; text follows the one rule of `engine.text`
+(control characters refused in every field, nested profile/attribute values included).
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import Field, StrictBool, ValidationError
 
 from engine.catalog.types import CHANNEL_KINDS, ORG_TYPES, RELATIONSHIP_TYPES
 from engine.errors import ValidationFailed
+from engine.inputs import Instant, StrictInt
 from engine.pricing.model import PRICE_BOOK_KINDS
+from engine.text import TextInput
 
 OrgType = Literal[ORG_TYPES]  # type: ignore[valid-type]
 RelationshipType = Literal[RELATIONSHIP_TYPES]  # type: ignore[valid-type]
@@ -25,11 +29,11 @@ Name = Field(min_length=1, max_length=200)
 # edits: absent = unchanged; an explicit null on a required column is refused by the repository
 NewCode = Field(default=None, min_length=1, max_length=60, pattern=CODE_PATTERN)
 NewName = Field(default=None, min_length=1, max_length=200)
-DECIMAL_TEXT = r"^\d{1,28}(\.\d{1,10})?$"
+DECIMAL_TEXT = r"^[0-9]{1,28}(\.[0-9]{1,10})?$"  # ASCII digits: `\d` also takes ١٢٣
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Input(TextInput):
+    """Unknown keys refused, text stripped, control characters refused: engine.text, like margin's."""
 
 
 InputT = TypeVar("InputT", bound=_Input)
@@ -43,6 +47,8 @@ PATTERN_HINTS = {
 def _message(error: Any) -> str:
     if error["type"] == "missing" or error.get("input") in (None, ""):
         return "required"
+    if error["type"] == "value_error":
+        return error["msg"].removeprefix("Value error, ")
     if error["type"] == "string_pattern_mismatch":
         return PATTERN_HINTS.get(str(error["loc"][-1]), error["msg"])
     return error["msg"]
@@ -84,8 +90,8 @@ class RelationshipCreate(_Input):
     from_org_id: uuid.UUID
     to_org_id: uuid.UUID
     type: RelationshipType
-    effective_from: AwareDatetime | None = None
-    effective_to: AwareDatetime | None = None
+    effective_from: Instant | None = None
+    effective_to: Instant | None = None
     note: str | None = Field(default=None, max_length=1000)
 
 
@@ -164,9 +170,9 @@ class PriceRuleCreate(_Input):
     org_id: uuid.UUID | None = None
     channel_id: uuid.UUID | None = None
     amount: str = Field(pattern=DECIMAL_TEXT, description="decimal string, at most 10 decimals, e.g. '1299.00'")
-    effective_from: AwareDatetime
-    effective_to: AwareDatetime | None = None
-    priority: int = Field(default=0, ge=-1000, le=1000)
+    effective_from: Instant
+    effective_to: Instant | None = None
+    priority: StrictInt = Field(default=0, ge=-1000, le=1000)
     note: str | None = Field(default=None, max_length=1000)
 
 

@@ -1,4 +1,7 @@
-"""Reading the audit chain: filtered, paginated lists for the audit page and API."""
+"""Reading the audit chain: filtered, paginated lists for the audit page and API.
+
+The ctx-level functions (`event_page`, `labelled_page`, `filter_values`) open their own tenant
+transaction, so routes and pages hold no session."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
+from models.core.db import tenant_session
+from models.core.identity import Member, tenant_members
 from models.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from models.core.tables import AuditEvent
 
@@ -56,3 +61,44 @@ def distinct_values(session: Session, ctx: TenantContext, column: str, limit: in
     return [str(r) for r in rows]
 
 
+
+
+@dataclass(frozen=True)
+class LabelledPage:
+    """A page of events and the names of the tenant's members, read in one transaction."""
+
+    labels: dict[str, str]  # user id → display name (or email)
+    page: Page[AuditEvent]
+
+
+@dataclass(frozen=True)
+class FilterValues:
+    """What the audit filters can offer: the members, and the values the chain holds."""
+
+    members: list[Member]
+    actors: list[str]
+    entities: list[str]
+    actions: list[str]
+
+
+def event_page(ctx: TenantContext, flt: AuditFilter, *, limit: int | None = None, cursor: str | None = None) -> Page[AuditEvent]:
+    with tenant_session(ctx) as session:
+        return list_events(session, ctx, flt, limit=limit, cursor=cursor)
+
+
+def labelled_page(
+    ctx: TenantContext, flt: AuditFilter, *, limit: int | None = None, cursor: str | None = None
+) -> LabelledPage:
+    with tenant_session(ctx) as session:
+        labels = {m.user_id: m.display_name or m.email for m in tenant_members(session, ctx)}
+        return LabelledPage(labels, list_events(session, ctx, flt, limit=limit, cursor=cursor))
+
+
+def filter_values(ctx: TenantContext) -> FilterValues:
+    with tenant_session(ctx) as session:
+        return FilterValues(
+            members=tenant_members(session, ctx),
+            actors=distinct_values(session, ctx, "actor"),
+            entities=distinct_values(session, ctx, "entity"),
+            actions=distinct_values(session, ctx, "action"),
+        )

@@ -3,6 +3,8 @@
 Routes and pages behind an off flag answer 404 (app.api.core.settings.feature). Toggling is an
 owner/admin action (`core.settings.manage`) recorded in the audit chain with before/after values.
 Modules declare their flags in their manifest (engine/<module>/manifest.py); unknown names are refused so a typo cannot pass silently.
+The ctx-level functions (`tenant_flags`, `flag_enabled`, `update_flags`) open their own tenant
+transaction, for routes and pages that hold no session.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
 from engine.modules import manifests
 from models.core import mutations
+from models.core.db import tenant_session
 from models.core.tables import Tenant
 
 ENABLE_ORG = "ENABLE_ORG"
@@ -70,3 +73,18 @@ def set_flags(session: Session, ctx: TenantContext, changes: dict[str, bool]) ->
     if effective:
         mutations.update(session, ctx, tenant, {"flags": {**current, **effective}}, action="tenant.flags.update")
     return _normalize(tenant.flags)
+
+
+def tenant_flags(ctx: TenantContext) -> dict[str, bool]:
+    with tenant_session(ctx) as session:
+        return get_flags(session, ctx)
+
+
+def flag_enabled(ctx: TenantContext, flag: str) -> bool:
+    with tenant_session(ctx) as session:
+        return is_enabled(session, ctx, flag)
+
+
+def update_flags(ctx: TenantContext, changes: dict[str, bool]) -> dict[str, bool]:
+    with tenant_session(ctx) as session:
+        return set_flags(session, ctx, changes)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
+from engine.inputs import Instant
 from engine.margin.frames import RULES
 from engine.margin.machines import DEALER_LADDER
 from engine.margin.severity import LEVELS
@@ -51,7 +52,7 @@ class TaskCreate(_Input):
     alert_id: uuid.UUID | None = None
     dealer_id: uuid.UUID | None = None
     assignee_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = None
+    due_at: Instant | None = None
     notes: str | None = Field(None, max_length=TEXT_MAX)
 
 
@@ -64,7 +65,7 @@ class TaskPatch(_Input):
     expected_status: TaskStatus | None = None
     title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
     assignee_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = None
+    due_at: Instant | None = None
     notes: str | None = Field(None, max_length=TEXT_MAX)
 
 

@@ -7,12 +7,11 @@ off). Reads need pricing.read, writes pricing.write. Every API resolution is aud
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from app.api.catalog.params import Cursor, Limit
+from app.api.catalog.params import Cursor, InstantParam, Limit
 from app.api.core.settings import feature
 from engine.catalog.permissions import PRICING_READ as READ
 from engine.catalog.permissions import PRICING_WRITE as WRITE
@@ -35,8 +34,8 @@ def list_books(
     ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, READ)),
     kind: Kind | None = None,
     currency: str | None = Query(None, pattern=r"^[A-Z]{3}$"),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[PriceBookPublic]:
     return price_queries.book_page(ctx, kind=kind, currency=currency, limit=limit, cursor=cursor)
 
@@ -53,8 +52,8 @@ def list_rules(
     sku_id: uuid.UUID | None = None,
     org_id: uuid.UUID | None = None,
     channel_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[PriceRulePublic]:
     return price_queries.rule_page(
         ctx, price_book_id=price_book_id, sku_id=sku_id, org_id=org_id, channel_id=channel_id, limit=limit, cursor=cursor
@@ -72,8 +71,8 @@ def rule_conflicts(
     kind: Kind | None = None,
     sku_id: uuid.UUID | None = None,
     severity: Literal["ambiguous", "warning", "info"] | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> ConflictsPublic:
     """Offset-paged (the report is computed, not a table): `next_cursor` carries the offset."""
     size = clamp_limit(limit)
@@ -98,7 +97,7 @@ def resolve_price(
     kind: Kind = "list",
     org_id: uuid.UUID | None = None,
     channel_id: uuid.UUID | None = None,
-    at: datetime | None = Query(None, description="timezone-aware instant; default now"),
+    at: InstantParam = None,  # default: now
 ) -> dict[str, Any]:
     """The price and its explanation (engine Resolution.to_dict); audited as `price.resolve`."""
     result = actions.resolve_price(

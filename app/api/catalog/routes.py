@@ -10,12 +10,11 @@ queries and actions (which own the transaction) and declare what they answer.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
-from app.api.catalog.params import Cursor, Limit
+from app.api.catalog.params import Cursor, InstantParam, Limit, OrgStatus, SearchText, VersionNumber
 from app.api.core.settings import feature
 from engine.catalog.permissions import CATALOG_READ as READ
 from engine.catalog.permissions import CATALOG_WRITE as WRITE
@@ -28,9 +27,11 @@ from models.catalog.inputs import (
     OfferingCreate,
     OrgCreate,
     OrgDecision,
+    OrgType,
     OrgUpdate,
     ProductCreate,
     ProductUpdate,
+    RelationshipType,
     SkuCreate,
     SkuUpdate,
 )
@@ -57,11 +58,11 @@ router = APIRouter(prefix="/api", tags=["catalog"])
 @router.get("/orgs", response_model=Page[OrgPublic])
 def list_orgs(
     ctx: TenantContext = Depends(feature(ENABLE_ORG, READ)),
-    type: str | None = Query(None, max_length=30),
-    status: str | None = Query(None, max_length=20),
-    q: str | None = Query(None, max_length=100),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    type: OrgType | None = None,
+    status: OrgStatus | None = None,
+    q: SearchText = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[OrgPublic]:
     return queries.org_page(ctx, type=type, status=status, q=q, limit=limit, cursor=cursor)
 
@@ -95,10 +96,10 @@ def org_relationships(
     org_id: uuid.UUID,
     ctx: TenantContext = Depends(feature(ENABLE_ORG, READ)),
     direction: Literal["both", "from", "to"] = "both",
-    type: str | None = Query(None, max_length=30),
-    at: datetime | None = Query(None, description="only relationships effective at this instant"),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    type: RelationshipType | None = None,
+    at: InstantParam = None,  # only relationships effective at this instant
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[RelationshipPublic]:
     return queries.relationship_page(
         ctx, org_id, direction=direction, type=type, at=at, limit=limit, cursor=cursor
@@ -111,9 +112,9 @@ def org_relationships(
 @router.get("/channels", response_model=Page[ChannelPublic])
 def list_channels(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
-    q: str | None = Query(None, max_length=100),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    q: SearchText = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[ChannelPublic]:
     return queries.channel_page(ctx, q=q, limit=limit, cursor=cursor)
 
@@ -133,10 +134,10 @@ def update_channel(
 @router.get("/products", response_model=Page[ProductPublic])
 def list_products(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
-    q: str | None = Query(None, max_length=100),
+    q: SearchText = None,
     manufacturer_org_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[ProductPublic]:
     return queries.product_page(ctx, q=q, manufacturer_org_id=manufacturer_org_id, limit=limit, cursor=cursor)
 
@@ -156,10 +157,10 @@ def update_product(
 @router.get("/skus", response_model=Page[SkuPublic])
 def list_skus(
     ctx: TenantContext = Depends(feature(ENABLE_CHANNELS, READ)),
-    q: str | None = Query(None, max_length=100),
+    q: SearchText = None,
     product_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[SkuPublic]:
     return queries.sku_page(ctx, q=q, product_id=product_id, limit=limit, cursor=cursor)
 
@@ -184,8 +185,8 @@ def list_offerings(
     ctx: TenantContext = Depends(feature(ENABLE_CATALOG_PUBLISHING, READ)),
     channel_id: uuid.UUID | None = None,
     sku_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[OfferingPublic]:
     return queries.offering_page(ctx, channel_id=channel_id, sku_id=sku_id, limit=limit, cursor=cursor)
 
@@ -201,8 +202,8 @@ def create_offering(
 def channel_catalog(
     channel_id: uuid.UUID,
     ctx: TenantContext = Depends(feature(ENABLE_CATALOG_PUBLISHING, READ)),
-    version: int | None = Query(None, ge=1, description="a version number; default: the latest published"),
-    compare_to: int | None = Query(None, ge=1, description="also return the diff from this version to `version`"),
+    version: VersionNumber = None,  # a version number; default: the latest published
+    compare_to: VersionNumber = None,  # also return the diff from this version to `version`
 ) -> CatalogPublic:
     """`diff` is present only when `compare_to` was given (and the channel has a version)."""
     return queries.catalog(ctx, channel_id, version=version, compare_to=compare_to)
@@ -212,8 +213,8 @@ def channel_catalog(
 def channel_catalog_versions(
     channel_id: uuid.UUID,
     ctx: TenantContext = Depends(feature(ENABLE_CATALOG_PUBLISHING, READ)),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[VersionPublic]:
     return queries.version_page(ctx, channel_id, limit=limit, cursor=cursor)
 

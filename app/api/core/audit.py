@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Query
 
-from app.api.deps import require
+from app.api.deps import Cursor, InstantParam, require
 from engine.context import TenantContext
+from engine.inputs import PlainText, query_int
 from engine.jsonable import format_instant
-from models.core.audit_log import AuditFilter, list_events
-from models.core.db import tenant_session
+from models.core.audit_log import AuditFilter, event_page
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -18,29 +16,28 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 @router.get("")
 def audit_events(
     ctx: TenantContext = Depends(require("core.audit.read")),
-    actor: str | None = Query(None, max_length=64),
-    action: str | None = Query(None, max_length=100),
-    entity: str | None = Query(None, max_length=60),
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    cursor: str | None = Query(None, max_length=200),
+    actor: PlainText | None = Query(None, max_length=64),
+    action: PlainText | None = Query(None, max_length=100),
+    entity: PlainText | None = Query(None, max_length=60),
+    since: InstantParam = None,
+    until: InstantParam = None,
+    limit: query_int(1, 200) = 50,
+    cursor: Cursor = None,
 ) -> dict:
-    with tenant_session(ctx) as session:
-        page = list_events(session, ctx, AuditFilter(actor, action, entity, since, until), limit=limit, cursor=cursor)
-        items = [
-            {
-                "seq": e.seq,
-                "at": format_instant(e.at),
-                "actor": e.actor,
-                "actor_role": e.actor_role,
-                "action": e.action,
-                "entity": e.entity,
-                "entity_id": e.entity_id,
-                "before": e.before,
-                "after": e.after,
-                "hash": e.hash,
-            }
-            for e in page.items
-        ]
+    page = event_page(ctx, AuditFilter(actor, action, entity, since, until), limit=limit, cursor=cursor)
+    items = [
+        {
+            "seq": e.seq,
+            "at": format_instant(e.at),
+            "actor": e.actor,
+            "actor_role": e.actor_role,
+            "action": e.action,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "before": e.before,
+            "after": e.after,
+            "hash": e.hash,
+        }
+        for e in page.items
+    ]
     return {"items": items, "next_cursor": page.next_cursor}

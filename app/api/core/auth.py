@@ -7,17 +7,20 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import current_session, token_from
+from app.api.deps import SIGNED_IN, current_session, token_from
+from app.api.errors import error_responses
+from engine.inputs import PlainText
 from models.core import sessions
 from models.core.identity import memberships_of
 from models.core.settings import get_settings
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+SIGNED_IN_ERRORS = error_responses(401, 403, 404)
 
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=3, max_length=320)
+    email: PlainText = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -57,27 +60,27 @@ def _set_cookie(response: Response, request: Request, token: str) -> None:
     )
 
 
-@router.post("/login")
+@router.post("/login", responses=error_responses(401))
 def login(body: LoginRequest, request: Request, response: Response) -> dict:
     token, data, memberships = sessions.login(body.email, body.password, _client_ip(request))
     _set_cookie(response, request, token)
     return _session_body(token, data, memberships)
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=SIGNED_IN, responses=SIGNED_IN_ERRORS)
 def logout(request: Request, response: Response) -> dict:
     sessions.logout(token_from(request))
     response.delete_cookie(sessions.SESSION_COOKIE, path="/")
     return {"ok": True}
 
 
-@router.get("/me")
+@router.get("/me", dependencies=SIGNED_IN, responses=SIGNED_IN_ERRORS)
 def me(request: Request) -> dict:
     data = current_session(request)
     return _session_body(None, data, memberships_of(uuid.UUID(data.user_id)))
 
 
-@router.post("/switch")
+@router.post("/switch", dependencies=SIGNED_IN, responses=SIGNED_IN_ERRORS)
 def switch(body: SwitchRequest, request: Request) -> dict:
     token = token_from(request)
     current_session(request)

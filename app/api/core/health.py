@@ -75,7 +75,7 @@ _db = _Probe("db", _db_check)
 _redis = _Probe("redis", _redis_check)
 
 
-@router.get("/api/health")
+@router.get("/api/health", responses={503: {"description": "the database or Redis is down (same body)"}})
 async def health(response: Response) -> dict:
     """`status` "ok" or "degraded" (with the parts that are not ok in `degraded`). HTTP 503 when
     the database or Redis is not answering (requests need both); a missing worker degrades, but

@@ -15,8 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from app.api.deps import current_context, require
 from engine.context import TenantContext
 from engine.errors import NotFound
-from models.core.db import tenant_session
-from models.core.flags import KNOWN_FLAGS, MANAGE_PERMISSION, get_flags, is_enabled, set_flags
+from models.core.flags import KNOWN_FLAGS, MANAGE_PERMISSION, flag_enabled, tenant_flags, update_flags
 
 router = APIRouter(prefix="/api/settings", tags=["settings"])
 
@@ -27,9 +26,7 @@ def feature(flag: str, permission: str) -> Callable[[Request], TenantContext]:
 
     def dependency(request: Request) -> TenantContext:
         ctx = current_context(request)
-        with tenant_session(ctx) as session:
-            enabled = is_enabled(session, ctx, flag)
-        if not enabled:
+        if not flag_enabled(ctx, flag):
             raise NotFound("Not Found")
         ctx.require(permission)
         return ctx
@@ -48,11 +45,9 @@ def _body(flags: dict[str, bool]) -> dict:
 
 @router.get("/flags")
 def read_flags(ctx: TenantContext = Depends(require("core.dashboard.read"))) -> dict:
-    with tenant_session(ctx) as session:
-        return _body(get_flags(session, ctx))
+    return _body(tenant_flags(ctx))
 
 
 @router.patch("/flags")
 def patch_flags(body: FlagsPatch, ctx: TenantContext = Depends(require(MANAGE_PERMISSION))) -> dict:
-    with tenant_session(ctx) as session:
-        return _body(set_flags(session, ctx, body.flags))
+    return _body(update_flags(ctx, body.flags))

@@ -68,8 +68,8 @@ def list_alerts(
     dealer_id: uuid.UUID | None = None,
     sku_id: uuid.UUID | None = None,
     open_only: bool = False,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     filters = alert_queries.AlertFilters(
         status=status, rule=rule, severity=severity, dealer_id=dealer_id, sku_id=sku_id, open_only=open_only

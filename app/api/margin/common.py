@@ -1,17 +1,16 @@
-"""What every margin route module shares: the page query parameters and the row serializer."""
+"""What every margin route module shares: the page query parameters (the shared ones of
+app/api/deps.py) and the row serializer."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Query
 from pydantic import BaseModel
 
+from app.api.deps import Cursor, Limit, SearchText
 from engine.jsonable import to_jsonable
-from models.core.pagination import MAX_LIMIT
 
-Limit = Query(50, ge=1, le=MAX_LIMIT)
-Cursor = Query(None, max_length=500)
+__all__ = ["Cursor", "Limit", "SearchText", "row_view"]
 
 
 def row_view(row: BaseModel, **extra: Any) -> dict[str, Any]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from app.api.deps import require
 from app.api.margin import schemas
-from app.api.margin.common import Cursor, Limit, row_view
+from app.api.margin.common import Cursor, Limit, SearchText, row_view
 from engine.context import TenantContext
 from engine.jsonable import to_jsonable
 from engine.margin import permissions as perm
@@ -24,9 +24,9 @@ router = APIRouter(prefix="/api", tags=["margin"])
 @router.get("/dealers", response_model=schemas.Page[schemas.DealerRowPublic])
 def list_dealers(
     ctx: TenantContext = Depends(require(perm.READ)),
-    q: str | None = Query(None, max_length=100),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    q: SearchText = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     page = dealer_queries.dealer_list(ctx, q=q, limit=limit, cursor=cursor).page
     return {

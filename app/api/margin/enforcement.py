@@ -14,7 +14,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.api.deps import require
 from app.api.margin import schemas
@@ -24,6 +24,7 @@ from engine.jsonable import to_jsonable
 from engine.margin.enforcement import ACTIONS
 from engine.margin.machines import BATCH_MACHINE
 from engine.margin.permissions import ENFORCE, EXPORT, READ
+from engine.text import TextInput
 from models.jobs.progress import SSE_HEADERS, open_job_stream, sse_frame
 from models.margin import actions
 from models.margin.enforcement import BatchFilters
@@ -31,12 +32,13 @@ from models.margin.queries import enforcement as queries
 
 router = APIRouter(prefix="/api", tags=["enforcement"])
 
+SSE = {200: {"description": "server-sent events", "content": {"text/event-stream": {}}}}
+CSV = {200: {"description": "the report as CSV", "content": {"text/csv": {}}}}
 Action = Literal[tuple(sorted(ACTIONS))]  # type: ignore[valid-type]
 BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]  # type: ignore[valid-type]
 
 
-class PreviewRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PreviewRequest(TextInput):
     action: Action
     filters: BatchFilters = Field(default_factory=BatchFilters)
 
@@ -45,8 +47,7 @@ class BatchCreate(PreviewRequest):
     name: str | None = Field(None, min_length=1, max_length=200)
 
 
-class BatchCancel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BatchCancel(TextInput):
     reason: str | None = Field(None, min_length=1, max_length=1000)
 
 
@@ -76,8 +77,8 @@ def cancel_batch(
 def list_batches(
     ctx: TenantContext = Depends(require(READ)),
     status: BatchStatus | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     page = queries.batch_page(ctx, status=status, limit=limit, cursor=cursor).page
     return {"items": to_jsonable(page.items), "next_cursor": page.next_cursor}
@@ -88,7 +89,7 @@ def get_batch(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) 
     return to_jsonable(queries.batch_detail(ctx, batch_id))
 
 
-@router.get("/execution/stream")
+@router.get("/execution/stream", response_class=StreamingResponse, responses=SSE)
 async def execution_stream(
     batch_id: uuid.UUID = Query(alias="batchId"), ctx: TenantContext = Depends(require(READ))
 ) -> StreamingResponse:
@@ -110,7 +111,7 @@ async def execution_stream(
     return StreamingResponse(frames(), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-@router.get("/reports/enforcement/{batch_id}.csv")
+@router.get("/reports/enforcement/{batch_id}.csv", response_class=Response, responses=CSV)
 def report_csv(batch_id: uuid.UUID, ctx: TenantContext = Depends(require(EXPORT))) -> Response:
     filename, body = queries.report_csv(ctx, batch_id)
     return Response(
@@ -130,8 +131,8 @@ def notices(
     ctx: TenantContext = Depends(require(READ)),
     batch_id: uuid.UUID | None = Query(None, alias="batchId"),
     dealer_id: uuid.UUID | None = Query(None, alias="dealerId"),
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     page = queries.notice_page(ctx, batch_id=batch_id, dealer_id=dealer_id, limit=limit, cursor=cursor)
     items = []

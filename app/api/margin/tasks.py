@@ -30,8 +30,8 @@ def list_tasks(
     alert_id: uuid.UUID | None = None,
     dealer_id: uuid.UUID | None = None,
     assignee_user_id: uuid.UUID | None = None,
-    limit: int = Limit,
-    cursor: str | None = Cursor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict:
     filters = task_queries.TaskFilters(
         status=status, alert_id=alert_id, dealer_id=dealer_id, assignee_user_id=assignee_user_id

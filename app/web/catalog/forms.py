@@ -8,6 +8,7 @@ this tenant only, money as an exact decimal string, status only by decision.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
@@ -219,7 +220,9 @@ def _save_rule(ctx: TenantContext, _row_id: str | None, form: dict[str, str]) ->
     data = form_values(form, ("amount",), ("price_book_id", "sku_id", "org_id", "channel_id", "note"))
     data["effective_from"] = parse_instant(form.get("effective_from"), "effective_from")
     data["effective_to"] = parse_instant(form.get("effective_to"), "effective_to")
-    data["priority"] = (form.get("priority") or "").strip() or "0"
+    priority = (form.get("priority") or "").strip() or "0"
+    # the input model takes JSON integers only; a form sends text, so ASCII digits become a number here
+    data["priority"] = int(priority) if re.fullmatch(r"-?[0-9]{1,6}", priority) else priority
     created = actions.create_rule(ctx, parse_input(PriceRuleCreate, data))
     return {
         "id": str(created.rule.id),

@@ -16,9 +16,7 @@ from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
-from models.core.audit_log import AuditFilter, distinct_values, list_events
-from models.core.db import tenant_session
-from models.core.identity import tenant_members
+from models.core.audit_log import AuditFilter, filter_values, labelled_page
 
 PERMISSION = "core.audit.read"
 ALL = "__all__"
@@ -64,47 +62,40 @@ def _pretty(value) -> str:
 
 
 def fetch_page(ctx: TenantContext, f: Filters, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
-    """Runs in a worker thread: one tenant-scoped transaction, rows turned into display dicts."""
-    flt = to_filter(f)
-    with tenant_session(ctx) as session:
-        labels = {m.user_id: m.display_name or m.email for m in tenant_members(session, ctx)}
-        page = list_events(session, ctx, flt, limit=PAGE_SIZE, cursor=cursor)
-        rows = []
-        for e in page.items:
-            before, after = _pretty(e.before), _pretty(e.after)
-            at = e.at.astimezone(UTC)
-            rows.append(
-                {
-                    "seq": str(e.seq),
-                    "date": at.strftime("%Y-%m-%d"),
-                    "time": at.strftime("%H:%M:%S UTC"),
-                    "actor": labels.get(e.actor, "System" if e.actor == "system" else e.actor[:8]),
-                    "actor_role": e.actor_role or "",
-                    "action": e.action,
-                    "entity": e.entity,
-                    "entity_id": e.entity_id,
-                    "before": before,
-                    "after": after,
-                    "has_details": "1" if (before or after) else "",
-                }
-            )
-    return rows, page.next_cursor
+    """Runs in a worker thread: one tenant-scoped read, rows turned into display dicts."""
+    found = labelled_page(ctx, to_filter(f), limit=PAGE_SIZE, cursor=cursor)
+    rows = []
+    for e in found.page.items:
+        before, after = _pretty(e.before), _pretty(e.after)
+        at = e.at.astimezone(UTC)
+        rows.append(
+            {
+                "seq": str(e.seq),
+                "date": at.strftime("%Y-%m-%d"),
+                "time": at.strftime("%H:%M:%S UTC"),
+                "actor": found.labels.get(e.actor, "System" if e.actor == "system" else e.actor[:8]),
+                "actor_role": e.actor_role or "",
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "before": before,
+                "after": after,
+                "has_details": "1" if (before or after) else "",
+            }
+        )
+    return rows, found.page.next_cursor
 
 
 def fetch_options(ctx: TenantContext) -> dict[str, list]:
-    with tenant_session(ctx) as session:
-        members = tenant_members(session, ctx)
-        actors = distinct_values(session, ctx, "actor")
-        known = {m.user_id for m in members}
-        options = [{"value": m.user_id, "label": m.display_name or m.email} for m in members]
-        options += [
-            {"value": a, "label": "System" if a == "system" else f"Former user {a[:8]}"} for a in actors if a not in known
-        ]
-        return {
-            "actors": options,
-            "entities": distinct_values(session, ctx, "entity"),
-            "actions": distinct_values(session, ctx, "action"),
-        }
+    values = filter_values(ctx)
+    known = {m.user_id for m in values.members}
+    options = [{"value": m.user_id, "label": m.display_name or m.email} for m in values.members]
+    options += [
+        {"value": a, "label": "System" if a == "system" else f"Former user {a[:8]}"}
+        for a in values.actors
+        if a not in known
+    ]
+    return {"actors": options, "entities": values.entities, "actions": values.actions}
 
 
 class AuditState(KeysetListMixin, AuthState):

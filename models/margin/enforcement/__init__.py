@@ -42,6 +42,7 @@ from models.jobs.repo import create_job, get_job
 from models.jobs.tables import Job, JobItem
 from models.margin import dealers as dealer_repo
 from models.margin.enforcement.tables import EnforcementBatch, EnforcementItem, EnforcementLog, EnforcementNotice
+from models.margin.inputs import Rule, Severity
 from models.margin.tables import MarginAlert
 
 ENFORCE = "margin.enforcement.run"
@@ -61,8 +62,8 @@ class BatchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     alert_ids: list[uuid.UUID] | None = Field(None, max_length=MAX_ALERTS)
-    rules: list[str] | None = Field(None, max_length=10)
-    severities: list[str] | None = Field(None, max_length=10)
+    rules: list[Rule] | None = Field(None, max_length=10)
+    severities: list[Severity] | None = Field(None, max_length=10)
     dealer_ids: list[uuid.UUID] | None = Field(None, max_length=5000)
     sku_ids: list[uuid.UUID] | None = Field(None, max_length=5000)
 

@@ -30,6 +30,7 @@ def api():
             size += len(chunk)
         return {"bytes": size}
 
+    api.router.routes.insert(0, api.router.routes.pop())  # ahead of the `/api/...` fallback (errors.py)
     return api
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from engine.inputs import INSTANT_MESSAGE
 from tests.integration.margin.conftest import day_at_noon, refused, task_by_id
 
 # --- due dates (#11) ---------------------------------------------------------------------------
@@ -16,10 +17,11 @@ from tests.integration.margin.conftest import day_at_noon, refused, task_by_id
 @pytest.mark.parametrize(
     ("due", "why"),
     [
-        ("0001-01-01T00:00:00Z", "must be today or later"),
+        ("0001-01-01T00:00:00Z", INSTANT_MESSAGE),  # the core instant range (engine.inputs) comes first
         ("1999-01-01T00:00:00Z", "must be today or later"),
         (None, "must be today or later"),  # yesterday, filled below
-        ("9999-12-31T00:00:00Z", "must be within 10 years"),
+        ("9999-12-31T00:00:00Z", INSTANT_MESSAGE),
+        ("2999-12-31T00:00:00Z", "must be within 10 years"),
         (None, "must be within 10 years"),  # 11 years ahead, filled below
     ],
 )

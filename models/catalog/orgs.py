@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.catalog.machines import ORG_STATUS
 from engine.catalog.profiles import validate_profile
@@ -119,7 +119,7 @@ def list_relationships(
     elif direction == "to":
         query = query.where(OrgRelationship.to_org_id == org.id)
     else:
-        query = query.where(or_(OrgRelationship.from_org_id == org.id, OrgRelationship.to_org_id == org.id))
+        query = query.where(or_(col(OrgRelationship.from_org_id) == org.id, col(OrgRelationship.to_org_id) == org.id))
     if type:
         query = query.where(OrgRelationship.type == type)
     if at is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.catalog.machines import CATALOG_VERSION
 from engine.catalog.versions import diff_items, next_listing
@@ -52,7 +52,7 @@ def version_items(session: Session, ctx: TenantContext, version_id: uuid.UUID) -
         session.exec(
             select(ChannelCatalogItem)
             .where(ChannelCatalogItem.tenant_id == ctx.tenant_id, ChannelCatalogItem.version_id == version_id)
-            .order_by(ChannelCatalogItem.sku_code, ChannelCatalogItem.id)
+            .order_by(col(ChannelCatalogItem.sku_code), col(ChannelCatalogItem.id))
         ).all()
     )
 

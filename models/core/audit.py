@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.audit_chain import (
     GENESIS_HASH,
@@ -145,7 +145,7 @@ def iter_chain(session: Session, tenant_id: uuid.UUID, batch: int = 5000) -> Ite
         rows = session.exec(
             select(AuditEvent)
             .where(AuditEvent.tenant_id == tenant_id, AuditEvent.seq > last)
-            .order_by(AuditEvent.seq)
+            .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:

@@ -22,9 +22,9 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -317,14 +317,15 @@ def cancel_open_items(session: Session, ctx: TenantContext, job_id: uuid.UUID) -
     Lock order: the job row (when the caller locks it) → item rows → the audit lock, as claims and
     chunks do, so no deadlock.
     """
-    count = session.execute(
+    result = session.execute(
         text(
             "update job_items set status = 'cancelled', lease_owner = null, lease_expires_at = null, "
             "finished_at = clock_timestamp() where job_id = :j and tenant_id = :t and "
             "(status = 'pending' or (status = 'running' and lease_expires_at < clock_timestamp()))"
         ),
         {"j": job_id, "t": ctx.tenant_id},
-    ).rowcount
+    )
+    count = cast(CursorResult[Any], result).rowcount  # a DML statement's result is a CursorResult
     if count:
         audit.record(session, ctx, action="job.items.cancel", entity="job", entity_id=job_id, after={"items": count})
     return count

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.margin.frames import PRICE_RULES
@@ -61,24 +61,24 @@ def summary(
             MarginAlertEvidence.tenant_id == tenant,
             MarginAlert.tenant_id == tenant,
             MarginAlertEvidence.alert_id == MarginAlert.id,
-            MarginAlert.rule.in_(PRICE_RULES),  # type: ignore[attr-defined]
+            col(MarginAlert.rule).in_(PRICE_RULES),
             MarginAlert.status != "dismissed",
-            MarginAlertEvidence.observed_at > since,
-            MarginAlertEvidence.observed_at <= now,
+            col(MarginAlertEvidence.observed_at) > since,
+            col(MarginAlertEvidence.observed_at) <= now,
         )
     ).one()
     dealers_in_breach = session.exec(
         select(func.count(func.distinct(MarginAlert.dealer_id))).where(
             *open_alert,
-            MarginAlert.rule.in_(PRICE_RULES),  # type: ignore[attr-defined]
+            col(MarginAlert.rule).in_(PRICE_RULES),
         )
     ).one()
-    open_task = (MarginTask.tenant_id == tenant, MarginTask.status.in_(TASK_OPEN_STATES))  # type: ignore[attr-defined]
+    open_task = (MarginTask.tenant_id == tenant, col(MarginTask.status).in_(TASK_OPEN_STATES))
     tasks_open, tasks_due, tasks_overdue = session.exec(
         select(
             func.count(),
-            func.count().filter(MarginTask.due_at >= now, MarginTask.due_at <= now + timedelta(days=1)),
-            func.count().filter(MarginTask.due_at < now),
+            func.count().filter(col(MarginTask.due_at) >= now, col(MarginTask.due_at) <= now + timedelta(days=1)),
+            func.count().filter(col(MarginTask.due_at) < now),
         ).where(*open_task)
     ).one()
     running = session.exec(

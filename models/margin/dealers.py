@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import NotFound
@@ -56,10 +56,10 @@ def figures(session: Session, ctx: TenantContext, dealer_ids: list[uuid.UUID]) -
         select(MarginAlert.dealer_id, func.count(), lost)
         .where(
             MarginAlert.tenant_id == ctx.tenant_id,
-            MarginAlert.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
-            MarginAlert.status.in_(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+            col(MarginAlert.dealer_id).in_(dealer_ids),
+            col(MarginAlert.status).in_(ALERT_OPEN_STATES),
         )
-        .group_by(MarginAlert.dealer_id)
+        .group_by(col(MarginAlert.dealer_id))
     ).all():
         out[dealer_id] = {"open_alerts": int(count), "lost_margin": Decimal(amount)}
     return out
@@ -95,7 +95,7 @@ def history(session: Session, ctx: TenantContext, dealer_id: uuid.UUID) -> list[
                 DecisionEvent.machine == DEALER_MACHINE.name,
                 DecisionEvent.entity_id == row.id,
             )
-            .order_by(DecisionEvent.at, DecisionEvent.id)
+            .order_by(col(DecisionEvent.at), col(DecisionEvent.id))
         ).all()
     )
 
@@ -110,7 +110,7 @@ def summary(session: Session, ctx: TenantContext, dealer_id: Any) -> dict[str, A
             .where(
                 MarginAlert.tenant_id == ctx.tenant_id,
                 MarginAlert.dealer_id == dealer.id,
-                MarginAlert.status.in_(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+                col(MarginAlert.status).in_(ALERT_OPEN_STATES),
             )
             .group_by(MarginAlert.rule)
         ).all()

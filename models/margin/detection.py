@@ -21,7 +21,8 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
@@ -89,17 +90,17 @@ def load_sales(session: Session, ctx: TenantContext) -> pl.DataFrame:
     t = MarginSaleRow
     cols = _columns(
         session,
-        select(
-            t.id,
-            t.dealer_id,
-            t.sku_id,
-            t.channel_id,
-            t.advertised_price,
-            t.transaction_price,
-            t.qty,
-            t.observed_at,
-            t.currency,
-        ).where(t.tenant_id == ctx.tenant_id),
+        sa_select(  # nine columns: more than sqlmodel's typed select takes
+            col(t.id),
+            col(t.dealer_id),
+            col(t.sku_id),
+            col(t.channel_id),
+            col(t.advertised_price),
+            col(t.transaction_price),
+            col(t.qty),
+            col(t.observed_at),
+            col(t.currency),
+        ).where(col(t.tenant_id) == ctx.tenant_id),
         [
             "row_id",
             "dealer_id",
@@ -307,7 +308,7 @@ def _insert_evidence(
 def _create(
     session: Session, ctx: TenantContext, cand: Candidate, rows: list[dict[str, Any]], job_id: uuid.UUID | None
 ) -> MarginAlert:
-    data = dict(cand.data)
+    data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
     first_id = min(cand.evidence)
     alert_id = uuid.uuid5(ALERT_NAMESPACE, f"{ctx.tenant_id}:{cand.rule}:{cand.dealer_id}:{cand.sku_id}:{first_id}")
     chosen = [r for r in rows if r["evidence_id"] in cand.evidence]
@@ -356,7 +357,7 @@ def _attach(
     job_id: uuid.UUID | None,
 ) -> None:
     cand = step.candidate
-    data = dict(cand.data)
+    data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
     new_rows = [r for r in rows if r["evidence_id"] in set(step.new_evidence_ids)]
     _insert_evidence(session, ctx, alert.id, alert.rule, new_rows, job_id)
     stored = _evidence_rows(session, ctx, alert.id)
@@ -428,8 +429,8 @@ def run_detection(
     if attach_ids:  # row locks (id order) before the first audit append: docs/jobs.md, "Lock order"
         session.exec(
             select(MarginAlert)
-            .where(MarginAlert.tenant_id == ctx.tenant_id, MarginAlert.id.in_(attach_ids))  # type: ignore[attr-defined]
-            .order_by(MarginAlert.id)
+            .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.id).in_(attach_ids))
+            .order_by(col(MarginAlert.id))
             .with_for_update()
         ).all()
     created = [_create(session, ctx, c.candidate, by_key[c.candidate.key], job_id) for c in steps.creates]

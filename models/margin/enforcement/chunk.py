@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import NotFound
@@ -125,8 +125,8 @@ class EnforceChunk:
             a.id: a
             for a in session.exec(
                 select(MarginAlert)
-                .where(MarginAlert.tenant_id == t, MarginAlert.id.in_(alert_ids))  # type: ignore[attr-defined]
-                .order_by(MarginAlert.id)
+                .where(MarginAlert.tenant_id == t, col(MarginAlert.id).in_(alert_ids))
+                .order_by(col(MarginAlert.id))
                 .with_for_update()  # decided in flush(): no one else may move them before
             ).all()
         }
@@ -208,9 +208,9 @@ class EnforceChunk:
             select(MarginDealerStatus)
             .where(
                 MarginDealerStatus.tenant_id == ctx.tenant_id,
-                MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
+                col(MarginDealerStatus.dealer_id).in_(dealer_ids),
             )
-            .order_by(MarginDealerStatus.id)
+            .order_by(col(MarginDealerStatus.id))
             .with_for_update()
         ).all():
             self.statuses[row.dealer_id] = row
@@ -219,7 +219,8 @@ class EnforceChunk:
 
     def _status(self, entity: Any) -> str:
         """The entity's status once the decisions collected so far are applied."""
-        return self._planned.get(id(entity), entity.status)
+        current: str = entity.status
+        return self._planned.get(id(entity), current)
 
     def _forget(self, item_key: str) -> None:
         """Drop an item's collected rows and decisions (the planned statuses follow)."""

@@ -101,7 +101,7 @@ def alert_views(session: Session, ctx: TenantContext, alerts: list[MarginAlert])
                 dealer_type=org.type if org else None,
                 sku_code=sku.code if sku else None,
                 sku_name=sku.name if sku else None,
-                currency=found.get(a.floor_rule_id) or fallback,
+                currency=(found.get(a.floor_rule_id) if a.floor_rule_id is not None else None) or fallback,
             )
         )
     return views

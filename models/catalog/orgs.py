@@ -49,7 +49,7 @@ def orgs_by_id(session: Session, ctx: TenantContext, ids: set[uuid.UUID]) -> dic
     if not ids:
         return {}
     rows = session.exec(
-        select(Organization).where(Organization.tenant_id == ctx.tenant_id, Organization.id.in_(ids))  # type: ignore[attr-defined]
+        select(Organization).where(Organization.tenant_id == ctx.tenant_id, col(Organization.id).in_(ids))
     ).all()
     return {r.id: r for r in rows}
 
@@ -125,7 +125,7 @@ def list_relationships(
     if at is not None:
         query = query.where(
             OrgRelationship.effective_from <= at,
-            or_(OrgRelationship.effective_to.is_(None), OrgRelationship.effective_to > at),  # type: ignore[union-attr]
+            or_(col(OrgRelationship.effective_to).is_(None), col(OrgRelationship.effective_to) > at),
         )
     return keyset_page(
         session,

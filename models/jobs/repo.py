@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
@@ -215,8 +215,8 @@ def job_progress(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, 
     job = get_job(session, ctx, job_id)
     rows = session.exec(
         select(JobItem)
-        .where(JobItem.job_id == job.id, JobItem.tenant_id == ctx.tenant_id, JobItem.finished_at.is_not(None))  # type: ignore[union-attr]
-        .order_by(JobItem.finished_at.desc(), JobItem.seq.desc())  # type: ignore[union-attr]
+        .where(JobItem.job_id == job.id, JobItem.tenant_id == ctx.tenant_id, col(JobItem.finished_at).is_not(None))
+        .order_by(col(JobItem.finished_at).desc(), col(JobItem.seq).desc())
         .limit(recent)
     ).all()
     items = [

@@ -54,7 +54,7 @@ def list_alerts(
         if value:
             query = query.where(column == value)
     if open_only:
-        query = query.where(MarginAlert.status.in_(("open", "acknowledged", "in_enforcement")))  # type: ignore[attr-defined]
+        query = query.where(col(MarginAlert.status).in_(("open", "acknowledged", "in_enforcement")))
     return keyset_page(
         session, query, MarginAlert.opened_at, MarginAlert.id,
         limit=limit, cursor=cursor, descending=True, parse=parse_instant,

@@ -183,7 +183,7 @@ def our_prices(session: Session, ctx: TenantContext, snapshots: pl.DataFrame, as
         pl.coalesce("price", "price_map").alias("our_price"),
         pl.when(pl.col("price").is_not_null()).then("rule_id").otherwise("rule_id_map").alias("our_price_rule_id"),
     ).filter(pl.col("our_price").is_not_null())
-    return out.cast(OUR_PRICE_SCHEMA)  # type: ignore[arg-type]
+    return out.cast(OUR_PRICE_SCHEMA)
 
 
 # --- storing ----------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def our_prices(session: Session, ctx: TenantContext, snapshots: pl.DataFrame, as
 
 def _open_alerts(session: Session, ctx: TenantContext) -> tuple[dict[str, MarginAlert], list[OpenAlert]]:
     alerts = session.exec(
-        select(MarginAlert).where(MarginAlert.tenant_id == ctx.tenant_id, MarginAlert.status.in_(ALERT_OPEN_STATES))  # type: ignore[attr-defined]
+        select(MarginAlert).where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
     ).all()
     by_id = {str(a.id): a for a in alerts}
     evidence: dict[str, set[str]] = {k: set() for k in by_id}
@@ -199,7 +199,7 @@ def _open_alerts(session: Session, ctx: TenantContext) -> tuple[dict[str, Margin
         for alert_id, evidence_id in session.exec(
             select(MarginAlertEvidence.alert_id, MarginAlertEvidence.evidence_id).where(
                 MarginAlertEvidence.tenant_id == ctx.tenant_id,
-                MarginAlertEvidence.alert_id.in_([a.id for a in alerts]),  # type: ignore[attr-defined]
+                col(MarginAlertEvidence.alert_id).in_([a.id for a in alerts]),
             )
         ).all():
             evidence[str(alert_id)].add(str(evidence_id))
@@ -217,7 +217,7 @@ def _judged(session: Session, ctx: TenantContext) -> set[tuple[str, str, str, st
             MarginAlert.tenant_id == ctx.tenant_id,
             MarginAlertEvidence.tenant_id == ctx.tenant_id,
             MarginAlertEvidence.alert_id == MarginAlert.id,
-            MarginAlert.status.not_in(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+            col(MarginAlert.status).not_in(ALERT_OPEN_STATES),
         )
     ).all()
     return {(str(d), str(s), r, str(e)) for d, s, r, e in rows}

@@ -31,8 +31,8 @@ from models.margin.queries import enforcement as queries
 
 router = APIRouter(prefix="/api", tags=["enforcement"])
 
-Action = Literal[tuple(sorted(ACTIONS))]  # type: ignore[valid-type]
-BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]  # type: ignore[valid-type]
+Action = Literal[tuple(sorted(ACTIONS))]
+BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]
 
 
 class PreviewRequest(BaseModel):

@@ -110,14 +110,14 @@ class EnforceChunk:
         self.items = {
             i.id: i
             for i in session.exec(
-                select(EnforcementItem).where(EnforcementItem.tenant_id == t, EnforcementItem.id.in_(item_ids))  # type: ignore[attr-defined]
+                select(EnforcementItem).where(EnforcementItem.tenant_id == t, col(EnforcementItem.id).in_(item_ids))
             ).all()
         }
         dealer_ids = sorted({i.dealer_id for i in self.items.values()})
         self.dealers = {
             o.id: o
             for o in session.exec(
-                select(Organization).where(Organization.tenant_id == t, Organization.id.in_(dealer_ids))  # type: ignore[attr-defined]
+                select(Organization).where(Organization.tenant_id == t, col(Organization.id).in_(dealer_ids))
             ).all()
         }
         alert_ids = sorted({uuid.UUID(a["alert_id"]) for i in self.items.values() for a in i.alerts})
@@ -134,7 +134,7 @@ class EnforceChunk:
         sku_ids = sorted({a.sku_id for a in self.alerts.values()})
         self.skus = {
             s.id: s
-            for s in session.exec(select(Sku).where(Sku.tenant_id == t, Sku.id.in_(sku_ids))).all()  # type: ignore[attr-defined]
+            for s in session.exec(select(Sku).where(Sku.tenant_id == t, col(Sku.id).in_(sku_ids))).all()
         }
         self._pending_audits: list[dict[str, Any]] = []  # appended by flush(), kept items or not
         self.statuses: dict[uuid.UUID, MarginDealerStatus] = {}
@@ -151,9 +151,9 @@ class EnforceChunk:
             self.notices = {
                 key: nid
                 for key, nid in session.execute(
-                    select(EnforcementNotice.idempotency_key, EnforcementNotice.id).where(  # type: ignore[call-overload]
+                    select(EnforcementNotice.idempotency_key, EnforcementNotice.id).where(
                         EnforcementNotice.tenant_id == t,
-                        EnforcementNotice.idempotency_key.in_(notice_keys),  # type: ignore[attr-defined]
+                        col(EnforcementNotice.idempotency_key).in_(notice_keys),
                     )
                 ).all()
             }
@@ -162,7 +162,7 @@ class EnforceChunk:
             task_ids = [task_id_for(ctx, k) for k in keys]
             self.tasks = set(
                 session.exec(
-                    select(MarginTask.id).where(MarginTask.tenant_id == t, MarginTask.id.in_(task_ids))  # type: ignore[attr-defined]
+                    select(MarginTask.id).where(MarginTask.tenant_id == t, col(MarginTask.id).in_(task_ids))
                 ).all()
             )
         # collected per item key, written by flush() for the kept items only

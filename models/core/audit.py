@@ -23,7 +23,7 @@ from engine.audit_chain import (
 )
 from engine.context import TenantContext
 from models.core.base import utcnow
-from models.core.bulk import insert_rows
+from models.core.bulk import insert_rows, table_of
 from models.core.tables import AuditEvent
 
 # Set per request/job by the web and worker layers so audit rows and logs share one id.
@@ -134,7 +134,7 @@ def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any
         digest = link.digest(seq, prev_hash)
         rows.append({**row, "seq": seq, "prev_hash": prev_hash, "hash": digest})
         seq, prev_hash = seq + 1, digest
-    insert_rows(session, AuditEvent.__table__, rows)  # type: ignore[arg-type]
+    insert_rows(session, table_of(AuditEvent), rows)
     return rows
 
 

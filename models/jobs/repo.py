@@ -34,7 +34,7 @@ from engine.jobs import DEFAULT_MAX_ATTEMPTS, JOB_MACHINE, ProgressSnapshot, ful
 from engine.jsonable import to_jsonable
 from models.core import audit
 from models.core.base import utcnow
-from models.core.bulk import insert_rows
+from models.core.bulk import insert_rows, table_of
 from models.core.db import tenant_session
 from models.core.decisions import decide
 from models.core.settings import job_settings
@@ -116,7 +116,7 @@ def create_job(
     try:
         with session.begin_nested():
             for start in range(0, len(rows), _INSERT_BATCH):
-                insert_rows(session, JobItem.__table__, rows[start : start + _INSERT_BATCH])  # type: ignore[arg-type]
+                insert_rows(session, table_of(JobItem), rows[start : start + _INSERT_BATCH])
     except IntegrityError as exc:
         raise Conflict("an idempotency key of this job was already used by another job") from exc
     audit.record(

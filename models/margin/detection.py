@@ -48,6 +48,7 @@ from engine.margin.severity import severity_of
 from models.catalog.pricing import resolve_many
 from models.core import audit, mutations
 from models.core.base import utcnow
+from models.core.bulk import table_of
 from models.margin.tables import (
     MarginAlert,
     MarginAlertEvidence,
@@ -294,7 +295,7 @@ def _insert_evidence(
                 "created_at": now,
             }
         )
-    session.execute(insert(MarginAlertEvidence.__table__), values)  # type: ignore[attr-defined]
+    session.execute(insert(table_of(MarginAlertEvidence)), values)
     audit.record(
         session,
         ctx,

@@ -44,7 +44,7 @@ from engine.state_machine import StateMachine
 from models.catalog.tables import Organization, Sku
 from models.core.audit_buffer import AuditBuffer
 from models.core.base import utcnow
-from models.core.bulk import insert_rows
+from models.core.bulk import insert_rows, table_of
 from models.core.decisions import DecisionRequest, decide_many
 from models.margin.enforcement.tables import EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin.tables import MarginAlert, MarginDealerStatus, MarginTask
@@ -443,12 +443,12 @@ class EnforceChunk:
         logs = [self._log_rows[k] for k in keys if k in self._log_rows]
         insert_rows(
             session,
-            EnforcementNotice.__table__,  # type: ignore[arg-type]
+            table_of(EnforcementNotice),
             notices,
             on_conflict_do_nothing=["tenant_id", "idempotency_key"],
         )
-        insert_rows(session, MarginTask.__table__, tasks, on_conflict_do_nothing=[])  # type: ignore[arg-type]
-        insert_rows(session, EnforcementLog.__table__, logs)  # type: ignore[arg-type]
+        insert_rows(session, table_of(MarginTask), tasks, on_conflict_do_nothing=[])
+        insert_rows(session, table_of(EnforcementLog), logs)
         for batch_id, batch in self.batches.items():
             mine = [k for k in keys if self._batch_of.get(k) == batch_id]
             if not mine:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.margin.machines import TASK_MACHINE
@@ -102,9 +102,9 @@ def add_observations(session: Session, ctx: TenantContext, id_for: IdFor) -> Non
             )
     have = set(
         session.exec(
-            select(MarginSaleRow.id).where(MarginSaleRow.tenant_id == ctx.tenant_id, MarginSaleRow.id.in_(sale_ids))
+            select(MarginSaleRow.id).where(MarginSaleRow.tenant_id == ctx.tenant_id, col(MarginSaleRow.id).in_(sale_ids))
         ).all()
-    )  # type: ignore[attr-defined]
+    )
     fresh = [r for r in rows if r["id"] not in have]
     if fresh:
         session.execute(insert(MarginSaleRow.__table__), fresh)  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ class CatalogDiff:
 
 def _dupes(ids: Iterable[str]) -> list[str]:
     seen: set[str] = set()
-    return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+    return sorted({i for i in ids if i in seen or seen.add(i)})
 
 
 def next_listing(current: Iterable[str], change: str, offering_ids: list[str]) -> list[str]:

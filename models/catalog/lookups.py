@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from models.catalog.orgs import orgs_by_id
@@ -29,7 +29,7 @@ def names_by_id(
         skus = {
             s.id: s
             for s in session.exec(
-                select(Sku).where(Sku.tenant_id == ctx.tenant_id, Sku.id.in_(wanted))  # type: ignore[attr-defined]
+                select(Sku).where(Sku.tenant_id == ctx.tenant_id, col(Sku.id).in_(wanted))
             ).all()
         }
     return orgs, skus
@@ -46,7 +46,7 @@ def rule_currencies(session: Session, ctx: TenantContext, rule_ids: Iterable[Any
                 PriceRule.tenant_id == ctx.tenant_id,
                 PriceBook.tenant_id == ctx.tenant_id,
                 PriceBook.id == PriceRule.price_book_id,
-                PriceRule.id.in_(ids),  # type: ignore[attr-defined]
+                col(PriceRule.id).in_(ids),
             )
         ).all()
     )

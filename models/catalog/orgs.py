@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.catalog.machines import ORG_STATUS
 from engine.catalog.profiles import validate_profile
@@ -49,7 +49,7 @@ def orgs_by_id(session: Session, ctx: TenantContext, ids: set[uuid.UUID]) -> dic
     if not ids:
         return {}
     rows = session.exec(
-        select(Organization).where(Organization.tenant_id == ctx.tenant_id, Organization.id.in_(ids))  # type: ignore[attr-defined]
+        select(Organization).where(Organization.tenant_id == ctx.tenant_id, col(Organization.id).in_(ids))
     ).all()
     return {r.id: r for r in rows}
 
@@ -119,13 +119,13 @@ def list_relationships(
     elif direction == "to":
         query = query.where(OrgRelationship.to_org_id == org.id)
     else:
-        query = query.where(or_(OrgRelationship.from_org_id == org.id, OrgRelationship.to_org_id == org.id))
+        query = query.where(or_(col(OrgRelationship.from_org_id) == org.id, col(OrgRelationship.to_org_id) == org.id))
     if type:
         query = query.where(OrgRelationship.type == type)
     if at is not None:
         query = query.where(
             OrgRelationship.effective_from <= at,
-            or_(OrgRelationship.effective_to.is_(None), OrgRelationship.effective_to > at),  # type: ignore[union-attr]
+            or_(col(OrgRelationship.effective_to).is_(None), col(OrgRelationship.effective_to) > at),
         )
     return keyset_page(
         session,

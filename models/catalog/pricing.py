@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
@@ -141,9 +141,9 @@ def load_rules(
         PriceBook.id == PriceRule.price_book_id,
     )
     if sku_ids is not None:
-        query = query.where(PriceRule.sku_id.in_(list(sku_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(PriceRule.sku_id).in_(list(sku_ids)))
     if kinds is not None:
-        query = query.where(PriceBook.kind.in_(list(kinds)))  # type: ignore[attr-defined]
+        query = query.where(col(PriceBook.kind).in_(list(kinds)))
     return [to_engine(rule, book) for rule, book in session.exec(query).all()]
 
 

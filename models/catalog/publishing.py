@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.catalog.machines import CATALOG_VERSION
 from engine.catalog.versions import diff_items, next_listing
@@ -42,7 +42,7 @@ def latest_published(session: Session, ctx: TenantContext, channel_id: uuid.UUID
             ChannelCatalogVersion.channel_id == channel_id,
             ChannelCatalogVersion.status == "published",
         )
-        .order_by(ChannelCatalogVersion.version.desc())  # type: ignore[attr-defined]
+        .order_by(col(ChannelCatalogVersion.version).desc())
         .limit(1)
     ).first()
 
@@ -52,7 +52,7 @@ def version_items(session: Session, ctx: TenantContext, version_id: uuid.UUID) -
         session.exec(
             select(ChannelCatalogItem)
             .where(ChannelCatalogItem.tenant_id == ctx.tenant_id, ChannelCatalogItem.version_id == version_id)
-            .order_by(ChannelCatalogItem.sku_code, ChannelCatalogItem.id)
+            .order_by(col(ChannelCatalogItem.sku_code), col(ChannelCatalogItem.id))
         ).all()
     )
 
@@ -153,7 +153,7 @@ def change_catalog(
         for o in session.exec(
             select(Offering).where(
                 Offering.tenant_id == ctx.tenant_id,
-                Offering.id.in_([uuid.UUID(i) for i in listed + requested]),  # type: ignore[attr-defined]
+                col(Offering.id).in_([uuid.UUID(i) for i in listed + requested]),
             )
         ).all()
     }
@@ -165,7 +165,7 @@ def change_catalog(
     skus = {
         s.id: s
         for s in session.exec(
-            select(Sku).where(Sku.tenant_id == ctx.tenant_id, Sku.id.in_({o.sku_id for o in offerings.values()}))  # type: ignore[attr-defined]
+            select(Sku).where(Sku.tenant_id == ctx.tenant_id, col(Sku.id).in_({o.sku_id for o in offerings.values()}))
         ).all()
     }
     highest = session.exec(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -42,7 +42,7 @@ from models.core.base import (
 class Organization(SQLModel, table=True):
     """Manufacturers (the brand itself too), distributors, dealers, suppliers, competitors, service partners."""
 
-    __tablename__ = "organizations"
+    __tablename__: ClassVar[str] = "organizations"
     __table_args__ = (
         tenant_key("organizations"),
         UniqueConstraint("tenant_id", "code", name="uq_organizations_code"),
@@ -61,7 +61,7 @@ class Organization(SQLModel, table=True):
 
 
 class OrgRelationship(SQLModel, table=True):
-    __tablename__ = "org_relationships"
+    __tablename__: ClassVar[str] = "org_relationships"
     __table_args__ = (
         tenant_key("org_relationships"),
         tenant_fk(["from_org_id"], "organizations"),
@@ -84,7 +84,7 @@ class OrgRelationship(SQLModel, table=True):
 
 
 class Channel(SQLModel, table=True):
-    __tablename__ = "channels"
+    __tablename__: ClassVar[str] = "channels"
     __table_args__ = (
         tenant_key("channels"),
         UniqueConstraint("tenant_id", "code", name="uq_channels_code"),
@@ -100,7 +100,7 @@ class Channel(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
-    __tablename__ = "products"
+    __tablename__: ClassVar[str] = "products"
     __table_args__ = (
         tenant_key("products"),
         UniqueConstraint("tenant_id", "code", name="uq_products_code"),
@@ -118,7 +118,7 @@ class Product(SQLModel, table=True):
 
 
 class Sku(SQLModel, table=True):
-    __tablename__ = "skus"
+    __tablename__: ClassVar[str] = "skus"
     __table_args__ = (
         tenant_key("skus"),
         UniqueConstraint("tenant_id", "code", name="uq_skus_code"),
@@ -139,7 +139,7 @@ class Sku(SQLModel, table=True):
 class Offering(SQLModel, table=True):
     """A SKU offered on a channel (channel-specific title and attributes); listed through catalog versions."""
 
-    __tablename__ = "offerings"
+    __tablename__: ClassVar[str] = "offerings"
     __table_args__ = (
         tenant_key("offerings"),
         UniqueConstraint("tenant_id", "channel_id", "sku_id", name="uq_offerings_channel_sku"),
@@ -158,7 +158,7 @@ class Offering(SQLModel, table=True):
 class ChannelCatalogVersion(SQLModel, table=True):
     """Version N of a channel's catalog. Drafts become published (immutable) or discarded."""
 
-    __tablename__ = "channel_catalog_versions"
+    __tablename__: ClassVar[str] = "channel_catalog_versions"
     __table_args__ = (
         tenant_key("channel_catalog_versions"),
         UniqueConstraint("tenant_id", "channel_id", "version", name="uq_channel_catalog_versions_version"),
@@ -182,7 +182,7 @@ class ChannelCatalogVersion(SQLModel, table=True):
 class ChannelCatalogItem(SQLModel, table=True):
     """One listed offering in one version, with a snapshot of what was listed."""
 
-    __tablename__ = "channel_catalog_items"
+    __tablename__: ClassVar[str] = "channel_catalog_items"
     __table_args__ = (
         tenant_key("channel_catalog_items"),
         UniqueConstraint("tenant_id", "version_id", "offering_id", name="uq_channel_catalog_items_offering"),
@@ -209,7 +209,7 @@ class PriceBook(SQLModel, table=True):
     Scope optionally pins every rule of the book to one channel and/or one organization.
     """
 
-    __tablename__ = "price_books"
+    __tablename__: ClassVar[str] = "price_books"
     __table_args__ = (
         tenant_key("price_books"),
         UniqueConstraint("tenant_id", "name", name="uq_price_books_name"),
@@ -236,7 +236,7 @@ class PriceRule(SQLModel, table=True):
     rewriting one, so any past resolution can be rebuilt.
     """
 
-    __tablename__ = "price_rules"
+    __tablename__: ClassVar[str] = "price_rules"
     __table_args__ = (
         tenant_key("price_rules"),
         tenant_fk(["price_book_id"], "price_books"),

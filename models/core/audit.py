@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.audit_chain import (
     GENESIS_HASH,
@@ -23,7 +23,7 @@ from engine.audit_chain import (
 )
 from engine.context import TenantContext
 from models.core.base import utcnow
-from models.core.bulk import insert_rows
+from models.core.bulk import insert_rows, table_of
 from models.core.tables import AuditEvent
 
 # Set per request/job by the web and worker layers so audit rows and logs share one id.
@@ -134,7 +134,7 @@ def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any
         digest = link.digest(seq, prev_hash)
         rows.append({**row, "seq": seq, "prev_hash": prev_hash, "hash": digest})
         seq, prev_hash = seq + 1, digest
-    insert_rows(session, AuditEvent.__table__, rows)  # type: ignore[arg-type]
+    insert_rows(session, table_of(AuditEvent), rows)
     return rows
 
 
@@ -145,7 +145,7 @@ def iter_chain(session: Session, tenant_id: uuid.UUID, batch: int = 5000) -> Ite
         rows = session.exec(
             select(AuditEvent)
             .where(AuditEvent.tenant_id == tenant_id, AuditEvent.seq > last)
-            .order_by(AuditEvent.seq)
+            .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
@@ -38,7 +38,7 @@ def list_events(
     if flt.actor:
         query = query.where(AuditEvent.actor == flt.actor)
     if flt.action:
-        query = query.where(AuditEvent.action.startswith(flt.action))  # type: ignore[union-attr]
+        query = query.where(col(AuditEvent.action).startswith(flt.action))
     if flt.entity:
         query = query.where(AuditEvent.entity == flt.entity)
     if flt.since:
@@ -48,7 +48,7 @@ def list_events(
     after = decode_cursor(cursor, 1)
     if after:
         query = query.where(AuditEvent.seq < int(after[0]))
-    rows = session.exec(query.order_by(AuditEvent.seq.desc()).limit(size + 1)).all()  # type: ignore[union-attr]
+    rows = session.exec(query.order_by(col(AuditEvent.seq).desc()).limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
     return Page(items=list(rows), next_cursor=encode_cursor([rows[-1].seq]) if more and rows else None)

@@ -19,9 +19,15 @@ from typing import Any
 
 from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 _DIALECT = postgresql.dialect()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Table: SQLModel's typing does not declare `__table__`."""
+    table: Table = getattr(model, "__table__")  # noqa: B009 - untyped attribute, read once here
+    return table
 
 
 def _encode(value: Any) -> Any:

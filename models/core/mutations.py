@@ -7,7 +7,7 @@ the decision path (models.core.decisions.decide).
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlmodel import Session, SQLModel
 
@@ -18,6 +18,15 @@ from models.core import audit
 T = TypeVar("T", bound=SQLModel)
 
 STATUS_COLUMNS = frozenset({"status"})
+
+
+class _HasId(Protocol):
+    id: Any
+
+
+def row_id(row: SQLModel) -> Any:
+    """The id the audit event points at: every table declares one, SQLModel itself does not."""
+    return cast(_HasId, row).id
 
 
 def snapshot(row: SQLModel) -> dict[str, Any]:
@@ -34,7 +43,7 @@ def create(session: Session, ctx: TenantContext, row: T, *, action: str | None =
     session.add(row)
     session.flush()
     name = entity_name(row)
-    audit.record(session, ctx, action=action or f"{name}.create", entity=name, entity_id=row.id, after=snapshot(row))
+    audit.record(session, ctx, action=action or f"{name}.create", entity=name, entity_id=row_id(row), after=snapshot(row))
     return row
 
 
@@ -52,7 +61,7 @@ def update(session: Session, ctx: TenantContext, row: T, changes: dict[str, Any]
     diff_after = {k: after.get(k) for k in changes}
     name = entity_name(row)
     audit.record(
-        session, ctx, action=action or f"{name}.update", entity=name, entity_id=row.id, before=diff_before, after=diff_after
+        session, ctx, action=action or f"{name}.update", entity=name, entity_id=row_id(row), before=diff_before, after=diff_after
     )
     return row
 
@@ -62,4 +71,4 @@ def delete(session: Session, ctx: TenantContext, row: SQLModel, *, action: str |
     before = snapshot(row)
     session.delete(row)
     session.flush()
-    audit.record(session, ctx, action=action or f"{name}.delete", entity=name, entity_id=row.id, before=before)
+    audit.record(session, ctx, action=action or f"{name}.delete", entity=name, entity_id=row_id(row), before=before)

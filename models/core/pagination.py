@@ -71,8 +71,8 @@ def keyset_page(
             value, last_id = parse(after[0]), uuid.UUID(str(after[1]))
         except (TypeError, ValueError):
             raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
-        pair = tuple_(sort_col, id_col)
-        query = query.where(pair < tuple_(value, last_id) if descending else pair > tuple_(value, last_id))
+        pair, last = tuple_(sort_col, id_col), (value, last_id)
+        query = query.where(pair < last if descending else pair > last)
     order = (sort_col.desc(), id_col.desc()) if descending else (sort_col, id_col)
     rows = list(session.exec(query.order_by(*order).limit(size + 1)).all())
     more = len(rows) > size

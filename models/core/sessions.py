@@ -12,6 +12,7 @@ import json
 import secrets
 import uuid
 from dataclasses import asdict, dataclass, replace
+from typing import cast
 
 from engine.context import TenantContext
 from engine.errors import Forbidden, NotFound, RateLimited, Unauthenticated
@@ -121,7 +122,7 @@ def open_session(identity: Identity) -> tuple[str, SessionData, list[MembershipV
 def load(token: str | None) -> SessionData | None:
     if not token:
         return None
-    raw = sync_redis().get(_key(token))
+    raw = cast("str | None", sync_redis().get(_key(token)))  # the sync client's ResponseT is never an Awaitable
     return SessionData(**json.loads(raw)) if raw else None
 
 
@@ -157,7 +158,7 @@ def logout(token: str | None) -> None:
 def revoke_tenant_sessions(tenant_id: uuid.UUID | str) -> int:
     client = sync_redis()
     index = _tenant_index(str(tenant_id))
-    digests = client.smembers(index)
+    digests = cast("set[str]", client.smembers(index))
     if digests:
         client.delete(*[f"pharos:session:{d}" for d in digests])
     client.delete(index)

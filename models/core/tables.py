@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -16,7 +16,7 @@ ROLE_CHECK = "role in (" + ", ".join(f"'{r.value}'" for r in Role) + ")"
 
 
 class Tenant(SQLModel, table=True):
-    __tablename__ = "tenants"
+    __tablename__: ClassVar[str] = "tenants"
     id: uuid.UUID = id_field()
     slug: str = Field(sa_column=Column(String(63), nullable=False, unique=True))
     name: str = Field(max_length=200)
@@ -28,7 +28,7 @@ class Tenant(SQLModel, table=True):
 class User(SQLModel, table=True):
     """A global identity; what it may do in a tenant comes from its membership there."""
 
-    __tablename__ = "users"
+    __tablename__: ClassVar[str] = "users"
     __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
     id: uuid.UUID = id_field()
     email: str = Field(max_length=320)
@@ -39,7 +39,7 @@ class User(SQLModel, table=True):
 
 
 class Membership(SQLModel, table=True):
-    __tablename__ = "memberships"
+    __tablename__: ClassVar[str] = "memberships"
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id"),
         CheckConstraint(ROLE_CHECK, name="ck_memberships_role"),
@@ -55,7 +55,7 @@ class Membership(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """Append-only, hash-chained per tenant. The app role may only INSERT and SELECT."""
 
-    __tablename__ = "audit_events"
+    __tablename__: ClassVar[str] = "audit_events"
     __table_args__ = (UniqueConstraint("tenant_id", "seq"), Index("ix_audit_events_tenant_at", "tenant_id", "at"))
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -76,7 +76,7 @@ class AuditEvent(SQLModel, table=True):
 class DecisionEvent(SQLModel, table=True):
     """One row per status change of any decision-bearing entity (decisions are events)."""
 
-    __tablename__ = "decision_events"
+    __tablename__: ClassVar[str] = "decision_events"
     __table_args__ = (Index("ix_decision_events_entity", "tenant_id", "machine", "entity_id", "at"),)
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -94,7 +94,7 @@ class DecisionEvent(SQLModel, table=True):
 class OutboxEvent(SQLModel, table=True):
     """Messages to the outside world (webhooks, e-mail), written in the same transaction as the change."""
 
-    __tablename__ = "outbox_events"
+    __tablename__: ClassVar[str] = "outbox_events"
     __table_args__ = (UniqueConstraint("tenant_id", "idempotency_key"),)
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()

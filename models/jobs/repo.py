@@ -22,11 +22,11 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
@@ -34,7 +34,7 @@ from engine.jobs import DEFAULT_MAX_ATTEMPTS, JOB_MACHINE, ProgressSnapshot, ful
 from engine.jsonable import to_jsonable
 from models.core import audit
 from models.core.base import utcnow
-from models.core.bulk import insert_rows
+from models.core.bulk import insert_rows, table_of
 from models.core.db import tenant_session
 from models.core.decisions import decide
 from models.core.settings import job_settings
@@ -116,7 +116,7 @@ def create_job(
     try:
         with session.begin_nested():
             for start in range(0, len(rows), _INSERT_BATCH):
-                insert_rows(session, JobItem.__table__, rows[start : start + _INSERT_BATCH])  # type: ignore[arg-type]
+                insert_rows(session, table_of(JobItem), rows[start : start + _INSERT_BATCH])
     except IntegrityError as exc:
         raise Conflict("an idempotency key of this job was already used by another job") from exc
     audit.record(
@@ -215,8 +215,8 @@ def job_progress(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, 
     job = get_job(session, ctx, job_id)
     rows = session.exec(
         select(JobItem)
-        .where(JobItem.job_id == job.id, JobItem.tenant_id == ctx.tenant_id, JobItem.finished_at.is_not(None))  # type: ignore[union-attr]
-        .order_by(JobItem.finished_at.desc(), JobItem.seq.desc())  # type: ignore[union-attr]
+        .where(JobItem.job_id == job.id, JobItem.tenant_id == ctx.tenant_id, col(JobItem.finished_at).is_not(None))
+        .order_by(col(JobItem.finished_at).desc(), col(JobItem.seq).desc())
         .limit(recent)
     ).all()
     items = [
@@ -317,14 +317,15 @@ def cancel_open_items(session: Session, ctx: TenantContext, job_id: uuid.UUID) -
     Lock order: the job row (when the caller locks it) → item rows → the audit lock, as claims and
     chunks do, so no deadlock.
     """
-    count = session.execute(
+    result = session.execute(
         text(
             "update job_items set status = 'cancelled', lease_owner = null, lease_expires_at = null, "
             "finished_at = clock_timestamp() where job_id = :j and tenant_id = :t and "
             "(status = 'pending' or (status = 'running' and lease_expires_at < clock_timestamp()))"
         ),
         {"j": job_id, "t": ctx.tenant_id},
-    ).rowcount
+    )
+    count = cast(CursorResult[Any], result).rowcount  # a DML statement's result is a CursorResult
     if count:
         audit.record(session, ctx, action="job.items.cancel", entity="job", entity_id=job_id, after={"items": count})
     return count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import UUID
@@ -18,7 +18,7 @@ JOB_STATUSES = JOB_MACHINE.statuses
 
 
 class Job(SQLModel, table=True):
-    __tablename__ = "jobs"
+    __tablename__: ClassVar[str] = "jobs"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_jobs_tenant_id_id"),
         CheckConstraint(sql_in("status", JOB_STATUSES), name="ck_jobs_status"),
@@ -39,7 +39,7 @@ class Job(SQLModel, table=True):
 
 
 class JobItem(SQLModel, table=True):
-    __tablename__ = "job_items"
+    __tablename__: ClassVar[str] = "job_items"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "job_id"], ["jobs.tenant_id", "jobs.id"], ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "idempotency_key", name="uq_job_items_idempotency"),

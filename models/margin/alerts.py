@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import Conflict, ValidationFailed
@@ -54,7 +54,7 @@ def list_alerts(
         if value:
             query = query.where(column == value)
     if open_only:
-        query = query.where(MarginAlert.status.in_(("open", "acknowledged", "in_enforcement")))  # type: ignore[attr-defined]
+        query = query.where(col(MarginAlert.status).in_(("open", "acknowledged", "in_enforcement")))
     return keyset_page(
         session, query, MarginAlert.opened_at, MarginAlert.id,
         limit=limit, cursor=cursor, descending=True, parse=parse_instant,
@@ -67,7 +67,7 @@ def evidence(session: Session, ctx: TenantContext, alert_id: Any) -> list[Margin
         session.exec(
             select(MarginAlertEvidence)
             .where(MarginAlertEvidence.tenant_id == ctx.tenant_id, MarginAlertEvidence.alert_id == alert.id)
-            .order_by(MarginAlertEvidence.observed_at, MarginAlertEvidence.evidence_id)
+            .order_by(col(MarginAlertEvidence.observed_at), col(MarginAlertEvidence.evidence_id))
         ).all()
     )
 

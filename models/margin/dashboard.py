@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.margin.frames import PRICE_RULES
@@ -36,7 +36,7 @@ def summary(
       are open tasks past their due date (the two never overlap)."""
     now = now or utcnow()
     tenant = ctx.tenant_id
-    open_alert = (MarginAlert.tenant_id == tenant, MarginAlert.status.in_(ALERT_OPEN_STATES))  # type: ignore[attr-defined]
+    open_alert = (MarginAlert.tenant_id == tenant, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
     # one pass over the open alerts (index-only on ix_margin_alerts_open_summary) gives the counts
     # by rule and by severity and the open loss
     groups = session.exec(
@@ -61,29 +61,29 @@ def summary(
             MarginAlertEvidence.tenant_id == tenant,
             MarginAlert.tenant_id == tenant,
             MarginAlertEvidence.alert_id == MarginAlert.id,
-            MarginAlert.rule.in_(PRICE_RULES),  # type: ignore[attr-defined]
+            col(MarginAlert.rule).in_(PRICE_RULES),
             MarginAlert.status != "dismissed",
-            MarginAlertEvidence.observed_at > since,
-            MarginAlertEvidence.observed_at <= now,
+            col(MarginAlertEvidence.observed_at) > since,
+            col(MarginAlertEvidence.observed_at) <= now,
         )
     ).one()
     dealers_in_breach = session.exec(
         select(func.count(func.distinct(MarginAlert.dealer_id))).where(
             *open_alert,
-            MarginAlert.rule.in_(PRICE_RULES),  # type: ignore[attr-defined]
+            col(MarginAlert.rule).in_(PRICE_RULES),
         )
     ).one()
-    open_task = (MarginTask.tenant_id == tenant, MarginTask.status.in_(TASK_OPEN_STATES))  # type: ignore[attr-defined]
+    open_task = (MarginTask.tenant_id == tenant, col(MarginTask.status).in_(TASK_OPEN_STATES))
     tasks_open, tasks_due, tasks_overdue = session.exec(
         select(
             func.count(),
-            func.count().filter(MarginTask.due_at >= now, MarginTask.due_at <= now + timedelta(days=1)),
-            func.count().filter(MarginTask.due_at < now),
+            func.count().filter(col(MarginTask.due_at) >= now, col(MarginTask.due_at) <= now + timedelta(days=1)),
+            func.count().filter(col(MarginTask.due_at) < now),
         ).where(*open_task)
     ).one()
     running = session.exec(
         select(Job.kind, func.count())
-        .where(Job.tenant_id == tenant, Job.status.in_(("queued", "running")))  # type: ignore[attr-defined]
+        .where(Job.tenant_id == tenant, col(Job.status).in_(("queued", "running")))
         .group_by(Job.kind)
     ).all()
     start = (now - timedelta(days=TREND_DAYS - 1)).date()
@@ -157,13 +157,13 @@ def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> 
             Sku.id == MarginAlert.sku_id,
             every_word(words, Organization.name, Sku.code, Sku.name, MarginAlert.rule),
         )
-        .order_by(MarginAlert.opened_at.desc(), MarginAlert.id)  # type: ignore[attr-defined]
+        .order_by(col(MarginAlert.opened_at).desc(), col(MarginAlert.id))
         .limit(limit)
     ).all()
     tasks = session.exec(
         select(MarginTask)
         .where(MarginTask.tenant_id == tenant, every_word(words, MarginTask.title))
-        .order_by(MarginTask.created_at.desc(), MarginTask.id)  # type: ignore[attr-defined]
+        .order_by(col(MarginTask.created_at).desc(), col(MarginTask.id))
         .limit(limit)
     ).all()
     return {

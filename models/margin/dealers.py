@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import NotFound
@@ -39,7 +39,7 @@ def statuses(session: Session, ctx: TenantContext, dealer_ids: list[uuid.UUID]) 
     rows = session.exec(
         select(MarginDealerStatus.dealer_id, MarginDealerStatus.status).where(
             MarginDealerStatus.tenant_id == ctx.tenant_id,
-            MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
+            col(MarginDealerStatus.dealer_id).in_(dealer_ids),
         )
     ).all()
     found = dict(rows)
@@ -51,15 +51,15 @@ def figures(session: Session, ctx: TenantContext, dealer_ids: list[uuid.UUID]) -
     out: dict[uuid.UUID, dict[str, Any]] = {d: {"open_alerts": 0, "lost_margin": Decimal(0)} for d in dealer_ids}
     if not dealer_ids:
         return out
-    lost = func.coalesce(func.sum(MarginAlert.impact).filter(MarginAlert.rule.in_(PRICE_RULES)), 0)  # type: ignore[attr-defined]
+    lost = func.coalesce(func.sum(MarginAlert.impact).filter(col(MarginAlert.rule).in_(PRICE_RULES)), 0)
     for dealer_id, count, amount in session.exec(
         select(MarginAlert.dealer_id, func.count(), lost)
         .where(
             MarginAlert.tenant_id == ctx.tenant_id,
-            MarginAlert.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
-            MarginAlert.status.in_(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+            col(MarginAlert.dealer_id).in_(dealer_ids),
+            col(MarginAlert.status).in_(ALERT_OPEN_STATES),
         )
-        .group_by(MarginAlert.dealer_id)
+        .group_by(col(MarginAlert.dealer_id))
     ).all():
         out[dealer_id] = {"open_alerts": int(count), "lost_margin": Decimal(amount)}
     return out
@@ -95,7 +95,7 @@ def history(session: Session, ctx: TenantContext, dealer_id: uuid.UUID) -> list[
                 DecisionEvent.machine == DEALER_MACHINE.name,
                 DecisionEvent.entity_id == row.id,
             )
-            .order_by(DecisionEvent.at, DecisionEvent.id)
+            .order_by(col(DecisionEvent.at), col(DecisionEvent.id))
         ).all()
     )
 
@@ -110,7 +110,7 @@ def summary(session: Session, ctx: TenantContext, dealer_id: Any) -> dict[str, A
             .where(
                 MarginAlert.tenant_id == ctx.tenant_id,
                 MarginAlert.dealer_id == dealer.id,
-                MarginAlert.status.in_(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+                col(MarginAlert.status).in_(ALERT_OPEN_STATES),
             )
             .group_by(MarginAlert.rule)
         ).all()
@@ -119,7 +119,7 @@ def summary(session: Session, ctx: TenantContext, dealer_id: Any) -> dict[str, A
         select(func.count()).where(
             MarginTask.tenant_id == ctx.tenant_id,
             MarginTask.dealer_id == dealer.id,
-            MarginTask.status.in_(TASK_OPEN_STATES),  # type: ignore[attr-defined]
+            col(MarginTask.status).in_(TASK_OPEN_STATES),
         )
     ).one()
     return {

@@ -21,7 +21,8 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
@@ -47,6 +48,7 @@ from engine.margin.severity import severity_of
 from models.catalog.pricing import resolve_many
 from models.core import audit, mutations
 from models.core.base import utcnow
+from models.core.bulk import table_of
 from models.margin.tables import (
     MarginAlert,
     MarginAlertEvidence,
@@ -89,17 +91,17 @@ def load_sales(session: Session, ctx: TenantContext) -> pl.DataFrame:
     t = MarginSaleRow
     cols = _columns(
         session,
-        select(
-            t.id,
-            t.dealer_id,
-            t.sku_id,
-            t.channel_id,
-            t.advertised_price,
-            t.transaction_price,
-            t.qty,
-            t.observed_at,
-            t.currency,
-        ).where(t.tenant_id == ctx.tenant_id),
+        sa_select(  # nine columns: more than sqlmodel's typed select takes
+            col(t.id),
+            col(t.dealer_id),
+            col(t.sku_id),
+            col(t.channel_id),
+            col(t.advertised_price),
+            col(t.transaction_price),
+            col(t.qty),
+            col(t.observed_at),
+            col(t.currency),
+        ).where(col(t.tenant_id) == ctx.tenant_id),
         [
             "row_id",
             "dealer_id",
@@ -182,7 +184,7 @@ def our_prices(session: Session, ctx: TenantContext, snapshots: pl.DataFrame, as
         pl.coalesce("price", "price_map").alias("our_price"),
         pl.when(pl.col("price").is_not_null()).then("rule_id").otherwise("rule_id_map").alias("our_price_rule_id"),
     ).filter(pl.col("our_price").is_not_null())
-    return out.cast(OUR_PRICE_SCHEMA)  # type: ignore[arg-type]
+    return out.cast(OUR_PRICE_SCHEMA)
 
 
 # --- storing ----------------------------------------------------------------------------------
@@ -190,7 +192,7 @@ def our_prices(session: Session, ctx: TenantContext, snapshots: pl.DataFrame, as
 
 def _open_alerts(session: Session, ctx: TenantContext) -> tuple[dict[str, MarginAlert], list[OpenAlert]]:
     alerts = session.exec(
-        select(MarginAlert).where(MarginAlert.tenant_id == ctx.tenant_id, MarginAlert.status.in_(ALERT_OPEN_STATES))  # type: ignore[attr-defined]
+        select(MarginAlert).where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
     ).all()
     by_id = {str(a.id): a for a in alerts}
     evidence: dict[str, set[str]] = {k: set() for k in by_id}
@@ -198,7 +200,7 @@ def _open_alerts(session: Session, ctx: TenantContext) -> tuple[dict[str, Margin
         for alert_id, evidence_id in session.exec(
             select(MarginAlertEvidence.alert_id, MarginAlertEvidence.evidence_id).where(
                 MarginAlertEvidence.tenant_id == ctx.tenant_id,
-                MarginAlertEvidence.alert_id.in_([a.id for a in alerts]),  # type: ignore[attr-defined]
+                col(MarginAlertEvidence.alert_id).in_([a.id for a in alerts]),
             )
         ).all():
             evidence[str(alert_id)].add(str(evidence_id))
@@ -216,7 +218,7 @@ def _judged(session: Session, ctx: TenantContext) -> set[tuple[str, str, str, st
             MarginAlert.tenant_id == ctx.tenant_id,
             MarginAlertEvidence.tenant_id == ctx.tenant_id,
             MarginAlertEvidence.alert_id == MarginAlert.id,
-            MarginAlert.status.not_in(ALERT_OPEN_STATES),  # type: ignore[attr-defined]
+            col(MarginAlert.status).not_in(ALERT_OPEN_STATES),
         )
     ).all()
     return {(str(d), str(s), r, str(e)) for d, s, r, e in rows}
@@ -293,7 +295,7 @@ def _insert_evidence(
                 "created_at": now,
             }
         )
-    session.execute(insert(MarginAlertEvidence.__table__), values)  # type: ignore[attr-defined]
+    session.execute(insert(table_of(MarginAlertEvidence)), values)
     audit.record(
         session,
         ctx,
@@ -307,7 +309,7 @@ def _insert_evidence(
 def _create(
     session: Session, ctx: TenantContext, cand: Candidate, rows: list[dict[str, Any]], job_id: uuid.UUID | None
 ) -> MarginAlert:
-    data = dict(cand.data)
+    data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
     first_id = min(cand.evidence)
     alert_id = uuid.uuid5(ALERT_NAMESPACE, f"{ctx.tenant_id}:{cand.rule}:{cand.dealer_id}:{cand.sku_id}:{first_id}")
     chosen = [r for r in rows if r["evidence_id"] in cand.evidence]
@@ -356,7 +358,7 @@ def _attach(
     job_id: uuid.UUID | None,
 ) -> None:
     cand = step.candidate
-    data = dict(cand.data)
+    data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
     new_rows = [r for r in rows if r["evidence_id"] in set(step.new_evidence_ids)]
     _insert_evidence(session, ctx, alert.id, alert.rule, new_rows, job_id)
     stored = _evidence_rows(session, ctx, alert.id)
@@ -428,8 +430,8 @@ def run_detection(
     if attach_ids:  # row locks (id order) before the first audit append: docs/jobs.md, "Lock order"
         session.exec(
             select(MarginAlert)
-            .where(MarginAlert.tenant_id == ctx.tenant_id, MarginAlert.id.in_(attach_ids))  # type: ignore[attr-defined]
-            .order_by(MarginAlert.id)
+            .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.id).in_(attach_ids))
+            .order_by(col(MarginAlert.id))
             .with_for_update()
         ).all()
     created = [_create(session, ctx, c.candidate, by_key[c.candidate.key], job_id) for c in steps.creates]

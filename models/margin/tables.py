@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -55,7 +55,7 @@ def _money(nullable: bool = True) -> Any:
 class MarginSaleRow(SQLModel, table=True):
     """One observation of a dealer's SKU: advertised and/or transaction price, quantity, when, where from."""
 
-    __tablename__ = "margin_sale_rows"
+    __tablename__: ClassVar[str] = "margin_sale_rows"
     __table_args__ = (
         tenant_key("margin_sale_rows"),
         tenant_fk(["dealer_id"], "organizations"),
@@ -80,7 +80,7 @@ class MarginSaleRow(SQLModel, table=True):
 
 
 class MarginCompetitorSnapshot(SQLModel, table=True):
-    __tablename__ = "margin_competitor_snapshots"
+    __tablename__: ClassVar[str] = "margin_competitor_snapshots"
     __table_args__ = (
         tenant_key("margin_competitor_snapshots"),
         tenant_fk(["competitor_id"], "organizations"),
@@ -102,7 +102,7 @@ class MarginCompetitorSnapshot(SQLModel, table=True):
 
 
 class MarginInventoryRow(SQLModel, table=True):
-    __tablename__ = "margin_inventory_rows"
+    __tablename__: ClassVar[str] = "margin_inventory_rows"
     __table_args__ = (
         tenant_key("margin_inventory_rows"),
         tenant_fk(["dealer_id"], "organizations"),
@@ -124,7 +124,7 @@ class MarginInventoryRow(SQLModel, table=True):
 class MarginAlert(SQLModel, table=True):
     """One breach per (rule, dealer, sku) while open; `explanation` is the formula with its values."""
 
-    __tablename__ = "margin_alerts"
+    __tablename__: ClassVar[str] = "margin_alerts"
     __table_args__ = (
         tenant_key("margin_alerts"),
         tenant_fk(["dealer_id"], "organizations"),
@@ -180,7 +180,7 @@ class MarginAlert(SQLModel, table=True):
 class MarginAlertEvidence(SQLModel, table=True):
     """Alert ↔ one evidence row (exactly one of sale row, snapshot, inventory row), with its math."""
 
-    __tablename__ = "margin_alert_evidence"
+    __tablename__: ClassVar[str] = "margin_alert_evidence"
     __table_args__ = (
         tenant_key("margin_alert_evidence"),
         tenant_fk(["alert_id"], "margin_alerts"),
@@ -217,7 +217,7 @@ class MarginAlertEvidence(SQLModel, table=True):
 
 
 class MarginTask(SQLModel, table=True):
-    __tablename__ = "margin_tasks"
+    __tablename__: ClassVar[str] = "margin_tasks"
     __table_args__ = (
         tenant_key("margin_tasks"),
         tenant_fk(["alert_id"], "margin_alerts"),
@@ -245,7 +245,7 @@ class MarginTask(SQLModel, table=True):
 class MarginDealerStatus(SQLModel, table=True):
     """The current rung of a dealer on the enforcement ladder (history: decision_events)."""
 
-    __tablename__ = "margin_dealer_status"
+    __tablename__: ClassVar[str] = "margin_dealer_status"
     __table_args__ = (
         tenant_key("margin_dealer_status"),
         tenant_fk(["dealer_id"], "organizations"),
@@ -262,7 +262,7 @@ class MarginDealerStatus(SQLModel, table=True):
 class MarginNote(SQLModel, table=True):
     """A note on an alert, a dealer or a task (append-only)."""
 
-    __tablename__ = "margin_notes"
+    __tablename__: ClassVar[str] = "margin_notes"
     __table_args__ = (
         tenant_key("margin_notes"),
         tenant_fk(["alert_id"], "margin_alerts"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlmodel import Session, select
 
@@ -111,7 +111,7 @@ def _check_due(ctx: TenantContext, due_at: datetime | None, *, current: datetime
         )
 
 
-def raise_validation(field: str, what: str) -> None:
+def raise_validation(field: str, what: str) -> NoReturn:
     raise ValidationFailed(f"{field}: {what}", fields={field: "not found"})
 
 

@@ -25,7 +25,7 @@ from models.core.pagination import Page, clamp_limit, decode_cursor, encode_curs
 
 router = APIRouter(prefix="/api", tags=["pricing"])
 
-Kind = Literal[PRICE_BOOK_KINDS]  # type: ignore[valid-type]
+Kind = Literal[PRICE_BOOK_KINDS]
 Currency = Query(..., pattern=r"^[A-Z]{3}$", description="ISO code; rules in other currencies are excluded")
 
 

@@ -24,8 +24,8 @@ from models.margin.queries import alerts as alert_queries
 
 router = APIRouter(prefix="/api", tags=["margin"])
 
-RuleQ = Literal[RULES]  # type: ignore[valid-type]
-SeverityQ = Literal[LEVELS]  # type: ignore[valid-type]
+RuleQ = Literal[RULES]
+SeverityQ = Literal[LEVELS]
 
 
 def _alert_view(view: alert_queries.AlertView) -> dict[str, Any]:

@@ -34,8 +34,8 @@ router = APIRouter(prefix="/api", tags=["enforcement"])
 
 SSE = {200: {"description": "server-sent events", "content": {"text/event-stream": {}}}}
 CSV = {200: {"description": "the report as CSV", "content": {"text/csv": {}}}}
-Action = Literal[tuple(sorted(ACTIONS))]  # type: ignore[valid-type]
-BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]  # type: ignore[valid-type]
+Action = Literal[tuple(sorted(ACTIONS))]
+BatchStatus = Literal[tuple(sorted(BATCH_MACHINE.states))]
 
 
 class PreviewRequest(TextInput):

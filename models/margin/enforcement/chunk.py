@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import NotFound
@@ -44,7 +44,7 @@ from engine.state_machine import StateMachine
 from models.catalog.tables import Organization, Sku
 from models.core.audit_buffer import AuditBuffer
 from models.core.base import utcnow
-from models.core.bulk import insert_rows
+from models.core.bulk import insert_rows, table_of
 from models.core.decisions import DecisionRequest, decide_many
 from models.margin.enforcement.tables import EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin.tables import MarginAlert, MarginDealerStatus, MarginTask
@@ -110,14 +110,14 @@ class EnforceChunk:
         self.items = {
             i.id: i
             for i in session.exec(
-                select(EnforcementItem).where(EnforcementItem.tenant_id == t, EnforcementItem.id.in_(item_ids))  # type: ignore[attr-defined]
+                select(EnforcementItem).where(EnforcementItem.tenant_id == t, col(EnforcementItem.id).in_(item_ids))
             ).all()
         }
         dealer_ids = sorted({i.dealer_id for i in self.items.values()})
         self.dealers = {
             o.id: o
             for o in session.exec(
-                select(Organization).where(Organization.tenant_id == t, Organization.id.in_(dealer_ids))  # type: ignore[attr-defined]
+                select(Organization).where(Organization.tenant_id == t, col(Organization.id).in_(dealer_ids))
             ).all()
         }
         alert_ids = sorted({uuid.UUID(a["alert_id"]) for i in self.items.values() for a in i.alerts})
@@ -125,8 +125,8 @@ class EnforceChunk:
             a.id: a
             for a in session.exec(
                 select(MarginAlert)
-                .where(MarginAlert.tenant_id == t, MarginAlert.id.in_(alert_ids))  # type: ignore[attr-defined]
-                .order_by(MarginAlert.id)
+                .where(MarginAlert.tenant_id == t, col(MarginAlert.id).in_(alert_ids))
+                .order_by(col(MarginAlert.id))
                 .with_for_update()  # decided in flush(): no one else may move them before
             ).all()
         }
@@ -134,7 +134,7 @@ class EnforceChunk:
         sku_ids = sorted({a.sku_id for a in self.alerts.values()})
         self.skus = {
             s.id: s
-            for s in session.exec(select(Sku).where(Sku.tenant_id == t, Sku.id.in_(sku_ids))).all()  # type: ignore[attr-defined]
+            for s in session.exec(select(Sku).where(Sku.tenant_id == t, col(Sku.id).in_(sku_ids))).all()
         }
         self._pending_audits: list[dict[str, Any]] = []  # appended by flush(), kept items or not
         self.statuses: dict[uuid.UUID, MarginDealerStatus] = {}
@@ -151,9 +151,9 @@ class EnforceChunk:
             self.notices = {
                 key: nid
                 for key, nid in session.execute(
-                    select(EnforcementNotice.idempotency_key, EnforcementNotice.id).where(  # type: ignore[call-overload]
+                    select(EnforcementNotice.idempotency_key, EnforcementNotice.id).where(
                         EnforcementNotice.tenant_id == t,
-                        EnforcementNotice.idempotency_key.in_(notice_keys),  # type: ignore[attr-defined]
+                        col(EnforcementNotice.idempotency_key).in_(notice_keys),
                     )
                 ).all()
             }
@@ -162,7 +162,7 @@ class EnforceChunk:
             task_ids = [task_id_for(ctx, k) for k in keys]
             self.tasks = set(
                 session.exec(
-                    select(MarginTask.id).where(MarginTask.tenant_id == t, MarginTask.id.in_(task_ids))  # type: ignore[attr-defined]
+                    select(MarginTask.id).where(MarginTask.tenant_id == t, col(MarginTask.id).in_(task_ids))
                 ).all()
             )
         # collected per item key, written by flush() for the kept items only
@@ -208,9 +208,9 @@ class EnforceChunk:
             select(MarginDealerStatus)
             .where(
                 MarginDealerStatus.tenant_id == ctx.tenant_id,
-                MarginDealerStatus.dealer_id.in_(dealer_ids),  # type: ignore[attr-defined]
+                col(MarginDealerStatus.dealer_id).in_(dealer_ids),
             )
-            .order_by(MarginDealerStatus.id)
+            .order_by(col(MarginDealerStatus.id))
             .with_for_update()
         ).all():
             self.statuses[row.dealer_id] = row
@@ -219,7 +219,8 @@ class EnforceChunk:
 
     def _status(self, entity: Any) -> str:
         """The entity's status once the decisions collected so far are applied."""
-        return self._planned.get(id(entity), entity.status)
+        current: str = entity.status
+        return self._planned.get(id(entity), current)
 
     def _forget(self, item_key: str) -> None:
         """Drop an item's collected rows and decisions (the planned statuses follow)."""
@@ -442,12 +443,12 @@ class EnforceChunk:
         logs = [self._log_rows[k] for k in keys if k in self._log_rows]
         insert_rows(
             session,
-            EnforcementNotice.__table__,  # type: ignore[arg-type]
+            table_of(EnforcementNotice),
             notices,
             on_conflict_do_nothing=["tenant_id", "idempotency_key"],
         )
-        insert_rows(session, MarginTask.__table__, tasks, on_conflict_do_nothing=[])  # type: ignore[arg-type]
-        insert_rows(session, EnforcementLog.__table__, logs)  # type: ignore[arg-type]
+        insert_rows(session, table_of(MarginTask), tasks, on_conflict_do_nothing=[])
+        insert_rows(session, table_of(EnforcementLog), logs)
         for batch_id, batch in self.batches.items():
             mine = [k for k in keys if self._batch_of.get(k) == batch_id]
             if not mine:

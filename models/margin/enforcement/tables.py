@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -31,7 +31,7 @@ LOG_LEVELS = ("info", "warning", "error")
 
 
 class EnforcementBatch(SQLModel, table=True):
-    __tablename__ = "margin_enforcement_batches"
+    __tablename__: ClassVar[str] = "margin_enforcement_batches"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_batches_tenant_id_id"),
         tenant_fk(["job_id"], "jobs"),
@@ -62,7 +62,7 @@ class EnforcementBatch(SQLModel, table=True):
 class EnforcementItem(SQLModel, table=True):
     """One planned notice (one per dealer), insert-only; its run is the job item with `item_key`."""
 
-    __tablename__ = "margin_enforcement_items"
+    __tablename__: ClassVar[str] = "margin_enforcement_items"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_items_tenant_id_id"),
         UniqueConstraint("tenant_id", "item_key", name="uq_margin_enforcement_items_key"),
@@ -91,7 +91,7 @@ class EnforcementItem(SQLModel, table=True):
 class EnforcementLog(SQLModel, table=True):
     """Append-only history of a batch: creation, start, every item outcome, the end."""
 
-    __tablename__ = "margin_enforcement_logs"
+    __tablename__: ClassVar[str] = "margin_enforcement_logs"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_logs_tenant_id_id"),
         tenant_fk(["batch_id"], "margin_enforcement_batches"),
@@ -116,7 +116,7 @@ class EnforcementNotice(SQLModel, table=True):
     guarantee that a notice is never recorded twice; a delivery adapter (webhook, e-mail) reads
     it later and records deliveries elsewhere (append-only here)."""
 
-    __tablename__ = "margin_enforcement_notices"
+    __tablename__: ClassVar[str] = "margin_enforcement_notices"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id", name="uq_margin_enforcement_notices_tenant_id_id"),
         UniqueConstraint("tenant_id", "idempotency_key", name="uq_margin_enforcement_notices_key"),

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from models.catalog.lookups import names_by_id, rule_currencies, tenant_currency
@@ -101,7 +101,7 @@ def alert_views(session: Session, ctx: TenantContext, alerts: list[MarginAlert])
                 dealer_type=org.type if org else None,
                 sku_code=sku.code if sku else None,
                 sku_name=sku.name if sku else None,
-                currency=found.get(a.floor_rule_id) or fallback,
+                currency=(found.get(a.floor_rule_id) if a.floor_rule_id is not None else None) or fallback,
             )
         )
     return views
@@ -159,7 +159,7 @@ def detail_in(session: Session, ctx: TenantContext, alert: MarginAlert) -> Alert
             for r in session.exec(
                 select(MarginSaleRow).where(
                     MarginSaleRow.tenant_id == ctx.tenant_id,
-                    MarginSaleRow.id.in_(sale_ids),  # type: ignore[attr-defined]
+                    col(MarginSaleRow.id).in_(sale_ids),
                 )
             ).all()
         }
@@ -210,9 +210,9 @@ def alert_orgs(ctx: TenantContext, *, limit: int = 500) -> list[OrgOption]:
             select(Organization.id, Organization.name, Organization.type)
             .where(
                 Organization.tenant_id == ctx.tenant_id,
-                Organization.type.in_(("dealer", "competitor")),  # type: ignore[attr-defined]
+                col(Organization.type).in_(("dealer", "competitor")),
             )
-            .order_by(Organization.type.desc(), Organization.name, Organization.id)  # type: ignore[attr-defined]
+            .order_by(col(Organization.type).desc(), col(Organization.name), col(Organization.id))
             .limit(limit)
         ).all()
     return [OrgOption(i, name, kind) for i, name, kind in rows]

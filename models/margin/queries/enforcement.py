@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.context import TenantContext
 from models.catalog.lookups import names_by_id, tenant_currency
@@ -79,8 +79,8 @@ def pick_batch(ctx: TenantContext, wanted: str) -> str:
                 return str(page.items[0].id)
         started = session.exec(
             select(EnforcementBatch.id)
-            .where(EnforcementBatch.tenant_id == ctx.tenant_id, EnforcementBatch.job_id.is_not(None))  # type: ignore[union-attr]
-            .order_by(EnforcementBatch.created_at.desc(), EnforcementBatch.id.desc())  # type: ignore[attr-defined]
+            .where(EnforcementBatch.tenant_id == ctx.tenant_id, col(EnforcementBatch.job_id).is_not(None))
+            .order_by(col(EnforcementBatch.created_at).desc(), col(EnforcementBatch.id).desc())
             .limit(1)
         ).first()
         if started is not None:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.context import TenantContext
 from models.catalog.lookups import names_by_id
@@ -53,7 +53,7 @@ def task_views(session: Any, ctx: TenantContext, tasks: list[MarginTask]) -> lis
             session.exec(
                 select(MarginAlert.id, MarginAlert.rule).where(
                     MarginAlert.tenant_id == ctx.tenant_id,
-                    MarginAlert.id.in_(alert_ids),  # type: ignore[attr-defined]
+                    col(MarginAlert.id).in_(alert_ids),
                 )
             ).all()
         )
@@ -64,7 +64,7 @@ def task_views(session: Any, ctx: TenantContext, tasks: list[MarginTask]) -> lis
             task=t,
             actions=task_repo.actions_for(ctx, t),
             alert_rule=rules.get(t.alert_id) if t.alert_id else None,
-            dealer_name=orgs[t.dealer_id].name if t.dealer_id in orgs else None,
+            dealer_name=orgs[t.dealer_id].name if t.dealer_id is not None and t.dealer_id in orgs else None,
             assignee_name=members.get(str(t.assignee_user_id)) if t.assignee_user_id else None,
         )
         for t in tasks

@@ -8,7 +8,6 @@ import asyncio
 
 from tests.integration.catalog.test_forms import _call, _signed_in_root
 from tests.integration.core.test_websocket_sweep import _in_own_loop, _substate
-from tests.integration.test_websocket_sweep import _in_own_loop, _substate
 from tests.support.users import PASSWORD, add_user
 
 

@@ -1,5 +1,6 @@
 """The job kinds this worker runs: each registered module's `models/<module>/kinds.py`
-(engine/modules.py); importing it registers its kinds (models.jobs.kinds.register)."""
+(engine/modules.py), plus any modules named in PHAROS_WORKER_KIND_MODULES; importing one registers
+its kinds (models.jobs.kinds.register)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import importlib
 import importlib.util
 
 from engine.modules import MODULES
+from models.core.settings import job_settings
 from models.jobs.kinds import kinds
 
 # only modules that have long work have a kinds module
@@ -17,6 +19,6 @@ KIND_MODULES: tuple[str, ...] = tuple(
 
 def load_kinds() -> list[str]:
     """Import every kind module (idempotent); returns the registered kind names."""
-    for module in KIND_MODULES:
+    for module in (*KIND_MODULES, *job_settings().extra_kind_modules):
         importlib.import_module(module)
     return kinds()

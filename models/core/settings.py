@@ -141,6 +141,8 @@ def _seconds(name: str, default: float) -> float:
     if not value > 0:
         raise RuntimeError(f"{name} must be more than 0 seconds, not {raw!r}")
     return value
+
+
 @dataclass(frozen=True)
 class JobSettings:
     """The job path's knobs. `chunk_size` None: each job kind's own (JobKind.chunk_size)."""
@@ -150,6 +152,9 @@ class JobSettings:
     chunk_size: int | None
     sweep_seconds: float
     timeout_seconds: float
+    # kind modules a worker loads besides the registered modules' own (a deployment's own kinds;
+    # the tests' "sample" kind)
+    extra_kind_modules: tuple[str, ...] = ()
 
 
 def job_settings() -> JobSettings:
@@ -163,6 +168,9 @@ def job_settings() -> JobSettings:
         chunk_size=int(chunk) if chunk.strip() else None,
         sweep_seconds=float(os.environ.get("PHAROS_JOB_SWEEP_SECONDS", "30")),
         timeout_seconds=float(os.environ.get("PHAROS_JOB_TIMEOUT_SECONDS", "3600")),
+        extra_kind_modules=tuple(
+            m.strip() for m in os.environ.get("PHAROS_WORKER_KIND_MODULES", "").split(",") if m.strip()
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""Kill harness: real worker processes (the product worker plus the test-only sample kind) on a queue of their own, SIGKILLed on cue.
+"""Kill harness: real worker processes (`python -m workers`, with the test-only sample kind) on a queue of their own, SIGKILLed on cue.
 
 The SIGKILL tests (jobs, enforcement) share this: each worker gets a private queue name so runs on a
 shared Redis never steal each other's work, its output goes to one log that failures quote, and the
@@ -43,6 +43,7 @@ class WorkerHarness:
             "PHAROS_JOB_CHUNK_SIZE": str(chunk_size),
             "PHAROS_JOB_SWEEP_SECONDS": str(sweep_seconds),
             "PHAROS_LOG_LEVEL": "WARNING",
+            "PHAROS_WORKER_KIND_MODULES": "tests.support.sample_job",  # the test-only "sample" kind too
             "PYTHONUNBUFFERED": "1",
         }
         self.proc: subprocess.Popen | None = None
@@ -65,7 +66,7 @@ class WorkerHarness:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.support.sample_worker"],  # the product worker + the test-only kind
+                [sys.executable, "-m", "workers"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,

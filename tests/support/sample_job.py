@@ -7,7 +7,7 @@ down; `fail_keys` and `retry_keys` make those items fail or ask for a retry.
 The table lives on its own SQLAlchemy registry (so `alembic check` never sees it) and is created by
 the `sample_job` fixture as the database owner, under the same RLS recipe as every tenant table
 (models.core.rls.tenant_isolation). Importing this module registers the kind; a worker process
-gets it through `python -m tests.support.sample_worker`.
+loads it with PHAROS_WORKER_KIND_MODULES=tests.support.sample_job.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ ITEMS = 400
 START_SECONDS = 300.0  # an upper bound for migrate + a possible frontend build on a busy machine
 WAIT = 180.0
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("sample_job")]  # the test-only "sample" kind
 
 
 def _free_port() -> int:
@@ -103,6 +103,7 @@ def test_a_sigkilled_worker_is_restarted_and_its_job_completes_once_while_the_we
         "PHAROS_QUEUE_NAME": queue,
         "PHAROS_WEB_WORKERS": "1",
         "PHAROS_WORKER_HEARTBEAT_SECONDS": "1",
+        "PHAROS_WORKER_KIND_MODULES": "tests.support.sample_job",  # the test-only "sample" kind
         "PHAROS_LOG_LEVEL": "WARNING",
         "REFLEX_REDIS_URL": reflex_redis_url(os.environ["REDIS_URL"], test_db),
         "PYTHONUNBUFFERED": "1",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import Field, StrictBool, ValidationError
 
@@ -19,10 +19,13 @@ from engine.inputs import Instant, StrictInt
 from engine.pricing.model import PRICE_BOOK_KINDS
 from engine.text import TextInput
 
-OrgType = Literal[ORG_TYPES]  # type: ignore[valid-type]
-RelationshipType = Literal[RELATIONSHIP_TYPES]  # type: ignore[valid-type]
-ChannelKind = Literal[CHANNEL_KINDS]  # type: ignore[valid-type]
-BookKind = Literal[PRICE_BOOK_KINDS]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the checker sees text; pydantic validates against the engine's own values
+    OrgType = RelationshipType = ChannelKind = BookKind = str
+else:
+    OrgType = Literal[ORG_TYPES]
+    RelationshipType = Literal[RELATIONSHIP_TYPES]
+    ChannelKind = Literal[CHANNEL_KINDS]
+    BookKind = Literal[PRICE_BOOK_KINDS]
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 Code = Field(min_length=1, max_length=60, pattern=CODE_PATTERN)
 Name = Field(min_length=1, max_length=200)
@@ -50,7 +53,7 @@ def _message(error: Any) -> str:
     if error["type"] == "value_error":
         return error["msg"].removeprefix("Value error, ")
     if error["type"] == "string_pattern_mismatch":
-        return PATTERN_HINTS.get(str(error["loc"][-1]), error["msg"])
+        return PATTERN_HINTS.get(str(error["loc"][-1])) or str(error["msg"])
     return error["msg"]
 
 

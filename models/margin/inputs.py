@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
 from engine.inputs import Instant
 from engine.margin.frames import RULES
-from engine.margin.machines import DEALER_LADDER
+from engine.margin.machines import ALERT_MACHINE, DEALER_LADDER, TASK_MACHINE
 from engine.margin.severity import LEVELS
 from engine.text import TextInput
 
-Rule = Literal[RULES]  # type: ignore[valid-type]
-Severity = Literal[LEVELS]  # type: ignore[valid-type]
-AlertStatus = Literal["open", "acknowledged", "in_enforcement", "resolved", "dismissed"]
-TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
-DealerStatus = Literal[DEALER_LADDER]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the checker sees text; pydantic validates against the engine's own values
+    Rule = Severity = AlertStatus = TaskStatus = DealerStatus = str
+else:
+    Rule = Literal[RULES]
+    Severity = Literal[LEVELS]
+    AlertStatus = Literal[ALERT_MACHINE.statuses]
+    TaskStatus = Literal[TASK_MACHINE.statuses]
+    DealerStatus = Literal[DEALER_LADDER]
 TEXT_MAX = 4000  # notes and reasons
 TITLE_MAX = 200
 Reason = Field(None, min_length=1, max_length=TEXT_MAX)

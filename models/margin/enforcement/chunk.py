@@ -46,6 +46,8 @@ from models.core.audit_buffer import AuditBuffer
 from models.core.base import utcnow
 from models.core.bulk import insert_rows, table_of
 from models.core.decisions import DecisionRequest, decide_many
+from models.margin.enforcement.batches import get_batch, move_batch, notice_text, task_id_for
+from models.margin.enforcement.common import ENFORCE_FROM, WATCHED
 from models.margin.enforcement.tables import EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin.tables import MarginAlert, MarginDealerStatus, MarginTask
 
@@ -57,7 +59,6 @@ def latest_prices_many(
 ) -> PriceMap:
     """(dealer, rule, sku) → the dealer's latest watched price and when it was observed: one query
     per watched column for all the dealers and SKUs asked."""
-    from models.margin.enforcement import WATCHED
 
     wanted = set(keys)
     out: PriceMap = {k: (None, None) for k in wanted}
@@ -92,7 +93,6 @@ class EnforceChunk:
         *,
         redone: Iterable[str] | None = None,
     ):
-        from models.margin.enforcement import get_batch
 
         self.session, self.ctx = session, ctx
         batch_ids = {str(p["batch_id"]) for p in payloads}
@@ -157,7 +157,6 @@ class EnforceChunk:
                     )
                 ).all()
             }
-            from models.margin.enforcement import task_id_for
 
             task_ids = [task_id_for(ctx, k) for k in keys]
             self.tasks = set(
@@ -264,7 +263,6 @@ class EnforceChunk:
     def process(self, item_key: str, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """One planned item: ("done" | "skipped", result). Decisions are made now; the notice, task
         and log rows wait for flush()."""
-        from models.margin.enforcement import ENFORCE_FROM, _notice_text, task_id_for
 
         ctx = self.ctx
         self._forget(item_key)  # a redo of the same key within the chunk replaces its rows
@@ -338,7 +336,7 @@ class EnforceChunk:
             for f in figures
             if f["alert_id"] in verdict.breaching
         ]
-        subject, body = _notice_text(dealer, batch.action, lines)
+        subject, body = notice_text(dealer, batch.action, lines)
         notice_key = engine.effect_key(item_key, "notice")
         notice_id = None
         if notice_key not in self.notices:
@@ -432,7 +430,6 @@ class EnforceChunk:
         """Write the kept items' notices, tasks and logs in bulk, one audit event per batch for
         them, then the once-per-chunk completion check. `unmarked`: the kept items' done marks
         are not written yet (the caller writes them after), so they count as finished."""
-        from models.margin.enforcement import _move
 
         session, ctx = self.session, self.ctx
         keys = [k for k in kept if k in self._summary]
@@ -481,12 +478,12 @@ class EnforceChunk:
             session.refresh(batch, with_for_update=True)
         for batch in self._to_run:
             if batch.status == "queued":
-                _move(session, ctx, batch, "run")  # the audit lock is taken from here to commit
+                move_batch(session, ctx, batch, "run")  # the audit lock is taken from here to commit
         self._to_run = []
         audits.flush()  # one append for the chunk: the audit lock is held only from here
         for batch in finishing:
             if batch.status == "running":
-                _move(session, ctx, batch, "complete")
+                move_batch(session, ctx, batch, "complete")
         session.flush()
 
     def _apply_decisions(self, kept: set[str], audits: AuditBuffer) -> None:
@@ -519,3 +516,21 @@ def _last_chunk(session: Session, ctx: TenantContext, batch, unmarked: list[str]
         {"t": ctx.tenant_id, "j": batch.job_id, "k": unmarked},
     ).scalar()
     return not open_left
+
+
+def process_item(
+    session: Session, ctx: TenantContext, payload: dict[str, Any], item_key: str
+) -> tuple[str, dict[str, Any]]:
+    """One planned item, in the caller's (worker's) transaction: ("done" | "skipped", result).
+
+    Re-checks the dealer's latest prices (nothing still breaching → skipped "already_compliant",
+    the compliant alerts resolved), re-checks the dealer's rung, records the notice in the outbox
+    (unique key), moves the dealer through the decision path, moves the breaching alerts to
+    in_enforcement, creates the follow-up task, and logs the outcome. A chunk of one of
+    `EnforceChunk` (what the worker runs per chunk); the caller writes
+    the item's done mark after.
+    """
+    chunk = EnforceChunk(session, ctx, [payload])
+    outcome, result = chunk.process(item_key, payload)
+    chunk.flush([item_key], unmarked=True)
+    return outcome, result

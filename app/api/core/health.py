@@ -22,12 +22,10 @@ from typing import Any
 
 import redis.exceptions
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from models.core.db import app_engine
-from models.core.heartbeat import WorkerStatus, worker_status
 from models.core.metrics import QUEUE_DEPTH, render_latest
+from models.core.probes import check_database, check_redis
 from models.core.redis_client import sync_redis
 from models.core.settings import get_settings
 from models.jobs.queue import queue_name
@@ -60,19 +58,8 @@ class _Probe:
             return "down", None
 
 
-def _db_check() -> None:
-    with app_engine().connect() as conn:
-        conn.execute(text("select 1"))
-
-
-def _redis_check() -> WorkerStatus:
-    client = sync_redis()
-    client.ping()
-    return worker_status(client)
-
-
-_db = _Probe("db", _db_check)
-_redis = _Probe("redis", _redis_check)
+_db = _Probe("db", check_database)
+_redis = _Probe("redis", check_redis)
 
 
 @router.get("/api/health", responses={503: {"description": "the database or Redis is down (same body)"}})

@@ -47,13 +47,22 @@ PLAN = {
     "fund_inputs": {"fund_return": "0.12", "hurdle_rate": "0.08", "pool_size": "5000000"},
     "steps": [
         {"order": 10, "name": "target_bonus", "expr": "salary * target_pct"},
-        {"order": 20, "name": "perf_mult", "expr": "if (perf_score >= 4.5) then 1.5 else if (perf_score >= 3.5) then 1.2 else if (perf_score >= 2.5) then 1 else 0.5"},
+        {
+            "order": 20,
+            "name": "perf_mult",
+            "expr": "if (perf_score >= 4.5) then 1.5 else if (perf_score >= 3.5) then 1.2 else if (perf_score >= "
+            "2.5) then 1 else 0.5",
+        },
         {"order": 30, "name": "fund_kicker", "expr": "hurdle(fund_return, hurdle_rate) * 2"},
         {"order": 40, "name": "tenure_adj", "expr": "clip(1 + tenure_years * 0.02, 1, 1.2)"},
         {"order": 50, "name": "raw_bonus", "expr": "target_bonus * perf_mult * (1 + fund_kicker) * tenure_adj"},
         {"order": 60, "name": "capped", "expr": "cap_floor(raw_bonus, salary * 0.5, 0)"},
         {"order": 70, "name": "dept_adj", "expr": 'if (dept == "sales") then capped * 1.1 else capped'},
-        {"order": 80, "name": "new_hire", "expr": 'if (hire_date > date("2024-07-01")) then dept_adj * 0.5 else dept_adj'},
+        {
+            "order": 80,
+            "name": "new_hire",
+            "expr": 'if (hire_date > date("2024-07-01")) then dept_adj * 0.5 else dept_adj',
+        },
         {"order": 90, "name": "pool_share", "expr": "new_hire / total(new_hire) * pool_size"},
         {"order": 100, "name": "blended", "expr": "(new_hire + pool_share) / 2"},
         {"order": 110, "name": "growth", "expr": "pct_change(blended, prev_bonus)", "condition": "prev_bonus > 0"},
@@ -123,8 +132,9 @@ def make_frame(n: int, seed: int = 7):
         pl.lit(ints(0, 31)).cast(dec).alias("tenure_years"),
         pl.Series("dept", [depts[rng.randrange(4)] for _ in range(n)]),
         (pl.lit(datetime.date(2015, 1, 1)) + pl.duration(days=pl.lit(ints(0, 3650)))).cast(pl.Date).alias("hire_date"),
-        scaled(pl.Series([0 if rng.random() < 0.05 else rng.randrange(0, 10_000_000) for _ in range(n)]), 100)
-        .alias("prev_bonus"),
+        scaled(pl.Series([0 if rng.random() < 0.05 else rng.randrange(0, 10_000_000) for _ in range(n)]), 100).alias(
+            "prev_bonus"
+        ),
         pl.lit(pl.Series([1 if rng.random() < 0.9 else 0 for _ in range(n)])).cast(dec).alias("eligible"),
     )
     return compiled, frame.cast(table.input_schema(compiled))  # type: ignore[arg-type]
@@ -165,28 +175,50 @@ def run_float64(compiled, frame):
     import polars as pl
 
     t = time.perf_counter()
-    f = frame.lazy().with_columns(pl.col(c).cast(pl.Float64) for c in ("salary", "target_pct", "perf_score",
-                                                                        "tenure_years", "prev_bonus", "eligible"))
+    f = frame.lazy().with_columns(
+        pl.col(c).cast(pl.Float64)
+        for c in ("salary", "target_pct", "perf_score", "tenure_years", "prev_bonus", "eligible")
+    )
     c = pl.col
     fund_return, hurdle_rate, pool_size = 0.12, 0.08, 5_000_000.0
-    f = f.with_columns((c("salary") * c("target_pct")).alias("target_bonus"),
-                       pl.when(c("perf_score") >= 4.5).then(1.5).when(c("perf_score") >= 3.5).then(1.2)
-                       .when(c("perf_score") >= 2.5).then(1.0).otherwise(0.5).alias("perf_mult"),
-                       pl.lit((0.0 if fund_return < hurdle_rate else fund_return) * 2).alias("fund_kicker"),
-                       (1 + c("tenure_years") * 0.02).clip(1.0, 1.2).alias("tenure_adj"))
-    f = f.with_columns((c("target_bonus") * c("perf_mult") * (1 + c("fund_kicker")) * c("tenure_adj")).alias("raw_bonus"))
+    f = f.with_columns(
+        (c("salary") * c("target_pct")).alias("target_bonus"),
+        pl.when(c("perf_score") >= 4.5)
+        .then(1.5)
+        .when(c("perf_score") >= 3.5)
+        .then(1.2)
+        .when(c("perf_score") >= 2.5)
+        .then(1.0)
+        .otherwise(0.5)
+        .alias("perf_mult"),
+        pl.lit((0.0 if fund_return < hurdle_rate else fund_return) * 2).alias("fund_kicker"),
+        (1 + c("tenure_years") * 0.02).clip(1.0, 1.2).alias("tenure_adj"),
+    )
+    f = f.with_columns(
+        (c("target_bonus") * c("perf_mult") * (1 + c("fund_kicker")) * c("tenure_adj")).alias("raw_bonus")
+    )
     f = f.with_columns(pl.min_horizontal(pl.max_horizontal(c("raw_bonus"), 0.0), c("salary") * 0.5).alias("capped"))
     f = f.with_columns(pl.when(c("dept") == "sales").then(c("capped") * 1.1).otherwise(c("capped")).alias("dept_adj"))
     import datetime
 
-    f = f.with_columns(pl.when(c("hire_date") > datetime.date(2024, 7, 1)).then(c("dept_adj") * 0.5)
-                       .otherwise(c("dept_adj")).alias("new_hire"))
+    f = f.with_columns(
+        pl.when(c("hire_date") > datetime.date(2024, 7, 1))
+        .then(c("dept_adj") * 0.5)
+        .otherwise(c("dept_adj"))
+        .alias("new_hire")
+    )
     f = f.with_columns((c("new_hire") / c("new_hire").sum() * pool_size).alias("pool_share"))
     f = f.with_columns(((c("new_hire") + c("pool_share")) / 2).alias("blended"))
-    f = f.with_columns(pl.when(c("prev_bonus") > 0).then((c("blended") - c("prev_bonus")) / c("prev_bonus"))
-                       .otherwise(0.0).alias("growth"),
-                       pl.when(c("eligible") != 0).then(pl.max_horizontal(c("blended"), 0.0).round(2))
-                       .otherwise(0.0).alias("final_bonus"))
+    f = f.with_columns(
+        pl.when(c("prev_bonus") > 0)
+        .then((c("blended") - c("prev_bonus")) / c("prev_bonus"))
+        .otherwise(0.0)
+        .alias("growth"),
+        pl.when(c("eligible") != 0)
+        .then(pl.max_horizontal(c("blended"), 0.0).round(2))
+        .otherwise(0.0)
+        .alias("final_bonus"),
+    )
     out = f.select("employee_ref", *[s["name"] for s in PLAN["steps"]]).collect()
     elapsed = time.perf_counter() - t
     return elapsed, hashlib.sha256(out.write_csv().encode()).hexdigest(), {}
@@ -283,6 +315,7 @@ def run_zen(compiled, frame):
 
 # ---- the spec §16 SafeEval, extended only as far as the plan needs (strings, more functions) ----
 
+
 def _to_dec(x):
     return x if isinstance(x, (Decimal, str)) else Decimal(str(x))
 
@@ -340,9 +373,15 @@ class SafeEval(ast.NodeVisitor):
         return _FUNCS[n.func.id](*[self.visit(a) for a in n.args])
 
 
-ENGINES = {"vectorized": run_vectorized, "vectorized_guarded": run_vectorized_guarded, "reference": run_reference, "safeeval": run_safeeval,
-           "safeeval_spec": run_safeeval_spec,
-           "float64": run_float64, "zen": run_zen}
+ENGINES = {
+    "vectorized": run_vectorized,
+    "vectorized_guarded": run_vectorized_guarded,
+    "reference": run_reference,
+    "safeeval": run_safeeval,
+    "safeeval_spec": run_safeeval_spec,
+    "float64": run_float64,
+    "zen": run_zen,
+}
 
 
 def child(engine: str, rows: int, repeat: int) -> None:
@@ -352,13 +391,29 @@ def child(engine: str, rows: int, repeat: int) -> None:
         elapsed, digest, extra = ENGINES[engine](compiled, frame)
         times.append(elapsed)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux → MiB
-    print(json.dumps({"engine": engine, "rows": rows, "seconds": statistics.median(times), "all": times,
-                      "rss_mb": rss, "digest": digest, **extra}))
+    print(
+        json.dumps(
+            {
+                "engine": engine,
+                "rows": rows,
+                "seconds": statistics.median(times),
+                "all": times,
+                "rss_mb": rss,
+                "digest": digest,
+                **extra,
+            }
+        )
+    )
 
 
 def measure(engine: str, rows: int, repeat: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", engine, str(rows), str(repeat)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", engine, str(rows), str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -389,10 +444,17 @@ def main() -> None:
         for rows in sizes:
             if (engine, rows) not in results and measured:
                 base = results[(engine, max(measured))]
-                results[(engine, rows)] = {**base, "rows": rows, "seconds": base["seconds"] * rows / base["rows"],
-                                           "extrapolated_from": base["rows"], "rss_mb": None}
-    print("| engine | rows | engine time (s) | rows/s | peak RSS (MiB) | vs SafeEval | vs SafeEval §16 as written "
-          "| vs ZEN | vs Float64 |")
+                results[(engine, rows)] = {
+                    **base,
+                    "rows": rows,
+                    "seconds": base["seconds"] * rows / base["rows"],
+                    "extrapolated_from": base["rows"],
+                    "rss_mb": None,
+                }
+    print(
+        "| engine | rows | engine time (s) | rows/s | peak RSS (MiB) | vs SafeEval | vs SafeEval §16 as written "
+        "| vs ZEN | vs Float64 |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for rows in sizes:
         for engine in engines:
@@ -401,18 +463,24 @@ def main() -> None:
                 continue
             secs = r["seconds"]
             mark = f" (extrapolated from {r['extrapolated_from']:,})" if "extrapolated_from" in r else ""
+
             def ratio(other, _rows=rows, _secs=secs):
                 o = results.get((other, _rows))
                 return f"{o['seconds'] / _secs:,.1f}×" if o else "–"
+
             rss = f"{r['rss_mb']:,.0f}" if r.get("rss_mb") else "–"
-            print(f"| {engine}{mark} | {rows:,} | {secs:,.3f} | {rows / secs:,.0f} | {rss} | {ratio('safeeval')} | "
-                  f"{ratio('safeeval_spec')} | {ratio('zen')} | {ratio('float64')} |")
+            print(
+                f"| {engine}{mark} | {rows:,} | {secs:,.3f} | {rows / secs:,.0f} | {rss} | {ratio('safeeval')} | "
+                f"{ratio('safeeval_spec')} | {ratio('zen')} | {ratio('float64')} |"
+            )
     for rows in sizes:
         v, ref = results.get(("vectorized", rows)), results.get(("reference", rows))
         if v and ref and "extrapolated_from" not in ref:
             same = v["digest"] == ref["digest"]
-            print(f"\nvectorized vs reference OUT.csv at {rows:,} rows: {'byte-identical' if same else 'DIFFERENT'}"
-                  f" (sha256 {v['digest'][:16]}…); vectorized fell back to guards: {v.get('guarded')}")
+            print(
+                f"\nvectorized vs reference OUT.csv at {rows:,} rows: {'byte-identical' if same else 'DIFFERENT'}"
+                f" (sha256 {v['digest'][:16]}…); vectorized fell back to guards: {v.get('guarded')}"
+            )
 
 
 if __name__ == "__main__":

@@ -154,7 +154,8 @@ def make_dealers(n: int) -> list[str]:
         ).one()
         s.execute(
             text(
-                "create temp table bench_dealers on commit drop as select g, gen_random_uuid() as id from generate_series(1, :n) g"
+                "create temp table bench_dealers on commit drop as select g, gen_random_uuid() as id from "
+                "generate_series(1, :n) g"
             ),
             {"n": n},
         )
@@ -254,7 +255,8 @@ def wait_workers_ready(k: int, timeout: float = 60) -> None:
         with tenant_session(ctx) as s:
             left = s.execute(
                 text(
-                    "select count(*) from jobs where id = any(:ids) and status not in ('completed', 'failed', 'cancelled')"
+                    "select count(*) from jobs where id = any(:ids) and status not in ('completed', 'failed', "
+                    "'cancelled')"
                 ),
                 {"ids": ids},
             ).scalar()
@@ -347,7 +349,8 @@ def run_batch(n: int, workers: int, log_dir: Path) -> dict[str, Any]:
             r.timestamp()
             for r in s.execute(
                 text(
-                    "select finished_at from job_items where job_id = :j and finished_at is not null order by finished_at"
+                    "select finished_at from job_items where job_id = :j and finished_at is not null order by "
+                    "finished_at"
                 ),
                 {"j": job_id},
             ).scalars()
@@ -405,7 +408,8 @@ def load_alerts(m: int, *, vacuum: bool = False) -> dict[str, Any]:
             (r.rule, str(r.dealer_id), str(r.sku_id))
             for r in s.execute(
                 text(
-                    "select rule, dealer_id, sku_id from margin_alerts where status in ('open', 'acknowledged', 'in_enforcement')"
+                    "select rule, dealer_id, sku_id from margin_alerts where status in ('open', 'acknowledged', "
+                    "'in_enforcement')"
                 )
             ).all()
         }
@@ -428,7 +432,8 @@ def load_alerts(m: int, *, vacuum: bool = False) -> dict[str, Any]:
         opened = now - timedelta(seconds=h * 7 % (90 * 86400))
         impact = f"{(h % 100_000) / 100:.2f}"
         buf.write(
-            f"{uuid.UUID(int=(0xBE << 120) | i)}\t{ctx.tenant_id}\t{rule}\t{dealer}\t{sku}\t{status}\t{severities[h % 4]}\t"
+            f"{uuid.UUID(int=(0xBE << 120) | i)}\t{ctx.tenant_id}\t{rule}\t{dealer}\t{sku}\t{status}\t"
+            f"{severities[h % 4]}\t"
             f"100.00\t\\N\t90.00\t10.00\t{impact}\t1\t1\t{{}}\t{opened.isoformat()}\t{opened.isoformat()}\t"
             f"{opened.isoformat()}\t{opened.isoformat()}\t\\N\n"
         )
@@ -540,11 +545,13 @@ def render(runs: list[dict[str, Any]], load: dict[str, Any] | None, api: list[di
     for r in runs:
         lines.append(
             f"| batch throughput | {r['items']:,} items, {r['workers']} worker process(es) | "
-            f"{r['items_per_s']:,.0f} items/s ({r['span_s']:.1f} s) | ≥ 500 items/s | {'yes' if r['items_per_s'] >= 500 else 'no'} |"
+            f"{r['items_per_s']:,.0f} items/s ({r['span_s']:.1f} s) | ≥ 500 items/s | "
+            f"{'yes' if r['items_per_s'] >= 500 else 'no'} |"
         )
     for r in runs:
         lines.append(
-            f"| item finished → subscriber sees it | {r['workers']} worker(s), {r['lag_n']:,} items, {r['snapshots']:,} snapshots | "
+            f"| item finished → subscriber sees it | {r['workers']} worker(s), {r['lag_n']:,} items, "
+            f"{r['snapshots']:,} snapshots | "
             f"median {r['lag_median'] * 1000:,.0f} ms, p95 {r['lag_p95'] * 1000:,.0f} ms | ≤ 1 s | "
             f"{'yes' if r['lag_p95'] <= 1 else 'no'} |"
         )
@@ -558,12 +565,14 @@ def render(runs: list[dict[str, Any]], load: dict[str, Any] | None, api: list[di
         for a in api:
             lines.append(
                 f"| {a['label']} server time | {load['total']:,} alerts ({load['open']:,} open), {a['n']} requests | "
-                f"p50 {a['p50']:.1f} ms, p95 {a['p95']:.1f} ms (client wall p95 {a['wall_p95']:.1f} ms) | P95 ≤ 150 ms | {'yes' if a['p95'] <= 150 else 'no'} |"
+                f"p50 {a['p50']:.1f} ms, p95 {a['p95']:.1f} ms (client wall p95 {a['wall_p95']:.1f} ms) | P95 ≤ "
+                f"150 ms | {'yes' if a['p95'] <= 150 else 'no'} |"
             )
     lines.append("")
     for r in runs:
         lines.append(
-            f"- {r['workers']} worker(s): batch {r['status']} in {r['wall_s']:.1f} s wall (start → status seen by a 0.2 s poll); "
+            f"- {r['workers']} worker(s): batch {r['status']} in {r['wall_s']:.1f} s wall (start → status seen by "
+            "a 0.2 s poll); "
             f"outcomes {r['outcomes']}; setup (COPY-free SQL clone of {r['items']:,} dealers/alerts/sale rows) "
             f"{r['setup_s']:.1f} s; `create_batch` (preview + items + logs + follow-up tasks) {r['create_s']:.1f} s; "
             f"lag max {r['lag_max'] * 1000:,.0f} ms."

@@ -77,11 +77,37 @@ def synthetic_rules() -> pl.DataFrame:
             rows.append((f"{kind}-{sku}", f"k{sku}", None, None, amount, "INR", kind, T0, None, 0, f"book-{kind}"))
     for dealer in range(40):  # dealer overrides on one SKU each, equal to the global floor
         sku = dealer * 7
-        rows.append((f"ovr-{dealer}", f"k{sku}", f"d{dealer}", None, Decimal(1_000 + sku * 71) / 100, "INR", "map",
-                     T0, None, 0, "book-map"))
+        rows.append(
+            (
+                f"ovr-{dealer}",
+                f"k{sku}",
+                f"d{dealer}",
+                None,
+                Decimal(1_000 + sku * 71) / 100,
+                "INR",
+                "map",
+                T0,
+                None,
+                0,
+                "book-map",
+            )
+        )
     for sku in range(0, 500, 20):  # a change halfway through the month, same amount
-        rows.append((f"mid-{sku}", f"k{sku}", None, "web", Decimal(1_000 + sku * 71) / 100, "INR", "map",
-                     T0 + timedelta(days=15), None, 1, "book-map"))
+        rows.append(
+            (
+                f"mid-{sku}",
+                f"k{sku}",
+                None,
+                "web",
+                Decimal(1_000 + sku * 71) / 100,
+                "INR",
+                "map",
+                T0 + timedelta(days=15),
+                None,
+                1,
+                "book-map",
+            )
+        )
     return pl.DataFrame(rows, schema=RULE_SCHEMA, orient="row")
 
 
@@ -160,8 +186,12 @@ def main() -> None:
     results = []
     for n in args.rows:
         r = run(n, args.repeats)
-        print(f"{n:>11,} rows: floors {r['floors_best']:.2f} s, detect best {r['best']:.2f} s, median {r['median']:.2f} s, "
-              f"{r['evidence']:,} breach rows, {r['alerts']:,} alerts", flush=True)
+        print(
+            f"{n:>11,} rows: floors {r['floors_best']:.2f} s, detect best {r['best']:.2f} s, median "
+            f"{r['median']:.2f} s, "
+            f"{r['evidence']:,} breach rows, {r['alerts']:,} alerts",
+            flush=True,
+        )
         results.append(r)
     text = table(results)
     print(text)

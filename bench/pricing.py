@@ -136,8 +136,10 @@ def main() -> None:
         lines.append(f"| {label} | {min(times):.3f} | {statistics.median(times):.3f} | {n / min(times):,.0f} |")
     lines += [
         "",
-        f"Both forms agree on all {n:,} queries (mismatches: {mismatches}); {priced:,} priced, {n - priced:,} no price. "
-        f"Building the two input frames from Python objects took {build_times[0]:.3f} s (not in the timings). Speed-up: "
+        f"Both forms agree on all {n:,} queries (mismatches: {mismatches}); {priced:,} priced, {n - priced:,} no "
+        "price. "
+        f"Building the two input frames from Python objects took {build_times[0]:.3f} s (not in the timings). "
+        "Speed-up: "
         f"{min(one_times) / min(vec_times):,.0f}×.",
         "",
     ]

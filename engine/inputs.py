@@ -20,7 +20,8 @@ from engine.text import CONTROL_MESSAGE, control_error
 INSTANT_MIN_YEAR = 1900
 INSTANT_MAX_YEAR = 2999
 INSTANT_MESSAGE = (
-    f"must be a date and time with a zone (e.g. 2026-06-01T00:00:00Z) in the years {INSTANT_MIN_YEAR}..{INSTANT_MAX_YEAR}"
+    "must be a date and time with a zone (e.g. 2026-06-01T00:00:00Z) "
+    f"in the years {INSTANT_MIN_YEAR}..{INSTANT_MAX_YEAR}"
 )
 # The year as written: with any offset (±14:00 at most) the instant stays within a day of it, so the
 # conversion to UTC can never overflow, and the schema can state the rule exactly.

@@ -142,9 +142,7 @@ class StateMachine:
         if transition.owner_only and not is_owner:
             raise Forbidden(f"only the owner of this {self.name} may '{action}' it")
         if transition.reason_required and not (reason and reason.strip()):
-            raise ValidationFailed(
-                f"a reason is required to '{action}' a {self.name}", fields={"reason": "required"}
-            )
+            raise ValidationFailed(f"a reason is required to '{action}' a {self.name}", fields={"reason": "required"})
         return transition
 
     def check_expected(self, status: str, expected_status: str | None) -> None:
@@ -164,14 +162,10 @@ class StateMachine:
                 fields={"expected_status": f"current status is '{status}'"},
             )
 
-    def available_actions(
-        self, status: str, ctx: TenantContext, *, is_owner: bool = False
-    ) -> list[Transition]:
+    def available_actions(self, status: str, ctx: TenantContext, *, is_owner: bool = False) -> list[Transition]:
         """The buttons this user sees now: allowed from `status`, permitted, owned where the
         action needs it, not system-only. At most four by construction (checked at build)."""
-        return [
-            t for t in self.ui_candidates(status, ctx.role) if is_owner or not t.owner_only
-        ]
+        return [t for t in self.ui_candidates(status, ctx.role) if is_owner or not t.owner_only]
 
     def actions_for(self, entity: Any, ctx: TenantContext) -> list[Transition]:
         """`available_actions` for a loaded entity: its status and ownership read from the row."""

@@ -102,7 +102,9 @@ def add_observations(session: Session, ctx: TenantContext, id_for: IdFor) -> Non
             )
     have = set(
         session.exec(
-            select(MarginSaleRow.id).where(MarginSaleRow.tenant_id == ctx.tenant_id, col(MarginSaleRow.id).in_(sale_ids))
+            select(MarginSaleRow.id).where(
+                MarginSaleRow.tenant_id == ctx.tenant_id, col(MarginSaleRow.id).in_(sale_ids)
+            )
         ).all()
     )
     fresh = [r for r in rows if r["id"] not in have]

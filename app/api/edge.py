@@ -68,7 +68,7 @@ def own_origin(scope: Scope) -> str | None:
 
 
 def origin_verdict(origin: str, scope: Scope, allowed: tuple[str, ...]) -> str:
-    """"same", "listed" or "foreign" for a request's `Origin` header."""
+    """ "same", "listed" or "foreign" for a request's `Origin` header."""
     normal = normalise_origin(origin)
     if normal is None:
         return "foreign"  # `null`, opaque or malformed origins
@@ -131,7 +131,9 @@ class OriginGuard:
         verdict = origin_verdict(origin, scope, allowed)
         if scope["type"] == "websocket":
             if verdict == "foreign":
-                log.warning("websocket from a foreign origin refused", extra={"origin": origin[:200], "path": scope.get("path")})
+                log.warning(
+                    "websocket from a foreign origin refused", extra={"origin": origin[:200], "path": scope.get("path")}
+                )
                 await receive()  # websocket.connect
                 await send({"type": "websocket.close", "code": 1008})
                 return

@@ -107,9 +107,7 @@ def install_error_handlers(api: FastAPI) -> None:
             for e in exc.errors()
         }
         names = ", ".join(fields)
-        return JSONResponse(
-            error_body("validation_error", f"invalid input: {names}", fields), status_code=422
-        )
+        return JSONResponse(error_body("validation_error", f"invalid input: {names}", fields), status_code=422)
 
     async def data_error(_: Request, exc: Exception) -> JSONResponse:
         # Last line of defence: input validation (engine.text) should refuse such values first.
@@ -154,7 +152,8 @@ def install_error_handlers(api: FastAPI) -> None:
         return JSONResponse(
             error_body(
                 "concurrent_update",
-                f"another change to the same records happened at the same time; nothing was saved — retry (reference {cid})",
+                "another change to the same records happened at the same time; nothing was saved — retry "
+                f"(reference {cid})",
             ),
             status_code=409,
             headers={"Retry-After": "1"},
@@ -181,9 +180,7 @@ def install_error_handlers(api: FastAPI) -> None:
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         cid = correlation_id.get()
         log.exception("unhandled error", extra={"correlation_id": cid})
-        return JSONResponse(
-            error_body("internal_error", f"something went wrong; reference {cid}"), status_code=500
-        )
+        return JSONResponse(error_body("internal_error", f"something went wrong; reference {cid}"), status_code=500)
 
 
 FALLBACK_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -209,7 +206,9 @@ def install_api_fallback(api: FastAPI) -> None:
         allowed = {m for m in FALLBACK_METHODS if m != request.method and matched_by_another(request.scope, m)}
         if allowed:
             headers = {"Allow": ", ".join(sorted(allowed))}
-            return JSONResponse(error_body("method_not_allowed", "Method Not Allowed"), status_code=405, headers=headers)
+            return JSONResponse(
+                error_body("method_not_allowed", "Method Not Allowed"), status_code=405, headers=headers
+            )
         return JSONResponse(error_body("not_found", "Not Found"), status_code=404)
 
     for path in ("/api", "/api/{rest:path}"):

@@ -41,7 +41,9 @@ def routers() -> list[APIRouter]:
 
 def create_api() -> FastAPI:
     configure_json_logging()
-    api = FastAPI(title="PharOS API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    api = FastAPI(
+        title="PharOS API", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None
+    )
     install_error_handlers(api)
     for name, router in discovered():
         if name in PUBLIC:

@@ -89,7 +89,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    migrate = sub.add_parser("migrate", help="create the app role if missing and migrate the database (owner DATABASE_URL)")
+    migrate = sub.add_parser(
+        "migrate", help="create the app role if missing and migrate the database (owner DATABASE_URL)"
+    )
     migrate.set_defaults(func=cmd_migrate)
 
     seed = sub.add_parser("seed", help="load a dataset")

@@ -52,7 +52,10 @@ def _report_plan_error(path: Path, exc: PlanError) -> int:
         cause = exc.__cause__
         print(f"error: cannot read plan {path}: {cause}", file=sys.stderr)
         return EXIT_INVALID
-    print(f"error: plan {path} is invalid ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''}):", file=sys.stderr)
+    print(
+        f"error: plan {path} is invalid ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''}):",
+        file=sys.stderr,
+    )
     for issue in exc.issues:
         print(f"  {issue}", file=sys.stderr)
     return EXIT_INVALID

@@ -38,7 +38,9 @@ def _npm_registry() -> str:
     if not npm:
         return ""
     try:
-        out = subprocess.run([npm, "config", "get", "registry"], capture_output=True, text=True, timeout=30, check=False)
+        out = subprocess.run(
+            [npm, "config", "get", "registry"], capture_output=True, text=True, timeout=30, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return ""
     value = out.stdout.strip().splitlines()[-1].strip() if out.stdout.strip() else ""
@@ -107,9 +109,7 @@ def source_hash() -> str:
 
 def frontend_is_current() -> bool:
     return (
-        (BUILD_DIR / "index.html").exists()
-        and STAMP_FILE.exists()
-        and STAMP_FILE.read_text().strip() == source_hash()
+        (BUILD_DIR / "index.html").exists() and STAMP_FILE.exists() and STAMP_FILE.read_text().strip() == source_hash()
     )
 
 

@@ -60,7 +60,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         metrics_dir.mkdir(parents=True)
         env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         children = [Child(f"worker-{n}", [sys.executable, "-m", "workers"], env) for n in range(1, args.workers + 1)]
-        children.append(Child("web", frontend.backend_command(args.port, host=args.host), {**env, **frontend.backend_env(args.port)}))
+        children.append(
+            Child(
+                "web", frontend.backend_command(args.port, host=args.host), {**env, **frontend.backend_env(args.port)}
+            )
+        )
         settings = get_settings()
         supervisor = Supervisor(
             children,
@@ -139,8 +143,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def _port(value: str) -> int:
     try:
         port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a port number")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number") from exc
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port {port} is out of range 1-65535")
     return port
@@ -149,23 +153,32 @@ def _port(value: str) -> int:
 def _count(value: str) -> int:
     try:
         n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a number")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from exc
     if not 1 <= n <= 32:
         raise argparse.ArgumentTypeError("workers must be between 1 and 32")
     return n
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    up = sub.add_parser("up", help="run the whole product: database, cache, migrations, demo data, worker, web UI + API")
-    up.add_argument("--port", type=_port, default=int(os.environ.get("PHAROS_PORT", "3000")), help="port for UI and API (default 3000)")
+    up = sub.add_parser(
+        "up", help="run the whole product: database, cache, migrations, demo data, worker, web UI + API"
+    )
+    up.add_argument(
+        "--port",
+        type=_port,
+        default=int(os.environ.get("PHAROS_PORT", "3000")),
+        help="port for UI and API (default 3000)",
+    )
     up.add_argument(
         "--host",
         default=os.environ.get("PHAROS_HOST", "127.0.0.1"),
         help="address to listen on (default $PHAROS_HOST or 127.0.0.1: this machine only; 0.0.0.0 for every interface)",
     )
     up.add_argument("--workers", type=_count, default=1, help="number of job workers (default 1)")
-    up.add_argument("--data-dir", help="where embedded PostgreSQL/Redis keep data (default $PHAROS_DATA_DIR or ./.pharos)")
+    up.add_argument(
+        "--data-dir", help="where embedded PostgreSQL/Redis keep data (default $PHAROS_DATA_DIR or ./.pharos)"
+    )
     up.set_defaults(func=cmd_up)
 
     worker = sub.add_parser("worker", help="run one job worker (needs DATABASE_URL and REDIS_URL)")

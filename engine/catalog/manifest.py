@@ -15,4 +15,6 @@ FLAGS: dict[str, str] = {
     "ENABLE_RESP_ORG_ASSIGNMENT": "Responsible-organization assignment on tickets (not built yet)",
 }
 
-MANIFEST = ModuleManifest(name="catalog", labels={"catalog": "Catalog", "pricing": "Pricing"}, flags=FLAGS, home_order=20)
+MANIFEST = ModuleManifest(
+    name="catalog", labels={"catalog": "Catalog", "pricing": "Pricing"}, flags=FLAGS, home_order=20
+)

@@ -73,5 +73,5 @@ def validate_profile(org_type: str, data: dict[str, Any] | None) -> dict[str, An
         profile = model.model_validate(data or {})
     except ValidationError as exc:
         fields = {"profile." + ".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}
-        raise ValidationFailed(f"invalid {org_type} profile: {', '.join(fields)}", fields=fields)
+        raise ValidationFailed(f"invalid {org_type} profile: {', '.join(fields)}", fields=fields) from exc
     return profile.model_dump(mode="json", exclude_none=True)

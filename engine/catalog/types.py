@@ -14,4 +14,3 @@ CHANNEL_KINDS = ("online", "retail", "marketplace", "wholesale", "direct")
 ORG_STATUSES = ORG_STATUS.statuses
 CATALOG_VERSION_STATUSES = CATALOG_VERSION.statuses
 CATALOG_CHANGES = ("publish", "unlist")
-

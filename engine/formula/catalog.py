@@ -26,17 +26,25 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         FunctionSpec("min", "min(a, b, …)", 2, None, "The smallest of two or more numbers."),
         FunctionSpec("max", "max(a, b, …)", 2, None, "The largest of two or more numbers."),
         FunctionSpec(
-            "round2", "round2(x)", 1, 1, "x rounded half-even to 2 decimals: round2(2.345) = 2.34, round2(2.355) = 2.36."
+            "round2",
+            "round2(x)",
+            1,
+            1,
+            "x rounded half-even to 2 decimals: round2(2.345) = 2.34, round2(2.355) = 2.36.",
         ),
-        FunctionSpec("clip", "clip(x, lo, hi)", 3, 3, "min(max(x, lo), hi): x kept inside [lo, hi] (hi wins if lo > hi)."),
         FunctionSpec(
-            "cap_floor", "cap_floor(x, cap, floor)", 3, 3, "min(max(x, floor), cap): x kept inside [floor, cap] (cap wins if floor > cap)."
+            "clip", "clip(x, lo, hi)", 3, 3, "min(max(x, lo), hi): x kept inside [lo, hi] (hi wins if lo > hi)."
+        ),
+        FunctionSpec(
+            "cap_floor",
+            "cap_floor(x, cap, floor)",
+            3,
+            3,
+            "min(max(x, floor), cap): x kept inside [floor, cap] (cap wins if floor > cap).",
         ),
         FunctionSpec("hurdle", "hurdle(perf, rate)", 2, 2, "0 if perf < rate, else perf."),
         FunctionSpec("pct", "pct(x)", 1, 1, "x / 100, so pct(12.5) = 0.125."),
-        FunctionSpec(
-            "pct_change", "pct_change(cur, prev)", 2, 2, "(cur - prev) / prev; a row error when prev is 0."
-        ),
+        FunctionSpec("pct_change", "pct_change(cur, prev)", 2, 2, "(cur - prev) / prev; a row error when prev is 0."),
         FunctionSpec(
             "total",
             "total(expr)",

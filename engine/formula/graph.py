@@ -53,7 +53,7 @@ def _cycles(deps: dict[str, set[str]], left: set[str], order: dict[str, int]) ->
                 done.add(node)
                 continue
             if nxt in on_path:
-                cyc = path[on_path[nxt]:] + [nxt]
+                cyc = path[on_path[nxt] :] + [nxt]
                 key = frozenset(cyc)
                 if key not in seen_cycle:
                     seen_cycle.add(key)

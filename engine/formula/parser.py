@@ -30,19 +30,33 @@ _OPERATOR_TOKENS = {"PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "CIRCUMFLEX", "
 # Typical mistakes, recognised by the parser state they fail in (lark's match_examples).
 _HINTS: dict[str, list[str]] = {
     "comparisons cannot be chained; combine them with && (for example a < b && b < c)": [
-        "a < b < c", "a == b == c", "a != b < c", "a >= b <= c", "1 < 2 > 3",
+        "a < b < c",
+        "a == b == c",
+        "a != b < c",
+        "a >= b <= c",
+        "1 < 2 > 3",
     ],
     "an if needs its condition in parentheses: if (condition) then a else b": [
-        "if a then b else c", "if a > 1 then b else c",
+        "if a then b else c",
+        "if a > 1 then b else c",
     ],
     "an if needs 'then' after its condition: if (condition) then a else b": [
-        "if (a) b else c", "if (a > 1) b", "if (a) else b",
+        "if (a) b else c",
+        "if (a > 1) b",
+        "if (a) else b",
     ],
     "an if needs an 'else' branch: if (condition) then a else b": [
-        "if (a) then b", "if (a) then b + 1", "if (a) then b c",
+        "if (a) then b",
+        "if (a) then b + 1",
+        "if (a) then b c",
     ],
     "two values follow each other without an operator between them": [
-        "a b", "1 2", "a 1", "(a) b", "a (b)", "1 a",
+        "a b",
+        "1 2",
+        "a 1",
+        "(a) b",
+        "a (b)",
+        "1 a",
     ],
 }
 
@@ -165,9 +179,7 @@ def parse(text: str) -> Node:
     if not isinstance(text, str):
         raise ExpressionError("an expression must be text")
     if len(text) > limits.MAX_EXPR_CHARS:
-        raise ExpressionError(
-            f"the expression is {len(text)} characters long; the limit is {limits.MAX_EXPR_CHARS}"
-        )
+        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {limits.MAX_EXPR_CHARS}")
     if not text.strip():
         raise ExpressionError("the expression is empty", 1, 1)
     _check_parentheses(text)
@@ -235,7 +247,9 @@ def _build(tree: lark.Tree | lark.Token) -> Node:
                 raise ValueError
             return DateLit(datetime.date.fromisoformat(raw), pos)
         except ValueError:
-            raise ExpressionError(f'date("{raw}") is not a date; write date("YYYY-MM-DD")', pos.line, pos.column) from None
+            raise ExpressionError(
+                f'date("{raw}") is not a date; write date("YYYY-MM-DD")', pos.line, pos.column
+            ) from None
     if kind == "name":
         return Name(str(ch[0]), _pos(ch[0]))
     if kind in _UNARY:

@@ -45,9 +45,7 @@ class Plan:
             "version": self.version,
             "inputs": [{"key": i.key, "dtype": i.dtype} for i in self.inputs],
             "fund_inputs": {k: str(v) for k, v in self.fund_inputs.items()},
-            "steps": [
-                {"order": s.order, "name": s.name, "expr": s.expr, "condition": s.condition} for s in self.steps
-            ],
+            "steps": [{"order": s.order, "name": s.name, "expr": s.expr, "condition": s.condition} for s in self.steps],
         }
 
 

@@ -112,14 +112,17 @@ class _Compiler:
         a, b = self.compile(node.left), self.compile(node.right)
         one, zero = dec.ONE, dec.ZERO
         if node.op == "&&":
+
             def both(i: int) -> Decimal:
                 x, y = a(i), b(i)  # both sides always evaluated: an error on either side counts
                 return one if (x and y) else zero
+
             return both
 
         def either(i: int) -> Decimal:
             x, y = a(i), b(i)
             return one if (x or y) else zero
+
         return either
 
     def _If(self, node: If) -> Fn:
@@ -263,7 +266,11 @@ def _run(
         if err is not None:
             for out in outputs.values():
                 out[i] = None
-    data = {"employee_ref": frame["employee_ref"], **{name: outputs[name] for name in compiled.display}, "error": errors}
+    data = {
+        "employee_ref": frame["employee_ref"],
+        **{name: outputs[name] for name in compiled.display},
+        "error": errors,
+    }
     result = RunResult(pl.DataFrame(data, schema=result_schema(compiled.display)), "reference")
     return result, outcomes
 

@@ -77,7 +77,9 @@ def _convert(raw: pl.Series, dtype: str, key: str) -> pl.Series:
     if dtype == "bool":
         low = raw.str.to_lowercase()
         _fail(raw, ~low.is_in(_TRUE + _FALSE), key, "a boolean (true, false, 1 or 0)")
-        return pl.select(pl.when(pl.lit(low).is_in(_TRUE)).then(pl.lit(1)).otherwise(pl.lit(0)).cast(DECIMAL)).to_series()
+        return pl.select(
+            pl.when(pl.lit(low).is_in(_TRUE)).then(pl.lit(1)).otherwise(pl.lit(0)).cast(DECIMAL)
+        ).to_series()
     pattern, what = (_INT_RE, "a whole number") if dtype == "int" else (_DECIMAL_RE, "a decimal number")
     parsed = raw.cast(DECIMAL, strict=False)
     _fail(raw, ~raw.str.contains(pattern), key, what)

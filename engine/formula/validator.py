@@ -85,7 +85,9 @@ def validate(plan: Plan) -> CompiledPlan:
         refs = _step_refs(expr, step_names) | (_step_refs(cond, step_names) if cond else set())
         if step.name in compiled:
             continue
-        compiled[step.name] = CompiledStep(step.name, step.order, expr, cond, step.expr, step.condition, frozenset(refs))
+        compiled[step.name] = CompiledStep(
+            step.name, step.order, expr, cond, step.expr, step.condition, frozenset(refs)
+        )
 
     deps = {name: set(s.deps) & set(compiled) for name, s in compiled.items()}
     order = {name: s.order for name, s in compiled.items()}
@@ -207,7 +209,10 @@ class _TypeChecker:
     def want_num(self, node: Node) -> Node:
         node, typ = self.check(node)
         if typ is not None and typ != NUM:
-            self.fail(node, f"a {typ} can only be compared (==, !={', <, <=, >, >=' if typ == DATE else ''}), not used as a number")
+            self.fail(
+                node,
+                f"a {typ} can only be compared (==, !={', <, <=, >, >=' if typ == DATE else ''}), not used as a number",
+            )
         return node
 
     def check(self, node: Node) -> tuple[Node, str | None]:
@@ -296,7 +301,10 @@ class _TypeChecker:
         if n != n.to_integral_value():
             self.fail(node.right, f"the exponent must be a whole number, got {dec.to_text(n).rstrip('0').rstrip('.')}")
         elif abs(n) > limits.MAX_EXPONENT:
-            self.fail(node.right, f"the exponent must be between -{limits.MAX_EXPONENT} and {limits.MAX_EXPONENT}, got {int(n)}")
+            self.fail(
+                node.right,
+                f"the exponent must be between -{limits.MAX_EXPONENT} and {limits.MAX_EXPONENT}, got {int(n)}",
+            )
         else:
             k = int(n)
             return Binary("^", base, Num(dec.fix(Decimal(k)), str(k), node.right.pos), node.pos)
@@ -336,7 +344,9 @@ def _fold(node: Node) -> Decimal:
         b = _fold(node.right)
         return {"+": dec.add, "-": dec.sub, "*": dec.mul, "/": dec.div, "%": dec.mod}[node.op](a, b)
     except RowError as exc:
-        raise ExpressionError(f"the exponent cannot be computed: {exc.message}", node.pos.line, node.pos.column) from None
+        raise ExpressionError(
+            f"the exponent cannot be computed: {exc.message}", node.pos.line, node.pos.column
+        ) from None
 
 
 __all__ = ["CompiledPlan", "CompiledStep", "validate", "check_expression", "children"]

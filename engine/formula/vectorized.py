@@ -69,7 +69,9 @@ def _and(a: pl.Expr | None, b: pl.Expr) -> pl.Expr:
 
 # ---- exact per-row overflow guards (slow path only) -------------------------------------------
 
-_BIG = {k: lit(Decimal(v)) for k, v in {"5e27": "5e27", "1e27": "1e27", "1e17": "1e17", "1e14": "1e14", "1": "1"}.items()}
+_BIG = {
+    k: lit(Decimal(v)) for k, v in {"5e27": "5e27", "1e27": "1e27", "1e17": "1e17", "1e14": "1e14", "1": "1"}.items()
+}
 
 
 def _safe_zone(op: str, a: pl.Expr, b: pl.Expr | None) -> pl.Expr:
@@ -222,7 +224,9 @@ class _Compiler:
         left, right = self.compile(node.left, mask), self.compile(node.right, mask)
         a = left.expr if left.kind in ("text", "date") else _num(left)
         b = right.expr if right.kind in ("text", "date") else _num(right)
-        value = {"==": a.__eq__, "!=": a.__ne__, "<": a.__lt__, "<=": a.__le__, ">": a.__gt__, ">=": a.__ge__}[node.op](b)
+        value = {"==": a.__eq__, "!=": a.__ne__, "<": a.__lt__, "<=": a.__le__, ">": a.__gt__, ">=": a.__ge__}[node.op](
+            b
+        )
         return _Val(value, "bool", left.errs + right.errs)
 
     def _Logic(self, node: Logic, mask: pl.Expr | None) -> _Val:
@@ -316,13 +320,10 @@ def build_query(compiled: CompiledPlan, frame: pl.LazyFrame, guarded: bool) -> p
         query = query.with_columns(columns)
     error = pl.coalesce([pl.col(c) for c in err_cols]) if err_cols else pl.lit(None, dtype=pl.String)
     ok = pl.col("error").is_null()
-    return (
-        query.with_columns(error.alias("error"))
-        .select(
-            pl.col("employee_ref"),
-            *[pl.when(ok).then(pl.col(name)).otherwise(None).alias(name) for name in compiled.display],
-            pl.col("error").cast(pl.String),
-        )
+    return query.with_columns(error.alias("error")).select(
+        pl.col("employee_ref"),
+        *[pl.when(ok).then(pl.col(name)).otherwise(None).alias(name) for name in compiled.display],
+        pl.col("error").cast(pl.String),
     )
 
 

@@ -115,5 +115,7 @@ def candidates_from_frames(alerts: pl.DataFrame, evidence: pl.DataFrame) -> list
     out = []
     for row in alerts.iter_rows(named=True):
         key = (row["dealer_id"], row["sku_id"], row["rule"])
-        out.append(Candidate(row["dealer_id"], row["sku_id"], row["rule"], row["impact"], contributions.get(key, {}), row))
+        out.append(
+            Candidate(row["dealer_id"], row["sku_id"], row["rule"], row["impact"], contributions.get(key, {}), row)
+        )
     return out

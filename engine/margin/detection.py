@@ -206,7 +206,9 @@ def detect(
             raise ValidationFailed("an undercut scan needs our prices", fields={"our_prices": "missing"})
         ours = conform(our_prices, OUR_PRICE_SCHEMA, "our_prices")
         if ours.get_column("sku_id").is_duplicated().any():
-            raise ValidationFailed("our_prices has more than one price per sku", fields={"our_prices.sku_id": "duplicate"})
+            raise ValidationFailed(
+                "our_prices has more than one price per sku", fields={"our_prices.sku_id": "duplicate"}
+            )
         snaps = conform(snapshots, SNAPSHOT_SCHEMA, "snapshots")
         parts.append(undercut_evidence(snaps.lazy(), ours.lazy(), sales_lf, config.undercut_pct))
     if inventory is not None:
@@ -221,4 +223,3 @@ def detect(
     evidence_lf = pl.concat(parts).sort("rule", "dealer_id", "sku_id", "observed_at", "evidence_id")
     evidence, alerts = pl.collect_all([evidence_lf, alerts_from_evidence(evidence_lf, config.severity)])
     return Detection(evidence=evidence, alerts=alerts)
-

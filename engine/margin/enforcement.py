@@ -145,9 +145,7 @@ def _alert_gate(alert: AlertRef) -> str | None:
     return None
 
 
-def preview(
-    action: str, alerts: Iterable[AlertRef], dealer_statuses: Mapping[str, str], ctx: TenantContext
-) -> Preview:
+def preview(action: str, alerts: Iterable[AlertRef], dealer_statuses: Mapping[str, str], ctx: TenantContext) -> Preview:
     """Who gets what for `action` over the selected alerts; deterministic (sorted by dealer, alert)."""
     if action not in ACTIONS:
         raise ValidationFailed(f"unknown enforcement action {action!r}", fields={"action": "unknown"})

@@ -119,8 +119,10 @@ def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType], name: str) -> p
                     f"{name}.{column} is a float column; money must be Decimal",
                     fields={f"{name}.{column}": "float"},
                 )
-            if isinstance(dtype, pl.Datetime) and actual != pl.Null and (
-                not isinstance(actual, pl.Datetime) or actual.time_zone is None
+            if (
+                isinstance(dtype, pl.Datetime)
+                and actual != pl.Null
+                and (not isinstance(actual, pl.Datetime) or actual.time_zone is None)
             ):
                 raise ValidationFailed(
                     f"{name}.{column} must be a timezone-aware timestamp column",

@@ -165,8 +165,12 @@ class Explanation:
             "rule": self.rule,
             "formula": self.formula,
             "terms": [
-                {"evidence_id": t.evidence_id, "values": {k: str(v) for k, v in t.values.items()},
-                 "value": str(t.value), "text": t.text}
+                {
+                    "evidence_id": t.evidence_id,
+                    "values": {k: str(v) for k, v in t.values.items()},
+                    "value": str(t.value),
+                    "text": t.text,
+                }
                 for t in self.terms
             ],
             "total": str(self.total),
@@ -201,8 +205,14 @@ def explain_lost_margin(rule: str, rows: Iterable[EvidenceRow], *, max_terms: in
     for r in ordered:
         if r.floor is None:
             raise ValidationFailed(f"evidence row {r.evidence_id} has no floor", fields={"floor": "missing"})
-        terms.append(Term(r.evidence_id, {"qty": r.qty, "floor": r.floor, "price": r.price},
-                          row_loss(r.qty, r.floor, r.price), f"{r.qty} × ({fmt(r.floor)} − {fmt(r.price)})"))
+        terms.append(
+            Term(
+                r.evidence_id,
+                {"qty": r.qty, "floor": r.floor, "price": r.price},
+                row_loss(r.qty, r.floor, r.price),
+                f"{r.qty} × ({fmt(r.floor)} − {fmt(r.price)})",
+            )
+        )
     total = lost_margin((r.qty, r.floor, r.price) for r in ordered)  # type: ignore[misc]
     return Explanation(rule, formula, tuple(terms), total, _render(formula, [t.text for t in terms], total, max_terms))
 
@@ -211,8 +221,12 @@ def explain_undercut(our_price: Decimal, rows: Iterable[EvidenceRow], units: int
     formula = "(our price − lowest competitor price) × units"
     ordered = _ordered(rows)
     terms = tuple(
-        Term(r.evidence_id, {"our_price": our_price, "price": r.price, "units": units},
-             row_loss(units, our_price, r.price), f"({fmt(our_price)} − {fmt(r.price)}) × {units}")
+        Term(
+            r.evidence_id,
+            {"our_price": our_price, "price": r.price, "units": units},
+            row_loss(units, our_price, r.price),
+            f"({fmt(our_price)} − {fmt(r.price)}) × {units}",
+        )
         for r in ordered
     )
     total = undercut_exposure(our_price, (r.price for r in ordered), units)
@@ -225,8 +239,12 @@ def explain_carrying_value(rows: Iterable[EvidenceRow], *, max_terms: int = 12) 
     formula = "Σ qty × unit cost"
     ordered = _ordered(rows)
     terms = tuple(
-        Term(r.evidence_id, {"qty": r.qty, "unit_cost": r.price}, carrying_value([(r.qty, r.price)]),
-             f"{r.qty} × {fmt(r.price)}")
+        Term(
+            r.evidence_id,
+            {"qty": r.qty, "unit_cost": r.price},
+            carrying_value([(r.qty, r.price)]),
+            f"{r.qty} × {fmt(r.price)}",
+        )
         for r in ordered
     )
     total = carrying_value((r.qty, r.price) for r in ordered)

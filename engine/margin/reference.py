@@ -26,8 +26,17 @@ _WATCHED = {
 
 def _evidence_row(rule, dealer, sku, eid, at, qty, floor, floor_rule, price, impact, depth, age) -> dict:
     return {
-        "rule": rule, "dealer_id": dealer, "sku_id": sku, "evidence_id": eid, "observed_at": at, "qty": qty,
-        "floor": floor, "floor_rule_id": floor_rule, "price": price, "impact": impact, "depth_pct": depth,
+        "rule": rule,
+        "dealer_id": dealer,
+        "sku_id": sku,
+        "evidence_id": eid,
+        "observed_at": at,
+        "qty": qty,
+        "floor": floor,
+        "floor_rule_id": floor_rule,
+        "price": price,
+        "impact": impact,
+        "depth_pct": depth,
         "age_days": age,
     }
 
@@ -49,9 +58,22 @@ def reference_evidence(
             price, floor = s[price_col], s[floor_col]
             if price is None or floor is None or not price < floor:
                 continue
-            out.append(_evidence_row(rule, s["dealer_id"], s["sku_id"], s["row_id"], s["observed_at"], s["qty"],
-                                     floor, s[rule_col], price, row_loss(s["qty"], floor, price),
-                                     depth_pct(floor, price), None))
+            out.append(
+                _evidence_row(
+                    rule,
+                    s["dealer_id"],
+                    s["sku_id"],
+                    s["row_id"],
+                    s["observed_at"],
+                    s["qty"],
+                    floor,
+                    s[rule_col],
+                    price,
+                    row_loss(s["qty"], floor, price),
+                    depth_pct(floor, price),
+                    None,
+                )
+            )
     ours = {p["sku_id"]: p for p in our_prices}
     units: dict[str, int] = defaultdict(int)
     for s in sales:
@@ -63,17 +85,42 @@ def reference_evidence(
         if not is_undercut(our["our_price"], snap["price"], undercut_pct):
             continue
         n = units.get(snap["sku_id"], 0)
-        out.append(_evidence_row(UNDERCUT, snap["competitor_id"], snap["sku_id"], snap["snapshot_id"],
-                                 snap["observed_at"], n, our["our_price"], our["our_price_rule_id"], snap["price"],
-                                 row_loss(n, our["our_price"], snap["price"]),
-                                 depth_pct(our["our_price"], snap["price"]), None))
+        out.append(
+            _evidence_row(
+                UNDERCUT,
+                snap["competitor_id"],
+                snap["sku_id"],
+                snap["snapshot_id"],
+                snap["observed_at"],
+                n,
+                our["our_price"],
+                our["our_price_rule_id"],
+                snap["price"],
+                row_loss(n, our["our_price"], snap["price"]),
+                depth_pct(our["our_price"], snap["price"]),
+                None,
+            )
+        )
     for inv in inventory:
         if inv["received_at"] > as_of - timedelta(days=dead_stock_days):
             continue
         age = (as_of - inv["received_at"]) // timedelta(days=1)
-        out.append(_evidence_row(DEAD_STOCK, inv["dealer_id"], inv["sku_id"], inv["row_id"], inv["received_at"],
-                                 inv["qty"], None, None, inv["unit_cost"],
-                                 carrying_value([(inv["qty"], inv["unit_cost"])]), None, age))
+        out.append(
+            _evidence_row(
+                DEAD_STOCK,
+                inv["dealer_id"],
+                inv["sku_id"],
+                inv["row_id"],
+                inv["received_at"],
+                inv["qty"],
+                None,
+                None,
+                inv["unit_cost"],
+                carrying_value([(inv["qty"], inv["unit_cost"])]),
+                None,
+                age,
+            )
+        )
     out.sort(key=lambda r: (r["rule"], r["dealer_id"], r["sku_id"], r["observed_at"], r["evidence_id"]))
     return out
 
@@ -90,16 +137,22 @@ def reference_alerts(evidence: Iterable[dict], policy: SeverityPolicy | None = N
         depths = [r["depth_pct"] for r in rows if r["depth_pct"] is not None]
         impact = max(impacts) if rule == UNDERCUT else exact_sum(impacts)
         depth = max(depths) if depths else None
-        alerts.append({
-            "rule": rule, "dealer_id": dealer, "sku_id": sku,
-            "evidence_ids": sorted(r["evidence_id"] for r in rows),
-            "rows": len(rows),
-            "units": max(r["qty"] for r in rows) if rule == UNDERCUT else sum(r["qty"] for r in rows),
-            "floor": latest["floor"], "floor_rule_id": latest["floor_rule_id"],
-            "worst_price": min(r["price"] for r in rows),
-            "impact": impact, "max_depth_pct": depth,
-            "severity": severity_of(impact, depth, policy),
-            "first_seen": min(r["observed_at"] for r in rows),
-            "last_seen": max(r["observed_at"] for r in rows),
-        })
+        alerts.append(
+            {
+                "rule": rule,
+                "dealer_id": dealer,
+                "sku_id": sku,
+                "evidence_ids": sorted(r["evidence_id"] for r in rows),
+                "rows": len(rows),
+                "units": max(r["qty"] for r in rows) if rule == UNDERCUT else sum(r["qty"] for r in rows),
+                "floor": latest["floor"],
+                "floor_rule_id": latest["floor_rule_id"],
+                "worst_price": min(r["price"] for r in rows),
+                "impact": impact,
+                "max_depth_pct": depth,
+                "severity": severity_of(impact, depth, policy),
+                "first_seen": min(r["observed_at"] for r in rows),
+                "last_seen": max(r["observed_at"] for r in rows),
+            }
+        )
     return alerts

@@ -93,8 +93,8 @@ def money(value: Any, name: str = "amount") -> Decimal:
         raise ValidationFailed(f"{name} must be a decimal string or Decimal, not a float", fields={name: "not exact"})
     try:
         amount = Decimal(value) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationFailed(f"{name} is not a number", fields={name: "not a number"})
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise ValidationFailed(f"{name} is not a number", fields={name: "not a number"}) from exc
     if not amount.is_finite():
         raise ValidationFailed(f"{name} must be finite", fields={name: "not finite"})
     if amount < 0:

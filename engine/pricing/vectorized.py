@@ -185,8 +185,15 @@ def _join_keys() -> list[pl.Expr]:
 def _segment_starts(keys: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
     """Every instant at which some candidate rule of a query key starts or stops being effective."""
     candidates = keys.join(
-        rules.select("sku_id", "kind", "currency", pl.col("org_id").alias("__r_org"),
-                     pl.col("channel_id").alias("__r_ch"), "effective_from", "effective_to"),
+        rules.select(
+            "sku_id",
+            "kind",
+            "currency",
+            pl.col("org_id").alias("__r_org"),
+            pl.col("channel_id").alias("__r_ch"),
+            "effective_from",
+            "effective_to",
+        ),
         on=["sku_id", "kind", "currency"],
         how="inner",
     ).filter(

@@ -28,9 +28,7 @@ def names_by_id(
     if wanted:
         skus = {
             s.id: s
-            for s in session.exec(
-                select(Sku).where(Sku.tenant_id == ctx.tenant_id, col(Sku.id).in_(wanted))
-            ).all()
+            for s in session.exec(select(Sku).where(Sku.tenant_id == ctx.tenant_id, col(Sku.id).in_(wanted))).all()
         }
     return orgs, skus
 

@@ -57,7 +57,9 @@ def rule_page(
         return Page([PriceRulePublic.of(r) for r in page.items], page.next_cursor)
 
 
-def rule_conflicts(ctx: TenantContext, *, kind: str | None = None, sku_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+def rule_conflicts(
+    ctx: TenantContext, *, kind: str | None = None, sku_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
     """Every overlap between rules at the same step (engine Overlap.to_dict), worst first as the engine orders them."""
     ctx.require(PRICING_READ)
     with tenant_session(ctx) as session:

@@ -75,7 +75,9 @@ def create_book(
 def book_currencies(session: Session, ctx: TenantContext, kind: str) -> list[str]:
     """The currency of each of this tenant's price books of `kind` (one entry per book)."""
     return list(
-        session.exec(select(PriceBook.currency).where(PriceBook.tenant_id == ctx.tenant_id, PriceBook.kind == kind)).all()
+        session.exec(
+            select(PriceBook.currency).where(PriceBook.tenant_id == ctx.tenant_id, PriceBook.kind == kind)
+        ).all()
     )
 
 

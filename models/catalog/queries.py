@@ -212,7 +212,9 @@ def sku_page(
 ) -> Page[SkuPublic]:
     ctx.require(CATALOG_READ)
     with tenant_session(ctx) as session:
-        return _page(products.list_skus(session, ctx, q=q, product_id=product_id, limit=limit, cursor=cursor), SkuPublic.of)
+        return _page(
+            products.list_skus(session, ctx, q=q, product_id=product_id, limit=limit, cursor=cursor), SkuPublic.of
+        )
 
 
 def offering_page(

@@ -30,9 +30,7 @@ from models.core.tables import AuditEvent
 correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="")
 
 _LOCK = text("select pg_advisory_xact_lock(hashtextextended('pharos-audit:' || :tenant, 0))")
-_HEAD = text(
-    "select seq, hash from audit_events where tenant_id = :tenant order by seq desc limit 1"
-)
+_HEAD = text("select seq, hash from audit_events where tenant_id = :tenant order by seq desc limit 1")
 
 
 def _link_of(event: AuditEvent) -> ChainLink:
@@ -122,7 +120,9 @@ def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any
     if not events:
         return []
     pending = [
-        _pending(ctx, e["action"], e["entity"], e["entity_id"], e.get("before"), e.get("after"), e.get("at") or utcnow())
+        _pending(
+            ctx, e["action"], e["entity"], e["entity_id"], e.get("before"), e.get("after"), e.get("at") or utcnow()
+        )
         for e in events
     ]
     tenant = str(ctx.tenant_id)

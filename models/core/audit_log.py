@@ -57,10 +57,10 @@ def list_events(
 def distinct_values(session: Session, ctx: TenantContext, column: str, limit: int = 200) -> list[str]:
     """Values for filter drop-downs (actions, entities, actors) of this tenant."""
     col = getattr(AuditEvent, column)
-    rows = session.exec(select(col).where(AuditEvent.tenant_id == ctx.tenant_id).distinct().order_by(col).limit(limit)).all()
+    rows = session.exec(
+        select(col).where(AuditEvent.tenant_id == ctx.tenant_id).distinct().order_by(col).limit(limit)
+    ).all()
     return [str(r) for r in rows]
-
-
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ class FilterValues:
     actions: list[str]
 
 
-def event_page(ctx: TenantContext, flt: AuditFilter, *, limit: int | None = None, cursor: str | None = None) -> Page[AuditEvent]:
+def event_page(
+    ctx: TenantContext, flt: AuditFilter, *, limit: int | None = None, cursor: str | None = None
+) -> Page[AuditEvent]:
     with tenant_session(ctx) as session:
         return list_events(session, ctx, flt, limit=limit, cursor=cursor)
 

@@ -42,7 +42,10 @@ def _encode(value: Any) -> Any:
 def _statement(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...] | None):
     names = ", ".join(f'"{c}"' for c in columns)
     typed = ", ".join(f'"{c}" {table.c[c].type.compile(dialect=_DIALECT)}' for c in columns)
-    sql = f'insert into "{table.name}" ({names}) select {names} from jsonb_to_recordset(cast(:rows as jsonb)) as r({typed})'
+    sql = (
+        f'insert into "{table.name}" ({names}) '
+        f"select {names} from jsonb_to_recordset(cast(:rows as jsonb)) as r({typed})"
+    )
     if conflict is not None:
         target = f" ({', '.join(conflict)})" if conflict else ""
         sql += f" on conflict{target} do nothing"

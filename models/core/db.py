@@ -19,9 +19,7 @@ from sqlmodel import Session
 from engine.context import TenantContext
 from models.core.settings import get_settings
 
-_SET_CONTEXT = text(
-    "select set_config('app.tenant_id', :tenant_id, true), set_config('app.user_id', :user_id, true)"
-)
+_SET_CONTEXT = text("select set_config('app.tenant_id', :tenant_id, true), set_config('app.user_id', :user_id, true)")
 
 
 @lru_cache(maxsize=1)

@@ -254,7 +254,16 @@ def decide_many(
         )
         current[eid] = transition.target
         planned.append(
-            _rows(ctx, machine, eid, request.action, from_status, transition.target, _clean(request.reason), request.details)
+            _rows(
+                ctx,
+                machine,
+                eid,
+                request.action,
+                from_status,
+                transition.target,
+                _clean(request.reason),
+                request.details,
+            )
         )
     session.flush()  # anything the caller left pending goes first, as in decide()
     session.execute(

@@ -2,7 +2,8 @@
 
 Routes and pages behind an off flag answer 404 (app.api.core.settings.feature). Toggling is an
 owner/admin action (`core.settings.manage`) recorded in the audit chain with before/after values.
-Modules declare their flags in their manifest (engine/<module>/manifest.py); unknown names are refused so a typo cannot pass silently.
+Modules declare their flags in their manifest (engine/<module>/manifest.py); unknown names are refused so a typo
+cannot pass silently.
 The ctx-level functions (`tenant_flags`, `flag_enabled`, `update_flags`) open their own tenant
 transaction, for routes and pages that hold no session.
 """

@@ -144,7 +144,14 @@ def create_tenant(
         session.flush()
         ctx = TenantContext.system(tenant.id, slug)
         session.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(tenant.id)})
-        audit.record(session, ctx, action="tenant.create", entity="tenants", entity_id=tenant.id, after={"slug": slug, "name": name})
+        audit.record(
+            session,
+            ctx,
+            action="tenant.create",
+            entity="tenants",
+            entity_id=tenant.id,
+            after={"slug": slug, "name": name},
+        )
         owner = ensure_user(
             session, email=owner_email, display_name=owner_display_name, password=owner_password, user_id=owner_user_id
         )
@@ -155,7 +162,9 @@ def create_tenant(
 def authenticate(email: str, password: str) -> Identity | None:
     """Check a password. Unknown e-mail, inactive user and wrong password look the same."""
     with identity_session() as session:
-        row = session.execute(text("select * from pharos_login_lookup(:email)"), {"email": normalise_email(email)}).first()
+        row = session.execute(
+            text("select * from pharos_login_lookup(:email)"), {"email": normalise_email(email)}
+        ).first()
     if row is None:
         verify_password(password, None)
         return None

@@ -43,7 +43,9 @@ def create(session: Session, ctx: TenantContext, row: T, *, action: str | None =
     session.add(row)
     session.flush()
     name = entity_name(row)
-    audit.record(session, ctx, action=action or f"{name}.create", entity=name, entity_id=row_id(row), after=snapshot(row))
+    audit.record(
+        session, ctx, action=action or f"{name}.create", entity=name, entity_id=row_id(row), after=snapshot(row)
+    )
     return row
 
 
@@ -61,7 +63,13 @@ def update(session: Session, ctx: TenantContext, row: T, changes: dict[str, Any]
     diff_after = {k: after.get(k) for k in changes}
     name = entity_name(row)
     audit.record(
-        session, ctx, action=action or f"{name}.update", entity=name, entity_id=row_id(row), before=diff_before, after=diff_after
+        session,
+        ctx,
+        action=action or f"{name}.update",
+        entity=name,
+        entity_id=row_id(row),
+        before=diff_before,
+        after=diff_after,
     )
     return row
 

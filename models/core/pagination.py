@@ -45,8 +45,8 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except Exception:
-        raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
+    except Exception as exc:
+        raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"}) from exc
     if not isinstance(values, list) or len(values) != arity:
         raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
     return values
@@ -69,8 +69,8 @@ def keyset_page(
     if after:
         try:
             value, last_id = parse(after[0]), uuid.UUID(str(after[1]))
-        except (TypeError, ValueError):
-            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"})
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed("cursor is not valid", fields={"cursor": "invalid"}) from exc
         pair, last = tuple_(sort_col, id_col), (value, last_id)
         query = query.where(pair < last if descending else pair > last)
     order = (sort_col.desc(), id_col.desc()) if descending else (sort_col, id_col)

@@ -20,8 +20,8 @@ def get_in_tenant(session: Session, ctx: TenantContext, model: type[T], row_id: 
     """The row of this tenant with this id, or NotFound (rows of other tenants look absent)."""
     try:
         key = row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(str(row_id))
-    except ValueError:
-        raise NotFound(f"{label} not found")
+    except ValueError as exc:
+        raise NotFound(f"{label} not found") from exc
     row = session.exec(select(model).where(model.tenant_id == ctx.tenant_id, model.id == key)).first()  # type: ignore[attr-defined]
     if row is None:
         raise NotFound(f"{label} not found")
@@ -32,8 +32,8 @@ def reference(session: Session, ctx: TenantContext, model: type[T], row_id: Any,
     """A row named in a request body: absent → 422 naming the field."""
     try:
         return get_in_tenant(session, ctx, model, row_id, label)
-    except NotFound:
-        raise ValidationFailed(f"{field}: no {label} {row_id} in this tenant", fields={field: "not found"})
+    except NotFound as exc:
+        raise ValidationFailed(f"{field}: no {label} {row_id} in this tenant", fields={field: "not found"}) from exc
 
 
 def create(
@@ -43,8 +43,8 @@ def create(
     try:
         with session.begin_nested():
             return mutations.create(session, ctx, row, action=action)
-    except IntegrityError:
-        raise Conflict(message or f"this {unique_field} is already taken", fields={unique_field: "taken"})
+    except IntegrityError as exc:
+        raise Conflict(message or f"this {unique_field} is already taken", fields={unique_field: "taken"}) from exc
 
 
 def exists(session: Session, query: Any) -> bool:
@@ -74,5 +74,5 @@ def update(
     try:
         with session.begin_nested():
             return mutations.update(session, ctx, row, changes, action=action)
-    except IntegrityError:
-        raise Conflict(f"this {unique_field} is already taken", fields={unique_field: "taken"})
+    except IntegrityError as exc:
+        raise Conflict(f"this {unique_field} is already taken", fields={unique_field: "taken"}) from exc

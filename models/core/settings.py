@@ -74,16 +74,16 @@ def _rate_limits(name: str, raw: str) -> str:
 
     try:
         parse_many(raw)
-    except ValueError:
-        raise RuntimeError(f"{name}: '{raw}' is not a rate like '20/minute;100/hour'")
+    except ValueError as exc:
+        raise RuntimeError(f"{name}: '{raw}' is not a rate like '20/minute;100/hour'") from exc
     return raw
 
 
 def _positive_int(name: str, raw: str) -> int:
     try:
         value = int(raw)
-    except ValueError:
-        raise RuntimeError(f"{name}: '{raw}' is not a whole number")
+    except ValueError as exc:
+        raise RuntimeError(f"{name}: '{raw}' is not a whole number") from exc
     if value < 1:
         raise RuntimeError(f"{name} must be at least 1")
     return value
@@ -122,12 +122,16 @@ def get_settings() -> Settings:
         worker_heartbeat_seconds=_seconds("PHAROS_WORKER_HEARTBEAT_SECONDS", 5),
         restart_backoff_seconds=_seconds("PHAROS_RESTART_BACKOFF_SECONDS", 0.5),
         restart_backoff_max_seconds=_seconds("PHAROS_RESTART_BACKOFF_MAX_SECONDS", 30),
-        login_ip_limit=_rate_limits("PHAROS_LOGIN_IP_LIMIT", os.environ.get("PHAROS_LOGIN_IP_LIMIT", "20/minute;100/hour")),
+        login_ip_limit=_rate_limits(
+            "PHAROS_LOGIN_IP_LIMIT", os.environ.get("PHAROS_LOGIN_IP_LIMIT", "20/minute;100/hour")
+        ),
         allowed_origins=parse_origins(os.environ.get("PHAROS_ALLOWED_ORIGINS", "")),
         trusted_proxies=parse_list(os.environ.get("PHAROS_TRUSTED_PROXIES", "")),
         metrics_token=os.environ.get("PHAROS_METRICS_TOKEN", ""),
         max_body_bytes=_positive_int("PHAROS_MAX_BODY_BYTES", os.environ.get("PHAROS_MAX_BODY_BYTES", "1048576")),
-        max_upload_bytes=_positive_int("PHAROS_MAX_UPLOAD_BYTES", os.environ.get("PHAROS_MAX_UPLOAD_BYTES", "52428800")),
+        max_upload_bytes=_positive_int(
+            "PHAROS_MAX_UPLOAD_BYTES", os.environ.get("PHAROS_MAX_UPLOAD_BYTES", "52428800")
+        ),
     )
 
 

@@ -81,9 +81,7 @@ def register(kind: JobKind) -> JobKind:
     existing = _KINDS.get(kind.name)
     if existing is not None and existing != kind:
         handler = existing.handle
-        raise ValueError(
-            f"job kind {kind.name!r} is already registered: {handler.__module__}.{handler.__qualname__}"
-        )
+        raise ValueError(f"job kind {kind.name!r} is already registered: {handler.__module__}.{handler.__qualname__}")
     _KINDS[kind.name] = kind
     return kind
 

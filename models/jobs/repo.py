@@ -72,8 +72,6 @@ def max_attempts_of(job: Job) -> int:
     return int((job.params or {}).get("max_attempts", DEFAULT_MAX_ATTEMPTS))
 
 
-
-
 def create_job(
     session: Session,
     ctx: TenantContext,
@@ -152,8 +150,8 @@ def get_job(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, *, lo
     `lock`: the job's exclusive fence, then its row FOR UPDATE (a cancel or a fail), current row."""
     try:
         key = uuid.UUID(str(job_id))
-    except ValueError:
-        raise NotFound("job not found")
+    except ValueError as exc:
+        raise NotFound("job not found") from exc
     query = select(Job).where(Job.id == key, Job.tenant_id == ctx.tenant_id)
     if lock:
         fence_job(session, key, exclusive=True)
@@ -231,8 +229,6 @@ def job_progress(session: Session, ctx: TenantContext, job_id: uuid.UUID | str, 
         for r in rows
     ]
     return JobProgress(snapshot_of(session, ctx, job), items)
-
-
 
 
 def start_job(session: Session, ctx: TenantContext, job: Job) -> bool:

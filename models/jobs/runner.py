@@ -6,9 +6,11 @@ their own transaction, with the same chunk code (`run_inline`), so there is one 
 Exactly once, by construction: a chunk's handlers run in one transaction that first re-locks
 and renews the worker's leases, and each item's done mark is written next to its side effects
 (savepoint per item, or — for handlers that only collect per item — one mark statement for the
-chunk before the collected effects are written for exactly the items it marked). A crash rolls the whole chunk back; the leases expire; another worker
+chunk before the collected effects are written for exactly the items it marked). A crash rolls the whole chunk back;
+the leases expire; another worker
 claims the items again. Leases are short (15 s by default) so that happens soon after a crash; a
-long chunk renews them between items (`_renew_if_due`) so a live worker never loses one. Synchronous on purpose (SQLAlchemy sessions); the arq task runs it in a
+long chunk renews them between items (`_renew_if_due`) so a live worker never loses one. Synchronous on purpose
+(SQLAlchemy sessions); the arq task runs it in a
 thread and signals `stop` on abort or shutdown.
 
 A kind's `ChunkHooks` (models.jobs.kinds) also get the chunk as a whole: `begin` before its items
@@ -212,7 +214,9 @@ class ChunkProcessor:
     ) -> list[ClaimedItem]:
         """Write the collected done/skipped marks at once; returns the items kept. An item whose
         lease ran out is dropped (its collected effects undone) for the next claimer to redo."""
-        marked = job_items.finish_items(session, self.ctx, self.worker_id, [(i.id, status, r) for i, status, r in marks])
+        marked = job_items.finish_items(
+            session, self.ctx, self.worker_id, [(i.id, status, r) for i, status, r in marks]
+        )
         kept = []
         for item, status, _ in marks:
             if item.id in marked:

@@ -16,7 +16,6 @@ from models.core.base import id_field, json_field, sql_in, tenant_field, ts_fiel
 JOB_STATUSES = JOB_MACHINE.statuses
 
 
-
 class Job(SQLModel, table=True):
     __tablename__: ClassVar[str] = "jobs"
     __table_args__ = (
@@ -60,4 +59,3 @@ class JobItem(SQLModel, table=True):
     result: dict[str, Any] | None = json_field()
     error: str | None = Field(default=None, max_length=4000)
     finished_at: datetime | None = ts_field(nullable=True, default_now=False)
-

@@ -72,4 +72,3 @@ def start_batch(ctx: TenantContext, batch_id: Any) -> dict[str, Any]:
 def cancel_batch(ctx: TenantContext, batch_id: Any, reason: str | None) -> dict[str, Any]:
     with tenant_session(ctx) as session:
         return enforcement.batch_view(session, ctx, enforcement.cancel_batch(session, ctx, batch_id, reason))
-

@@ -56,8 +56,14 @@ def list_alerts(
     if open_only:
         query = query.where(col(MarginAlert.status).in_(("open", "acknowledged", "in_enforcement")))
     return keyset_page(
-        session, query, MarginAlert.opened_at, MarginAlert.id,
-        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
+        session,
+        query,
+        MarginAlert.opened_at,
+        MarginAlert.id,
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+        parse=parse_instant,
     )
 
 
@@ -172,12 +178,12 @@ def patch_alert(
         try:
             with session.begin_nested():
                 decide(session, ctx, ALERT_MACHINE, alert, action, reason=reason, expected_status=expected_status)
-        except IntegrityError:
+        except IntegrityError as exc:
             # the partial unique index: reopening while a newer alert for the same key is open
             session.refresh(alert)
             raise Conflict(
                 "another open alert exists for this dealer, SKU and rule; work on that one",
                 fields={"action": "duplicate open alert"},
-            )
+            ) from exc
         mutations.update(session, ctx, alert, {"updated_at": utcnow()}, action="margin_alert.touch")
     return alert

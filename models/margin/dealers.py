@@ -70,8 +70,6 @@ def list_dealers(
 ) -> tuple[Page[Organization], dict[uuid.UUID, str], dict[uuid.UUID, dict[str, Any]]]:
     query = select(Organization).where(Organization.tenant_id == ctx.tenant_id, Organization.type == "dealer")
     if q:
-
-
         like = like_pattern(q)
         query = query.where(func.lower(Organization.name).like(like) | func.lower(Organization.code).like(like))
     page = keyset_page(session, query, Organization.name, Organization.id, limit=limit, cursor=cursor)
@@ -162,7 +160,11 @@ def status_row(session: Session, ctx: TenantContext, dealer: Organization, *, lo
         from models.core.mutations import snapshot
 
         audit.record(
-            session, ctx, action="margin_dealer_status.create", entity="margin_dealer_status", entity_id=row.id,
+            session,
+            ctx,
+            action="margin_dealer_status.create",
+            entity="margin_dealer_status",
+            entity_id=row.id,
             after=snapshot(row),
         )
     return row

@@ -192,7 +192,9 @@ def our_prices(session: Session, ctx: TenantContext, snapshots: pl.DataFrame, as
 
 def _open_alerts(session: Session, ctx: TenantContext) -> tuple[dict[str, MarginAlert], list[OpenAlert]]:
     alerts = session.exec(
-        select(MarginAlert).where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
+        select(MarginAlert).where(
+            MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES)
+        )
     ).all()
     by_id = {str(a.id): a for a in alerts}
     evidence: dict[str, set[str]] = {k: set() for k in by_id}
@@ -461,8 +463,8 @@ def detection_params(params: dict[str, Any]) -> dict[str, Any]:
     if params.get("as_of"):
         try:
             kwargs["as_of"] = datetime.fromisoformat(str(params["as_of"]))
-        except ValueError:
-            raise ValidationFailed("as_of is not an ISO-8601 instant", fields={"as_of": "invalid"})
+        except ValueError as exc:
+            raise ValidationFailed("as_of is not an ISO-8601 instant", fields={"as_of": "invalid"}) from exc
         if kwargs["as_of"].tzinfo is None:
             raise ValidationFailed("as_of must carry a time zone", fields={"as_of": "timezone required"})
     config: dict[str, Any] = {}

@@ -194,7 +194,9 @@ class MarginAlertEvidence(SQLModel, table=True):
         ),
         UniqueConstraint("tenant_id", "alert_id", "evidence_id", name="uq_margin_alert_evidence_row"),
         Index("ix_margin_alert_evidence_alert", "tenant_id", "alert_id", "observed_at"),
-        Index("ix_margin_alert_evidence_observed", "tenant_id", "observed_at", postgresql_include=["alert_id", "impact"]),
+        Index(
+            "ix_margin_alert_evidence_observed", "tenant_id", "observed_at", postgresql_include=["alert_id", "impact"]
+        ),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()

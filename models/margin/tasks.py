@@ -54,8 +54,14 @@ def list_tasks(
         if value:
             query = query.where(column == value)
     return keyset_page(
-        session, query, MarginTask.created_at, MarginTask.id,
-        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
+        session,
+        query,
+        MarginTask.created_at,
+        MarginTask.id,
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+        parse=parse_instant,
     )
 
 

@@ -95,7 +95,10 @@ def live_app(services) -> Iterator[LiveApp]:
     ready = False
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            if httpx.get(url + "/login", timeout=2).status_code == 200 and httpx.get(url + "/ping", timeout=2).is_success:
+            if (
+                httpx.get(url + "/login", timeout=2).status_code == 200
+                and httpx.get(url + "/ping", timeout=2).is_success
+            ):
                 ready = True
                 break
         except httpx.HTTPError:

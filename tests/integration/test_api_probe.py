@@ -2,7 +2,8 @@
 OpenAPI document (`/api/openapi.json`) and sends them as the owners of two tenants, over ASGI, with
 every built-in check on — no 5xx, status codes, content types and bodies as declared, data valid by the
 schema accepted and invalid data refused — plus two of ours: every 422 names the refused field, and
-no answer to one tenant carries an id of the other's. Each case goes to one of the two tenants (chosen from its content, so a replay goes to
+no answer to one tenant carries an id of the other's. Each case goes to one of the two tenants (chosen from its
+content, so a replay goes to
 the same one); path ids are drawn from both tenants' real rows as well as at random, so every route
 meets its own rows and the other tenant's ids. Bounded: a few examples per operation (~2 minutes
 on an idle 2-core machine).
@@ -95,7 +96,9 @@ def flatmap_path_parameters(context, path_parameters):
         return st.just(path_parameters)
     return st.fixed_dictionaries(
         {
-            name: st.one_of(st.just(value), st.sampled_from(ID_POOL)) if UUID_RE.fullmatch(str(value)) else st.just(value)
+            name: st.one_of(st.just(value), st.sampled_from(ID_POOL))
+            if UUID_RE.fullmatch(str(value))
+            else st.just(value)
             for name, value in path_parameters.items()
         }
     )
@@ -126,7 +129,9 @@ def test_the_api_holds_under_the_probe(case, probe):
     slugs = sorted(probe.headers)
     slug = slugs[zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode()) % len(slugs)]
     foreign = set().union(*(ids for other, ids in probe.ids.items() if other != slug))
-    case.call_and_validate(headers=probe.headers[slug], additional_checks=[_no_foreign_ids(foreign), refusals_name_a_field])
+    case.call_and_validate(
+        headers=probe.headers[slug], additional_checks=[_no_foreign_ids(foreign), refusals_name_a_field]
+    )
 
 
 def test_the_probe_covers_every_route():

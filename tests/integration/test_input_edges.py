@@ -79,7 +79,9 @@ def test_out_of_range_instants_in_query_parameters_are_refused(owner, edge, inst
 
 def test_the_edges_of_the_instant_range_are_accepted(owner, edge):
     for instant in ("1900-01-01T00:00:00+14:00", "2999-12-31T23:59:59-14:00"):
-        res = owner.get("/api/prices/resolve", params={"sku_id": str(edge.id("sku", "d3")), "currency": "INR", "at": instant})
+        res = owner.get(
+            "/api/prices/resolve", params={"sku_id": str(edge.id("sku", "d3")), "currency": "INR", "at": instant}
+        )
         assert res.status_code == 200, res.text
         assert res.json()["found"] is False  # the demo's rules start in this century
 
@@ -109,15 +111,28 @@ def test_catalog_text_fields_refuse_control_characters_like_margin(owner, edge, 
         ("post", "/api/products", {"code": code, "name": "ok", "brand": bad}, "brand"),
         ("post", "/api/products", {"code": code, "name": "ok", "description": bad}, "description"),
         ("post", "/api/skus", {"product_id": str(edge.id("product", "d3")), "code": code, "name": bad}, "name"),
-        ("post", "/api/skus", {"product_id": str(edge.id("product", "d3")), "code": code, "name": "ok",
-                               "attributes": {bad: "key"}}, "attributes"),
+        (
+            "post",
+            "/api/skus",
+            {"product_id": str(edge.id("product", "d3")), "code": code, "name": "ok", "attributes": {bad: "key"}},
+            "attributes",
+        ),
         ("post", "/api/price-books", {"name": bad, "kind": "list", "currency": "INR"}, "name"),
         ("post", "/api/price-rules", _rule(edge, note=bad), "note"),
         ("patch", f"/api/channels/{edge.id('channel', 'retail')}", {"name": bad}, "name"),
         ("patch", f"/api/products/{edge.id('product', 'd3')}", {"category": bad}, "category"),
-        ("post", f"/api/orgs/{edge.id('organization', 'dealer-metro')}/status", {"action": "hold", "reason": bad}, "reason"),
-        ("post", f"/api/channels/{edge.id('channel', 'retail')}/catalog/publish",
-         {"offering_ids": [str(edge.id("offering", "retail:d3"))], "note": bad}, "note"),
+        (
+            "post",
+            f"/api/orgs/{edge.id('organization', 'dealer-metro')}/status",
+            {"action": "hold", "reason": bad},
+            "reason",
+        ),
+        (
+            "post",
+            f"/api/channels/{edge.id('channel', 'retail')}/catalog/publish",
+            {"offering_ids": [str(edge.id("offering", "retail:d3"))], "note": bad},
+            "note",
+        ),
         ("post", "/api/enforcement/batches", {"action": "warn", "name": bad}, "name"),
         ("post", "/api/auth/login", {"email": f"a{bad}@b.test", "password": "x"}, "email"),
     ]
@@ -200,15 +215,20 @@ def test_price_rules_take_json_integers_and_ascii_digits_only(owner, edge, chang
 
 
 def test_a_price_rule_with_a_json_integer_priority_is_stored(owner, edge):
-    res = owner.post("/api/price-rules", json=_rule(edge, priority=7, amount="123", effective_from="2031-01-01T00:00:00Z"))
+    res = owner.post(
+        "/api/price-rules", json=_rule(edge, priority=7, amount="123", effective_from="2031-01-01T00:00:00Z")
+    )
     assert res.status_code == 201, res.text
     assert (res.json()["rule"]["priority"], res.json()["rule"]["amount"]) == (7, "123.0000000000")
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"dead_stock_days": True}, "dead_stock_days"), ({"dead_stock_days": "30"}, "dead_stock_days"),
-     ({"undercut_pct": "١٠"}, "undercut_pct")],
+    [
+        ({"dead_stock_days": True}, "dead_stock_days"),
+        ({"dead_stock_days": "30"}, "dead_stock_days"),
+        ({"undercut_pct": "١٠"}, "undercut_pct"),
+    ],
 )
 def test_detection_parameters_are_strict(owner, edge, body, field):
     jobs = _count_jobs(edge)

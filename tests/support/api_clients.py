@@ -29,6 +29,7 @@ def login_client(api, email: str, password: str = PASSWORD, *, raise_server_exce
 def role_clients(api, tenant, roles, *, others: dict | None = None, raise_server_exceptions: bool = True) -> dict:
     """Signed-in clients keyed by role: "owner" (the tenant's owner), one new user per role in
     `roles`, and for each `others` entry (e.g. {"b_owner": tenant_b}) that tenant's owner."""
+
     def sign_in(email: str, password: str = PASSWORD):
         return login_client(api, email, password, raise_server_exceptions=raise_server_exceptions)
 

@@ -1,4 +1,5 @@
-"""Kill harness: real worker processes (`python -m workers`, with the test-only sample kind) on a queue of their own, SIGKILLed on cue.
+"""Kill harness: real worker processes (`python -m workers`, with the test-only sample kind) on a queue of their own,
+SIGKILLed on cue.
 
 The SIGKILL tests (jobs, enforcement) share this: each worker gets a private queue name so runs on a
 shared Redis never steal each other's work, its output goes to one log that failures quote, and the

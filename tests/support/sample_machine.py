@@ -11,7 +11,9 @@ SAMPLE = StateMachine(
     transitions=(
         Transition("start", frozenset({"queued"}), "running", "margin.enforcement.run"),
         Transition("complete", frozenset({"running"}), "completed", "margin.enforcement.run"),
-        Transition("cancel", frozenset({"queued", "running"}), "cancelled", "margin.enforcement.run", reason_required=True),
+        Transition(
+            "cancel", frozenset({"queued", "running"}), "cancelled", "margin.enforcement.run", reason_required=True
+        ),
         Transition("withdraw", frozenset({"queued"}), "cancelled", "cases.withdraw", owner_only=True),
     ),
     terminal=frozenset({"completed", "failed", "cancelled"}),

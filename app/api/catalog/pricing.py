@@ -41,7 +41,9 @@ def list_books(
 
 
 @router.post("/price-books", status_code=201)
-def create_book(body: PriceBookCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))) -> PriceBookPublic:
+def create_book(
+    body: PriceBookCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))
+) -> PriceBookPublic:
     return actions.create_book(ctx, body)
 
 
@@ -56,12 +58,20 @@ def list_rules(
     cursor: Cursor = None,
 ) -> Page[PriceRulePublic]:
     return price_queries.rule_page(
-        ctx, price_book_id=price_book_id, sku_id=sku_id, org_id=org_id, channel_id=channel_id, limit=limit, cursor=cursor
+        ctx,
+        price_book_id=price_book_id,
+        sku_id=sku_id,
+        org_id=org_id,
+        channel_id=channel_id,
+        limit=limit,
+        cursor=cursor,
     )
 
 
 @router.post("/price-rules", status_code=201)
-def create_rule(body: PriceRuleCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))) -> RuleCreatedPublic:
+def create_rule(
+    body: PriceRuleCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))
+) -> RuleCreatedPublic:
     return actions.create_rule(ctx, body)
 
 

@@ -101,9 +101,7 @@ def org_relationships(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[RelationshipPublic]:
-    return queries.relationship_page(
-        ctx, org_id, direction=direction, type=type, at=at, limit=limit, cursor=cursor
-    )
+    return queries.relationship_page(ctx, org_id, direction=direction, type=type, at=at, limit=limit, cursor=cursor)
 
 
 # channels, products, skus

@@ -36,14 +36,17 @@ def _client_ip(request: Request) -> str:
 def _session_body(token: str | None, data: sessions.SessionData, memberships=None) -> dict:
     body = {
         "user": {"id": data.user_id, "email": data.email, "display_name": data.display_name},
-        "tenant": {"id": data.tenant_id, "slug": data.tenant_slug, "name": data.tenant_name} if data.tenant_id else None,
+        "tenant": {"id": data.tenant_id, "slug": data.tenant_slug, "name": data.tenant_name}
+        if data.tenant_id
+        else None,
         "role": data.role,
     }
     if token is not None:
         body = {"token": token, **body}
     if memberships is not None:
         body["tenants"] = [
-            {"id": str(m.tenant_id), "slug": m.tenant_slug, "name": m.tenant_name, "role": m.role.value} for m in memberships
+            {"id": str(m.tenant_id), "slug": m.tenant_slug, "name": m.tenant_name, "role": m.role.value}
+            for m in memberships
         ]
     return body
 

@@ -43,9 +43,7 @@ class DecisionOut(BaseModel):
     actions: list[ActionOut]
 
 
-def decision_router(
-    target: DecisionTarget, *, context: Callable[[Request], TenantContext] | None = None
-) -> APIRouter:
+def decision_router(target: DecisionTarget, *, context: Callable[[Request], TenantContext] | None = None) -> APIRouter:
     """The decision route of one entity. `context`: the dependency that yields the caller's
     context (default: signed in, holding the entity's read permission; catalog adds its flag)."""
     router = APIRouter(prefix="/api", tags=[target.entity])

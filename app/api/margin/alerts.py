@@ -97,6 +97,8 @@ def alert_timeline(alert_id: uuid.UUID, ctx: TenantContext = Depends(require(per
 def patch_alert(
     alert_id: uuid.UUID, body: AlertPatch, ctx: TenantContext = Depends(require(perm.ALERTS_UPDATE))
 ) -> dict:
-    return _alert_detail(actions.patch_alert(
+    return _alert_detail(
+        actions.patch_alert(
             ctx, alert_id, action=body.action, reason=body.reason, note=body.note, expected_status=body.expected_status
-        ))
+        )
+    )

@@ -93,7 +93,9 @@ def _profile_fields() -> dict[str, ProfileField]:
                 found[key] = ProfileField(**{**found[key].__dict__, "types": (*found[key].types, org_type)})
                 continue
             kind, options = _kind_of(info.annotation)
-            label = LABELS.get(name, name.replace("_", " ").capitalize()) + (" (comma separated)" if kind == "list" else "")
+            label = LABELS.get(name, name.replace("_", " ").capitalize()) + (
+                " (comma separated)" if kind == "list" else ""
+            )
             found[key] = ProfileField(key, label, kind, options, (org_type,))
     return found
 
@@ -242,7 +244,13 @@ FORMS: dict[str, FormSpec] = {
         {"type": "dealer"},
     ),
     "channel": FormSpec(
-        "channel", CATALOG_WRITE, ENABLE_CHANNELS, ("code", "name", "kind"), _save_channel, _load_channel, {"kind": "online"}
+        "channel",
+        CATALOG_WRITE,
+        ENABLE_CHANNELS,
+        ("code", "name", "kind"),
+        _save_channel,
+        _load_channel,
+        {"kind": "online"},
     ),
     "product": FormSpec(
         "product",
@@ -254,7 +262,13 @@ FORMS: dict[str, FormSpec] = {
         {"manufacturer_org_id": NONE},
     ),
     "sku": FormSpec(
-        "SKU", CATALOG_WRITE, ENABLE_CHANNELS, ("product_id", "code", "name", "uom"), _save_sku, _load_sku, {"uom": "each"}
+        "SKU",
+        CATALOG_WRITE,
+        ENABLE_CHANNELS,
+        ("product_id", "code", "name", "uom"),
+        _save_sku,
+        _load_sku,
+        {"uom": "each"},
     ),
     "book": FormSpec(
         "price book",
@@ -269,7 +283,17 @@ FORMS: dict[str, FormSpec] = {
         "price rule",
         PRICING_WRITE,
         ENABLE_PRICE_BOOKS,
-        ("price_book_id", "sku_id", "org_id", "channel_id", "amount", "effective_from", "effective_to", "priority", "note"),
+        (
+            "price_book_id",
+            "sku_id",
+            "org_id",
+            "channel_id",
+            "amount",
+            "effective_from",
+            "effective_to",
+            "priority",
+            "note",
+        ),
         _save_rule,
         None,
         {"org_id": NONE, "channel_id": NONE, "priority": "0"},
@@ -300,5 +324,3 @@ def profile_fields(state: type[EntityForm]) -> rx.Component:
         ],
         rx.fragment(),
     )
-
-

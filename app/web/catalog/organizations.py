@@ -210,7 +210,9 @@ def _org_form() -> rx.Component:
         {
             "org": rx.vstack(
                 choice_field(s, "type", "Type", ORG_TYPE_OPTIONS, disabled=s.editing),
-                rx.grid(text_field(s, "code", "Code"), text_field(s, "name", "Name"), columns="2", spacing="3", width="100%"),
+                rx.grid(
+                    text_field(s, "code", "Code"), text_field(s, "name", "Name"), columns="2", spacing="3", width="100%"
+                ),
                 rx.text("Profile", weight="bold", size="2"),
                 profile_fields(s),
                 spacing="3",
@@ -236,8 +238,14 @@ def organizations_page() -> rx.Component:
         feature_off(),
         rx.vstack(
             rx.hstack(
-                controls.select([(t, t.replace("_", " ")) for t in ORG_TYPES], s.f_type, s.set_type,
-                                "Organization type", first=(ANY, "All types"), trigger={"placeholder": "Type"}),
+                controls.select(
+                    [(t, t.replace("_", " ")) for t in ORG_TYPES],
+                    s.f_type,
+                    s.set_type,
+                    "Organization type",
+                    first=(ANY, "All types"),
+                    trigger={"placeholder": "Type"},
+                ),
                 rx.spacer(),
                 rx.cond(s.can_write, new_button(s, "org", "New organization")),
                 width="100%",

@@ -16,7 +16,14 @@ from engine.errors import ValidationFailed
 from models.catalog import price_queries
 from models.catalog.deep_link import LinkQuery, resolve_link
 
-LINK_FIELDS = {"sku": "w_sku", "org": "w_org", "channel": "w_channel", "kind": "w_kind", "currency": "w_currency", "at": "w_at"}
+LINK_FIELDS = {
+    "sku": "w_sku",
+    "org": "w_org",
+    "channel": "w_channel",
+    "kind": "w_kind",
+    "currency": "w_currency",
+    "at": "w_at",
+}
 
 
 def amount_text(value: Any) -> str:

@@ -61,8 +61,15 @@ def pricing_page() -> rx.Component:
             rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
             rx.hstack(
                 rx.heading("Rules", size="4"),
-                controls.select(s.books, s.book_id, s.pick_book, "Price book", first=(ANY, "All books"),
-                                keys=("id", "name"), trigger={"placeholder": "Price book"}),
+                controls.select(
+                    s.books,
+                    s.book_id,
+                    s.pick_book,
+                    "Price book",
+                    first=(ANY, "All books"),
+                    keys=("id", "name"),
+                    trigger={"placeholder": "Price book"},
+                ),
                 align="center",
             ),
             rx.cond(

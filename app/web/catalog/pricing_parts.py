@@ -65,10 +65,20 @@ def _candidate_row(row: Var) -> rx.Component:
 
 
 def _picker(label: str, field: str, value: Var, options: Var, *, none_label: str | None = None) -> rx.Component:
-    return controls.field(label, controls.select(
-        options, value, lambda v: PricingState.set_field(field, v), label, first=(NONE, none_label) if none_label else None,
-        keys=("id", "label"), trigger={"placeholder": label, "width": "100%"},
-    ), min_width="12rem", flex="1")
+    return controls.field(
+        label,
+        controls.select(
+            options,
+            value,
+            lambda v: PricingState.set_field(field, v),
+            label,
+            first=(NONE, none_label) if none_label else None,
+            keys=("id", "label"),
+            trigger={"placeholder": label, "width": "100%"},
+        ),
+        min_width="12rem",
+        flex="1",
+    )
 
 
 def why_panel() -> rx.Component:
@@ -80,8 +90,15 @@ def why_panel() -> rx.Component:
                 _picker("SKU", "w_sku", s.w_sku, s.sku_options),
                 _picker("Organization", "w_org", s.w_org, s.org_options, none_label="No organization"),
                 _picker("Channel", "w_channel", s.w_channel, s.channel_options, none_label="No channel"),
-                controls.field("Kind", controls.select([(k, k.upper()) for k in PRICE_BOOK_KINDS], s.w_kind,
-                                                       lambda v: PricingState.set_field("w_kind", v), "Kind")),
+                controls.field(
+                    "Kind",
+                    controls.select(
+                        [(k, k.upper()) for k in PRICE_BOOK_KINDS],
+                        s.w_kind,
+                        lambda v: PricingState.set_field("w_kind", v),
+                        "Kind",
+                    ),
+                ),
                 rx.vstack(
                     rx.text("Currency", size="1", weight="medium", color_scheme="gray"),
                     rx.input(
@@ -211,7 +228,11 @@ def pricing_forms() -> rx.Component:
             text_field(s, "amount", "Amount (exact decimal)", input_mode="decimal", placeholder="499.00"),
             rx.vstack(
                 rx.text("Currency (the book's)", size="1", weight="medium", color_scheme="gray"),
-                rx.badge(rx.cond(s.rule_currency != "", s.rule_currency, "pick a book"), size="2", data_testid="rule-currency"),
+                rx.badge(
+                    rx.cond(s.rule_currency != "", s.rule_currency, "pick a book"),
+                    size="2",
+                    data_testid="rule-currency",
+                ),
                 spacing="1",
             ),
             **pair,
@@ -235,7 +256,9 @@ def pricing_forms() -> rx.Component:
 def saved_block() -> rx.Component:
     s = PricingState
     return rx.fragment(
-        rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")),
+        rx.cond(
+            s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")
+        ),
         rx.cond(
             s.rule_warnings.length() > 0,
             rx.callout(

@@ -149,7 +149,9 @@ def _section(title: str, kind: str, button: str, table: rx.Component) -> rx.Comp
 
 def _catalog_forms() -> rx.Component:
     s = SkusState
-    code_name = rx.grid(text_field(s, "code", "Code"), text_field(s, "name", "Name"), columns="2", spacing="3", width="100%")
+    code_name = rx.grid(
+        text_field(s, "code", "Code"), text_field(s, "name", "Name"), columns="2", spacing="3", width="100%"
+    )
     return form_dialog(
         s,
         {
@@ -162,7 +164,13 @@ def _catalog_forms() -> rx.Component:
             ),
             "product": rx.vstack(
                 code_name,
-                rx.grid(text_field(s, "brand", "Brand"), text_field(s, "category", "Category"), columns="2", spacing="3", width="100%"),
+                rx.grid(
+                    text_field(s, "brand", "Brand"),
+                    text_field(s, "category", "Category"),
+                    columns="2",
+                    spacing="3",
+                    width="100%",
+                ),
                 choice_field(s, "manufacturer_org_id", "Manufacturer", s.maker_options, none_label="No manufacturer"),
                 text_field(s, "description", "Description", area=True),
                 spacing="3",
@@ -187,8 +195,14 @@ def skus_page() -> rx.Component:
             s.loading,
             spinner_block(),
             rx.vstack(
-                rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")),
-                rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%", role="alert")),
+                rx.cond(
+                    s.notice != "",
+                    rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice"),
+                ),
+                rx.cond(
+                    s.error != "",
+                    rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%", role="alert"),
+                ),
                 _catalog_forms(),
                 _section(
                     "SKUs",
@@ -214,7 +228,9 @@ def skus_page() -> rx.Component:
                     "Channels",
                     "channel",
                     "New channel",
-                    table(["Code", "Name", "Kind", "Active", ""], rx.foreach(s.channels, _channel_row), "channels-table"),
+                    table(
+                        ["Code", "Name", "Kind", "Active", ""], rx.foreach(s.channels, _channel_row), "channels-table"
+                    ),
                 ),
                 spacing="5",
                 width="100%",

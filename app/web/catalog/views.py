@@ -74,7 +74,14 @@ def sku_page(ctx: TenantContext) -> dict[str, list[dict[str, str]]]:
             for s in data.skus
         ],
         "products": [
-            {"id": p.id, "code": p.code, "name": p.name, "brand": p.brand, "category": p.category, "manufacturer": p.manufacturer}
+            {
+                "id": p.id,
+                "code": p.code,
+                "name": p.name,
+                "brand": p.brand,
+                "category": p.category,
+                "manufacturer": p.manufacturer,
+            }
             for p in data.products
         ],
         "channels": [_channel(c) for c in data.channels],

@@ -187,14 +187,24 @@ def filters_bar() -> rx.Component:
     return rx.flex(
         rx.vstack(
             rx.text("From", size="1", weight="medium", color_scheme="gray"),
-            rx.input(type="date", value=AuditState.f_since, on_change=AuditState.set_since, aria_label="From date",
-                     data_testid="filter-since"),
+            rx.input(
+                type="date",
+                value=AuditState.f_since,
+                on_change=AuditState.set_since,
+                aria_label="From date",
+                data_testid="filter-since",
+            ),
             spacing="1",
         ),
         rx.vstack(
             rx.text("To", size="1", weight="medium", color_scheme="gray"),
-            rx.input(type="date", value=AuditState.f_until, on_change=AuditState.set_until, aria_label="To date",
-                     data_testid="filter-until"),
+            rx.input(
+                type="date",
+                value=AuditState.f_until,
+                on_change=AuditState.set_until,
+                aria_label="To date",
+                data_testid="filter-until",
+            ),
             spacing="1",
         ),
         _select(
@@ -221,8 +231,15 @@ def filters_bar() -> rx.Component:
             rx.foreach(AuditState.action_options, lambda v: rx.select.item(v, value=v)),
             "filter-action",
         ),
-        rx.button(rx.icon("x", size=16), "Clear", variant="soft", color_scheme="gray", on_click=AuditState.clear_filters,
-                  align_self="end", data_testid="filter-clear"),
+        rx.button(
+            rx.icon("x", size=16),
+            "Clear",
+            variant="soft",
+            color_scheme="gray",
+            on_click=AuditState.clear_filters,
+            align_self="end",
+            data_testid="filter-clear",
+        ),
         spacing="3",
         wrap="wrap",
         align="end",
@@ -258,14 +275,22 @@ def _details(row: Var) -> rx.Component:
 def _row(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["seq"], color_scheme="gray", size="1")),
-        rx.table.cell(rx.vstack(rx.text(row["date"], size="2"), rx.text(row["time"], size="1", color_scheme="gray"),
-                                spacing="0")),
-        rx.table.cell(rx.vstack(rx.text(row["actor"], size="2"),
-                                rx.text(row["actor_role"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(
+            rx.vstack(rx.text(row["date"], size="2"), rx.text(row["time"], size="1", color_scheme="gray"), spacing="0")
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["actor"], size="2"), rx.text(row["actor_role"], size="1", color_scheme="gray"), spacing="0"
+            )
+        ),
         rx.table.cell(rx.code(row["action"], variant="ghost")),
-        rx.table.cell(rx.vstack(rx.text(row["entity"], size="2"),
-                                rx.text(row["entity_id"], size="1", color_scheme="gray", class_name="pharos-mono"),
-                                spacing="0")),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["entity"], size="2"),
+                rx.text(row["entity_id"], size="1", color_scheme="gray", class_name="pharos-mono"),
+                spacing="0",
+            )
+        ),
         rx.table.cell(_details(row), min_width="14rem"),
         data_testid="audit-row",
         vertical_align="top",
@@ -312,8 +337,9 @@ def empty_state() -> rx.Component:
     )
 
 
-@app_page("/audit", "Audit log", permission=PERMISSION, nav="Audit log", icon="scroll-text", order=90,
-          on_load=AuditState.load)
+@app_page(
+    "/audit", "Audit log", permission=PERMISSION, nav="Audit log", icon="scroll-text", order=90, on_load=AuditState.load
+)
 def audit_page() -> rx.Component:
     return rx.vstack(
         rx.text(

@@ -31,6 +31,7 @@ def module_labels() -> dict[str, str]:
 def shown_permissions() -> tuple[str, ...]:
     return (*(f"{prefix}." for m in manifests() for prefix in m.labels), *CORE_PERMISSIONS)
 
+
 VERBS = {
     "read": "view",
     "write": "edit",
@@ -106,8 +107,15 @@ def _ability_card(item: Var) -> rx.Component:
     )
 
 
-@app_page("/", "Dashboard", permission="core.dashboard.read", nav="Dashboard", icon="layout-dashboard", order=0,
-          on_load=[HomeState.load, *(load for w in home_widgets() for load in w.on_load)])
+@app_page(
+    "/",
+    "Dashboard",
+    permission="core.dashboard.read",
+    nav="Dashboard",
+    icon="layout-dashboard",
+    order=0,
+    on_load=[HomeState.load, *(load for w in home_widgets() for load in w.on_load)],
+)
 def home_page() -> rx.Component:
     return rx.vstack(
         rx.card(

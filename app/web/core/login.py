@@ -184,7 +184,10 @@ def add_public_pages(app: rx.App) -> None:
         on_load=[LoginState.reset_form, AuthState.open_login],
     )
     app.add_page(
-        select_tenant_page, route="/select-tenant", title="Choose a tenant · PharOS", on_load=AuthState.open_tenant_picker
+        select_tenant_page,
+        route="/select-tenant",
+        title="Choose a tenant · PharOS",
+        on_load=AuthState.open_tenant_picker,
     )
     app.add_page(
         lambda: c.status_page("404", "Page not found", "There is no page at this address.", "page-404"),

@@ -26,8 +26,9 @@ STATUS_COLORS: tuple[tuple[str, str], ...] = (
 )
 
 
-def status_badge(status: Var, colors: tuple[tuple[str, str], ...] = STATUS_COLORS, *, words: bool = True,
-                 **props) -> rx.Component:
+def status_badge(
+    status: Var, colors: tuple[tuple[str, str], ...] = STATUS_COLORS, *, words: bool = True, **props
+) -> rx.Component:
     """The status as words ('final_notice' → 'final notice') on its colour; `words=False` shows the
     machine value itself (catalog pages show 'on_hold')."""
     return rx.badge(

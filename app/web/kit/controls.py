@@ -15,14 +15,20 @@ WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0
 
 
 def field(caption: str, *controls: rx.Component, **props) -> rx.Component:
-    return rx.vstack(
-        rx.text(caption, size="1", weight="medium", color_scheme="gray"), *controls, spacing="1", **props
-    )
+    return rx.vstack(rx.text(caption, size="1", weight="medium", color_scheme="gray"), *controls, spacing="1", **props)
 
 
-def select(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: str, *,
-           first: tuple[str, str] | None = None, keys: tuple[str, str] = ("value", "label"),
-           trigger: dict | None = None, **props) -> rx.Component:
+def select(
+    options: list[tuple[str, str]] | Var,
+    value: Var,
+    on_change,
+    aria: str,
+    *,
+    first: tuple[str, str] | None = None,
+    keys: tuple[str, str] = ("value", "label"),
+    trigger: dict | None = None,
+    **props,
+) -> rx.Component:
     """A select over fixed (value, label) pairs or a Var list of dicts (`keys`: their value and
     label fields), after an optional `first` (value, label) item such as (ANY, "All dealers");
     `trigger` props (placeholder, width, data_testid…) go on the trigger."""
@@ -41,11 +47,19 @@ def select(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: st
     )
 
 
-def choice(options: list[tuple[str, str]] | Var, value: Var, on_change, aria: str, *,
-           every: str | None = None, **props) -> rx.Component:
+def choice(
+    options: list[tuple[str, str]] | Var, value: Var, on_change, aria: str, *, every: str | None = None, **props
+) -> rx.Component:
     """A filter select at least 10rem wide; `every` labels its ANY item ("All statuses")."""
-    return select(options, value, on_change, aria, first=(ANY, every) if every else None,
-                  trigger={"min_width": props.pop("min_width", "10rem")}, **props)
+    return select(
+        options,
+        value,
+        on_change,
+        aria,
+        first=(ANY, every) if every else None,
+        trigger={"min_width": props.pop("min_width", "10rem")},
+        **props,
+    )
 
 
 def dialog(title: Var | str, *children: rx.Component, open_: Var, on_close, max_width: str) -> rx.Component:

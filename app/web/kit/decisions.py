@@ -48,7 +48,8 @@ class DecisionDialogMixin(rx.State, mixin=True):
     # same action gives the text back
     _draft_for: str = ""
 
-    # page: the permission that reading the record needs, the one `start_action` checks, the texts for a missing record and a refusal;
+    # page: the permission that reading the record needs, the one `start_action` checks, the texts for a missing
+    # record and a refusal;
     # `_keep_dialog_on_error`: the dialog closes only once the decision went through (else it
     # closes as soon as it is confirmed)
     _read_permission: ClassVar[str] = ""
@@ -215,8 +216,6 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self.reason, self._draft_for = reason, action
 
 
-
-
 def action_buttons(
     state: type[DecisionDialogMixin], testid: str, *, solid: str = "", disable_while_busy: bool = False
 ) -> rx.Component:
@@ -262,8 +261,10 @@ def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
             width="100%",
             margin_top="0.25rem",
         ),
-        rx.cond(state.dialog_open & (state.error != ""),
-                rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", margin_top="0.5rem")),
+        rx.cond(
+            state.dialog_open & (state.error != ""),
+            rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", margin_top="0.5rem"),
+        ),
         rx.hstack(
             rx.button("Cancel", variant="soft", color_scheme="gray", on_click=state.close_dialog),
             rx.button(
@@ -292,8 +293,11 @@ def decision_page(
         rx.cond(
             state.found,
             rx.vstack(
-                rx.link(rx.hstack(rx.icon("arrow-left", size=14), f"All {back}", align="center", spacing="1"),
-                        href=href, size="2"),
+                rx.link(
+                    rx.hstack(rx.icon("arrow-left", size=14), f"All {back}", align="center", spacing="1"),
+                    href=href,
+                    size="2",
+                ),
                 feedback.messages(state.error, state.notice),
                 *body,
                 decision_dialog(state),

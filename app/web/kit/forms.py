@@ -195,7 +195,6 @@ def _labelled(state: type[EntityForm], name: str, label: str, control: rx.Compon
     )
 
 
-
 def text_field(state: type[EntityForm], name: str, label: str, *, area: bool = False, **props) -> rx.Component:
     """A labelled text input (or a two-row text area) bound to `form[name]`, its error under it."""
     control = rx.text_area if area else rx.input

@@ -66,8 +66,16 @@ def column_table(columns: list[tuple[Header, Cell]], rows: Var, testid: str, row
     )
 
 
-def table_or_empty(rows: Var, headers: list[str], row: Callable[[Var], rx.Component], testid: str, message: str,
-                   icon: str = "inbox", *, loading: Var | None = None) -> rx.Component:
+def table_or_empty(
+    rows: Var,
+    headers: list[str],
+    row: Callable[[Var], rx.Component],
+    testid: str,
+    message: str,
+    icon: str = "inbox",
+    *,
+    loading: Var | None = None,
+) -> rx.Component:
     """`rows` as a table (a `row(item)` each), else the empty state; with `loading`, the spinner
     while loading and nothing is shown yet."""
     shown = rx.cond(rows.length() > 0, table(headers, rx.foreach(rows, row), testid), empty(message, icon))
@@ -82,9 +90,7 @@ def load_more(has_more: Var, loading: Var, on_click, testid: str, label: str = "
     return rx.cond(
         has_more,
         rx.center(
-            rx.button(label, on_click=on_click, loading=loading, disabled=loading, variant="soft",
-                      data_testid=testid),
+            rx.button(label, on_click=on_click, loading=loading, disabled=loading, variant="soft", data_testid=testid),
             width="100%",
         ),
     )
-

@@ -85,8 +85,10 @@ def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
     ]
     rule_label = ""
     if info is not None:
-        rule_label = (f"{info.book.name}: {fmt.amount(info.rule.amount, info.book.currency)}, effective from "
-                      f"{fmt.when(info.rule.effective_from, time=False)}")
+        rule_label = (
+            f"{info.book.name}: {fmt.amount(info.rule.amount, info.book.currency)}, effective from "
+            f"{fmt.when(info.rule.effective_from, time=False)}"
+        )
     return {
         "alert": {
             **row,
@@ -105,8 +107,11 @@ def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
             "price_rule": rule_label,
             "source_floor": fmt.money(source.get("floor")) if source.get("floor") else "",
             "why_href": why_price_href(
-                row["sku"], row["dealer_id"] if row["org_type"] == "dealer" else "",
-                source.get("kind"), info.book.kind if info else None, alert.last_seen or alert.opened_at,
+                row["sku"],
+                row["dealer_id"] if row["org_type"] == "dealer" else "",
+                source.get("kind"),
+                info.book.kind if info else None,
+                alert.last_seen or alert.opened_at,
             ),
         },
         "terms": terms,
@@ -208,7 +213,8 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
 
 def _term_row(t: Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(t["n"]), rx.table.cell(rx.code(t["text"], variant="ghost")),
+        rx.table.cell(t["n"]),
+        rx.table.cell(rx.code(t["text"], variant="ghost")),
         rx.table.cell(t["value"], text_align="right"),
     )
 
@@ -238,8 +244,9 @@ def _timeline_item(e: Var) -> rx.Component:
         rx.icon("circle", size=16),
     )
     return rx.hstack(
-        rx.box(icon, padding="0.4rem", border_radius="full", background=rx.color("accent", 3),
-               color=rx.color("accent", 11)),
+        rx.box(
+            icon, padding="0.4rem", border_radius="full", background=rx.color("accent", 3), color=rx.color("accent", 11)
+        ),
         rx.vstack(
             rx.hstack(
                 rx.text(e["text"], weight="medium", size="2", white_space="pre-wrap", **controls.WRAP),
@@ -249,10 +256,17 @@ def _timeline_item(e: Var) -> rx.Component:
                 wrap="wrap",
                 max_width="100%",
             ),
-            rx.cond(e["reason"] != "", rx.text("“", e["reason"], "”", size="2", color_scheme="gray",
-                                               white_space="pre-wrap", **controls.WRAP)),
-            rx.text(e["at"], rx.cond(e["actor"] != "", rx.text.span(" · ", e["actor"])), size="1",
-                    color_scheme="gray", **controls.WRAP),
+            rx.cond(
+                e["reason"] != "",
+                rx.text("“", e["reason"], "”", size="2", color_scheme="gray", white_space="pre-wrap", **controls.WRAP),
+            ),
+            rx.text(
+                e["at"],
+                rx.cond(e["actor"] != "", rx.text.span(" · ", e["actor"])),
+                size="1",
+                color_scheme="gray",
+                **controls.WRAP,
+            ),
             spacing="0",
             flex="1",
             min_width="0",
@@ -312,41 +326,67 @@ def alert_page() -> rx.Component:
                 width="100%",
             ),
             rx.divider(margin_y="0.75rem"),
-            rx.flex(alert_actions(), rx.spacer(), rx.text("Opened ", a["opened"], size="1",
-                                                          color_scheme="gray"),
-                    align="center", wrap="wrap", gap="0.5rem", width="100%"),
+            rx.flex(
+                alert_actions(),
+                rx.spacer(),
+                rx.text("Opened ", a["opened"], size="1", color_scheme="gray"),
+                align="center",
+                wrap="wrap",
+                gap="0.5rem",
+                width="100%",
+            ),
             width="100%",
         ),
         rx.grid(
             controls.section(
                 "Math",
-                rx.code(a["rendered"], variant="soft", size="2", white_space="pre-wrap",
-                        padding="0.5rem", data_testid="alert-formula"),
+                rx.code(
+                    a["rendered"],
+                    variant="soft",
+                    size="2",
+                    white_space="pre-wrap",
+                    padding="0.5rem",
+                    data_testid="alert-formula",
+                ),
                 rx.cond(
                     s.terms.length() > 0,
                     tables.table(["#", "Term", "Value"], rx.foreach(s.terms, _term_row), "math-terms"),
                 ),
-                rx.hstack(rx.text("Total", weight="bold"), rx.spacer(), rx.text(a["total"], weight="bold"),
-                          width="100%"),
+                rx.hstack(
+                    rx.text("Total", weight="bold"), rx.spacer(), rx.text(a["total"], weight="bold"), width="100%"
+                ),
             ),
             controls.section(
                 "Floor and its source",
                 rx.data_list.root(
-                    _fact("Floor", rx.vstack(rx.text(a["floor"]),
-                                             rx.text(a["floor_kind"], size="1", color_scheme="gray",
-                                                     data_testid="floor-kind"),
-                                             spacing="0")),
-                    _fact("Price rule", rx.cond(
-                        a["price_rule_id"] != "",
+                    _fact(
+                        "Floor",
                         rx.vstack(
-                            rx.text(rx.cond(a["price_rule"] != "", a["price_rule"], "price rule"), size="2",
-                                    data_testid="price-rule", **controls.WRAP),
-                            rx.code(a["price_rule_id"], variant="ghost", size="1", color_scheme="gray", **controls.WRAP),
+                            rx.text(a["floor"]),
+                            rx.text(a["floor_kind"], size="1", color_scheme="gray", data_testid="floor-kind"),
                             spacing="0",
-                            min_width="0",
                         ),
-                        rx.text("none"),
-                    )),
+                    ),
+                    _fact(
+                        "Price rule",
+                        rx.cond(
+                            a["price_rule_id"] != "",
+                            rx.vstack(
+                                rx.text(
+                                    rx.cond(a["price_rule"] != "", a["price_rule"], "price rule"),
+                                    size="2",
+                                    data_testid="price-rule",
+                                    **controls.WRAP,
+                                ),
+                                rx.code(
+                                    a["price_rule_id"], variant="ghost", size="1", color_scheme="gray", **controls.WRAP
+                                ),
+                                spacing="0",
+                                min_width="0",
+                            ),
+                            rx.text("none"),
+                        ),
+                    ),
                     _fact("Worst price", a["worst_price"]),
                     _fact("Deepest breach", a["depth"]),
                     _fact("Units", a["units"]),
@@ -354,8 +394,9 @@ def alert_page() -> rx.Component:
                     size="2",
                 ),
                 rx.link(
-                    rx.hstack(rx.icon("circle-help", size=14), "Why this price? (price rules)",
-                              align="center", spacing="1"),
+                    rx.hstack(
+                        rx.icon("circle-help", size=14), "Why this price? (price rules)", align="center", spacing="1"
+                    ),
                     href=a["why_href"].to(str),
                     size="2",
                     data_testid="why-price-link",
@@ -367,8 +408,13 @@ def alert_page() -> rx.Component:
         ),
         controls.section(
             "Evidence",
-            tables.table_or_empty(s.evidence, ["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
-                              _evidence_row, "evidence-table", "No evidence rows."),
+            tables.table_or_empty(
+                s.evidence,
+                ["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
+                _evidence_row,
+                "evidence-table",
+                "No evidence rows.",
+            ),
             action=rx.text("Amounts in ", a["currency"], size="1", color_scheme="gray"),
         ),
         controls.section(
@@ -378,11 +424,21 @@ def alert_page() -> rx.Component:
                 s.can_note,
                 rx.vstack(
                     rx.hstack(
-                        rx.text_area(value=s.note, on_change=s.set_note, placeholder="Add a note",
-                                     rows="2", width="100%", aria_label="Note", data_testid="note-input"),
-                        rx.button("Add note", on_click=s.add_note,
-                                  disabled=s.busy | (s.note.strip() == "") | (s.note.length() > mc.NOTE_MAX),
-                                  data_testid="note-add"),
+                        rx.text_area(
+                            value=s.note,
+                            on_change=s.set_note,
+                            placeholder="Add a note",
+                            rows="2",
+                            width="100%",
+                            aria_label="Note",
+                            data_testid="note-input",
+                        ),
+                        rx.button(
+                            "Add note",
+                            on_click=s.add_note,
+                            disabled=s.busy | (s.note.strip() == "") | (s.note.length() > mc.NOTE_MAX),
+                            data_testid="note-add",
+                        ),
                         align="end",
                         width="100%",
                     ),

@@ -52,7 +52,6 @@ def fetch_alerts(ctx: TenantContext, filters: dict[str, str], cursor: str | None
     return mc.alert_rows(page.items), page.next_cursor or ""
 
 
-
 class AlertsState(KeysetListMixin, AuthState):
     dealer_options: list[dict[str, str]] = []
     f_status: str = ANY
@@ -64,8 +63,13 @@ class AlertsState(KeysetListMixin, AuthState):
     _list_permission: ClassVar[str] = READ
 
     def _filters(self) -> dict[str, str]:
-        return {"status": self.f_status, "rule": self.f_rule, "severity": self.f_severity, "dealer": self.f_dealer,
-                "sku": self.f_sku}
+        return {
+            "status": self.f_status,
+            "rule": self.f_rule,
+            "severity": self.f_severity,
+            "dealer": self.f_dealer,
+            "sku": self.f_sku,
+        }
 
     def _url(self) -> str:
         """/alerts with the set filters as its query string (reload, back and links keep them)."""
@@ -120,17 +124,28 @@ class AlertsState(KeysetListMixin, AuthState):
 
     @rx.var
     def filtered(self) -> bool:
-        return (self.f_status != ANY or self.f_rule != ANY or self.f_severity != ANY or self.f_dealer != ANY
-                or self.f_sku != "")
+        return (
+            self.f_status != ANY
+            or self.f_rule != ANY
+            or self.f_severity != ANY
+            or self.f_dealer != ANY
+            or self.f_sku != ""
+        )
 
 
 def _alert_row(row: Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium",
-                              data_testid="alert-link")),
+        rx.table.cell(
+            rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium", data_testid="alert-link")
+        ),
         rx.table.cell(mc.org_link(row["dealer"], row["dealer_href"], color_scheme="gray", data_testid="alert-org")),
-        rx.table.cell(rx.vstack(rx.code(row["sku"], variant="ghost"), rx.text(row["sku_name"], size="1",
-                                                                              color_scheme="gray"), spacing="0")),
+        rx.table.cell(
+            rx.vstack(
+                rx.code(row["sku"], variant="ghost"),
+                rx.text(row["sku_name"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
         rx.table.cell(badges.status_badge(row["status"])),
         rx.table.cell(mc.severity_badge(row["severity"])),
         rx.table.cell(rx.text(row["impact"], weight="medium"), text_align="right", white_space="nowrap"),
@@ -145,19 +160,47 @@ def alerts_page() -> rx.Component:
     s = AlertsState
     return rx.vstack(
         rx.flex(
-            controls.field("Status", controls.choice([(v, fmt.label(v)) for v in ALERT_STATUSES], s.f_status,
-                                                     lambda v: AlertsState.set_filter("status", v), "Status",
-                                                     every="All statuses")),
-            controls.field("Rule", controls.choice([(r, mc.rule_label(r)) for r in RULES], s.f_rule,
-                                                   lambda v: AlertsState.set_filter("rule", v), "Rule",
-                                                   every="All rules")),
-            controls.field("Severity", controls.choice([(v, v) for v in reversed(LEVELS)], s.f_severity,
-                                                       lambda v: AlertsState.set_filter("severity", v), "Severity",
-                                                       every="All severities")),
-            controls.field("Dealer or competitor", controls.choice(
-                s.dealer_options, s.f_dealer, lambda v: AlertsState.set_filter("dealer", v), "Dealer",
-                every="All dealers and competitors", min_width="12rem",
-            )),
+            controls.field(
+                "Status",
+                controls.choice(
+                    [(v, fmt.label(v)) for v in ALERT_STATUSES],
+                    s.f_status,
+                    lambda v: AlertsState.set_filter("status", v),
+                    "Status",
+                    every="All statuses",
+                ),
+            ),
+            controls.field(
+                "Rule",
+                controls.choice(
+                    [(r, mc.rule_label(r)) for r in RULES],
+                    s.f_rule,
+                    lambda v: AlertsState.set_filter("rule", v),
+                    "Rule",
+                    every="All rules",
+                ),
+            ),
+            controls.field(
+                "Severity",
+                controls.choice(
+                    [(v, v) for v in reversed(LEVELS)],
+                    s.f_severity,
+                    lambda v: AlertsState.set_filter("severity", v),
+                    "Severity",
+                    every="All severities",
+                ),
+            ),
+            controls.field(
+                "Dealer or competitor",
+                controls.choice(
+                    s.dealer_options,
+                    s.f_dealer,
+                    lambda v: AlertsState.set_filter("dealer", v),
+                    "Dealer",
+                    every="All dealers and competitors",
+                    min_width="12rem",
+                ),
+            ),
             rx.button(rx.icon("x", size=14), "Clear", variant="soft", color_scheme="gray", on_click=s.clear_filters),
             spacing="3",
             wrap="wrap",
@@ -166,20 +209,29 @@ def alerts_page() -> rx.Component:
         ),
         rx.cond(
             s.filtered,
-            tables.table_or_empty(s.rows, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
-                              _alert_row, "alerts-table", "No alerts match these filters.", "search-x",
-                              loading=s.loading),
-            tables.table_or_empty(s.rows, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
-                              _alert_row, "alerts-table",
-                              "No alerts yet. Detection raises them from sale rows and competitor prices.",
-                              "shield-check", loading=s.loading),
+            tables.table_or_empty(
+                s.rows,
+                ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
+                _alert_row,
+                "alerts-table",
+                "No alerts match these filters.",
+                "search-x",
+                loading=s.loading,
+            ),
+            tables.table_or_empty(
+                s.rows,
+                ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
+                _alert_row,
+                "alerts-table",
+                "No alerts yet. Detection raises them from sale rows and competitor prices.",
+                "shield-check",
+                loading=s.loading,
+            ),
         ),
         tables.load_more(s.has_more, s.loading, s.load_more, "load-more"),
         spacing="4",
         width="100%",
     )
-
-
 
 
 # the dashboard and the drilldown register with the shell through this module (app/web/modules.py

@@ -87,8 +87,16 @@ def org_link(name: Var, href: Var, **props) -> rx.Component:
     )
 
 
-def kpi_card(title: str, value: Var, hint: Var | str, icon: str, testid: str, *, color: str = "accent",
-             unit: Var | str | None = None) -> rx.Component:
+def kpi_card(
+    title: str,
+    value: Var,
+    hint: Var | str,
+    icon: str,
+    testid: str,
+    *,
+    color: str = "accent",
+    unit: Var | str | None = None,
+) -> rx.Component:
     figure = rx.heading(value, size="6", weight="bold", data_testid=testid, white_space="nowrap")
     if unit is not None:  # the unit sits next to the figure, outside its test id
         figure = rx.hstack(figure, rx.text(unit, size="1", color_scheme="gray"), align="baseline", spacing="1")

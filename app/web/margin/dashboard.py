@@ -42,15 +42,19 @@ def fetch_dashboard(ctx: TenantContext) -> dict[str, Any]:
             "as_of": fmt.when(s["as_of"]),
         },
         "by_rule": [
-            {"rule": r, "label": mc.rule_label(r), "count": str(by_rule.get(r, 0)),
-             "impact": fmt.amount(s["open_impact_by_rule"].get(r, 0), currency)}
-            for r in RULES if by_rule.get(r)
+            {
+                "rule": r,
+                "label": mc.rule_label(r),
+                "count": str(by_rule.get(r, 0)),
+                "impact": fmt.amount(s["open_impact_by_rule"].get(r, 0), currency),
+            }
+            for r in RULES
+            if by_rule.get(r)
         ],
         "by_severity": [{"severity": v, "count": str(by_sev.get(v, 0))} for v in reversed(LEVELS) if by_sev.get(v)],
         "trend": [{"day": t["day"][5:], "alerts": int(t["alerts"])} for t in s["breach_trend"]],
         "recent": mc.alert_rows(found.recent),
     }
-
 
 
 class MarginDashboardState(AuthState):
@@ -69,7 +73,12 @@ class MarginDashboardState(AuthState):
             ctx = await self._require(READ)
             if ctx is None:
                 self.enabled, self.kpis, self.by_rule, self.by_severity, self.trend, self.recent = (
-                    False, {}, [], [], [], []
+                    False,
+                    {},
+                    [],
+                    [],
+                    [],
+                    [],
                 )
                 return
         data = await asyncio.to_thread(fetch_dashboard, ctx)
@@ -83,8 +92,12 @@ class MarginDashboardState(AuthState):
 
 def _breakdown_row(item: Var, kind: str) -> rx.Component:
     if kind == "rule":
-        left = rx.hstack(rx.text(item["label"], size="2"),
-                         rx.text(item["impact"], size="1", color_scheme="gray"), align="baseline", spacing="2")
+        left = rx.hstack(
+            rx.text(item["label"], size="2"),
+            rx.text(item["impact"], size="1", color_scheme="gray"),
+            align="baseline",
+            spacing="2",
+        )
         href = "/alerts?status=open&rule=" + item["rule"].to(str)
         testid = "kpi-rule"
     else:
@@ -119,8 +132,13 @@ def _recent_row(row: Var) -> rx.Component:
             white_space="nowrap",
         ),
         rx.table.cell(mc.org_link(row["dealer"], row["dealer_href"], color_scheme="gray", data_testid="alert-org")),
-        rx.table.cell(rx.vstack(rx.code(row["sku"], variant="ghost"),
-                                rx.text(row["sku_name"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(
+            rx.vstack(
+                rx.code(row["sku"], variant="ghost"),
+                rx.text(row["sku_name"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
         rx.table.cell(badges.status_badge(row["status"])),
         rx.table.cell(mc.severity_badge(row["severity"])),
         rx.table.cell(rx.text(row["impact"], weight="medium"), text_align="right", white_space="nowrap"),
@@ -134,9 +152,14 @@ def dashboard_view() -> rx.Component:
     k = s.kpis
     return rx.vstack(
         rx.grid(
-            mc.kpi_card("Open alerts", k["open_alerts"],
-                        rx.text.span("all rules · ", k["open_impact_all"], " ", k["currency"], " impact"),
-                        "siren", "kpi-open-alerts", color="red"),
+            mc.kpi_card(
+                "Open alerts",
+                k["open_alerts"],
+                rx.text.span("all rules · ", k["open_impact_all"], " ", k["currency"], " impact"),
+                "siren",
+                "kpi-open-alerts",
+                color="red",
+            ),
             mc.kpi_card(
                 "Lost margin",
                 k["lost_margin_period"],
@@ -146,23 +169,31 @@ def dashboard_view() -> rx.Component:
                 color="orange",
                 unit=k["currency"],
             ),
-            mc.kpi_card("Dealers in breach", k["dealers_in_breach"], "open MAP/MRP", "store", "kpi-dealers",
-                        color="amber"),
+            mc.kpi_card(
+                "Dealers in breach", k["dealers_in_breach"], "open MAP/MRP", "store", "kpi-dealers", color="amber"
+            ),
             mc.kpi_card(
                 "Tasks due",
                 k["tasks_due"],
                 rx.text.span(
                     "within a day · ",
-                    rx.text.span(k["tasks_overdue"], " overdue", data_testid="kpi-tasks-overdue",
-                                 color=rx.cond(k["tasks_overdue"] != "0", rx.color("red", 11), "inherit")),
-                    " · ", k["tasks_open"], " open",
+                    rx.text.span(
+                        k["tasks_overdue"],
+                        " overdue",
+                        data_testid="kpi-tasks-overdue",
+                        color=rx.cond(k["tasks_overdue"] != "0", rx.color("red", 11), "inherit"),
+                    ),
+                    " · ",
+                    k["tasks_open"],
+                    " open",
                 ),
                 "list-checks",
                 "kpi-tasks-due",
                 color="blue",
             ),
-            mc.kpi_card("Running batches", k["running_batches"], "queued or running", "loader", "kpi-batches",
-                        color="violet"),
+            mc.kpi_card(
+                "Running batches", k["running_batches"], "queued or running", "loader", "kpi-batches", color="violet"
+            ),
             columns=rx.breakpoints(initial="1", xs="2", md="3", lg="5"),
             spacing="3",
             width="100%",
@@ -170,16 +201,18 @@ def dashboard_view() -> rx.Component:
         rx.grid(
             controls.section(
                 "Breach trend",
-                rx.text("Alerts opened per day (date opened, as in the tables), last 14 days", size="1",
-                        color_scheme="gray"),
+                rx.text(
+                    "Alerts opened per day (date opened, as in the tables), last 14 days", size="1", color_scheme="gray"
+                ),
                 rx.box(
                     rx.recharts.bar_chart(
                         rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
                         rx.recharts.x_axis(data_key="day", font_size=11),
                         rx.recharts.y_axis(allow_decimals=False, width=32, font_size=11),
                         rx.recharts.graphing_tooltip(),
-                        rx.recharts.bar(data_key="alerts", name="Alerts opened", fill=rx.color("accent", 9),
-                                        radius=[3, 3, 0, 0]),
+                        rx.recharts.bar(
+                            data_key="alerts", name="Alerts opened", fill=rx.color("accent", 9), radius=[3, 3, 0, 0]
+                        ),
                         data=s.trend,
                         width="100%",
                         height=220,
@@ -204,8 +237,15 @@ def dashboard_view() -> rx.Component:
                     ),
                     feedback.empty("No open alerts.", "shield-check"),
                 ),
-                action=rx.text(k["lost_margin_open"], " ", k["currency"], " MAP/MRP open impact", size="1",
-                               color_scheme="gray", data_testid="open-impact"),
+                action=rx.text(
+                    k["lost_margin_open"],
+                    " ",
+                    k["currency"],
+                    " MAP/MRP open impact",
+                    size="1",
+                    color_scheme="gray",
+                    data_testid="open-impact",
+                ),
             ),
             columns=rx.breakpoints(initial="1", lg="3"),
             spacing="4",
@@ -213,9 +253,14 @@ def dashboard_view() -> rx.Component:
         ),
         controls.section(
             "Latest open breaches",
-            tables.table_or_empty(s.recent, ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Opened"],
-                              _recent_row, "breach-table",
-                              "No open breaches. Detection finds new ones from sale rows.", "shield-check"),
+            tables.table_or_empty(
+                s.recent,
+                ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Opened"],
+                _recent_row,
+                "breach-table",
+                "No open breaches. Detection finds new ones from sale rows.",
+                "shield-check",
+            ),
             action=rx.link("All alerts", href="/alerts", size="2"),
         ),
         rx.text("Figures as of ", k["as_of"], size="1", color_scheme="gray"),
@@ -223,5 +268,3 @@ def dashboard_view() -> rx.Component:
         width="100%",
         data_testid="margin-dashboard",
     )
-
-

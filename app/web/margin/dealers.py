@@ -80,8 +80,13 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
         "actions": [{"action": a["action"], "label": a["label"]} for a in data["actions"]],
         "alerts": mc.alert_rows(found.open_alerts),
         "notices": [
-            {"at": fmt.when(n.created_at), "action": fmt.label(n.action), "subject": n.subject, "channel": n.channel,
-             "count": str(len(n.alert_ids or []))}
+            {
+                "at": fmt.when(n.created_at),
+                "action": fmt.label(n.action),
+                "subject": n.subject,
+                "channel": n.channel,
+                "count": str(len(n.alert_ids or [])),
+            }
             for n in found.notices
         ],
     }
@@ -115,8 +120,9 @@ class DealersState(KeysetListMixin, AuthState):
 
 def _dealer_row(row: Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row["name"], href="/dealers/" + row["id"].to(str), weight="medium",
-                              data_testid="dealer-link")),
+        rx.table.cell(
+            rx.link(row["name"], href="/dealers/" + row["id"].to(str), weight="medium", data_testid="dealer-link")
+        ),
         rx.table.cell(rx.code(row["code"], variant="ghost")),
         rx.table.cell(badges.status_badge(row["status"])),
         rx.table.cell(row["open_alerts"], text_align="right"),
@@ -139,10 +145,15 @@ def dealers_page() -> rx.Component:
             max_width="20rem",
             aria_label="Filter dealers",
         ),
-        tables.table_or_empty(s.rows, ["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
-                          _dealer_row, "dealers-table",
-                          "No dealers. Dealers are organizations of type dealer in the catalog.", "store",
-                          loading=s.loading),
+        tables.table_or_empty(
+            s.rows,
+            ["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
+            _dealer_row,
+            "dealers-table",
+            "No dealers. Dealers are organizations of type dealer in the catalog.",
+            "store",
+            loading=s.loading,
+        ),
         tables.load_more(s.has_more, s.loading, s.load_more, "dealers-load-more"),
         spacing="4",
         width="100%",
@@ -201,8 +212,11 @@ def _rung(r: Var) -> rx.Component:
             padding_x="0.75rem",
             padding_y="0.35rem",
             border_radius="var(--radius-4)",
-            background=rx.cond(current, rx.color("accent", 9), rx.cond(r["state"] == "past", rx.color("accent", 4),
-                                                                        rx.color("gray", 3))),
+            background=rx.cond(
+                current,
+                rx.color("accent", 9),
+                rx.cond(r["state"] == "past", rx.color("accent", 4), rx.color("gray", 3)),
+            ),
             color=rx.cond(current, "white", rx.color("gray", 12)),
             data_testid=rx.cond(current, "ladder-current", "ladder-rung"),
         ),
@@ -215,11 +229,21 @@ def _rung(r: Var) -> rx.Component:
 def _history_row(h: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(h["at"], size="1")),
-        rx.table.cell(rx.hstack(badges.status_badge(h["from"]), rx.icon("arrow-right", size=12), badges.status_badge(h["to"]),
-                                align="center", spacing="1")),
+        rx.table.cell(
+            rx.hstack(
+                badges.status_badge(h["from"]),
+                rx.icon("arrow-right", size=12),
+                badges.status_badge(h["to"]),
+                align="center",
+                spacing="1",
+            )
+        ),
         rx.table.cell(h["action"]),
-        rx.table.cell(rx.text(h["reason"], size="2", white_space="pre-wrap", **controls.WRAP), min_width="12rem",
-                      max_width="32rem"),
+        rx.table.cell(
+            rx.text(h["reason"], size="2", white_space="pre-wrap", **controls.WRAP),
+            min_width="12rem",
+            max_width="32rem",
+        ),
         rx.table.cell(rx.text(h["actor"], size="1", color_scheme="gray", white_space="nowrap")),
         data_testid="history-row",
     )
@@ -255,9 +279,12 @@ def dealer_page() -> rx.Component:
         rx.card(
             rx.flex(
                 rx.vstack(
-                    rx.hstack(rx.heading(d["name"], size="6", data_testid="dealer-name", **controls.WRAP),
-                              badges.status_badge(d["status"], data_testid="dealer-status"),
-                              align="center", spacing="2"),
+                    rx.hstack(
+                        rx.heading(d["name"], size="6", data_testid="dealer-name", **controls.WRAP),
+                        badges.status_badge(d["status"], data_testid="dealer-status"),
+                        align="center",
+                        spacing="2",
+                    ),
                     rx.code(d["code"], variant="ghost", size="2"),
                     spacing="1",
                 ),
@@ -271,12 +298,21 @@ def dealer_page() -> rx.Component:
             width="100%",
         ),
         rx.grid(
-            mc.kpi_card("Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren",
-                        "dealer-open-alerts", color="red"),
-            mc.kpi_card("Open lost margin", d["lost_margin"], "MAP/MRP impact of open alerts",
-                        "trending-down", "dealer-lost-margin", color="orange", unit=d["currency"]),
-            mc.kpi_card("Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks",
-                        color="blue"),
+            mc.kpi_card(
+                "Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren", "dealer-open-alerts", color="red"
+            ),
+            mc.kpi_card(
+                "Open lost margin",
+                d["lost_margin"],
+                "MAP/MRP impact of open alerts",
+                "trending-down",
+                "dealer-lost-margin",
+                color="orange",
+                unit=d["currency"],
+            ),
+            mc.kpi_card(
+                "Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks", color="blue"
+            ),
             columns=rx.breakpoints(initial="1", sm="3"),
             spacing="4",
             width="100%",
@@ -284,20 +320,39 @@ def dealer_page() -> rx.Component:
         controls.section(
             "Status ladder",
             rx.hstack(rx.foreach(s.ladder, _rung), wrap="wrap", spacing="1", data_testid="status-ladder"),
-            tables.table_or_empty(s.history, ["When", "Change", "Action", "Note", "By"],
-                              _history_row, "history-table", "No status changes yet.", "history"),
+            tables.table_or_empty(
+                s.history,
+                ["When", "Change", "Action", "Note", "By"],
+                _history_row,
+                "history-table",
+                "No status changes yet.",
+                "history",
+            ),
         ),
         controls.section(
             "Open alerts",
-            rx.hstack(rx.foreach(s.by_rule, lambda r: rx.badge(r["label"], ": ", r["count"], variant="soft")),
-                      wrap="wrap"),
-            tables.table_or_empty(s.alerts, ["Rule", "SKU", "Status", "Severity", "Impact"],
-                              _mini_alert, "dealer-alerts", "No open alerts for this dealer.", "shield-check"),
+            rx.hstack(
+                rx.foreach(s.by_rule, lambda r: rx.badge(r["label"], ": ", r["count"], variant="soft")), wrap="wrap"
+            ),
+            tables.table_or_empty(
+                s.alerts,
+                ["Rule", "SKU", "Status", "Severity", "Impact"],
+                _mini_alert,
+                "dealer-alerts",
+                "No open alerts for this dealer.",
+                "shield-check",
+            ),
         ),
         controls.section(
             "Notices sent",
-            tables.table_or_empty(s.notices, ["When", "Notice", "Subject", "Alerts", "Channel"],
-                              _notice_row, "dealer-notices", "No notices sent to this dealer.", "mail"),
+            tables.table_or_empty(
+                s.notices,
+                ["When", "Notice", "Subject", "Alerts", "Channel"],
+                _notice_row,
+                "dealer-notices",
+                "No notices sent to this dealer.",
+                "mail",
+            ),
         ),
         href="/dealers",
         back="dealers",

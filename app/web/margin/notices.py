@@ -101,10 +101,19 @@ def notices_page() -> rx.Component:
     s = NoticesState
     return rx.vstack(
         rx.hstack(
-            controls.field("Dealer", controls.select(
-                s.dealer_options, s.f_dealer, s.set_dealer, "Dealer", first=(ANY, "All dealers"), keys=("id", "name"),
-                trigger={"width": "100%", "data_testid": "notices-dealer"},
-            ), min_width="14rem"),
+            controls.field(
+                "Dealer",
+                controls.select(
+                    s.dealer_options,
+                    s.f_dealer,
+                    s.set_dealer,
+                    "Dealer",
+                    first=(ANY, "All dealers"),
+                    keys=("id", "name"),
+                    trigger={"width": "100%", "data_testid": "notices-dealer"},
+                ),
+                min_width="14rem",
+            ),
             rx.cond(s.loading, rx.spinner()),
             align="end",
             spacing="3",
@@ -117,8 +126,11 @@ def notices_page() -> rx.Component:
                 icon="inbox",
                 data_testid="notices-empty",
             ),
-            compact_table(["Sent", "Dealer", "Action", "Subject", "Alerts", "Channel", "Batch"], rx.foreach(s.rows, _row),
-                          "notices-table"),
+            compact_table(
+                ["Sent", "Dealer", "Action", "Subject", "Alerts", "Channel", "Batch"],
+                rx.foreach(s.rows, _row),
+                "notices-table",
+            ),
         ),
         load_more(s.has_more, s.loading, s.load_more, "notices-more"),
         spacing="4",

@@ -33,8 +33,12 @@ def run_search(ctx: TenantContext, q: str) -> dict[str, list[SearchHit]]:
     found = alert_queries.search(ctx, q, limit=20)
     return {
         "alerts": [
-            SearchHit(f"/alert/{a['id']}", f"{mc.rule_label(a['rule'])} · {a['dealer']} · {a['sku']}",
-                      a["status"], a["severity"])
+            SearchHit(
+                f"/alert/{a['id']}",
+                f"{mc.rule_label(a['rule'])} · {a['dealer']} · {a['sku']}",
+                a["status"],
+                a["severity"],
+            )
             for a in found["alerts"]
         ],
         "dealers": [SearchHit(f"/dealers/{d['id']}", d["name"], extra=d["code"]) for d in found["dealers"]],

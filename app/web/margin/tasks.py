@@ -52,7 +52,9 @@ def _due(value: str) -> datetime | None:
     return datetime.combine(date.fromisoformat(text), time(23, 59), tzinfo=UTC)
 
 
-def fetch_tasks(ctx: TenantContext, scope: str, status: str, cursor: str | None = None) -> tuple[list[dict[str, str]], str | None]:
+def fetch_tasks(
+    ctx: TenantContext, scope: str, status: str, cursor: str | None = None
+) -> tuple[list[dict[str, str]], str | None]:
     """One page of task rows in the repository's order (newest first, as `GET /api/tasks`)."""
     filters = TaskFilters(
         status=status if status in TASK_STATUSES else None,
@@ -97,8 +99,11 @@ def fetch_task_options(ctx: TenantContext) -> tuple[list[dict[str, str]], list[d
 
 def task_actions(ctx: TenantContext, task_id: str) -> list[dict[str, str]]:
     return [
-        {"action": a["action"], "label": ACTION_LABELS.get(a["action"], a["label"]),
-         "reason": "yes" if a["reason_required"] else ""}
+        {
+            "action": a["action"],
+            "label": ACTION_LABELS.get(a["action"], a["label"]),
+            "reason": "yes" if a["reason_required"] else "",
+        }
         for a in task_queries.task_actions(ctx, task_id)
     ]
 
@@ -184,8 +189,17 @@ class TasksState(KeysetListMixin, AuthState):
     @rx.event
     def set_field(self, name: str, value: str):
         # never cut what was typed: the counters show the limits, saving says what is too long
-        if name in ("c_title", "c_alert", "c_assignee", "c_due", "c_notes", "e_assignee", "e_due", "e_notes",
-                    "e_reason"):
+        if name in (
+            "c_title",
+            "c_alert",
+            "c_assignee",
+            "c_due",
+            "c_notes",
+            "e_assignee",
+            "e_due",
+            "e_notes",
+            "e_reason",
+        ):
             setattr(self, name, str(value or ""))
 
     def _too_long(self, fields: dict[str, str]) -> str:
@@ -211,8 +225,13 @@ class TasksState(KeysetListMixin, AuthState):
         if ctx is None:
             self.error = "Your role may not create tasks."
             return
-        form = {"title": self.c_title.strip(), "alert": self.c_alert, "assignee": self.c_assignee,
-                "due": self.c_due, "notes": self.c_notes.strip()}
+        form = {
+            "title": self.c_title.strip(),
+            "alert": self.c_alert,
+            "assignee": self.c_assignee,
+            "due": self.c_due,
+            "notes": self.c_notes.strip(),
+        }
         if not form["title"] or not self.create_open:
             return
         too_long = self._too_long({"Title": form["title"], "Notes": form["notes"]})
@@ -310,7 +329,9 @@ class TasksState(KeysetListMixin, AuthState):
         row = next((r for r in self.rows if r["id"] == str(task_id)), None)
         if ctx is None or row is None or not row["closable"]:
             return
-        ok, _ = await call(self, patch_task, ctx, row["id"], {"action": "complete", "expected_status": row["status"] or None})
+        ok, _ = await call(
+            self, patch_task, ctx, row["id"], {"action": "complete", "expected_status": row["status"] or None}
+        )
         if not ok:
             return
         self.error, self.notice = "", "Task marked done."
@@ -323,32 +344,57 @@ def _task_row(row: Var) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.text(row["title"], weight="medium", size="2", data_testid="task-title", **controls.WRAP),
-                rx.cond(row["notes"] != "", rx.text(row["notes"], size="1", color_scheme="gray", trim="end",
-                                                    white_space="pre-wrap", **controls.WRAP)),
+                rx.cond(
+                    row["notes"] != "",
+                    rx.text(
+                        row["notes"], size="1", color_scheme="gray", trim="end", white_space="pre-wrap", **controls.WRAP
+                    ),
+                ),
                 spacing="0",
                 max_width="26rem",
                 min_width="12rem",
             )
         ),
         rx.table.cell(
-            rx.cond(row["alert_id"] != "",
-                    rx.link(row["alert"], href="/alert/" + row["alert_id"].to(str), size="2"),
-                    rx.text("—", color_scheme="gray"))
+            rx.cond(
+                row["alert_id"] != "",
+                rx.link(row["alert"], href="/alert/" + row["alert_id"].to(str), size="2"),
+                rx.text("—", color_scheme="gray"),
+            )
         ),
         rx.table.cell(rx.text(row["dealer"], size="2")),
         rx.table.cell(rx.text(row["assignee"], size="2")),
-        rx.table.cell(rx.text(row["due"], size="2", color=rx.cond(row["overdue"] != "", rx.color("red", 11),
-                                                                    rx.color("gray", 12))), white_space="nowrap"),
+        rx.table.cell(
+            rx.text(
+                row["due"], size="2", color=rx.cond(row["overdue"] != "", rx.color("red", 11), rx.color("gray", 12))
+            ),
+            white_space="nowrap",
+        ),
         rx.table.cell(badges.status_badge(row["status"], data_testid="task-status")),
         rx.table.cell(
             rx.cond(
                 s.can_write,
                 rx.hstack(
-                    rx.cond(row["closable"] != "",
-                            rx.button(rx.icon("check", size=14), "Done", size="1", variant="soft", color_scheme="green",
-                                      on_click=TasksState.quick_done(row["id"]), data_testid="task-done")),
-                    rx.button("Edit", size="1", variant="soft", color_scheme="gray",
-                              on_click=TasksState.open_edit(row["id"]), data_testid="task-edit"),
+                    rx.cond(
+                        row["closable"] != "",
+                        rx.button(
+                            rx.icon("check", size=14),
+                            "Done",
+                            size="1",
+                            variant="soft",
+                            color_scheme="green",
+                            on_click=TasksState.quick_done(row["id"]),
+                            data_testid="task-done",
+                        ),
+                    ),
+                    rx.button(
+                        "Edit",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=TasksState.open_edit(row["id"]),
+                        data_testid="task-edit",
+                    ),
                     spacing="2",
                 ),
             )
@@ -359,13 +405,20 @@ def _task_row(row: Var) -> rx.Component:
 
 def _member_select(value: Var, field: str) -> rx.Component:
     members = TasksState.edit_members if field.startswith("e_") else TasksState.members
-    return controls.select(members, value, lambda v: TasksState.set_field(field, v), "Assignee",
-                           first=(NONE, "Unassigned"), trigger={"width": "100%"})
+    return controls.select(
+        members,
+        value,
+        lambda v: TasksState.set_field(field, v),
+        "Assignee",
+        first=(NONE, "Unassigned"),
+        trigger={"width": "100%"},
+    )
 
 
 def _form_error() -> rx.Component:
-    return rx.cond(TasksState.error != "", rx.callout(TasksState.error, icon="triangle-alert", color_scheme="red",
-                                                      width="100%"))
+    return rx.cond(
+        TasksState.error != "", rx.callout(TasksState.error, icon="triangle-alert", color_scheme="red", width="100%")
+    )
 
 
 def _assignee_and_due(prefix: str) -> rx.Component:
@@ -374,8 +427,15 @@ def _assignee_and_due(prefix: str) -> rx.Component:
     due = f"{prefix}_due"
     return rx.hstack(
         controls.field("Assignee", _member_select(getattr(s, f"{prefix}_assignee"), f"{prefix}_assignee"), flex="1"),
-        controls.field("Due", rx.input(type="date", value=getattr(s, due), on_change=lambda v: TasksState.set_field(due, v),
-                                 aria_label="Due date")),
+        controls.field(
+            "Due",
+            rx.input(
+                type="date",
+                value=getattr(s, due),
+                on_change=lambda v: TasksState.set_field(due, v),
+                aria_label="Due date",
+            ),
+        ),
         width="100%",
     )
 
@@ -385,28 +445,59 @@ def create_dialog() -> rx.Component:
     return controls.dialog(
         "New task",
         rx.vstack(
-            controls.field("Title", rx.form(
-                # a one-field form: Enter in the title submits (Reflex forms preventDefault)
-                rx.input(value=s.c_title, on_change=lambda v: TasksState.set_field("c_title", v),
-                         width="100%", data_testid="task-new-title", aria_label="Title"),
-                on_submit=lambda _form: TasksState.submit_create(),
+            controls.field(
+                "Title",
+                rx.form(
+                    # a one-field form: Enter in the title submits (Reflex forms preventDefault)
+                    rx.input(
+                        value=s.c_title,
+                        on_change=lambda v: TasksState.set_field("c_title", v),
+                        width="100%",
+                        data_testid="task-new-title",
+                        aria_label="Title",
+                    ),
+                    on_submit=lambda _form: TasksState.submit_create(),
+                    width="100%",
+                ),
+                controls.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"),
                 width="100%",
-            ), controls.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"), width="100%"),
-            controls.field("Alert (optional)", controls.select(
-                s.alert_options, s.c_alert, lambda v: TasksState.set_field("c_alert", v), "Alert",
-                first=(NONE, "No alert"), trigger={"width": "100%"},
-            ), width="100%"),
+            ),
+            controls.field(
+                "Alert (optional)",
+                controls.select(
+                    s.alert_options,
+                    s.c_alert,
+                    lambda v: TasksState.set_field("c_alert", v),
+                    "Alert",
+                    first=(NONE, "No alert"),
+                    trigger={"width": "100%"},
+                ),
+                width="100%",
+            ),
             _assignee_and_due("c"),
-            controls.field("Notes", rx.text_area(value=s.c_notes, on_change=lambda v: TasksState.set_field("c_notes", v),
-                                           rows="3", width="100%", aria_label="Notes"),
-                     controls.char_counter(s.c_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
+            controls.field(
+                "Notes",
+                rx.text_area(
+                    value=s.c_notes,
+                    on_change=lambda v: TasksState.set_field("c_notes", v),
+                    rows="3",
+                    width="100%",
+                    aria_label="Notes",
+                ),
+                controls.char_counter(s.c_notes, mc.NOTE_MAX, "task-notes-counter"),
+                width="100%",
+            ),
             _form_error(),
             rx.hstack(
                 rx.button("Cancel", variant="soft", color_scheme="gray", on_click=s.close_create),
-                rx.button("Create task", on_click=s.submit_create,
-                          disabled=(s.c_title.strip() == "") | (s.c_title.length() > mc.TITLE_MAX)
-                          | (s.c_notes.length() > mc.NOTE_MAX),
-                          data_testid="task-create-submit"),
+                rx.button(
+                    "Create task",
+                    on_click=s.submit_create,
+                    disabled=(s.c_title.strip() == "")
+                    | (s.c_title.length() > mc.TITLE_MAX)
+                    | (s.c_notes.length() > mc.NOTE_MAX),
+                    data_testid="task-create-submit",
+                ),
                 justify="end",
                 width="100%",
             ),
@@ -424,13 +515,25 @@ def edit_dialog() -> rx.Component:
     s = TasksState
     return controls.dialog(
         s.edit["title"],
-        rx.hstack(badges.status_badge(s.edit["status"]), rx.text(s.edit["dealer"], size="2", color_scheme="gray"),
-                  align="center"),
+        rx.hstack(
+            badges.status_badge(s.edit["status"]),
+            rx.text(s.edit["dealer"], size="2", color_scheme="gray"),
+            align="center",
+        ),
         rx.vstack(
             _assignee_and_due("e"),
-            controls.field("Notes", rx.text_area(value=s.e_notes, on_change=lambda v: TasksState.set_field("e_notes", v),
-                                           rows="3", width="100%", aria_label="Notes"),
-                     controls.char_counter(s.e_notes, mc.NOTE_MAX, "task-notes-counter"), width="100%"),
+            controls.field(
+                "Notes",
+                rx.text_area(
+                    value=s.e_notes,
+                    on_change=lambda v: TasksState.set_field("e_notes", v),
+                    rows="3",
+                    width="100%",
+                    aria_label="Notes",
+                ),
+                controls.char_counter(s.e_notes, mc.NOTE_MAX, "task-notes-counter"),
+                width="100%",
+            ),
             rx.hstack(
                 rx.button("Close", variant="soft", color_scheme="gray", on_click=s.close_edit),
                 rx.button("Save", on_click=s.save_edit, disabled=s.busy, data_testid="task-save"),
@@ -439,16 +542,27 @@ def edit_dialog() -> rx.Component:
             ),
             rx.divider(),
             rx.text("Status", weight="bold", size="2"),
-            controls.field("Reason (needed to cancel or reopen the task)",
-                     rx.input(value=s.e_reason, on_change=lambda v: TasksState.set_field("e_reason", v),
-                              width="100%", aria_label="Reason"),
-                     controls.char_counter(s.e_reason, mc.NOTE_MAX, "task-reason-counter"), width="100%"),
+            controls.field(
+                "Reason (needed to cancel or reopen the task)",
+                rx.input(
+                    value=s.e_reason,
+                    on_change=lambda v: TasksState.set_field("e_reason", v),
+                    width="100%",
+                    aria_label="Reason",
+                ),
+                controls.char_counter(s.e_reason, mc.NOTE_MAX, "task-reason-counter"),
+                width="100%",
+            ),
             rx.hstack(
                 rx.foreach(
                     s.edit_actions,
-                    lambda a: rx.button(a["label"], variant="soft", disabled=s.busy,
-                                        on_click=TasksState.task_action(a["action"]),
-                                        data_testid="task-action"),
+                    lambda a: rx.button(
+                        a["label"],
+                        variant="soft",
+                        disabled=s.busy,
+                        on_click=TasksState.task_action(a["action"]),
+                        data_testid="task-action",
+                    ),
                 ),
                 wrap="wrap",
                 spacing="2",
@@ -476,11 +590,14 @@ def tasks_page() -> rx.Component:
                 on_change=s.set_scope,
                 data_testid="task-scope",
             ),
-            controls.choice([(v, fmt.label(v)) for v in TASK_STATUSES], s.f_status, s.set_status, "Status",
-                            every="All statuses"),
+            controls.choice(
+                [(v, fmt.label(v)) for v in TASK_STATUSES], s.f_status, s.set_status, "Status", every="All statuses"
+            ),
             rx.spacer(),
-            rx.cond(s.can_write, rx.button(rx.icon("plus", size=16), "New task", on_click=s.open_create,
-                                           data_testid="task-new")),
+            rx.cond(
+                s.can_write,
+                rx.button(rx.icon("plus", size=16), "New task", on_click=s.open_create, data_testid="task-new"),
+            ),
             gap="0.75rem",
             align="center",
             wrap="wrap",
@@ -490,8 +607,14 @@ def tasks_page() -> rx.Component:
         rx.cond(
             s.loading & (s.rows.length() == 0),
             feedback.spinner_block(),
-            tables.table_or_empty(s.rows, ["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""],
-                              _task_row, "tasks-table", "No tasks here.", "list-checks"),
+            tables.table_or_empty(
+                s.rows,
+                ["Task", "Alert", "Dealer", "Assignee", "Due", "Status", ""],
+                _task_row,
+                "tasks-table",
+                "No tasks here.",
+                "list-checks",
+            ),
         ),
         tables.load_more(s.has_more, s.loading, s.load_more, "tasks-load-more"),
         create_dialog(),
@@ -499,4 +622,3 @@ def tasks_page() -> rx.Component:
         spacing="4",
         width="100%",
     )
-

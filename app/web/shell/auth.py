@@ -140,8 +140,7 @@ class AuthState(rx.State):
             return []
         rows = await asyncio.to_thread(memberships_of, uuid.UUID(self._user_id))
         return [
-            {"id": str(m.tenant_id), "name": m.tenant_name, "role": m.role.value, "slug": m.tenant_slug}
-            for m in rows
+            {"id": str(m.tenant_id), "name": m.tenant_name, "role": m.role.value, "slug": m.tenant_slug} for m in rows
         ]
 
     # ---- events ------------------------------------------------------------------------
@@ -204,6 +203,8 @@ class AuthState(rx.State):
         self._apply(data)
         self.switch_error = ""
         home = PAGES.get("/")
-        self.access = "ok" if home and (home.permission is None or has_permission(data.role or "", home.permission)) else "denied"
+        self.access = (
+            "ok" if home and (home.permission is None or has_permission(data.role or "", home.permission)) else "denied"
+        )
         self.tenants = await self._memberships()
         return rx.redirect("/", replace=True)

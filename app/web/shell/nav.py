@@ -192,8 +192,15 @@ def top_bar(title: str) -> rx.Component:
         mobile_nav(),
         # on a phone the title shrinks (ellipsis) and the tenant/role badges step aside (the user
         # menu shows both), so the page never scrolls sideways
-        rx.heading(title, size="5", weight="medium", min_width="0", overflow="hidden",
-                   text_overflow="ellipsis", white_space="nowrap"),
+        rx.heading(
+            title,
+            size="5",
+            weight="medium",
+            min_width="0",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
         rx.spacer(),
         *[render() for render in TOP_BAR_ITEMS.values()],
         rx.badge(
@@ -204,8 +211,14 @@ def top_bar(title: str) -> rx.Component:
             data_testid="tenant-name",
             display=["none", "none", "flex"],
         ),
-        rx.badge(AuthState.role, variant="soft", color_scheme="gray", size="2", data_testid="role-badge",
-                 display=["none", "none", "flex"]),
+        rx.badge(
+            AuthState.role,
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+            data_testid="role-badge",
+            display=["none", "none", "flex"],
+        ),
         user_menu(),
         align="center",
         spacing="3",

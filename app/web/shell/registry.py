@@ -39,11 +39,7 @@ def register(spec: PageSpec) -> None:
 
 def nav_for(role: str) -> list[dict[str, str]]:
     """Nav entries the role may use, in display order."""
-    items = [
-        p
-        for p in PAGES.values()
-        if p.nav_label and (p.permission is None or has_permission(role, p.permission))
-    ]
+    items = [p for p in PAGES.values() if p.nav_label and (p.permission is None or has_permission(role, p.permission))]
     items.sort(key=lambda p: (p.order, p.nav_label or ""))
     return [{"label": p.nav_label or p.title, "href": p.route, "icon": p.icon} for p in items]
 

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_BUILD_DIR = ROOT / ".web" / "build" / "client"
 
 # A JS expression for "this page's origin"; `http`→`ws` for the websocket URL.
-_ORIGIN_EXPR = 'globalThis.location.origin'
+_ORIGIN_EXPR = "globalThis.location.origin"
 _WS_ORIGIN_EXPR = 'globalThis.location.origin.replace(/^http/,"ws")'
 
 

@@ -1,7 +1,6 @@
 """A batch's lifecycle through the decision path (create, start, cancel, reconcile with its job), and
 the worker's one item (the notice text, the follow-up task id)."""
 
-
 from __future__ import annotations
 
 import uuid
@@ -277,8 +276,6 @@ def reconcile(session: Session, ctx: TenantContext, batch: EnforcementBatch) -> 
     return batch
 
 
-
-
 def notice_text(dealer: Organization, action: str, lines: list[str]) -> tuple[str, str]:
     label = engine.ACTIONS[action][0]
     subject = f"{label}: pricing below the agreed floor ({len(lines)} SKU{'s' if len(lines) != 1 else ''})"
@@ -293,7 +290,3 @@ def notice_text(dealer: Organization, action: str, lines: list[str]) -> tuple[st
 
 def task_id_for(ctx: TenantContext, item_key: str) -> uuid.UUID:
     return uuid.uuid5(TASK_NAMESPACE, f"{ctx.tenant_id}:{engine.effect_key(item_key, 'task')}")
-
-
-
-

@@ -133,8 +133,7 @@ class EnforceChunk:
         self.prices = latest_prices_many(session, ctx, ((a.dealer_id, a.rule, a.sku_id) for a in self.alerts.values()))
         sku_ids = sorted({a.sku_id for a in self.alerts.values()})
         self.skus = {
-            s.id: s
-            for s in session.exec(select(Sku).where(Sku.tenant_id == t, col(Sku.id).in_(sku_ids))).all()
+            s.id: s for s in session.exec(select(Sku).where(Sku.tenant_id == t, col(Sku.id).in_(sku_ids))).all()
         }
         self._pending_audits: list[dict[str, Any]] = []  # appended by flush(), kept items or not
         self.statuses: dict[uuid.UUID, MarginDealerStatus] = {}
@@ -231,7 +230,13 @@ class EnforceChunk:
             }
 
     def _decide(
-        self, item_key: str, machine: StateMachine, entity: Any, action: str, reason: str | None, details: dict[str, Any]
+        self,
+        item_key: str,
+        machine: StateMachine,
+        entity: Any,
+        action: str,
+        reason: str | None,
+        details: dict[str, Any],
     ) -> None:
         """Check one decision now (an invalid one fails this item only); flush() applies it."""
         transition = machine.check(self._status(entity), action, self.ctx, reason)
@@ -495,7 +500,9 @@ class EnforceChunk:
             if key not in kept:
                 continue
             for machine, entity, action, reason, details, _ in decisions:
-                by_machine.setdefault(machine.name, (machine, []))[1].append(DecisionRequest(entity, action, reason, details))
+                by_machine.setdefault(machine.name, (machine, []))[1].append(
+                    DecisionRequest(entity, action, reason, details)
+                )
         for machine, requests in by_machine.values():
             decide_many(self.session, self.ctx, machine, requests, locked=True, audit_buffer=audits)
         self._decisions.clear()

@@ -1,6 +1,5 @@
 """Enforcement constants and the batch filters every part of the module shares."""
 
-
 from __future__ import annotations
 
 import uuid
@@ -43,5 +42,3 @@ def as_filters(value: BatchFilters | dict[str, Any] | None) -> BatchFilters:
 
 def system_context(ctx: TenantContext) -> TenantContext:
     return TenantContext.system(ctx.tenant_id, ctx.tenant_slug)
-
-

@@ -1,7 +1,6 @@
 """Reads of batches: the list, progress counts, the detail, the report with before/after deltas,
 its CSV, the notices sent."""
 
-
 from __future__ import annotations
 
 import decimal
@@ -41,8 +40,14 @@ def list_batches(
     if status:
         query = query.where(EnforcementBatch.status == status)
     return keyset_page(
-        session, query, EnforcementBatch.created_at, EnforcementBatch.id,
-        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
+        session,
+        query,
+        EnforcementBatch.created_at,
+        EnforcementBatch.id,
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+        parse=parse_instant,
     )
 
 
@@ -331,8 +336,14 @@ def list_notices(
     if dealer_id:
         query = query.where(EnforcementNotice.dealer_id == dealer_id)
     return keyset_page(
-        session, query, EnforcementNotice.created_at, EnforcementNotice.id,
-        limit=limit, cursor=cursor, descending=True, parse=parse_instant,
+        session,
+        query,
+        EnforcementNotice.created_at,
+        EnforcementNotice.id,
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+        parse=parse_instant,
     )
 
 
@@ -342,5 +353,3 @@ def job_of(session: Session, ctx: TenantContext, batch_id: Any) -> Job:
     if batch.job_id is None:
         raise Conflict("the batch has not been started")
     return get_job(session, ctx, batch.job_id)
-
-

@@ -1,7 +1,6 @@
 """Which alerts a batch would act on, and the preview: who gets what, the recoverable margin, and
 why the rest is skipped."""
 
-
 from __future__ import annotations
 
 import uuid
@@ -38,7 +37,9 @@ def select_alerts(session: Session, ctx: TenantContext, filters: BatchFilters) -
     ):
         if values:
             query = query.where(column.in_(values))  # type: ignore[attr-defined]
-    rows = list(session.exec(query.order_by(col(MarginAlert.dealer_id), col(MarginAlert.id)).limit(MAX_ALERTS + 1)).all())
+    rows = list(
+        session.exec(query.order_by(col(MarginAlert.dealer_id), col(MarginAlert.id)).limit(MAX_ALERTS + 1)).all()
+    )
     if len(rows) > MAX_ALERTS:
         raise ValidationFailed(
             f"a batch covers at most {MAX_ALERTS} alerts: narrow the filters", fields={"filters": "too many"}
@@ -166,5 +167,3 @@ def preview(
             "recoverable": result.recoverable,
         },
     }
-
-

@@ -148,8 +148,16 @@ def detail_in(session: Session, ctx: TenantContext, alert: MarginAlert) -> Alert
     timeline = alert_repo.timeline(session, ctx, alert.id)
     for n in enforcement.list_notices(session, ctx, dealer_id=alert.dealer_id, limit=100).items:
         if str(alert.id) in (n.alert_ids or []):
-            timeline.append({"at": n.created_at, "type": "notice", "id": str(n.id), "text": n.subject,
-                             "action": n.action, "channel": n.channel})
+            timeline.append(
+                {
+                    "at": n.created_at,
+                    "type": "notice",
+                    "id": str(n.id),
+                    "text": n.subject,
+                    "action": n.action,
+                    "channel": n.channel,
+                }
+            )
     timeline.sort(key=lambda x: (x["at"], x["id"]))
     sale_ids = [e.sale_row_id for e in evidence if e.sale_row_id]
     sales = {}

@@ -77,4 +77,3 @@ def dealer_detail(ctx: TenantContext, dealer_id: Any) -> DealerDetail:
 def dealer_options(ctx: TenantContext, *, limit: int = 200) -> list[DealerRow]:
     """The first dealers by name, with status and figures, for filter selects."""
     return dealer_list(ctx, q=None, limit=limit, cursor=None).page.items
-

@@ -109,8 +109,9 @@ def notice_page(
 ) -> Page[NoticeView]:
     """The sent-notices outbox, newest first, with each notice's dealer name."""
     with tenant_session(ctx) as session:
-        page = enforcement.list_notices(session, ctx, batch_id=batch_id, dealer_id=dealer_id, limit=limit,
-                                        cursor=cursor)
+        page = enforcement.list_notices(
+            session, ctx, batch_id=batch_id, dealer_id=dealer_id, limit=limit, cursor=cursor
+        )
         orgs, _ = names_by_id(session, ctx, {n.dealer_id for n in page.items})
         return Page(
             [NoticeView(n, orgs[n.dealer_id].name if n.dealer_id in orgs else None) for n in page.items],

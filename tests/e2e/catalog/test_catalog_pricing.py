@@ -28,13 +28,21 @@ def _expected(sku_code: str, org_name: str | None, kind: str, day: date):
     with owner_tenant_session(ctx) as session:
         sku = session.exec(select(Sku).where(Sku.tenant_id == DEMO_TENANT_ID, Sku.code == sku_code)).one()
         org = (
-            session.exec(select(Organization).where(Organization.tenant_id == DEMO_TENANT_ID, Organization.name == org_name)).one()
+            session.exec(
+                select(Organization).where(Organization.tenant_id == DEMO_TENANT_ID, Organization.name == org_name)
+            ).one()
             if org_name
             else None
         )
         result = resolve_price(
-            session, ctx, sku_id=sku.id, org_id=org.id if org else None, currency="INR", kind=kind,
-            at=datetime.combine(day, time.min, tzinfo=UTC), record=False,
+            session,
+            ctx,
+            sku_id=sku.id,
+            org_id=org.id if org else None,
+            currency="INR",
+            kind=kind,
+            at=datetime.combine(day, time.min, tzinfo=UTC),
+            record=False,
         )
         return result.price, len(result.candidates)
 
@@ -84,7 +92,12 @@ def _metro_link(**extra: str) -> str:
 
     from seeds.ids import demo_id
 
-    params = {"sku": "AUR-D3-60", "org": str(demo_id("organization", "dealer-metro")), "kind": "map", "at": "2026-06-01"}
+    params = {
+        "sku": "AUR-D3-60",
+        "org": str(demo_id("organization", "dealer-metro")),
+        "kind": "map",
+        "at": "2026-06-01",
+    }
     return "/catalog/pricing?" + urlencode({**params, **extra})
 
 
@@ -104,7 +117,9 @@ def test_deep_link_prefills_and_explains_the_dealer_override(page, console):
     expect(page.get_by_test_id("why-date")).to_have_value("2026-06-01")
 
     # the answer is the API's for the same query
-    sku_id = next(s["id"] for s in page.request.get("/api/skus?q=AUR-D3-60").json()["items"] if s["code"] == "AUR-D3-60")
+    sku_id = next(
+        s["id"] for s in page.request.get("/api/skus?q=AUR-D3-60").json()["items"] if s["code"] == "AUR-D3-60"
+    )
     response = page.request.get(
         "/api/prices/resolve",
         params={

@@ -100,7 +100,11 @@ def test_the_apps_own_page_opens_the_socket_and_gets_the_session(live_app, victi
 def test_foreign_preflight_gets_no_cors_headers_on_the_live_app(live_app):
     response = httpx.options(
         f"{live_app.url}/api/auth/login",
-        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"},
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
     )
     assert response.status_code == 403
     assert [k for k in response.headers if k.lower().startswith("access-control-")] == []

@@ -216,8 +216,13 @@ def multi_tenant_user(live_app):
 
     suffix = uuid.uuid4().hex[:6]
     email = f"multi-{suffix}@e2e.test"
-    other = create_tenant(name=f"Second Co {suffix}", slug=f"second-{suffix}", owner_email=email,
-                          owner_password=PASSWORD, owner_display_name="Mia Multi")
+    other = create_tenant(
+        name=f"Second Co {suffix}",
+        slug=f"second-{suffix}",
+        owner_email=email,
+        owner_password=PASSWORD,
+        owner_display_name="Mia Multi",
+    )
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
     with owner_tenant_session(ctx) as session:
         add_membership(session, ctx, find_user_by_email(session, email), Role.VIEWER)

@@ -54,8 +54,18 @@ def _demo_markers() -> list[str]:
 
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_TENANT_SLUG)
     with owner_tenant_session(ctx) as session:
-        entity_ids = [r[0] for r in session.execute(text("select distinct entity_id from audit_events where tenant_id = :t"), {"t": str(DEMO_TENANT_ID)})]
-        hashes = [r[0] for r in session.execute(text("select hash from audit_events where tenant_id = :t limit 50"), {"t": str(DEMO_TENANT_ID)})]
+        entity_ids = [
+            r[0]
+            for r in session.execute(
+                text("select distinct entity_id from audit_events where tenant_id = :t"), {"t": str(DEMO_TENANT_ID)}
+            )
+        ]
+        hashes = [
+            r[0]
+            for r in session.execute(
+                text("select hash from audit_events where tenant_id = :t limit 50"), {"t": str(DEMO_TENANT_ID)}
+            )
+        ]
     # short ids (e.g. "1", a row number some entities use) would match any number: keep distinctive ones
     distinctive = [e for e in entity_ids if len(e) >= 16]
     return [str(DEMO_TENANT_ID), "owner@demo.test", "Demo Brand Co.", *distinctive, *hashes]
@@ -118,8 +128,13 @@ def _sweep(url: str, cookie: str, handlers, hostile_ids: list[str]) -> list[dict
                 current["handler"] = "the sentinel"
                 await client.emit(
                     "event",
-                    {"name": f"{ErrorNoticeState.get_full_name()}.show", "payload": {"reference": sentinel["reference"]},
-                     "handler": None, "token": token, "router_data": {"pathname": "/login", "query": {}, "asPath": "/login"}},
+                    {
+                        "name": f"{ErrorNoticeState.get_full_name()}.show",
+                        "payload": {"reference": sentinel["reference"]},
+                        "handler": None,
+                        "token": token,
+                        "router_data": {"pathname": "/login", "query": {}, "asPath": "/login"},
+                    },
                     namespace="/_event",
                 )  # fmt: skip
                 await asyncio.wait_for(sentinel["answered"].wait(), timeout=60)
@@ -155,7 +170,9 @@ def _server_failures(updates: list[dict]) -> list[str]:
 @pytest.fixture(scope="module")
 def tenant_b_cookie(live_app):
     tenant_b = make_tenant("wsb")
-    response = httpx.post(f"{live_app.url}/api/auth/login", json={"email": tenant_b.owner_email, "password": tenant_b.password})
+    response = httpx.post(
+        f"{live_app.url}/api/auth/login", json={"email": tenant_b.owner_email, "password": tenant_b.password}
+    )
     assert response.status_code == 200, response.text
     return f"pharos_session={response.json()['token']}"
 

@@ -20,8 +20,6 @@ from tests.e2e.conftest import UUID_RE, demo_db, signed_in
 pytestmark = pytest.mark.e2e
 
 
-
-
 def _first_alert(rule: str):
     from models.margin import alerts as alert_repo
 
@@ -45,7 +43,9 @@ OVERFLOW_JS = """() => {
   const out = [];
   for (const e of document.querySelectorAll('body *')) {
     const r = e.getBoundingClientRect();
-    if (r.width > 0 && r.right > width + 1 && !clipped(e)) out.push(e.tagName + ' ' + (e.textContent || '').slice(0, 40));
+    if (r.width > 0 && r.right > width + 1 && !clipped(e)) {
+      out.push(e.tagName + ' ' + (e.textContent || '').slice(0, 40));
+    }
   }
   if (document.documentElement.scrollWidth > width + 1) out.push('document ' + document.documentElement.scrollWidth);
   return out;
@@ -98,8 +98,12 @@ def test_why_this_price_is_a_deep_link_with_the_alerts_data(page):
     url = urlparse(href)
     assert url.path == "/catalog/pricing"
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
-    assert query == {"sku": code, "org": dealer_id, "kind": "mrp",
-                     "at": (alert.last_seen or alert.opened_at).strftime("%Y-%m-%d")}
+    assert query == {
+        "sku": code,
+        "org": dealer_id,
+        "kind": "mrp",
+        "at": (alert.last_seen or alert.opened_at).strftime("%Y-%m-%d"),
+    }
     from models.catalog.tables import PriceBook, PriceRule
 
     def book(session, ctx):
@@ -274,8 +278,16 @@ def test_dashboard_labels(page):
     expect(page.get_by_text(re.compile(r"date opened"))).to_be_visible()
 
 
-@pytest.mark.parametrize("path,testid", [("/", "breach-row"), ("/alerts", "alert-row"), ("/alert", "evidence-row"),
-                                         ("/dealers", "dealer-row"), ("/tasks", "task-row")])
+@pytest.mark.parametrize(
+    "path,testid",
+    [
+        ("/", "breach-row"),
+        ("/alerts", "alert-row"),
+        ("/alert", "evidence-row"),
+        ("/dealers", "dealer-row"),
+        ("/tasks", "task-row"),
+    ],
+)
 def test_no_horizontal_page_scroll_at_390px(page, path, testid):
     if path == "/alert":
         path = "/alert/" + _first_alert("map_breach")[0]

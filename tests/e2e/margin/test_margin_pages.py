@@ -19,8 +19,6 @@ from tests.e2e.conftest import UUID_RE, demo_db, signed_in
 pytestmark = pytest.mark.e2e
 
 
-
-
 def _shot(page, name: str) -> None:
     target = os.environ.get("PHAROS_E2E_SHOTS")
     if target:
@@ -181,8 +179,9 @@ def test_sales_creates_and_closes_a_task(page):
     def stored(session, ctx):
         from sqlmodel import select
 
-        task = session.exec(select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id,
-                                                     MarginTask.title == title)).one()
+        task = session.exec(
+            select(MarginTask).where(MarginTask.tenant_id == ctx.tenant_id, MarginTask.title == title)
+        ).one()
         return task.status, task_repo.actions_for(ctx, task)
 
     status, _ = demo_db(stored)

@@ -265,10 +265,13 @@ def test_sent_notices_load_more_pages_through_the_outbox(page):
         session.execute(
             text(
                 "insert into margin_enforcement_notices "
-                "(id, tenant_id, batch_id, dealer_id, action, alert_ids, subject, body, channel, idempotency_key, created_at) "
-                "select gen_random_uuid(), tenant_id, batch_id, dealer_id, action, alert_ids, subject || ' #' || g, body, "
+                "(id, tenant_id, batch_id, dealer_id, action, alert_ids, subject, body, channel, "
+                "idempotency_key, created_at) "
+                "select gen_random_uuid(), tenant_id, batch_id, dealer_id, action, alert_ids, subject || ' #' || "
+                "g, body, "
                 "channel, idempotency_key || ':smoke:' || g, created_at - make_interval(secs => g) "
-                "from (select * from margin_enforcement_notices where tenant_id = :t limit 1) n, generate_series(1, 55) g"
+                "from (select * from margin_enforcement_notices where tenant_id = :t limit 1) n, "
+                "generate_series(1, 55) g"
             ),
             {"t": str(DEMO_TENANT_ID)},
         )

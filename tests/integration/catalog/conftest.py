@@ -59,7 +59,9 @@ def cat_b() -> CatalogTenant:
 @pytest.fixture(scope="module")
 def clients(api, cat_a: CatalogTenant, cat_b: CatalogTenant):
     """Tenant A's owner and one user per role, and tenant B's owner ("b_owner"), signed in."""
-    return role_clients(api, cat_a.tenant, ("admin", "ops", "sales", "viewer", "vendor"), others={"b_owner": cat_b.tenant})
+    return role_clients(
+        api, cat_a.tenant, ("admin", "ops", "sales", "viewer", "vendor"), others={"b_owner": cat_b.tenant}
+    )
 
 
 def ids_of(body) -> list[str]:

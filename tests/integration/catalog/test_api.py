@@ -202,9 +202,13 @@ def test_price_books(clients, cat_a):
     res = clients["admin"].post("/api/price-books", json=body)
     assert res.status_code == 201, res.text
     api_error(owner.post("/api/price-books", json=body), 409, "conflict")
-    err = api_error(owner.post("/api/price-books", json={**body, "name": "x", "currency": "usd"}), 422, "validation_error")
+    err = api_error(
+        owner.post("/api/price-books", json={**body, "name": "x", "currency": "usd"}), 422, "validation_error"
+    )
     assert "currency" in err["fields"]
-    err = api_error(owner.post("/api/price-books", json={**body, "name": "y", "kind": "retail"}), 422, "validation_error")
+    err = api_error(
+        owner.post("/api/price-books", json={**body, "name": "y", "kind": "retail"}), 422, "validation_error"
+    )
     assert "kind" in err["fields"]
 
 

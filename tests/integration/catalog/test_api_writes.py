@@ -39,7 +39,12 @@ def _created(res) -> dict:
 
 def test_org_create_validates_the_type_profile_and_is_audited(clients, cat_a):
     ops = clients["ops"]
-    body = {"type": "dealer", "code": _code("DLR"), "name": "Sunrise Pharmacy", "profile": {"tier": "gold", "city": "Pune"}}
+    body = {
+        "type": "dealer",
+        "code": _code("DLR"),
+        "name": "Sunrise Pharmacy",
+        "profile": {"tier": "gold", "city": "Pune"},
+    }
     org = _created(ops.post("/api/orgs", json=body))
     assert org["status"] == "active" and org["profile"] == {"tier": "gold", "city": "Pune"}
     assert {a["action"] for a in org["actions"]} == {"hold", "suspend", "archive"}
@@ -71,13 +76,21 @@ def test_org_create_validates_the_type_profile_and_is_audited(clients, cat_a):
 def test_org_edit_changes_only_what_is_sent(clients, cat_a, cat_b):
     ops = clients["ops"]
     org = _created(
-        ops.post("/api/orgs", json={"type": "dealer", "code": _code("DLR"), "name": "Hill Meds", "profile": {"tier": "silver"}})
+        ops.post(
+            "/api/orgs",
+            json={"type": "dealer", "code": _code("DLR"), "name": "Hill Meds", "profile": {"tier": "silver"}},
+        )
     )
     url = f"/api/orgs/{org['id']}"
     res = ops.patch(url, json={"name": "Hill Medicals", "profile": {"tier": "gold", "region": "West"}})
     assert res.status_code == 200, res.text
     edited = res.json()
-    assert (edited["name"], edited["code"], edited["type"], edited["status"]) == ("Hill Medicals", org["code"], "dealer", "active")
+    assert (edited["name"], edited["code"], edited["type"], edited["status"]) == (
+        "Hill Medicals",
+        org["code"],
+        "dealer",
+        "active",
+    )
     assert edited["profile"] == {"tier": "gold", "region": "West"}
     action, before, after = _audit(cat_a, org["id"])[-1]
     assert action == "organization.update"
@@ -88,7 +101,9 @@ def test_org_edit_changes_only_what_is_sent(clients, cat_a, cat_b):
 
     taken = clients["owner"].get(f"/api/orgs/{cat_a.ids.orgs['brand']}").json()["code"]
     assert api_error(ops.patch(url, json={"code": taken}), 409, "conflict")["fields"] == {"code": "taken"}
-    assert "profile.tier" in api_error(ops.patch(url, json={"profile": {"tier": "x"}}), 422, "validation_error")["fields"]
+    assert (
+        "profile.tier" in api_error(ops.patch(url, json={"profile": {"tier": "x"}}), 422, "validation_error")["fields"]
+    )
     assert "name" in api_error(ops.patch(url, json={"name": None}), 422, "validation_error")["fields"]
     for field, value in (("status", "archived"), ("type", "supplier")):
         assert field in api_error(ops.patch(url, json={field: value}), 422, "validation_error")["fields"]
@@ -108,7 +123,12 @@ def test_channel_create_and_edit(clients, cat_a, cat_b):
     channel = _created(ops.post("/api/channels", json=body))
     assert channel["kind"] == "online" and channel["is_active"] is True and "tenant_id" not in channel
     assert api_error(ops.post("/api/channels", json=body), 409, "conflict")["fields"] == {"code": "taken"}
-    assert "kind" in api_error(ops.post("/api/channels", json={**body, "code": _code("C"), "kind": "tv"}), 422, "validation_error")["fields"]
+    assert (
+        "kind"
+        in api_error(
+            ops.post("/api/channels", json={**body, "code": _code("C"), "kind": "tv"}), 422, "validation_error"
+        )["fields"]
+    )
     api_error(clients["viewer"].post("/api/channels", json={**body, "code": _code("V")}), 403, "forbidden")
 
     url = f"/api/channels/{channel['id']}"
@@ -130,12 +150,20 @@ def test_channel_create_and_edit(clients, cat_a, cat_b):
 def test_product_create_and_edit(clients, cat_a, cat_b):
     ops = clients["ops"]
     brand = str(cat_a.ids.orgs["brand"])
-    body = {"code": _code("PRD"), "name": "Magnesium", "brand": "Aurora", "category": "Minerals", "manufacturer_org_id": brand}
+    body = {
+        "code": _code("PRD"),
+        "name": "Magnesium",
+        "brand": "Aurora",
+        "category": "Minerals",
+        "manufacturer_org_id": brand,
+    }
     product = _created(ops.post("/api/products", json=body))
     assert product["manufacturer_org_id"] == brand
     assert api_error(ops.post("/api/products", json=body), 409, "conflict")["fields"] == {"code": "taken"}
     err = api_error(
-        ops.post("/api/products", json={**body, "code": _code("P"), "manufacturer_org_id": str(cat_b.ids.orgs["brand"])}),
+        ops.post(
+            "/api/products", json={**body, "code": _code("P"), "manufacturer_org_id": str(cat_b.ids.orgs["brand"])}
+        ),
         422,
         "validation_error",
     )
@@ -152,9 +180,7 @@ def test_product_create_and_edit(clients, cat_a, cat_b):
         {"category": "Minerals", "description": None},
         {"category": None, "description": "Chelated"},
     )
-    err = api_error(
-        ops.patch(url, json={"manufacturer_org_id": str(cat_b.ids.orgs["brand"])}), 422, "validation_error"
-    )
+    err = api_error(ops.patch(url, json={"manufacturer_org_id": str(cat_b.ids.orgs["brand"])}), 422, "validation_error")
     assert err["fields"] == {"manufacturer_org_id": "not found"}
     api_error(clients["b_owner"].patch(url, json={"name": "x"}), 404, "not_found")
     api_error(clients["viewer"].patch(url, json={"name": "x"}), 403, "forbidden")
@@ -166,7 +192,13 @@ def test_product_create_and_edit(clients, cat_a, cat_b):
 def test_sku_create_and_edit(clients, cat_a, cat_b):
     ops = clients["ops"]
     zinc = str(cat_a.ids.products["zinc"])
-    body = {"product_id": zinc, "code": _code("AUR-ZINC"), "name": "Zinc 60", "uom": "bottle", "attributes": {"count": 60}}
+    body = {
+        "product_id": zinc,
+        "code": _code("AUR-ZINC"),
+        "name": "Zinc 60",
+        "uom": "bottle",
+        "attributes": {"count": 60},
+    }
     sku = _created(ops.post("/api/skus", json=body))
     assert (sku["product_id"], sku["uom"], sku["attributes"], sku["is_active"]) == (zinc, "bottle", {"count": 60}, True)
     assert [a for a, *_ in _audit(cat_a, sku["id"])] == ["sku.create"]
@@ -224,7 +256,10 @@ def test_deactivate_and_reactivate_skus_and_channels(clients, cat_a, cat_b):
     product = str(cat_a.ids.products["zinc"])
     sku = _created(ops.post("/api/skus", json={"product_id": product, "code": _code("ACT"), "name": "Toggle me"}))
     channel = _created(ops.post("/api/channels", json={"code": _code("CH"), "name": "Toggle", "kind": "online"}))
-    for path, row, entity in ((f"/api/skus/{sku['id']}", sku, "sku"), (f"/api/channels/{channel['id']}", channel, "channel")):
+    for path, row, entity in (
+        (f"/api/skus/{sku['id']}", sku, "sku"),
+        (f"/api/channels/{channel['id']}", channel, "channel"),
+    ):
         off = ops.patch(path, json={"is_active": False})
         assert off.status_code == 200, off.text
         assert off.json()["is_active"] is False
@@ -244,12 +279,17 @@ def test_deactivate_and_reactivate_skus_and_channels(clients, cat_a, cat_b):
         assert on.status_code == 200 and on.json()["is_active"] is True and on.json()["name"] == "Toggled back"
         action, before, after = _audit(cat_a, row["id"])[-1]
         assert action == f"{entity}.reactivate"
-        assert (before, after) == ({"is_active": False, "name": "Toggle" if entity == "channel" else "Toggle me"},
-                                   {"is_active": True, "name": "Toggled back"})
+        assert (before, after) == (
+            {"is_active": False, "name": "Toggle" if entity == "channel" else "Toggle me"},
+            {"is_active": True, "name": "Toggled back"},
+        )
         listed = ops.get(f"/api/{entity}s", params={"q": row["code"]}).json()["items"]
         assert [r["is_active"] for r in listed] == [True]
     foreign_sku, foreign_channel = cat_b.ids.skus["zinc"], cat_b.ids.channels["online"]
     api_error(ops.patch(f"/api/skus/{foreign_sku}", json={"is_active": False}), 404, "not_found")
     api_error(ops.patch(f"/api/channels/{foreign_channel}", json={"is_active": False}), 404, "not_found")
-    api_error(ops.post("/api/channels", json={"code": _code("C"), "name": "x", "kind": "online", "is_active": False}),
-              422, "validation_error")
+    api_error(
+        ops.post("/api/channels", json={"code": _code("C"), "name": "x", "kind": "online", "is_active": False}),
+        422,
+        "validation_error",
+    )

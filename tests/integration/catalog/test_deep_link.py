@@ -29,7 +29,13 @@ def _link(cat, **extra) -> dict[str, str]:
     }
 
 
-FORM_KEYS = {"w_sku": "sku_id", "w_org": "org_id", "w_channel": "channel_id", "w_kind": "kind", "w_currency": "currency"}
+FORM_KEYS = {
+    "w_sku": "sku_id",
+    "w_org": "org_id",
+    "w_channel": "channel_id",
+    "w_kind": "kind",
+    "w_currency": "currency",
+}
 
 
 def _form(fields: dict[str, str]) -> dict[str, str]:

@@ -29,7 +29,10 @@ def test_profile_fields_follow_each_type():
     form = {"profile.brands": " Nova, Lux ,", "profile.tier": "gold", "profile.is_self": "yes", "profile.city": ""}
     assert form_to_profile("manufacturer", form) == {"brands": ["Nova", "Lux"], "is_self": True}
     assert form_to_profile("dealer", form) == {"tier": "gold"}
-    assert profile_to_form({"brands": ["Nova", "Lux"], "is_self": False}) == {"profile.brands": "Nova, Lux", "profile.is_self": ""}
+    assert profile_to_form({"brands": ["Nova", "Lux"], "is_self": False}) == {
+        "profile.brands": "Nova, Lux",
+        "profile.is_self": "",
+    }
 
 
 def test_form_saves_use_the_api_rules(cat_a, cat_b):
@@ -190,6 +193,11 @@ def test_form_handlers_as_ops_viewer_and_another_tenant(cat_a, cat_b):
     import app.web.modules  # noqa: F401  (the page modules: app.app does not import them yet)
 
     org_id, b_tree = _in_own_loop(_scenario(cat_a, cat_b))
-    sent = {str(cat_a.ids.orgs["dealer-metro"]), str(cat_a.ids.skus["zinc"]), str(cat_a.ids.products["zinc"]), str(cat_a.ids.books["map"])}
+    sent = {
+        str(cat_a.ids.orgs["dealer-metro"]),
+        str(cat_a.ids.skus["zinc"]),
+        str(cat_a.ids.products["zinc"]),
+        str(cat_a.ids.books["map"]),
+    }
     a_only = {str(i) for group in (cat_a.ids.orgs, cat_a.ids.skus, cat_a.ids.books) for i in group.values()} - sent
     assert org_id not in b_tree and not [i for i in a_only if i in b_tree]

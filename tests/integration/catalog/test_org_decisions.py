@@ -59,8 +59,12 @@ async def _cannot_decide(root, cat_a, org_key: str) -> None:
 async def _scenario(cat_a, cat_b):
     ops = (await asyncio.to_thread(add_user, cat_a.tenant, "ops"), PASSWORD)
     viewer = (await asyncio.to_thread(add_user, cat_a.tenant, "viewer"), PASSWORD)
-    seen = await _ops_holds_and_reinstates(await asyncio.to_thread(_signed_in_root, *ops, "/catalog/organizations"), cat_a)
-    await _cannot_decide(await asyncio.to_thread(_signed_in_root, *viewer, "/catalog/organizations"), cat_a, "dealer-coastal")
+    seen = await _ops_holds_and_reinstates(
+        await asyncio.to_thread(_signed_in_root, *ops, "/catalog/organizations"), cat_a
+    )
+    await _cannot_decide(
+        await asyncio.to_thread(_signed_in_root, *viewer, "/catalog/organizations"), cat_a, "dealer-coastal"
+    )
     b_root = await asyncio.to_thread(
         _signed_in_root, cat_b.tenant.owner_email, cat_b.tenant.password, "/catalog/organizations"
     )

@@ -109,9 +109,13 @@ def test_user_with_two_tenants_picks_and_switches(client, tenant_a, tenant_b):
     assert {t["slug"] for t in body["tenants"]} == {tenant_a.slug, tenant_b.slug}
     token = body["token"]
     assert client.get("/api/audit", headers=bearer(token)).status_code == 403  # no tenant chosen yet
-    switched = client.post("/api/auth/switch", json={"tenant_id": str(tenant_b.tenant_id)}, headers=bearer(token)).json()
+    switched = client.post(
+        "/api/auth/switch", json={"tenant_id": str(tenant_b.tenant_id)}, headers=bearer(token)
+    ).json()
     assert switched["role"] == "viewer" and switched["tenant"]["slug"] == tenant_b.slug
-    assert client.post("/api/auth/switch", json={"tenant_id": str(uuid.uuid4())}, headers=bearer(token)).status_code == 404
+    assert (
+        client.post("/api/auth/switch", json={"tenant_id": str(uuid.uuid4())}, headers=bearer(token)).status_code == 404
+    )
 
 
 def test_cannot_switch_into_a_tenant_without_membership(client, tenant_a, tenant_b):
@@ -143,7 +147,9 @@ def test_unexpected_errors_hide_the_stack_trace():
     api.add_api_route("/api/test-explode", explode)
     api.router.routes.insert(0, api.router.routes.pop())  # ahead of the `/api/...` fallback (errors.py)
 
-    response = TestClient(api, raise_server_exceptions=False).get("/api/test-explode", headers={"x-request-id": "req-123"})
+    response = TestClient(api, raise_server_exceptions=False).get(
+        "/api/test-explode", headers={"x-request-id": "req-123"}
+    )
     assert response.status_code == 500
     body = response.json()
     assert body["error"]["code"] == "internal_error"

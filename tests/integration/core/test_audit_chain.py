@@ -106,7 +106,9 @@ def test_cli_verify_exits_1_naming_the_first_bad_seq(tenant_a, tenant_b):
     ctx = tenant_a.ctx()
     _append(ctx, 3)
     _append(tenant_b.ctx(), 2)
-    ok = subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify", "--tenant", tenant_a.slug], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "verify", "--tenant", tenant_a.slug], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stderr
     assert f"{tenant_a.slug}: ok" in ok.stdout
     _tamper(ctx, "update audit_events set actor = 'mallory' where tenant_id = :t and seq = 2")
@@ -114,5 +116,7 @@ def test_cli_verify_exits_1_naming_the_first_bad_seq(tenant_a, tenant_b):
     assert bad.returncode == 1
     assert f"{tenant_a.slug}: BROKEN at seq 2" in bad.stdout
     assert f"{tenant_b.slug}: ok" in bad.stdout
-    missing = subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify", "--tenant", "no-such"], capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "verify", "--tenant", "no-such"], capture_output=True, text=True
+    )
     assert missing.returncode == 2 and "no tenant with slug 'no-such'" in missing.stderr

@@ -121,7 +121,10 @@ def test_the_budget_is_inclusive_and_configurable(api):
         padding = 2048 - len(json.dumps({"email": "a@b.test", "password": ""}))
         at_budget = json.dumps({"email": "a@b.test", "password": "p" * padding})
         assert len(at_budget) == 2048
-        assert client.post("/api/auth/login", content=at_budget, headers={"content-type": "application/json"}).status_code == 422
+        assert (
+            client.post("/api/auth/login", content=at_budget, headers={"content-type": "application/json"}).status_code
+            == 422
+        )
         over = at_budget[:-2] + 'p"}'
         refused = client.post("/api/auth/login", content=over, headers={"content-type": "application/json"})
     assert refused.status_code == 413

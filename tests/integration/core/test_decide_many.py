@@ -20,7 +20,8 @@ from tests.support.sample_machine import SAMPLE
 
 def _counts(session):
     return tuple(
-        session.exec(select(func.count()).select_from(model)).one() for model in (DecisionEvent, AuditEvent, OutboxEvent)
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (DecisionEvent, AuditEvent, OutboxEvent)
     )
 
 
@@ -51,7 +52,13 @@ def _shape(session, ids):
         select(AuditEvent).where(AuditEvent.entity == "sample", AuditEvent.entity_id.in_([str(i) for i in ids]))  # type: ignore[attr-defined]
     ).all()
     audit_rows = sorted(
-        (key[next(j for j in ids if str(j) == a.entity_id)], a.action, a.entity, repr(a.before), repr(sorted(a.after.items())))
+        (
+            key[next(j for j in ids if str(j) == a.entity_id)],
+            a.action,
+            a.entity,
+            repr(a.before),
+            repr(sorted(a.after.items())),
+        )
         for a in audits
     )
     by_event = {e.id: e for e in events}
@@ -81,7 +88,10 @@ def test_equal_outcome_to_sequential_decide(tenant_a):
             session,
             ctx,
             SAMPLE,
-            [DecisionRequest(session.get(Job, many[i]), action, reason, details) for i, action, reason, details in PLAN],
+            [
+                DecisionRequest(session.get(Job, many[i]), action, reason, details)
+                for i, action, reason, details in PLAN
+            ],
         )
         assert [(e.action, e.from_status, e.to_status) for e in events] == [
             ("start", "queued", "running"),
@@ -161,7 +171,9 @@ def test_buffered_audit_entries_are_appended_by_the_callers_flush(tenant_a):
     with tenant_session(ctx) as session:
         before = _counts(session)
         buffer = AuditBuffer(session, ctx)
-        decide_many(session, ctx, SAMPLE, [DecisionRequest(session.get(Job, i), "start") for i in ids], audit_buffer=buffer)
+        decide_many(
+            session, ctx, SAMPLE, [DecisionRequest(session.get(Job, i), "start") for i in ids], audit_buffer=buffer
+        )
         assert len(buffer) == 2
         buffer.append({"action": "sample.batch_note", "entity": "sample", "entity_id": ids[0], "after": {"n": 2}})
         rows = buffer.flush()

@@ -26,7 +26,8 @@ from tests.support.sample_machine import SAMPLE
 
 def _counts(session):
     return tuple(
-        session.exec(select(func.count()).select_from(model)).one() for model in (DecisionEvent, AuditEvent, OutboxEvent)
+        session.exec(select(func.count()).select_from(model)).one()
+        for model in (DecisionEvent, AuditEvent, OutboxEvent)
     )
 
 
@@ -47,7 +48,9 @@ def test_decision_writes_event_status_audit_and_outbox_together(tenant_a, job):
     with tenant_session(ctx) as session:
         assert session.get(Job, job.id).status == "cancelled"
         assert _counts(session) == tuple(n + 2 for n in before)
-        events = session.exec(select(DecisionEvent).where(DecisionEvent.entity_id == job.id).order_by(DecisionEvent.at)).all()
+        events = session.exec(
+            select(DecisionEvent).where(DecisionEvent.entity_id == job.id).order_by(DecisionEvent.at)
+        ).all()
         assert [(e.action, e.from_status, e.to_status, e.reason, e.actor_role) for e in events] == [
             ("start", "queued", "running", None, "ops"),
             ("cancel", "running", "cancelled", "dealer complied", "ops"),
@@ -97,7 +100,13 @@ def test_ownership_is_worked_out_from_the_owner_field_and_the_acting_organizatio
     owner = tenant_a.ctx()
     with tenant_session(owner) as session:
         orgs = [
-            mutations.create(session, owner, Organization(tenant_id=owner.tenant_id, type="supplier", code=f"v{i}-{uuid.uuid4().hex[:6]}", name=f"Vendor {i}"))
+            mutations.create(
+                session,
+                owner,
+                Organization(
+                    tenant_id=owner.tenant_id, type="supplier", code=f"v{i}-{uuid.uuid4().hex[:6]}", name=f"Vendor {i}"
+                ),
+            )
             for i in range(2)
         ]
     mine, other = orgs
@@ -134,7 +143,8 @@ def test_a_machine_with_its_own_event_table_writes_its_events_there(tenant_a, jo
         session.execute(
             text(
                 f"insert into {sample_events.name} (id, tenant_id, machine, entity_id, action, from_status, to_status, "
-                "actor, actor_role, at) values (gen_random_uuid(), :t, 'sample', :j, 'APPROVE', 'a', 'completed', 'x', 'ops', now())"
+                "actor, actor_role, at) values (gen_random_uuid(), :t, 'sample', :j, 'APPROVE', 'a', "
+                "'completed', 'x', 'ops', now())"
             ),
             {"t": ctx.tenant_id, "j": job.id},
         )

@@ -63,10 +63,17 @@ def _open_alert(clients) -> str:
 def test_alert_decision_returns_the_new_status_and_the_buttons_left(tenants, clients):
     a, _ = tenants
     alert_id = _open_alert(clients)
-    res = clients["sales"].post(f"/api/alerts/{alert_id}/update", json={"action": "acknowledge", "expected_status": "open"})
+    res = clients["sales"].post(
+        f"/api/alerts/{alert_id}/update", json={"action": "acknowledge", "expected_status": "open"}
+    )
     assert res.status_code == 200, res.text
     body = res.json()
-    assert (body["id"], body["entity"], body["from_status"], body["status"]) == (alert_id, "alerts", "open", "acknowledged")
+    assert (body["id"], body["entity"], body["from_status"], body["status"]) == (
+        alert_id,
+        "alerts",
+        "open",
+        "acknowledged",
+    )
     assert [x["action"] for x in body["actions"]] == ["resolve", "dismiss"]  # sales: no enforcement
     assert clients["owner"].get(f"/api/alerts/{alert_id}").json()["status"] == "acknowledged"
     timeline = clients["owner"].get(f"/api/alerts/{alert_id}/timeline").json()["items"]
@@ -77,9 +84,15 @@ def test_wrong_state_and_stale_expected_status_are_409_and_write_nothing(tenants
     a, _ = tenants
     alert_id = _open_alert(clients)
     before = _events(a, alert_id)
-    error = _error(clients["ops"].post(f"/api/alerts/{alert_id}/update", json={"action": "reopen", "reason": "x"}), 409, "invalid_transition")
+    error = _error(
+        clients["ops"].post(f"/api/alerts/{alert_id}/update", json={"action": "reopen", "reason": "x"}),
+        409,
+        "invalid_transition",
+    )
     assert "not allowed from status 'open'" in error["message"]
-    stale = clients["ops"].post(f"/api/alerts/{alert_id}/update", json={"action": "acknowledge", "expected_status": "acknowledged"})
+    stale = clients["ops"].post(
+        f"/api/alerts/{alert_id}/update", json={"action": "acknowledge", "expected_status": "acknowledged"}
+    )
     assert _error(stale, 409, "conflict")["fields"] == {"expected_status": "open"}
     assert _events(a, alert_id) == before
     assert clients["owner"].get(f"/api/alerts/{alert_id}").json()["status"] == "open"
@@ -97,14 +110,20 @@ def test_a_role_without_the_permission_is_403_and_writes_nothing(tenants, client
 def test_another_tenants_id_is_404(tenants, clients):
     alert_id = _open_alert(clients)
     _error(clients["b_owner"].post(f"/api/alerts/{alert_id}/update", json={"action": "acknowledge"}), 404, "not_found")
-    _error(clients["owner"].post(f"/api/alerts/{uuid.uuid4()}/update", json={"action": "acknowledge"}), 404, "not_found")
+    _error(
+        clients["owner"].post(f"/api/alerts/{uuid.uuid4()}/update", json={"action": "acknowledge"}), 404, "not_found"
+    )
 
 
 def test_a_missing_reason_is_422_naming_the_field(tenants, clients):
     a, _ = tenants
     alert_id = _open_alert(clients)
     before = _events(a, alert_id)
-    error = _error(clients["ops"].post(f"/api/alerts/{alert_id}/update", json={"action": "dismiss", "reason": "  "}), 422, "validation_error")
+    error = _error(
+        clients["ops"].post(f"/api/alerts/{alert_id}/update", json={"action": "dismiss", "reason": "  "}),
+        422,
+        "validation_error",
+    )
     assert error["fields"] == {"reason": "required"}
     missing = clients["ops"].post(f"/api/alerts/{alert_id}/update", json={"reason": "x"})
     assert "action" in _error(missing, 422, "validation_error")["fields"]
@@ -121,7 +140,11 @@ def test_task_dealer_and_org_decisions_use_the_same_route(tenants, clients):
     before = clients["owner"].get(f"/api/dealers/{dealer_id}").json()["status"]
     action = {"active": "warn", "warned": "final_notice"}[before]
     _error(clients["ops"].post(f"/api/dealers/{dealer_id}/update", json={"action": action}), 422, "validation_error")
-    _error(clients["sales"].post(f"/api/dealers/{dealer_id}/update", json={"action": action, "reason": "x"}), 403, "forbidden")
+    _error(
+        clients["sales"].post(f"/api/dealers/{dealer_id}/update", json={"action": action, "reason": "x"}),
+        403,
+        "forbidden",
+    )
     res = clients["ops"].post(f"/api/dealers/{dealer_id}/update", json={"action": action, "reason": "third breach"})
     assert res.status_code == 200, res.text
     assert res.json()["from_status"] == before
@@ -132,8 +155,16 @@ def test_task_dealer_and_org_decisions_use_the_same_route(tenants, clients):
     assert (res.status_code, res.json()["status"]) == (200, "on_hold"), res.text
     assert [x["action"] for x in res.json()["actions"]] == ["suspend", "reinstate", "archive"]
     assert clients["owner"].get(f"/api/orgs/{org_id}").json()["status"] == "on_hold"
-    _error(clients["sales"].post(f"/api/orgs/{org_id}/update", json={"action": "reinstate", "reason": "x"}), 403, "forbidden")
-    _error(clients["b_owner"].post(f"/api/orgs/{org_id}/update", json={"action": "reinstate", "reason": "x"}), 404, "not_found")
+    _error(
+        clients["sales"].post(f"/api/orgs/{org_id}/update", json={"action": "reinstate", "reason": "x"}),
+        403,
+        "forbidden",
+    )
+    _error(
+        clients["b_owner"].post(f"/api/orgs/{org_id}/update", json={"action": "reinstate", "reason": "x"}),
+        404,
+        "not_found",
+    )
 
 
 def test_system_only_actions_are_refused_by_the_core_decision_action(tenants):

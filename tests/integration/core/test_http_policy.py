@@ -19,7 +19,9 @@ def api():
 
 
 def sign_in(client, tenant, **headers):
-    return client.post("/api/auth/login", json={"email": tenant.owner_email, "password": tenant.password}, headers=headers)
+    return client.post(
+        "/api/auth/login", json={"email": tenant.owner_email, "password": tenant.password}, headers=headers
+    )
 
 
 def test_private_api_answers_are_not_stored(api, tenant_a):

@@ -138,10 +138,14 @@ def test_forwarded_for_from_an_untrusted_client_buys_no_fresh_budget(api):
         configure(PHAROS_LOGIN_IP_LIMIT="3/minute")
         for i in range(3):
             headers = {"X-Forwarded-For": f"203.0.113.{i}"}
-            response = client.post("/api/auth/login", json={"email": f"n{i}@x.test", "password": WRONG}, headers=headers)
+            response = client.post(
+                "/api/auth/login", json={"email": f"n{i}@x.test", "password": WRONG}, headers=headers
+            )
             assert response.status_code == 401
         response = client.post(
-            "/api/auth/login", json={"email": "n-last@x.test", "password": WRONG}, headers={"X-Forwarded-For": "203.0.113.99"}
+            "/api/auth/login",
+            json={"email": "n-last@x.test", "password": WRONG},
+            headers={"X-Forwarded-For": "203.0.113.99"},
         )
         assert_limited(response)
 
@@ -153,11 +157,19 @@ def test_forwarded_for_from_a_trusted_proxy_names_the_client(api):
     with settings_env() as configure:
         configure(PHAROS_LOGIN_IP_LIMIT="3/minute", PHAROS_TRUSTED_PROXIES="192.0.2.0/24")
         for i in range(3):
-            response = proxy.post("/api/auth/login", json={"email": f"p{i}@x.test", "password": WRONG}, headers={"X-Forwarded-For": sprayer})
+            response = proxy.post(
+                "/api/auth/login",
+                json={"email": f"p{i}@x.test", "password": WRONG},
+                headers={"X-Forwarded-For": sprayer},
+            )
             assert response.status_code == 401
-        limited = proxy.post("/api/auth/login", json={"email": "p@x.test", "password": WRONG}, headers={"X-Forwarded-For": sprayer})
+        limited = proxy.post(
+            "/api/auth/login", json={"email": "p@x.test", "password": WRONG}, headers={"X-Forwarded-For": sprayer}
+        )
         assert_limited(limited)
-        fine = proxy.post("/api/auth/login", json={"email": "p@x.test", "password": WRONG}, headers={"X-Forwarded-For": other})
+        fine = proxy.post(
+            "/api/auth/login", json={"email": "p@x.test", "password": WRONG}, headers={"X-Forwarded-For": other}
+        )
         assert fine.status_code == 401
 
 
@@ -169,7 +181,10 @@ def test_normalise_email_trims_any_whitespace_and_casefolds():
 def test_users_are_created_under_the_normalised_email():
     suffix = uuid.uuid4().hex[:8]
     tenant = create_tenant(
-        name=f"Norm {suffix}", owner_email=f"  Owner-{suffix}@Norm.TEST\u00a0", owner_password="correct-horse", slug=f"norm-{suffix}"
+        name=f"Norm {suffix}",
+        owner_email=f"  Owner-{suffix}@Norm.TEST\u00a0",
+        owner_password="correct-horse",
+        slug=f"norm-{suffix}",
     )
     with owner_session() as session:
         stored = session.execute(

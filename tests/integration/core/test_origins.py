@@ -51,7 +51,9 @@ def preflight(client, origin, path="/api/auth/login", method="POST"):
     )
 
 
-@pytest.mark.parametrize("origin", [EVIL, "null", "http://testserver.evil.example", "https://testserver", "http://testserver:8080"])
+@pytest.mark.parametrize(
+    "origin", [EVIL, "null", "http://testserver.evil.example", "https://testserver", "http://testserver:8080"]
+)
 def test_a_foreign_preflight_is_refused_without_any_cors_header(client, origin):
     response = preflight(client, origin)
     assert response.status_code == 403
@@ -60,7 +62,9 @@ def test_a_foreign_preflight_is_refused_without_any_cors_header(client, origin):
 
 
 def test_a_foreign_read_runs_but_carries_no_cors_header(client, tenant_a):
-    token = client.post("/api/auth/login", json={"email": tenant_a.owner_email, "password": tenant_a.password}).json()["token"]
+    token = client.post("/api/auth/login", json={"email": tenant_a.owner_email, "password": tenant_a.password}).json()[
+        "token"
+    ]
     response = client.get("/api/auth/me", headers={"Origin": EVIL, "Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert cors_headers(response) == {}  # the browser keeps the answer from evil.example's page
@@ -69,7 +73,9 @@ def test_a_foreign_read_runs_but_carries_no_cors_header(client, tenant_a):
 @pytest.mark.parametrize("origin", [EVIL, "null"])
 def test_a_foreign_write_is_refused_before_it_runs(client, tenant_a, origin):
     response = client.post(
-        "/api/auth/login", json={"email": tenant_a.owner_email, "password": tenant_a.password}, headers={"Origin": origin}
+        "/api/auth/login",
+        json={"email": tenant_a.owner_email, "password": tenant_a.password},
+        headers={"Origin": origin},
     )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
@@ -97,14 +103,18 @@ def test_an_allow_listed_origin_gets_cors_with_credentials(client, tenant_a):
         answer = preflight(client, LISTED)
         other = preflight(client, "https://admin.example.com:8443", path="/api/auth/me", method="GET")
         signed_in = client.post(
-            "/api/auth/login", json={"email": tenant_a.owner_email, "password": tenant_a.password}, headers={"Origin": LISTED}
+            "/api/auth/login",
+            json={"email": tenant_a.owner_email, "password": tenant_a.password},
+            headers={"Origin": LISTED},
         )
         still_foreign = preflight(client, EVIL)
     assert answer.status_code == 200
     assert answer.headers["access-control-allow-origin"] == LISTED
     assert answer.headers["access-control-allow-credentials"] == "true"
     assert "POST" in answer.headers["access-control-allow-methods"]
-    assert {"authorization", "content-type"} <= {h.strip() for h in answer.headers["access-control-allow-headers"].split(",")}
+    assert {"authorization", "content-type"} <= {
+        h.strip() for h in answer.headers["access-control-allow-headers"].split(",")
+    }
     assert other.status_code == 200 and other.headers["access-control-allow-origin"] == "https://admin.example.com:8443"
     assert signed_in.status_code == 200
     assert signed_in.headers["access-control-allow-origin"] == LISTED
@@ -124,7 +134,10 @@ def test_an_allow_list_entry_must_be_an_origin():
 
 @pytest.mark.parametrize("origin", [EVIL, "null", "https://testserver"])
 def test_a_foreign_websocket_handshake_is_refused(client, origin):
-    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/api/test-ws", headers={"Origin": origin}):
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("/api/test-ws", headers={"Origin": origin}),
+    ):
         pass
     assert refused.value.code == 1008
 
@@ -145,7 +158,9 @@ def test_https_behind_a_trusted_proxy_is_the_apps_own_origin(api, tenant_a):
     proxy = TestClient(api, raise_server_exceptions=False, client=("192.0.2.10", 5000))
     with settings_env() as configure:
         configure(PHAROS_TRUSTED_PROXIES="192.0.2.0/24")
-        assert direct.post("/api/auth/login", json=body, headers=headers).status_code == 403  # its X-Forwarded-Proto is not believed
+        assert (
+            direct.post("/api/auth/login", json=body, headers=headers).status_code == 403
+        )  # its X-Forwarded-Proto is not believed
         assert proxy.post("/api/auth/login", json=body, headers=headers).status_code == 200
 
 

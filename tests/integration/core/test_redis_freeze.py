@@ -97,12 +97,12 @@ def _get(base: str, path: str, **kwargs) -> httpx.Response:
     return httpx.get(base + path, timeout=CALL_TIMEOUT, **kwargs)
 
 
-def test_frozen_redis_degrades_health_and_refuses_session_calls_with_503_then_recovers(
-    api_on_private_redis, tenant_a
-):
+def test_frozen_redis_degrades_health_and_refuses_session_calls_with_503_then_recovers(api_on_private_redis, tenant_a):
     base, redis_pid = api_on_private_redis
     login = httpx.post(
-        base + "/api/auth/login", json={"email": tenant_a.owner_email, "password": tenant_a.password}, timeout=CALL_TIMEOUT
+        base + "/api/auth/login",
+        json={"email": tenant_a.owner_email, "password": tenant_a.password},
+        timeout=CALL_TIMEOUT,
     )
     assert login.status_code == 200, login.text
     auth = {"Authorization": f"Bearer {login.json()['token']}"}
@@ -172,7 +172,9 @@ def test_enqueue_on_a_frozen_redis_gives_up_instead_of_hanging(private_redis, mo
     os.kill(redis_pid, signal.SIGSTOP)
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            attempt = pool.submit(enqueue_run_sync, "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002")
+            attempt = pool.submit(
+                enqueue_run_sync, "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"
+            )
             with pytest.raises(redis.TimeoutError, match="did not take job"):
                 attempt.result(timeout=CALL_TIMEOUT)
     finally:

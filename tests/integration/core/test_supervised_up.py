@@ -111,12 +111,14 @@ def test_a_sigkilled_worker_is_restarted_and_its_job_completes_once_while_the_we
     log = tmp_path / "up.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "up", "--port", str(port), "--workers", "1", "--data-dir", str(tmp_path / "data")],
+            [sys.executable, "-m", "app.cli", "up", "--port", str(port), "--workers", "1",
+             "--data-dir", str(tmp_path / "data")],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     up = psutil.Process(proc.pid)
     seen: list[psutil.Process] = []
     try:
+
         def worker_ok():
             with contextlib.suppress(httpx.HTTPError):
                 return httpx.get(base + "/api/health", timeout=5).json().get("worker") == "ok"
@@ -153,7 +155,9 @@ def test_a_sigkilled_worker_is_restarted_and_its_job_completes_once_while_the_we
         status = "running"
         deadline = killed_at + WAIT
         while status == "running":
-            assert time.monotonic() < deadline, f"job not finished {WAIT:.0f} s after the kill:\n{log.read_text()[-4000:]}"
+            assert time.monotonic() < deadline, (
+                f"job not finished {WAIT:.0f} s after the kill:\n{log.read_text()[-4000:]}"
+            )
             response = httpx.get(base + "/api/health", timeout=5)  # the web keeps answering: no error here
             health_answers.append((response.status_code, response.json()))
             if restarted is None and any(w.pid != victim.pid for w in _workers(up)):

@@ -33,7 +33,9 @@ def populated_a(tenant_a, sample_job):
         mutations.create(
             session, ctx, JobItem(tenant_id=ctx.tenant_id, job_id=job.id, seq=1, idempotency_key=f"a-{job.id}")
         )
-        mutations.create(session, ctx, JobSampleEffect(tenant_id=ctx.tenant_id, job_id=job.id, idempotency_key="a-effect"))
+        mutations.create(
+            session, ctx, JobSampleEffect(tenant_id=ctx.tenant_id, job_id=job.id, idempotency_key="a-effect")
+        )
         decide(session, ctx, SAMPLE, job, "start")
     return tenant_a, job.id
 
@@ -45,21 +47,35 @@ def test_every_tenant_table_hides_tenant_a_rows_from_tenant_b(populated_a, tenan
     for table in tenant_tables():
         with owner_engine().connect() as conn:
             conn.execute(text("select set_config('app.tenant_id', :t, false)"), {"t": str(tenant_a.tenant_id)})
-            a_rows = conn.execute(text(f"select count(*) from {table} where tenant_id = :a"), {"a": str(tenant_a.tenant_id)}).scalar()
+            a_rows = conn.execute(
+                text(f"select count(*) from {table} where tenant_id = :a"), {"a": str(tenant_a.tenant_id)}
+            ).scalar()
             conn.rollback()
         if not a_rows:
             continue
         covered.append(table)
         with tenant_session(ctx_b) as session:
-            seen = session.execute(text(f"select count(*) from {table} where tenant_id = :a"), {"a": str(tenant_a.tenant_id)}).scalar()
+            seen = session.execute(
+                text(f"select count(*) from {table} where tenant_id = :a"), {"a": str(tenant_a.tenant_id)}
+            ).scalar()
             assert seen == 0, f"tenant B sees {seen} rows of tenant A in {table}"
             if table in APPEND_ONLY:
                 continue
-            updated = session.execute(text(f"update {table} set tenant_id = tenant_id where tenant_id = :a"), {"a": str(tenant_a.tenant_id)})
+            updated = session.execute(
+                text(f"update {table} set tenant_id = tenant_id where tenant_id = :a"), {"a": str(tenant_a.tenant_id)}
+            )
             assert updated.rowcount == 0, table
             deleted = session.execute(text(f"delete from {table} where tenant_id = :a"), {"a": str(tenant_a.tenant_id)})
             assert deleted.rowcount == 0, table
-    assert {"memberships", "audit_events", "decision_events", "outbox_events", "jobs", "job_items", "job_sample_effects"} <= set(covered)
+    assert {
+        "memberships",
+        "audit_events",
+        "decision_events",
+        "outbox_events",
+        "jobs",
+        "job_items",
+        "job_sample_effects",
+    } <= set(covered)
 
 
 @pytest.mark.parametrize("table", ["audit_events", "decision_events"])
@@ -79,7 +95,9 @@ def test_tenant_b_cannot_write_rows_into_tenant_a(tenant_a, tenant_b):
 def test_mutations_take_the_tenant_from_context_not_input(tenant_a, tenant_b):
     ctx_b = tenant_b.ctx()
     with tenant_session(ctx_b) as session:
-        row = mutations.create(session, ctx_b, OutboxEvent(tenant_id=tenant_a.tenant_id, topic="t", entity="e", entity_id="1"))
+        row = mutations.create(
+            session, ctx_b, OutboxEvent(tenant_id=tenant_a.tenant_id, topic="t", entity="e", entity_id="1")
+        )
     assert row.tenant_id == tenant_b.tenant_id
 
 
@@ -102,7 +120,11 @@ def test_unique_keys_do_not_leak_across_tenants(tenant_a, tenant_b):
     for fixture in (tenant_a, tenant_b):
         ctx = fixture.ctx()
         with tenant_session(ctx) as session:
-            row = mutations.create(session, ctx, OutboxEvent(tenant_id=ctx.tenant_id, topic="t", entity="e", entity_id="1", idempotency_key=key))
+            row = mutations.create(
+                session,
+                ctx,
+                OutboxEvent(tenant_id=ctx.tenant_id, topic="t", entity="e", entity_id="1", idempotency_key=key),
+            )
             created[fixture.tenant_id] = row.id
     assert len(set(created.values())) == 2
     for fixture in (tenant_a, tenant_b):

@@ -186,8 +186,15 @@ async def _setvar_refused(root, tenant_a) -> list[str]:
 
 def test_every_handler_is_enumerated():
     names = {f"{cls.__name__}.{name}" for cls, name in _handlers()}
-    for expected in ("AuthState.guard", "AuthState.choose_tenant", "AuditState.load", "AuditState.load_more",
-                     "AuditState.set_actor", "LoginState.finish", "HomeState.load"):
+    for expected in (
+        "AuthState.guard",
+        "AuthState.choose_tenant",
+        "AuditState.load",
+        "AuditState.load_more",
+        "AuditState.set_actor",
+        "LoginState.finish",
+        "HomeState.load",
+    ):
         assert expected in names
     assert not any(n.endswith("._require") for n in names)
 

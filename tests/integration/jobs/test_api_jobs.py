@@ -20,7 +20,10 @@ def client(api):
 
 def token_for(client, tenant, role):
     email = add_user(tenant, role)
-    return {"Authorization": "Bearer " + client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["token"]}
+    return {
+        "Authorization": "Bearer "
+        + client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["token"]
+    }
 
 
 @pytest.fixture
@@ -45,7 +48,10 @@ def test_other_tenants_job_is_404_everywhere(client, tenant_b, job_a):
 
 
 def test_cancel_needs_permission_then_works_and_stream_ends(client, tenant_a, job_a):
-    assert client.post(f"/api/jobs/{job_a}/cancel", json={}, headers=token_for(client, tenant_a, "sales")).status_code == 403
+    assert (
+        client.post(f"/api/jobs/{job_a}/cancel", json={}, headers=token_for(client, tenant_a, "sales")).status_code
+        == 403
+    )
     ops = token_for(client, tenant_a, "ops")
     cancelled = client.post(f"/api/jobs/{job_a}/cancel", json={"reason": "wrong list"}, headers=ops).json()
     assert cancelled["status"] == "cancelled"

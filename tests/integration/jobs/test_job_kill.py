@@ -24,7 +24,11 @@ def test_sigkilled_workers_lose_nothing_and_do_nothing_twice(tenant_a, kill_harn
     prefix = uuid.uuid4().hex[:8]
     with tenant_session(ctx) as s:
         job = repo.create_job(
-            s, ctx, "sample", {"item_delay_ms": 2, "max_attempts": 50}, [(f"kill:{prefix}:{i}", {}) for i in range(ITEMS)]
+            s,
+            ctx,
+            "sample",
+            {"item_delay_ms": 2, "max_attempts": 50},
+            [(f"kill:{prefix}:{i}", {}) for i in range(ITEMS)],
         )
     job_id = job.id
     done_sql = "select count(*) from job_items where job_id = :j and status = 'done'"

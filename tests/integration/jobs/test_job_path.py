@@ -208,7 +208,9 @@ def test_run_sample_job_decisions_audit_and_effects(tenant_a):
     job_id = new_job(ctx, 120, {"fail_keys": [], "retry_keys": []})
     report = run(ctx, job_id, chunk_size=25)
     assert report.status == "completed" and report.outcomes == {"done": 120}
-    effects = rows(ctx, "select count(*), count(distinct idempotency_key) from job_sample_effects where job_id = :j", j=job_id)
+    effects = rows(
+        ctx, "select count(*), count(distinct idempotency_key) from job_sample_effects where job_id = :j", j=job_id
+    )
     assert tuple(effects[0]) == (120, 120)
     events = rows(
         ctx,
@@ -219,7 +221,9 @@ def test_run_sample_job_decisions_audit_and_effects(tenant_a):
         ("start", "queued", "running", "system"),
         ("complete", "running", "completed", "system"),
     ]
-    actions = [r.action for r in rows(ctx, "select action from audit_events where entity_id = :j order by seq", j=str(job_id))]
+    actions = [
+        r.action for r in rows(ctx, "select action from audit_events where entity_id = :j order by seq", j=str(job_id))
+    ]
     assert actions[0] == "job.create" and "job.start" in actions and actions[-1] == "job.complete"
     assert actions.count("job.items.process") == 5
     outbox = rows(ctx, "select topic from outbox_events where entity_id = :j order by created_at", j=str(job_id))
@@ -237,16 +241,26 @@ def test_failed_and_retried_items_leave_no_side_effect(tenant_a):
     keys = [f"fr:{prefix}:{i}" for i in range(6)]
     with tenant_session(ctx) as s:
         job_id = repo.create_job(
-            s, ctx, "sample", {"fail_keys": [keys[1]], "retry_keys": [keys[2]], "max_attempts": 3}, [(k, {}) for k in keys]
+            s,
+            ctx,
+            "sample",
+            {"fail_keys": [keys[1]], "retry_keys": [keys[2]], "max_attempts": 3},
+            [(k, {}) for k in keys],
         ).id
     report = run(ctx, job_id, chunk_size=2)
     assert report.status == "completed"
-    by_key = {r.idempotency_key: r for r in rows(ctx, "select idempotency_key, status, attempts, error from job_items where job_id = :j", j=job_id)}
+    by_key = {
+        r.idempotency_key: r
+        for r in rows(ctx, "select idempotency_key, status, attempts, error from job_items where job_id = :j", j=job_id)
+    }
     assert by_key[keys[1]].status == "failed" and by_key[keys[1]].attempts == 1
     assert by_key[keys[2]].status == "failed" and by_key[keys[2]].attempts == 3
     assert "sample retry" in by_key[keys[2]].error
     done = {k for k, r in by_key.items() if r.status == "done"}
-    effects = {r.idempotency_key for r in rows(ctx, "select idempotency_key from job_sample_effects where job_id = :j", j=job_id)}
+    effects = {
+        r.idempotency_key
+        for r in rows(ctx, "select idempotency_key from job_sample_effects where job_id = :j", j=job_id)
+    }
     assert effects == done == set(keys) - {keys[1], keys[2]}
 
 
@@ -278,7 +292,9 @@ def test_cancel_queued_job_is_a_decision_and_needs_the_permission(tenant_a):
     assert {r.status for r in rows(owner, "select status from job_items where job_id = :j", j=job_id)} == {"cancelled"}
     [event] = rows(owner, "select action, reason, actor_role from decision_events where entity_id = :j", j=job_id)
     assert tuple(event) == ("cancel", "wrong file", "ops")
-    assert "job.cancel" in {r.action for r in rows(owner, "select action from audit_events where entity_id = :j", j=str(job_id))}
+    assert "job.cancel" in {
+        r.action for r in rows(owner, "select action from audit_events where entity_id = :j", j=str(job_id))
+    }
     with pytest.raises(InvalidTransition), tenant_session(ops) as s:
         repo.request_cancel(s, ops, job_id)
     assert run(owner, job_id).status == "cancelled"

@@ -79,9 +79,7 @@ def _abort(session):
 
 
 register(
-    JobKind(
-        KIND, collecting_item, chunk=ChunkHooks(begin=_begin, undo=_undo, end=_end, abort=_abort, collects=True)
-    )
+    JobKind(KIND, collecting_item, chunk=ChunkHooks(begin=_begin, undo=_undo, end=_end, abort=_abort, collects=True))
 )
 
 
@@ -97,8 +95,7 @@ def _job(ctx, kind: str, modes: list[str], params: dict | None = None) -> uuid.U
 def _items(ctx, job_id) -> dict[str, JobItem]:
     with tenant_session(ctx) as s:
         return {
-            i.idempotency_key.split(":", 1)[1]: i
-            for i in s.exec(select(JobItem).where(JobItem.job_id == job_id)).all()
+            i.idempotency_key.split(":", 1)[1]: i for i in s.exec(select(JobItem).where(JobItem.job_id == job_id)).all()
         }
 
 

@@ -61,7 +61,11 @@ def margin_b() -> MarginTenant:
 def clients(api, margin_a: MarginTenant, margin_b: MarginTenant):
     """Tenant A's owner, ops, sales and viewer, and tenant B's owner ("b_owner"), signed in."""
     return role_clients(
-        api, margin_a.tenant, ("ops", "sales", "viewer"), others={"b_owner": margin_b.tenant}, raise_server_exceptions=False
+        api,
+        margin_a.tenant,
+        ("ops", "sales", "viewer"),
+        others={"b_owner": margin_b.tenant},
+        raise_server_exceptions=False,
     )
 
 

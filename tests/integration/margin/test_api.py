@@ -113,7 +113,9 @@ def test_patch_alert_decisions_and_notes_by_role(clients, margin_a):
         f"/api/alerts/{alert_id}", json={"action": "resolve", "reason": "Price corrected on the listing"}
     )
     assert res.status_code == 200 and res.json()["status"] == "resolved"
-    api_error(clients["owner"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 409, "invalid_transition")
+    api_error(
+        clients["owner"].patch(f"/api/alerts/{alert_id}", json={"action": "acknowledge"}), 409, "invalid_transition"
+    )
     api_error(clients["owner"].patch(f"/api/alerts/{alert_id}", json={}), 422, "validation_error")
     timeline = clients["viewer"].get(f"/api/alerts/{alert_id}/timeline").json()["items"]
     kinds = [(e["type"], e.get("action")) for e in timeline]
@@ -152,7 +154,9 @@ def test_tasks_list_create_patch_by_role(clients, margin_a):
     api_error(clients["sales"].patch(f"/api/tasks/{task['id']}", json={"action": "cancel"}), 422, "validation_error")
     res = clients["ops"].patch(f"/api/tasks/{task['id']}", json={"action": "complete"})
     assert res.status_code == 200 and res.json()["status"] == "done"
-    api_error(clients["owner"].post("/api/tasks", json={**body, "alert_id": str(uuid.uuid4())}), 422, "validation_error")
+    api_error(
+        clients["owner"].post("/api/tasks", json={**body, "alert_id": str(uuid.uuid4())}), 422, "validation_error"
+    )
     api_error(clients["owner"].post("/api/tasks", json={**body, "bogus": 1}), 422, "validation_error")
     timeline = clients["viewer"].get(f"/api/alerts/{alert_id}/timeline").json()["items"]
     assert task["id"] in {e["id"] for e in timeline if e["type"] == "task"}
@@ -189,7 +193,9 @@ def test_dealer_status_goes_through_the_decision_path_and_needs_a_reason(clients
         api_error(clients["sales"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
         api_error(clients["viewer"].patch(url, json={"action": "warn", "reason": "x"}), 403, "forbidden")
         api_error(clients["ops"].patch(url, json={"action": "warn"}), 422, "validation_error")
-        api_error(clients["ops"].patch(url, json={"action": "suspend", "reason": "skip a rung"}), 409, "invalid_transition")
+        api_error(
+            clients["ops"].patch(url, json={"action": "suspend", "reason": "skip a rung"}), 409, "invalid_transition"
+        )
     res = clients["ops"].patch(url, json={"action": "warn", "reason": "Third MAP breach this month"})
     assert res.status_code == 200, res.text
     body = res.json()
@@ -237,7 +243,9 @@ def test_detect_submits_a_job_for_ops_and_owner_only(clients, margin_a):
     assert res.status_code == 202, res.text
     job_id = res.json()["job_id"]
     assert clients["ops"].get(f"/api/jobs/{job_id}").status_code == 200
-    api_error(clients["owner"].post("/api/margin/detect", json={"as_of": "2026-11-20T00:00:00"}), 422, "validation_error")
+    api_error(
+        clients["owner"].post("/api/margin/detect", json={"as_of": "2026-11-20T00:00:00"}), 422, "validation_error"
+    )
 
 
 # --- tenancy -----------------------------------------------------------------------------------

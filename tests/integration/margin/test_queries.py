@@ -29,7 +29,9 @@ def test_tenant_currency_is_the_currency_of_most_price_books(margin_a):
         inr_books = len(session.exec(select(PriceBook.id)).all())
         for i in range(inr_books + 1):
             mutations.create(
-                session, ctx, PriceBook(tenant_id=bare.tenant_id, name=f"USD book {i}", kind="list", currency="USD"),
+                session,
+                ctx,
+                PriceBook(tenant_id=bare.tenant_id, name=f"USD book {i}", kind="list", currency="USD"),
                 action="price_book.create",
             )
     with tenant_session(ctx) as session:
@@ -78,12 +80,25 @@ def test_the_alert_detail_read_model_is_what_the_api_and_the_page_show(clients, 
 def test_every_margin_route_declares_its_response_model(clients):
     spec = clients["owner"].get("/api/openapi.json").json()
     margin_paths = [
-        "/api/dashboard/summary", "/api/search", "/api/alerts", "/api/alerts/{alert_id}",
-        "/api/alerts/{alert_id}/evidence", "/api/alerts/{alert_id}/timeline", "/api/tasks", "/api/tasks/{task_id}",
-        "/api/dealers", "/api/dealers/{dealer_id}", "/api/dealers/{dealer_id}/status", "/api/margin/detect",
-        "/api/enforcement/preview", "/api/enforcement/batches", "/api/enforcement/batches/{batch_id}",
-        "/api/enforcement/batches/{batch_id}/start", "/api/enforcement/batches/{batch_id}/cancel",
-        "/api/reports/enforcement/{batch_id}", "/api/notices",
+        "/api/dashboard/summary",
+        "/api/search",
+        "/api/alerts",
+        "/api/alerts/{alert_id}",
+        "/api/alerts/{alert_id}/evidence",
+        "/api/alerts/{alert_id}/timeline",
+        "/api/tasks",
+        "/api/tasks/{task_id}",
+        "/api/dealers",
+        "/api/dealers/{dealer_id}",
+        "/api/dealers/{dealer_id}/status",
+        "/api/margin/detect",
+        "/api/enforcement/preview",
+        "/api/enforcement/batches",
+        "/api/enforcement/batches/{batch_id}",
+        "/api/enforcement/batches/{batch_id}/start",
+        "/api/enforcement/batches/{batch_id}/cancel",
+        "/api/reports/enforcement/{batch_id}",
+        "/api/notices",
     ]
     for path in margin_paths:
         for method, op in spec["paths"][path].items():

@@ -28,8 +28,12 @@ PLAN = {
         {"order": 10, "name": "base", "expr": "salary * 0.1", "condition": None},
         {"order": 20, "name": "mult", "expr": "if (score >= 4) then 1.5 else 1", "condition": None},
         {"order": 30, "name": "growth", "expr": "pct_change(salary, prev)", "condition": None},
-        {"order": 40, "name": "bonus", "expr": "round2(base * mult * (1 + fund_return))",
-         "condition": 'active && dept != "ops" && start < date("2025-01-01")'},
+        {
+            "order": 40,
+            "name": "bonus",
+            "expr": "round2(base * mult * (1 + fund_return))",
+            "condition": 'active && dept != "ops" && start < date("2025-01-01")',
+        },
         {"order": 50, "name": "share", "expr": "bonus / total(bonus)", "condition": None},
     ],
 }
@@ -61,8 +65,23 @@ def files(tmp_path: Path):
 def test_run_both_engines_byte_identical(files, capsys):
     tmp, plan, data = files
     assert call(["formula", "run", "--plan", str(plan), "--input", str(data), "--output", str(tmp / "v.csv")]) == 0
-    assert call(["formula", "run", "--plan", str(plan), "--input", str(data), "--output", str(tmp / "r.csv"),
-                 "--engine", "reference"]) == 0
+    assert (
+        call(
+            [
+                "formula",
+                "run",
+                "--plan",
+                str(plan),
+                "--input",
+                str(data),
+                "--output",
+                str(tmp / "r.csv"),
+                "--engine",
+                "reference",
+            ]
+        )
+        == 0
+    )
     v, r = (tmp / "v.csv").read_bytes(), (tmp / "r.csv").read_bytes()
     assert v == r
     assert v.decode().splitlines() == [
@@ -83,12 +102,15 @@ def test_check_ok(files, capsys):
 
 
 def test_check_invalid_plan_lists_every_error(tmp_path, capsys):
-    bad = dict(PLAN, steps=[
-        {"order": 10, "name": "a", "expr": "salry * 2"},
-        {"order": 20, "name": "b", "expr": "a +", "condition": "dept > 1"},
-        {"order": 30, "name": "c", "expr": "d"},
-        {"order": 40, "name": "d", "expr": "c"},
-    ])
+    bad = dict(
+        PLAN,
+        steps=[
+            {"order": 10, "name": "a", "expr": "salry * 2"},
+            {"order": 20, "name": "b", "expr": "a +", "condition": "dept > 1"},
+            {"order": 30, "name": "c", "expr": "d"},
+            {"order": 40, "name": "d", "expr": "c"},
+        ],
+    )
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad))
     assert call(["formula", "check", str(path)]) == 2
@@ -125,8 +147,15 @@ def test_run_with_invalid_plan_exits_2(tmp_path, files, capsys):
 def test_malformed_cell_names_row_and_column(tmp_path, files, capsys, row, message):
     _, plan, _ = files
     data = tmp_path / "bad.csv"
-    data.write_text(DATA.replace(",extra", "").replace(",x\n", "\n").replace(",y\n", "\n").replace(",z\n", "\n")
-                    .replace(",\n", "\n") + row + "\n")
+    data.write_text(
+        DATA.replace(",extra", "")
+        .replace(",x\n", "\n")
+        .replace(",y\n", "\n")
+        .replace(",z\n", "\n")
+        .replace(",\n", "\n")
+        + row
+        + "\n"
+    )
     assert call(["formula", "run", "--plan", str(plan), "--input", str(data), "--output", str(tmp_path / "o.csv")]) == 2
     assert message in capsys.readouterr().err
 
@@ -137,24 +166,58 @@ def test_missing_column_and_missing_file(tmp_path, files, capsys):
     data.write_text("employee_ref,salary\ne1,1\n")
     assert call(["formula", "run", "--plan", str(plan), "--input", str(data), "--output", str(tmp_path / "o.csv")]) == 2
     assert "the header lacks the column(s): score, dept, start, active, prev" in capsys.readouterr().err
-    assert call(["formula", "run", "--plan", str(plan), "--input", str(tmp_path / "nope.csv"),
-                 "--output", str(tmp_path / "o.csv")]) == 2
+    assert (
+        call(
+            [
+                "formula",
+                "run",
+                "--plan",
+                str(plan),
+                "--input",
+                str(tmp_path / "nope.csv"),
+                "--output",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 2
+    )
     assert call(["formula", "check", str(tmp_path / "nope.json")]) == 2
 
 
 def test_module_runs_as_a_process(files):
     tmp, plan, data = files
     out = tmp / "p.csv"
-    proc = subprocess.run([sys.executable, "-m", "app.cli.formula", "formula", "run", "--plan", str(plan), "--input",
-                           str(data), "--output", str(out), "--engine", "reference"], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[3])
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli.formula",
+            "formula",
+            "run",
+            "--plan",
+            str(plan),
+            "--input",
+            str(data),
+            "--output",
+            str(out),
+            "--engine",
+            "reference",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("employee_ref,base,mult,growth,bonus,share,error\n")
 
 
 def test_cli_module_imports_only_the_engine():
-    code = ("import sys, app.cli.formula, engine.formula.tape, engine.formula.snapshot; bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('models', 'workers', 'reflex', 'sqlmodel', 'sqlalchemy', 'arq', 'redis')]; print(bad)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[3])
+    code = (
+        "import sys, app.cli.formula, engine.formula.tape, engine.formula.snapshot; bad = [m for m in "
+        "sys.modules if m.split('.')[0] in "
+        "('models', 'workers', 'reflex', 'sqlmodel', 'sqlalchemy', 'arq', 'redis')]; print(bad)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3]
+    )
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -16,7 +16,11 @@ def fresh_settings():
 
 
 def test_defaults_and_overrides(monkeypatch):
-    for name in ("PHAROS_REDIS_TIMEOUT_SECONDS", "PHAROS_WORKER_HEARTBEAT_SECONDS", "PHAROS_RESTART_BACKOFF_MAX_SECONDS"):
+    for name in (
+        "PHAROS_REDIS_TIMEOUT_SECONDS",
+        "PHAROS_WORKER_HEARTBEAT_SECONDS",
+        "PHAROS_RESTART_BACKOFF_MAX_SECONDS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PHAROS_REDIS_CONNECT_TIMEOUT_SECONDS", "0.25")
     settings = get_settings()

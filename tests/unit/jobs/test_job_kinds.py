@@ -39,7 +39,9 @@ def test_chunk_hooks_are_typed_and_collecting_is_explicit():
     assert ChunkHooks(begin=_noop, undo=_noop, end=_noop, abort=_noop).collects is False
 
 
-@pytest.mark.parametrize(("name", "size", "message"), [("", 50, "1-60 characters"), ("x" * 61, 50, "1-60"), ("ok", 0, "chunk_size")])
+@pytest.mark.parametrize(
+    ("name", "size", "message"), [("", 50, "1-60 characters"), ("x" * 61, 50, "1-60"), ("ok", 0, "chunk_size")]
+)
 def test_bad_kinds_are_refused_when_declared(name, size, message):
     with pytest.raises(ValueError, match=message):
         JobKind(name, _handle, chunk_size=size)

@@ -148,8 +148,9 @@ class BulkState(AuthState):
         if not self._begin(ctx):
             return
         yield
-        ok, data = await call(self, fetch_preview, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer),
-                                    self.action)
+        ok, data = await call(
+            self, fetch_preview, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer), self.action
+        )
         if ok:
             self.items, self.skipped, self.reasons = data["items"], data["skipped"], data["reasons"]
             self.recoverable, self.totals, self.currency = data["recoverable"], data["totals"], data["currency"]
@@ -172,7 +173,11 @@ class BulkState(AuthState):
         yield
         try:
             ok, created_id = await call(
-                self, do_create, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer), self.action,
+                self,
+                do_create,
+                ctx,
+                bulk_filters(self.f_rule, self.f_severity, self.f_dealer),
+                self.action,
                 self.batch_name,
             )
         finally:
@@ -252,7 +257,11 @@ def bulk_page() -> rx.Component:
                     disabled=locked,
                 ),
                 choice(
-                    "Action", s.action, s.set_action, [(k, v[0]) for k, v in ACTIONS.items()], "bulk-action",
+                    "Action",
+                    s.action,
+                    s.set_action,
+                    [(k, v[0]) for k, v in ACTIONS.items()],
+                    "bulk-action",
                     disabled=locked,
                 ),
                 spacing="3",
@@ -285,8 +294,14 @@ def bulk_page() -> rx.Component:
                 rx.cond(
                     s.items.length() > 0,
                     column_table(
-                        [("Dealer", "dealer"), ("Alerts", "alerts"), ("SKUs", "skus"), ("Dealer status", status_cell),
-                         (in_currency("Recoverable", s.currency), "recoverable"), ("Follow-up task", "follow_up")],
+                        [
+                            ("Dealer", "dealer"),
+                            ("Alerts", "alerts"),
+                            ("SKUs", "skus"),
+                            ("Dealer status", status_cell),
+                            (in_currency("Recoverable", s.currency), "recoverable"),
+                            ("Follow-up task", "follow_up"),
+                        ],
                         s.items,
                         "preview-table",
                         "preview-row",
@@ -309,8 +324,12 @@ def bulk_page() -> rx.Component:
                     s.skipped.length() > 0,
                     rx.vstack(
                         rx.heading("Skipped", size="2"),
-                        column_table([("Dealer", "dealer"), ("Rule", "rule"), ("Why", "reason")], s.skipped, "skipped-table",
-                               "skipped-row"),
+                        column_table(
+                            [("Dealer", "dealer"), ("Rule", "rule"), ("Why", "reason")],
+                            s.skipped,
+                            "skipped-table",
+                            "skipped-row",
+                        ),
                         width="100%",
                     ),
                 ),
@@ -383,5 +402,3 @@ def bulk_page() -> rx.Component:
             ),
         ),
     )
-
-

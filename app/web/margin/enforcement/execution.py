@@ -60,7 +60,13 @@ class ExecutionState(JobWatchMixin, AuthState):
         self._stop_watch()
         self.name = self.label = self.status = self.progress = self.report_href = ""
         self.percent, self.counts, self.feed = 0, [], []
-        self.finished, self.can_cancel, self.can_start, self.confirm_cancel, self.live = True, False, False, False, False
+        self.finished, self.can_cancel, self.can_start, self.confirm_cancel, self.live = (
+            True,
+            False,
+            False,
+            False,
+            False,
+        )
         self.empty, self.empty_message = bool(message), message
 
     _watch_permission: ClassVar[str] = READ
@@ -185,12 +191,22 @@ def _cancel_dialog(s: Any) -> rx.Component:
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(
-                    rx.button("Keep running", variant="soft", color_scheme="gray", on_click=s.keep_batch,
-                              data_testid="execution-cancel-keep"),
+                    rx.button(
+                        "Keep running",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=s.keep_batch,
+                        data_testid="execution-cancel-keep",
+                    ),
                 ),
                 rx.alert_dialog.action(
-                    rx.button("Cancel batch", color_scheme="red", on_click=s.cancel, disabled=s.busy,
-                              data_testid="execution-cancel-confirm"),
+                    rx.button(
+                        "Cancel batch",
+                        color_scheme="red",
+                        on_click=s.cancel,
+                        disabled=s.busy,
+                        data_testid="execution-cancel-confirm",
+                    ),
                 ),
                 spacing="3",
                 justify="end",
@@ -302,5 +318,3 @@ def execution_page() -> rx.Component:
             ),
         ),
     )
-
-

@@ -67,10 +67,15 @@ def reports_page() -> rx.Component:
             (s.rows.length() == 0) & ~s.loading,
             rx.callout("No enforcement batch yet.", icon="info"),
             column_table(
-                [("Batch", lambda r: rx.link(r["name"], href="/reports/" + r["id"])), ("Action", "action"),
-                 ("Status", _status), ("Items", "items"), ("Finished", "done"),
-                 (in_currency("Expected recoverable", s.currency), "recoverable"),
-                 ("Created", lambda r: rx.text(r["created"], white_space="nowrap"))],
+                [
+                    ("Batch", lambda r: rx.link(r["name"], href="/reports/" + r["id"])),
+                    ("Action", "action"),
+                    ("Status", _status),
+                    ("Items", "items"),
+                    ("Finished", "done"),
+                    (in_currency("Expected recoverable", s.currency), "recoverable"),
+                    ("Created", lambda r: rx.text(r["created"], white_space="nowrap")),
+                ],
                 s.rows,
                 "reports-table",
                 "report-row",
@@ -88,5 +93,3 @@ def reports_page() -> rx.Component:
             ),
         ),
     )
-
-

@@ -86,7 +86,8 @@ def fetch_preview(ctx: TenantContext, filters: dict[str, Any], action: str) -> d
         ],
         "reasons": skip_summary(skipped),
         "empty": empty,
-        "totals": f"{data['totals']['items']} notices · {data['totals']['alerts']} alerts · {data['totals']['skipped']} skipped",
+        "totals": f"{data['totals']['items']} notices · {data['totals']['alerts']} alerts · "
+        "{data['totals']['skipped']} skipped",
     }
 
 
@@ -119,7 +120,12 @@ def fetch_execution(ctx: TenantContext, batch_id: str) -> dict[str, Any]:
             if k not in ("total", "finished") and v
         ],
         "feed": [
-            {"at": fmt.stamp(f["at"]), "message": f["message"], "level": f["level"], "event": f["event"].replace("_", " ")}
+            {
+                "at": fmt.stamp(f["at"]),
+                "message": f["message"],
+                "level": f["level"],
+                "event": f["event"].replace("_", " "),
+            }
             for f in d["feed"]
         ],
         "finished": d["status"] in FINISHED,
@@ -202,7 +208,9 @@ def caption(text: str) -> rx.Component:
     return rx.text(text, size="1", weight="medium", color_scheme="gray")
 
 
-def choice(label: str, value: Var, on_change, options: list[tuple[str, str]] | Var, testid: str, **props) -> rx.Component:
+def choice(
+    label: str, value: Var, on_change, options: list[tuple[str, str]] | Var, testid: str, **props
+) -> rx.Component:
     """A captioned select of the enforcement forms (kit.controls.select props: first, keys, disabled)."""
     return controls.field(
         label,
@@ -251,5 +259,3 @@ def status_cell(r: Var) -> rx.Component:
 
 def in_currency(title: str, currency: Var) -> rx.Component:
     return rx.table.column_header_cell(title, rx.cond(currency != "", " (" + currency + ")", ""))
-
-

@@ -23,7 +23,9 @@ def tenants():
 @pytest.fixture(scope="module")
 def clients(api, tenants):
     a, b = tenants
-    return role_clients(api, a.tenant, ("ops", "sales", "viewer"), others={"b_owner": b.tenant}, raise_server_exceptions=False)
+    return role_clients(
+        api, a.tenant, ("ops", "sales", "viewer"), others={"b_owner": b.tenant}, raise_server_exceptions=False
+    )
 
 
 def _sse(client, batch_id):

@@ -56,10 +56,20 @@ def test_money_rounding_is_exact_half_even_and_keeps_big_values(fresh):
             {
                 **real["items"][0],
                 "alerts": [
-                    {**line, "floor": Decimal("1299.0050000000"), "price_before": Decimal("2.6750000000"),
-                     "price_after": None, "impact": big},
-                    {**line, "floor": Decimal("-0.0050000000"), "price_before": Decimal("0.0150000000"),
-                     "price_after": Decimal("10"), "impact": Decimal("250.0000000000")},
+                    {
+                        **line,
+                        "floor": Decimal("1299.0050000000"),
+                        "price_before": Decimal("2.6750000000"),
+                        "price_after": None,
+                        "impact": big,
+                    },
+                    {
+                        **line,
+                        "floor": Decimal("-0.0050000000"),
+                        "price_before": Decimal("0.0150000000"),
+                        "price_after": Decimal("10"),
+                        "impact": Decimal("250.0000000000"),
+                    },
                 ],
             }
         ],

@@ -30,8 +30,17 @@ def test_intact_chain_verifies():
 
 def test_hash_covers_every_field():
     link = chain(1)[0].link
-    for field, value in [("actor", "x"), ("action", "x"), ("entity", "x"), ("entity_id", "x"), ("after", {"v": 2}),
-                         ("before", {}), ("at", "2027-01-01T00:00:00.000000Z"), ("tenant_id", "u"), ("prev_hash", "1" * 64)]:
+    for field, value in [
+        ("actor", "x"),
+        ("action", "x"),
+        ("entity", "x"),
+        ("entity_id", "x"),
+        ("after", {"v": 2}),
+        ("before", {}),
+        ("at", "2027-01-01T00:00:00.000000Z"),
+        ("tenant_id", "u"),
+        ("prev_hash", "1" * 64),
+    ]:
         assert replace(link, **{field: value}).digest() != link.digest(), field
 
 
@@ -42,9 +51,14 @@ def test_canonical_encoding_ignores_key_order():
 
 
 def test_jsonable_keeps_money_exact_and_times_utc():
-    value = to_jsonable({"amount": Decimal("1.2345678901"), "id": uuid.UUID(int=1),
-                         "at": datetime(2026, 1, 1, 12, tzinfo=UTC)})
-    assert value == {"amount": "1.2345678901", "id": "00000000-0000-0000-0000-000000000001", "at": "2026-01-01T12:00:00.000000Z"}
+    value = to_jsonable(
+        {"amount": Decimal("1.2345678901"), "id": uuid.UUID(int=1), "at": datetime(2026, 1, 1, 12, tzinfo=UTC)}
+    )
+    assert value == {
+        "amount": "1.2345678901",
+        "id": "00000000-0000-0000-0000-000000000001",
+        "at": "2026-01-01T12:00:00.000000Z",
+    }
     with pytest.raises(ValueError):
         to_jsonable(datetime(2026, 1, 1))
 

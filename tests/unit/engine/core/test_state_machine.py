@@ -29,7 +29,9 @@ def test_allowed_transition_returns_its_target():
 
 
 def test_invalid_transition_names_the_allowed_actions():
-    with pytest.raises(InvalidTransition, match=r"'complete' is not allowed from status 'queued' \(allowed: cancel, start, withdraw\)"):
+    with pytest.raises(
+        InvalidTransition, match=r"'complete' is not allowed from status 'queued' \(allowed: cancel, start, withdraw\)"
+    ):
         SAMPLE.check("queued", "complete", ctx(Role.OWNER), None)
 
 
@@ -93,7 +95,10 @@ def test_ownership_comes_from_the_owner_field_and_the_acting_organization():
 def test_owner_only_needs_an_owner_field():
     with pytest.raises(ValueError, match="owner_field"):
         StateMachine(
-            "unowned", frozenset({"a", "b"}), "a", (Transition("go", frozenset({"a"}), "b", "cases.withdraw", owner_only=True),)
+            "unowned",
+            frozenset({"a", "b"}),
+            "a",
+            (Transition("go", frozenset({"a"}), "b", "cases.withdraw", owner_only=True),),
         )
 
 
@@ -140,5 +145,8 @@ def test_machine_definition_errors_are_caught_at_import():
             "dup",
             frozenset({"a", "b"}),
             "a",
-            (Transition("go", frozenset({"a"}), "b", "margin.read"), Transition("go", frozenset({"a"}), "a", "margin.read")),
+            (
+                Transition("go", frozenset({"a"}), "b", "margin.read"),
+                Transition("go", frozenset({"a"}), "a", "margin.read"),
+            ),
         )

@@ -84,8 +84,9 @@ def _mutants(node: Node):
     elif isinstance(node, Call):
         cls = next(c for c in FUNCTION_CLASSES if node.func in c)
         for func in cls:
-            if func != node.func and not (func == "total" and any(isinstance(n, Call) and n.func == "total"
-                                                                   for _, n in _nodes(node.args[0]))):
+            if func != node.func and not (
+                func == "total" and any(isinstance(n, Call) and n.func == "total" for _, n in _nodes(node.args[0]))
+            ):
                 yield f"{node.func} -> {func}", dataclasses.replace(node, func=func)
 
 
@@ -107,7 +108,9 @@ def test_every_neighbour_substitution_changes_the_result(case):
     for path, node in _nodes(step.expr):
         for label, mutant in _mutants(node):
             count += 1
-            mutated = dataclasses.replace(compiled, steps=(dataclasses.replace(step, expr=_replace_at(step.expr, path, mutant)),))
+            mutated = dataclasses.replace(
+                compiled, steps=(dataclasses.replace(step, expr=_replace_at(step.expr, path, mutant)),)
+            )
             if table.to_csv_bytes(vectorized.run(mutated, df)) == baseline:
                 survivors.append(f"{label} at {path}")
     assert count > 0

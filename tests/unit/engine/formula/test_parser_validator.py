@@ -83,12 +83,12 @@ def test_syntax_errors_say_where_and_what(source, line, column, words):
         ("round2(a, 2)", "takes 1 argument, got 2"),
         ("clip(a, b)", "takes 3 arguments, got 2"),
         ("t + 1", "text can only be compared"),
-        ("t < \"x\"", "text can only be compared with == or !="),
+        ('t < "x"', "text can only be compared with == or !="),
         ("d + 1", "date can only be compared"),
-        ("d == \"2025-01-01\"", "cannot compare a date with a text"),
-        ("d < date(\"2025-01-01\")", None),
+        ('d == "2025-01-01"', "cannot compare a date with a text"),
+        ('d < date("2025-01-01")', None),
         ("t", "gives a text"),
-        ("\"x\"", "gives a text"),
+        ('"x"', "gives a text"),
         ("if (t) then 1 else 2", "text can only be compared"),
         ("min", "is a function"),
         ("a ^ b", "constant whole number"),
@@ -98,7 +98,7 @@ def test_syntax_errors_say_where_and_what(source, line, column, words):
         ("a ^ (1 / 0)", "division by zero"),
         ("a ^ (4 ^ 2 - 15)", None),
         ("total(total(a))", "cannot be nested"),
-        ("__import__(\"os\")", "unknown function '__import__'"),
+        ('__import__("os")', "unknown function '__import__'"),
     ],
 )
 def test_semantic_errors(source, words):
@@ -133,13 +133,17 @@ def test_every_issue_is_reported_with_step_line_and_column():
     issues = _issues(_plan([(10, "a", "salry * 2", None), (20, "b", "1 +", "salary >")]))
     assert issues == [
         "step 'a' (expr), line 1, column 1: unknown name 'salry' (did you mean 'salary'?)",
-        "step 'b' (expr), line 1, column 4: the expression ends too early; expected a value (a number, a name, a function call or '(')",
-        "step 'b' (condition), line 1, column 9: the expression ends too early; expected a value (a number, a name, a function call or '(')",
+        "step 'b' (expr), line 1, column 4: the expression ends too early; expected a value (a number, a name, a "
+        "function call or '(')",
+        "step 'b' (condition), line 1, column 9: the expression ends too early; expected a value (a number, a "
+        "name, a function call or '(')",
     ]
 
 
 def test_cycle_is_named():
-    issues = _issues(_plan([(10, "a", "b + 1", None), (20, "b", "c * 2", None), (30, "c", "a", None), (40, "d", "salary", None)]))
+    issues = _issues(
+        _plan([(10, "a", "b + 1", None), (20, "b", "c * 2", None), (30, "c", "a", None), (40, "d", "salary", None)])
+    )
     assert issues == ["step 'a': steps form a cycle: a -> b -> c -> a"]
 
 
@@ -180,7 +184,9 @@ def test_step_name_rules(steps, words):
 
 def test_input_rules():
     assert any("reserved" in i for i in _issues(_plan([(10, "a", "1", None)], inputs=(("date", "date"),))))
-    assert any("declared twice" in i for i in _issues(_plan([(10, "a", "1", None)], inputs=(("x", "int"), ("x", "int")))))
+    assert any(
+        "declared twice" in i for i in _issues(_plan([(10, "a", "1", None)], inputs=(("x", "int"), ("x", "int"))))
+    )
     with pytest.raises(PlanError, match="dtype"):
         _plan([(10, "a", "1", None)], inputs=(("x", "float"),))
 
@@ -191,8 +197,10 @@ def test_too_many_steps():
 
 
 def test_plan_json_reads_numbers_as_decimal():
-    p = loads('{"name": "x", "version": 2, "inputs": [], "fund_inputs": {"r": 0.1, "s": "0.2"}, '
-              '"steps": [{"order": 1, "name": "a", "expr": "r + s"}]}')
+    p = loads(
+        '{"name": "x", "version": 2, "inputs": [], "fund_inputs": {"r": 0.1, "s": "0.2"}, '
+        '"steps": [{"order": 1, "name": "a", "expr": "r + s"}]}'
+    )
     assert str(p.fund_inputs["r"]) == "0.1" and p.version == "2"
     with pytest.raises(PlanError, match="not valid JSON"):
         loads("{nope")

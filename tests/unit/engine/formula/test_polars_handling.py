@@ -38,8 +38,18 @@ def test_polars_remainder_follows_the_divisor_the_language_the_dividend():
     rows = [{"a": a, "b": b} for a in (7, -7, 7.5, 0) for b in (3, -3, 2.5)]
     result = assert_engines_agree(compiled, frame(compiled, rows))
     assert [format(v, "f") for v in result.frame["r"]] == [
-        "1.0000000000", "1.0000000000", "2.0000000000", "-1.0000000000", "-1.0000000000", "-2.0000000000",
-        "1.5000000000", "1.5000000000", "0.0000000000", "0.0000000000", "0.0000000000", "0.0000000000",
+        "1.0000000000",
+        "1.0000000000",
+        "2.0000000000",
+        "-1.0000000000",
+        "-1.0000000000",
+        "-2.0000000000",
+        "1.5000000000",
+        "1.5000000000",
+        "0.0000000000",
+        "0.0000000000",
+        "0.0000000000",
+        "0.0000000000",
     ]
 
 
@@ -54,7 +64,9 @@ def test_no_pow_on_decimal_so_power_is_repeated_rounded_multiplication():
 
 @pytest.mark.parametrize("expr", ["a / b", "a % b", "pct_change(a, b)", "if (1) then a / b else 0"])
 def test_division_by_zero_would_fail_the_batch_so_divisors_are_guarded(expr):
-    df = pl.DataFrame({"a": [Decimal(1), Decimal(1)], "b": [Decimal(1), Decimal(0)]}, schema={"a": DECIMAL, "b": DECIMAL})
+    df = pl.DataFrame(
+        {"a": [Decimal(1), Decimal(1)], "b": [Decimal(1), Decimal(0)]}, schema={"a": DECIMAL, "b": DECIMAL}
+    )
     with pytest.raises(pl.exceptions.ComputeError):
         df.select(pl.col("a") / pl.col("b"))
     compiled = plan([("x", expr)], {"a": "decimal", "b": "decimal"})
@@ -107,8 +119,10 @@ def test_booleans_cannot_be_cast_to_decimal_so_they_become_one_or_zero():
 
 
 def test_result_scale_is_ten_for_every_operation():
-    compiled = plan([("m", "a * b"), ("d", "a / b"), ("r", "round2(a)"), ("t", "total(a)"), ("n", "min(a, b)")],
-                    {"a": "decimal", "b": "decimal"})
+    compiled = plan(
+        [("m", "a * b"), ("d", "a / b"), ("r", "round2(a)"), ("t", "total(a)"), ("n", "min(a, b)")],
+        {"a": "decimal", "b": "decimal"},
+    )
     result = vectorized.run(compiled, frame(compiled, [{"a": "1.23456789", "b": "3"}]))
     assert all(dtype == DECIMAL for dtype in result.frame.select("m", "d", "r", "t", "n").dtypes)
 

@@ -27,13 +27,29 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 INPUTS = {"a": "decimal", "b": "decimal", "c": "int", "flag": "bool", "t": "text", "d": "date"}
 NUM_NAMES = ["a", "b", "c", "flag"]
 
-LITERALS = ["0", "1", "2", "3", "0.5", "2.345", "2.355", "0.0000000001", "0.0000000005", "100", "7", "1.5",
-            "99999999999999", "100000000000000", "9999999999999999999999999999", "0.3333333333"]
+LITERALS = [
+    "0",
+    "1",
+    "2",
+    "3",
+    "0.5",
+    "2.345",
+    "2.355",
+    "0.0000000001",
+    "0.0000000005",
+    "100",
+    "7",
+    "1.5",
+    "99999999999999",
+    "100000000000000",
+    "9999999999999999999999999999",
+    "0.3333333333",
+]
 
 VALUES = st.one_of(
     st.sampled_from(["0", "1", "-1", "2.5", "0.0000000001", "-0.0000000003", "3", "-7", "100000", "0.125"]),
-    st.decimals(min_value=-10**6, max_value=10**6, places=4, allow_nan=False, allow_infinity=False).map(str),
-    st.decimals(min_value=-10**27, max_value=10**27, places=10, allow_nan=False, allow_infinity=False).map(str),
+    st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False).map(str),
+    st.decimals(min_value=-(10**27), max_value=10**27, places=10, allow_nan=False, allow_infinity=False).map(str),
     st.sampled_from(["99999999999999.9999999999", "-100000000000000", "9999999999999999999999999999.9999999999"]),
 )
 
@@ -124,9 +140,57 @@ def test_random_bytes_give_an_error_or_a_tree(data):
     assert_error_or_tree(data.decode("latin-1"))
 
 
-TOKENS = ["(", ")", ",", "+", "-", "*", "/", "%", "^", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "if", "then",
-          "else", "date", "total", "min", "round2", "pct_change", "a", "b", "t", "d", "x", "1", "0", "2.5", '"x"',
-          '"2025-01-01"', "=", "!", "&", "|", ".", "[", "]", "__import__", "lambda", ":", "'", "1e5", "\n", "9" * 40]
+TOKENS = [
+    "(",
+    ")",
+    ",",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "^",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "==",
+    "!=",
+    "&&",
+    "||",
+    "if",
+    "then",
+    "else",
+    "date",
+    "total",
+    "min",
+    "round2",
+    "pct_change",
+    "a",
+    "b",
+    "t",
+    "d",
+    "x",
+    "1",
+    "0",
+    "2.5",
+    '"x"',
+    '"2025-01-01"',
+    "=",
+    "!",
+    "&",
+    "|",
+    ".",
+    "[",
+    "]",
+    "__import__",
+    "lambda",
+    ":",
+    "'",
+    "1e5",
+    "\n",
+    "9" * 40,
+]
 
 
 @settings(max_examples=600, deadline=None)
@@ -144,7 +208,7 @@ def test_printable_text_gives_an_error_or_a_tree(text):
 @settings(max_examples=300, deadline=None)
 @given(
     st.one_of(
-        st.decimals(allow_nan=False, allow_infinity=False, places=14, min_value=-10**29, max_value=10**29).map(str),
+        st.decimals(allow_nan=False, allow_infinity=False, places=14, min_value=-(10**29), max_value=10**29).map(str),
         st.from_regex(r"[+-]?[0-9]{0,30}(\.[0-9]{0,14})?", fullmatch=True),
     )
 )

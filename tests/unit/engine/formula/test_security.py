@@ -51,7 +51,7 @@ def assert_rejected(source: str) -> str:
         ("a = 1", "use =="),
         ("[x for x in a]", "subscripts"),
         ("{}", "braces"),
-        ("open(\"/etc/passwd\")", "unknown function 'open'"),
+        ('open("/etc/passwd")', "unknown function 'open'"),
         ("a; a", "';' is not allowed"),
         ("`a`", "not part of the formula language"),
     ],

@@ -109,7 +109,10 @@ ROW_ERRORS = [
     ("pct_change(9999999999999999999999999999, -9999999999999999999999999999)", dec.MSG_OVERFLOW),
     ("0 && 1 / 0", dec.MSG_DIV_ZERO),  # && and || evaluate both sides
     ("1 || 1 / 0", dec.MSG_DIV_ZERO),
-    ("1 / 0 + 100000000000000000000 * 100000000000000000000", dec.MSG_DIV_ZERO),  # first failure in evaluation order wins
+    (
+        "1 / 0 + 100000000000000000000 * 100000000000000000000",
+        dec.MSG_DIV_ZERO,
+    ),  # first failure in evaluation order wins
     ("100000000000000000000 * 100000000000000000000 + 1 / 0", dec.MSG_OVERFLOW),
     ("if (1 / 0) then 1 else 2", dec.MSG_DIV_ZERO),
     ("min(1, 1 / 0)", dec.MSG_DIV_ZERO),

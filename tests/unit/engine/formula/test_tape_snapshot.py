@@ -41,8 +41,12 @@ def test_tape_for_an_ok_row():
     compiled = _compiled()
     tape = build_tape(compiled, frame(compiled, ROWS), "e1")
     assert tape.error is None
-    assert tape.inputs == {"salary": "1000.0000000000", "score": "5.0000000000", "prev": "500.0000000000",
-                           "pool": "1000.0000000000"}
+    assert tape.inputs == {
+        "salary": "1000.0000000000",
+        "score": "5.0000000000",
+        "prev": "500.0000000000",
+        "pool": "1000.0000000000",
+    }
     by = {s.name: s for s in tape.steps}
     assert [s.name for s in tape.steps] == ["base", "mult", "growth", "bonus", "share"]
     assert by["mult"].branches == [{"line": 1, "column": 1, "branch": "then"}]

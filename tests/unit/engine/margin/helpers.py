@@ -28,8 +28,10 @@ def sales(rows: list[dict]) -> pl.DataFrame:
 
 
 def snapshots(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame([{c: r.get(c, T0 if c == "observed_at" else None) for c in SNAPSHOT_SCHEMA} for r in rows],
-                        schema=SNAPSHOT_SCHEMA)
+    return pl.DataFrame(
+        [{c: r.get(c, T0 if c == "observed_at" else None) for c in SNAPSHOT_SCHEMA} for r in rows],
+        schema=SNAPSHOT_SCHEMA,
+    )
 
 
 def our_prices(rows: list[dict]) -> pl.DataFrame:

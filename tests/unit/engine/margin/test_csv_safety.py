@@ -136,7 +136,13 @@ def test_a_trigger_behind_any_invisible_lead_is_neutralised(lead, trigger, rest)
     assert neutralise(lead + trigger + rest) == "'" + lead + trigger + rest
 
 
-@given(head=PLAIN, sep=st.sampled_from(SEPARATORS), lead=st.lists(INVISIBLE, max_size=3).map("".join), trigger=TRIGGER, rest=PLAIN)
+@given(
+    head=PLAIN,
+    sep=st.sampled_from(SEPARATORS),
+    lead=st.lists(INVISIBLE, max_size=3).map("".join),
+    trigger=TRIGGER,
+    rest=PLAIN,
+)
 def test_a_trigger_after_any_separator_is_neutralised(head, sep, lead, trigger, rest):
     assert is_risky(head + sep + lead + trigger + rest)
 
@@ -168,7 +174,11 @@ def _starts_a_formula(cell: str) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(
     rows=st.lists(
-        st.lists(st.one_of(NASTY, st.decimals(allow_nan=False, allow_infinity=False, places=2), st.integers()), min_size=1, max_size=4),
+        st.lists(
+            st.one_of(NASTY, st.decimals(allow_nan=False, allow_infinity=False, places=2), st.integers()),
+            min_size=1,
+            max_size=4,
+        ),
         max_size=6,
     )
 )

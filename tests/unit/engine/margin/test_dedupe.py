@@ -16,9 +16,19 @@ from tests.unit.engine.margin.helpers import T0, D, sales
 
 
 def _row(i: int, dealer: str = "d1", price: str = "90") -> dict:
-    return {"row_id": f"s{i:03}", "dealer_id": dealer, "sku_id": "k1", "advertised_price": D(price),
-            "transaction_price": D("100"), "qty": i % 4 + 1, "observed_at": T0 + timedelta(minutes=i),
-            "map_floor": D("100"), "map_rule_id": "m1", "mrp_floor": D("100"), "mrp_rule_id": "r1"}
+    return {
+        "row_id": f"s{i:03}",
+        "dealer_id": dealer,
+        "sku_id": "k1",
+        "advertised_price": D(price),
+        "transaction_price": D("100"),
+        "qty": i % 4 + 1,
+        "observed_at": T0 + timedelta(minutes=i),
+        "map_floor": D("100"),
+        "map_rule_id": "m1",
+        "mrp_floor": D("100"),
+        "mrp_rule_id": "r1",
+    }
 
 
 class FakeStore:
@@ -35,8 +45,9 @@ class FakeStore:
             self.alerts[alert_id] = OpenAlert(alert_id, c.dealer_id, c.sku_id, c.rule, c.impact, frozenset(c.evidence))
         for a in p.attaches:
             old = self.alerts[a.alert_id]
-            self.alerts[a.alert_id] = OpenAlert(old.id, old.dealer_id, old.sku_id, old.rule, a.impact,
-                                                old.evidence_ids | set(a.new_evidence_ids))
+            self.alerts[a.alert_id] = OpenAlert(
+                old.id, old.dealer_id, old.sku_id, old.rule, a.impact, old.evidence_ids | set(a.new_evidence_ids)
+            )
 
 
 def test_rerunning_the_same_scan_changes_nothing():
@@ -50,8 +61,8 @@ def test_rerunning_the_same_scan_changes_nothing():
 
 def test_new_rows_attach_and_impact_counts_each_row_once():
     store = FakeStore()
-    store.apply(detect(sales([_row(i) for i in range(3)])))          # rows 0..2
-    store.apply(detect(sales([_row(i) for i in range(2, 6)])))       # overlaps on row 2
+    store.apply(detect(sales([_row(i) for i in range(3)])))  # rows 0..2
+    store.apply(detect(sales([_row(i) for i in range(2, 6)])))  # overlaps on row 2
     (alert,) = store.alerts.values()
     assert alert.evidence_ids == {f"s{i:03}" for i in range(6)}
     full = detect(sales([_row(i) for i in range(6)])).alerts.get_column("impact").item()

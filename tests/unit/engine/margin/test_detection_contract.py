@@ -15,8 +15,18 @@ from engine.pricing import resolve_frame, rules_frame
 from tests.unit.engine.margin.helpers import T0, D, inventory, our_prices, sales, snapshots
 from tests.unit.engine.pricing.helpers import rule
 
-ROW = {"row_id": "s1", "dealer_id": "d1", "sku_id": "k1", "advertised_price": D("9"), "transaction_price": D("9"),
-       "qty": 2, "map_floor": D("10"), "map_rule_id": "m1", "mrp_floor": D("10"), "mrp_rule_id": "r1"}
+ROW = {
+    "row_id": "s1",
+    "dealer_id": "d1",
+    "sku_id": "k1",
+    "advertised_price": D("9"),
+    "transaction_price": D("9"),
+    "qty": 2,
+    "map_floor": D("10"),
+    "map_rule_id": "m1",
+    "mrp_floor": D("10"),
+    "mrp_rule_id": "r1",
+}
 
 
 def test_no_inputs_gives_empty_frames_with_the_contract_schemas():
@@ -54,8 +64,18 @@ def test_undercut_needs_our_prices_unique_per_sku():
 
 
 def test_dead_stock_needs_aware_as_of_and_uses_the_threshold_parameter():
-    inv = inventory([{"row_id": "i", "dealer_id": "d", "sku_id": "k", "qty": 1, "unit_cost": D("5"),
-                      "received_at": T0 - timedelta(days=30)}])
+    inv = inventory(
+        [
+            {
+                "row_id": "i",
+                "dealer_id": "d",
+                "sku_id": "k",
+                "qty": 1,
+                "unit_cost": D("5"),
+                "received_at": T0 - timedelta(days=30),
+            }
+        ]
+    )
     with pytest.raises(ValidationFailed, match="as_of"):
         detect(inventory=inv, as_of=datetime(2025, 3, 1))
     assert detect(inventory=inv, as_of=T0).alerts.is_empty()
@@ -64,8 +84,12 @@ def test_dead_stock_needs_aware_as_of_and_uses_the_threshold_parameter():
 
 
 def test_price_at_floor_is_not_a_breach_and_null_floor_never_breaches():
-    frame = sales([ROW | {"advertised_price": D("10"), "transaction_price": D("10")},
-                   ROW | {"row_id": "s2", "map_floor": None, "mrp_floor": None}])
+    frame = sales(
+        [
+            ROW | {"advertised_price": D("10"), "transaction_price": D("10")},
+            ROW | {"row_id": "s2", "map_floor": None, "mrp_floor": None},
+        ]
+    )
     assert detect(frame).alerts.is_empty()
 
 
@@ -86,23 +110,35 @@ def test_config_refuses_bad_parameters():
 
 def test_floors_come_from_the_price_resolver_row_aligned():
     plain = pl.DataFrame(
-        {"row_id": ["a", "b", "c"], "dealer_id": ["d1", "d2", "d1"], "sku_id": ["sku-1"] * 3,
-         "channel_id": ["web", "web", "shop"], "advertised_price": [D("90"), D("90"), D("90")],
-         "transaction_price": [D("80"), D("95"), D("95")], "qty": [1, 2, 3], "observed_at": [T0] * 3},
+        {
+            "row_id": ["a", "b", "c"],
+            "dealer_id": ["d1", "d2", "d1"],
+            "sku_id": ["sku-1"] * 3,
+            "channel_id": ["web", "web", "shop"],
+            "advertised_price": [D("90"), D("90"), D("90")],
+            "transaction_price": [D("80"), D("95"), D("95")],
+            "qty": [1, 2, 3],
+            "observed_at": [T0] * 3,
+        },
         schema=SALES_SCHEMA,
     )
-    rules = rules_frame([
-        rule("map-global", "100", kind="map", start=T0),
-        rule("map-d2", "85", kind="map", org="d2", start=T0),
-        rule("mrp-web", "90", kind="mrp", channel="web", start=T0),
-    ])
+    rules = rules_frame(
+        [
+            rule("map-global", "100", kind="map", start=T0),
+            rule("map-d2", "85", kind="map", org="d2", start=T0),
+            rule("mrp-web", "90", kind="mrp", channel="web", start=T0),
+        ]
+    )
     priced = attach_floors(
         plain,
         resolve_frame(floor_queries(plain, "map", "USD"), rules),
         resolve_frame(floor_queries(plain, "mrp", "USD"), rules),
     )
-    assert priced.select("map_rule_id", "mrp_rule_id").rows() == [("map-global", "mrp-web"), ("map-d2", "mrp-web"),
-                                                                   ("map-global", None)]
+    assert priced.select("map_rule_id", "mrp_rule_id").rows() == [
+        ("map-global", "mrp-web"),
+        ("map-d2", "mrp-web"),
+        ("map-global", None),
+    ]
     alerts = detect(priced).alerts
     assert alerts.select("rule", "dealer_id", "evidence_ids", "impact", "floor_rule_id").rows() == [
         ("map_breach", "d1", ["a", "c"], D("40"), "map-global"),

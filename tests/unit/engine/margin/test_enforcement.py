@@ -23,8 +23,13 @@ def a(id_, dealer, sku="k1", rule="map_breach", status="open", impact="10"):
     return AlertRef(id_, dealer, sku, rule, status, D(impact), D("100"))
 
 
-DEALERS = {"d-active": "active", "d-warned": "warned", "d-final": "final_notice", "d-susp": "suspended",
-           "d-term": "terminated"}
+DEALERS = {
+    "d-active": "active",
+    "d-warned": "warned",
+    "d-final": "final_notice",
+    "d-susp": "suspended",
+    "d-term": "terminated",
+}
 
 
 def skips(p):
@@ -32,8 +37,12 @@ def skips(p):
 
 
 def test_warning_notice_groups_per_dealer_and_sums_recoverable_margin():
-    p = preview("warning_notice", [a("a2", "d-active", "k2", impact="40.5"), a("a1", "d-active", impact="150"),
-                                   a("a3", "d-warned")], DEALERS, OPS)
+    p = preview(
+        "warning_notice",
+        [a("a2", "d-active", "k2", impact="40.5"), a("a1", "d-active", impact="150"), a("a3", "d-warned")],
+        DEALERS,
+        OPS,
+    )
     (item,) = p.items
     assert (item.dealer_id, item.alert_ids, item.sku_ids) == ("d-active", ("a1", "a2"), ("k1", "k2"))
     assert (item.status_before, item.status_after, item.dealer_action) == ("active", "warned", "warn")
@@ -44,16 +53,25 @@ def test_warning_notice_groups_per_dealer_and_sums_recoverable_margin():
 
 def test_skip_reasons_cover_alert_state_rule_and_dealer_status():
     selected = [
-        a("r", "d-active", status="resolved"), a("x", "d-active", status="dismissed"),
-        a("u", "d-active", rule="competitor_undercut"), a("s", "d-susp"), a("t", "d-term"),
-        a("n", "d-nobody"), a("ok", "d-active", status="in_enforcement"), a("ok", "d-active", status="in_enforcement"),
+        a("r", "d-active", status="resolved"),
+        a("x", "d-active", status="dismissed"),
+        a("u", "d-active", rule="competitor_undercut"),
+        a("s", "d-susp"),
+        a("t", "d-term"),
+        a("n", "d-nobody"),
+        a("ok", "d-active", status="in_enforcement"),
+        a("ok", "d-active", status="in_enforcement"),
     ]
     p = preview("suspend_dealer", selected, DEALERS, OPS)
     assert [(s.alert_id, s.reason) for s in p.skipped] == [
         ("ok", "action_not_allowed_from_status"),  # suspend needs a warning first
         ("ok", "duplicate_alert"),
-        ("r", "alert_resolved"), ("u", "rule_not_enforceable"), ("x", "alert_dismissed"),
-        ("n", "dealer_unknown"), ("s", "dealer_already_suspended"), ("t", "dealer_terminated"),
+        ("r", "alert_resolved"),
+        ("u", "rule_not_enforceable"),
+        ("x", "alert_dismissed"),
+        ("n", "dealer_unknown"),
+        ("s", "dealer_already_suspended"),
+        ("t", "dealer_terminated"),
     ]
     assert p.items == () and p.recoverable == 0
     assert p.skipped_by_reason["alert_resolved"] == 1
@@ -61,7 +79,10 @@ def test_skip_reasons_cover_alert_state_rule_and_dealer_status():
 
 def test_final_notice_and_price_correction_from_each_rung():
     p = preview("final_notice", [a("1", "d-active"), a("2", "d-warned"), a("3", "d-final")], DEALERS, OPS)
-    assert [(i.dealer_id, i.status_after) for i in p.items] == [("d-active", "final_notice"), ("d-warned", "final_notice")]
+    assert [(i.dealer_id, i.status_after) for i in p.items] == [
+        ("d-active", "final_notice"),
+        ("d-warned", "final_notice"),
+    ]
     assert skips(p) == {"3": "dealer_already_at_step"}
     p = preview("request_price_correction", [a("1", "d-final"), a("2", "d-susp")], DEALERS, OPS)
     assert [(i.dealer_id, i.status_after, i.dealer_action) for i in p.items] == [("d-final", "final_notice", None)]

@@ -76,7 +76,10 @@ def test_long_explanations_are_abridged_but_keep_every_term():
     rows = [EvidenceRow(f"s{i:03}", 1, D("9"), D("10")) for i in range(30)]
     e = explain("mrp_breach", rows, max_terms=3)
     assert len(e.terms) == 30
-    assert e.rendered == "Σ qty × (floor − price) = 1 × (10.00 − 9.00) + 1 × (10.00 − 9.00) + 1 × (10.00 − 9.00) + … (27 more) = 30.00"
+    assert (
+        e.rendered == "Σ qty × (floor − price) = 1 × (10.00 − 9.00) + 1 × (10.00 − 9.00) + 1 × (10.00 − 9.00) + … "
+        "(27 more) = 30.00"
+    )
 
 
 def test_money_refuses_float():
@@ -86,26 +89,75 @@ def test_money_refuses_float():
 
 
 def test_detection_golden_scan_end_to_end():
-    frame = sales([
-        {"row_id": "s1", "dealer_id": "d1", "sku_id": "k1", "advertised_price": D("449"), "transaction_price": D("449"),
-         "qty": 3, "map_floor": D("499"), "map_rule_id": "map-1", "mrp_floor": D("450"), "mrp_rule_id": "mrp-1"},
-        {"row_id": "s2", "dealer_id": "d1", "sku_id": "k1", "advertised_price": D("459"), "transaction_price": D("455"),
-         "qty": 1, "observed_at": T0 + timedelta(hours=1),
-         "map_floor": D("499"), "map_rule_id": "map-2", "mrp_floor": D("450"), "mrp_rule_id": "mrp-1"},
-        {"row_id": "s3", "dealer_id": "d2", "sku_id": "k1", "advertised_price": D("499"), "transaction_price": D("499"),
-         "qty": 5, "map_floor": D("499"), "map_rule_id": "map-1", "mrp_floor": D("450"), "mrp_rule_id": "mrp-1"},
-        {"row_id": "s4", "dealer_id": "d2", "sku_id": "k2", "advertised_price": D("1"), "qty": 2},  # no floors
-    ])
-    snaps = snapshots([
-        {"snapshot_id": "c1", "competitor_id": "comp", "sku_id": "k1", "price": D("420")},
-        {"snapshot_id": "c2", "competitor_id": "comp", "sku_id": "k1", "price": D("480")},
-    ])
+    frame = sales(
+        [
+            {
+                "row_id": "s1",
+                "dealer_id": "d1",
+                "sku_id": "k1",
+                "advertised_price": D("449"),
+                "transaction_price": D("449"),
+                "qty": 3,
+                "map_floor": D("499"),
+                "map_rule_id": "map-1",
+                "mrp_floor": D("450"),
+                "mrp_rule_id": "mrp-1",
+            },
+            {
+                "row_id": "s2",
+                "dealer_id": "d1",
+                "sku_id": "k1",
+                "advertised_price": D("459"),
+                "transaction_price": D("455"),
+                "qty": 1,
+                "observed_at": T0 + timedelta(hours=1),
+                "map_floor": D("499"),
+                "map_rule_id": "map-2",
+                "mrp_floor": D("450"),
+                "mrp_rule_id": "mrp-1",
+            },
+            {
+                "row_id": "s3",
+                "dealer_id": "d2",
+                "sku_id": "k1",
+                "advertised_price": D("499"),
+                "transaction_price": D("499"),
+                "qty": 5,
+                "map_floor": D("499"),
+                "map_rule_id": "map-1",
+                "mrp_floor": D("450"),
+                "mrp_rule_id": "mrp-1",
+            },
+            {"row_id": "s4", "dealer_id": "d2", "sku_id": "k2", "advertised_price": D("1"), "qty": 2},  # no floors
+        ]
+    )
+    snaps = snapshots(
+        [
+            {"snapshot_id": "c1", "competitor_id": "comp", "sku_id": "k1", "price": D("420")},
+            {"snapshot_id": "c2", "competitor_id": "comp", "sku_id": "k1", "price": D("480")},
+        ]
+    )
     ours = our_prices([{"sku_id": "k1", "our_price": D("499"), "our_price_rule_id": "list-1"}])
-    inv = inventory([
-        {"row_id": "i1", "dealer_id": "d1", "sku_id": "k2", "qty": 10, "unit_cost": D("25"), "received_at": T0 - timedelta(days=90)},
-        {"row_id": "i2", "dealer_id": "d1", "sku_id": "k2", "qty": 4, "unit_cost": D("30"),
-         "received_at": T0 - timedelta(days=90) + timedelta(microseconds=1)},
-    ])
+    inv = inventory(
+        [
+            {
+                "row_id": "i1",
+                "dealer_id": "d1",
+                "sku_id": "k2",
+                "qty": 10,
+                "unit_cost": D("25"),
+                "received_at": T0 - timedelta(days=90),
+            },
+            {
+                "row_id": "i2",
+                "dealer_id": "d1",
+                "sku_id": "k2",
+                "qty": 4,
+                "unit_cost": D("30"),
+                "received_at": T0 - timedelta(days=90) + timedelta(microseconds=1),
+            },
+        ]
+    )
     result = detect(frame, snapshots=snaps, our_prices=ours, inventory=inv, as_of=T0)
     got = result.alerts.select("rule", "dealer_id", "sku_id", "evidence_ids", "impact", "floor", "floor_rule_id").rows()
     assert got == [

@@ -30,8 +30,8 @@ def allowed(machine, status, action, role, reason="note") -> bool:
 # (machine, status, action) -> roles that may take it, per the spec's locked RBAC
 MATRIX = [
     (ALERT_MACHINE, "open", "acknowledge", {OW, OPS, S}),
-    (ALERT_MACHINE, "acknowledged", "enforce", {OW, OPS}),           # Sales: no enforcement
-    (ALERT_MACHINE, "in_enforcement", "resolve", {OW, OPS, S}),      # Sales closes the loop
+    (ALERT_MACHINE, "acknowledged", "enforce", {OW, OPS}),  # Sales: no enforcement
+    (ALERT_MACHINE, "in_enforcement", "resolve", {OW, OPS, S}),  # Sales closes the loop
     (ALERT_MACHINE, "open", "dismiss", {OW, OPS, S}),
     (ALERT_MACHINE, "resolved", "reopen", {OW, OPS, S}),
     (TASK_MACHINE, "open", "start", {OW, OPS, S}),
@@ -80,7 +80,12 @@ def test_every_transition_has_a_label_and_no_role_gets_more_than_four_buttons(ma
 
 
 def test_alert_lifecycle_with_reopen():
-    steps = [("open", "acknowledge"), ("acknowledged", "enforce"), ("in_enforcement", "resolve"), ("resolved", "reopen")]
+    steps = [
+        ("open", "acknowledge"),
+        ("acknowledged", "enforce"),
+        ("in_enforcement", "resolve"),
+        ("resolved", "reopen"),
+    ]
     for status, action in steps:
         status = ALERT_MACHINE.check(status, action, ctx(OPS), "fixed").target
     assert status == "open"
@@ -91,7 +96,11 @@ def test_alert_lifecycle_with_reopen():
 def test_sales_buttons_on_an_open_alert_exclude_enforcement():
     assert [t.label for t in ALERT_MACHINE.available_actions("open", ctx(S))] == ["Acknowledge", "Resolve", "Dismiss"]
     assert [t.label for t in ALERT_MACHINE.available_actions("open", ctx(OPS))] == [
-        "Acknowledge", "Start enforcement", "Resolve", "Dismiss"]
+        "Acknowledge",
+        "Start enforcement",
+        "Resolve",
+        "Dismiss",
+    ]
 
 
 @pytest.mark.parametrize("action", ["resolve", "dismiss"])

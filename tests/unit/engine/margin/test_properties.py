@@ -30,10 +30,19 @@ qtys = st.integers(0, 10**6)
 def sale_rows(draw):
     n = draw(st.integers(0, 25))
     return [
-        {"row_id": f"s{i:02}", "dealer_id": draw(dealers), "sku_id": draw(skus), "advertised_price": draw(maybe_price),
-         "transaction_price": draw(maybe_price), "qty": draw(qtys), "observed_at": draw(hours),
-         "map_floor": draw(maybe_price), "map_rule_id": draw(st.sampled_from(["m1", "m2"])),
-         "mrp_floor": draw(maybe_price), "mrp_rule_id": draw(st.sampled_from(["r1", "r2"]))}
+        {
+            "row_id": f"s{i:02}",
+            "dealer_id": draw(dealers),
+            "sku_id": draw(skus),
+            "advertised_price": draw(maybe_price),
+            "transaction_price": draw(maybe_price),
+            "qty": draw(qtys),
+            "observed_at": draw(hours),
+            "map_floor": draw(maybe_price),
+            "map_rule_id": draw(st.sampled_from(["m1", "m2"])),
+            "mrp_floor": draw(maybe_price),
+            "mrp_rule_id": draw(st.sampled_from(["r1", "r2"])),
+        }
         for i in range(n)
     ]
 
@@ -41,17 +50,32 @@ def sale_rows(draw):
 @st.composite
 def snapshot_rows(draw):
     n = draw(st.integers(0, 8))
-    return [{"snapshot_id": f"c{i}", "competitor_id": draw(st.sampled_from(["x", "y"])), "sku_id": draw(skus),
-             "price": draw(prices), "observed_at": draw(hours)} for i in range(n)]
+    return [
+        {
+            "snapshot_id": f"c{i}",
+            "competitor_id": draw(st.sampled_from(["x", "y"])),
+            "sku_id": draw(skus),
+            "price": draw(prices),
+            "observed_at": draw(hours),
+        }
+        for i in range(n)
+    ]
 
 
 @st.composite
 def inventory_rows(draw):
     n = draw(st.integers(0, 8))
-    return [{"row_id": f"i{i}", "dealer_id": draw(dealers), "sku_id": draw(skus), "qty": draw(qtys),
-             "unit_cost": draw(prices),
-             "received_at": T0 - timedelta(days=draw(st.integers(85, 95)), seconds=draw(st.sampled_from([-1, 0, 1])))}
-            for i in range(n)]
+    return [
+        {
+            "row_id": f"i{i}",
+            "dealer_id": draw(dealers),
+            "sku_id": draw(skus),
+            "qty": draw(qtys),
+            "unit_cost": draw(prices),
+            "received_at": T0 - timedelta(days=draw(st.integers(85, 95)), seconds=draw(st.sampled_from([-1, 0, 1]))),
+        }
+        for i in range(n)
+    ]
 
 
 pcts = st.decimals(min_value=0, max_value=50, places=2, allow_nan=False, allow_infinity=False)
@@ -64,8 +88,14 @@ def test_vectorized_equals_reference(s, snaps, inv, pct, with_k2_price):
     if with_k2_price:
         ours.append({"sku_id": "k2", "our_price": Decimal("10.0000000001"), "our_price_rule_id": "list-k2"})
     config = DetectionConfig(undercut_pct=pct)
-    got = detect(sales(s), snapshots=snapshots(snaps), our_prices=our_prices(ours), inventory=inventory(inv),
-                 as_of=T0, config=config)
+    got = detect(
+        sales(s),
+        snapshots=snapshots(snaps),
+        our_prices=our_prices(ours),
+        inventory=inventory(inv),
+        as_of=T0,
+        config=config,
+    )
     want_evidence = reference_evidence(s, snaps, ours, inv, as_of=T0, undercut_pct=pct)
     assert got.evidence.to_dicts() == want_evidence
     assert got.alerts.to_dicts() == reference_alerts(want_evidence, config.severity)

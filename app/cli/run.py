@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -120,9 +119,27 @@ def _print_banner(url: str, seconds: float) -> None:
     print(flush=True)
 
 
+class SignalFlag:
+    """A stop flag a signal handler may set: a plain attribute, no lock. (`threading.Event.set` from
+    a handler deadlocks when the signal lands while the main thread holds the event's own lock
+    inside `wait`, and `pharos up` then never stops.)"""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
 def _supervise(supervisor: Supervisor) -> None:
     """Restart dead children until SIGINT (Ctrl-C) or SIGTERM; then the caller stops everything."""
-    stop = threading.Event()
+    stop = SignalFlag()
 
     def handle(signum, _frame):
         stop.set()

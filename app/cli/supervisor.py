@@ -18,10 +18,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import psutil
 
@@ -45,6 +45,14 @@ class Child:
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+
+
+class StopFlag(Protocol):
+    """What `run` needs of its stop signal (a `threading.Event` in tests, a lock-free flag under signals)."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, seconds: float) -> Any: ...
 
 
 def _say(message: str) -> None:
@@ -106,8 +114,8 @@ class Supervisor:
             child.restart_at = now + delay
             self.say(f"{child.name} (pid {child.proc.pid}) exited with status {status}; restarting in {delay:.1f} s")
 
-    def run(self, stop: threading.Event) -> None:
-        """Supervise until `stop` is set (the caller's signal handler sets it)."""
+    def run(self, stop: StopFlag) -> None:
+        """Supervise until `stop` is set (the caller's signal handler sets it: app/cli/run.py SignalFlag)."""
         while not stop.is_set():
             self.check()
             stop.wait(TICK_SECONDS)

@@ -1,0 +1,1 @@
+"""The import pipeline's pure parts: what a target is, reading files, types, column suggestions."""

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.margin.csv_safety import (
+from engine.csv_safety import (
     INVISIBLE_CATEGORIES,
     LOOKALIKE_TRIGGERS,
     SEPARATORS,

@@ -1,0 +1,267 @@
+"""A stored file read as a header and a stream of rows: CSV (UTF-8, with or without BOM) or XLSX.
+
+Nothing is guessed or repaired: a file that is not UTF-8 is refused with the byte and line that
+prove it (never decoded with replacement characters), and each malformed shape (NUL bytes, an
+unmatched quote, an oversized field, duplicate or blank headers, too many columns) is a
+`ReadError` naming the line and column, so the person can fix the file. Rows are produced one at a
+time: a 250 MB file is never held in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+FileKind = Literal["csv", "xlsx"]
+
+MAX_COLUMNS = 500
+# one physical line may be longer than csv's field limit (131072 characters: kept at its default),
+# so an oversized field is reported by csv with its line; a line past this is refused unread
+MAX_LINE_BYTES = 16 * 1024 * 1024
+_ZIP_MAGIC = b"PK\x03\x04"
+_DELIMITERS = (",", ";", "\t")
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; `line` (1 = header) and `column` say where."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # the source line (CSV) or sheet row (XLSX) where the row starts; the header is 1
+    cells: tuple[str, ...]
+
+
+@dataclass
+class SourceTable:
+    kind: FileKind
+    header: tuple[str, ...]
+    rows: Iterator[Row]
+    delimiter: str = ","
+
+
+def sniff_kind(path: Path) -> FileKind:
+    with path.open("rb") as handle:
+        return "xlsx" if handle.read(4) == _ZIP_MAGIC else "csv"
+
+
+@contextmanager
+def open_table(path: Path, kind: FileKind | None = None) -> Iterator[SourceTable]:
+    """The file's header (checked) and its rows, read lazily while the context is open."""
+    kind = kind or sniff_kind(path)
+    if kind == "xlsx":
+        with _open_xlsx(path) as table:
+            yield table
+        return
+    with path.open("rb") as handle:
+        yield _csv_table(handle)
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _not_utf8(raw: bytes, error: UnicodeDecodeError, line: int) -> ReadError:
+    byte = raw[error.start]
+    guess = ""
+    try:
+        raw.decode("cp1252")
+        guess = " (it looks like Windows-1252 / cp1252)"
+    except UnicodeDecodeError:
+        pass
+    return ReadError(
+        f"the file is not UTF-8 (byte 0x{byte:02x} at line {line}){guess}: save it as CSV UTF-8",
+        line=line,
+    )
+
+
+def _decoded_lines(handle: BinaryIO) -> Iterator[str]:
+    """Physical lines decoded strictly as UTF-8 (BOM dropped); refusals name the line."""
+    line = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        line += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise ReadError(
+                f"line {line} is longer than {MAX_LINE_BYTES // (1024 * 1024)} MB: is this a CSV file?",
+                line=line,
+            )
+        if line == 1:
+            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise ReadError("the file is UTF-16: save it as CSV UTF-8", line=1)
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if b"\x00" in raw:
+            position = raw.index(b"\x00") + 1
+            raise ReadError(
+                f"line {line} contains a NUL byte (at byte {position}): the file looks binary or UTF-16;"
+                " save it as CSV UTF-8",
+                line=line,
+            )
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _not_utf8(raw, error, line) from None
+
+
+def _delimiter(header_line: str) -> tuple[str, int]:
+    """The separator the header uses most outside quotes (`;` in most European exports), and how often."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return (best if counts[best] else ","), counts[best]
+
+
+def check_header(cells: list[str], line: int = 1) -> tuple[str, ...]:
+    """Trimmed header names; blank, duplicate or too many columns are refused by position."""
+    while cells and not cells[-1].strip():
+        cells = cells[:-1]  # trailing empty cells (spreadsheets pad the first row)
+    if not cells:
+        raise ReadError("the file has no header row: the first line must name the columns", line=line)
+    if len(cells) > MAX_COLUMNS:
+        raise ReadError(f"the header has {len(cells)} columns; at most {MAX_COLUMNS} are read", line=line)
+    names = [c.strip() for c in cells]
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names, start=1):
+        if not name:
+            raise ReadError(f"column {index} has no header: name every column", line=line, column=str(index))
+        key = name.casefold()
+        if key in seen:
+            raise ReadError(
+                f"column {name!r} appears twice (columns {seen[key]} and {index}): rename one",
+                line=line,
+                column=name,
+            )
+        seen[key] = index
+    return tuple(names)
+
+
+def _csv_error(error: csv.Error, start: int, end: int) -> ReadError:
+    text = str(error)
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit()
+        return ReadError(
+            f"line {start}: a field is longer than {limit} characters"
+            " (an unmatched quote makes the rest of the file one field)",
+            line=start,
+        )
+    if "unexpected end of data" in text or "EOF" in text:
+        return ReadError(
+            f"line {start}: a quoted field is never closed (an unmatched quote): check the quotes",
+            line=start,
+        )
+    if "expected after" in text:
+        return ReadError(
+            f"line {end}: text follows a closing quote ({text}): double every quote inside a quoted field",
+            line=end,
+        )
+    return ReadError(f"line {start}: the CSV cannot be read ({text})", line=start)
+
+
+def _csv_table(handle: BinaryIO) -> SourceTable:
+    lines = _decoded_lines(handle)
+    first = next(lines, None)
+    if first is None:
+        raise ReadError("the file is empty", line=1)
+    delimiter, separators = _delimiter(first)
+    if separators >= MAX_COLUMNS:  # refused before csv builds a list of a million names
+        raise ReadError(f"the header has {separators + 1} columns; at most {MAX_COLUMNS} are read", line=1)
+
+    def chained() -> Iterator[str]:
+        yield first
+        yield from lines
+
+    reader = csv.reader(chained(), delimiter=delimiter, strict=True)
+    try:
+        header = check_header(next(reader))
+    except csv.Error as error:
+        raise _csv_error(error, 1, reader.line_num) from None
+    return SourceTable("csv", header, _csv_rows(reader), delimiter)
+
+
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[Row]:
+    line_num = getattr(reader, "line_num", 0)
+    while True:
+        start = line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(error, start, getattr(reader, "line_num", start)) from None
+        line_num = getattr(reader, "line_num", start)
+        if not any(c.strip() for c in cells):
+            continue  # blank lines carry nothing
+        yield Row(start, tuple(cells))
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str:
+    """An XLSX cell as the text a CSV export would hold (dates ISO, numbers plain, no float noise)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
+    return str(value)
+
+
+@contextmanager
+def _open_xlsx(path: Path) -> Iterator[SourceTable]:
+    from openpyxl import load_workbook  # noqa: PLC0415 - only XLSX uploads pay for the import
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ReadError(f"the file is not a readable XLSX workbook ({error})") from None
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            raise ReadError("the workbook has no sheet")
+        values = sheet.iter_rows(values_only=True)
+        first = next(values, None)
+        if first is None:
+            raise ReadError("the first sheet is empty", line=1)
+        if len(first) > MAX_COLUMNS * 4 and any(v is not None for v in first[MAX_COLUMNS * 4 :]):
+            raise ReadError(f"the header has {len(first)} columns; at most {MAX_COLUMNS} are read", line=1)
+        header = check_header([cell_text(v) for v in first])
+        yield SourceTable("xlsx", header, _xlsx_rows(values, len(header)))
+    finally:
+        book.close()
+
+
+def _xlsx_rows(values: Iterator[tuple[object, ...]], width: int) -> Iterator[Row]:
+    for line, raw in enumerate(values, start=2):
+        cells = [cell_text(v) for v in raw]
+        while len(cells) > width and not cells[-1]:
+            cells.pop()
+        if not any(c.strip() for c in cells):
+            continue
+        if any("\x00" in c for c in cells):
+            raise ReadError(f"row {line} contains a NUL character", line=line)
+        yield Row(line, tuple(cells))

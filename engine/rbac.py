@@ -35,6 +35,8 @@ def _roles(*roles: Role) -> frozenset[Role]:
 # permission -> roles that hold it. Owner holds everything (added below).
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # core
+    # mapping, validating and importing a stored file; each target's own permission narrows it
+    "core.imports.write": _STAFF - {Role.VIEWER, Role.AUDITOR},
     "core.dashboard.read": _STAFF,
     "core.audit.read": _roles(_A, Role.AUDITOR),
     "core.settings.manage": _roles(_A),

@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 from engine.discovery import import_tree
 from engine.modules import MODULES
 from models.core import tables as core_tables  # noqa: F401
+from models.imports import tables as import_tables  # noqa: F401
 from models.jobs import tables as job_tables  # noqa: F401
 
 for _module in MODULES:

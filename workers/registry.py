@@ -11,8 +11,8 @@ from engine.modules import MODULES
 from models.core.settings import job_settings
 from models.jobs.kinds import kinds
 
-# only modules that have long work have a kinds module
-KIND_MODULES: tuple[str, ...] = tuple(
+# the core's own kinds (the import pipeline), then each module that has long work
+KIND_MODULES: tuple[str, ...] = ("models.imports.kinds",) + tuple(
     f"models.{m}.kinds" for m in MODULES if importlib.util.find_spec(f"models.{m}.kinds") is not None
 )
 

@@ -43,9 +43,7 @@ class CellProblem:
 def _decimal_problem(text: str) -> CellProblem:
     if COMMA_DECIMAL_RE.match(text):
         fixed = text.replace(".", "").replace(",", ".")
-        return CellProblem(
-            f"{text} uses a comma as decimal separator", f"write {fixed} (a point before the decimals)"
-        )
+        return CellProblem(f"{text} uses a comma as decimal separator", f"write {fixed} (a point before the decimals)")
     if THOUSANDS_RE.match(text):
         fixed = re.sub(r"[,' ]", "", text)
         return CellProblem(f"{text} has thousands separators", f"write {fixed}")

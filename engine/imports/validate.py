@@ -97,7 +97,9 @@ def _typed_expr(target_field: TargetField) -> tuple[pl.Expr, pl.Expr]:
         ok = text.str.contains(INTEGER_PATTERN)
         return pl.when(ok).then(text).otherwise(None).cast(pl.Int64), ok
     if kind == "date":
-        value = pl.when(text.str.contains(DATE_PATTERN)).then(text).otherwise(None).str.to_date("%Y-%m-%d", strict=False)
+        value = (
+            pl.when(text.str.contains(DATE_PATTERN)).then(text).otherwise(None).str.to_date("%Y-%m-%d", strict=False)
+        )
         return value, value.is_not_null()
     if kind == "currency":
         ok = text.str.contains(CURRENCY_PATTERN)
@@ -124,7 +126,9 @@ def _instants(target_field: TargetField, frame: pl.DataFrame) -> tuple[pl.Series
     return pl.Series(target_field.name, values, dtype=pl.Datetime("us", "UTC")), pl.Series(oks)
 
 
-def type_batch(target: ImportTarget, header: tuple[str, ...], mapping: Mapping[str, str], rows: list[Row]) -> TypedBatch:
+def type_batch(
+    target: ImportTarget, header: tuple[str, ...], mapping: Mapping[str, str], rows: list[Row]
+) -> TypedBatch:
     """Type one batch; every failing cell becomes a RowIssue and its row leaves the frame."""
     issues: list[RowIssue] = []
     width = len(header)
@@ -132,7 +136,13 @@ def type_batch(target: ImportTarget, header: tuple[str, ...], mapping: Mapping[s
     for row in rows:
         if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
             issues.append(
-                RowIssue(row.line, "", "", f"the row has {len(row.cells)} cells, the header {width}", "check the quotes and separators")
+                RowIssue(
+                    row.line,
+                    "",
+                    "",
+                    f"the row has {len(row.cells)} cells, the header {width}",
+                    "check the quotes and separators",
+                )
             )
     raw = pl.DataFrame(
         {ROW: [r.line for r in rows]}
@@ -167,7 +177,11 @@ def type_batch(target: ImportTarget, header: tuple[str, ...], mapping: Mapping[s
 
 
 def type_rows(
-    target: ImportTarget, header: tuple[str, ...], mapping: Mapping[str, str], rows: Iterable[Row], batch_rows: int = BATCH_ROWS
+    target: ImportTarget,
+    header: tuple[str, ...],
+    mapping: Mapping[str, str],
+    rows: Iterable[Row],
+    batch_rows: int = BATCH_ROWS,
 ) -> Iterator[TypedBatch]:
     """The rows in typed batches of `batch_rows` (memory stays flat for a 250 MB file)."""
     check_mapping(target, header, mapping)

@@ -65,18 +65,37 @@ EMPLOYEES = ImportTarget(
         TargetField("first_name", "First name", "text", aliases=("given name", "forename", "preferred name")),
         TargetField("last_name", "Last name", "text", aliases=("surname", "family name")),
         TargetField("email", "Email", "text", required=False, aliases=("work email", "email address", "e mail")),
-        TargetField("department", "Department", "text", required=False, aliases=("dept", "cost center", "team", "org unit")),
-        TargetField("job_title", "Job title", "text", required=False, aliases=("position", "title", "role", "designation")),
-        TargetField("hire_date", "Hire date", "date", aliases=("start date", "date of joining", "doj", "joined", "original hire date")),
+        TargetField(
+            "department", "Department", "text", required=False, aliases=("dept", "cost center", "team", "org unit")
+        ),
+        TargetField(
+            "job_title", "Job title", "text", required=False, aliases=("position", "title", "role", "designation")
+        ),
+        TargetField(
+            "hire_date",
+            "Hire date",
+            "date",
+            aliases=("start date", "date of joining", "doj", "joined", "original hire date"),
+        ),
         TargetField(
             "base_salary",
             "Base salary",
             "money",
             aliases=("salary", "annual salary", "base pay", "annual base", "ctc", "fixed pay", "compensation"),
         ),
-        TargetField("currency", "Currency", "currency", required=False, aliases=("salary currency", "pay currency", "ccy")),
-        TargetField("manager_ref", "Manager ID", "code", required=False, aliases=("manager", "reports to", "supervisor id", "line manager")),
-        TargetField("country", "Country", "code", required=False, aliases=("work country", "location country", "country code")),
+        TargetField(
+            "currency", "Currency", "currency", required=False, aliases=("salary currency", "pay currency", "ccy")
+        ),
+        TargetField(
+            "manager_ref",
+            "Manager ID",
+            "code",
+            required=False,
+            aliases=("manager", "reports to", "supervisor id", "line manager"),
+        ),
+        TargetField(
+            "country", "Country", "code", required=False, aliases=("work country", "location country", "country code")
+        ),
     ),
 )
 

@@ -30,12 +30,16 @@ def refusal(path: Path) -> ReadError:
 
 
 def test_utf8_with_and_without_bom_read_the_same(tmp_path):
-    body = "Dealer,Price\r\nMüller Apotheke,12.50\r\n\r\n\"Quoted, name\",\"3\"\n".encode()
+    body = 'Dealer,Price\r\nMüller Apotheke,12.50\r\n\r\n"Quoted, name","3"\n'.encode()
     plain = read_all(write(tmp_path, body, "a.csv"))
     bom = read_all(write(tmp_path, b"\xef\xbb\xbf" + body, "b.csv"))
-    assert plain == bom == (
-        ("Dealer", "Price"),
-        [Row(2, ("Müller Apotheke", "12.50")), Row(4, ("Quoted, name", "3"))],
+    assert (
+        plain
+        == bom
+        == (
+            ("Dealer", "Price"),
+            [Row(2, ("Müller Apotheke", "12.50")), Row(4, ("Quoted, name", "3"))],
+        )
     )
 
 

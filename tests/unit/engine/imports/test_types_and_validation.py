@@ -89,8 +89,16 @@ def test_cells_are_typed_and_bad_cells_get_hints():
     ]
     assert batch.issues == [
         RowIssue(3, "Cur", "EURO", "'EURO' is not a currency code", "write the ISO 4217 code, e.g. EUR or USD"),
-        RowIssue(3, "Date", "12/03/2024", "12/03/2024 is not an ISO date", "write dates as YYYY-MM-DD, e.g. 2024-03-31"),
-        RowIssue(3, "Price", "1.234,50", "1.234,50 uses a comma as decimal separator", "write 1234.50 (a point before the decimals)"),
+        RowIssue(
+            3, "Date", "12/03/2024", "12/03/2024 is not an ISO date", "write dates as YYYY-MM-DD, e.g. 2024-03-31"
+        ),
+        RowIssue(
+            3,
+            "Price",
+            "1.234,50",
+            "1.234,50 uses a comma as decimal separator",
+            "write 1234.50 (a point before the decimals)",
+        ),
         RowIssue(3, "Qty", "2.0", "2.0 is not a whole number", "write 2"),
         RowIssue(4, "", "", "the row has 7 cells, the header 6", "check the quotes and separators"),
         RowIssue(4, "Date", "2024-02-30", "2024-02-30 is not a calendar day", "check the month and the day"),
@@ -103,10 +111,18 @@ def test_instants_are_utc_and_need_a_zone():
     from engine.imports.targets import ImportTarget, TargetField
 
     target = ImportTarget("t.x", "X", "t", "margin.write", (TargetField("at", "At", "instant"),))
-    batch = type_batch(target, ("At",), {"at": "At"}, [Row(2, ("2024-01-02T10:00:00+01:00",)), Row(3, ("2024-01-02 10:00",))])
+    batch = type_batch(
+        target, ("At",), {"at": "At"}, [Row(2, ("2024-01-02T10:00:00+01:00",)), Row(3, ("2024-01-02 10:00",))]
+    )
     assert batch.frame.rows() == [(2, datetime(2024, 1, 2, 9, tzinfo=UTC))]
     assert batch.issues == [
-        RowIssue(3, "At", "2024-01-02 10:00", "2024-01-02 10:00 has no time zone", "add the zone, e.g. 2024-03-31T14:05:00Z or +01:00")
+        RowIssue(
+            3,
+            "At",
+            "2024-01-02 10:00",
+            "2024-01-02 10:00 has no time zone",
+            "add the zone, e.g. 2024-03-31T14:05:00Z or +01:00",
+        )
     ]
 
 
@@ -118,5 +134,5 @@ def test_batches_cover_every_row():
 
 
 def test_formula_cells_are_stored_as_text_and_neutralised_on_export():
-    issue = RowIssue(3, "Dealer", "=HYPERLINK(\"x\")", "dealer '=HYPERLINK(\"x\")' not found")
+    issue = RowIssue(3, "Dealer", '=HYPERLINK("x")', "dealer '=HYPERLINK(\"x\")' not found")
     assert to_csv(["row", "value"], [[issue.row, issue.value]]) == '"row","value"\r\n3,"\'=HYPERLINK(""x"")"\r\n'

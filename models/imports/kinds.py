@@ -1,0 +1,123 @@
+"""The import pipeline's job kinds: "imports.validate" and "imports.import" (one item = one import).
+
+Both read the stored file through the uploads module, check it (models/imports/pipeline.py) and
+move the import's status through the decision path as the system. `imports.import` re-checks the
+file whose SHA-256 it verifies and records, then merges the rows through the target's loader
+inside the item's transaction: the rows, the counts, the audit events, the status and the item's
+done mark commit together or not at all. A problem with the file or the loader fails the import
+(status `failed`, the reason kept) and the item is done: the person sees why, nothing is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlmodel import Session
+
+from engine.context import TenantContext
+from engine.errors import DomainError
+from engine.imports import registry
+from engine.imports.machine import IMPORT_MACHINE
+from engine.imports.reader import ReadError
+from engine.imports.validate import MappingError
+from engine.jobs import Done, ItemOutcome, Skipped
+from models.core.base import utcnow
+from models.core.decisions import decide
+from models.imports import imports, pipeline
+from models.imports.loaders import loader_for
+from models.imports.tables import Import
+from models.jobs.kinds import ItemContext, JobKind, register
+from models.uploads.queries import get_upload, local_copy
+
+VALIDATE = "imports.validate"
+IMPORT = "imports.import"
+_log = logging.getLogger(__name__)
+_EXPECTED = (ReadError, MappingError, DomainError)
+
+
+def _fail(session: Session, ctx: TenantContext, row: Import, message: str) -> ItemOutcome:
+    imports.update(session, ctx, row, {"error": message[:2000]}, action="import.fail")
+    decide(session, ctx, IMPORT_MACHINE, row, "fail", reason=message[:500])
+    return Done({"status": "failed", "error": message})
+
+
+def _check(ic: ItemContext, row: Import, *, verify_hash: bool) -> tuple[pipeline.Checked, str | None] | str:
+    """The checked file and its hash, or the message that fails the import."""
+    target = registry.target(row.target)
+    loader = loader_for(row.target)
+    try:
+        with ic.session.begin_nested(), local_copy(ic.ctx, row.upload_id) as path:
+            digest = pipeline.file_sha256(path) if verify_hash else None
+            if digest is not None and digest != get_upload(ic.ctx, row.upload_id).sha256:
+                return "the stored file no longer matches the hash recorded at upload"
+            return pipeline.check_file(ic.session, ic.ctx, path, target, dict(row.mapping), loader), digest
+    except _EXPECTED as error:
+        return str(getattr(error, "message", error))
+    except Exception as error:  # a loader's bug must fail the import visibly, not leave it validating
+        _log.exception("import %s: check failed", row.id)
+        return f"the file could not be checked ({type(error).__name__})"
+
+
+def _counts(checked: pipeline.Checked) -> dict[str, Any]:
+    return {
+        "rows_total": checked.rows_total,
+        "rows_valid": checked.rows_valid,
+        "rows_invalid": checked.rows_invalid,
+        "issues_total": len(checked.issues),
+    }
+
+
+def validate_item(ic: ItemContext) -> ItemOutcome:
+    session, ctx = ic.session, ic.ctx
+    row = imports.get(session, ctx, ic.item.payload["import_id"], lock=True)
+    if row.status != "validating":
+        return Skipped(f"import is {row.status}")
+    result = _check(ic, row, verify_hash=False)
+    if isinstance(result, str):
+        return _fail(session, ctx, row, result)
+    checked, _ = result
+    imports.replace_issues(session, ctx, row, checked.issues)
+    imports.update(session, ctx, row, {**_counts(checked), "error": None}, action="import.validate")
+    decide(session, ctx, IMPORT_MACHINE, row, "reject" if checked.issues else "pass")
+    return Done({"status": row.status, **_counts(checked)})
+
+
+def import_item(ic: ItemContext) -> ItemOutcome:
+    session, ctx = ic.session, ic.ctx
+    row = imports.get(session, ctx, ic.item.payload["import_id"], lock=True)
+    if row.status != "importing":
+        return Skipped(f"import is {row.status}")
+    result = _check(ic, row, verify_hash=True)
+    if isinstance(result, str):
+        return _fail(session, ctx, row, result)
+    checked, digest = result
+    imports.replace_issues(session, ctx, row, checked.issues)
+    if checked.issues and not row.valid_rows_only:
+        imports.update(session, ctx, row, _counts(checked), action="import.validate")
+        decide(session, ctx, IMPORT_MACHINE, row, "reject")
+        return Done({"status": row.status, **_counts(checked)})
+    try:
+        with session.begin_nested():
+            merged = loader_for(row.target).merge(session, ctx, checked.frame, upload_id=row.upload_id)
+    except Exception as error:
+        _log.exception("import %s: merge failed", row.id)
+        message = str(getattr(error, "message", "")) or f"the rows could not be merged ({type(error).__name__})"
+        return _fail(session, ctx, row, message)
+    changes = {
+        **_counts(checked),
+        "inserted": merged.inserted,
+        "updated": merged.updated,
+        "skipped": merged.skipped + checked.rows_invalid,
+        "merge_extra": dict(merged.extra),
+        "sha256": digest,
+        "imported_at": utcnow(),
+        "error": None,
+    }
+    imports.update(session, ctx, row, changes, action="import.import")
+    decide(session, ctx, IMPORT_MACHINE, row, "complete")
+    return Done({"status": row.status, **{k: v for k, v in changes.items() if isinstance(v, int)}})
+
+
+VALIDATE_KIND = register(JobKind(VALIDATE, validate_item, chunk_size=1))
+IMPORT_KIND = register(JobKind(IMPORT, import_item, chunk_size=1))

@@ -1,0 +1,91 @@
+"""A stored file checked against its mapping: read, typed, references checked by the target's loader.
+
+Used by both job kinds (models/imports/kinds.py): `imports.validate` keeps the report, and
+`imports.import` runs the same check again on the file whose hash it records before merging, so
+what is merged is exactly what was checked. Reading stops at the first unreadable line (a
+`ReadError` fails the import with its message); cell problems never stop it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from engine.context import TenantContext
+from engine.imports.reader import open_table
+from engine.imports.suggest import header_signature
+from engine.imports.targets import ImportTarget, Loader, RowIssue
+from engine.imports.types import Preview, preview
+from engine.imports.validate import ROW, empty_frame, type_rows
+
+
+@dataclass(frozen=True)
+class Analysis:
+    header: tuple[str, ...]
+    signature: str
+    preview: Preview
+    delimiter: str
+    kind: str
+
+    def columns_json(self) -> dict[str, Any]:
+        return {
+            "header": list(self.header),
+            "kinds": {c.name: c.kind for c in self.preview.columns},
+            "delimiter": self.delimiter,
+            "format": self.kind,
+        }
+
+
+def analyse(path: Path) -> Analysis:
+    """The header and the first 100 rows with detected kinds (reads only what the preview needs)."""
+    with open_table(path) as table:
+        shown = preview(table.header, ((r.line, r.cells) for r in table.rows))
+        return Analysis(table.header, header_signature(table.header), shown, table.delimiter, table.kind)
+
+
+@dataclass
+class Checked:
+    frame: pl.DataFrame  # rows without any issue, typed
+    issues: list[RowIssue] = field(default_factory=list)
+    rows_total: int = 0
+
+    @property
+    def rows_invalid(self) -> int:
+        return len({i.row for i in self.issues})
+
+    @property
+    def rows_valid(self) -> int:
+        return self.frame.height
+
+
+def check_file(
+    session: Any, ctx: TenantContext, path: Path, target: ImportTarget, mapping: dict[str, str], loader: Loader
+) -> Checked:
+    """Type every row, then let the loader find reference problems in the rows that typed cleanly."""
+    frames: list[pl.DataFrame] = []
+    issues: list[RowIssue] = []
+    total = 0
+    with open_table(path) as table:
+        for batch in type_rows(target, table.header, mapping, table.rows):
+            frames.append(batch.frame)
+            issues.extend(batch.issues)
+            total += batch.rows
+    frame = pl.concat(frames) if frames else empty_frame(target, mapping)
+    references = loader.check(session, ctx, frame) if frame.height else []
+    if references:
+        issues.extend(references)
+        frame = frame.filter(~pl.col(ROW).is_in(sorted({i.row for i in references})))
+    issues.sort(key=lambda i: (i.row, i.column))
+    return Checked(frame, issues, total)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()

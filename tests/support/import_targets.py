@@ -99,4 +99,5 @@ EMPLOYEES = ImportTarget(
     ),
 )
 
-TARGETS = {t.name: t for t in (SALES, EMPLOYEES)}
+TARGETS = (SALES, EMPLOYEES)  # read by engine.imports.registry (PHAROS_IMPORT_TARGET_MODULES)
+BY_NAME = {t.name: t for t in TARGETS}

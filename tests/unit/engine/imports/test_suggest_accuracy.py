@@ -12,14 +12,14 @@ from pathlib import Path
 
 from engine.imports.suggest import suggest
 from engine.imports.types import detect_column
-from tests.support.import_targets import TARGETS
+from tests.support.import_targets import BY_NAME
 
 DATA = Path(__file__).parents[3] / "data" / "import_headers"
 
 
 def score_set(path: Path) -> tuple[int, int, list[str]]:
     case = json.loads(path.read_text())
-    target = TARGETS[case["target"]]
+    target = BY_NAME[case["target"]]
     header, rows = case["headers"], case["rows"]
     columns = [detect_column(h, [(i + 2, row[c]) for i, row in enumerate(rows)]) for c, h in enumerate(header)]
     got = {s.target: s.column for s in suggest(target, header, columns)}

@@ -74,13 +74,13 @@ def map_upload(
                 row = imports.create(session, ctx, found.upload.id, found.target.name)
             _refuse_final(row)
             lock_for_decision(session, IMPORT_MACHINE, row)
-            imports.update(session, ctx, row, changes, action="import.map")
+            imports.update(session, ctx, row, changes, action="import.mapping")
             decide(session, ctx, IMPORT_MACHINE, row, "map")
             if preset:
                 imports.save_preset(session, ctx, found.target.name, preset, clean, analysis.signature)
             decide(session, ctx, IMPORT_MACHINE, row, "validate")
             job_id = _queue(session, ctx, row, VALIDATE)
-            imports.update(session, ctx, row, {"job_id": job_id}, action="import.queue")
+            imports.update(session, ctx, row, {"job_id": job_id}, action="import.job")
             return ImportView.of(row)
     except IntegrityError:
         raise Conflict("this upload is being mapped by someone else: reload", fields={"upload_id": "busy"}) from None
@@ -117,7 +117,7 @@ def start_import(ctx: TenantContext, upload_id: uuid.UUID | str, *, valid_rows_o
         lock_for_decision(session, IMPORT_MACHINE, row)
         decide(session, ctx, IMPORT_MACHINE, row, "import")
         job_id = _queue(session, ctx, row, IMPORT)
-        imports.update(session, ctx, row, {"job_id": job_id, "valid_rows_only": valid_rows_only}, action="import.queue")
+        imports.update(session, ctx, row, {"job_id": job_id, "valid_rows_only": valid_rows_only}, action="import.job")
         return ImportView.of(row)
 
 

@@ -37,7 +37,7 @@ _EXPECTED = (ReadError, MappingError, DomainError)
 
 
 def _fail(session: Session, ctx: TenantContext, row: Import, message: str) -> ItemOutcome:
-    imports.update(session, ctx, row, {"error": message[:2000]}, action="import.fail")
+    imports.update(session, ctx, row, {"error": message[:2000]}, action="import.error")
     decide(session, ctx, IMPORT_MACHINE, row, "fail", reason=message[:500])
     return Done({"status": "failed", "error": message})
 
@@ -78,7 +78,7 @@ def validate_item(ic: ItemContext) -> ItemOutcome:
         return _fail(session, ctx, row, result)
     checked, _ = result
     imports.replace_issues(session, ctx, row, checked.issues)
-    imports.update(session, ctx, row, {**_counts(checked), "error": None}, action="import.validate")
+    imports.update(session, ctx, row, {**_counts(checked), "error": None}, action="import.checked")
     decide(session, ctx, IMPORT_MACHINE, row, "reject" if checked.issues else "pass")
     return Done({"status": row.status, **_counts(checked)})
 
@@ -94,7 +94,7 @@ def import_item(ic: ItemContext) -> ItemOutcome:
     checked, digest = result
     imports.replace_issues(session, ctx, row, checked.issues)
     if checked.issues and not row.valid_rows_only:
-        imports.update(session, ctx, row, _counts(checked), action="import.validate")
+        imports.update(session, ctx, row, _counts(checked), action="import.checked")
         decide(session, ctx, IMPORT_MACHINE, row, "reject")
         return Done({"status": row.status, **_counts(checked)})
     try:
@@ -114,7 +114,7 @@ def import_item(ic: ItemContext) -> ItemOutcome:
         "imported_at": utcnow(),
         "error": None,
     }
-    imports.update(session, ctx, row, changes, action="import.import")
+    imports.update(session, ctx, row, changes, action="import.merged")
     decide(session, ctx, IMPORT_MACHINE, row, "complete")
     return Done({"status": row.status, **{k: v for k, v in changes.items() if isinstance(v, int)}})
 

@@ -14,7 +14,7 @@ SALES = ImportTarget(
     name="tests.sales",
     label="Sale rows",
     module="tests",
-    permission="margin.write",
+    permission="catalog.write",  # admin and ops hold it; sales and viewer do not
     fields=(
         TargetField(
             "dealer",
@@ -54,7 +54,7 @@ EMPLOYEES = ImportTarget(
     name="tests.employees",
     label="Employees",
     module="tests",
-    permission="margin.write",
+    permission="catalog.write",  # admin and ops hold it; sales and viewer do not
     fields=(
         TargetField(
             "employee_ref",

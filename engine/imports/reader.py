@@ -10,7 +10,6 @@ time: a 250 MB file is never held in memory.
 from __future__ import annotations
 
 import csv
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -235,28 +234,39 @@ def cell_text(value: object) -> str:
 def _open_xlsx(path: Path) -> Iterator[SourceTable]:
     from openpyxl import load_workbook  # noqa: PLC0415 - only XLSX uploads pay for the import
 
+    # a handle, not the path: storage keys have no .xlsx suffix, which openpyxl would refuse
+    with path.open("rb") as handle:
+        try:
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds (zip, XML, its own) for a broken file
+            raise ReadError(f"the file is not a readable XLSX workbook ({type(error).__name__})") from None
+        try:
+            sheet = book.worksheets[0] if book.worksheets else None
+            if sheet is None:
+                raise ReadError("the workbook has no sheet")
+            values = sheet.iter_rows(values_only=True)
+            first = _next_row(values, 1)
+            if first is None:
+                raise ReadError("the first sheet is empty", line=1)
+            if len(first) > MAX_COLUMNS * 4 and any(v is not None for v in first[MAX_COLUMNS * 4 :]):
+                raise ReadError(f"the header has {len(first)} columns; at most {MAX_COLUMNS} are read", line=1)
+            header = check_header([cell_text(v) for v in first])
+            yield SourceTable("xlsx", header, _xlsx_rows(values, len(header)))
+        finally:
+            book.close()
+
+
+def _next_row(values: Iterator[tuple[object, ...]], line: int) -> tuple[object, ...] | None:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ReadError(f"the file is not a readable XLSX workbook ({error})") from None
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
-            raise ReadError("the workbook has no sheet")
-        values = sheet.iter_rows(values_only=True)
-        first = next(values, None)
-        if first is None:
-            raise ReadError("the first sheet is empty", line=1)
-        if len(first) > MAX_COLUMNS * 4 and any(v is not None for v in first[MAX_COLUMNS * 4 :]):
-            raise ReadError(f"the header has {len(first)} columns; at most {MAX_COLUMNS} are read", line=1)
-        header = check_header([cell_text(v) for v in first])
-        yield SourceTable("xlsx", header, _xlsx_rows(values, len(header)))
-    finally:
-        book.close()
+        return next(values, None)
+    except Exception as error:  # a corrupt sheet part surfaces while rows are read
+        raise ReadError(f"row {line} of the workbook cannot be read ({type(error).__name__})", line=line) from None
 
 
 def _xlsx_rows(values: Iterator[tuple[object, ...]], width: int) -> Iterator[Row]:
-    for line, raw in enumerate(values, start=2):
+    line = 1
+    while (raw := _next_row(values, line + 1)) is not None:
+        line += 1
         cells = [cell_text(v) for v in raw]
         while len(cells) > width and not cells[-1]:
             cells.pop()

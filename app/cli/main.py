@@ -22,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import admin, formula, run
+    from app.cli import admin, formula, imports, run
 
     parser = _Parser(prog="pharos", description="PharOS operations platform")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(sub)
     admin.register(sub)
     formula.register(sub)
+    imports.register(sub)
     return parser
 
 

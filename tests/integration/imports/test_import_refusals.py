@@ -10,7 +10,9 @@ from tests.support.api_clients import api_error
 from tests.support.effects import rows, unchanged
 
 GOOD = (HEADER + "D-1,SKU-1,1.00,1,2024-03-04,INR\r\n").encode()
-CP1252 = ("Customer,Note\r\n" + "".join(f"D{i},ok\r\n" for i in range(10)) + "D11,price \u2013 net\r\n").encode("cp1252")
+CP1252 = ("Customer,Note\r\n" + "".join(f"D{i},ok\r\n" for i in range(10)) + "D11,price \u2013 net\r\n").encode(
+    "cp1252"
+)
 
 BAD_FILES = {
     "cp1252": (CP1252, "the file is not UTF-8 (byte 0x96 at line 12)", "12"),
@@ -19,7 +21,11 @@ BAD_FILES = {
     "10 MB field": (b"Customer,Qty\r\n1," + b"x" * (10 * 1024 * 1024) + b"\r\n", "line 2: a field is longer than", "2"),
     "duplicate headers": (b"Customer,Qty,customer\r\n1,2,3\r\n", "column 'customer' appears twice", "1"),
     "blank header": (b"Customer,,Qty\r\n1,2,3\r\n", "column 2 has no header", "1"),
-    "million columns": (b",".join(b"c%d" % i for i in range(1_000_000)) + b"\r\n", "the header has 1000000 columns", "1"),
+    "million columns": (
+        b",".join(b"c%d" % i for i in range(1_000_000)) + b"\r\n",
+        "the header has 1000000 columns",
+        "1",
+    ),
     "not a workbook": (b"PK\x03\x04garbage", "the file is not a readable XLSX workbook", None),
 }
 

@@ -9,3 +9,4 @@ from engine.modules import MODULES
 for _module in MODULES:
     import_tree(f"app.web.{_module}")
 import_tree("app.web.core")
+import_tree("app.web.imports")  # the import pipeline's generic pages (modules link to them)

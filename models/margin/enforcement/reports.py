@@ -14,9 +14,9 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
+from engine.csv_safety import to_csv
 from engine.errors import Conflict
 from engine.margin import enforcement as engine
-from engine.csv_safety import to_csv
 from engine.margin.machines import BATCH_MACHINE
 from models.core.pagination import Page, keyset_page, parse_instant
 from models.jobs.repo import get_job

@@ -10,13 +10,14 @@ time: a 250 MB file is never held in memory.
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 FileKind = Literal["csv", "xlsx"]
 
@@ -38,8 +39,7 @@ class ReadError(ValueError):
         self.column = column
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int  # the source line (CSV) or sheet row (XLSX) where the row starts; the header is 1
     cells: tuple[str, ...]
 
@@ -184,11 +184,7 @@ def _csv_table(handle: BinaryIO) -> SourceTable:
     if separators >= MAX_COLUMNS:  # refused before csv builds a list of a million names
         raise ReadError(f"the header has {separators + 1} columns; at most {MAX_COLUMNS} are read", line=1)
 
-    def chained() -> Iterator[str]:
-        yield first
-        yield from lines
-
-    reader = csv.reader(chained(), delimiter=delimiter, strict=True)
+    reader = csv.reader(itertools.chain((first,), lines), delimiter=delimiter, strict=True)
     try:
         header = check_header(next(reader))
     except csv.Error as error:
@@ -196,20 +192,16 @@ def _csv_table(handle: BinaryIO) -> SourceTable:
     return SourceTable("csv", header, _csv_rows(reader), delimiter)
 
 
-def _csv_rows(reader: Iterator[list[str]]) -> Iterator[Row]:
-    line_num = getattr(reader, "line_num", 0)
-    while True:
-        start = line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise _csv_error(error, start, getattr(reader, "line_num", start)) from None
-        line_num = getattr(reader, "line_num", start)
-        if not any(c.strip() for c in cells):
-            continue  # blank lines carry nothing
-        yield Row(start, tuple(cells))
+def _csv_rows(reader: Any) -> Iterator[Row]:
+    """Rows with the line each starts on; blank lines skipped. Kept lean: it runs per row of 1M."""
+    start = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cells):
+                yield Row(start, tuple(cells))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise _csv_error(error, start, reader.line_num) from None
 
 
 # --- XLSX --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import polars as pl
 
@@ -126,52 +127,73 @@ def _instants(target_field: TargetField, frame: pl.DataFrame) -> tuple[pl.Series
     return pl.Series(target_field.name, values, dtype=pl.Datetime("us", "UTC")), pl.Series(oks)
 
 
+def _ragged(rows: list[Row], width: int) -> list[RowIssue]:
+    return [
+        RowIssue(
+            row.line,
+            "",
+            "",
+            f"the row has {len(row.cells)} cells, the header {width}",
+            "check the quotes and separators",
+        )
+        for row in rows
+        if len(row.cells) > width and any(c.strip() for c in row.cells[width:])
+    ]
+
+
+def _raw_frame(rows: list[Row], width: int, index: Mapping[str, int]) -> pl.DataFrame:
+    """The mapped cells as String columns: one transposition (zip) instead of a pass per column."""
+    padded = [r.cells if len(r.cells) >= width else r.cells + ("",) * (width - len(r.cells)) for r in rows]
+    transposed = list(zip(*padded, strict=False)) if padded else [()] * width
+    data: dict[str, Any] = {ROW: [r.line for r in rows]}
+    data |= {name: transposed[i] for name, i in index.items()}
+    return pl.DataFrame(data, schema={ROW: pl.Int64(), **dict.fromkeys(index, pl.String())})
+
+
+def _cell_issues(f: TargetField, column: str, bad: pl.DataFrame) -> list[RowIssue]:
+    issues = []
+    for line, cell in zip(bad[ROW].to_list(), bad[f.name].to_list(), strict=True):
+        problem = _cell_problem(f, cell)
+        issues.append(RowIssue(line, column, cell, problem.message, problem.hint))
+    return issues
+
+
 def type_batch(
     target: ImportTarget, header: tuple[str, ...], mapping: Mapping[str, str], rows: list[Row]
 ) -> TypedBatch:
     """Type one batch; every failing cell becomes a RowIssue and its row leaves the frame."""
-    issues: list[RowIssue] = []
     width = len(header)
-    index = {name: header.index(column) for name, column in mapping.items()}
-    for row in rows:
-        if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
-            issues.append(
-                RowIssue(
-                    row.line,
-                    "",
-                    "",
-                    f"the row has {len(row.cells)} cells, the header {width}",
-                    "check the quotes and separators",
-                )
-            )
-    raw = pl.DataFrame(
-        {ROW: [r.line for r in rows]}
-        | {name: [r.cells[i] if i < len(r.cells) else "" for r in rows] for name, i in index.items()},
-        schema={ROW: pl.Int64(), **dict.fromkeys(index, pl.String())},
-    )
+    issues = _ragged(rows, width)
+    raw = _raw_frame(rows, width, {name: header.index(column) for name, column in mapping.items()})
     fields = [f for f in target.fields if f.name in mapping]
+    exprs: list[pl.Expr] = [pl.col(ROW)]
+    for f in fields:
+        empty = pl.col(f.name).str.strip_chars() == ""
+        exprs.append(empty.alias(f"{f.name}__empty"))
+        if f.kind != "instant":
+            value, ok = _typed_expr(f)
+            exprs += [pl.when(empty).then(None).otherwise(value).alias(f"{f.name}__value"), ok.alias(f"{f.name}__ok")]
+    checked = raw.select(exprs)  # one pass over the batch for every field
     columns: list[pl.Series] = [raw[ROW]]
     for f in fields:
-        empty = raw[f.name].str.strip_chars() == ""
+        empty = checked[f"{f.name}__empty"]
         if f.kind == "instant":
             typed, ok = _instants(f, raw)
+            typed = typed.zip_with(~empty, pl.Series(f.name, [None] * len(raw), dtype=typed.dtype))
         else:
-            value, ok_expr = _typed_expr(f)
-            both = raw.select(value.alias("v"), ok_expr.alias("ok"))
-            typed, ok = both["v"].alias(f.name), both["ok"]
+            typed, ok = checked[f"{f.name}__value"].alias(f.name), checked[f"{f.name}__ok"]
         bad = raw.filter(~empty & ~ok.fill_null(False))
-        for line, cell in zip(bad[ROW].to_list(), bad[f.name].to_list(), strict=True):
-            problem = _cell_problem(f, cell)
-            issues.append(RowIssue(line, mapping[f.name], cell, problem.message, problem.hint))
-        if f.required:
-            for line in raw.filter(empty)[ROW].to_list():
-                issues.append(RowIssue(line, mapping[f.name], "", f"{f.label} is empty", f"fill in the {f.label}"))
-        nulls = pl.Series(f.name, [None] * len(raw), dtype=typed.dtype)
-        columns.append(typed.zip_with(~empty, nulls).alias(f.name))
+        if bad.height:
+            issues += _cell_issues(f, mapping[f.name], bad)
+        if f.required and empty.any():
+            issues += [
+                RowIssue(line, mapping[f.name], "", f"{f.label} is empty", f"fill in the {f.label}")
+                for line in raw.filter(empty)[ROW].to_list()
+            ]
+        columns.append(typed.alias(f.name))
     frame = pl.DataFrame(columns)
-    bad_rows = {i.row for i in issues}
-    if bad_rows:
-        frame = frame.filter(~pl.col(ROW).is_in(sorted(bad_rows)))
+    if issues:
+        frame = frame.filter(~pl.col(ROW).is_in(sorted({i.row for i in issues})))
     issues.sort(key=lambda i: (i.row, i.column))
     return TypedBatch(frame, issues, len(rows))
 

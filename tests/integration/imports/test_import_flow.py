@@ -195,3 +195,27 @@ def test_mapping_errors_name_each_field(clients):
     assert fields["price"].startswith(f"{TARGET} has no field 'price'")
     assert fields["unit_price"] == "Unit price is required: choose the column that holds it"
     assert ops.get(f"/api/v1/uploads/{upload_id}").json().get("import") is None
+
+
+def test_an_xlsx_workbook_imports_like_a_csv(clients):
+    from openpyxl import Workbook
+
+    ops, tenant = clients["ops"], clients["tenant"]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(MAPPING.values()))
+    sheet.append(["Metro Pharma Retail", "SKU-X", 12.5, 3, date(2024, 3, 4), "INR"])
+    sheet.append(["City Medicos", "SKU-Y", 0.1, 1, date(2024, 3, 5), "EUR"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload_id = upload(ops, buffer.getvalue(), name="sales.xlsx")
+    assert ops.get(f"/api/v1/uploads/{upload_id}/suggestions").json()["header"] == list(MAPPING.values())
+    report = map_and_validate(ops, tenant, upload_id)
+    assert (report["import"]["status"], report["items"]) == ("valid", [])
+    started = ops.post(f"/api/v1/uploads/{upload_id}/import", json={"valid_rows_only": False})
+    run_job(tenant, started.json()["job_id"])
+    assert imported_rows(tenant.ctx(), upload_id) == [
+        (2, "Metro Pharma Retail", "SKU-X", Decimal("12.5000000000"), 3, "INR", date(2024, 3, 4)),
+        (3, "City Medicos", "SKU-Y", Decimal("0.1000000000"), 1, "EUR", date(2024, 3, 5)),
+    ]

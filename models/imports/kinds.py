@@ -68,35 +68,42 @@ def _counts(checked: pipeline.Checked) -> dict[str, Any]:
     }
 
 
-def validate_item(ic: ItemContext) -> ItemOutcome:
-    session, ctx = ic.session, ic.ctx
-    row = imports.get(session, ctx, ic.item.payload["import_id"], lock=True)
-    if row.status != "validating":
+def _start(
+    ic: ItemContext, status: str, *, verify_hash: bool
+) -> tuple[Import, pipeline.Checked, str | None] | ItemOutcome:
+    """The locked import in `status` with its file checked and the report replaced, or the outcome."""
+    row = imports.get(ic.session, ic.ctx, ic.item.payload["import_id"], lock=True)
+    if row.status != status:
         return Skipped(f"import is {row.status}")
-    result = _check(ic, row, verify_hash=False)
+    result = _check(ic, row, verify_hash=verify_hash)
     if isinstance(result, str):
-        return _fail(session, ctx, row, result)
-    checked, _ = result
-    imports.replace_issues(session, ctx, row, checked.issues)
+        return _fail(ic.session, ic.ctx, row, result)
+    imports.replace_issues(ic.session, ic.ctx, row, result[0].issues)
+    return row, *result
+
+
+def _settle(session: Session, ctx: TenantContext, row: Import, checked: pipeline.Checked, action: str) -> ItemOutcome:
     imports.update(session, ctx, row, {**_counts(checked), "error": None}, action="import.checked")
-    decide(session, ctx, IMPORT_MACHINE, row, "reject" if checked.issues else "pass")
+    decide(session, ctx, IMPORT_MACHINE, row, action)
     return Done({"status": row.status, **_counts(checked)})
 
 
+def validate_item(ic: ItemContext) -> ItemOutcome:
+    started = _start(ic, "validating", verify_hash=False)
+    if not isinstance(started, tuple):
+        return started
+    row, checked, _ = started
+    return _settle(ic.session, ic.ctx, row, checked, "reject" if checked.issues else "pass")
+
+
 def import_item(ic: ItemContext) -> ItemOutcome:
+    started = _start(ic, "importing", verify_hash=True)
+    if not isinstance(started, tuple):
+        return started
     session, ctx = ic.session, ic.ctx
-    row = imports.get(session, ctx, ic.item.payload["import_id"], lock=True)
-    if row.status != "importing":
-        return Skipped(f"import is {row.status}")
-    result = _check(ic, row, verify_hash=True)
-    if isinstance(result, str):
-        return _fail(session, ctx, row, result)
-    checked, digest = result
-    imports.replace_issues(session, ctx, row, checked.issues)
+    row, checked, digest = started
     if checked.issues and not row.valid_rows_only:
-        imports.update(session, ctx, row, _counts(checked), action="import.checked")
-        decide(session, ctx, IMPORT_MACHINE, row, "reject")
-        return Done({"status": row.status, **_counts(checked)})
+        return _settle(session, ctx, row, checked, "reject")
     try:
         with session.begin_nested():
             merged = loader_for(row.target).merge(session, ctx, checked.frame, upload_id=row.upload_id)

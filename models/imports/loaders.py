@@ -12,7 +12,6 @@ from engine.errors import Conflict
 from engine.imports.targets import Loader
 from engine.modules import MODULES
 
-EXTRA_ENV = "PHAROS_IMPORT_LOADER_MODULES"
 _cache: dict[tuple[str, ...], dict[str, Loader]] = {}
 
 
@@ -20,7 +19,7 @@ def _loader_modules() -> tuple[str, ...]:
     found = tuple(
         f"models.{m}.import_loaders" for m in MODULES if importlib.util.find_spec(f"models.{m}.import_loaders")
     )
-    extra = tuple(m.strip() for m in os.environ.get(EXTRA_ENV, "").split(",") if m.strip())
+    extra = tuple(m.strip() for m in os.environ.get("PHAROS_IMPORT_LOADER_MODULES", "").split(",") if m.strip())
     return found + extra
 
 

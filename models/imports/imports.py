@@ -20,7 +20,6 @@ from models.core.bulk import insert_rows, table_of
 from models.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from models.imports.tables import Import, ImportIssue, ImportPreset
 
-MAX_STORED_ISSUES = 10_000  # the report keeps this many; `issues_total` counts them all
 MAX_VALUE = 500  # characters of an offending value kept in the report
 
 
@@ -66,11 +65,11 @@ def _issue_row(ctx: TenantContext, import_id: uuid.UUID, seq: int, issue: RowIss
 
 
 def replace_issues(session: Session, ctx: TenantContext, row: Import, issues: Sequence[RowIssue]) -> None:
-    """The import's report is the last validation's: earlier issues go, the first MAX_STORED_ISSUES stay."""
+    """The import's report is the last check's (the pipeline keeps the first 10,000; all are counted)."""
     session.execute(
         delete(ImportIssue).where(col(ImportIssue.tenant_id) == ctx.tenant_id, col(ImportIssue.import_id) == row.id)
     )
-    kept = sorted(issues, key=lambda i: (i.row, i.column))[:MAX_STORED_ISSUES]
+    kept = sorted(issues, key=lambda i: (i.row, i.column))
     rows = [_issue_row(ctx, row.id, seq, issue) for seq, issue in enumerate(kept, start=1)]
     for start in range(0, len(rows), 2000):
         insert_rows(session, table_of(ImportIssue), rows[start : start + 2000])

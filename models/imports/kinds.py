@@ -64,7 +64,7 @@ def _counts(checked: pipeline.Checked) -> dict[str, Any]:
         "rows_total": checked.rows_total,
         "rows_valid": checked.rows_valid,
         "rows_invalid": checked.rows_invalid,
-        "issues_total": len(checked.issues),
+        "issues_total": checked.issues_total,
     }
 
 
@@ -93,7 +93,7 @@ def validate_item(ic: ItemContext) -> ItemOutcome:
     if not isinstance(started, tuple):
         return started
     row, checked, _ = started
-    return _settle(ic.session, ic.ctx, row, checked, "reject" if checked.issues else "pass")
+    return _settle(ic.session, ic.ctx, row, checked, "reject" if checked.issues_total else "pass")
 
 
 def import_item(ic: ItemContext) -> ItemOutcome:
@@ -102,7 +102,7 @@ def import_item(ic: ItemContext) -> ItemOutcome:
         return started
     session, ctx = ic.session, ic.ctx
     row, checked, digest = started
-    if checked.issues and not row.valid_rows_only:
+    if checked.issues_total and not row.valid_rows_only:
         return _settle(session, ctx, row, checked, "reject")
     try:
         with session.begin_nested():

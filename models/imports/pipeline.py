@@ -22,6 +22,8 @@ from engine.imports.targets import ImportTarget, Loader, RowIssue
 from engine.imports.types import Preview, preview
 from engine.imports.validate import ROW, empty_frame, type_rows
 
+MAX_KEPT = 10_000  # issues kept for the report; `issues_total` counts them all
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -50,16 +52,22 @@ def analyse(path: Path) -> Analysis:
 @dataclass
 class Checked:
     frame: pl.DataFrame  # rows without any issue, typed
-    issues: list[RowIssue] = field(default_factory=list)
+    issues: list[RowIssue] = field(default_factory=list)  # the first MAX_KEPT, in file order
     rows_total: int = 0
-
-    @property
-    def rows_invalid(self) -> int:
-        return len({i.row for i in self.issues})
+    rows_invalid: int = 0
+    issues_total: int = 0
 
     @property
     def rows_valid(self) -> int:
         return self.frame.height
+
+    def add(self, issues: list[RowIssue]) -> None:
+        """Count every issue, keep the first MAX_KEPT (a file of 1M bad rows stays small in memory)."""
+        self.issues_total += len(issues)
+        self.rows_invalid += len({i.row for i in issues})
+        room = MAX_KEPT - len(self.issues)
+        if room > 0:
+            self.issues.extend(issues[:room])
 
 
 def check_file(
@@ -67,20 +75,20 @@ def check_file(
 ) -> Checked:
     """Type every row, then let the loader find reference problems in the rows that typed cleanly."""
     frames: list[pl.DataFrame] = []
-    issues: list[RowIssue] = []
-    total = 0
+    checked = Checked(empty_frame(target, mapping))
     with open_table(path) as table:
         for batch in type_rows(target, table.header, mapping, table.rows):
             frames.append(batch.frame)
-            issues.extend(batch.issues)
-            total += batch.rows
-    frame = pl.concat(frames) if frames else empty_frame(target, mapping)
+            checked.add(batch.issues)
+            checked.rows_total += batch.rows
+    frame = pl.concat(frames) if frames else checked.frame
     references = loader.check(session, ctx, frame) if frame.height else []
     if references:
-        issues.extend(references)
+        checked.add(references)
         frame = frame.filter(~pl.col(ROW).is_in(sorted({i.row for i in references})))
-    issues.sort(key=lambda i: (i.row, i.column))
-    return Checked(frame, issues, total)
+    checked.frame = frame
+    checked.issues.sort(key=lambda i: (i.row, i.column))
+    return checked
 
 
 def file_sha256(path: Path) -> str:

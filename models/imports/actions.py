@@ -25,9 +25,20 @@ from models.imports.queries import analysed, source
 from models.imports.tables import Import
 from models.imports.views import ImportView, PresetView
 from models.jobs.queue import enqueue_after_commit
-from models.jobs.repo import create_job
+from models.jobs.repo import create_job, get_job
 
 BUSY = frozenset({"validating", "importing"})
+
+
+def _recover_stale(session: Session, ctx: TenantContext, row: Import) -> None:
+    """An import whose job ended without settling it (cancelled, failed before its item ran) is
+    failed now, as the system, so the person can map and try again instead of waiting forever."""
+    if row.status not in BUSY or row.job_id is None:
+        return
+    job = get_job(session, ctx, row.job_id)
+    if job.status in ("completed", "failed", "cancelled"):
+        system = TenantContext.system(ctx.tenant_id, ctx.tenant_slug)
+        decide(session, system, IMPORT_MACHINE, row, "fail", reason=f"its job {job.status} before the import finished")
 
 
 def _refuse_final(row: Import) -> None:
@@ -72,6 +83,7 @@ def map_upload(
             row = imports.for_upload(session, ctx, found.upload.id, lock=True)
             if row is None:
                 row = imports.create(session, ctx, found.upload.id, found.target.name)
+            _recover_stale(session, ctx, row)
             _refuse_final(row)
             lock_for_decision(session, IMPORT_MACHINE, row)
             imports.update(session, ctx, row, changes, action="import.mapping")
@@ -105,6 +117,7 @@ def start_import(ctx: TenantContext, upload_id: uuid.UUID | str, *, valid_rows_o
         row = imports.for_upload(session, ctx, found.upload.id, lock=True)
         if row is None:
             raise Conflict("map the columns first", fields={"upload_id": "not mapped"})
+        _recover_stale(session, ctx, row)
         _refuse_final(row)
         if row.status == "invalid" and not valid_rows_only:
             raise Conflict(

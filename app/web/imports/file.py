@@ -13,7 +13,7 @@ import reflex as rx
 from app.web.imports.views import BUSY, NONE, chosen_mapping, mapping_data, more_issues, status_data
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
-from app.web.kit.controls import field, section, select
+from app.web.kit.controls import field, section
 from app.web.kit.feedback import messages
 from app.web.kit.jobs import JobWatchMixin
 from app.web.kit.table import column_table, compact_table, load_more
@@ -32,7 +32,6 @@ class ImportFileState(JobWatchMixin, AuthState):
     preset: str = ""
     preset_name: str = ""
     header: list[str] = []
-    header_options: list[dict[str, str]] = []
     fields: list[dict[str, str]] = []
     columns: list[dict[str, str]] = []
     rows: list[list[str]] = []
@@ -149,16 +148,22 @@ class ImportFileState(JobWatchMixin, AuthState):
 
 
 def _field_row(f: rx.Var) -> rx.Component:
+    # a native select: Radix's trigger shows nothing for an item built by a foreach nested in a foreach
     return rx.table.row(
         rx.table.cell(rx.text(f["label"], weight="medium"), rx.text(f["kind"], size="1", color_scheme="gray")),
         rx.table.cell(
-            select(
-                ImportFileState.header_options,
-                f["column"],
-                lambda column: ImportFileState.choose(f["name"], column),
-                f["label"],
-                first=(NONE, "— not in this file —"),
-                trigger={"min_width": "14rem", "data_testid": "map-select"},
+            rx.el.select(
+                rx.el.option("— not in this file —", value=NONE),
+                rx.foreach(ImportFileState.header, lambda h: rx.el.option(h, value=h)),
+                value=f["column"],
+                on_change=lambda column: ImportFileState.choose(f["name"], column),
+                aria_label=f["label"],
+                min_width="14rem",
+                padding="0.3rem",
+                border_radius="6px",
+                border=f"1px solid {rx.color('gray', 7)}",
+                background=rx.color("gray", 1),
+                data_testid="map-select",
             )
         ),
         rx.table.cell(rx.text(f["confidence"], size="1", color_scheme="gray")),

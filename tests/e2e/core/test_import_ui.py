@@ -29,6 +29,7 @@ def _demo_ctx():
 
 
 def _run_latest_job(upload_id: str) -> None:
+    import models.imports.kinds  # noqa: F401  (registers the import kinds in this process, as a worker does)
     from models.imports import queries
     from models.jobs.runner import run_job_sync
 
@@ -48,7 +49,7 @@ def test_upload_map_validate_and_import_in_the_browser(page, tmp_path: Path):
     upload_id = page.url.split("upload=")[1]
 
     selects = page.get_by_test_id("map-select")
-    expect(selects.first).to_have_text("Customer")  # the suggestion is preselected
+    expect(selects.first).to_have_value("Customer")  # the suggestion is preselected
     expect(page.get_by_test_id("preview")).to_contain_text("Metro Pharma Retail")
     expect(page.get_by_test_id("preview")).to_contain_text("uses a comma as decimal separator")
     page.get_by_test_id("validate").click()

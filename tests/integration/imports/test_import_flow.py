@@ -219,3 +219,17 @@ def test_an_xlsx_workbook_imports_like_a_csv(clients):
         (2, "Metro Pharma Retail", "SKU-X", Decimal("12.5000000000"), 3, "INR", date(2024, 3, 4)),
         (3, "City Medicos", "SKU-Y", Decimal("0.1000000000"), 1, "EUR", date(2024, 3, 5)),
     ]
+
+
+def test_a_cancelled_validation_can_be_mapped_again(clients):
+    ops, tenant = clients["ops"], clients["tenant"]
+    upload_id = upload(ops, CLEAN)
+    first = ops.post(f"/api/v1/uploads/{upload_id}/map", json=MAPPING).json()
+    busy = ops.post(f"/api/v1/uploads/{upload_id}/map", json=MAPPING)
+    assert api_error(busy, 409, "conflict")["fields"] == {"upload_id": "validating"}
+    assert ops.post(f"/api/jobs/{first['job_id']}/cancel", json={}).status_code == 200
+    again = ops.post(f"/api/v1/uploads/{upload_id}/map", json=MAPPING)
+    assert again.status_code == 200, again.text
+    assert (again.json()["status"], again.json()["job_id"] != first["job_id"]) == ("validating", True)
+    run_job(tenant, again.json()["job_id"])
+    assert ops.get(f"/api/v1/uploads/{upload_id}/report").json()["import"]["status"] == "valid"

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import reflex as rx
 
+from app.web.catalog.price_views import RuleWarning
 from app.web.kit.forms import (
     NONE,
     EntityForm,
@@ -229,7 +230,7 @@ def _save_rule(ctx: TenantContext, _row_id: str | None, form: dict[str, str]) ->
     return {
         "id": str(created.rule.id),
         "label": f"{created.rule.amount:f}".rstrip("0").rstrip(".") + f" {created.rule.currency}",
-        "warnings": [{"severity": o["severity"], "message": o["message"]} for o in created.warnings],
+        "warnings": [RuleWarning(o["severity"], o["message"]) for o in created.warnings],
     }
 
 

@@ -19,12 +19,13 @@ from reflex.vars import Var
 
 from app.web.catalog import views
 from app.web.catalog.forms import FORMS, ORG_TYPE_OPTIONS, profile_fields
-from app.web.catalog.widgets import page_context
+from app.web.catalog.views import NO_ORG, OrgRow, ProfileLine, RelationshipLine
+from app.web.catalog.widgets import CatalogPage, flagged_page
 from app.web.kit import controls
 from app.web.kit.badges import status_badge
 from app.web.kit.controls import ANY
 from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_dialog
-from app.web.kit.feedback import feature_off, messages, spinner_block
+from app.web.kit.feedback import messages, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
@@ -38,7 +39,7 @@ from models.catalog.queries import feature_enabled
 from models.core.flags import ENABLE_ORG
 
 
-class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
+class OrgsState(CatalogPage, EntityForm, DecisionDialogMixin, AuthState):
     _forms: ClassVar[Mapping[str, FormSpec]] = FORMS
     _form_kinds = ("org",)
     _fixed_on_edit: ClassVar[tuple[str, ...]] = ("type",)
@@ -47,20 +48,14 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
     _missing_text = "organization not found"
     _denied_text = "Your role may not change an organization's status."
     _keep_dialog_on_error = True
-    can_write: bool = False
-    feature_off: bool = False
     f_type: str = ANY
-    rows: list[dict[str, str]] = []
-    selected: dict[str, str] = {}
-    profile: list[dict[str, str]] = []
-    relationships: list[dict[str, str]] = []
+    rows: list[OrgRow] = []
+    selected: OrgRow = NO_ORG
+    profile: list[ProfileLine] = []
+    relationships: list[RelationshipLine] = []
 
-    async def _page_context(self, permission: str, flag: str) -> TenantContext | None:
-        ctx, self.feature_off = await page_context(self, permission, flag)
-        return ctx
-
-    def _type_filter(self) -> str | None:
-        return None if self.f_type == ANY else self.f_type
+    async def _list(self, ctx: TenantContext) -> None:
+        self.rows = await asyncio.to_thread(views.org_rows, ctx, None if self.f_type == ANY else self.f_type)
 
     # decision dialog hooks (DecisionDialogMixin)
 
@@ -69,10 +64,10 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
 
     def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.selected, self.profile, self.relationships = data["org"], data["profile"], data["relationships"]
-        return data["org"]["id"]
+        return data["org"].id
 
     def _blank_record(self) -> None:
-        self.selected, self.profile, self.relationships = {}, [], []
+        self.selected, self.profile, self.relationships = NO_ORG, [], []
 
     def _record_decision(
         self,
@@ -88,7 +83,7 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
         actions.decide_org(ctx, record_id, str(action or "")[:30], reason, expected_status)
 
     def _status_of(self, data: dict[str, Any]) -> str:
-        return str(data["org"].get("status") or "")
+        return data["org"].status
 
     def _done_notice(self, action: str | None) -> str:
         return f"Done: {action}."
@@ -101,11 +96,11 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
         ctx = await self._page_context(CATALOG_READ, ENABLE_ORG)
         if ctx is not None:
             self.can_write = ctx.can(CATALOG_WRITE)
-            self.rows = await asyncio.to_thread(views.org_rows, ctx, self._type_filter())
+            await self._list(ctx)
         self.loading = False
 
     async def _after_save(self, ctx: TenantContext, kind: str, result: dict[str, Any]) -> None:
-        self.rows = await asyncio.to_thread(views.org_rows, ctx, self._type_filter())
+        await self._list(ctx)
         self.error, self.notice = "", f"Saved {result['label']}."
         await self._show(ctx, result["id"])
 
@@ -133,19 +128,17 @@ class OrgsState(EntityForm, DecisionDialogMixin, AuthState):
         await DecisionDialogMixin._confirm(self)
         ctx = await self._page_context(CATALOG_READ, ENABLE_ORG)
         if ctx is not None and not self.error:
-            self.rows = await asyncio.to_thread(views.org_rows, ctx, self._type_filter())
+            await self._list(ctx)
 
 
 def _org_row(row: Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.button(
-                row["name"], variant="ghost", size="2", on_click=OrgsState.select(row["id"]), data_testid="org-open"
-            )
+            rx.button(row.name, variant="ghost", size="2", on_click=OrgsState.select(row.id), data_testid="org-open")
         ),
-        rx.table.cell(rx.code(row["code"], variant="ghost")),
-        rx.table.cell(row["type"]),
-        rx.table.cell(status_badge(row["status"], words=False)),
+        rx.table.cell(rx.code(row.code, variant="ghost")),
+        rx.table.cell(row.type),
+        rx.table.cell(status_badge(row.status, words=False)),
         data_testid="org-row",
     )
 
@@ -155,11 +148,11 @@ def org_detail() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(s.selected["name"], size="4"),
-                status_badge(s.selected["status"], words=False),
-                rx.badge(s.selected["type"], variant="soft"),
+                rx.heading(s.selected.name, size="4"),
+                status_badge(s.selected.status, words=False),
+                rx.badge(s.selected.type, variant="soft"),
                 rx.spacer(),
-                rx.cond(s.can_write, edit_button(s, "org", s.selected["id"])),
+                rx.cond(s.can_write, edit_button(s, "org", s.selected.id)),
                 align="center",
                 wrap="wrap",
                 width="100%",
@@ -170,7 +163,7 @@ def org_detail() -> rx.Component:
                 rx.data_list.root(
                     rx.foreach(
                         s.profile,
-                        lambda p: rx.data_list.item(rx.data_list.label(p["key"]), rx.data_list.value(p["value"])),
+                        lambda p: rx.data_list.item(rx.data_list.label(p.key), rx.data_list.value(p.value)),
                     )
                 ),
                 rx.text("No profile details.", color_scheme="gray", size="2"),
@@ -181,7 +174,7 @@ def org_detail() -> rx.Component:
                 rx.vstack(
                     rx.foreach(
                         s.relationships,
-                        lambda r: rx.text(r["text"], " (", r["since"], " – ", r["until"], ")", size="2"),
+                        lambda r: rx.text(r.text, " (", r.since, " – ", r.until, ")", size="2"),
                     ),
                     spacing="1",
                 ),
@@ -233,42 +226,37 @@ def _org_form() -> rx.Component:
 )
 def organizations_page() -> rx.Component:
     s = OrgsState
-    return rx.cond(
-        s.feature_off,
-        feature_off(),
-        rx.vstack(
-            rx.hstack(
-                controls.select(
-                    [(t, t.replace("_", " ")) for t in ORG_TYPES],
-                    s.f_type,
-                    s.set_type,
-                    "Organization type",
-                    first=(ANY, "All types"),
-                    trigger={"placeholder": "Type"},
+    return flagged_page(
+        s,
+        rx.hstack(
+            controls.select(
+                [(t, t.replace("_", " ")) for t in ORG_TYPES],
+                s.f_type,
+                s.set_type,
+                "Organization type",
+                first=(ANY, "All types"),
+                trigger={"placeholder": "Type"},
+            ),
+            rx.spacer(),
+            rx.cond(s.can_write, new_button(s, "org", "New organization")),
+            width="100%",
+        ),
+        _org_form(),
+        messages(s.error, s.notice),
+        decision_dialog(s),
+        rx.cond(
+            s.loading,
+            spinner_block(),
+            rx.grid(
+                table(["Name", "Code", "Type", "Status"], rx.foreach(s.rows, _org_row), "orgs-table"),
+                rx.cond(
+                    s.found,
+                    org_detail(),
+                    rx.text("Pick an organization to see its profile and relationships.", color_scheme="gray"),
                 ),
-                rx.spacer(),
-                rx.cond(s.can_write, new_button(s, "org", "New organization")),
+                columns=rx.breakpoints(initial="1", lg="2"),
+                spacing="4",
                 width="100%",
             ),
-            _org_form(),
-            messages(s.error, s.notice),
-            decision_dialog(s),
-            rx.cond(
-                s.loading,
-                spinner_block(),
-                rx.grid(
-                    table(["Name", "Code", "Type", "Status"], rx.foreach(s.rows, _org_row), "orgs-table"),
-                    rx.cond(
-                        s.found,
-                        org_detail(),
-                        rx.text("Pick an organization to see its profile and relationships.", color_scheme="gray"),
-                    ),
-                    columns=rx.breakpoints(initial="1", lg="2"),
-                    spacing="4",
-                    width="100%",
-                ),
-            ),
-            spacing="4",
-            width="100%",
         ),
     )

@@ -8,6 +8,7 @@ from reflex.vars import Var
 
 from app.web.catalog.forms import BOOK_KIND_OPTIONS
 from app.web.catalog.pricing_state import PricingState
+from app.web.catalog.widgets import notice
 from app.web.kit import controls
 from app.web.kit.forms import NONE, choice_field, form_dialog, text_field
 from app.web.kit.table import table
@@ -16,18 +17,18 @@ from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
 
 def rule_row(row: Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["book"]),
-        rx.table.cell(rx.code(row["sku"], variant="ghost")),
-        rx.table.cell(row["org"]),
-        rx.table.cell(row["channel"]),
-        rx.table.cell(rx.text(row["amount"], " ", row["currency"], weight="medium")),
-        rx.table.cell(rx.text(row["from"], " → ", row["to"], size="1")),
-        rx.table.cell(row["priority"]),
+        rx.table.cell(row.book),
+        rx.table.cell(rx.code(row.sku, variant="ghost")),
+        rx.table.cell(row.org),
+        rx.table.cell(row.channel),
+        rx.table.cell(rx.text(row.amount, " ", row.currency, weight="medium")),
+        rx.table.cell(rx.text(row.starts, " → ", row.ends, size="1")),
+        rx.table.cell(row.priority),
         rx.table.cell(
-            rx.cond(row["overlap"] != "", rx.badge("overlap", color_scheme="amber")),
-            rx.cond(row["id"] == PricingState.w_winner, rx.badge("wins the query above", color_scheme="green")),
+            rx.cond(row.overlap, rx.badge("overlap", color_scheme="amber")),
+            rx.cond(row.id == PricingState.w_winner, rx.badge("wins the query above", color_scheme="green")),
         ),
-        background=rx.cond(row["id"] == PricingState.w_winner, "var(--green-a3)", "transparent"),
+        background=rx.cond(row.id == PricingState.w_winner, "var(--green-a3)", "transparent"),
         data_testid="rule-row",
     )
 
@@ -37,29 +38,29 @@ def _candidate_row(row: Var) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.badge(
-                    row["outcome"],
-                    color_scheme=rx.match(row["outcome"], ("winner", "green"), ("outranked", "amber"), "gray"),
+                    row.outcome,
+                    color_scheme=rx.match(row.outcome, ("winner", "green"), ("outranked", "amber"), "gray"),
                 ),
-                rx.cond(row["id"] == PricingState.w_rule, rx.badge("linked rule", variant="outline")),
+                rx.cond(row.id == PricingState.w_rule, rx.badge("linked rule", variant="outline")),
                 spacing="1",
             )
         ),
-        rx.table.cell(rx.code(row["rule_id"], variant="ghost", title=row["id"])),
-        rx.table.cell(row["amount"]),
-        rx.table.cell(row["level"]),
-        rx.table.cell(row["org"]),
-        rx.table.cell(rx.text(row["window"], size="1")),
-        rx.table.cell(row["priority"]),
+        rx.table.cell(rx.code(row.rule_id, variant="ghost", title=row.id)),
+        rx.table.cell(row.amount),
+        rx.table.cell(row.level),
+        rx.table.cell(row.org),
+        rx.table.cell(rx.text(row.window, size="1")),
+        rx.table.cell(row.priority),
         rx.table.cell(
             rx.vstack(
-                rx.text(row["reason"], weight="medium", size="2"),
-                rx.text(row["detail"], size="1", color_scheme="gray"),
+                rx.text(row.reason, weight="medium", size="2"),
+                rx.text(row.detail, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        background=rx.cond(row["outcome"] == "winner", "var(--green-a3)", "transparent"),
-        font_weight=rx.cond(row["outcome"] == "winner", "600", "400"),
-        data_winner=rx.cond(row["outcome"] == "winner", "true", "false"),
+        background=rx.cond(row.outcome == "winner", "var(--green-a3)", "transparent"),
+        font_weight=rx.cond(row.outcome == "winner", "600", "400"),
+        data_winner=rx.cond(row.outcome == "winner", "true", "false"),
         data_testid="candidate-row",
     )
 
@@ -256,9 +257,7 @@ def pricing_forms() -> rx.Component:
 def saved_block() -> rx.Component:
     s = PricingState
     return rx.fragment(
-        rx.cond(
-            s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")
-        ),
+        notice(s.notice),
         rx.cond(
             s.rule_warnings.length() > 0,
             rx.callout(
@@ -266,7 +265,7 @@ def saved_block() -> rx.Component:
                     rx.text("The saved rule overlaps others at the same step:", weight="medium", size="2"),
                     rx.foreach(
                         s.rule_warnings,
-                        lambda w: rx.text(w["severity"], ": ", w["message"], size="1", data_testid="rule-warning"),
+                        lambda w: rx.text(w.severity, ": ", w.message, size="1", data_testid="rule-warning"),
                     ),
                     spacing="1",
                 ),

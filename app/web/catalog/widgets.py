@@ -1,11 +1,15 @@
-"""The catalog pages' one shared piece of their own: the permission + feature-flag check every
-handler makes (the blocks, badge and table come from app/web/kit)."""
+"""The catalog pages' shared pieces of their own: the permission + feature-flag check every handler
+makes, the state every catalog page holds for it, and the page frame that shows "not found" while
+the flag is off (the blocks, badge and table come from app/web/kit)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import reflex as rx
+
+from app.web.kit.feedback import feature_off
 from engine.context import TenantContext
 from models.catalog.queries import feature_enabled
 
@@ -18,3 +22,28 @@ async def page_context(state: Any, permission: str, flag: str) -> tuple[TenantCo
     if not await asyncio.to_thread(feature_enabled, ctx, flag):
         return None, True
     return ctx, False
+
+
+class CatalogPage(rx.State, mixin=True):
+    """A catalog page state: whether its flag is off for the tenant and whether the role may write.
+    Inherit it first: `class SkusState(CatalogPage, EntityForm, AuthState)`."""
+
+    feature_off: bool = False
+    can_write: bool = False
+
+    async def _page_context(self, permission: str, flag: str) -> TenantContext | None:
+        """The context when the role holds `permission` and the tenant has `flag` on, else None."""
+        ctx, self.feature_off = await page_context(self, permission, flag)
+        return ctx
+
+
+def flagged_page(state: Any, *children: rx.Component, **props) -> rx.Component:
+    """The page's `children` in a column, or the feature-off 404 while the flag is off."""
+    return rx.cond(
+        state.feature_off, feature_off(), rx.vstack(*children, spacing=props.pop("spacing", "4"), width="100%")
+    )
+
+
+def notice(text: Any) -> rx.Component:
+    """The green "saved" callout, shown while `text` is set."""
+    return rx.cond(text != "", rx.callout(text, icon="check", color_scheme="green", width="100%", data_testid="notice"))

@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args, get_origin
 import reflex as rx
 
 from app.web.catalog.price_views import RuleWarning
+from app.web.catalog.widgets import pair
 from app.web.kit.forms import (
     NONE,
     EntityForm,
@@ -319,9 +320,6 @@ def profile_fields(state: type[EntityForm]) -> rx.Component:
 
     return rx.match(
         state.form["type"],
-        *[
-            (t, rx.grid(*[render(s) for s in profile_fields_of(t)], columns="2", spacing="3", width="100%"))
-            for t in ORG_TYPES
-        ],
+        *[(t, pair(*[render(s) for s in profile_fields_of(t)])) for t in ORG_TYPES],
         rx.fragment(),
     )

@@ -20,13 +20,13 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.forms import FORMS, ORG_TYPE_OPTIONS, profile_fields
 from app.web.catalog.views import NO_ORG, OrgRow, ProfileLine, RelationshipLine
-from app.web.catalog.widgets import CatalogPage, flagged_page
+from app.web.catalog.widgets import CatalogPage, code_and_name, flagged_page, form_body, panel
 from app.web.kit import controls
 from app.web.kit.badges import status_badge
 from app.web.kit.controls import ANY
 from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_dialog
 from app.web.kit.feedback import messages, spinner_block
-from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
+from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
@@ -69,15 +69,8 @@ class OrgsState(CatalogPage, EntityForm, DecisionDialogMixin, AuthState):
     def _blank_record(self) -> None:
         self.selected, self.profile, self.relationships = NO_ORG, [], []
 
-    def _record_decision(
-        self,
-        ctx: TenantContext,
-        record_id: str,
-        action: str | None,
-        reason: str | None,
-        note: str | None,
-        expected_status: str | None,
-    ) -> None:
+    def _record_decision(self, ctx: TenantContext, record_id: str, action, reason, note, expected_status) -> None:
+        """The decision through catalog's action, while the organizations flag is on."""
         if not feature_enabled(ctx, ENABLE_ORG):
             raise NotFound("organization not found")
         actions.decide_org(ctx, record_id, str(action or "")[:30], reason, expected_status)
@@ -145,54 +138,49 @@ def _org_row(row: Var) -> rx.Component:
 
 def org_detail() -> rx.Component:
     s = OrgsState
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(s.selected.name, size="4"),
-                status_badge(s.selected.status, words=False),
-                rx.badge(s.selected.type, variant="soft"),
-                rx.spacer(),
-                rx.cond(s.can_write, edit_button(s, "org", s.selected.id)),
-                align="center",
-                wrap="wrap",
-                width="100%",
-            ),
-            rx.text("Profile", weight="bold", size="2"),
-            rx.cond(
-                s.profile.length() > 0,
-                rx.data_list.root(
-                    rx.foreach(
-                        s.profile,
-                        lambda p: rx.data_list.item(rx.data_list.label(p.key), rx.data_list.value(p.value)),
-                    )
-                ),
-                rx.text("No profile details.", color_scheme="gray", size="2"),
-            ),
-            rx.text("Relationships", weight="bold", size="2"),
-            rx.cond(
-                s.relationships.length() > 0,
-                rx.vstack(
-                    rx.foreach(
-                        s.relationships,
-                        lambda r: rx.text(r.text, " (", r.since, " – ", r.until, ")", size="2"),
-                    ),
-                    spacing="1",
-                ),
-                rx.text("No relationships.", color_scheme="gray", size="2"),
-            ),
-            rx.cond(
-                s.actions.length() > 0,
-                rx.vstack(
-                    rx.text("Change status", weight="bold", size="2"),
-                    action_buttons(s, "org-action", disable_while_busy=True),
-                    width="100%",
-                ),
-            ),
-            spacing="3",
+    return panel(
+        rx.hstack(
+            rx.heading(s.selected.name, size="4"),
+            status_badge(s.selected.status, words=False),
+            rx.badge(s.selected.type, variant="soft"),
+            rx.spacer(),
+            rx.cond(s.can_write, edit_button(s, "org", s.selected.id)),
+            align="center",
+            wrap="wrap",
             width="100%",
         ),
-        width="100%",
-        data_testid="org-detail",
+        rx.text("Profile", weight="bold", size="2"),
+        rx.cond(
+            s.profile.length() > 0,
+            rx.data_list.root(
+                rx.foreach(
+                    s.profile,
+                    lambda p: rx.data_list.item(rx.data_list.label(p.key), rx.data_list.value(p.value)),
+                )
+            ),
+            rx.text("No profile details.", color_scheme="gray", size="2"),
+        ),
+        rx.text("Relationships", weight="bold", size="2"),
+        rx.cond(
+            s.relationships.length() > 0,
+            rx.vstack(
+                rx.foreach(
+                    s.relationships,
+                    lambda r: rx.text(r.text, " (", r.since, " – ", r.until, ")", size="2"),
+                ),
+                spacing="1",
+            ),
+            rx.text("No relationships.", color_scheme="gray", size="2"),
+        ),
+        rx.cond(
+            s.actions.length() > 0,
+            rx.vstack(
+                rx.text("Change status", weight="bold", size="2"),
+                action_buttons(s, "org-action", disable_while_busy=True),
+                width="100%",
+            ),
+        ),
+        testid="org-detail",
     )
 
 
@@ -201,15 +189,11 @@ def _org_form() -> rx.Component:
     return form_dialog(
         s,
         {
-            "org": rx.vstack(
+            "org": form_body(
                 choice_field(s, "type", "Type", ORG_TYPE_OPTIONS, disabled=s.editing),
-                rx.grid(
-                    text_field(s, "code", "Code"), text_field(s, "name", "Name"), columns="2", spacing="3", width="100%"
-                ),
+                code_and_name(s),
                 rx.text("Profile", weight="bold", size="2"),
                 profile_fields(s),
-                spacing="3",
-                width="100%",
             )
         },
     )

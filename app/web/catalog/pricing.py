@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.web.catalog.pricing_parts import pricing_forms, rule_row, saved_block, why_panel
+from app.web.catalog.pricing_parts import pricing_forms, rule_row, saved_block, warning_list, why_panel
 from app.web.catalog.pricing_state import READ, PricingState
 from app.web.catalog.widgets import flagged_page
 from app.web.kit import controls
@@ -67,15 +67,7 @@ def pricing_page() -> rx.Component:
             ),
             align="center",
         ),
-        rx.cond(
-            s.conflicts.length() > 0,
-            rx.callout(
-                rx.vstack(rx.foreach(s.conflicts, lambda c: rx.text(c.severity, ": ", c.message, size="1"))),
-                icon="triangle-alert",
-                color_scheme="amber",
-                width="100%",
-            ),
-        ),
+        warning_list(s.conflicts, "rule-conflict"),
         rx.cond(
             s.loading,
             spinner_block(),

@@ -17,7 +17,7 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.forms import CHANNEL_KIND_OPTIONS, FORMS
 from app.web.catalog.views import ChannelRow, Option, ProductRow, SkuRow
-from app.web.catalog.widgets import CatalogPage, flagged_page, notice
+from app.web.catalog.widgets import CatalogPage, code_and_name, flagged_page, form_body, notice, pair
 from app.web.kit.calls import call
 from app.web.kit.feedback import error_box, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
@@ -142,36 +142,21 @@ def _section(title: str, kind: str, button: str, table: rx.Component) -> rx.Comp
 
 def _catalog_forms() -> rx.Component:
     s = SkusState
-    code_name = rx.grid(
-        text_field(s, "code", "Code"), text_field(s, "name", "Name"), columns="2", spacing="3", width="100%"
-    )
     return form_dialog(
         s,
         {
-            "sku": rx.vstack(
+            "sku": form_body(
                 choice_field(s, "product_id", "Product", s.product_options),
-                code_name,
+                code_and_name(s),
                 text_field(s, "uom", "Unit"),
-                spacing="3",
-                width="100%",
             ),
-            "product": rx.vstack(
-                code_name,
-                rx.grid(
-                    text_field(s, "brand", "Brand"),
-                    text_field(s, "category", "Category"),
-                    columns="2",
-                    spacing="3",
-                    width="100%",
-                ),
+            "product": form_body(
+                code_and_name(s),
+                pair(text_field(s, "brand", "Brand"), text_field(s, "category", "Category")),
                 choice_field(s, "manufacturer_org_id", "Manufacturer", s.maker_options, none_label="No manufacturer"),
                 text_field(s, "description", "Description", area=True),
-                spacing="3",
-                width="100%",
             ),
-            "channel": rx.vstack(
-                code_name, choice_field(s, "kind", "Kind", CHANNEL_KIND_OPTIONS), spacing="3", width="100%"
-            ),
+            "channel": form_body(code_and_name(s), choice_field(s, "kind", "Kind", CHANNEL_KIND_OPTIONS)),
         },
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 import reflex as rx
 
 from app.web.kit.feedback import feature_off
+from app.web.kit.forms import text_field
 from engine.context import TenantContext
 from models.catalog.queries import feature_enabled
 
@@ -47,3 +48,23 @@ def flagged_page(state: Any, *children: rx.Component, **props) -> rx.Component:
 def notice(text: Any) -> rx.Component:
     """The green "saved" callout, shown while `text` is set."""
     return rx.cond(text != "", rx.callout(text, icon="check", color_scheme="green", width="100%", data_testid="notice"))
+
+
+def pair(*fields: rx.Component) -> rx.Component:
+    """Form fields two to a row."""
+    return rx.grid(*fields, columns="2", spacing="3", width="100%")
+
+
+def form_body(*fields: rx.Component) -> rx.Component:
+    """A form's fields, one under the other."""
+    return rx.vstack(*fields, spacing="3", width="100%")
+
+
+def code_and_name(state: Any) -> rx.Component:
+    """The Code and Name fields every catalog entity's form starts with."""
+    return pair(text_field(state, "code", "Code"), text_field(state, "name", "Name"))
+
+
+def panel(*children: rx.Component, testid: str) -> rx.Component:
+    """A card of stacked blocks (the selected organization, the "why this price?" panel)."""
+    return rx.card(rx.vstack(*children, spacing="3", width="100%"), width="100%", data_testid=testid)

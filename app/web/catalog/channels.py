@@ -7,7 +7,6 @@ calls the catalog's queries and actions.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import reflex as rx
@@ -15,18 +14,17 @@ from reflex.vars import Var
 
 from app.web.catalog import views
 from app.web.catalog.views import ChannelRow, ItemRow, OfferingRow, VersionRow
-from app.web.catalog.widgets import CatalogPage, flagged_page
+from app.web.catalog.widgets import CatalogPage, catalog_page, flagged_page, two_panes
 from app.web.kit import controls
 from app.web.kit.badges import status_badge
 from app.web.kit.calls import call
 from app.web.kit.feedback import messages
+from app.web.kit.format import parse_uuid
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
-from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ as READ
 from engine.catalog.permissions import CATALOG_WRITE as WRITE
 from engine.context import TenantContext
-from engine.errors import DomainError
 from models.catalog import actions
 from models.core.flags import ENABLE_CATALOG_PUBLISHING
 
@@ -65,7 +63,8 @@ class ChannelCatalogState(CatalogPage, AuthState):
         ctx = await self._page_context(READ, ENABLE_CATALOG_PUBLISHING)
         if ctx is not None:
             self.can_write = ctx.can(WRITE)
-            self.channels = await asyncio.to_thread(views.channel_rows, ctx)
+            ok, channels = await call(self, views.channel_rows, ctx)
+            self.channels = channels if ok else []
             if self.channel_id not in {c.id for c in self.channels}:
                 self.channel_id = self.channels[0].id if self.channels else ""
             await self._refresh(ctx)
@@ -108,12 +107,13 @@ class ChannelCatalogState(CatalogPage, AuthState):
         if ctx is None:
             return
         try:
-            self.diff_rows = await asyncio.to_thread(
-                views.catalog_diff, ctx, self.channel_id, int(self.diff_from), int(self.diff_to)
-            )
-            self.error = ""
-        except (DomainError, ValueError) as exc:
-            self.error = getattr(exc, "message", "pick two versions")
+            old, new = int(self.diff_from), int(self.diff_to)
+        except ValueError:
+            self.error = "pick two versions"
+            return
+        ok, rows = await call(self, views.catalog_diff, ctx, self.channel_id, old, new)
+        if ok:
+            self.diff_rows, self.error = rows, ""
 
     @rx.event
     async def toggle(self, offering_id: str, listed: bool):
@@ -121,11 +121,12 @@ class ChannelCatalogState(CatalogPage, AuthState):
         if ctx is None:
             self.error = "Your role may not publish or unlist."
             return
-        change = "unlist" if listed else "publish"
-        try:
-            number = await asyncio.to_thread(change_listing, ctx, self.channel_id, change, str(offering_id), self.note)
-        except (DomainError, ValueError) as exc:
-            self.error = getattr(exc, "message", "invalid offering")
+        change, offering = "unlist" if listed else "publish", parse_uuid(offering_id)
+        if offering is None:
+            self.error = "invalid offering"
+            return
+        ok, number = await call(self, change_listing, ctx, self.channel_id, change, str(offering), self.note)
+        if not ok:
             return
         self.error, self.note = "", ""
         self.notice = f"Version {number} published ({change})."
@@ -162,6 +163,16 @@ def _offering_row(row: Var) -> rx.Component:
     )
 
 
+def _diff_row(d: Var) -> rx.Component:
+    color = rx.match(d.change, ("added", "green"), ("removed", "red"), "gray")
+    return rx.hstack(
+        rx.badge(d.change, color_scheme=color),
+        rx.code(d.sku_code, variant="ghost"),
+        rx.text(d.title, size="2"),
+        data_testid="diff-row",
+    )
+
+
 def _version_select(value: Var, on_change, label: str) -> rx.Component:
     items = rx.foreach(ChannelCatalogState.versions, lambda v: rx.select.item("v" + v.version, value=v.version))
     return rx.select.root(
@@ -172,15 +183,7 @@ def _version_select(value: Var, on_change, label: str) -> rx.Component:
     )
 
 
-@app_page(
-    "/catalog/channels",
-    "Channel catalogs",
-    permission=READ,
-    nav="Channel catalogs",
-    icon="store",
-    order=42,
-    on_load=ChannelCatalogState.load,
-)
+@catalog_page("/catalog/channels", "Channel catalogs", READ, ChannelCatalogState, icon="store", order=42)
 def channel_catalog_page() -> rx.Component:
     s = ChannelCatalogState
     return flagged_page(
@@ -198,7 +201,7 @@ def channel_catalog_page() -> rx.Component:
             align="center",
         ),
         messages(s.error, s.notice),
-        rx.grid(
+        two_panes(
             rx.vstack(
                 rx.heading("Offerings", size="3"),
                 rx.cond(
@@ -230,24 +233,10 @@ def channel_catalog_page() -> rx.Component:
                     wrap="wrap",
                 ),
                 rx.vstack(
-                    rx.foreach(
-                        s.diff_rows,
-                        lambda d: rx.hstack(
-                            rx.badge(
-                                d.change,
-                                color_scheme=rx.match(d.change, ("added", "green"), ("removed", "red"), "gray"),
-                            ),
-                            rx.code(d.sku_code, variant="ghost"),
-                            rx.text(d.title, size="2"),
-                            data_testid="diff-row",
-                        ),
-                    ),
+                    rx.foreach(s.diff_rows, _diff_row),
                     spacing="1",
                 ),
                 width="100%",
             ),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
         ),
     )

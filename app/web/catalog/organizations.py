@@ -20,7 +20,7 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.forms import FORMS, ORG_TYPE_OPTIONS, profile_fields
 from app.web.catalog.views import NO_ORG, OrgRow, ProfileLine, RelationshipLine
-from app.web.catalog.widgets import CatalogPage, code_and_name, flagged_page, form_body, panel
+from app.web.catalog.widgets import CatalogPage, catalog_page, code_and_name, flagged_page, form_body, panel, two_panes
 from app.web.kit import controls
 from app.web.kit.badges import status_badge
 from app.web.kit.controls import ANY
@@ -29,7 +29,6 @@ from app.web.kit.feedback import messages, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
-from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ, CATALOG_WRITE
 from engine.catalog.types import ORG_TYPES
 from engine.context import TenantContext
@@ -199,15 +198,7 @@ def _org_form() -> rx.Component:
     )
 
 
-@app_page(
-    "/catalog/organizations",
-    "Organizations",
-    permission=CATALOG_READ,
-    nav="Organizations",
-    icon="building-2",
-    order=40,
-    on_load=OrgsState.load,
-)
+@catalog_page("/catalog/organizations", "Organizations", CATALOG_READ, OrgsState, icon="building-2", order=40)
 def organizations_page() -> rx.Component:
     s = OrgsState
     return flagged_page(
@@ -231,16 +222,13 @@ def organizations_page() -> rx.Component:
         rx.cond(
             s.loading,
             spinner_block(),
-            rx.grid(
+            two_panes(
                 table(["Name", "Code", "Type", "Status"], rx.foreach(s.rows, _org_row), "orgs-table"),
                 rx.cond(
                     s.found,
                     org_detail(),
                     rx.text("Pick an organization to see its profile and relationships.", color_scheme="gray"),
                 ),
-                columns=rx.breakpoints(initial="1", lg="2"),
-                spacing="4",
-                width="100%",
             ),
         ),
     )

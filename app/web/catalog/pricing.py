@@ -22,26 +22,17 @@ import reflex as rx
 
 from app.web.catalog.pricing_parts import pricing_forms, rule_row, saved_block, warning_list, why_panel
 from app.web.catalog.pricing_state import READ, PricingState
-from app.web.catalog.widgets import flagged_page
+from app.web.catalog.widgets import catalog_page, flagged_page
 from app.web.kit import controls
 from app.web.kit.controls import ANY
 from app.web.kit.feedback import spinner_block
 from app.web.kit.forms import new_button
 from app.web.kit.table import table
-from app.web.shell.layout import app_page
 
 __all__ = ["PricingState", "pricing_page"]
 
 
-@app_page(
-    "/catalog/pricing",
-    "Price books and rules",
-    permission=READ,
-    nav="Pricing",
-    icon="tags",
-    order=43,
-    on_load=PricingState.load,
-)
+@catalog_page("/catalog/pricing", "Price books and rules", READ, PricingState, icon="tags", order=43, nav="Pricing")
 def pricing_page() -> rx.Component:
     s = PricingState
     return flagged_page(
@@ -57,13 +48,7 @@ def pricing_page() -> rx.Component:
         rx.hstack(
             rx.heading("Rules", size="4"),
             controls.select(
-                s.books,
-                s.book_id,
-                s.pick_book,
-                "Price book",
-                first=(ANY, "All books"),
-                keys=("id", "name"),
-                trigger={"placeholder": "Price book"},
+                s.books, s.book_id, s.pick_book, "Price book", first=(ANY, "All books"), keys=("id", "name")
             ),
             align="center",
         ),

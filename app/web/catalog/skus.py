@@ -7,7 +7,6 @@ Every handler re-checks catalog.read / catalog.write and the tenant's ENABLE_CHA
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -17,13 +16,12 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.forms import CHANNEL_KIND_OPTIONS, FORMS
 from app.web.catalog.views import ChannelRow, Option, ProductRow, SkuRow
-from app.web.catalog.widgets import CatalogPage, code_and_name, flagged_page, form_body, notice, pair
+from app.web.catalog.widgets import CatalogPage, catalog_page, code_and_name, flagged_page, form_body, notice, pair
 from app.web.kit.calls import call
 from app.web.kit.feedback import error_box, spinner_block
 from app.web.kit.forms import EntityForm, FormSpec, choice_field, edit_button, form_dialog, new_button, text_field
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
-from app.web.shell.layout import app_page
 from engine.catalog.permissions import CATALOG_READ as READ
 from engine.catalog.permissions import CATALOG_WRITE as WRITE
 from engine.context import TenantContext
@@ -44,7 +42,9 @@ class SkusState(CatalogPage, EntityForm, AuthState):
     maker_options: list[Option] = []
 
     async def _refresh(self, ctx: TenantContext) -> None:
-        data = await asyncio.to_thread(views.sku_page, ctx)
+        ok, data = await call(self, views.sku_page, ctx)
+        if not ok:
+            return
         self.rows, self.products, self.channels = data.skus, data.products, data.channels
         self.product_options, self.maker_options = data.product_options, data.maker_options
 
@@ -161,9 +161,7 @@ def _catalog_forms() -> rx.Component:
     )
 
 
-@app_page(
-    "/catalog/skus", "Products and SKUs", permission=READ, nav="SKUs", icon="package", order=41, on_load=SkusState.load
-)
+@catalog_page("/catalog/skus", "Products and SKUs", READ, SkusState, icon="package", order=41, nav="SKUs")
 def skus_page() -> rx.Component:
     s = SkusState
     return flagged_page(

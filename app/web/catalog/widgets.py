@@ -1,6 +1,7 @@
 """The catalog pages' shared pieces of their own: the permission + feature-flag check every handler
-makes, the state every catalog page holds for it, and the page frame that shows "not found" while
-the flag is off (the blocks, badge and table come from app/web/kit)."""
+makes, the state every catalog page holds for it, the page decorator and frame (which shows "not
+found" while the flag is off), and the layout of their forms and panels (the blocks, badge and
+table come from app/web/kit)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import reflex as rx
 
 from app.web.kit.feedback import feature_off
 from app.web.kit.forms import text_field
+from app.web.shell.layout import app_page
 from engine.context import TenantContext
 from models.catalog.queries import feature_enabled
 
@@ -68,3 +70,13 @@ def code_and_name(state: Any) -> rx.Component:
 def panel(*children: rx.Component, testid: str) -> rx.Component:
     """A card of stacked blocks (the selected organization, the "why this price?" panel)."""
     return rx.card(rx.vstack(*children, spacing="3", width="100%"), width="100%", data_testid=testid)
+
+
+def catalog_page(route: str, title: str, permission: str, state: Any, *, icon: str, order: int, nav: str = ""):
+    """`@app_page` for a catalog page: in the nav (as `nav`, else its title), loaded by `state.load`."""
+    return app_page(route, title, permission=permission, nav=nav or title, icon=icon, order=order, on_load=state.load)
+
+
+def two_panes(*children: rx.Component) -> rx.Component:
+    """A list and its detail side by side on wide screens, one under the other on narrow ones."""
+    return rx.grid(*children, columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,6 +12,7 @@ from reflex.vars import Var
 
 from app.web.kit import controls
 from app.web.kit.buttons import control_row, icon_button
+from app.web.kit.calls import call
 from app.web.kit.controls import ANY
 from app.web.kit.feedback import error_box
 from app.web.kit.lists import KeysetListMixin
@@ -152,10 +152,9 @@ class AuditState(KeysetListMixin, AuthState):
         self._clear_list()
         self.actor_options, self.entity_options, self.action_options = [], [], []
         ctx = await self._require(PERMISSION)
-        if ctx is not None:
-            options = await asyncio.to_thread(fetch_options, ctx)
-            self.actor_options = options["actors"]
-            self.entity_options = options["entities"]
+        ok, options = await call(self, fetch_options, ctx) if ctx is not None else (False, None)
+        if ok:
+            self.actor_options, self.entity_options = options["actors"], options["entities"]
             self.action_options = options["actions"]
         async for _ in self._reload_list(ctx):
             yield

@@ -95,7 +95,7 @@ def lists(
         param("limit", Limit, 50),
         param("cursor", Cursor, None),
     ]
-    answer = Page[item or entity.public]  # type: ignore[name-defined]
+    answer = Page[item or entity.public]
 
     def call(ctx: TenantContext, **values: Any) -> Any:
         return page(ctx, **values)

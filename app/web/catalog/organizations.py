@@ -10,7 +10,6 @@ a decision never takes an id from the browser.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -23,6 +22,7 @@ from app.web.catalog.views import NO_ORG, OrgRow, ProfileLine, RelationshipLine
 from app.web.catalog.widgets import CatalogPage, catalog_page, code_and_name, flagged_page, form_body, panel, two_panes
 from app.web.kit import controls
 from app.web.kit.badges import status_badge
+from app.web.kit.calls import call
 from app.web.kit.controls import ANY
 from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_dialog
 from app.web.kit.feedback import messages, spinner_block
@@ -54,7 +54,8 @@ class OrgsState(CatalogPage, EntityForm, DecisionDialogMixin, AuthState):
     relationships: list[RelationshipLine] = []
 
     async def _list(self, ctx: TenantContext) -> None:
-        self.rows = await asyncio.to_thread(views.org_rows, ctx, None if self.f_type == ANY else self.f_type)
+        ok, rows = await call(self, views.org_rows, ctx, None if self.f_type == ANY else self.f_type)
+        self.rows = rows if ok else []
 
     # decision dialog hooks (DecisionDialogMixin)
 

@@ -19,6 +19,7 @@ from app.web.catalog import price_views
 from app.web.catalog.forms import FORMS
 from app.web.catalog.price_views import BookRow, CandidateRow, Option, RuleRow, RuleWarning
 from app.web.catalog.widgets import CatalogPage, page_context
+from app.web.kit.calls import call
 from app.web.kit.controls import ANY
 from app.web.kit.format import error_text
 from app.web.kit.forms import NONE, EntityForm, FormSpec
@@ -74,9 +75,10 @@ class PricingState(CatalogPage, EntityForm, AuthState):
         if ctx is not None:
             self.can_write = ctx.can(WRITE)
             self.resolution_on = await asyncio.to_thread(feature_enabled, ctx, ENABLE_PRICE_RESOLUTION)
-            data = await asyncio.to_thread(price_views.overview, ctx, self.book_id)
-            self.books, self.rules, self.conflicts = data.books, data.rules, data.conflicts
-            self.sku_options, self.org_options, self.channel_options = data.skus, data.orgs, data.channels
+            ok, data = await call(self, price_views.overview, ctx, self.book_id)
+            if ok:
+                self.books, self.rules, self.conflicts = data.books, data.rules, data.conflicts
+                self.sku_options, self.org_options, self.channel_options = data.skus, data.orgs, data.channels
             if not self.w_sku and self.sku_options:
                 self.w_sku = self.sku_options[0].id
             if not self.w_currency and self.books:

@@ -233,3 +233,20 @@ def test_a_cancelled_validation_can_be_mapped_again(clients):
     assert (again.json()["status"], again.json()["job_id"] != first["job_id"]) == ("validating", True)
     run_job(tenant, again.json()["job_id"])
     assert ops.get(f"/api/v1/uploads/{upload_id}/report").json()["import"]["status"] == "valid"
+
+
+def test_the_report_download_neutralises_formulas(clients):
+    ops, tenant = clients["ops"], clients["tenant"]
+    body = (
+        HEADER
+        + '"=HYPERLINK(""http://x"",""y"")",SKU-1,1.00,1,2024-03-04,INR\r\n@SUM(A1),SKU-2,1.00,1,2024-03-04,INR\r\n'
+    )
+    upload_id = upload(ops, body.encode())
+    report = map_and_validate(ops, tenant, upload_id)
+    assert [i["value"] for i in report["items"]] == ['=HYPERLINK("http://x","y")', "@SUM(A1)"]  # kept as written
+    lines = list(csv.reader(io.StringIO(ops.get(f"/api/v1/uploads/{upload_id}/report.csv").text)))
+    assert [line[2] for line in lines[1:]] == ['\'=HYPERLINK("http://x","y")', "'@SUM(A1)"]
+    assert [line[3] for line in lines[1:]] == [
+        'dealer \'=HYPERLINK("http://x","y")\' not found',  # in quotes, after "dealer": no trigger
+        "dealer '@SUM(A1)' not found",
+    ]

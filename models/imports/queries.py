@@ -64,32 +64,44 @@ def analysed(ctx: TenantContext, upload_id: uuid.UUID | str) -> Iterator[tuple[S
     yield found, analysis
 
 
+def _preview_view(found: Source, analysis: pipeline.Analysis) -> PreviewView:
+    columns = tuple(ColumnView(c.name, c.kind, c.warnings, c.samples) for c in analysis.preview.columns)
+    return PreviewView(found.upload.id, found.target.name, columns, analysis.preview.rows, analysis.preview.lines)
+
+
+def _suggestions_view(ctx: TenantContext, found: Source, analysis: pipeline.Analysis) -> SuggestionsView:
+    """The preset whose header matches (applied as is), else the suggester's best guess per field."""
+    target = found.target
+    with tenant_session(ctx) as session:
+        preset = imports.preset_for_header(session, ctx, target.name, analysis.signature)
+        mapping = dict(preset.mapping) if preset else None
+        preset_name = preset.name if preset else None
+    if mapping is not None:
+        shown = tuple(
+            {"target": f.name, "column": mapping[f.name], "score": 1.0}
+            for f in target.fields
+            if mapping.get(f.name) in analysis.header
+        )
+    else:
+        shown = tuple(s.as_dict() for s in suggest(target, analysis.header, analysis.preview.columns))
+    fields = tuple({"name": f.name, "label": f.label, "kind": f.kind, "required": f.required} for f in target.fields)
+    return SuggestionsView(found.upload.id, target.name, analysis.header, shown, preset_name, fields)
+
+
 def preview(ctx: TenantContext, upload_id: uuid.UUID | str) -> PreviewView:
     with analysed(ctx, upload_id) as (found, analysis):
-        columns = tuple(ColumnView(c.name, c.kind, c.warnings, c.samples) for c in analysis.preview.columns)
-        return PreviewView(found.upload.id, found.target.name, columns, analysis.preview.rows, analysis.preview.lines)
+        return _preview_view(found, analysis)
 
 
 def suggestions(ctx: TenantContext, upload_id: uuid.UUID | str) -> SuggestionsView:
-    """The preset whose header matches (applied as is), else the suggester's best guess per field."""
     with analysed(ctx, upload_id) as (found, analysis):
-        target = found.target
-        with tenant_session(ctx) as session:
-            preset = imports.preset_for_header(session, ctx, target.name, analysis.signature)
-            mapping = dict(preset.mapping) if preset else None
-            preset_name = preset.name if preset else None
-        if mapping is not None:
-            shown = tuple(
-                {"target": f.name, "column": mapping[f.name], "score": 1.0}
-                for f in target.fields
-                if mapping.get(f.name) in analysis.header
-            )
-        else:
-            shown = tuple(s.as_dict() for s in suggest(target, analysis.header, analysis.preview.columns))
-        fields = tuple(
-            {"name": f.name, "label": f.label, "kind": f.kind, "required": f.required} for f in target.fields
-        )
-        return SuggestionsView(found.upload.id, target.name, analysis.header, shown, preset_name, fields)
+        return _suggestions_view(ctx, found, analysis)
+
+
+def mapping_screen(ctx: TenantContext, upload_id: uuid.UUID | str) -> tuple[SuggestionsView, PreviewView]:
+    """Both, from one read of the file (the mapping page)."""
+    with analysed(ctx, upload_id) as (found, analysis):
+        return _suggestions_view(ctx, found, analysis), _preview_view(found, analysis)
 
 
 def _issue_columns(session: Session, ctx: TenantContext, import_id: uuid.UUID) -> dict[str, int]:

@@ -60,8 +60,7 @@ def more_issues(ctx: TenantContext, upload_id: str, cursor: str) -> tuple[list[d
 
 def mapping_data(ctx: TenantContext, upload_id: str) -> dict[str, Any]:
     """The target's fields with the suggested (or already chosen) column, and the preview."""
-    suggested = queries.suggestions(ctx, upload_id)
-    preview = queries.preview(ctx, upload_id)
+    suggested, preview = queries.mapping_screen(ctx, upload_id)
     status = status_data(ctx, upload_id)
     chosen = status["mapping"] or {s["target"]: s["column"] for s in suggested.suggestions}
     scores = {s["target"]: s["score"] for s in suggested.suggestions}

@@ -44,9 +44,9 @@ def _fail(session: Session, ctx: TenantContext, row: Import, message: str) -> It
 
 def _check(ic: ItemContext, row: Import, *, verify_hash: bool) -> tuple[pipeline.Checked, str | None] | str:
     """The checked file and its hash, or the message that fails the import."""
-    target = registry.target(row.target)
-    loader = loader_for(row.target)
     try:
+        target = registry.target(row.target)  # a worker without the target's module fails the import, says why
+        loader = loader_for(row.target)
         with ic.session.begin_nested(), local_copy(ic.ctx, row.upload_id) as path:
             digest = pipeline.file_sha256(path) if verify_hash else None
             if digest is not None and digest != get_upload(ic.ctx, row.upload_id).sha256:

@@ -250,3 +250,21 @@ def test_the_report_download_neutralises_formulas(clients):
         'dealer \'=HYPERLINK("http://x","y")\' not found',  # in quotes, after "dealer": no trigger
         "dealer '@SUM(A1)' not found",
     ]
+
+
+def test_a_target_no_module_can_merge_fails_with_its_reason(clients):
+    ops, tenant = clients["ops"], clients["tenant"]
+    body = "Employee ID,First name,Last name,Hire date,Base salary\r\nE1,Ann,Ray,2020-01-02,50000.00\r\n"
+    upload_id = upload(ops, body.encode(), target="tests.employees")  # declared, but no loader
+    mapping = {
+        "employee_ref": "Employee ID",
+        "first_name": "First name",
+        "last_name": "Last name",
+        "hire_date": "Hire date",
+        "base_salary": "Base salary",
+    }
+    report = map_and_validate(ops, tenant, upload_id, mapping)
+    assert (report["import"]["status"], report["import"]["error"]) == (
+        "failed",
+        "no module imports 'tests.employees' rows yet",
+    )

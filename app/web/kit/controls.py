@@ -3,6 +3,9 @@ the character counter under a text field."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import reflex as rx
 from reflex.vars import Var
 
@@ -12,6 +15,14 @@ ANY = "any"
 
 # user text (notes, reasons, titles, names) wraps instead of overflowing its card
 WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One item of a select computed server-side (a state var `list[Option]`)."""
+
+    value: str
+    label: str
 
 
 def field(caption: str, *controls: rx.Component, **props) -> rx.Component:
@@ -92,5 +103,31 @@ def section(title: str, *children: rx.Component, action: rx.Component | None = N
     return rx.card(
         rx.vstack(rx.hstack(*header, align="center", width="100%"), *children, spacing="3", width="100%"),
         width="100%",
+        **props,
+    )
+
+
+def note_input(value: Var, on_change, testid: str, *, placeholder: str, rows: str, **props: Any) -> rx.Component:
+    """The text area a note or reason is typed in (full width, labelled "Note")."""
+    return rx.text_area(
+        value=value,
+        on_change=on_change,
+        placeholder=placeholder,
+        rows=rows,
+        width="100%",
+        aria_label=props.pop("aria_label", "Note"),
+        data_testid=testid,
+        **props,
+    )
+
+
+def dialog_footer(*buttons: rx.Component, on_cancel, cancel: str = "Cancel", **props: Any) -> rx.Component:
+    """A dialog's buttons at its right: the gray dismiss button, then `buttons`; `cancel_props` go
+    on the dismiss button (type, disabled)."""
+    cancel_props = props.pop("cancel_props", {})
+    return rx.hstack(
+        rx.button(cancel, variant="soft", color_scheme="gray", on_click=on_cancel, **cancel_props),
+        *buttons,
+        justify="end",
         **props,
     )

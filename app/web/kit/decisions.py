@@ -242,25 +242,31 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self.reason, self._draft_for = reason, action
 
 
-def action_buttons(
-    state: type[DecisionDialogMixin], testid: str, *, solid: str = "", disable_while_busy: bool = False
-) -> rx.Component:
-    """One button a server-computed action; `solid` names the action drawn solid."""
-    extra: dict[str, Any] = {"disabled": state.busy} if disable_while_busy else {}
+def buttons(actions: Var, on_click: Any, testid: str, *, solid: str = "", **props: Any) -> rx.Component:
+    """A soft button per server-computed `Action` (`solid` names the one drawn solid); a click calls
+    `on_click(action)`; `props` go on every button (disabled…)."""
     return rx.hstack(
         rx.foreach(
-            state.actions,
+            actions,
             lambda a: rx.button(
-                a.label,
-                variant=rx.cond(a.action == solid, "solid", "soft") if solid else "soft",
-                on_click=state.start_action(a.action),
-                **extra,
+                a["label"],
+                variant=rx.cond(a["action"] == solid, "solid", "soft") if solid else "soft",
+                on_click=on_click(a["action"]),
+                **props,
                 data_testid=testid,
             ),
         ),
         spacing="2",
         wrap="wrap",
     )
+
+
+def action_buttons(
+    state: type[DecisionDialogMixin], testid: str, *, solid: str = "", disable_while_busy: bool = False
+) -> rx.Component:
+    """One button a server-computed action; `solid` names the action drawn solid."""
+    extra: dict[str, Any] = {"disabled": state.busy} if disable_while_busy else {}
+    return buttons(state.actions, state.start_action, testid, solid=solid, **extra)
 
 
 def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:

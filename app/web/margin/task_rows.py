@@ -8,7 +8,10 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from app.web.kit import format as fmt
+from app.web.kit.controls import Option
+from app.web.kit.decisions import Action
 from app.web.margin import components as mc
+from app.web.margin.rows import TaskRow
 from engine.context import TenantContext
 from engine.margin.machines import TASK_MACHINE
 from engine.margin.permissions import TASKS_WRITE as WRITE
@@ -33,7 +36,7 @@ def due_at(value: str) -> datetime | None:
 
 def fetch_tasks(
     ctx: TenantContext, scope: str, status: str, cursor: str | None = None
-) -> tuple[list[dict[str, str]], str | None]:
+) -> tuple[list[TaskRow], str | None]:
     """One page of task rows in the repository's order (newest first, as `GET /api/tasks`)."""
     filters = TaskFilters(
         status=status if status in TASK_STATUSES else None,
@@ -44,45 +47,39 @@ def fetch_tasks(
     rows = []
     for view in page.items:
         t = view.task
+        live = t.status in ("open", "in_progress")
         rows.append(
-            {
-                "id": str(t.id),
-                "title": t.title,
-                "notes": t.notes or "",
-                "status": t.status,
-                "alert_id": str(t.alert_id) if t.alert_id else "",
-                "alert": mc.rule_label(view.alert_rule) if view.alert_rule else "",
-                "dealer": view.dealer_name or "",
-                "assignee": view.assignee_name or "",
-                "assignee_id": str(t.assignee_user_id) if t.assignee_user_id else NONE,
-                "due": fmt.when(t.due_at, time=False),
-                "overdue": "yes" if t.due_at and t.due_at < now and t.status in ("open", "in_progress") else "",
-                "closable": "yes" if t.status in ("open", "in_progress") and ctx.can(WRITE) else "",
-            }
+            TaskRow(
+                id=str(t.id),
+                title=t.title,
+                notes=t.notes or "",
+                status=t.status,
+                alert_id=str(t.alert_id) if t.alert_id else "",
+                alert=mc.rule_label(view.alert_rule) if view.alert_rule else "",
+                dealer=view.dealer_name or "",
+                assignee=view.assignee_name or "",
+                assignee_id=str(t.assignee_user_id) if t.assignee_user_id else NONE,
+                due=fmt.when(t.due_at, time=False),
+                overdue=bool(t.due_at and t.due_at < now and live),
+                closable=live and ctx.can(WRITE),
+            )
         )
     return rows, page.next_cursor
 
 
-def fetch_task_options(ctx: TenantContext) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def fetch_task_options(ctx: TenantContext) -> tuple[list[Option], list[Option]]:
     """(assignees, alerts) for the task forms: members who may work tasks (a Viewer could neither
     open nor close one) and the open alerts."""
     found = task_queries.task_options(ctx)
     return (
-        [{"value": m.user_id, "label": m.display_name} for m in found.assignable],
-        [
-            {"value": r["id"], "label": f"{r['rule_label']} · {r['dealer']} · {r['sku']}"}
-            for r in mc.alert_rows(found.open_alerts)
-        ],
+        [Option(m.user_id, m.display_name) for m in found.assignable],
+        [Option(r.id, f"{r.rule_label} · {r.dealer} · {r.sku}") for r in mc.alert_rows(found.open_alerts)],
     )
 
 
-def task_actions(ctx: TenantContext, task_id: str) -> list[dict[str, str]]:
+def task_actions(ctx: TenantContext, task_id: str) -> list[Action]:
     return [
-        {
-            "action": a["action"],
-            "label": ACTION_LABELS.get(a["action"], a["label"]),
-            "reason": "yes" if a["reason_required"] else "",
-        }
+        Action(a["action"], ACTION_LABELS.get(a["action"], a["label"]), bool(a["reason_required"]))
         for a in task_queries.task_actions(ctx, task_id)
     ]
 

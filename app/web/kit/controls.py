@@ -131,3 +131,14 @@ def dialog_footer(*buttons: rx.Component, on_cancel, cancel: str = "Cancel", **p
         justify="end",
         **props,
     )
+
+
+def busy_button(label: str, icon: str, busy: Var, on_click, testid: str, **props: Any) -> rx.Component:
+    """A button with its icon, replaced by a small spinner while `busy` (disabled: pass `disabled`)."""
+    return rx.button(
+        rx.cond(busy, rx.spinner(size="1"), rx.icon(icon, size=16)),
+        label,
+        on_click=on_click,
+        data_testid=testid,
+        **props,
+    )

@@ -142,3 +142,15 @@ def busy_button(label: str, icon: str, busy: Var, on_click, testid: str, **props
         data_testid=testid,
         **props,
     )
+
+
+def soft_button(*children: Any, on_click, testid: str, color: str = "gray", **props: Any) -> rx.Component:
+    """A soft (secondary) button in `color`."""
+    return rx.button(*children, variant="soft", color_scheme=color, on_click=on_click, data_testid=testid, **props)
+
+
+def search_input(placeholder: str, aria: str, **props: Any) -> rx.Component:
+    """A text input with the search icon in front."""
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16)), placeholder=placeholder, max_length=100, aria_label=aria, **props
+    )

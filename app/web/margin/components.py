@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from app.web.kit.badges import status_badge
-from app.web.kit.controls import dialog
+from app.web.kit.controls import dialog, search_input
 from app.web.kit.feedback import messages
 from app.web.kit.format import amount, label, money, when
 from app.web.kit.table import Column, col, num
@@ -166,15 +166,13 @@ SEARCH_JS = (
 def search_box() -> rx.Component:
     """Top-bar search box: submits to the /search page (app/web/margin/search.py)."""
     return rx.el.form(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
+        search_input(
+            "Search alerts, dealers, SKUs, tasks",
+            "Search",
             name="q",
-            placeholder="Search alerts, dealers, SKUs, tasks",
             type="search",
-            max_length=100,
             size="2",
             width="18rem",
-            aria_label="Search",
             data_testid="global-search",
         ),
         on_submit=lambda _form: rx.call_function(Var(_js_expr=SEARCH_JS)),

@@ -65,28 +65,26 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
         "ladder": [Rung(s, fmt.label(s), i == rank, i < rank) for i, s in enumerate(ladder)],
         "history": [
             StatusChange(
-                at=fmt.when(e.at),
-                action=fmt.label(e.action),
-                before=e.from_status,
-                after=e.to_status,
-                reason=e.reason or "",
-                actor=people.get(str(e.actor or ""), e.actor or ""),
+                fmt.when(e.at),
+                fmt.label(e.action),
+                e.from_status,
+                e.to_status,
+                e.reason or "",
+                _person(people, e.actor),
             )
             for e in reversed(data["history"])
         ],
         "actions": [Action(a["action"], a["label"], True) for a in data["actions"]],
         "alerts": mc.alert_rows(found.open_alerts),
         "notices": [
-            SentNotice(
-                at=fmt.when(n.created_at),
-                action=fmt.label(n.action),
-                subject=n.subject,
-                channel=n.channel,
-                count=str(len(n.alert_ids or [])),
-            )
+            SentNotice(fmt.when(n.created_at), fmt.label(n.action), n.subject, n.channel, str(len(n.alert_ids or [])))
             for n in found.notices
         ],
     }
+
+
+def _person(people: dict[str, str], actor: Any) -> str:
+    return people.get(str(actor or ""), str(actor or ""))
 
 
 class DealersState(KeysetListMixin, AuthState):
@@ -126,15 +124,13 @@ DEALER_COLUMNS = [
 def dealers_page() -> rx.Component:
     s = DealersState
     return rx.vstack(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
+        controls.search_input(
+            "Filter by name or code",
+            "Filter dealers",
             value=s.query,
             on_change=s.set_query.debounce(300),
-            placeholder="Filter by name or code",
-            max_length=100,
             width="100%",
             max_width="20rem",
-            aria_label="Filter dealers",
         ),
         tables.paged_table(
             s,

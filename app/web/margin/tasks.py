@@ -270,14 +270,12 @@ def _task_cell(row: Var) -> rx.Component:
     )
 
 
-def _row_button(label: Any, on_click: Any, testid: str, **props: Any) -> rx.Component:
-    return rx.button(*label, size="1", variant="soft", on_click=on_click, data_testid=testid, **props)
-
-
 def _row_buttons(row: Var) -> rx.Component:
     s = TasksState
-    done = _row_button((rx.icon("check", size=14), "Done"), s.quick_done(row["id"]), "task-done", color_scheme="green")
-    edit = _row_button(("Edit",), s.open_edit(row["id"]), "task-edit", color_scheme="gray")
+    done = controls.soft_button(
+        rx.icon("check", size=14), "Done", on_click=s.quick_done(row["id"]), testid="task-done", color="green", size="1"
+    )
+    edit = controls.soft_button("Edit", on_click=s.open_edit(row["id"]), testid="task-edit", size="1")
     return rx.cond(s.can_write, rx.hstack(rx.cond(row["closable"].to(bool), done), edit, spacing="2"))
 
 
@@ -353,6 +351,18 @@ def _assignee_and_due(prefix: str) -> rx.Component:
     )
 
 
+def _task_dialog(title: Any, *top: rx.Component, body: list[rx.Component], open_: Var, on_close: Any, gap: str):
+    """A task form's dialog: `top` under the title, then the form's fields and buttons."""
+    return controls.dialog(
+        title,
+        *top,
+        rx.vstack(*body, spacing="3", width="100%", margin_top=gap),
+        open_=open_,
+        on_close=on_close,
+        max_width="34rem",
+    )
+
+
 def create_dialog() -> rx.Component:
     s = TasksState
     title = rx.form(
@@ -368,75 +378,62 @@ def create_dialog() -> rx.Component:
         width="100%",
     )
     too_long = (s.c_title.length() > mc.TITLE_MAX) | (s.c_notes.length() > mc.NOTE_MAX)
-    return controls.dialog(
+    create = rx.button(
+        "Create task",
+        on_click=s.submit_create,
+        disabled=(s.c_title.strip() == "") | too_long,
+        data_testid="task-create-submit",
+    )
+    alert = _select(s.alert_options, "c_alert", "Alert", (NONE, "No alert"))
+    return _task_dialog(
         "New task",
-        rx.vstack(
+        body=[
             controls.field(
                 "Title", title, controls.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"), width="100%"
             ),
-            controls.field(
-                "Alert (optional)", _select(s.alert_options, "c_alert", "Alert", (NONE, "No alert")), width="100%"
-            ),
+            controls.field("Alert (optional)", alert, width="100%"),
             _assignee_and_due("c"),
             _notes("c"),
             _form_error(),
-            controls.dialog_footer(
-                rx.button(
-                    "Create task",
-                    on_click=s.submit_create,
-                    disabled=(s.c_title.strip() == "") | too_long,
-                    data_testid="task-create-submit",
-                ),
-                on_cancel=s.close_create,
-                width="100%",
-            ),
-            spacing="3",
-            width="100%",
-            margin_top="0.5rem",
-        ),
+            controls.dialog_footer(create, on_cancel=s.close_create, width="100%"),
+        ],
         open_=s.create_open,
         on_close=TasksState.close_create,
-        max_width="34rem",
+        gap="0.5rem",
     )
 
 
 def edit_dialog() -> rx.Component:
     s = TasksState
-    return controls.dialog(
+    save = rx.button("Save", on_click=s.save_edit, disabled=s.busy, data_testid="task-save")
+    reason = _text(
+        "e_reason",
+        "Reason (needed to cancel or reopen the task)",
+        mc.NOTE_MAX,
+        "task-reason-counter",
+        rx.input,
+        aria_label="Reason",
+    )
+    return _task_dialog(
         s.edit["title"],
         rx.hstack(
             badges.status_badge(s.edit["status"]),
             rx.text(s.edit["dealer"], size="2", color_scheme="gray"),
             align="center",
         ),
-        rx.vstack(
+        body=[
             _assignee_and_due("e"),
             _notes("e"),
-            controls.dialog_footer(
-                rx.button("Save", on_click=s.save_edit, disabled=s.busy, data_testid="task-save"),
-                on_cancel=s.close_edit,
-                cancel="Close",
-                width="100%",
-            ),
+            controls.dialog_footer(save, on_cancel=s.close_edit, cancel="Close", width="100%"),
             rx.divider(),
             rx.text("Status", weight="bold", size="2"),
-            _text(
-                "e_reason",
-                "Reason (needed to cancel or reopen the task)",
-                mc.NOTE_MAX,
-                "task-reason-counter",
-                rx.input,
-                aria_label="Reason",
-            ),
+            reason,
             decision_buttons(s.edit_actions, TasksState.task_action, "task-action", disabled=s.busy),
             _form_error(),
-            spacing="3",
-            width="100%",
-            margin_top="0.75rem",
-        ),
+        ],
         open_=s.edit_open,
         on_close=TasksState.close_edit,
-        max_width="34rem",
+        gap="0.75rem",
     )
 
 

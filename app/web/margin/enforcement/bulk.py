@@ -10,6 +10,7 @@ from typing import Any
 
 import reflex as rx
 
+from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
 from app.web.kit.controls import ANY, Option, busy_button
@@ -303,14 +304,12 @@ def _start() -> rx.Component:
                 auto_focus=True,
             ),
             rx.link("Open in Execution", href="/execution?batchId=" + s.created_id, data_testid="bulk-open-execution"),
-            rx.button(
+            controls.soft_button(
                 rx.icon("rotate-ccw", size=16),
                 "New preview",
                 on_click=s.new_preview,
+                testid="bulk-new-preview",
                 disabled=s.loading,
-                variant="soft",
-                color_scheme="gray",
-                data_testid="bulk-new-preview",
             ),
             wrap="wrap",
             align="center",

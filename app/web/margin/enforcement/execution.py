@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit.badges import status_badge
 from app.web.kit.controls import busy_button
@@ -81,6 +82,13 @@ class ExecutionState(JobWatchMixin, AuthState):
             return self._start_watch(self._batch_id, self._job_id)
         return None
 
+    async def _enforcer(self, verb: str) -> TenantContext | None:
+        """The context of a person who may run enforcement, else None with the refusal shown."""
+        ctx = await self._require(ENFORCE)
+        if ctx is None:
+            self.error = f"Your role may not {verb} batches."
+        return ctx
+
     @rx.event
     async def load(self):
         ctx = await self._require(READ)
@@ -110,18 +118,15 @@ class ExecutionState(JobWatchMixin, AuthState):
     @rx.event
     async def start(self):
         """Start the shown draft (the same model function as POST /api/enforcement/batches/{id}/start)."""
-        ctx = await self._require(ENFORCE)
-        if ctx is None:
-            self.error = "Your role may not start batches."
+        ctx = await self._enforcer("start")
+        if ctx is None or self.busy:
             return
-        if self.busy:
-            return
-        if not self._batch_id or self.batch.status != "draft":
+        batch_id = self._batch_id
+        if not batch_id or self.batch.status != "draft":
             self.error = "Only a draft batch can be started."
             return
         self.busy, self.error = True, ""
         yield
-        batch_id = self._batch_id
         try:
             await asyncio.to_thread(do_start, ctx, batch_id)
             data = await asyncio.to_thread(fetch_execution, ctx, batch_id)
@@ -136,9 +141,7 @@ class ExecutionState(JobWatchMixin, AuthState):
 
     @rx.event
     async def ask_cancel(self):
-        ctx = await self._require(ENFORCE)
-        if ctx is None:
-            self.error = "Your role may not cancel batches."
+        if await self._enforcer("cancel") is None:
             return
         self.confirm_cancel = bool(self._batch_id) and not self.batch.finished
 
@@ -153,10 +156,11 @@ class ExecutionState(JobWatchMixin, AuthState):
 
     @rx.event
     async def cancel(self):
-        ctx = await self._require(ENFORCE)
+        ctx = await self._enforcer("cancel")
         self.confirm_cancel = False
+        if ctx is not None and not self._batch_id:
+            self.error = "No batch."
         if ctx is None or not self._batch_id:
-            self.error = "Your role may not cancel batches." if ctx is None else "No batch."
             return
         if self.busy:
             return
@@ -182,13 +186,7 @@ def _cancel_dialog(s: Any) -> rx.Component:
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(
-                    rx.button(
-                        "Keep running",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=s.keep_batch,
-                        data_testid="execution-cancel-keep",
-                    ),
+                    controls.soft_button("Keep running", on_click=s.keep_batch, testid="execution-cancel-keep"),
                 ),
                 rx.alert_dialog.action(
                     rx.button(
@@ -229,14 +227,13 @@ def _header() -> rx.Component:
         ),
         rx.cond(
             s.can_cancel & ~b.finished,
-            rx.button(
+            controls.soft_button(
                 rx.icon("circle-stop", size=16),
                 "Cancel batch",
-                color_scheme="red",
-                variant="soft",
                 on_click=s.ask_cancel,
+                testid="execution-cancel",
+                color="red",
                 disabled=s.busy,
-                data_testid="execution-cancel",
             ),
         ),
         rx.link("Report", href=s.report_href, data_testid="execution-report"),

@@ -154,110 +154,117 @@ def _breakdown_row(item: Var, kind: str) -> rx.Component:
 RECENT_COLUMNS = mc.alert_columns("breach-link", evidence=False, nowrap={"white_space": "nowrap"})
 
 
+def _kpi_grid(k: Var) -> rx.Component:
+    return rx.grid(
+        mc.kpi_card(
+            "Open alerts",
+            k["open_alerts"],
+            rx.text.span("all rules · ", k["open_impact_all"], " ", k["currency"], " impact"),
+            "siren",
+            "kpi-open-alerts",
+            color="red",
+        ),
+        mc.kpi_card(
+            "Lost margin",
+            k["lost_margin_period"],
+            rx.text.span("MAP/MRP, last ", k["period_days"], " days"),
+            "trending-down",
+            "kpi-lost-margin",
+            color="orange",
+            unit=k["currency"],
+        ),
+        mc.kpi_card("Dealers in breach", k["dealers_in_breach"], "open MAP/MRP", "store", "kpi-dealers", color="amber"),
+        mc.kpi_card(
+            "Tasks due",
+            k["tasks_due"],
+            rx.text.span(
+                "within a day · ",
+                rx.text.span(
+                    k["tasks_overdue"],
+                    " overdue",
+                    data_testid="kpi-tasks-overdue",
+                    color=rx.cond(k["tasks_overdue"] != "0", rx.color("red", 11), "inherit"),
+                ),
+                " · ",
+                k["tasks_open"],
+                " open",
+            ),
+            "list-checks",
+            "kpi-tasks-due",
+            color="blue",
+        ),
+        mc.kpi_card(
+            "Running batches", k["running_batches"], "queued or running", "loader", "kpi-batches", color="violet"
+        ),
+        columns=rx.breakpoints(initial="1", xs="2", md="3", lg="5"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _trend_and_breakdown(k: Var) -> rx.Component:
+    s = MarginDashboardState
+    return rx.grid(
+        controls.section(
+            "Breach trend",
+            rx.text(
+                "Alerts opened per day (date opened, as in the tables), last 14 days", size="1", color_scheme="gray"
+            ),
+            rx.box(
+                rx.recharts.bar_chart(
+                    rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                    rx.recharts.x_axis(data_key="day", font_size=11),
+                    rx.recharts.y_axis(allow_decimals=False, width=32, font_size=11),
+                    rx.recharts.graphing_tooltip(),
+                    rx.recharts.bar(
+                        data_key="alerts", name="Alerts opened", fill=rx.color("accent", 9), radius=[3, 3, 0, 0]
+                    ),
+                    data=s.trend,
+                    width="100%",
+                    height=220,
+                ),
+                width="100%",
+                min_width="280px",
+                data_testid="breach-trend",
+            ),
+            grid_column=rx.breakpoints(initial="auto", lg="span 2"),
+        ),
+        controls.section(
+            "Open alerts",
+            rx.cond(
+                s.by_rule.length() > 0,
+                rx.vstack(
+                    rx.text("By rule", size="1", weight="medium", color_scheme="gray"),
+                    rx.foreach(s.by_rule, lambda r: _breakdown_row(r, "rule")),
+                    rx.text("By severity", size="1", weight="medium", color_scheme="gray", padding_top="0.5rem"),
+                    rx.foreach(s.by_severity, lambda r: _breakdown_row(r, "severity")),
+                    spacing="1",
+                    width="100%",
+                ),
+                feedback.empty("No open alerts.", "shield-check"),
+            ),
+            action=rx.text(
+                k["lost_margin_open"],
+                " ",
+                k["currency"],
+                " MAP/MRP open impact",
+                size="1",
+                color_scheme="gray",
+                data_testid="open-impact",
+            ),
+        ),
+        columns=rx.breakpoints(initial="1", lg="3"),
+        spacing="4",
+        width="100%",
+    )
+
+
 def dashboard_view() -> rx.Component:
     s = MarginDashboardState
     k = s.kpis
     return rx.vstack(
-        rx.grid(
-            mc.kpi_card(
-                "Open alerts",
-                k["open_alerts"],
-                rx.text.span("all rules · ", k["open_impact_all"], " ", k["currency"], " impact"),
-                "siren",
-                "kpi-open-alerts",
-                color="red",
-            ),
-            mc.kpi_card(
-                "Lost margin",
-                k["lost_margin_period"],
-                rx.text.span("MAP/MRP, last ", k["period_days"], " days"),
-                "trending-down",
-                "kpi-lost-margin",
-                color="orange",
-                unit=k["currency"],
-            ),
-            mc.kpi_card(
-                "Dealers in breach", k["dealers_in_breach"], "open MAP/MRP", "store", "kpi-dealers", color="amber"
-            ),
-            mc.kpi_card(
-                "Tasks due",
-                k["tasks_due"],
-                rx.text.span(
-                    "within a day · ",
-                    rx.text.span(
-                        k["tasks_overdue"],
-                        " overdue",
-                        data_testid="kpi-tasks-overdue",
-                        color=rx.cond(k["tasks_overdue"] != "0", rx.color("red", 11), "inherit"),
-                    ),
-                    " · ",
-                    k["tasks_open"],
-                    " open",
-                ),
-                "list-checks",
-                "kpi-tasks-due",
-                color="blue",
-            ),
-            mc.kpi_card(
-                "Running batches", k["running_batches"], "queued or running", "loader", "kpi-batches", color="violet"
-            ),
-            columns=rx.breakpoints(initial="1", xs="2", md="3", lg="5"),
-            spacing="3",
-            width="100%",
-        ),
-        rx.grid(
-            controls.section(
-                "Breach trend",
-                rx.text(
-                    "Alerts opened per day (date opened, as in the tables), last 14 days", size="1", color_scheme="gray"
-                ),
-                rx.box(
-                    rx.recharts.bar_chart(
-                        rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-                        rx.recharts.x_axis(data_key="day", font_size=11),
-                        rx.recharts.y_axis(allow_decimals=False, width=32, font_size=11),
-                        rx.recharts.graphing_tooltip(),
-                        rx.recharts.bar(
-                            data_key="alerts", name="Alerts opened", fill=rx.color("accent", 9), radius=[3, 3, 0, 0]
-                        ),
-                        data=s.trend,
-                        width="100%",
-                        height=220,
-                    ),
-                    width="100%",
-                    min_width="280px",
-                    data_testid="breach-trend",
-                ),
-                grid_column=rx.breakpoints(initial="auto", lg="span 2"),
-            ),
-            controls.section(
-                "Open alerts",
-                rx.cond(
-                    s.by_rule.length() > 0,
-                    rx.vstack(
-                        rx.text("By rule", size="1", weight="medium", color_scheme="gray"),
-                        rx.foreach(s.by_rule, lambda r: _breakdown_row(r, "rule")),
-                        rx.text("By severity", size="1", weight="medium", color_scheme="gray", padding_top="0.5rem"),
-                        rx.foreach(s.by_severity, lambda r: _breakdown_row(r, "severity")),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    feedback.empty("No open alerts.", "shield-check"),
-                ),
-                action=rx.text(
-                    k["lost_margin_open"],
-                    " ",
-                    k["currency"],
-                    " MAP/MRP open impact",
-                    size="1",
-                    color_scheme="gray",
-                    data_testid="open-impact",
-                ),
-            ),
-            columns=rx.breakpoints(initial="1", lg="3"),
-            spacing="4",
-            width="100%",
-        ),
+        _kpi_grid(k),
+        _trend_and_breakdown(k),
         controls.section(
             "Latest open breaches",
             tables.table_or_empty(

@@ -84,17 +84,7 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class DealerRow:
-    id: str
-    name: str
-    code: str
-    status: str
-    open_alerts: str
-    lost_margin: str
-
-
-@dataclass(frozen=True)
-class DealerSummary:
-    """The dealer page's header and KPI figures."""
+    """A dealer of /dealers: status and open breach figures."""
 
     id: str = ""
     name: str = ""
@@ -102,6 +92,12 @@ class DealerSummary:
     status: str = ""
     open_alerts: str = ""
     lost_margin: str = ""
+
+
+@dataclass(frozen=True)
+class DealerSummary(DealerRow):
+    """The dealer page's header and KPI figures: the list row plus the currency and open tasks."""
+
     currency: str = ""
     open_tasks: str = ""
 

@@ -4,6 +4,7 @@ own the transaction)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -25,6 +26,24 @@ TASK_STATUSES = TASK_MACHINE.statuses
 PAGE_SIZE = 50
 # the edit dialog's status buttons: "Cancel" there cancels the task (its dismiss button is "Close")
 ACTION_LABELS = {"cancel": "Cancel task", "reopen": "Reopen task"}
+
+
+@dataclass(frozen=True)
+class TaskDraft:
+    """What a task form holds: the create form uses title, alert, assignee, due and notes; the edit
+    form assignee, due, notes and the reason a status change may need. Never cut: the counters show
+    the limits and saving says what is too long."""
+
+    title: str = ""
+    alert: str = NONE
+    assignee: str = NONE
+    due: str = ""
+    notes: str = ""
+    reason: str = ""
+
+
+def _id_or_none(value: str) -> Any:
+    return fmt.parse_uuid(value) if value not in ("", NONE) else None
 
 
 def due_at(value: str) -> datetime | None:
@@ -84,13 +103,13 @@ def task_actions(ctx: TenantContext, task_id: str) -> list[Action]:
     ]
 
 
-def create_task(ctx: TenantContext, form: dict[str, str]) -> None:
+def create_task(ctx: TenantContext, draft: TaskDraft) -> None:
     data = TaskCreate(
-        title=form.get("title", ""),
-        alert_id=fmt.parse_uuid(form.get("alert")) if form.get("alert") not in ("", NONE) else None,
-        assignee_user_id=fmt.parse_uuid(form.get("assignee")) if form.get("assignee") not in ("", NONE) else None,
-        due_at=due_at(form.get("due", "")),
-        notes=form.get("notes") or None,
+        title=draft.title.strip(),
+        alert_id=_id_or_none(draft.alert),
+        assignee_user_id=_id_or_none(draft.assignee),
+        due_at=due_at(draft.due),
+        notes=draft.notes.strip() or None,
     )
     actions.create_task(ctx, data)
 

@@ -5,6 +5,7 @@ reads them."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -25,6 +26,7 @@ from app.web.margin.rows import TaskRow
 from app.web.margin.task_rows import (
     NONE,
     TASK_STATUSES,
+    TaskDraft,
     create_task,
     due_at,
     fetch_task_options,
@@ -39,7 +41,7 @@ from engine.errors import DomainError
 from engine.margin.permissions import READ
 from engine.margin.permissions import TASKS_WRITE as WRITE
 
-# the form fields `set_field` may set (create: c_…, edit: e_…)
+# the form fields `set_field` may set: the create form's (`c_…`, in `draft`) and the edit form's (`e_…`, in `change`)
 FORM_FIELDS = ("c_title", "c_alert", "c_assignee", "c_due", "c_notes", "e_assignee", "e_due", "e_notes", "e_reason")
 DONE_NOTICES = {
     "start": "Task started.",
@@ -59,21 +61,12 @@ class TasksState(KeysetListMixin, AuthState):
     members: list[Option] = []
     edit_members: list[Option] = []
     alert_options: list[Option] = []
-    # create dialog
     create_open: bool = False
-    c_title: str = ""
-    c_alert: str = NONE
-    c_assignee: str = NONE
-    c_due: str = ""
-    c_notes: str = ""
-    # edit dialog
+    draft: TaskDraft = TaskDraft()
     edit_open: bool = False
     edit: TaskRow = TaskRow()
     edit_actions: list[Action] = []
-    e_assignee: str = NONE
-    e_due: str = ""
-    e_notes: str = ""
-    e_reason: str = ""
+    change: TaskDraft = TaskDraft()
     e_pending: str = ""
     busy: bool = False
     _edit_id: str = ""
@@ -118,7 +111,9 @@ class TasksState(KeysetListMixin, AuthState):
     def set_field(self, name: str, value: str):
         # never cut what was typed: the counters show the limits, saving says what is too long
         if name in FORM_FIELDS:
-            setattr(self, name, str(value or ""))
+            form, _, key = name.partition("_")
+            target = "draft" if form == "c" else "change"
+            setattr(self, target, replace(getattr(self, target), **{key: str(value or "")}))
 
     def _too_long(self, fields: dict[str, str]) -> str:
         """The message for the first field over its limit ('' when all fit)."""
@@ -130,8 +125,7 @@ class TasksState(KeysetListMixin, AuthState):
 
     @rx.event
     def open_create(self):
-        self.create_open, self.error, self.notice = True, "", ""
-        self.c_title, self.c_alert, self.c_assignee, self.c_due, self.c_notes = "", NONE, NONE, "", ""
+        self.create_open, self.error, self.notice, self.draft = True, "", "", TaskDraft()
 
     @rx.event
     def close_create(self):
@@ -143,21 +137,15 @@ class TasksState(KeysetListMixin, AuthState):
         if ctx is None:
             self.error = "Your role may not create tasks."
             return
-        form = {
-            "title": self.c_title.strip(),
-            "alert": self.c_alert,
-            "assignee": self.c_assignee,
-            "due": self.c_due,
-            "notes": self.c_notes.strip(),
-        }
-        if not form["title"] or not self.create_open:
+        draft = self.draft
+        if not draft.title.strip() or not self.create_open:
             return
-        too_long = self._too_long({"Title": form["title"], "Notes": form["notes"]})
+        too_long = self._too_long({"Title": draft.title.strip(), "Notes": draft.notes.strip()})
         if too_long:
             self.error = too_long
             return
         try:
-            await asyncio.to_thread(create_task, ctx, form)
+            await asyncio.to_thread(create_task, ctx, draft)
         except (DomainError, ValidationError, ValueError) as exc:
             self.error = fmt.error_text(exc)
             return
@@ -178,13 +166,13 @@ class TasksState(KeysetListMixin, AuthState):
             return
         self.edit_actions = edit_actions
         self._edit_id, self.edit = row.id, row
-        self.e_assignee, self.e_due, self.e_notes = row.assignee_id, row.due, row.notes
+        self.change = TaskDraft(assignee=row.assignee_id, due=row.due, notes=row.notes)
         self.edit_members = self.members + (
             [Option(row.assignee_id, f"{row.assignee} (read-only role)")]
             if row.assignee_id != NONE and all(m.value != row.assignee_id for m in self.members)
             else []
         )
-        self.e_reason, self.e_pending, self.error, self.notice = "", "", "", ""
+        self.e_pending, self.error, self.notice = "", "", ""
         self.edit_open = True
 
     @rx.event
@@ -211,15 +199,15 @@ class TasksState(KeysetListMixin, AuthState):
         if not self._edit_id:
             return
         fields: dict[str, Any] = {
-            "assignee_user_id": None if self.e_assignee in ("", NONE) else self.e_assignee,
-            "notes": self.e_notes.strip() or None,
+            "assignee_user_id": None if self.change.assignee in ("", NONE) else self.change.assignee,
+            "notes": self.change.notes.strip() or None,
         }
-        too_long = self._too_long({"Notes": self.e_notes.strip()})
+        too_long = self._too_long({"Notes": self.change.notes.strip()})
         if too_long:
             self.error = too_long
             return
         try:
-            fields["due_at"] = due_at(self.e_due)
+            fields["due_at"] = due_at(self.change.due)
         except ValueError:
             self.error = "pick a due date"
             return
@@ -230,14 +218,14 @@ class TasksState(KeysetListMixin, AuthState):
         chosen = next((a for a in self.edit_actions if a.action == str(action)), None)
         if chosen is None or not self._edit_id:
             return
-        if chosen.reason and not self.e_reason.strip():
+        if chosen.reason and not self.change.reason.strip():
             self.e_pending = chosen.action
             self.error = f"{chosen.label}: write a reason first."
             return
         # the status shown: a task someone else moved meanwhile is refused (409), not moved twice
         fields: dict[str, Any] = {"action": chosen.action, "expected_status": self.edit.status or None}
         if chosen.reason:
-            fields["reason"] = self.e_reason.strip()
+            fields["reason"] = self.change.reason.strip()
             too_long = self._too_long({"Reason": fields["reason"]})
             if too_long:
                 self.error = too_long
@@ -303,10 +291,16 @@ TASK_COLUMNS = [
 ]
 
 
+def _value(field: str) -> Var:
+    """The form field `c_…` (create) or `e_…` (edit) as a Var."""
+    form, _, key = field.partition("_")
+    return (TasksState.draft if form == "c" else TasksState.change)[key].to(str)
+
+
 def _select(options: Var, field: str, aria: str, first: tuple[str, str]) -> rx.Component:
     return controls.select(
         options,
-        getattr(TasksState, field),
+        _value(field),
         lambda v: TasksState.set_field(field, v),
         aria,
         first=first,
@@ -316,7 +310,7 @@ def _select(options: Var, field: str, aria: str, first: tuple[str, str]) -> rx.C
 
 def _text(field: str, caption: str, limit: int, counter: str, control: Any = rx.text_area, **props) -> rx.Component:
     """A captioned text field of a task form with its character counter."""
-    value = getattr(TasksState, field)
+    value = _value(field)
     box = control(value=value, on_change=lambda v: TasksState.set_field(field, v), width="100%", **props)
     return controls.field(caption, box, controls.char_counter(value, limit, counter), width="100%")
 
@@ -342,7 +336,7 @@ def _assignee_and_due(prefix: str) -> rx.Component:
             "Due",
             rx.input(
                 type="date",
-                value=getattr(s, due),
+                value=_value(due),
                 on_change=lambda v: TasksState.set_field(due, v),
                 aria_label="Due date",
             ),
@@ -368,7 +362,7 @@ def create_dialog() -> rx.Component:
     title = rx.form(
         # a one-field form: Enter in the title submits (Reflex forms preventDefault)
         rx.input(
-            value=s.c_title,
+            value=s.draft.title,
             on_change=lambda v: TasksState.set_field("c_title", v),
             width="100%",
             data_testid="task-new-title",
@@ -377,11 +371,11 @@ def create_dialog() -> rx.Component:
         on_submit=lambda _form: TasksState.submit_create(),
         width="100%",
     )
-    too_long = (s.c_title.length() > mc.TITLE_MAX) | (s.c_notes.length() > mc.NOTE_MAX)
+    too_long = (s.draft.title.length() > mc.TITLE_MAX) | (s.draft.notes.length() > mc.NOTE_MAX)
     create = rx.button(
         "Create task",
         on_click=s.submit_create,
-        disabled=(s.c_title.strip() == "") | too_long,
+        disabled=(s.draft.title.strip() == "") | too_long,
         data_testid="task-create-submit",
     )
     alert = _select(s.alert_options, "c_alert", "Alert", (NONE, "No alert"))
@@ -389,7 +383,7 @@ def create_dialog() -> rx.Component:
         "New task",
         body=[
             controls.field(
-                "Title", title, controls.char_counter(s.c_title, mc.TITLE_MAX, "task-title-counter"), width="100%"
+                "Title", title, controls.char_counter(s.draft.title, mc.TITLE_MAX, "task-title-counter"), width="100%"
             ),
             controls.field("Alert (optional)", alert, width="100%"),
             _assignee_and_due("c"),

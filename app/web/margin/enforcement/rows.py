@@ -65,13 +65,19 @@ class FeedLine:
 
 
 @dataclass(frozen=True)
-class Execution:
-    """One batch's progress as the execution page shows it."""
+class BatchHead:
+    """What heads a batch's pages: its name, its action's label and its status."""
 
-    id: str = ""
     name: str = ""
     label: str = ""
     status: str = ""
+
+
+@dataclass(frozen=True)
+class Execution(BatchHead):
+    """One batch's progress as the execution page shows it."""
+
+    id: str = ""
     job_id: str = ""
     percent: int = 0
     progress: str = ""
@@ -125,12 +131,9 @@ class ReportLine:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(BatchHead):
     """A batch report: totals, outcomes, before/after deltas, lines and the links."""
 
-    name: str = ""
-    status: str = ""
-    label: str = ""
     currency: str = ""
     totals: list[Figure] = field(default_factory=list)
     outcomes: list[Count] = field(default_factory=list)

@@ -288,7 +288,7 @@ def _header(a: Var) -> rx.Component:
             size="2",
         ),
         aside=rx.vstack(
-            rx.text("Impact", size="1", color_scheme="gray"),
+            controls.hint("Impact"),
             rx.heading(a["impact"], size="6", data_testid="alert-impact"),
             align="end",
             spacing="0",
@@ -298,7 +298,7 @@ def _header(a: Var) -> rx.Component:
             rx.flex(
                 alert_actions(),
                 rx.spacer(),
-                rx.text("Opened ", a["opened"], size="1", color_scheme="gray"),
+                controls.hint("Opened ", a["opened"]),
                 align="center",
                 wrap="wrap",
                 gap="0.5rem",
@@ -342,7 +342,7 @@ def _floor(a: Var) -> rx.Component:
                 "Floor",
                 _lines(
                     rx.text(a["floor"]),
-                    rx.text(a["floor_kind"], size="1", color_scheme="gray", data_testid="floor-kind"),
+                    controls.hint(a["floor_kind"], data_testid="floor-kind"),
                 ),
             ),
             _fact("Price rule", rx.cond(a["price_rule_id"] != "", rule, rx.text("none"))),
@@ -394,7 +394,7 @@ def alert_page() -> rx.Component:
             tables.table_or_empty(
                 s.evidence, EVIDENCE_COLUMNS, "evidence-table", "No evidence rows.", row_testid="evidence-row"
             ),
-            action=rx.text("Amounts in ", a["currency"], size="1", color_scheme="gray"),
+            action=controls.hint("Amounts in ", a["currency"]),
         ),
         controls.section(
             "Timeline",

@@ -120,7 +120,7 @@ def _breakdown_row(item: Var, kind: str) -> rx.Component:
     if kind == "rule":
         left = rx.hstack(
             rx.text(item["label"], size="2"),
-            rx.text(item["impact"], size="1", color_scheme="gray"),
+            controls.hint(item["impact"]),
             align="baseline",
             spacing="2",
         )
@@ -207,9 +207,7 @@ def _trend_and_breakdown(k: Var) -> rx.Component:
     return rx.grid(
         controls.section(
             "Breach trend",
-            rx.text(
-                "Alerts opened per day (date opened, as in the tables), last 14 days", size="1", color_scheme="gray"
-            ),
+            controls.hint("Alerts opened per day (date opened, as in the tables), last 14 days"),
             rx.box(
                 rx.recharts.bar_chart(
                     rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
@@ -234,23 +232,17 @@ def _trend_and_breakdown(k: Var) -> rx.Component:
             rx.cond(
                 s.by_rule.length() > 0,
                 rx.vstack(
-                    rx.text("By rule", size="1", weight="medium", color_scheme="gray"),
+                    controls.caption("By rule"),
                     rx.foreach(s.by_rule, lambda r: _breakdown_row(r, "rule")),
-                    rx.text("By severity", size="1", weight="medium", color_scheme="gray", padding_top="0.5rem"),
+                    controls.caption("By severity", padding_top="0.5rem"),
                     rx.foreach(s.by_severity, lambda r: _breakdown_row(r, "severity")),
                     spacing="1",
                     width="100%",
                 ),
                 feedback.empty("No open alerts.", "shield-check"),
             ),
-            action=rx.text(
-                k["lost_margin_open"],
-                " ",
-                k["currency"],
-                " MAP/MRP open impact",
-                size="1",
-                color_scheme="gray",
-                data_testid="open-impact",
+            action=controls.hint(
+                k["lost_margin_open"], " ", k["currency"], " MAP/MRP open impact", data_testid="open-impact"
             ),
         ),
         columns=rx.breakpoints(initial="1", lg="3"),
@@ -277,7 +269,7 @@ def dashboard_view() -> rx.Component:
             ),
             action=rx.link("All alerts", href="/alerts", size="2"),
         ),
-        rx.text("Figures as of ", k["as_of"], size="1", color_scheme="gray"),
+        controls.hint("Figures as of ", k["as_of"]),
         spacing="4",
         width="100%",
         data_testid="margin-dashboard",

@@ -278,8 +278,7 @@ def _create() -> rx.Component:
             disabled=s.loading | s.creating | (s.created_id != "") | none,
         ),
         rx.cond(none, rx.text("Nothing to create: no dealer is eligible.", size="2", color_scheme="gray")),
-        wrap="wrap",
-        align="center",
+        **controls.ROW,
     )
 
 
@@ -293,16 +292,7 @@ def _start() -> rx.Component:
             icon="check",
         ),
         rx.hstack(
-            busy_button(
-                "Start batch",
-                "play",
-                s.loading,
-                s.start,
-                "bulk-start",
-                disabled=s.loading,
-                color_scheme="green",
-                auto_focus=True,
-            ),
+            busy_button("Start batch", "play", s.loading, s.start, "bulk-start", color_scheme="green", auto_focus=True),
             rx.link("Open in Execution", href="/execution?batchId=" + s.created_id, data_testid="bulk-open-execution"),
             controls.soft_button(
                 rx.icon("rotate-ccw", size=16),
@@ -311,9 +301,8 @@ def _start() -> rx.Component:
                 testid="bulk-new-preview",
                 disabled=s.loading,
             ),
-            wrap="wrap",
-            align="center",
             spacing="3",
+            **controls.ROW,
         ),
         width="100%",
     )

@@ -176,34 +176,17 @@ class ExecutionState(JobWatchMixin, AuthState):
 
 
 def _cancel_dialog(s: Any) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Cancel this batch?"),
-            rx.alert_dialog.description(
-                "Pending notices will not be sent. Notices already sent stay sent and remain in the report. "
-                "This cannot be undone.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    controls.soft_button("Keep running", on_click=s.keep_batch, testid="execution-cancel-keep"),
-                ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Cancel batch",
-                        color_scheme="red",
-                        on_click=s.cancel,
-                        disabled=s.busy,
-                        data_testid="execution-cancel-confirm",
-                    ),
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1rem",
-            ),
-            max_width="28rem",
-        ),
-        open=s.confirm_cancel,
+    keep = controls.soft_button("Keep running", on_click=s.keep_batch, testid="execution-cancel-keep")
+    stop = rx.button(
+        "Cancel batch", color_scheme="red", on_click=s.cancel, disabled=s.busy, data_testid="execution-cancel-confirm"
+    )
+    return controls.confirm_dialog(
+        "Cancel this batch?",
+        "Pending notices will not be sent. Notices already sent stay sent and remain in the report. "
+        "This cannot be undone.",
+        keep=keep,
+        confirm=stop,
+        open_=s.confirm_cancel,
         on_open_change=s.set_confirm_cancel,
     )
 
@@ -221,9 +204,7 @@ def _header() -> rx.Component:
         rx.spacer(),
         rx.cond(
             s.can_start,
-            busy_button(
-                "Start batch", "play", s.busy, s.start, "execution-start", color_scheme="green", disabled=s.busy
-            ),
+            busy_button("Start batch", "play", s.busy, s.start, "execution-start", color_scheme="green"),
         ),
         rx.cond(
             s.can_cancel & ~b.finished,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
 from app.web.kit.feedback import error_box
@@ -12,7 +13,6 @@ from app.web.kit.table import column_table
 from app.web.margin.enforcement.rows import Report
 from app.web.margin.enforcement.views import (
     batch_header,
-    caption,
     count_badges,
     fetch_report,
     in_currency,
@@ -117,7 +117,7 @@ def report_page() -> rx.Component:
                     rx.foreach(
                         r.totals,
                         lambda t: rx.card(
-                            rx.vstack(caption(t["label"]), rx.heading(t["value"], size="5"), spacing="1"),
+                            rx.vstack(controls.caption(t["label"]), rx.heading(t["value"], size="5"), spacing="1"),
                             data_testid="report-total",
                         ),
                     ),

@@ -203,10 +203,6 @@ def fetch_report(ctx: TenantContext, batch_id: str) -> Report:
     )
 
 
-def caption(text: str) -> rx.Component:
-    return rx.text(text, size="1", weight="medium", color_scheme="gray")
-
-
 def choice(
     label: str, value: Var, on_change, options: list[tuple[str, str]] | Var, testid: str, **props
 ) -> rx.Component:

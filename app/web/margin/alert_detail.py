@@ -164,14 +164,7 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
         self.can_note, self.note = False, ""
 
     def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
-        actions.patch_alert(
-            ctx,
-            record_id,
-            action=decision.action,
-            reason=decision.reason,
-            note=decision.note,
-            expected_status=decision.expected_status,
-        )
+        actions.patch_alert(ctx, record_id, **asdict(decision))
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["alert"].status

@@ -39,6 +39,10 @@ class Action:
     label: str
     reason: bool = False
 
+    def __getitem__(self, key: str) -> Any:
+        """`a["action"]` reads as `a.action`: callers written against the dict rows keep working."""
+        return getattr(self, key)
+
 
 def as_action(item: Action | Mapping[str, Any]) -> Action:
     """An `Action` from a page's action (or a dict with action, label and a truthy reason)."""

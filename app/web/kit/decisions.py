@@ -235,8 +235,8 @@ class DecisionDialogMixin(rx.State, mixin=True):
         action, reason = self._pending, self.reason.strip()
         if not action or not reason or not self.dialog_open:
             return
-        if len(reason) > REASON_MAX:
-            self.error = f"The note is {len(reason):,} characters long; at most {REASON_MAX:,} can be saved."
+        if fmt.too_long("The note", reason, REASON_MAX):
+            self.error = fmt.too_long("The note", reason, REASON_MAX)
             return
         self.error = ""
         if not self._keep_dialog_on_error:

@@ -188,8 +188,8 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
         text = self.note.strip()
         if not text:
             return
-        if len(text) > mc.NOTE_MAX:
-            self.error = f"The note is {len(text):,} characters long; at most {mc.NOTE_MAX:,} can be saved."
+        if fmt.too_long("The note", text, mc.NOTE_MAX):
+            self.error = fmt.too_long("The note", text, mc.NOTE_MAX)
             return
         await self._decide(None, None, text)
         if not self.error:

@@ -117,11 +117,8 @@ class TasksState(KeysetListMixin, AuthState):
 
     def _too_long(self, fields: dict[str, str]) -> str:
         """The message for the first field over its limit ('' when all fit)."""
-        for caption, text in fields.items():
-            limit = mc.TITLE_MAX if caption == "Title" else mc.NOTE_MAX
-            if len(text) > limit:
-                return f"{caption} is {len(text):,} characters long; at most {limit:,} can be saved."
-        return ""
+        found = (fmt.too_long(c, t, mc.TITLE_MAX if c == "Title" else mc.NOTE_MAX) for c, t in fields.items())
+        return next((message for message in found if message), "")
 
     @rx.event
     def open_create(self):

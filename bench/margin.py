@@ -586,9 +586,10 @@ def render(runs: list[dict[str, Any]], load: dict[str, Any] | None, api: list[di
     return "\n".join(lines) + "\n"
 
 
-def write_doc(section: str) -> None:
+def write_doc(section: str, title: str = SECTION) -> None:
+    """Put `section` into docs/benchmarks.md under its `title` (that section only)."""
     doc = DOC.read_text()
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     found = pattern.search(doc)
     DOC.write_text(pattern.sub(lambda _: section + "\n", doc) if found else doc.rstrip("\n") + "\n\n" + section)
 

@@ -7,7 +7,8 @@ A scratch database (migrated, demo-seeded, dropped at the end; bench/margin.py's
 REST API as a real uvicorn process (tests/support/live_api.py) with local storage in a temporary
 data dir. The client generates the bytes on the fly and streams them over loopback: (a) one
 multipart request with Content-Length, (b) one multipart request without it (chunked) — both with a
-file 4 KiB under the limit, so the whole body fits the budget — and (c) a resumable upload (POST Upload-Length, then one PATCH of all the bytes). The server's RSS is sampled
+file 4 KiB under the limit, so the whole body fits the budget — and (c) a resumable upload (POST
+Upload-Length, then one PATCH of all the bytes). The server's RSS is sampled
 every 20 ms from before the request until the answer; growth = peak − the RSS just before. Goal:
 growth < 100 MB for each.
 """

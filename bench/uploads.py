@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import psutil  # noqa: E402
-from margin import create_scratch_db, drop_scratch_db, redis_url, use_services, write_doc  # noqa: E402
+from margin import drop_scratch_db, scratch_services, write_doc  # noqa: E402
 
 SECTION = "## Uploads (server memory while streaming)"
 MIB = 1024 * 1024
@@ -170,11 +169,7 @@ def main() -> None:
     parser.add_argument("--mib", type=int, default=250)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    server, redis_base = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not server or not redis_base:
-        raise SystemExit("set DATABASE_URL and REDIS_URL (servers to create the scratch database on)")
-    db_url = create_scratch_db(server)
-    use_services(db_url, redis_url(redis_base, 12), f"pharos:bench:{uuid.uuid4().hex[:8]}")
+    db_url, _queue = scratch_services()
     data_dir = tempfile.mkdtemp(prefix="pharos-bench-uploads-")
     try:
         from models.core.bootstrap import migrate

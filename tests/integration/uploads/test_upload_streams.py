@@ -119,34 +119,31 @@ def test_a_client_that_hangs_up_mid_patch_continues_from_the_offset(live, client
     assert (detail["received"], detail["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
 
 
-def nothing_left(data_dir, tenant, files_before, rows_before) -> bool:
-    return stored_files(data_dir) == files_before and rows(tenant.ctx(), "uploads") == rows_before
+def kept(data_dir, tenant) -> tuple[list, int]:
+    """What uploads left behind: the files in storage and the tenant's upload rows."""
+    return stored_files(data_dir), rows(tenant.ctx(), "uploads")
+
+
+def form_headers(client, **extra: str) -> dict[str, str]:
+    return {**auth(client), "Content-Type": f"multipart/form-data; boundary={BOUNDARY}", **extra}
 
 
 def test_over_the_limit_with_content_length_is_refused_before_reading(live, clients, data_dir):
     tenant = clients["tenant"]
-    files_before, rows_before = stored_files(data_dir), rows(tenant.ctx(), "uploads")
+    before = kept(data_dir, tenant)
     head, _, tail = multipart(LIMIT + 1)
-    headers = {
-        **auth(clients["ops"]),
-        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-        "Content-Length": str(len(head) + LIMIT + 1 + len(tail)),
-    }
+    headers = form_headers(clients["ops"], **{"Content-Length": str(len(head) + LIMIT + 1 + len(tail))})
     with socket.create_connection((live.host, live.port)) as sock:
         sock.sendall(request_head("POST", "/api/v1/uploads", headers) + head)
         assert read_status(sock) == 413  # answered before any file byte was sent
-    assert nothing_left(data_dir, tenant, files_before, rows_before)
+    assert kept(data_dir, tenant) == before
 
 
 def test_over_the_limit_without_content_length_is_refused_on_the_bytes_and_removed(live, clients, data_dir):
     tenant = clients["tenant"]
-    files_before, rows_before = stored_files(data_dir), rows(tenant.ctx(), "uploads")
+    before = kept(data_dir, tenant)
     head, body, tail = multipart(LIMIT + 1)
-    headers = {
-        **auth(clients["ops"]),
-        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-        "Transfer-Encoding": "chunked",
-    }
+    headers = form_headers(clients["ops"], **{"Transfer-Encoding": "chunked"})
     sent = 0
     with socket.create_connection((live.host, live.port)) as sock:
         sock.sendall(request_head("POST", "/api/v1/uploads", headers))
@@ -161,7 +158,7 @@ def test_over_the_limit_without_content_length_is_refused_on_the_bytes_and_remov
         status = read_status(sock)
     assert status == 413
     assert sent > LIMIT - MIB  # refused on the bytes actually received, not on a header
-    wait_until(lambda: nothing_left(data_dir, tenant, files_before, rows_before), "the partial file to go")
+    wait_until(lambda: kept(data_dir, tenant) == before, "the partial file to go")
 
 
 def test_resumable_uploads_over_the_limit_are_refused(live, clients):

@@ -43,6 +43,7 @@ class StreamingForm:
         self._value = bytearray()
         self._in_file = False
         self._field_done: list[str] = []
+        self._ended = False
         self._parser = MultipartParser(
             boundary,
             {
@@ -53,6 +54,7 @@ class StreamingForm:
                 "on_headers_finished": self._headers_finished,
                 "on_part_data": self._part_data,
                 "on_part_end": self._part_end,
+                "on_end": self._end,
             },
         )
 
@@ -69,10 +71,16 @@ class StreamingForm:
         return data, done
 
     def finish(self) -> None:
+        """The body is over: it must have ended with the closing boundary (else the file may be cut)."""
         try:
             self._parser.finalize()
         except Exception as exc:
             raise ValidationFailed(f"the multipart body is malformed: {exc}", fields={"file": "malformed"}) from None
+        if not self._ended:
+            raise ValidationFailed("the multipart body ends before its closing boundary", fields={"file": "malformed"})
+
+    def _end(self) -> None:
+        self._ended = True
 
     def _part_begin(self) -> None:
         self._headers = {}

@@ -9,6 +9,7 @@ import uuid
 
 from tests.integration.uploads.conftest import TARGET, audit_actions, stored_files
 from tests.support.api_clients import api_error
+from tests.support.effects import rows
 
 OFFSET_TYPE = "application/offset+octet-stream"
 
@@ -118,3 +119,47 @@ def test_cancel_removes_the_bytes_and_fails_the_upload(clients, data_dir):
     assert (res.status_code, res.json()["status"]) == (200, "failed")
     assert not path.exists()
     api_error(patch(clients["ops"], upload_id, 400, b"y"), 409, "conflict")
+
+
+def test_bad_forms_are_422s_naming_the_field_and_keep_nothing(clients, data_dir):
+    tenant = clients["tenant"]
+    before = (stored_files(data_dir), rows(tenant.ctx(), "uploads"))
+    ops = clients["ops"]
+    cases = [
+        (one_shot(ops, b"a\n1\n", meta="[1, 2]"), {"meta": "not an object"}),
+        (one_shot(ops, b"a\n1\n", meta="{nope"), {"meta": "not JSON"}),
+        (one_shot(ops, b"a\n1\n", target=None), {"target": "required"}),
+        (ops.post("/api/v1/uploads", data={"target": TARGET}), {"file": "required"}),
+        (ops.post("/api/v1/uploads", json={"target": TARGET}), {"file": "required"}),
+        (resumable(ops, 10, meta="x"), {"meta": "Input should be an object"}),
+    ]
+    # the target after the file: the file is received, then refused and removed
+    boundary = "b0undary"
+    late = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+        f"{'x' * 5000}\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="target"\r\n\r\nnope.rows\r\n--{boundary}--\r\n'
+    ).encode()
+    form = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    cases.append((ops.post("/api/v1/uploads", content=late, headers=form), {"target": "unknown target"}))
+    cut = late.replace(b"nope.rows", TARGET.encode())[:-30]  # no closing boundary: the file may be cut
+    cases.append((ops.post("/api/v1/uploads", content=cut, headers=form), {"file": "malformed"}))
+    for res, fields in cases:
+        assert api_error(res, 422, "validation_error")["fields"] == fields
+    assert (stored_files(data_dir), rows(tenant.ctx(), "uploads")) == before
+
+
+def test_patch_needs_the_offset_content_type(clients):
+    upload_id = resumable(clients["ops"], 3).json()["upload_id"]
+    res = clients["ops"].patch(
+        f"/api/v1/uploads/{upload_id}", content=b"abc", headers={"Upload-Offset": "0", "Content-Type": "text/plain"}
+    )
+    assert api_error(res, 422, "validation_error")["fields"] == {"Content-Type": f"must be {OFFSET_TYPE}"}
+    assert clients["ops"].head(f"/api/v1/uploads/{upload_id}").headers["Upload-Offset"] == "0"
+
+
+def test_an_empty_resumable_upload_is_stored_at_once(clients):
+    res = resumable(clients["ops"], 0)
+    assert res.json()["status"] == "stored"
+    detail = clients["ops"].get(f"/api/v1/uploads/{res.json()['upload_id']}").json()
+    assert (detail["received"], detail["sha256"]) == (0, hashlib.sha256(b"").hexdigest())

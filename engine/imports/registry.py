@@ -20,7 +20,7 @@ def _target_modules() -> tuple[str, ...]:
     found = tuple(
         f"engine.{m}.import_targets" for m in MODULES if importlib.util.find_spec(f"engine.{m}.import_targets")
     )
-    extra = tuple(m.strip() for m in os.environ.get(EXTRA_ENV, "").split(",") if m.strip())
+    extra = tuple(m.strip() for m in os.environ.get("PHAROS_IMPORT_TARGET_MODULES", "").split(",") if m.strip())
     return found + extra
 
 

@@ -259,21 +259,17 @@ class S3Storage:
         self.client.delete_object(Bucket=bucket, Key=name)
 
 
-def _env(name: str) -> str | None:
-    return os.environ.get(name) or None
-
-
 def s3_config() -> S3Config:
-    bucket = _env("PHAROS_S3_BUCKET")
+    bucket = os.environ.get("PHAROS_S3_BUCKET")
     if not bucket:
         raise RuntimeError("PHAROS_UPLOAD_STORAGE=s3 needs PHAROS_S3_BUCKET (and usually PHAROS_S3_ENDPOINT_URL)")
     prefix = os.environ.get("PHAROS_S3_PREFIX", "").strip("/")
     return S3Config(
         bucket=bucket,
-        endpoint_url=_env("PHAROS_S3_ENDPOINT_URL"),
+        endpoint_url=os.environ.get("PHAROS_S3_ENDPOINT_URL") or None,
         region=os.environ.get("PHAROS_S3_REGION") or "us-east-1",
-        access_key_id=_env("PHAROS_S3_ACCESS_KEY_ID"),
-        secret_access_key=_env("PHAROS_S3_SECRET_ACCESS_KEY"),
+        access_key_id=os.environ.get("PHAROS_S3_ACCESS_KEY_ID") or None,
+        secret_access_key=os.environ.get("PHAROS_S3_SECRET_ACCESS_KEY") or None,
         prefix=f"{prefix}/" if prefix else "",
     )
 

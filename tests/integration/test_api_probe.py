@@ -31,14 +31,8 @@ EXAMPLES = 8  # per operation and phase, besides the coverage phase's boundary c
 # that no schema can describe — an opaque pagination cursor and a well-formed id of a row that does
 # not exist in the caller's tenant — so a 422 also counts as a valid answer to schema-valid data;
 # `refusals_name_a_field` below checks that each such 422 names the field it refuses.
-# The probe sends its own session (bearer token) with every case, so it does not generate the security
-# parameters: a negative case whose only wire-visible mutation was the Authorization header the probe
-# then replaces would read as "invalid data accepted".
 CONFIG = SchemathesisConfig.from_str(
     """
-[generation]
-with-security-parameters = false
-
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 """

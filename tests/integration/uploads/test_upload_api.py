@@ -163,3 +163,20 @@ def test_an_empty_resumable_upload_is_stored_at_once(clients):
     assert res.json()["status"] == "stored"
     detail = clients["ops"].get(f"/api/v1/uploads/{res.json()['upload_id']}").json()
     assert (detail["received"], detail["sha256"]) == (0, hashlib.sha256(b"").hexdigest())
+
+
+def test_a_second_patch_while_one_is_running_is_refused_busy(clients):
+    from models.uploads.actions import open_append
+
+    upload_id = resumable(clients["ops"], 6).json()["upload_id"]
+    running = open_append(clients["tenant"].ctx(), uuid.UUID(upload_id), 0)  # holds the upload's lock
+    try:
+        running.write(b"abc")
+        body = api_error(patch(clients["ops"], upload_id, 0, b"xyz"), 409, "conflict")
+        assert body["fields"] == {"Upload-Offset": "busy"}
+    finally:
+        assert running.close().size_received == 3
+    res = patch(clients["ops"], upload_id, 3, b"def")
+    assert res.json() == {"upload_id": upload_id, "status": "stored", "received": 6}
+    detail = clients["ops"].get(f"/api/v1/uploads/{upload_id}").json()
+    assert detail["sha256"] == hashlib.sha256(b"abcdef").hexdigest()

@@ -8,6 +8,7 @@ import reflex as rx
 
 from app.web.kit.controls import field, select
 from app.web.kit.feedback import empty
+from app.web.kit.rows import Option
 from app.web.kit.upload import UploadMixin, upload_box
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
@@ -22,11 +23,11 @@ FILE_TYPES = {
 
 
 class UploadPageState(UploadMixin, AuthState):
-    purposes: list[dict[str, str]] = []
+    purposes: list[Option] = []
     purpose: str = ""
 
     def _upload_purpose(self) -> str:
-        return self.purpose if any(p["name"] == self.purpose for p in self.purposes) else ""
+        return self.purpose if any(p.id == self.purpose for p in self.purposes) else ""
 
     @rx.event
     async def load(self):
@@ -34,16 +35,16 @@ class UploadPageState(UploadMixin, AuthState):
         if ctx is None:
             return
         self.purposes = [
-            {"name": t.name, "label": t.label}
+            Option(t.name, t.label)
             for t in sorted(registry.targets().values(), key=lambda t: t.label)
             if ctx.can(t.permission)
         ]
         if not self._upload_purpose():
-            self.purpose = self.purposes[0]["name"] if self.purposes else ""
+            self.purpose = self.purposes[0].id if self.purposes else ""
 
     @rx.event
     def set_purpose(self, value: str):
-        if any(p["name"] == value for p in self.purposes) and self.upload_phase != "sending":
+        if any(p.id == value for p in self.purposes) and self.upload_phase != "sending":
             self.purpose = value
 
 
@@ -60,7 +61,6 @@ def uploads_page() -> rx.Component:
                     UploadPageState.purpose,
                     UploadPageState.set_purpose,
                     "What is the file?",
-                    keys=("name", "label"),
                     trigger={"data_testid": "upload-purpose", "min_width": "16rem"},
                 ),
             ),

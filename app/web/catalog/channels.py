@@ -16,7 +16,7 @@ from reflex.vars import Var
 from app.web.catalog import views
 from app.web.catalog.widgets import page_context
 from app.web.kit.badges import status_badge
-from app.web.kit.calls import call
+from app.web.kit.calls import call, write
 from app.web.kit.feedback import feature_off, messages
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
@@ -124,7 +124,7 @@ class ChannelCatalogState(AuthState):
             return
         change = "unlist" if listed else "publish"
         try:
-            number = await asyncio.to_thread(change_listing, ctx, self.channel_id, change, str(offering_id), self.note)
+            number = await write(change_listing, ctx, self.channel_id, change, str(offering_id), self.note)
         except (DomainError, ValueError) as exc:
             self.error = getattr(exc, "message", "invalid offering")
             return

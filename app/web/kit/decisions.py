@@ -22,6 +22,7 @@ from reflex.vars import Var
 
 from app.web.kit import controls, feedback
 from app.web.kit import format as fmt
+from app.web.kit.calls import write
 from engine.context import TenantContext
 from engine.errors import DomainError, StaleStatus
 
@@ -130,7 +131,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
         self.busy = True
         try:
             expected = (self._shown_status or None) if action else None
-            await asyncio.to_thread(self._record_decision, ctx, self._record_id, action, reason, note, expected)
+            await write(self._record_decision, ctx, self._record_id, action, reason, note, expected)
         except StaleStatus as exc:  # someone decided first: show the record as it is now
             self.busy = False
             await self._show(ctx, self._record_id)

@@ -14,7 +14,7 @@ from reflex.vars import Var
 from app.web.kit import badges, controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
-from app.web.kit.calls import call
+from app.web.kit.calls import call, write
 from app.web.kit.controls import ANY
 from app.web.kit.lists import KeysetListMixin
 from app.web.margin import components as mc
@@ -160,7 +160,7 @@ class TasksState(KeysetListMixin, AuthState):
             self.error = too_long
             return
         try:
-            await asyncio.to_thread(create_task, ctx, form)
+            await write(create_task, ctx, form)
         except (DomainError, ValidationError, ValueError) as exc:
             self.error = fmt.error_text(exc)
             return
@@ -198,7 +198,7 @@ class TasksState(KeysetListMixin, AuthState):
             return
         self.busy = True
         try:
-            await asyncio.to_thread(patch_task, ctx, self._edit_id, fields)
+            await write(patch_task, ctx, self._edit_id, fields)
         except (DomainError, ValidationError, ValueError) as exc:
             self.error, self.busy = fmt.error_text(exc), False
             return
@@ -251,7 +251,12 @@ class TasksState(KeysetListMixin, AuthState):
         if ctx is None or row is None or not row["closable"]:
             return
         ok, _ = await call(
-            self, patch_task, ctx, row["id"], {"action": "complete", "expected_status": row["status"] or None}
+            self,
+            patch_task,
+            ctx,
+            row["id"],
+            {"action": "complete", "expected_status": row["status"] or None},
+            writes=True,
         )
         if not ok:
             return

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from app.web.kit import format as fmt
+from app.web.kit.calls import write
 from app.web.kit.feedback import error_box
 from app.web.kit.jobs import JobWatchMixin
 from app.web.margin.enforcement.views import (
@@ -131,7 +132,7 @@ class ExecutionState(JobWatchMixin, AuthState):
         yield
         batch_id = self._batch_id
         try:
-            await asyncio.to_thread(do_start, ctx, batch_id)
+            await write(do_start, ctx, batch_id)
             data = await asyncio.to_thread(fetch_execution, ctx, batch_id)
         except DomainError as exc:
             self.error = fmt.error_text(exc)
@@ -171,7 +172,7 @@ class ExecutionState(JobWatchMixin, AuthState):
             return
         self.busy = True
         try:
-            await asyncio.to_thread(do_cancel, ctx, self._batch_id)
+            await write(do_cancel, ctx, self._batch_id)
             self._apply_data(await asyncio.to_thread(fetch_execution, ctx, self._batch_id))
             self._permissions(ctx)
         except DomainError as exc:

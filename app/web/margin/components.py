@@ -121,34 +121,3 @@ def kpi_card(
         ),
         width="100%",
     )
-
-
-# Reflex forms always preventDefault, so the browser goes to /search?q=… itself (compiled into the
-# bundle, no eval: the CSP holds); the page reads `q` on load and runs the search server-side.
-SEARCH_JS = (
-    "(() => { const el = document.querySelector('form[role=search] input[name=q]');"
-    " const q = ((el && el.value) || '').trim();"
-    " if (q) window.location.assign('/search?q=' + encodeURIComponent(q.slice(0, 100))); return null; })"
-)
-
-
-def search_box() -> rx.Component:
-    """Top-bar search box: submits to the /search page (app/web/margin/search.py)."""
-    return rx.el.form(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            name="q",
-            placeholder="Search alerts, dealers, SKUs, tasks",
-            type="search",
-            max_length=100,
-            size="2",
-            width="18rem",
-            aria_label="Search",
-            data_testid="global-search",
-        ),
-        on_submit=lambda _form: rx.call_function(Var(_js_expr=SEARCH_JS)),
-        action="/search",  # a submit before hydration goes there natively
-        method="get",
-        role="search",
-        display=["none", "none", "block"],
-    )

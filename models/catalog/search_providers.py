@@ -79,7 +79,7 @@ def _price_rules(session: Session, ctx: TenantContext, terms: Terms, limit: int)
     """A price rule has no name of its own: it is found by its SKU and its book."""
     score = rank(terms.q, Sku.code, Sku.name, PriceBook.name)
     found = session.exec(
-        select(PriceRule, Sku.code, PriceBook.name, PriceBook.currency, score)
+        select(PriceRule, Sku.code, PriceBook, score)
         .where(
             PriceRule.tenant_id == ctx.tenant_id,
             Sku.tenant_id == ctx.tenant_id,
@@ -95,12 +95,12 @@ def _price_rules(session: Session, ctx: TenantContext, terms: Terms, limit: int)
         SearchHit(
             "price_rules",
             str(rule.id),
-            f"{code} · {book}",
-            f"{rule.amount} {currency} from {rule.effective_from:%Y-%m-%d}",
+            f"{code} · {book.name}",
+            f"{rule.amount} {book.currency} from {rule.effective_from:%Y-%m-%d}",
             f"/catalog/pricing?sku={rule.sku_id}",
             int(r),
         )
-        for rule, code, book, currency, r in found
+        for rule, code, book, r in found
     ]
 
 

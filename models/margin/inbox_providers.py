@@ -45,17 +45,17 @@ def _my_tasks(session: Session, ctx: TenantContext, limit: int) -> list[InboxIte
 def _my_alerts(session: Session, ctx: TenantContext, limit: int) -> list[InboxItem]:
     me = str(ctx.user_id)
     my_task = exists().where(
-        MarginTask.tenant_id == ctx.tenant_id,
-        MarginTask.alert_id == MarginAlert.id,
-        MarginTask.assignee_user_id == ctx.user_id,
+        col(MarginTask.tenant_id) == ctx.tenant_id,
+        col(MarginTask.alert_id) == col(MarginAlert.id),
+        col(MarginTask.assignee_user_id) == ctx.user_id,
         col(MarginTask.status).in_(sorted(TASK_OPEN_STATES)),
     )
     my_decision = exists().where(
-        DecisionEvent.tenant_id == ctx.tenant_id,
-        DecisionEvent.machine == ALERT_MACHINE.name,
-        DecisionEvent.entity_id == MarginAlert.id,
-        DecisionEvent.actor == me,
-        DecisionEvent.to_status == MarginAlert.status,
+        col(DecisionEvent.tenant_id) == ctx.tenant_id,
+        col(DecisionEvent.machine) == ALERT_MACHINE.name,
+        col(DecisionEvent.entity_id) == col(MarginAlert.id),
+        col(DecisionEvent.actor) == me,
+        col(DecisionEvent.to_status) == col(MarginAlert.status),
     )
     found = session.exec(
         select(MarginAlert, Organization.name, Sku.code, my_task)

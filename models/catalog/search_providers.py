@@ -9,68 +9,39 @@ from engine.catalog.permissions import CATALOG_READ, PRICING_READ
 from engine.context import TenantContext
 from models.catalog.tables import Channel, Organization, PriceBook, PriceRule, Product, Sku
 from models.core.flags import ENABLE_CHANNELS, ENABLE_ORG, ENABLE_PRICE_BOOKS
-from models.core.search import SearchHit, SearchProvider, Terms
+from models.core.search import SearchHit, SearchProvider, Terms, ranked
 from models.core.text_search import every_word, rank
 
 
 def _skus(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    score = rank(terms.q, Sku.code, Sku.name)
-    found = session.exec(
-        select(Sku, score)
-        .where(Sku.tenant_id == ctx.tenant_id, every_word(terms.words, Sku.code, Sku.name))
-        .order_by(score, col(Sku.code))
-        .limit(limit)
-    ).all()
-    return [SearchHit("skus", str(s.id), s.code, s.name, "/catalog/skus", int(r)) for s, r in found]
+    found = ranked(session, ctx, Sku, terms, limit, code=Sku.code, texts=(Sku.name,), order=(col(Sku.code),))
+    return [SearchHit("skus", str(s.id), s.code, s.name, "/catalog/skus", r) for s, r in found]
 
 
 def _organizations(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    score = rank(terms.q, Organization.code, Organization.name)
-    found = session.exec(
-        select(Organization, score)
-        .where(Organization.tenant_id == ctx.tenant_id, every_word(terms.words, Organization.code, Organization.name))
-        .order_by(score, col(Organization.name), col(Organization.id))
-        .limit(limit)
-    ).all()
+    order = (col(Organization.name), col(Organization.id))
+    found = ranked(
+        session, ctx, Organization, terms, limit, code=Organization.code, texts=(Organization.name,), order=order
+    )
     return [
         SearchHit(
-            "organizations",
-            str(o.id),
-            o.name,
-            f"{o.code} · {o.type.replace('_', ' ')}",
-            "/catalog/organizations",
-            int(r),
+            "organizations", str(o.id), o.name, f"{o.code} · {o.type.replace('_', ' ')}", "/catalog/organizations", r
         )
         for o, r in found
     ]
 
 
 def _channels(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    score = rank(terms.q, Channel.code, Channel.name)
-    found = session.exec(
-        select(Channel, score)
-        .where(Channel.tenant_id == ctx.tenant_id, every_word(terms.words, Channel.code, Channel.name))
-        .order_by(score, col(Channel.name))
-        .limit(limit)
-    ).all()
-    return [
-        SearchHit("channels", str(c.id), c.name, f"{c.code} · {c.kind}", "/catalog/channels", int(r)) for c, r in found
-    ]
+    order = (col(Channel.name),)
+    found = ranked(session, ctx, Channel, terms, limit, code=Channel.code, texts=(Channel.name,), order=order)
+    return [SearchHit("channels", str(c.id), c.name, f"{c.code} · {c.kind}", "/catalog/channels", r) for c, r in found]
 
 
 def _products(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    score = rank(terms.q, Product.code, Product.name)
-    found = session.exec(
-        select(Product, score)
-        .where(
-            Product.tenant_id == ctx.tenant_id,
-            every_word(terms.words, Product.code, Product.name, Product.brand),
-        )
-        .order_by(score, col(Product.name))
-        .limit(limit)
-    ).all()
+    texts = (Product.name, Product.brand)
+    found = ranked(session, ctx, Product, terms, limit, code=Product.code, texts=texts, order=(col(Product.name),))
     return [
-        SearchHit("products", str(p.id), p.name, " · ".join(filter(None, [p.code, p.brand])), "/catalog/skus", int(r))
+        SearchHit("products", str(p.id), p.name, " · ".join(filter(None, [p.code, p.brand])), "/catalog/skus", r)
         for p, r in found
     ]
 

@@ -15,10 +15,8 @@ from functools import cache
 from sqlmodel import Session
 
 from engine.context import TenantContext
-from engine.discovery import module_parts
-from engine.modules import MODULES
-from engine.rbac import PERMISSIONS
 from models.core.db import tenant_session
+from models.core.providers import discover
 
 PER_PROVIDER = 100  # an inbox longer than this is a queue: its page lists the rest
 
@@ -57,14 +55,7 @@ class Inbox:
 
 @cache
 def providers() -> tuple[InboxProvider, ...]:
-    found: list[InboxProvider] = module_parts(tuple(f"models.{m}" for m in MODULES), "inbox_providers", "PROVIDERS")
-    kinds = [p.kind for p in found]
-    if len(set(kinds)) != len(kinds):
-        raise ValueError(f"inbox provider kinds registered twice: {kinds}")
-    for p in found:
-        if p.permission not in PERMISSIONS:
-            raise KeyError(f"inbox provider {p.kind}: unknown permission {p.permission!r}")
-    return tuple(found)
+    return tuple(discover("inbox_providers", "kind"))
 
 
 def _order(item: InboxItem, now: datetime) -> tuple:

@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.discovery import module_parts
 from engine.errors import ValidationFailed
-from engine.modules import MODULES
-from engine.rbac import PERMISSIONS
 from models.core import flags
 from models.core.db import tenant_session
-from models.core.text_search import search_words
+from models.core.providers import discover
+from models.core.text_search import every_word, rank, search_words
 
 MAX_QUERY = 100
 DEFAULT_PER_GROUP = 5
@@ -74,14 +73,32 @@ class SearchResults:
 
 @cache
 def providers() -> tuple[SearchProvider, ...]:
-    found: list[SearchProvider] = module_parts(tuple(f"models.{m}" for m in MODULES), "search_providers", "PROVIDERS")
-    types = [p.type for p in found]
-    if len(set(types)) != len(types):
-        raise ValueError(f"search provider types registered twice: {types}")
-    for p in found:
-        if p.permission not in PERMISSIONS:
-            raise KeyError(f"search provider {p.type}: unknown permission {p.permission!r}")
+    found: list[SearchProvider] = discover("search_providers", "type")
     return tuple(sorted(found, key=lambda p: (p.order, p.type)))
+
+
+def ranked(
+    session: Session,
+    ctx: TenantContext,
+    table: Any,
+    terms: Terms,
+    limit: int,
+    *,
+    code: Any,
+    texts: tuple[Any, ...],
+    where: tuple[Any, ...] = (),
+    order: tuple[Any, ...] = (),
+) -> list[tuple[Any, int]]:
+    """(row, rank) of one table's rows in ctx's tenant where every word is in `code` or `texts`,
+    best first: the shape of most providers."""
+    score = rank(terms.q, code, *texts)
+    found = session.exec(
+        select(table, score)
+        .where(table.tenant_id == ctx.tenant_id, every_word(terms.words, code, *texts), *where)
+        .order_by(score, *order)
+        .limit(limit)
+    ).all()
+    return [(row, int(r)) for row, r in found]
 
 
 def provider_types() -> list[str]:

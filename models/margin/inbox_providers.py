@@ -13,7 +13,7 @@ from engine.margin.permissions import READ
 from models.catalog.tables import Organization, Sku
 from models.core.inbox import InboxItem, InboxProvider
 from models.core.tables import DecisionEvent
-from models.margin.search_providers import RULE_NAMES
+from models.margin.search_providers import alert_title, with_dealer_and_sku
 from models.margin.tables import MarginAlert, MarginTask
 
 
@@ -60,13 +60,7 @@ def _my_alerts(session: Session, ctx: TenantContext, limit: int) -> list[InboxIt
     found = session.exec(
         select(MarginAlert, Organization.name, Sku.code, my_task)
         .where(
-            MarginAlert.tenant_id == ctx.tenant_id,
-            Organization.tenant_id == ctx.tenant_id,
-            Sku.tenant_id == ctx.tenant_id,
-            Organization.id == MarginAlert.dealer_id,
-            Sku.id == MarginAlert.sku_id,
-            col(MarginAlert.status).in_(sorted(ALERT_OPEN_STATES)),
-            or_(my_task, my_decision),
+            with_dealer_and_sku(ctx, col(MarginAlert.status).in_(sorted(ALERT_OPEN_STATES)), or_(my_task, my_decision))
         )
         .order_by(col(MarginAlert.opened_at), col(MarginAlert.id))
         .limit(limit)
@@ -76,7 +70,7 @@ def _my_alerts(session: Session, ctx: TenantContext, limit: int) -> list[InboxIt
         InboxItem(
             "alerts",
             str(a.id),
-            f"{RULE_NAMES.get(a.rule, a.rule)} · {dealer} · {code}",
+            alert_title(a, dealer, code),
             "Your task is open on it" if has_task else why.get(a.status, "Waiting on you"),
             f"/alert/{a.id}",
             a.opened_at,

@@ -6,12 +6,15 @@ An alert matches when every word is in its dealer's name, its SKU's code or name
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.margin.permissions import READ
 from models.catalog.tables import Organization, Sku
-from models.core.search import SearchHit, SearchProvider, Terms
+from models.core.search import SearchHit, SearchProvider, Terms, ranked
 from models.core.text_search import every_word, rank
 from models.margin.tables import MarginAlert, MarginTask
 
@@ -23,17 +26,29 @@ RULE_NAMES = {
 }
 
 
+def alert_title(alert: MarginAlert, dealer: str, sku_code: str) -> str:
+    return f"{RULE_NAMES.get(alert.rule, alert.rule)} · {dealer} · {sku_code}"
+
+
+def with_dealer_and_sku(ctx: TenantContext, *extra: Any) -> Any:
+    """Alerts of ctx's tenant joined to their dealer and SKU (select MarginAlert, Organization.name,
+    Sku.code, …), and `extra` conditions."""
+    return and_(
+        col(MarginAlert.tenant_id) == ctx.tenant_id,
+        col(Organization.tenant_id) == ctx.tenant_id,
+        col(Sku.tenant_id) == ctx.tenant_id,
+        col(Organization.id) == col(MarginAlert.dealer_id),
+        col(Sku.id) == col(MarginAlert.sku_id),
+        *extra,
+    )
+
+
 def _alerts(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
     score = rank(terms.q, Sku.code, Organization.name, Sku.name)
     found = session.exec(
         select(MarginAlert, Organization.name, Sku.code, score)
         .where(
-            MarginAlert.tenant_id == ctx.tenant_id,
-            Organization.tenant_id == ctx.tenant_id,
-            Sku.tenant_id == ctx.tenant_id,
-            Organization.id == MarginAlert.dealer_id,
-            Sku.id == MarginAlert.sku_id,
-            every_word(terms.words, Organization.name, Sku.code, Sku.name, MarginAlert.rule),
+            with_dealer_and_sku(ctx, every_word(terms.words, Organization.name, Sku.code, Sku.name, MarginAlert.rule))
         )
         .order_by(score, col(MarginAlert.opened_at).desc(), col(MarginAlert.id))
         .limit(limit)
@@ -42,7 +57,7 @@ def _alerts(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> l
         SearchHit(
             "alerts",
             str(a.id),
-            f"{RULE_NAMES.get(a.rule, a.rule)} · {dealer} · {code}",
+            alert_title(a, dealer, code),
             f"{a.status} · {a.severity}",
             f"/alert/{a.id}",
             int(r),
@@ -52,29 +67,24 @@ def _alerts(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> l
 
 
 def _dealers(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    score = rank(terms.q, Organization.code, Organization.name)
-    found = session.exec(
-        select(Organization, score)
-        .where(
-            Organization.tenant_id == ctx.tenant_id,
-            Organization.type == "dealer",
-            every_word(terms.words, Organization.name, Organization.code),
-        )
-        .order_by(score, col(Organization.name), col(Organization.id))
-        .limit(limit)
-    ).all()
-    return [SearchHit("dealers", str(d.id), d.name, d.code, f"/dealers/{d.id}", int(r)) for d, r in found]
+    found = ranked(
+        session,
+        ctx,
+        Organization,
+        terms,
+        limit,
+        code=Organization.code,
+        texts=(Organization.name,),
+        where=(col(Organization.type) == "dealer",),
+        order=(col(Organization.name), col(Organization.id)),
+    )
+    return [SearchHit("dealers", str(d.id), d.name, d.code, f"/dealers/{d.id}", r) for d, r in found]
 
 
 def _tasks(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    score = rank(terms.q, MarginTask.title)
-    found = session.exec(
-        select(MarginTask, score)
-        .where(MarginTask.tenant_id == ctx.tenant_id, every_word(terms.words, MarginTask.title))
-        .order_by(score, col(MarginTask.created_at).desc(), col(MarginTask.id))
-        .limit(limit)
-    ).all()
-    return [SearchHit("tasks", str(t.id), t.title, t.status, "/tasks", int(r)) for t, r in found]
+    order = (col(MarginTask.created_at).desc(), col(MarginTask.id))
+    found = ranked(session, ctx, MarginTask, terms, limit, code=MarginTask.title, texts=(), order=order)
+    return [SearchHit("tasks", str(t.id), t.title, t.status, "/tasks", r) for t, r in found]
 
 
 PROVIDERS = (

@@ -13,6 +13,7 @@ from reflex.vars import Var
 
 from app.web.kit import controls, feedback
 from app.web.kit import format as fmt
+from app.web.kit.links import row_link
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from app.web.shell.registry import register_top_bar_item
@@ -92,28 +93,18 @@ class InboxBadgeState(AuthState):
 
 
 def _row(row: Var) -> rx.Component:
-    return rx.link(
-        rx.hstack(
-            rx.vstack(
-                rx.text(row.title, size="2", weight="medium", **controls.WRAP),
-                rx.text(row.why, size="1", color_scheme="gray"),
-                spacing="0",
-                min_width="0",
-            ),
-            rx.spacer(),
-            rx.badge(row.kind, variant="surface", color_scheme="gray"),
-            rx.text(row.when, size="1", color=rx.cond(row.overdue, rx.color("red", 11), rx.color("gray", 11))),
-            align="center",
-            width="100%",
-            padding="0.5rem 0.75rem",
-            border_radius="var(--radius-2)",
-            _hover={"background": rx.color("gray", 3)},
+    return row_link(
+        rx.vstack(
+            rx.text(row.title, size="2", weight="medium", **controls.WRAP),
+            rx.text(row.why, size="1", color_scheme="gray"),
+            spacing="0",
+            min_width="0",
         ),
+        rx.spacer(),
+        rx.badge(row.kind, variant="surface", color_scheme="gray"),
+        rx.text(row.when, size="1", color=rx.cond(row.overdue, rx.color("red", 11), rx.color("gray", 11))),
         href=row.href,
-        underline="none",
-        color=rx.color("gray", 12),
-        width="100%",
-        data_testid="inbox-item",
+        testid="inbox-item",
     )
 
 

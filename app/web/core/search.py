@@ -12,6 +12,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from app.web.kit import controls, feedback
+from app.web.kit.links import row_link
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from app.web.shell.registry import register_top_bar_item
@@ -94,22 +95,12 @@ def _row(row: Var) -> rx.Component:
             padding_top="0.75rem",
             data_testid="search-group",
         ),
-        rx.link(
-            rx.hstack(
-                rx.text(row.label, size="2", weight="medium", **controls.WRAP),
-                rx.spacer(),
-                rx.text(row.detail, size="1", color_scheme="gray"),
-                align="center",
-                width="100%",
-                padding="0.5rem 0.75rem",
-                border_radius="var(--radius-2)",
-                _hover={"background": rx.color("gray", 3)},
-            ),
+        row_link(
+            rx.text(row.label, size="2", weight="medium", **controls.WRAP),
+            rx.spacer(),
+            rx.text(row.detail, size="1", color_scheme="gray"),
             href=row.href,
-            underline="none",
-            color=rx.color("gray", 12),
-            width="100%",
-            data_testid="search-hit",
+            testid="search-hit",
             data_kind=row.kind,
         ),
     )

@@ -95,7 +95,6 @@ async def _save_channel(root, code: str) -> str:
 
 
 async def _page_writes(tenant) -> tuple[str, str]:
-    import app.app  # noqa: F401  (registers every page and its state before the root is built)
     from models.core import sessions
 
     token, _, _ = await asyncio.to_thread(
@@ -108,6 +107,8 @@ async def _page_writes(tenant) -> tuple[str, str]:
 
 
 def test_a_page_write_over_budget_shows_the_notice_and_writes_nothing(tenant_a):
+    import app.app  # noqa: F401  (registers every page and its state before a root is built)
+
     ctx = _ctx(tenant_a)
     with settings_env() as configure:
         configure(PHAROS_WRITE_LIMIT_USER="1/minute", PHAROS_WRITE_LIMIT_TENANT="100/minute")

@@ -58,7 +58,7 @@ def _alerts(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> l
             "alerts",
             str(a.id),
             alert_title(a, dealer, code),
-            f"{a.status} · {a.severity}",
+            f"{a.status.replace('_', ' ')} · {a.severity}",
             f"/alert/{a.id}",
             int(r),
         )

@@ -68,3 +68,10 @@ class TooLarge(DomainError):
 
     code = "payload_too_large"
     status = 413
+
+
+class Unavailable(DomainError):
+    """A service the answer needs (Redis) did not answer in time; nothing was done."""
+
+    code = "unavailable"
+    status = 503

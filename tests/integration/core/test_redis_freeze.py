@@ -147,3 +147,36 @@ def test_enqueue_on_a_frozen_redis_gives_up_instead_of_hanging(private_redis, mo
         monkeypatch.undo()
         reset_settings_cache()
         reset_redis_clients()
+
+
+def test_a_write_budget_on_a_frozen_redis_gives_up_instead_of_hanging(private_redis, monkeypatch):
+    """REST sees redis.TimeoutError (answered 503 `unavailable`); a page sees Unavailable."""
+    import uuid
+
+    from engine.context import TenantContext
+    from engine.errors import Unavailable
+    from engine.rbac import Role
+    from models.core import write_limits
+    from models.core.redis_client import reset_redis_clients
+    from models.core.settings import reset_settings_cache
+
+    url, redis_pid = private_redis
+    monkeypatch.setenv("REDIS_URL", url)
+    monkeypatch.setenv("PHAROS_REDIS_TIMEOUT_SECONDS", "0.3")
+    monkeypatch.setenv("PHAROS_REDIS_CONNECT_TIMEOUT_SECONDS", "0.3")
+    reset_settings_cache()
+    reset_redis_clients()
+    ctx = TenantContext(tenant_id=uuid.uuid4(), user_id=uuid.uuid4(), role=Role.OWNER)
+    write_limits.spend_for(ctx)  # answers while Redis runs
+    os.kill(redis_pid, signal.SIGSTOP)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            with pytest.raises(redis.TimeoutError):
+                pool.submit(write_limits.spend, str(ctx.user_id), str(ctx.tenant_id)).result(timeout=CALL_TIMEOUT)
+            with pytest.raises(Unavailable, match="try again shortly"):
+                pool.submit(write_limits.spend_for, ctx).result(timeout=CALL_TIMEOUT)
+    finally:
+        os.kill(redis_pid, signal.SIGCONT)
+        monkeypatch.undo()
+        reset_settings_cache()
+        reset_redis_clients()

@@ -24,6 +24,7 @@ from reflex.vars import Var
 
 from app.web.kit import controls, feedback
 from app.web.kit import format as fmt
+from app.web.kit.calls import write
 from engine.context import TenantContext
 from engine.errors import DomainError, StaleStatus
 
@@ -160,7 +161,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
         try:
             expected = (self._shown_status or None) if action else None
             decision = Decision(action, reason, note, expected)
-            await asyncio.to_thread(self._apply_decision, ctx, self._record_id, decision)
+            await write(self._apply_decision, ctx, self._record_id, decision)
         except StaleStatus as exc:  # someone decided first: show the record as it is now
             self.busy = False
             await self._show(ctx, self._record_id)

@@ -24,6 +24,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from app.web.kit import controls, feedback
+from app.web.kit.calls import write
 from engine.context import TenantContext
 from engine.errors import DomainError, ValidationFailed
 
@@ -167,7 +168,7 @@ class EntityForm(rx.State, mixin=True):
         self.saving, self.form_message = True, ""
         yield
         try:
-            result = await asyncio.to_thread(spec.save, ctx, self._edit_id or None, dict(self.form))
+            result = await write(spec.save, ctx, self._edit_id or None, dict(self.form))
         except DomainError as exc:
             self.errors = {str(k): str(v) for k, v in exc.fields.items()}
             self.form_message = exc.message

@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from app.web.kit.badges import status_badge
-from app.web.kit.controls import dialog, search_input
+from app.web.kit.controls import dialog
 from app.web.kit.feedback import messages
 from app.web.kit.format import amount, label, money, when
 from app.web.kit.table import Column, col, num
@@ -151,33 +151,4 @@ def kpi_card(
             width="100%",
         ),
         width="100%",
-    )
-
-
-# Reflex forms always preventDefault, so the browser goes to /search?q=… itself (compiled into the
-# bundle, no eval: the CSP holds); the page reads `q` on load and runs the search server-side.
-SEARCH_JS = (
-    "(() => { const el = document.querySelector('form[role=search] input[name=q]');"
-    " const q = ((el && el.value) || '').trim();"
-    " if (q) window.location.assign('/search?q=' + encodeURIComponent(q.slice(0, 100))); return null; })"
-)
-
-
-def search_box() -> rx.Component:
-    """Top-bar search box: submits to the /search page (app/web/margin/search.py)."""
-    return rx.el.form(
-        search_input(
-            "Search alerts, dealers, SKUs, tasks",
-            "Search",
-            name="q",
-            type="search",
-            size="2",
-            width="18rem",
-            data_testid="global-search",
-        ),
-        on_submit=lambda _form: rx.call_function(Var(_js_expr=SEARCH_JS)),
-        action="/search",  # a submit before hydration goes there natively
-        method="get",
-        role="search",
-        display=["none", "none", "block"],
     )

@@ -15,7 +15,7 @@ from reflex.vars import Var
 from app.web.kit import badges, controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
-from app.web.kit.calls import call
+from app.web.kit.calls import call, write
 from app.web.kit.controls import ANY
 from app.web.kit.decisions import Action
 from app.web.kit.decisions import buttons as decision_buttons
@@ -143,7 +143,7 @@ class TasksState(KeysetListMixin, AuthState):
             self.error = too_long
             return
         try:
-            await asyncio.to_thread(create_task, ctx, draft)
+            await write(create_task, ctx, draft)
         except (DomainError, ValidationError, ValueError) as exc:
             self.error = fmt.error_text(exc)
             return
@@ -184,7 +184,7 @@ class TasksState(KeysetListMixin, AuthState):
             return
         self.busy = True
         try:
-            await asyncio.to_thread(patch_task, ctx, self._edit_id, fields)
+            await write(patch_task, ctx, self._edit_id, fields)
         except (DomainError, ValidationError, ValueError) as exc:
             self.error, self.busy = fmt.error_text(exc), False
             return
@@ -236,7 +236,9 @@ class TasksState(KeysetListMixin, AuthState):
         row = self._row(task_id)
         if ctx is None or row is None or not row.closable:
             return
-        ok, _ = await call(self, patch_task, ctx, row.id, {"action": "complete", "expected_status": row.status or None})
+        ok, _ = await call(
+            self, patch_task, ctx, row.id, {"action": "complete", "expected_status": row.status or None}, writes=True
+        )
         if not ok:
             return
         self.error, self.notice = "", "Task marked done."

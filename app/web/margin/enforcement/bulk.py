@@ -171,6 +171,7 @@ class BulkState(AuthState):
                 bulk_filters(self.f_rule, self.f_severity, self.f_dealer),
                 self.action,
                 self.batch_name,
+                writes=True,
             )
         finally:
             self.creating, self.loading = False, False
@@ -188,7 +189,7 @@ class BulkState(AuthState):
         if not self._begin(ctx):
             return
         yield
-        ok, _ = await call(self, do_start, ctx, self.created_id)
+        ok, _ = await call(self, do_start, ctx, self.created_id, writes=True)
         self.loading = False
         if ok:
             yield rx.redirect(f"/execution?batchId={self.created_id}")

@@ -13,6 +13,7 @@ from reflex.vars import Var
 from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit.badges import status_badge
+from app.web.kit.calls import write
 from app.web.kit.controls import busy_button
 from app.web.kit.feedback import error_box
 from app.web.kit.jobs import JobWatchMixin
@@ -128,7 +129,7 @@ class ExecutionState(JobWatchMixin, AuthState):
         self.busy, self.error = True, ""
         yield
         try:
-            await asyncio.to_thread(do_start, ctx, batch_id)
+            await write(do_start, ctx, batch_id)
             data = await asyncio.to_thread(fetch_execution, ctx, batch_id)
         except DomainError as exc:
             self.error = fmt.error_text(exc)
@@ -166,7 +167,7 @@ class ExecutionState(JobWatchMixin, AuthState):
             return
         self.busy = True
         try:
-            await asyncio.to_thread(do_cancel, ctx, self._batch_id)
+            await write(do_cancel, ctx, self._batch_id)
             self._apply_data(await asyncio.to_thread(fetch_execution, ctx, self._batch_id))
             self._permissions(ctx)
         except DomainError as exc:

@@ -1,7 +1,7 @@
 """Imports: one per stored upload (status, mapping, counts, hash at import), their issues, presets.
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 from models.core.rls import tenant_isolation
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -66,6 +66,7 @@ def upgrade() -> None:
             "status in ('uploaded', 'mapped', 'validating', 'valid', 'invalid', 'importing', 'imported', 'failed')",
             name="ck_imports_status",
         ),
+        sa.ForeignKeyConstraint(["tenant_id", "upload_id"], ["uploads.tenant_id", "uploads.id"]),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("tenant_id", "id", name="uq_imports_tenant_id_id"),

@@ -27,6 +27,7 @@ class Import(SQLModel, table=True):
     __tablename__: ClassVar[str] = "imports"
     __table_args__ = (
         tenant_key("imports"),
+        tenant_fk(["upload_id"], "uploads"),  # the upload of the same tenant, never another's
         UniqueConstraint("tenant_id", "upload_id", name="uq_imports_tenant_id_upload_id"),
         CheckConstraint(sql_in("status", IMPORT_MACHINE.statuses), name="ck_imports_status"),
     )

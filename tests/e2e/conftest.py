@@ -24,6 +24,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from models.core.settings import reset_settings_cache
+from tests.support.import_loader import MODULE_ENV, create_sample_table
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PHAROS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -83,8 +86,21 @@ def live_app(services) -> Iterator[LiveApp]:
     # uploads: a data dir of the session's own, and the core's sample import target (tests/support)
     env["PHAROS_DATA_DIR"] = UPLOADS_DATA_DIR
     env["PHAROS_IMPORT_TARGET_MODULES"] = ",".join(
-        filter(None, [os.environ.get("PHAROS_IMPORT_TARGET_MODULES"), "tests.support.sample_targets"])
+        filter(
+            None,
+            [
+                os.environ.get("PHAROS_IMPORT_TARGET_MODULES"),
+                "tests.support.sample_targets",
+                MODULE_ENV["PHAROS_IMPORT_TARGET_MODULES"],
+            ],
+        )
     )
+    # the import pages' test target merges through the test loader, into its test-only table
+    env["PHAROS_IMPORT_LOADER_MODULES"] = MODULE_ENV["PHAROS_IMPORT_LOADER_MODULES"]
+    # the jobs the tests run in this process read the same files and targets as the app
+    os.environ.update({k: env[k] for k in (*MODULE_ENV, "PHAROS_DATA_DIR")})
+    reset_settings_cache()
+    create_sample_table()
     log_path = Path(tempfile.mkdtemp(prefix="pharos-e2e-")) / "app.log"
     log = log_path.open("w")
     started = time.perf_counter()

@@ -24,11 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
 from app.api.body_limit import allow_upload
+from app.api.core.imports import import_body
 from app.api.deps import current_context
 from app.api.errors import error_responses
 from app.api.streaming_form import StreamingForm, boundary_of, read_form
 from engine.context import TenantContext
 from engine.errors import TooLarge, ValidationFailed
+from engine.imports import registry
+from models.imports import queries as import_queries
 from models.uploads import actions, queries
 
 PREFIX = "/api/v1/uploads"
@@ -63,6 +66,9 @@ class UploadPublic(BaseModel):
     meta: dict[str, Any]
     created_at: datetime
     stored_at: datetime | None
+    import_: dict[str, Any] | None = Field(
+        None, alias="import", description="its import: status, counts, report summary (null before mapping)"
+    )
 
     @classmethod
     def from_view(cls, view: queries.UploadView) -> UploadPublic:
@@ -215,7 +221,10 @@ async def create_upload(
 
 @router.get("/{upload_id}", response_model=UploadPublic)
 def get_upload(upload_id: uuid.UUID, ctx: TenantContext = Depends(current_context)) -> UploadPublic:
-    return UploadPublic.from_view(queries.received(ctx, upload_id))
+    public = UploadPublic.from_view(queries.received(ctx, upload_id))
+    if public.purpose in registry.targets():
+        public.import_ = import_body(import_queries.import_status(ctx, upload_id))
+    return public
 
 
 @router.head("/{upload_id}", status_code=200, response_class=Response, responses={200: {"description": "no body"}})

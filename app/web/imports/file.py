@@ -12,7 +12,7 @@ import reflex as rx
 
 from app.web.imports.views import BUSY, NONE, chosen_mapping, mapping_data, more_issues, status_data
 from app.web.kit import format as fmt
-from app.web.kit.calls import call
+from app.web.kit.calls import call, write
 from app.web.kit.controls import field, section
 from app.web.kit.feedback import messages
 from app.web.kit.jobs import JobWatchMixin
@@ -23,6 +23,15 @@ from engine.context import TenantContext
 from engine.errors import DomainError
 from engine.imports.machine import IMPORT_WRITE
 from models.imports import actions
+from models.imports.views import ImportView
+
+
+def _map(ctx: TenantContext, upload_id: str, mapping: dict[str, str], preset: str | None) -> ImportView:
+    return actions.map_upload(ctx, upload_id, mapping, preset=preset)
+
+
+def _import(ctx: TenantContext, upload_id: str, valid_rows_only: bool) -> ImportView:
+    return actions.start_import(ctx, upload_id, valid_rows_only=valid_rows_only)
 
 
 class ImportFileState(JobWatchMixin, AuthState):
@@ -105,10 +114,11 @@ class ImportFileState(JobWatchMixin, AuthState):
     def set_valid_rows_only(self, value: bool):
         self.valid_rows_only = value is True
 
-    async def _run(self, ctx: TenantContext, fn: Any, *args: Any, **kwargs: Any):
+    async def _run(self, ctx: TenantContext, fn: Any, *args: Any):
+        """A write (through the write budget), then the status re-read and the job followed live."""
         self.busy, self.error, self.notice = True, "", ""
         try:
-            view = await asyncio.to_thread(lambda: fn(ctx, self.upload_id, *args, **kwargs))
+            view = await write(fn, ctx, self.upload_id, *args)
             data = await asyncio.to_thread(status_data, ctx, self.upload_id)
         except DomainError as exc:
             self.error = fmt.error_text(exc)
@@ -125,14 +135,14 @@ class ImportFileState(JobWatchMixin, AuthState):
         if ctx is None or not self.upload_id or self.busy:
             return
         preset = self.preset_name.strip() or None
-        return await self._run(ctx, actions.map_upload, chosen_mapping(self.fields), preset=preset)
+        return await self._run(ctx, _map, chosen_mapping(self.fields), preset)
 
     @rx.event
     async def start_import(self):
         ctx = await self._require(IMPORT_WRITE)
         if ctx is None or not self.upload_id or self.busy:
             return
-        return await self._run(ctx, actions.start_import, valid_rows_only=self.valid_rows_only)
+        return await self._run(ctx, _import, self.valid_rows_only)
 
     @rx.event
     async def more(self):

@@ -12,7 +12,7 @@ from engine.imports.targets import ImportTarget, TargetField
 
 SALES = ImportTarget(
     name="tests.sales",
-    label="Sale rows",
+    label="Test sale rows",
     module="tests",
     permission="catalog.write",  # admin and ops hold it; sales and viewer do not
     fields=(
@@ -52,7 +52,7 @@ SALES = ImportTarget(
 
 EMPLOYEES = ImportTarget(
     name="tests.employees",
-    label="Employees",
+    label="Test employees",
     module="tests",
     permission="catalog.write",  # admin and ops hold it; sales and viewer do not
     fields=(

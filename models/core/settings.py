@@ -17,6 +17,20 @@ APP_ROLE = "pharos_app"
 
 
 @dataclass(frozen=True)
+class EnvOidc:
+    """The single sign-on provider configured by environment (PHAROS_OIDC_*); it signs people into
+    one tenant (`tenant`, a slug). Tenants can add their own providers (models.core.sign_in_settings)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    name: str
+    tenant: str
+    allowed_domains: tuple[str, ...] = ()
+    default_role: str = "viewer"
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     app_database_url: str
@@ -43,6 +57,7 @@ class Settings:
     metrics_token: str = ""
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024
+    oidc: EnvOidc | None = None
 
     @property
     def sqlalchemy_owner_url(self) -> str:
@@ -132,7 +147,40 @@ def get_settings() -> Settings:
         max_upload_bytes=_positive_int(
             "PHAROS_MAX_UPLOAD_BYTES", os.environ.get("PHAROS_MAX_UPLOAD_BYTES", "52428800")
         ),
+        oidc=_env_oidc(),
     )
+
+
+def _env_oidc() -> EnvOidc | None:
+    """PHAROS_OIDC_ISSUER turns the environment's provider on; the rest must then be right."""
+    from engine.errors import ValidationFailed
+    from engine.sign_in import clean_domains, clean_issuer, clean_sign_up_role
+
+    env = os.environ
+    issuer = env.get("PHAROS_OIDC_ISSUER", "").strip()
+    if not issuer:
+        return None
+    missing = [n for n in ("PHAROS_OIDC_CLIENT_ID", "PHAROS_OIDC_TENANT") if not env.get(n, "").strip()]
+    if missing:
+        raise RuntimeError(f"PHAROS_OIDC_ISSUER is set, so {' and '.join(missing)} must be set too")
+    try:
+        return EnvOidc(
+            issuer=clean_issuer(issuer, field="PHAROS_OIDC_ISSUER"),
+            client_id=env["PHAROS_OIDC_CLIENT_ID"].strip(),
+            client_secret=env.get("PHAROS_OIDC_CLIENT_SECRET", ""),
+            name=env.get("PHAROS_OIDC_NAME", "").strip() or "single sign-on",
+            tenant=env["PHAROS_OIDC_TENANT"].strip(),
+            allowed_domains=tuple(
+                clean_domains(
+                    parse_list(env.get("PHAROS_OIDC_ALLOWED_DOMAINS", "")), field="PHAROS_OIDC_ALLOWED_DOMAINS"
+                )
+            ),
+            default_role=clean_sign_up_role(
+                env.get("PHAROS_OIDC_DEFAULT_ROLE", "viewer").strip(), field="PHAROS_OIDC_DEFAULT_ROLE"
+            ),
+        )
+    except ValidationFailed as exc:
+        raise RuntimeError(exc.message) from exc
 
 
 def _seconds(name: str, default: float) -> float:

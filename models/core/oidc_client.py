@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +76,9 @@ def _discover(provider: ProviderConfig, *, refresh_keys: bool = False) -> _Disco
     return found
 
 
-def _client(provider: ProviderConfig, metadata: dict[str, Any], redirect_uri: str) -> OAuth2Client:
+@contextmanager
+def _client(provider: ProviderConfig, metadata: dict[str, Any], redirect_uri: str) -> Iterator[OAuth2Client]:
+    """authlib's httpx OAuth 2 client for this provider (PKCE S256, the announced client auth)."""
     methods = metadata.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     if not provider.client_secret:
         method = "none"
@@ -82,7 +86,7 @@ def _client(provider: ProviderConfig, metadata: dict[str, Any], redirect_uri: st
         method = "client_secret_basic"
     else:
         method = "client_secret_post"
-    return OAuth2Client(
+    client = OAuth2Client(
         client_id=provider.client_id,
         client_secret=provider.client_secret or None,
         token_endpoint_auth_method=method,
@@ -91,6 +95,10 @@ def _client(provider: ProviderConfig, metadata: dict[str, Any], redirect_uri: st
         code_challenge_method="S256",
         timeout=HTTP_TIMEOUT,
     )
+    try:
+        yield client
+    finally:
+        client.close()  # type: ignore[attr-defined]  (authlib subclasses httpx2 or httpx by import-time choice)
 
 
 def authorization_url(provider: ProviderConfig, redirect_uri: str, *, state: str, nonce: str, verifier: str) -> str:
@@ -145,7 +153,7 @@ def verify_id_token(provider: ProviderConfig, token: dict[str, Any], *, nonce: s
         "aud": {"essential": True, "value": provider.client_id},
     }
     params = {"nonce": nonce, "client_id": provider.client_id, "access_token": token.get("access_token")}
-    claims = CodeIDToken(decoded.claims, decoded.header, options, params)  # type: ignore[arg-type]
+    claims = CodeIDToken(decoded.claims, decoded.header, options, params)
     try:
         claims.validate(leeway=LEEWAY_SECONDS)
     except ExpiredTokenError as exc:

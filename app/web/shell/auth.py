@@ -28,7 +28,6 @@ from models.core import sessions
 from models.core.identity import memberships_of
 
 
-
 def token_from_cookie_header(header: str) -> str | None:
     if not header:
         return None

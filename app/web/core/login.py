@@ -3,11 +3,18 @@
 The browser POSTs the credentials to /api/auth/login itself, so the server sets the HttpOnly
 session cookie on a normal HTTP response; the password never travels over the websocket. On
 success the page reloads at the destination (a fresh websocket then carries the cookie).
+
+Single sign-on: one "Sign in with <provider>" link per provider offered (the environment's, and the
+tenant's own when the address names it: `/login?tenant=<slug>`); each is a plain navigation to
+`/api/auth/oidc/<id>/start`. A refused sign-in comes back as `/login?error=<code>`, shown as the
+sentence engine.sign_in gives that code (the URL's text itself is never displayed).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.vars import Var
@@ -15,6 +22,8 @@ from reflex.vars import Var
 from app.web.kit.feedback import error_box
 from app.web.shell import nav as c
 from app.web.shell.auth import AuthState
+from engine.sign_in import refusal_message, safe_next
+from models.core.sign_in_config import offered
 
 # Compiled into the bundle (no eval: the CSP has no 'unsafe-eval').
 LOGIN_JS = """(async () => {
@@ -53,14 +62,26 @@ MESSAGES = {
 class LoginState(AuthState):
     error: str = ""
     submitting: bool = False
+    sso: list[dict[str, str]] = []
 
     @rx.event
     def reset_form(self):
         """First on_load of /login: a tab's state outlives sign-in, sign-out and reloads, so a
         successful sign-in (which leaves `submitting` set while the browser navigates) must not
-        leave the next login form disabled."""
-        self.error = ""
+        leave the next login form disabled. A refused single sign-on shows its sentence."""
+        code = str(self.router.url.query_parameters.get("error", ""))
+        self.error = refusal_message(code) if code else ""
         self.submitting = False
+
+    @rx.event
+    async def load_sso(self):
+        """The single sign-on providers this address offers, as links to their start route."""
+        params = self.router.url.query_parameters
+        tenant = str(params.get("tenant", ""))[:63]
+        asked = str(params.get("next", ""))
+        query = f"?{urlencode({'next': safe_next(asked)})}" if asked else ""
+        options = await asyncio.to_thread(offered, tenant)
+        self.sso = [{"name": o.name, "href": f"/api/auth/oidc/{o.id}/start{query}"} for o in options]
 
     @rx.event
     def start(self):
@@ -136,6 +157,27 @@ def login_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
+        rx.cond(
+            LoginState.sso.length() > 0,
+            rx.vstack(
+                rx.hstack(rx.separator(), rx.text("or", size="1", color_scheme="gray"), rx.separator(), align="center"),
+                rx.foreach(LoginState.sso, _sso_link),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+    )
+
+
+def _sso_link(option: Var) -> rx.Component:
+    """A real link (full navigation to the API), drawn as a button."""
+    return rx.button(
+        rx.el.a(rx.icon("key-round", size=18), "Sign in with ", option["name"], href=option["href"]),
+        as_child=True,
+        variant="outline",
+        size="3",
+        width="100%",
+        data_testid="sso-link",
     )
 
 
@@ -181,7 +223,7 @@ def add_public_pages(app: rx.App) -> None:
         login_page,
         route="/login",
         title="Sign in · PharOS",
-        on_load=[LoginState.reset_form, AuthState.open_login],
+        on_load=[LoginState.reset_form, AuthState.open_login, LoginState.load_sso],
     )
     app.add_page(
         select_tenant_page,

@@ -156,27 +156,24 @@ def _env_oidc() -> EnvOidc | None:
     from engine.errors import ValidationFailed
     from engine.sign_in import clean_domains, clean_issuer, clean_sign_up_role
 
-    env = os.environ
-    issuer = env.get("PHAROS_OIDC_ISSUER", "").strip()
+    issuer = os.environ.get("PHAROS_OIDC_ISSUER", "").strip()
     if not issuer:
         return None
-    missing = [n for n in ("PHAROS_OIDC_CLIENT_ID", "PHAROS_OIDC_TENANT") if not env.get(n, "").strip()]
-    if missing:
-        raise RuntimeError(f"PHAROS_OIDC_ISSUER is set, so {' and '.join(missing)} must be set too")
+    client_id = os.environ.get("PHAROS_OIDC_CLIENT_ID", "").strip()
+    tenant = os.environ.get("PHAROS_OIDC_TENANT", "").strip()
+    if not client_id or not tenant:
+        raise RuntimeError("PHAROS_OIDC_ISSUER is set, so PHAROS_OIDC_CLIENT_ID and PHAROS_OIDC_TENANT must be set too")
+    domains = parse_list(os.environ.get("PHAROS_OIDC_ALLOWED_DOMAINS", ""))
     try:
         return EnvOidc(
             issuer=clean_issuer(issuer, field="PHAROS_OIDC_ISSUER"),
-            client_id=env["PHAROS_OIDC_CLIENT_ID"].strip(),
-            client_secret=env.get("PHAROS_OIDC_CLIENT_SECRET", ""),
-            name=env.get("PHAROS_OIDC_NAME", "").strip() or "single sign-on",
-            tenant=env["PHAROS_OIDC_TENANT"].strip(),
-            allowed_domains=tuple(
-                clean_domains(
-                    parse_list(env.get("PHAROS_OIDC_ALLOWED_DOMAINS", "")), field="PHAROS_OIDC_ALLOWED_DOMAINS"
-                )
-            ),
+            client_id=client_id,
+            client_secret=os.environ.get("PHAROS_OIDC_CLIENT_SECRET", ""),
+            name=os.environ.get("PHAROS_OIDC_NAME", "").strip() or "single sign-on",
+            tenant=tenant,
+            allowed_domains=tuple(clean_domains(domains, field="PHAROS_OIDC_ALLOWED_DOMAINS")),
             default_role=clean_sign_up_role(
-                env.get("PHAROS_OIDC_DEFAULT_ROLE", "viewer").strip(), field="PHAROS_OIDC_DEFAULT_ROLE"
+                os.environ.get("PHAROS_OIDC_DEFAULT_ROLE", "viewer").strip(), field="PHAROS_OIDC_DEFAULT_ROLE"
             ),
         )
     except ValidationFailed as exc:

@@ -170,9 +170,12 @@ def login_page() -> rx.Component:
 
 
 def _sso_link(option: Var) -> rx.Component:
-    """A real link (full navigation to the API), drawn as a button."""
+    """A link drawn as a button. `rx.el.a` is react-router's Link: `reload_document` makes the
+    browser load the API route itself instead of routing to it inside the app."""
     return rx.button(
-        rx.el.a(rx.icon("key-round", size=18), "Sign in with ", option["name"], href=option["href"]),
+        rx.el.a(
+            rx.icon("key-round", size=18), "Sign in with ", option["name"], href=option["href"], reload_document=True
+        ),
         as_child=True,
         variant="outline",
         size="3",

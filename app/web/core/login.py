@@ -12,13 +12,14 @@ sentence engine.sign_in gives that code (the URL's text itself is never displaye
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit.calls import call
 from app.web.kit.feedback import error_box
 from app.web.shell import nav as c
 from app.web.shell.auth import AuthState
@@ -59,10 +60,18 @@ MESSAGES = {
 }
 
 
+@dataclass(frozen=True)
+class SsoLink:
+    """One single sign-on button: its label and the start route it loads."""
+
+    name: str
+    href: str
+
+
 class LoginState(AuthState):
     error: str = ""
     submitting: bool = False
-    sso: list[dict[str, str]] = []
+    sso: list[SsoLink] = []
 
     @rx.event
     def reset_form(self):
@@ -80,8 +89,8 @@ class LoginState(AuthState):
         tenant = str(params.get("tenant", ""))[:63]
         asked = str(params.get("next", ""))
         query = f"?{urlencode({'next': safe_next(asked)})}" if asked else ""
-        options = await asyncio.to_thread(offered, tenant)
-        self.sso = [{"name": o.name, "href": f"/api/auth/oidc/{o.id}/start{query}"} for o in options]
+        ok, options = await call(self, offered, tenant)
+        self.sso = [SsoLink(o.name, f"/api/auth/oidc/{o.id}/start{query}") for o in options] if ok else []
 
     @rx.event
     def start(self):
@@ -102,6 +111,16 @@ class LoginState(AuthState):
         self.error = MESSAGES.get(code, "Sign-in failed. Please try again.")
 
 
+def _field(label: str, id_: str, **props) -> rx.Component:
+    """A labelled, required input; the browser's login script reads it by its id."""
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=id_, size="2", weight="medium"),
+        rx.input(id=id_, required=True, size="3", width="100%", **props),
+        spacing="1",
+        width="100%",
+    )
+
+
 def login_page() -> rx.Component:
     return c.centered_card(
         rx.vstack(
@@ -113,34 +132,15 @@ def login_page() -> rx.Component:
         error_box(LoginState.error, "login-error"),
         rx.form(
             rx.vstack(
-                rx.vstack(
-                    rx.text("E-mail", as_="label", html_for="login-email", size="2", weight="medium"),
-                    rx.input(
-                        id="login-email",
-                        type="email",
-                        placeholder="you@company.com",
-                        auto_complete="username",
-                        auto_focus=True,
-                        required=True,
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
+                _field(
+                    "E-mail",
+                    "login-email",
+                    type="email",
+                    placeholder="you@company.com",
+                    auto_complete="username",
+                    auto_focus=True,
                 ),
-                rx.vstack(
-                    rx.text("Password", as_="label", html_for="login-password", size="2", weight="medium"),
-                    rx.input(
-                        id="login-password",
-                        type="password",
-                        auto_complete="current-password",
-                        required=True,
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
+                _field("Password", "login-password", type="password", auto_complete="current-password"),
                 rx.button(
                     rx.cond(LoginState.submitting, rx.spinner(size="2"), rx.icon("log-in", size=18)),
                     rx.cond(LoginState.submitting, "Signing in…", "Sign in"),
@@ -173,9 +173,7 @@ def _sso_link(option: Var) -> rx.Component:
     """A link drawn as a button. `rx.el.a` is react-router's Link: `reload_document` makes the
     browser load the API route itself instead of routing to it inside the app."""
     return rx.button(
-        rx.el.a(
-            rx.icon("key-round", size=18), "Sign in with ", option["name"], href=option["href"], reload_document=True
-        ),
+        rx.el.a(rx.icon("key-round", size=18), "Sign in with ", option.name, href=option.href, reload_document=True),
         as_child=True,
         variant="outline",
         size="3",
@@ -188,13 +186,13 @@ def _tenant_choice(item: Var) -> rx.Component:
     return rx.button(
         rx.hstack(
             rx.icon("building-2", size=18),
-            rx.text(item["name"], weight="medium"),
+            rx.text(item.name, weight="medium"),
             rx.spacer(),
-            rx.badge(item["role"], variant="soft"),
+            rx.badge(item.role, variant="soft"),
             width="100%",
             align="center",
         ),
-        on_click=AuthState.choose_tenant(item["id"]),
+        on_click=AuthState.choose_tenant(item.id),
         variant="outline",
         size="3",
         width="100%",
@@ -212,10 +210,7 @@ def select_tenant_page() -> rx.Component:
             color_scheme="gray",
             size="2",
         ),
-        rx.cond(
-            AuthState.switch_error != "",
-            rx.callout(AuthState.switch_error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
-        ),
+        error_box(AuthState.switch_error, "switch-error"),
         rx.vstack(rx.foreach(AuthState.tenants, _tenant_choice), spacing="2", width="100%"),
         rx.button("Sign out", variant="ghost", color_scheme="gray", on_click=c.browser_call(c.LOGOUT_JS)),
     )

@@ -9,7 +9,7 @@ only enabled providers of active tenants (migration 0008), so the login page nee
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import text
 
@@ -69,17 +69,7 @@ def provider(provider_id: str) -> ProviderConfig:
         row = session.execute(text("select * from pharos_sign_in_provider(:id)"), {"id": str(row_id)}).first()
     if row is None:
         raise SignInRefused("unknown_provider", f"no enabled provider {row_id}")
-    return ProviderConfig(
-        id=str(row.id),
-        tenant_id=row.tenant_id,
-        tenant_slug=row.tenant_slug,
-        name=row.name,
-        issuer=row.issuer,
-        client_id=row.client_id,
-        client_secret=row.client_secret,
-        allowed_domains=tuple(row.allowed_domains or ()),
-        default_role=row.default_role,
-    )
+    return ProviderConfig(**{**row._asdict(), "id": str(row.id), "allowed_domains": tuple(row.allowed_domains or ())})
 
 
 def _env_provider() -> ProviderConfig:
@@ -90,14 +80,5 @@ def _env_provider() -> ProviderConfig:
         tenant = session.execute(text("select * from pharos_sign_in_tenant(:slug)"), {"slug": env.tenant}).first()
     if tenant is None:
         raise SignInRefused("unknown_provider", f"PHAROS_OIDC_TENANT {env.tenant!r} is not an active tenant")
-    return ProviderConfig(
-        id=ENV_PROVIDER_ID,
-        tenant_id=tenant.id,
-        tenant_slug=tenant.slug,
-        name=env.name,
-        issuer=env.issuer,
-        client_id=env.client_id,
-        client_secret=env.client_secret,
-        allowed_domains=env.allowed_domains,
-        default_role=env.default_role,
-    )
+    settings = {k: v for k, v in asdict(env).items() if k != "tenant"}
+    return ProviderConfig(id=ENV_PROVIDER_ID, tenant_id=tenant.id, tenant_slug=tenant.slug, **settings)

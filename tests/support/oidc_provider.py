@@ -80,6 +80,16 @@ class LocalOidcProvider:
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
+    def settings_body(self, name: str, **extra: Any) -> dict[str, Any]:
+        """The body of `POST /api/settings/sso` that registers this provider with a tenant."""
+        return {
+            "name": name,
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            **extra,
+        }
+
     def reset(self, user: ProviderUser, *faults: str) -> None:
         unknown = set(faults) - FAULTS
         assert not unknown, f"unknown faults {unknown}"

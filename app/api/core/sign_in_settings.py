@@ -6,7 +6,6 @@ No answer ever carries the client secret: reads say `has_client_secret`.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -45,40 +44,26 @@ class ProviderPatch(TextInput):
     enabled: StrictBool | None = None
 
 
-class ProviderOut(BaseModel):
-    id: str
-    name: str
-    issuer: str
-    client_id: str
-    has_client_secret: bool
-    allowed_domains: list[str]
-    default_role: str
-    enabled: bool
-    created_at: datetime
-
-
 class ProvidersOut(BaseModel):
-    providers: list[ProviderOut]
-
-
-def _out(view: sign_in_settings.ProviderView) -> ProviderOut:
-    return ProviderOut.model_validate(view, from_attributes=True)
+    providers: list[sign_in_settings.ProviderView]
 
 
 @router.get("")
 def list_providers(ctx: TenantContext = MANAGER) -> ProvidersOut:
-    return ProvidersOut(providers=[_out(v) for v in sign_in_settings.list_providers(ctx)])
+    return ProvidersOut(providers=sign_in_settings.list_providers(ctx))
 
 
 @router.post("", status_code=201)
-def create_provider(body: ProviderIn, ctx: TenantContext = MANAGER) -> ProviderOut:
-    return _out(sign_in_settings.create_provider(ctx, body.model_dump()))
+def create_provider(body: ProviderIn, ctx: TenantContext = MANAGER) -> sign_in_settings.ProviderView:
+    return sign_in_settings.create_provider(ctx, body.model_dump())
 
 
 @router.patch("/{provider_id}")
-def update_provider(provider_id: uuid.UUID, body: ProviderPatch, ctx: TenantContext = MANAGER) -> ProviderOut:
+def update_provider(
+    provider_id: uuid.UUID, body: ProviderPatch, ctx: TenantContext = MANAGER
+) -> sign_in_settings.ProviderView:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return _out(sign_in_settings.update_provider(ctx, provider_id, changes))
+    return sign_in_settings.update_provider(ctx, provider_id, changes)
 
 
 @router.delete("/{provider_id}", status_code=204, response_class=Response)

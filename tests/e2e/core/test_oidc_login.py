@@ -31,15 +31,7 @@ def sso_tenant(live_app, idp):
     with httpx.Client(base_url=live_app.url, timeout=15) as client:
         signed = client.post("/api/auth/login", json={"email": tenant.owner_email, "password": PASSWORD})
         assert signed.status_code == 200, signed.text
-        made = client.post(
-            "/api/settings/sso",
-            json={
-                "name": "Local IdP",
-                "issuer": idp.issuer,
-                "client_id": idp.client_id,
-                "client_secret": idp.client_secret,
-            },
-        )
+        made = client.post("/api/settings/sso", json=idp.settings_body("Local IdP"))
         assert made.status_code == 201, made.text
     return tenant
 

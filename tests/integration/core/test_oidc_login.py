@@ -31,14 +31,7 @@ def sso(api, idp):
     owner = login_client(api, tenant.owner_email)
     made = owner.post(
         "/api/settings/sso",
-        json={
-            "name": "Test IdP",
-            "issuer": idp.issuer,
-            "client_id": idp.client_id,
-            "client_secret": idp.client_secret,
-            "allowed_domains": ["signup.test"],
-            "default_role": "sales",
-        },
+        json=idp.settings_body("Test IdP", allowed_domains=["signup.test"], default_role="sales"),
     )
     assert made.status_code == 201, made.text
     return tenant, made.json()["id"]

@@ -11,17 +11,11 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.oidc_provider import LocalOidcProvider, ProviderUser
+from tests.support.oidc_provider import ProviderUser
 from tests.support.tenants import make_tenant
 from tests.support.users import PASSWORD, add_user
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def idp(services):
-    with LocalOidcProvider() as provider:
-        yield provider
 
 
 @pytest.fixture(scope="module")

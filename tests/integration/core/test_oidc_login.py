@@ -12,16 +12,10 @@ from fastapi.testclient import TestClient
 from tests.support.api_clients import login_client
 from tests.support.effects import rows
 from tests.support.env import settings_env
-from tests.support.oidc_provider import LocalOidcProvider, ProviderUser
+from tests.support.oidc_provider import ProviderUser
 from tests.support.sso_flow import at_provider, refusals, sign_in, start, users_with_email
 from tests.support.tenants import make_tenant
 from tests.support.users import add_user
-
-
-@pytest.fixture(scope="module")
-def idp(services):
-    with LocalOidcProvider() as provider:
-        yield provider
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 forced RLS.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alembic import op
 from models.core.rls import tenant_isolation
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

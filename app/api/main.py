@@ -21,8 +21,12 @@ from engine.modules import MODULES
 from models.core.logs import configure_json_logging
 
 # routers that need no session, with the error answers they declare: health takes no input; auth
-# declares its own signed-in routes
-PUBLIC: dict[str, dict] = {"app.api.core.health": {}, "app.api.core.auth": PUBLIC_ERRORS}
+# declares its own signed-in routes; single sign-on (oidc) is how a browser gets a session
+PUBLIC: dict[str, dict] = {
+    "app.api.core.health": {},
+    "app.api.core.auth": PUBLIC_ERRORS,
+    "app.api.core.oidc": PUBLIC_ERRORS,
+}
 
 
 def discovered() -> list[tuple[str, APIRouter]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -38,8 +39,8 @@ def ts_field(*, nullable: bool = False, default_now: bool = True) -> Any:
 
 
 def json_field(default: Any = None) -> Any:
-    factory = (lambda: dict(default)) if isinstance(default, dict) else (lambda: default)
-    return Field(default_factory=factory, sa_column=Column(JSONB, nullable=default is None))
+    # a fresh copy per row: a dict or list default is never shared between rows
+    return Field(default_factory=lambda: copy.copy(default), sa_column=Column(JSONB, nullable=default is None))
 
 
 def money_field(*, nullable: bool = False) -> Any:

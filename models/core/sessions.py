@@ -101,20 +101,22 @@ def login(email: str, password: str, ip: str) -> tuple[str, SessionData, list[Me
     return opened
 
 
-def open_session(identity: Identity) -> tuple[str, SessionData, list[MembershipView]]:
-    """Open a session for an already verified identity.
-
-    This is the seam for other identity providers: an OIDC callback (authlib) verifies the
-    provider's id_token, maps it to an Identity, and calls this. With one membership the tenant is
-    chosen at once; with several the user picks one (switch_tenant).
+def open_session(
+    identity: Identity, *, tenant_id: uuid.UUID | None = None
+) -> tuple[str, SessionData, list[MembershipView]]:
+    """Open a session for an already verified identity (a password, or single sign-on:
+    models.core.sign_in). With one membership, or when `tenant_id` names one of the user's tenants
+    (the tenant an OIDC provider signs into), the tenant is chosen at once; otherwise the user picks
+    one (switch_tenant).
     """
     memberships = memberships_of(identity.user_id)
     if not memberships:
         raise Unauthenticated("e-mail or password is incorrect")
     token = secrets.token_urlsafe(32)
     data = SessionData(user_id=str(identity.user_id), email=identity.email, display_name=identity.display_name)
-    if len(memberships) == 1:
-        data = _with_membership(data, memberships[0])
+    chosen = [m for m in memberships if m.tenant_id == tenant_id] if tenant_id else []
+    if chosen or len(memberships) == 1:
+        data = _with_membership(data, (chosen or memberships)[0])
     _store(token, data)
     return token, data, memberships
 

@@ -17,6 +17,20 @@ APP_ROLE = "pharos_app"
 
 
 @dataclass(frozen=True)
+class EnvOidc:
+    """The single sign-on provider configured by environment (PHAROS_OIDC_*); it signs people into
+    one tenant (`tenant`, a slug). Tenants can add their own providers (models.core.sign_in_settings)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    name: str
+    tenant: str
+    allowed_domains: tuple[str, ...] = ()
+    default_role: str = "viewer"
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     app_database_url: str
@@ -46,6 +60,7 @@ class Settings:
     # `limits` notation: writes (REST and page handlers) per user, and per tenant for all its users
     write_limit_user: str = "120/minute"
     write_limit_tenant: str = "600/minute"
+    oidc: EnvOidc | None = None
 
     @property
     def sqlalchemy_owner_url(self) -> str:
@@ -141,7 +156,37 @@ def get_settings() -> Settings:
         write_limit_tenant=_rate_limits(
             "PHAROS_WRITE_LIMIT_TENANT", os.environ.get("PHAROS_WRITE_LIMIT_TENANT", "600/minute")
         ),
+        oidc=_env_oidc(),
     )
+
+
+def _env_oidc() -> EnvOidc | None:
+    """PHAROS_OIDC_ISSUER turns the environment's provider on; the rest must then be right."""
+    from engine.errors import ValidationFailed
+    from engine.sign_in import clean_domains, clean_issuer, clean_sign_up_role
+
+    issuer = os.environ.get("PHAROS_OIDC_ISSUER", "").strip()
+    if not issuer:
+        return None
+    client_id = os.environ.get("PHAROS_OIDC_CLIENT_ID", "").strip()
+    tenant = os.environ.get("PHAROS_OIDC_TENANT", "").strip()
+    if not client_id or not tenant:
+        raise RuntimeError("PHAROS_OIDC_ISSUER is set, so PHAROS_OIDC_CLIENT_ID and PHAROS_OIDC_TENANT must be set too")
+    domains = parse_list(os.environ.get("PHAROS_OIDC_ALLOWED_DOMAINS", ""))
+    try:
+        return EnvOidc(
+            issuer=clean_issuer(issuer, field="PHAROS_OIDC_ISSUER"),
+            client_id=client_id,
+            client_secret=os.environ.get("PHAROS_OIDC_CLIENT_SECRET", ""),
+            name=os.environ.get("PHAROS_OIDC_NAME", "").strip() or "single sign-on",
+            tenant=tenant,
+            allowed_domains=tuple(clean_domains(domains, field="PHAROS_OIDC_ALLOWED_DOMAINS")),
+            default_role=clean_sign_up_role(
+                os.environ.get("PHAROS_OIDC_DEFAULT_ROLE", "viewer").strip(), field="PHAROS_OIDC_DEFAULT_ROLE"
+            ),
+        )
+    except ValidationFailed as exc:
+        raise RuntimeError(exc.message) from exc
 
 
 def _seconds(name: str, default: float) -> float:

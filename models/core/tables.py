@@ -106,3 +106,24 @@ class OutboxEvent(SQLModel, table=True):
     created_at: datetime = ts_field()
     delivered_at: datetime | None = ts_field(nullable=True, default_now=False)
     attempts: int = 0
+
+
+class OidcProvider(SQLModel, table=True):
+    """A tenant's own single sign-on provider (OpenID Connect). The client secret is write-only:
+    no read model returns it (models.core.sign_in_config)."""
+
+    __tablename__: ClassVar[str] = "oidc_providers"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name", name="uq_oidc_providers_tenant_name"),
+        CheckConstraint(ROLE_CHECK.replace("role in", "default_role in"), name="ck_oidc_providers_default_role"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    name: str = Field(max_length=60)
+    issuer: str = Field(max_length=500)
+    client_id: str = Field(max_length=255)
+    client_secret: str = Field(max_length=1000)
+    allowed_domains: list[str] = json_field([])
+    default_role: str = Field(default="viewer", max_length=20)
+    enabled: bool = True
+    created_at: datetime = ts_field()

@@ -4,6 +4,7 @@
   tests/integration and tests/e2e switch it on for their trees; tests/unit never touches a server.
 - `tenant_a`, `tenant_b`: a fresh tenant each (they pull in `services`).
 - `api` (session): the REST app in process; sign in with `tests.support.api_clients`.
+- `idp` (module): a running local OpenID Connect provider (`tests.support.oidc_provider`).
 - `kill_harness`: a factory of `WorkerHarness` (real worker processes to SIGKILL); it stops them at
   teardown.
 """
@@ -68,6 +69,15 @@ def api(services):
     from tests.support.api_clients import create_test_api
 
     return create_test_api()
+
+
+@pytest.fixture(scope="module")
+def idp(services):
+    """A local OIDC provider on 127.0.0.1 for one test file; `idp.reset(user, *faults)` per test."""
+    from tests.support.oidc_provider import LocalOidcProvider
+
+    with LocalOidcProvider() as provider:
+        yield provider
 
 
 @pytest.fixture

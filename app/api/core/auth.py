@@ -51,7 +51,8 @@ def _session_body(token: str | None, data: sessions.SessionData, memberships=Non
     return body
 
 
-def _set_cookie(response: Response, request: Request, token: str) -> None:
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """The session cookie every sign-in sets (password here, single sign-on in app.api.core.oidc)."""
     response.set_cookie(
         sessions.SESSION_COOKIE,
         token,
@@ -66,7 +67,7 @@ def _set_cookie(response: Response, request: Request, token: str) -> None:
 @router.post("/login", responses=error_responses(401))
 def login(body: LoginRequest, request: Request, response: Response) -> dict:
     token, data, memberships = sessions.login(body.email, body.password, _client_ip(request))
-    _set_cookie(response, request, token)
+    set_session_cookie(response, request, token)
     return _session_body(token, data, memberships)
 
 

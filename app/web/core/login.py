@@ -3,18 +3,28 @@
 The browser POSTs the credentials to /api/auth/login itself, so the server sets the HttpOnly
 session cookie on a normal HTTP response; the password never travels over the websocket. On
 success the page reloads at the destination (a fresh websocket then carries the cookie).
+
+Single sign-on: one "Sign in with <provider>" link per provider offered (the environment's, and the
+tenant's own when the address names it: `/login?tenant=<slug>`); each is a plain navigation to
+`/api/auth/oidc/<id>/start`. A refused sign-in comes back as `/login?error=<code>`, shown as the
+sentence engine.sign_in gives that code (the URL's text itself is never displayed).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit.calls import call
 from app.web.kit.feedback import error_box
 from app.web.shell import nav as c
 from app.web.shell.auth import AuthState
+from engine.sign_in import refusal_message, safe_next
+from models.core.sign_in_config import offered
 
 # Compiled into the bundle (no eval: the CSP has no 'unsafe-eval').
 LOGIN_JS = """(async () => {
@@ -50,17 +60,37 @@ MESSAGES = {
 }
 
 
+@dataclass(frozen=True)
+class SsoLink:
+    """One single sign-on button: its label and the start route it loads."""
+
+    name: str
+    href: str
+
+
 class LoginState(AuthState):
     error: str = ""
     submitting: bool = False
+    sso: list[SsoLink] = []
 
     @rx.event
     def reset_form(self):
         """First on_load of /login: a tab's state outlives sign-in, sign-out and reloads, so a
         successful sign-in (which leaves `submitting` set while the browser navigates) must not
-        leave the next login form disabled."""
-        self.error = ""
+        leave the next login form disabled. A refused single sign-on shows its sentence."""
+        code = str(self.router.url.query_parameters.get("error", ""))
+        self.error = refusal_message(code) if code else ""
         self.submitting = False
+
+    @rx.event
+    async def load_sso(self):
+        """The single sign-on providers this address offers, as links to their start route."""
+        params = self.router.url.query_parameters
+        tenant = str(params.get("tenant", ""))[:63]
+        asked = str(params.get("next", ""))
+        query = f"?{urlencode({'next': safe_next(asked)})}" if asked else ""
+        ok, options = await call(self, offered, tenant)
+        self.sso = [SsoLink(o.name, f"/api/auth/oidc/{o.id}/start{query}") for o in options] if ok else []
 
     @rx.event
     def start(self):
@@ -127,6 +157,28 @@ def login_page() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
+        rx.cond(
+            LoginState.sso.length() > 0,
+            rx.vstack(
+                rx.hstack(rx.separator(), rx.text("or", size="1", color_scheme="gray"), rx.separator(), align="center"),
+                rx.foreach(LoginState.sso, _sso_link),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+    )
+
+
+def _sso_link(option: Var) -> rx.Component:
+    """A link drawn as a button. `rx.el.a` is react-router's Link: `reload_document` makes the
+    browser load the API route itself instead of routing to it inside the app."""
+    return rx.button(
+        rx.el.a(rx.icon("key-round", size=18), "Sign in with ", option.name, href=option.href, reload_document=True),
+        as_child=True,
+        variant="outline",
+        size="3",
+        width="100%",
+        data_testid="sso-link",
     )
 
 
@@ -169,7 +221,7 @@ def add_public_pages(app: rx.App) -> None:
         login_page,
         route="/login",
         title="Sign in · PharOS",
-        on_load=[LoginState.reset_form, AuthState.open_login],
+        on_load=[LoginState.reset_form, AuthState.open_login, LoginState.load_sso],
     )
     app.add_page(
         select_tenant_page,

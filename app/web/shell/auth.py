@@ -24,11 +24,9 @@ from app.web.shell.registry import PAGES, NavItem, nav_for
 from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.rbac import Role, has_permission
+from engine.sign_in import LOGIN_ROUTE, TENANT_ROUTE, safe_next
 from models.core import sessions
 from models.core.identity import memberships_of
-
-LOGIN_ROUTE = "/login"
-TENANT_ROUTE = "/select-tenant"
 
 
 def token_from_cookie_header(header: str) -> str | None:
@@ -41,15 +39,6 @@ def token_from_cookie_header(header: str) -> str | None:
         return None
     morsel = jar.get(sessions.SESSION_COOKIE)
     return morsel.value if morsel and morsel.value else None
-
-
-def safe_next(path: str | None) -> str:
-    """Only local paths may be a post-login destination (no open redirect)."""
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return "/"
-    if path.startswith((LOGIN_ROUTE, TENANT_ROUTE)):
-        return "/"
-    return path
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from sqlmodel import select
 from tests.integration.catalog.conftest import ALL_FLAGS
 from tests.integration.margin.conftest import MarginTenant, build
 from tests.support.api_clients import create_test_api
+from tests.support.env import script_write_budgets
 
 EXAMPLES = 8  # per operation and phase, besides the coverage phase's boundary cases
 # Every built-in check is on. "Valid by the schema" cannot mean "accepted" for two kinds of input
@@ -73,6 +74,13 @@ def _row_ids(tenant: MarginTenant) -> set[str]:
         for table in (*tables, EnforcementBatch):
             ids |= {str(i) for i in session.exec(select(table.id).where(table.tenant_id == tenant.tenant.tenant_id))}
     return ids
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _script_budgets():
+    """The probe sends thousands of writes a minute as one user: a script's budget."""
+    with script_write_budgets():
+        yield
 
 
 @pytest.fixture(scope="module")

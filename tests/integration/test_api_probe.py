@@ -25,7 +25,7 @@ from sqlmodel import select
 from tests.integration.catalog.conftest import ALL_FLAGS
 from tests.integration.margin.conftest import MarginTenant, build
 from tests.support.api_clients import create_test_api
-from tests.support.env import settings_env
+from tests.support.env import script_write_budgets
 
 EXAMPLES = 8  # per operation and phase, besides the coverage phase's boundary cases
 # Every built-in check is on. "Valid by the schema" cannot mean "accepted" for two kinds of input
@@ -77,12 +77,9 @@ def _row_ids(tenant: MarginTenant) -> set[str]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _probe_write_budget():
-    """The probe sends thousands of writes a minute: with the default budget, later operations would
-    answer 429 before their input is looked at (a missing header must still be a 4xx about the
-    header). The budget itself is tested in tests/integration/core/test_write_limits.py."""
-    with settings_env() as configure:
-        configure(PHAROS_WRITE_LIMIT_USER="1000000/minute", PHAROS_WRITE_LIMIT_TENANT="1000000/minute")
+def _script_budgets():
+    """The probe sends thousands of writes a minute as one user: a script's budget."""
+    with script_write_budgets():
         yield
 
 

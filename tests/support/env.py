@@ -30,3 +30,12 @@ def settings_env() -> Iterator[Callable[..., None]]:
             else:
                 os.environ[name] = value
         reset_settings_cache()
+
+
+@contextmanager
+def script_write_budgets() -> Iterator[None]:
+    """A script's write budgets (docs/security.md): for tests that send hundreds of writes a minute
+    as one user on purpose (the API probe, the start/cancel race)."""
+    with settings_env() as configure:
+        configure(PHAROS_WRITE_LIMIT_USER="100000/minute", PHAROS_WRITE_LIMIT_TENANT="100000/minute")
+        yield

@@ -22,17 +22,23 @@ from sqlmodel import Session
 
 from engine.context import TenantContext
 from engine.jobs import ClaimedItem, Done, ItemOutcome, Skipped
+from models.core.base import utcnow
 from models.jobs.kinds import ChunkHooks, ItemContext, JobKind, register
 from models.jobs.tables import Job
-from models.margin import detection, enforcement
+from models.margin import detection, detection_runs, enforcement
 from models.margin.enforcement.chunk import EnforceChunk
 
 STATE = "pharos.margin_enforce.chunk"
 
 
 def detect_item(ic: ItemContext) -> ItemOutcome:
-    kwargs = detection.detection_params({**(ic.job.params or {}), **(ic.item.payload or {})})
+    params = {**(ic.job.params or {}), **(ic.item.payload or {})}
+    kwargs = detection.detection_params(params)
+    started = utcnow()
+    run = detection_runs.lock_run(ic.session, ic.ctx, params["run_id"]) if params.get("run_id") else None
     summary = detection.run_detection(ic.session, ic.ctx, job_id=ic.job.id, **kwargs)
+    if run is not None:
+        detection_runs.finish_run(ic.session, ic.ctx, run, summary, started)
     return Done(summary)
 
 

@@ -96,7 +96,12 @@ class MarginCompetitorSnapshot(SQLModel, table=True):
         tenant_fk(["channel_id"], "channels"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_competitor_snapshots_currency"),
         Index("ix_margin_competitor_snapshots_sku", "tenant_id", "sku_id", "observed_at"),
-        Index("ix_margin_competitor_snapshots_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")),
+        Index(
+            "ix_margin_competitor_snapshots_upload",
+            "tenant_id",
+            "upload_id",
+            postgresql_where=text("upload_id is not null"),
+        ),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -119,7 +124,9 @@ class MarginInventoryRow(SQLModel, table=True):
         tenant_fk(["sku_id"], "skus"),
         CheckConstraint("qty >= 0", name="ck_margin_inventory_rows_qty"),
         Index("ix_margin_inventory_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id"),
-        Index("ix_margin_inventory_rows_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")),
+        Index(
+            "ix_margin_inventory_rows_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")
+        ),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()

@@ -213,3 +213,28 @@ class ReportPublic(BaseModel):
     dealers: list[dict[str, Any]]
     items: list[dict[str, Any]]
     skipped_at_preview: list[dict[str, Any]]
+
+
+class DetectionRunPublic(BaseModel):
+    """models.margin.queries.detection.RunView: why detection ran and what it found (null until done)."""
+
+    id: uuid.UUID
+    trigger: str
+    status: str
+    job_id: uuid.UUID | None
+    upload_id: uuid.UUID | None
+    target: str | None
+    target_label: str | None
+    rows_imported: int
+    rows_skipped: int
+    new_breaches: int | None
+    attached: int | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    report_url: str | None
+
+
+class DetectionSchedulePublic(BaseModel):
+    every_hours: int

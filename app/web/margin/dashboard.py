@@ -1,10 +1,12 @@
-"""The Margin Defense dashboard (KPIs, breakdowns, trend, newest open alerts), rendered on `/` by
-app/web/core/home.py. It loads in a background event, outside the state lock."""
+"""The Margin Defense dashboard (KPIs, breakdowns, trend, newest open alerts, the last import and the
+Run detection button), rendered on `/` by app/web/core/home.py. It loads in a background event,
+outside the state lock; a detection run started here is followed live (JobWatchMixin) and the
+figures reload when it ends."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
@@ -12,11 +14,14 @@ from reflex.vars import Var
 from app.web.kit import badges, controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
+from app.web.kit.jobs import JobWatchMixin
 from app.web.margin import components as mc
+from app.web.margin import detection_panel as dp
 from app.web.shell.auth import AuthState
 from engine.context import TenantContext
+from engine.errors import DomainError
 from engine.margin.frames import RULES
-from engine.margin.permissions import READ
+from engine.margin.permissions import DETECT, READ
 from engine.margin.severity import LEVELS
 from models.margin.queries import alerts as alert_queries
 
@@ -54,16 +59,61 @@ def fetch_dashboard(ctx: TenantContext) -> dict[str, Any]:
         "by_severity": [{"severity": v, "count": str(by_sev.get(v, 0))} for v in reversed(LEVELS) if by_sev.get(v)],
         "trend": [{"day": t["day"][5:], "alerts": int(t["alerts"])} for t in s["breach_trend"]],
         "recent": mc.alert_rows(found.recent),
+        "last_import": dp.fetch_last_import(ctx),
     }
 
 
-class MarginDashboardState(AuthState):
+class MarginDashboardState(JobWatchMixin, AuthState):
     enabled: bool = False
     kpis: dict[str, str] = {}
     by_rule: list[dict[str, str]] = []
     by_severity: list[dict[str, str]] = []
     trend: list[dict[str, Any]] = []
     recent: list[dict[str, str]] = []
+    last_import: dict[str, str] = {}
+    can_detect: bool = False
+    detect_busy: bool = False
+    detect_run: dict[str, str] = {}
+    detect_error: str = ""
+
+    _watch_permission: ClassVar[str] = READ
+
+    def _apply(self, data: dict[str, Any]) -> None:
+        self.kpis, self.by_rule, self.by_severity = data["kpis"], data["by_rule"], data["by_severity"]
+        self.trend, self.recent, self.last_import = data["trend"], data["recent"], data["last_import"]
+
+    def _watch_fetch(self, ctx: TenantContext, key: str) -> dict[str, Any]:
+        run = dp.fetch_run(ctx, key)
+        return {"run": run, "dashboard": fetch_dashboard(ctx) if run.get("finished") else None}
+
+    def _watch_apply(self, ctx: TenantContext, data: dict[str, Any]) -> None:
+        self.detect_run = data["run"]
+        if data["dashboard"] is not None:
+            self._apply(data["dashboard"])
+
+    def _watch_failed(self, message: str) -> None:
+        self.detect_error = message
+
+    @rx.event
+    async def run_detection(self):
+        """Queue a manual detection run (ops/admin) and follow it until it ends."""
+        ctx = await self._require(DETECT)
+        if ctx is None:
+            self.detect_error = "Your role may not run detection."
+            return
+        if self.detect_busy or self.live:
+            return
+        self.detect_busy, self.detect_error = True, ""
+        yield
+        try:
+            job_id = await asyncio.to_thread(dp.start_detection, ctx)
+            self.detect_run = await asyncio.to_thread(dp.fetch_run, ctx, job_id)
+        except DomainError as exc:
+            self.detect_error = fmt.error_text(exc)
+            return
+        finally:
+            self.detect_busy = False
+        yield self._start_watch(job_id, job_id)
 
     @rx.event(background=True)
     async def load(self):
@@ -80,13 +130,14 @@ class MarginDashboardState(AuthState):
                     [],
                     [],
                 )
+                self.last_import, self.can_detect, self.detect_run = {}, False, {}
                 return
         data = await asyncio.to_thread(fetch_dashboard, ctx)
         async with self:
             if await self._require(READ) is None:
                 return
-            self.kpis, self.by_rule, self.by_severity = data["kpis"], data["by_rule"], data["by_severity"]
-            self.trend, self.recent = data["trend"], data["recent"]
+            self._apply(data)
+            self.can_detect, self.detect_error = ctx.can(DETECT), ""
             self.enabled = True
 
 
@@ -151,6 +202,13 @@ def dashboard_view() -> rx.Component:
     s = MarginDashboardState
     k = s.kpis
     return rx.vstack(
+        rx.hstack(
+            rx.spacer(),
+            dp.run_detection_control(s.can_detect, s.detect_busy, s.live, s.detect_run, s.run_detection),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(s.detect_error != "", feedback.error_box(s.detect_error, "detection-error")),
         rx.grid(
             mc.kpi_card(
                 "Open alerts",
@@ -251,6 +309,7 @@ def dashboard_view() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        dp.last_import_card(s.last_import),
         controls.section(
             "Latest open breaches",
             tables.table_or_empty(

@@ -1,11 +1,14 @@
-"""What margin adds to the shell: its dashboard on the home page (for roles with margin.read) and
-its search box in the top bar."""
+"""What margin adds to the shell: its dashboard on the home page (for roles with margin.read), its
+search box in the top bar, and nav links to the generic import page for its three targets (roles
+with margin.imports.write)."""
 
 import reflex as rx
 
 from app.web.margin.alerts import MarginDashboardState, dashboard_view
 from app.web.margin.components import search_box
-from app.web.shell.registry import HomeWidget, register_home_widget, register_top_bar_item
+from app.web.shell.registry import HomeWidget, NavLink, register_home_widget, register_nav_link, register_top_bar_item
+from engine.margin.import_targets import INVENTORY, SALES, SNAPSHOTS
+from engine.margin.permissions import IMPORTS
 
 register_home_widget(
     HomeWidget(
@@ -16,3 +19,13 @@ register_home_widget(
     )
 )
 register_top_bar_item("margin.search", search_box)
+
+for order, (label, target, icon) in enumerate(
+    (
+        ("Import sales", SALES, "file-up"),
+        ("Import prices", SNAPSHOTS, "tag"),
+        ("Import inventory", INVENTORY, "package"),
+    ),
+    start=20,
+):
+    register_nav_link(NavLink(label, f"/imports/new?target={target}", IMPORTS, icon, order))

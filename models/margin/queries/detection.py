@@ -96,3 +96,13 @@ def last_import(ctx: TenantContext) -> RunView | None:
     with tenant_session(ctx) as session:
         run = detection_runs.last_import(session, ctx)
         return None if run is None else _views(session, ctx, [run])[0]
+
+
+def run_of_job(ctx: TenantContext, job_id: uuid.UUID | str) -> RunView | None:
+    """The run a detection job fills (the Run detection button follows it)."""
+    ctx.require(READ)
+    with tenant_session(ctx) as session:
+        run = session.exec(
+            detection_runs.runs_query(ctx).where(MarginDetectionRun.job_id == uuid.UUID(str(job_id)))
+        ).first()
+        return None if run is None else _views(session, ctx, [run])[0]

@@ -78,7 +78,7 @@ class MarginDashboardState(JobWatchMixin, AuthState):
 
     _watch_permission: ClassVar[str] = READ
 
-    def _apply(self, data: dict[str, Any]) -> None:
+    def _show_dashboard(self, data: dict[str, Any]) -> None:
         self.kpis, self.by_rule, self.by_severity = data["kpis"], data["by_rule"], data["by_severity"]
         self.trend, self.recent, self.last_import = data["trend"], data["recent"], data["last_import"]
 
@@ -89,7 +89,7 @@ class MarginDashboardState(JobWatchMixin, AuthState):
     def _watch_apply(self, ctx: TenantContext, data: dict[str, Any]) -> None:
         self.detect_run = data["run"]
         if data["dashboard"] is not None:
-            self._apply(data["dashboard"])
+            self._show_dashboard(data["dashboard"])
 
     def _watch_failed(self, message: str) -> None:
         self.detect_error = message
@@ -108,11 +108,15 @@ class MarginDashboardState(JobWatchMixin, AuthState):
         try:
             job_id = await asyncio.to_thread(dp.start_detection, ctx)
             self.detect_run = await asyncio.to_thread(dp.fetch_run, ctx, job_id)
+            follow = await asyncio.to_thread(dp.worker_running)
         except DomainError as exc:
             self.detect_error = fmt.error_text(exc)
             return
         finally:
             self.detect_busy = False
+        if not follow:  # nothing would move: say so instead of a spinner that never ends
+            self.detect_run = {**self.detect_run, "status_text": dp.NO_WORKER}
+            return
         yield self._start_watch(job_id, job_id)
 
     @rx.event(background=True)
@@ -136,7 +140,7 @@ class MarginDashboardState(JobWatchMixin, AuthState):
         async with self:
             if await self._require(READ) is None:
                 return
-            self._apply(data)
+            self._show_dashboard(data)
             self.can_detect, self.detect_error = ctx.can(DETECT), ""
             self.enabled = True
 

@@ -11,6 +11,7 @@ import reflex as rx
 from app.web.kit import feedback
 from app.web.kit import format as fmt
 from engine.context import TenantContext
+from models.core.probes import check_redis
 from models.margin.detection_runs import submit_detection
 from models.margin.queries import detection as detection_queries
 
@@ -21,6 +22,9 @@ STATUS_TEXT = {
     "failed": "Detection failed",
     "cancelled": "Detection cancelled",
 }
+
+
+NO_WORKER = "Detection queued: no worker is running now; it runs as soon as one starts."
 
 
 def run_row(view: detection_queries.RunView | None) -> dict[str, str]:
@@ -54,6 +58,14 @@ def fetch_run(ctx: TenantContext, job_id: str) -> dict[str, str]:
 def start_detection(ctx: TenantContext) -> str:
     """Queue a manual run (the same model function as POST /api/margin/detect); returns its job id."""
     return str(submit_detection(ctx))
+
+
+def worker_running() -> bool:
+    """Whether a worker beats (models/core/heartbeat.py): only then is a run worth following live."""
+    try:
+        return check_redis().ok
+    except Exception:  # Redis down: no worker gets the job either
+        return False
 
 
 def _figure(label: str, value: Any, testid: str) -> rx.Component:

@@ -87,6 +87,18 @@ def finish_run(
     mutations.update(session, ctx, run, changes, action="margin.detection_run.finish")
 
 
+def record_inline(
+    session: Session, ctx: TenantContext, summary: dict[str, Any], started_at: datetime
+) -> MarginDetectionRun:
+    """A run done in the caller's transaction without a job (the demo seed's scan): recorded finished."""
+    run = MarginDetectionRun(
+        tenant_id=ctx.tenant_id, trigger="manual", created_by=ctx.actor_label, created_at=started_at
+    )
+    mutations.create(session, ctx, run, action="margin.detection_run.create")
+    finish_run(session, ctx, run, summary, started_at)
+    return run
+
+
 def runs_query(ctx: TenantContext) -> Any:
     return select(MarginDetectionRun).where(MarginDetectionRun.tenant_id == ctx.tenant_id)
 

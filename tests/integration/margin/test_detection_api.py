@@ -43,3 +43,15 @@ def test_schedule_interval_for_ops(clients, margin_a):
     assert res.status_code == 200 and res.json() == {"every_hours": 6}
     assert clients["owner"].get("/api/margin/detection-schedule").json() == {"every_hours": 6}
     assert rows(margin_a.ctx(), "audit_events", "action = 'margin.detection_schedule.create'") == 1
+
+
+def test_the_demo_scan_is_recorded_as_a_finished_run(clients):
+    items, cursor = [], None
+    while True:
+        page = clients["viewer"].get("/api/margin/detection-runs", params={"limit": 200, "cursor": cursor}).json()
+        items += page["items"]
+        if not (cursor := page["next_cursor"]):
+            break
+    (seeded,) = [r for r in items if r["job_id"] is None]
+    assert (seeded["trigger"], seeded["status"], seeded["new_breaches"]) == ("manual", "completed", 12)
+    assert seeded["started_at"] <= seeded["finished_at"]

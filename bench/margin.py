@@ -100,6 +100,18 @@ def use_services(db_url: str, redis: str, queue: str) -> None:
     reset_redis_clients()
 
 
+def scratch_services(redis_db: int = REDIS_DB) -> tuple[str, str]:
+    """A scratch database on DATABASE_URL's server, Redis database `redis_db` and a queue of its own,
+    all in use from now on; returns (database URL, queue name)."""
+    server, redis_base = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if not server or not redis_base:
+        raise SystemExit("set DATABASE_URL and REDIS_URL (servers to create the scratch database on)")
+    db_url = create_scratch_db(server)
+    queue = f"pharos:bench:{uuid.uuid4().hex[:8]}"
+    use_services(db_url, redis_url(redis_base, redis_db), queue)
+    return db_url, queue
+
+
 def demo_ctx():
     from engine.context import TenantContext
     from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
@@ -603,12 +615,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (prints its URL)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    server, redis_base = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not server or not redis_base:
-        raise SystemExit("set DATABASE_URL and REDIS_URL (servers to create the scratch database on)")
-    db_url = create_scratch_db(server)
-    queue = f"pharos:bench:{uuid.uuid4().hex[:8]}"
-    use_services(db_url, redis_url(redis_base, REDIS_DB), queue)
+    db_url, queue = scratch_services()
     log_dir = Path(tempfile.mkdtemp(prefix="pharos-bench-"))
     print(f"scratch database {make_url(db_url).database}, queue {queue}, logs {log_dir}", flush=True)
     try:

@@ -1,7 +1,7 @@
 """Margin import benchmark (run by hand): the sales loader's check and merge, and detection, on N rows.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
-        .venv/bin/python bench/margin_import.py [--rows 1000000] [--write]
+        .venv/bin/python bench/margin_import.py [--rows 1000000]
 
 In a scratch database (bench/margin.py's helpers: created, migrated, demo-seeded, dropped). A typed
 frame of N sale rows (as the import pipeline hands it: Decimal(38,10), Date, Int64, Utf8, `__row`)
@@ -12,7 +12,8 @@ naming the demo dealers by code and by name and the demo SKUs by code is timed t
   staging    the alternative: COPY the same rows into a temporary table, then one INSERT … SELECT with
              the same key (rolled back); COPY straight into the table is refused under RLS
   detect     the "margin.detect" job the merge queued, run in process (run_job_sync), over the tenant
-`--write` puts the table into docs/benchmarks.md under "## Margin import (check, merge, detect)".
+It prints a table row per size; docs/benchmarks.md, "Margin import (check, merge, detect)", keeps the
+figures with what they mean (written by hand: the reasons matter more than the numbers).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import sys
 import time
 import uuid
@@ -32,10 +32,9 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.margin import create_scratch_db, demo_ctx, drop_scratch_db, redis_url, use_services  # noqa: E402
+from bench.margin import demo_ctx, drop_scratch_db, scratch_services  # noqa: E402
 
 SECTION = "## Margin import (check, merge, detect)"
-DOC = ROOT / "docs" / "benchmarks.md"
 MONEY = pl.Decimal(38, 10)
 
 
@@ -192,23 +191,11 @@ def render(results: list[dict]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text()
-    pattern = re.compile(re.escape(SECTION) + r"\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(section.rstrip("\n"), text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    DOC.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="*", default=[1_000_000])
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
-    server, redis_base = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not server or not redis_base:
-        raise SystemExit("set DATABASE_URL and REDIS_URL (servers to create the scratch database on)")
-    db_url = create_scratch_db(server)
-    use_services(db_url, redis_url(redis_base, 12), f"pharos:bench:{uuid.uuid4().hex[:8]}")
+    sizes = parser.parse_args().rows
+    db_url, _ = scratch_services()
     try:
         from models.core.bootstrap import migrate
         from seeds.demo import seed_demo
@@ -216,13 +203,10 @@ def main() -> None:
         migrate()
         seed_demo()
         results = []
-        for n in args.rows:
+        for n in sizes:
             results.append(run(n))
             print(results[-1], flush=True)
-        section = render(results)
-        print(section)
-        if args.write:
-            write_doc(section)
+        print(render(results))
     finally:
         from models.core.db import dispose_engines
 

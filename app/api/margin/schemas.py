@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from models.core.tables import DecisionEvent
 from models.margin.enforcement.tables import EnforcementBatch, EnforcementNotice
-from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginTask
+from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginDetectionRun, MarginTask
 
 T = TypeVar("T")
 TEXT_TYPES = (Decimal, datetime, date, float)  # what to_jsonable writes as text
@@ -215,25 +215,15 @@ class ReportPublic(BaseModel):
     skipped_at_preview: list[dict[str, Any]]
 
 
-class DetectionRunPublic(BaseModel):
-    """models.margin.queries.detection.RunView: why detection ran and what it found (null until done)."""
+class _RunExtras(BaseModel):
+    """What models.margin.queries.detection.RunView adds to the run's columns."""
 
-    id: uuid.UUID
-    trigger: str
-    status: str
-    job_id: uuid.UUID | None
-    upload_id: uuid.UUID | None
-    target: str | None
+    status: str  # the job's (queued, running, completed, failed, cancelled)
     target_label: str | None
-    rows_imported: int
-    rows_skipped: int
-    new_breaches: int | None
-    attached: int | None
-    created_by: str
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
     report_url: str | None
+
+
+DetectionRunPublic = public_model("DetectionRunPublic", MarginDetectionRun, _RunExtras)
 
 
 class DetectionSchedulePublic(BaseModel):

@@ -54,7 +54,10 @@ async def run_job(ctx: dict[str, Any], tenant_id: str, job_id: str) -> dict[str,
 
 
 async def run_schedules(ctx: dict[str, Any]) -> dict[str, int]:
-    """The arq cron: every registered schedule queues what is due now (models/jobs/schedules.py)."""
+    """The arq cron: every registered schedule queues what is due now (models/jobs/schedules.py),
+    unless PHAROS_JOB_SCHEDULES=off."""
+    if not job_settings().schedules_on:
+        return {}
     return await asyncio.to_thread(schedules.run_due, utcnow())
 
 

@@ -129,3 +129,12 @@ def test_margin_registers_its_schedule_for_the_workers_cron():
     load_kinds()
     assert "margin.detect" in [s.name for s in schedules()]
     assert [c.name for c in WorkerSettings.cron_jobs] == ["pharos:schedules"]
+
+
+def test_the_cron_runs_no_schedule_when_turned_off(monkeypatch):
+    import asyncio
+
+    from workers.main import run_schedules
+
+    monkeypatch.setenv("PHAROS_JOB_SCHEDULES", "off")
+    assert asyncio.run(run_schedules({})) == {}

@@ -283,15 +283,7 @@ def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.
             rx.vstack(
                 rx.match(state.form_kind, *[(k, body) for k, body in bodies.items()], rx.fragment()),
                 feedback.messages(state.form_message, rx.Var.create("")),
-                rx.hstack(
-                    rx.button(
-                        "Cancel",
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=state.close_form,
-                        disabled=state.saving,
-                    ),
+                controls.dialog_footer(
                     rx.button(
                         rx.cond(state.saving, rx.spinner(size="2"), rx.icon("check", size=16)),
                         rx.cond(state.saving, "Saving…", "Save"),
@@ -299,7 +291,8 @@ def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.
                         disabled=state.saving,
                         data_testid="form-save",
                     ),
-                    justify="end",
+                    on_cancel=state.close_form,
+                    cancel_props={"type": "button", "disabled": state.saving},
                     spacing="3",
                     width="100%",
                 ),

@@ -4,6 +4,7 @@ skipped, new breaches once its detection finished, a link to the import's report
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -27,31 +28,46 @@ STATUS_TEXT = {
 NO_WORKER = "Detection queued: no worker is running now; it runs as soon as one starts."
 
 
-def run_row(view: detection_queries.RunView | None) -> dict[str, str]:
-    """A run as the page shows it (empty dict: none)."""
+@dataclass(frozen=True)
+class RunRow:
+    """A detection run as the page shows it (`id` empty: none)."""
+
+    id: str = ""
+    job_id: str = ""
+    status: str = ""
+    status_text: str = ""
+    finished: bool = False
+    target: str = ""
+    imported: str = ""
+    skipped: str = ""
+    new_breaches: str = ""  # "…" until its detection finished
+    when: str = ""
+    report_url: str = ""
+
+
+def run_row(view: detection_queries.RunView | None) -> RunRow:
     if view is None:
-        return {}
-    found = "…" if view.new_breaches is None else str(view.new_breaches)
-    return {
-        "id": str(view.id),
-        "job_id": str(view.job_id or ""),
-        "status": view.status,
-        "status_text": STATUS_TEXT.get(view.status, view.status),
-        "finished": "yes" if view.status in ("completed", "failed", "cancelled") else "",
-        "target": view.target_label or "",
-        "imported": str(view.rows_imported),
-        "skipped": str(view.rows_skipped),
-        "new_breaches": found,
-        "when": fmt.when(view.created_at),
-        "report_url": view.report_url or "",
-    }
+        return RunRow()
+    return RunRow(
+        id=str(view.id),
+        job_id=str(view.job_id or ""),
+        status=view.status,
+        status_text=STATUS_TEXT.get(view.status, view.status),
+        finished=view.status in ("completed", "failed", "cancelled"),
+        target=view.target_label or "",
+        imported=str(view.rows_imported),
+        skipped=str(view.rows_skipped),
+        new_breaches="…" if view.new_breaches is None else str(view.new_breaches),
+        when=fmt.when(view.created_at),
+        report_url=view.report_url or "",
+    )
 
 
-def fetch_last_import(ctx: TenantContext) -> dict[str, str]:
+def fetch_last_import(ctx: TenantContext) -> RunRow:
     return run_row(detection_queries.last_import(ctx))
 
 
-def fetch_run(ctx: TenantContext, job_id: str) -> dict[str, str]:
+def fetch_run(ctx: TenantContext, job_id: str) -> RunRow:
     return run_row(detection_queries.run_of_job(ctx, job_id))
 
 
@@ -77,7 +93,7 @@ def _figure(label: str, value: Any, testid: str) -> rx.Component:
 
 
 def last_import_card(last: Any) -> rx.Component:
-    """`last`: the state's dict var from `run_row` (empty: no import yet)."""
+    """`last`: the state's RunRow var (empty id: no import yet)."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -87,7 +103,7 @@ def last_import_card(last: Any) -> rx.Component:
                 align="center",
             ),
             rx.cond(
-                last.contains("id"),
+                last["id"] != "",
                 rx.vstack(
                     rx.hstack(
                         rx.text(last["target"], weight="medium", data_testid="last-import-target"),
@@ -127,10 +143,10 @@ def run_detection_control(can: Any, busy: Any, live: Any, run: Any, on_click: An
         can,
         rx.hstack(
             rx.cond(
-                run.contains("id"),
+                run["id"] != "",
                 rx.text(
                     run["status_text"],
-                    rx.cond(run["finished"] != "", rx.text.span(" · ", run["new_breaches"], " new breaches"), ""),
+                    rx.cond(run["finished"], rx.text.span(" · ", run["new_breaches"], " new breaches"), ""),
                     size="2",
                     color_scheme="gray",
                     data_testid="detection-status",

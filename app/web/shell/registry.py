@@ -49,6 +49,13 @@ def register(spec: PageSpec) -> None:
     PAGES[spec.route] = spec
 
 
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    icon: str  # a lucide icon name
+
+
 def register_nav_link(link: NavLink) -> None:
     if link.permission is not None and link.permission not in PERMISSIONS:
         raise KeyError(f"nav link {link.href}: unknown permission {link.permission!r}")
@@ -57,13 +64,13 @@ def register_nav_link(link: NavLink) -> None:
     NAV_LINKS[link.href] = link
 
 
-def nav_for(role: str) -> list[dict[str, str]]:
+def nav_for(role: str) -> list[NavItem]:
     """Nav entries the role may use (pages and links), in display order."""
     entries = [NavLink(p.nav_label, p.route, p.permission, p.icon, p.order) for p in PAGES.values() if p.nav_label]
     entries += NAV_LINKS.values()
     items = [e for e in entries if e.permission is None or has_permission(role, e.permission)]
     items.sort(key=lambda e: (e.order, e.label))
-    return [{"label": e.label, "href": e.href, "icon": e.icon} for e in items]
+    return [NavItem(e.label, e.href, e.icon) for e in items]
 
 
 def nav_icons() -> list[str]:

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Sales tasks + notes + close loop, no enforcement; Viewer read-only)
     "margin.read": _roles(_A, Role.OPS, Role.SALES, Role.VIEWER, Role.AUDITOR),
     "margin.detect.run": _roles(_A, Role.OPS),
+    "margin.imports.write": _roles(_A, Role.OPS),
     "margin.alerts.update": _roles(_A, Role.OPS, Role.SALES),
     "margin.notes.write": _roles(_A, Role.OPS, Role.SALES),
     "margin.tasks.write": _roles(_A, Role.OPS, Role.SALES),

@@ -19,11 +19,13 @@ from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.margin.machines import TASK_MACHINE
+from models.core.base import utcnow
 from models.core.decisions import decide
 from models.core.tables import Membership
 from models.margin import dealers as dealer_repo
 from models.margin.alerts import add_note
 from models.margin.detection import run_detection
+from models.margin.detection_runs import record_inline
 from models.margin.inputs import TaskCreate
 from models.margin.tables import MarginAlert, MarginCompetitorSnapshot, MarginNote, MarginSaleRow, MarginTask
 from models.margin.tasks import create_task
@@ -201,9 +203,12 @@ def build_margin(session: Session, ctx: TenantContext, id_for: IdFor) -> dict:
     exist the scan is not repeated, so a second run writes nothing (not even an audit event)."""
     add_observations(session, ctx, id_for)
     scanned = session.exec(select(MarginAlert.id).where(MarginAlert.tenant_id == ctx.tenant_id).limit(1)).first()
-    result = (
-        {"created": 0, "attached": 0, "skipped": True} if scanned else run_detection(session, ctx, as_of=DEMO_AS_OF)
-    )
+    if scanned:
+        result = {"created": 0, "attached": 0, "skipped": True}
+    else:
+        started = utcnow()
+        result = run_detection(session, ctx, as_of=DEMO_AS_OF)
+        record_inline(session, ctx, result, started)  # the runs list shows the demo's scan
     add_work(session, ctx, id_for)
     return result
 

@@ -3,7 +3,8 @@
 arq carries only "run job X of tenant T"; Postgres holds the truth. At start-up the worker
 re-enqueues every unfinished job (a killed worker's jobs resume), and a periodic sweep
 re-enqueues jobs nobody seems to be working on (lost messages, workers that died). A heartbeat
-in Redis (models/core/heartbeat.py) tells `/api/health` the worker is alive.
+in Redis (models/core/heartbeat.py) tells `/api/health` the worker is alive. A cron every five
+minutes runs the modules' schedules (models/jobs/schedules.py: e.g. margin detection per tenant).
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import threading
 from typing import Any
 
 from arq import Retry
+from arq.cron import cron
 from arq.worker import func
 
 from engine.context import TenantContext
 from models.core import heartbeat
+from models.core.base import utcnow
 from models.core.db import identity_session, tenant_session
 from models.core.redis_client import new_async_redis
 from models.core.settings import get_settings, job_settings
-from models.jobs import discovery, repo
+from models.jobs import discovery, repo, schedules
 from models.jobs.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
 from models.jobs.runner import fail_after_retries, new_worker_id, run_job_sync
 from workers.registry import load_kinds
@@ -48,6 +51,14 @@ async def run_job(ctx: dict[str, Any], tenant_id: str, job_id: str) -> dict[str,
             return {"job_id": job_id, "status": "failed"}
         raise Retry(defer=min(30, 2 * tries)) from exc
     return report.as_dict()
+
+
+async def run_schedules(ctx: dict[str, Any]) -> dict[str, int]:
+    """The arq cron: every registered schedule queues what is due now (models/jobs/schedules.py),
+    unless PHAROS_JOB_SCHEDULES=off."""
+    if not job_settings().schedules_on:
+        return {}
+    return await asyncio.to_thread(schedules.run_due, utcnow())
 
 
 def _unfinished() -> list[discovery.UnfinishedJob]:
@@ -133,6 +144,8 @@ class WorkerSettings:
     """Static arq settings; `worker_options()` adds Redis, queue name and timeout at start."""
 
     functions = [func(run_job, name=RUN_JOB, max_tries=MAX_TRIES)]
+    # every 5 minutes; arq runs one tick on one worker (unique), and a schedule is safe to run twice
+    cron_jobs = [cron(run_schedules, name="pharos:schedules", minute=set(range(0, 60, 5)), unique=True)]
     on_startup = startup
     on_shutdown = shutdown
     queue_name = "pharos:queue"

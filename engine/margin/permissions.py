@@ -4,6 +4,7 @@ from __future__ import annotations
 
 READ = "margin.read"
 DETECT = "margin.detect.run"
+IMPORTS = "margin.imports.write"
 ALERTS_UPDATE = "margin.alerts.update"
 NOTES_WRITE = "margin.notes.write"
 TASKS_WRITE = "margin.tasks.write"

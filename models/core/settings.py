@@ -213,6 +213,9 @@ class JobSettings:
     # kind modules a worker loads besides the registered modules' own (a deployment's own kinds;
     # the tests' "sample" kind)
     extra_kind_modules: tuple[str, ...] = ()
+    # the workers' cron runs the modules' schedules (models/jobs/schedules.py); the test suite turns
+    # it off (PHAROS_JOB_SCHEDULES=off) so a worker never queues work for tenants other tests build
+    schedules_on: bool = True
 
 
 def job_settings() -> JobSettings:
@@ -229,6 +232,7 @@ def job_settings() -> JobSettings:
         extra_kind_modules=tuple(
             m.strip() for m in os.environ.get("PHAROS_WORKER_KIND_MODULES", "").split(",") if m.strip()
         ),
+        schedules_on=os.environ.get("PHAROS_JOB_SCHEDULES", "on").strip().lower() not in ("off", "0", "false"),
     )
 
 

@@ -477,13 +477,3 @@ def detection_params(params: dict[str, Any]) -> dict[str, Any]:
     if params.get("undercut_window_days") is not None:
         kwargs["undercut_window_days"] = int(params["undercut_window_days"])
     return kwargs
-
-
-def submit_detection(ctx: TenantContext, params: dict[str, Any] | None = None) -> uuid.UUID:
-    """Queue a "margin.detect" job (one item) for the tenant; returns the job id."""
-    from models.jobs.repo import submit_job
-
-    ctx.require(PERMISSION)
-    clean = dict(params or {})
-    detection_params(clean)  # validate before queuing
-    return submit_job(ctx, KIND, clean, [(f"{KIND}:{uuid.uuid4()}", {})])

@@ -4,6 +4,9 @@ one planned enforcement item, one dealer's notice, done a chunk at a time).
 Detection: the scan runs in the item's transaction (models.margin.detection.run_detection), so the
 alerts, their evidence and the audit events commit together with the item's done mark; a killed
 worker redoes the scan, and dedupe makes that harmless (no duplicate alert, no duplicate evidence).
+A job opened through models.margin.detection_runs carries `run_id`: the item locks that run row
+first and fills its counts in the same transaction. The "margin.detect" schedule (the workers'
+cron, models/jobs/schedules.py) queues the tenants whose detection is due (models.margin.schedule).
 
 Enforcement: the work is `models.margin.enforcement.chunk.EnforceChunk`, run in the chunk's
 transaction: the runner calls `begin` once (one query per table for the whole chunk), the handler
@@ -22,17 +25,24 @@ from sqlmodel import Session
 
 from engine.context import TenantContext
 from engine.jobs import ClaimedItem, Done, ItemOutcome, Skipped
+from models.core.base import utcnow
 from models.jobs.kinds import ChunkHooks, ItemContext, JobKind, register
+from models.jobs.schedules import Schedule, register_schedule
 from models.jobs.tables import Job
-from models.margin import detection, enforcement
+from models.margin import detection, detection_runs, enforcement, schedule
 from models.margin.enforcement.chunk import EnforceChunk
 
 STATE = "pharos.margin_enforce.chunk"
 
 
 def detect_item(ic: ItemContext) -> ItemOutcome:
-    kwargs = detection.detection_params({**(ic.job.params or {}), **(ic.item.payload or {})})
+    params = {**(ic.job.params or {}), **(ic.item.payload or {})}
+    kwargs = detection.detection_params(params)
+    started = utcnow()
+    run = detection_runs.lock_run(ic.session, ic.ctx, params["run_id"]) if params.get("run_id") else None
     summary = detection.run_detection(ic.session, ic.ctx, job_id=ic.job.id, **kwargs)
+    if run is not None:
+        detection_runs.finish_run(ic.session, ic.ctx, run, summary, started)
     return Done(summary)
 
 
@@ -82,3 +92,5 @@ ENFORCE = register(
         chunk=ChunkHooks(begin=begin_chunk, undo=undo_item, end=end_chunk, abort=abort_chunk, collects=True),
     )
 )
+
+SCHEDULE = register_schedule(Schedule("margin.detect", schedule.run_schedule))

@@ -46,10 +46,16 @@ from models.core.base import (
 
 OPEN_ALERT_SQL = sql_in("status", tuple(s for s in ALERT_MACHINE.statuses if s in ALERT_OPEN_STATES))
 EVIDENCE_KINDS = ("sale_row", "snapshot", "inventory")
+DETECTION_TRIGGERS = ("import", "schedule", "manual")
 
 
 def _money(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(MONEY, nullable=nullable))
+
+
+def _upload() -> Any:
+    """The upload a row was imported from (null for rows entered otherwise): provenance."""
+    return Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
 
 
 class MarginSaleRow(SQLModel, table=True):
@@ -64,6 +70,7 @@ class MarginSaleRow(SQLModel, table=True):
         CheckConstraint("qty >= 0", name="ck_margin_sale_rows_qty"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_sale_rows_currency"),
         Index("ix_margin_sale_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id", "observed_at"),
+        Index("ix_margin_sale_rows_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -76,6 +83,7 @@ class MarginSaleRow(SQLModel, table=True):
     currency: str = Field(default="INR", sa_column=Column(String(3), nullable=False))
     observed_at: datetime = ts_field()
     source: str = Field(default="manual", max_length=60)
+    upload_id: uuid.UUID | None = _upload()
     created_at: datetime = ts_field()
 
 
@@ -88,6 +96,12 @@ class MarginCompetitorSnapshot(SQLModel, table=True):
         tenant_fk(["channel_id"], "channels"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_competitor_snapshots_currency"),
         Index("ix_margin_competitor_snapshots_sku", "tenant_id", "sku_id", "observed_at"),
+        Index(
+            "ix_margin_competitor_snapshots_upload",
+            "tenant_id",
+            "upload_id",
+            postgresql_where=text("upload_id is not null"),
+        ),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -98,6 +112,7 @@ class MarginCompetitorSnapshot(SQLModel, table=True):
     currency: str = Field(default="INR", sa_column=Column(String(3), nullable=False))
     observed_at: datetime = ts_field()
     source: str = Field(default="manual", max_length=60)
+    upload_id: uuid.UUID | None = _upload()
     created_at: datetime = ts_field()
 
 
@@ -109,6 +124,9 @@ class MarginInventoryRow(SQLModel, table=True):
         tenant_fk(["sku_id"], "skus"),
         CheckConstraint("qty >= 0", name="ck_margin_inventory_rows_qty"),
         Index("ix_margin_inventory_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id"),
+        Index(
+            "ix_margin_inventory_rows_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")
+        ),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -118,6 +136,7 @@ class MarginInventoryRow(SQLModel, table=True):
     unit_cost: Decimal = money_field()
     received_at: datetime = ts_field()
     source: str = Field(default="manual", max_length=60)
+    upload_id: uuid.UUID | None = _upload()
     created_at: datetime = ts_field()
 
 
@@ -283,6 +302,57 @@ class MarginNote(SQLModel, table=True):
     created_at: datetime = ts_field()
 
 
+class MarginDetectionRun(SQLModel, table=True):
+    """One detection job and why it ran (an import, the tenant's schedule, a person), with what it found.
+
+    Created with its job (queued); the job's item fills started/finished and the counts in its own
+    transaction, so a run whose counts are set is a run that committed.
+    """
+
+    __tablename__: ClassVar[str] = "margin_detection_runs"
+    __table_args__ = (
+        tenant_key("margin_detection_runs"),
+        CheckConstraint(sql_in("trigger", DETECTION_TRIGGERS), name="ck_margin_detection_runs_trigger"),
+        CheckConstraint("rows_imported >= 0 and rows_skipped >= 0", name="ck_margin_detection_runs_rows"),
+        Index("ix_margin_detection_runs_created", "tenant_id", "created_at", "id"),
+        Index(
+            "ix_margin_detection_runs_imports",
+            "tenant_id",
+            "created_at",
+            postgresql_where=text("trigger = 'import'"),
+        ),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    trigger: str = Field(max_length=20)
+    job_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
+    upload_id: uuid.UUID | None = _upload()
+    target: str | None = Field(default=None, max_length=60)
+    rows_imported: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    rows_skipped: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    new_breaches: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    attached: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    created_by: str = Field(default="system", max_length=64)
+    created_at: datetime = ts_field()
+    started_at: datetime | None = ts_field(nullable=True, default_now=False)
+    finished_at: datetime | None = ts_field(nullable=True, default_now=False)
+
+
+class MarginDetectionSchedule(SQLModel, table=True):
+    """How often the tenant's scheduled detection runs (no row: every DEFAULT_EVERY_HOURS; 0 = off)."""
+
+    __tablename__: ClassVar[str] = "margin_detection_schedules"
+    __table_args__ = (
+        tenant_key("margin_detection_schedules"),
+        UniqueConstraint("tenant_id", name="uq_margin_detection_schedules_tenant"),
+        CheckConstraint("every_hours between 0 and 720", name="ck_margin_detection_schedules_hours"),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    every_hours: int = Field(sa_column=Column(Integer, nullable=False))
+    updated_at: datetime = ts_field()
+
+
 TENANT_TABLES = (
     "margin_sale_rows",
     "margin_competitor_snapshots",
@@ -292,5 +362,7 @@ TENANT_TABLES = (
     "margin_tasks",
     "margin_dealer_status",
     "margin_notes",
+    "margin_detection_runs",
+    "margin_detection_schedules",
 )
 APPEND_ONLY = frozenset({"margin_sale_rows", "margin_competitor_snapshots", "margin_alert_evidence", "margin_notes"})

@@ -35,6 +35,9 @@ def services() -> Iterator[dict[str, str]]:
     os.environ["DATABASE_URL"] = db_url
     redis_base = os.environ["REDIS_URL"]
     os.environ["REDIS_URL"] = redis_test_url(redis_base)
+    # workers started by tests run no schedules: a cron tick would queue detection for tenants that
+    # other tests build and count (the schedule's own tests call it with a chosen `now`)
+    os.environ["PHAROS_JOB_SCHEDULES"] = "off"
     from models.core.bootstrap import migrate
     from models.core.db import dispose_engines
     from models.core.redis_client import reset_redis_clients, sync_redis

@@ -13,7 +13,7 @@ from engine.inputs import Instant, StrictInt, query_int
 from engine.jsonable import to_jsonable
 from engine.margin import permissions as perm
 from engine.text import TextInput
-from models.margin.detection import submit_detection
+from models.margin.detection_runs import submit_detection
 from models.margin.queries import alerts as alert_queries
 
 router = APIRouter(prefix="/api", tags=["margin"])

@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from models.core.tables import DecisionEvent
 from models.margin.enforcement.tables import EnforcementBatch, EnforcementNotice
-from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginTask
+from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginDetectionRun, MarginTask
 
 T = TypeVar("T")
 TEXT_TYPES = (Decimal, datetime, date, float)  # what to_jsonable writes as text
@@ -204,3 +204,18 @@ class ReportPublic(BaseModel):
     dealers: list[dict[str, Any]]
     items: list[dict[str, Any]]
     skipped_at_preview: list[dict[str, Any]]
+
+
+class _RunExtras(BaseModel):
+    """What models.margin.queries.detection.RunView adds to the run's columns."""
+
+    status: str  # the job's (queued, running, completed, failed, cancelled)
+    target_label: str | None
+    report_url: str | None
+
+
+DetectionRunPublic = public_model("DetectionRunPublic", MarginDetectionRun, _RunExtras)
+
+
+class DetectionSchedulePublic(BaseModel):
+    every_hours: int

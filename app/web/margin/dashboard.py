@@ -1,11 +1,14 @@
-"""The Margin Defense dashboard (KPIs, breakdowns, trend, newest open alerts), rendered on `/` by
-app/web/core/home.py. It loads in a background event, outside the state lock."""
+"""The Margin Defense dashboard (KPIs, breakdowns, trend, newest open alerts, the last import and the
+Run detection button), rendered on `/` by app/web/core/home.py. It loads in a background event,
+outside the state lock; a detection run started here is followed live (JobWatchMixin) and the
+figures reload when it ends."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
@@ -13,12 +16,15 @@ from reflex.vars import Var
 from app.web.kit import controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
+from app.web.kit.jobs import JobWatchMixin
 from app.web.margin import components as mc
+from app.web.margin import detection_panel as dp
 from app.web.margin.rows import AlertRow
 from app.web.shell.auth import AuthState
 from engine.context import TenantContext
+from engine.errors import DomainError
 from engine.margin.frames import RULES
-from engine.margin.permissions import READ
+from engine.margin.permissions import DETECT, READ
 from engine.margin.severity import LEVELS
 from models.margin.queries import alerts as alert_queries
 
@@ -59,6 +65,7 @@ class Dashboard:
     # the chart's points stay dicts: recharts' `data` prop takes a list of dicts
     trend: list[dict[str, Any]] = field(default_factory=list)
     recent: list[AlertRow] = field(default_factory=list)
+    last_import: dp.RunRow = dp.RunRow()
 
 
 def fetch_dashboard(ctx: TenantContext) -> Dashboard:
@@ -85,20 +92,66 @@ def fetch_dashboard(ctx: TenantContext) -> Dashboard:
         by_severity=[Breakdown(v, v, str(by_sev.get(v, 0))) for v in reversed(LEVELS) if by_sev.get(v)],
         trend=[{"day": t["day"][5:], "alerts": int(t["alerts"])} for t in s["breach_trend"]],
         recent=mc.alert_rows(found.recent),
+        last_import=dp.fetch_last_import(ctx),
     )
 
 
-class MarginDashboardState(AuthState):
+class MarginDashboardState(JobWatchMixin, AuthState):
     enabled: bool = False
     kpis: Kpis = Kpis()
     by_rule: list[Breakdown] = []
     by_severity: list[Breakdown] = []
     trend: list[dict[str, Any]] = []
     recent: list[AlertRow] = []
+    last_import: dp.RunRow = dp.RunRow()
+    can_detect: bool = False
+    detect_busy: bool = False
+    detect_run: dp.RunRow = dp.RunRow()
+    detect_error: str = ""
+
+    _watch_permission: ClassVar[str] = READ
 
     def _show(self, data: Dashboard, *, enabled: bool) -> None:
         self.kpis, self.by_rule, self.by_severity = data.kpis, data.by_rule, data.by_severity
         self.trend, self.recent, self.enabled = data.trend, data.recent, enabled
+        self.last_import = data.last_import
+
+    def _watch_fetch(self, ctx: TenantContext, key: str) -> tuple[dp.RunRow, Dashboard | None]:
+        run = dp.fetch_run(ctx, key)
+        return run, (fetch_dashboard(ctx) if run.finished else None)
+
+    def _watch_apply(self, ctx: TenantContext, data: tuple[dp.RunRow, Dashboard | None]) -> None:
+        self.detect_run, dashboard = data
+        if dashboard is not None:
+            self._show(dashboard, enabled=True)
+
+    def _watch_failed(self, message: str) -> None:
+        self.detect_error = message
+
+    @rx.event
+    async def run_detection(self):
+        """Queue a manual detection run (ops/admin) and follow it until it ends."""
+        ctx = await self._require(DETECT)
+        if ctx is None:
+            self.detect_error = "Your role may not run detection."
+            return
+        if self.detect_busy or self.live:
+            return
+        self.detect_busy, self.detect_error = True, ""
+        yield
+        try:
+            job_id = await asyncio.to_thread(dp.start_detection, ctx)
+            self.detect_run = await asyncio.to_thread(dp.fetch_run, ctx, job_id)
+            follow = await asyncio.to_thread(dp.worker_running)
+        except DomainError as exc:
+            self.detect_error = fmt.error_text(exc)
+            return
+        finally:
+            self.detect_busy = False
+        if not follow:  # nothing would move: say so instead of a spinner that never ends
+            self.detect_run = dataclasses.replace(self.detect_run, status_text=dp.NO_WORKER)
+            return
+        yield self._start_watch(job_id, job_id)
 
     @rx.event(background=True)
     async def load(self):
@@ -108,12 +161,14 @@ class MarginDashboardState(AuthState):
             ctx = await self._require(READ)
             if ctx is None:
                 self._show(Dashboard(), enabled=False)
+                self.can_detect, self.detect_run = False, dp.RunRow()
                 return
         data = await asyncio.to_thread(fetch_dashboard, ctx)
         async with self:
             if await self._require(READ) is None:
                 return
             self._show(data, enabled=True)
+            self.can_detect, self.detect_error = ctx.can(DETECT), ""
 
 
 def _breakdown_row(item: Var, kind: str) -> rx.Component:
@@ -255,8 +310,16 @@ def dashboard_view() -> rx.Component:
     s = MarginDashboardState
     k = s.kpis
     return rx.vstack(
+        rx.hstack(
+            rx.spacer(),
+            dp.run_detection_control(s.can_detect, s.detect_busy, s.live, s.detect_run, s.run_detection),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(s.detect_error != "", feedback.error_box(s.detect_error, "detection-error")),
         _kpi_grid(k),
         _trend_and_breakdown(k),
+        dp.last_import_card(s.last_import),
         controls.section(
             "Latest open breaches",
             tables.table_or_empty(

@@ -7,7 +7,7 @@ from reflex.vars import Var
 from reflex_base.utils import format as rx_format
 
 from app.web.shell.auth import AuthState
-from app.web.shell.registry import PAGES, TOP_BAR_ITEMS
+from app.web.shell.registry import TOP_BAR_ITEMS, nav_icons
 
 # Runs in the browser, compiled into the page bundle (no eval, so a strict CSP holds): ends the
 # server session (the HttpOnly cookie is cleared by the response) and reloads on the login page,
@@ -45,8 +45,7 @@ def brand() -> rx.Component:
 
 
 def _nav_icon(name: Var) -> rx.Component:
-    names = sorted({p.icon for p in PAGES.values()} | {"circle"})
-    return rx.match(name, *[(n, rx.icon(n, size=18)) for n in names], rx.icon("circle", size=18))
+    return rx.match(name, *[(n, rx.icon(n, size=18)) for n in nav_icons()], rx.icon("circle", size=18))
 
 
 def nav_link(item: Var) -> rx.Component:

@@ -26,7 +26,19 @@ class PageSpec:
     on_load: tuple[Any, ...] = field(default=(), compare=False)
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A nav entry to a page the module does not own (e.g. the generic import page for one target)."""
+
+    label: str
+    href: str
+    permission: str | None
+    icon: str = "circle"
+    order: int = 100
+
+
 PAGES: dict[str, PageSpec] = {}
+NAV_LINKS: dict[str, NavLink] = {}
 
 
 def register(spec: PageSpec) -> None:
@@ -44,11 +56,25 @@ class NavItem:
     icon: str  # a lucide icon name
 
 
+def register_nav_link(link: NavLink) -> None:
+    if link.permission is not None and link.permission not in PERMISSIONS:
+        raise KeyError(f"nav link {link.href}: unknown permission {link.permission!r}")
+    if link.href in NAV_LINKS:
+        raise ValueError(f"nav link {link.href} registered twice")
+    NAV_LINKS[link.href] = link
+
+
 def nav_for(role: str) -> list[NavItem]:
-    """Nav entries the role may use, in display order."""
-    items = [p for p in PAGES.values() if p.nav_label and (p.permission is None or has_permission(role, p.permission))]
-    items.sort(key=lambda p: (p.order, p.nav_label or ""))
-    return [NavItem(p.nav_label or p.title, p.route, p.icon) for p in items]
+    """Nav entries the role may use (pages and links), in display order."""
+    entries = [NavLink(p.nav_label, p.route, p.permission, p.icon, p.order) for p in PAGES.values() if p.nav_label]
+    entries += NAV_LINKS.values()
+    items = [e for e in entries if e.permission is None or has_permission(role, e.permission)]
+    items.sort(key=lambda e: (e.order, e.label))
+    return [NavItem(e.label, e.href, e.icon) for e in items]
+
+
+def nav_icons() -> list[str]:
+    return sorted({p.icon for p in PAGES.values()} | {link.icon for link in NAV_LINKS.values()} | {"circle"})
 
 
 @dataclass(frozen=True)

@@ -8,59 +8,24 @@ process while /execution follows it to "completed". Phase 6: that batch's report
 totals and deltas of GET /api/reports/enforcement/{id}. Expected values always come from the API
 in the same browser session (the ops user's cookie), never hard-coded.
 
-The session's `live_app` starts no worker, so this module starts one (same env: test database and
-Redis) and stops it at the end.
+The session's `live_app` starts no worker, so this module uses `worker` (tests/e2e/margin/conftest.py:
+one real worker process on the test database and Redis, stopped at the end of the module).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
-import subprocess
-import sys
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, UUID_RE, signed_in
+from tests.e2e.conftest import UUID_RE, signed_in
 
 pytestmark = pytest.mark.e2e
 
 RUN_TIMEOUT_MS = 60_000  # a handful of items on one worker; generous for a loaded 2-core box
-
-
-@pytest.fixture(scope="module")
-def worker(live_app):
-    """One real worker process (`python -m workers`) on the test database/Redis for this module."""
-    log_path = Path(tempfile.mkdtemp(prefix="pharos-e2e-worker-")) / "worker.log"
-    env = {**os.environ, "PHAROS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workers"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield proc, log_path
-    finally:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

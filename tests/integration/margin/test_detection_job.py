@@ -16,7 +16,7 @@ from tests.integration.margin.conftest import MarginTenant, build
 
 def _run(mt: MarginTenant, **params):
     from models.jobs.runner import run_job_sync
-    from models.margin.detection import submit_detection
+    from models.margin.detection_runs import submit_detection
     from seeds.margin import DEMO_AS_OF
     from workers.registry import load_kinds
 
@@ -159,7 +159,7 @@ def test_judged_evidence_is_not_raised_again(fresh):
 
 def test_viewer_and_sales_cannot_submit_detection(fresh):
     from engine.errors import Forbidden
-    from models.margin.detection import submit_detection
+    from models.margin.detection_runs import submit_detection
 
     for role in ("viewer", "sales"):
         with pytest.raises(Forbidden):

@@ -1,0 +1,263 @@
+"""Margin's side of the import pipeline (engine/imports/targets.py): resolve dealers, competitors,
+SKUs and channels of the tenant in bulk, and merge the valid rows at bulk speed under RLS.
+
+`merge` sends the rows as JSON documents of up to CHUNK_ROWS rows, written by Polars in C (no
+Python loop per row), and PostgreSQL unpacks each with `jsonb_to_recordset` typed by the table's
+own columns (models/core/bulk.py explains why: COPY is refused on row-secured tables, and
+executemany spends its time encoding parameters). A row's id is the MD5 of its tenant and every
+imported field, so a row already imported (an overlapping export brought again) is skipped by
+`ON CONFLICT (id) DO NOTHING` and counted as skipped; every row keeps its upload id. After the
+merge, detection is queued for the tenant in the same transaction (models/margin/detection_runs).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+import polars as pl
+from sqlalchemy import CursorResult, Table, text
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Session, select
+
+from engine.context import TenantContext
+from engine.imports.targets import ImportTarget, Loader, MergeCounts, RowIssue
+from engine.margin import import_checks as checks
+from engine.margin.import_checks import Ref, RefIndex
+from engine.margin.import_targets import INVENTORY_TARGET, SALES_TARGET, SNAPSHOTS_TARGET
+from engine.margin.permissions import IMPORTS
+from models.catalog.tables import Channel, Organization, Sku
+from models.core import audit
+from models.core.base import utcnow
+from models.core.bulk import table_of
+from models.margin.detection_runs import open_run
+from models.margin.tables import MarginCompetitorSnapshot, MarginInventoryRow, MarginSaleRow
+
+CHUNK_ROWS = 50_000
+SOURCE = "import"
+DEFAULT_CURRENCY = "INR"
+DEALER_TYPES = ("dealer", "distributor")
+_DIALECT = postgresql.dialect()
+_INSTANT = pl.Datetime("us", "UTC")
+
+
+@dataclass(frozen=True)
+class Refs:
+    """The tenant's references, loaded once per check or merge."""
+
+    dealers: RefIndex
+    competitors: RefIndex
+    skus: RefIndex
+    channels: RefIndex
+
+    def of(self, column: str) -> RefIndex:
+        return {"dealer": self.dealers, "competitor": self.competitors, "sku": self.skus, "channel": self.channels}[
+            column
+        ]
+
+
+def load_refs(session: Session, ctx: TenantContext) -> Refs:
+    orgs = session.exec(
+        select(Organization.id, Organization.code, Organization.name, Organization.type).where(
+            Organization.tenant_id == ctx.tenant_id
+        )
+    ).all()
+    skus = session.exec(select(Sku.id, Sku.code, Sku.name).where(Sku.tenant_id == ctx.tenant_id)).all()
+    channels = session.exec(select(Channel.id, Channel.code, Channel.name).where(Channel.tenant_id == ctx.tenant_id))
+    return Refs(
+        dealers=RefIndex("dealer", (Ref(str(i), c, n) for i, c, n, t in orgs if t in DEALER_TYPES)),
+        competitors=RefIndex("competitor", (Ref(str(i), c, n) for i, c, n, t in orgs if t == "competitor")),
+        skus=RefIndex("SKU", (Ref(str(i), c, n) for i, c, n in skus), by_name=False),
+        channels=RefIndex("channel", (Ref(str(i), c, n) for i, c, n in channels.all())),
+    )
+
+
+def _complete(frame: pl.DataFrame, target: ImportTarget) -> pl.DataFrame:
+    """Optional fields the mapping left out arrive as null columns (the loaders see every field)."""
+    kinds = {"text": pl.String, "code": pl.String, "currency": pl.String, "integer": pl.Int64, "date": pl.Date}
+    missing = [f for f in target.fields if f.name not in frame.columns]
+    return frame.with_columns(pl.lit(None, dtype=kinds.get(f.kind, pl.Decimal(38, 10))).alias(f.name) for f in missing)
+
+
+@lru_cache(maxsize=8)
+def _statement(table: Table, columns: tuple[str, ...]) -> Any:
+    names = ", ".join(f'"{c}"' for c in columns)
+    typed = ", ".join(f'"{c}" {table.c[c].type.compile(dialect=_DIALECT)}' for c in columns)
+    # every imported field with its tenant, NULL kept distinct from any value
+    key = ", ".join(f'quote_nullable(r."{c}")' for c in columns if c not in ("upload_id", "created_at", "source"))
+    return text(
+        f'insert into "{table.name}" (id, {names}) '
+        f"select md5(concat_ws('|', {key}))::uuid, {names} "
+        f"from jsonb_to_recordset(cast(:rows as jsonb)) as r({typed}) on conflict (id) do nothing"
+    )
+
+
+def insert_keyed(session: Session, table: Table, rows: pl.DataFrame) -> int:
+    """Insert `rows` (columns of `table`, no id) in JSON chunks; returns how many were new."""
+    if rows.height == 0:
+        return 0
+    statement = _statement(table, tuple(rows.columns))
+    inserted = 0
+    for start in range(0, rows.height, CHUNK_ROWS):
+        payload = rows.slice(start, CHUNK_ROWS).write_json()
+        result = cast(CursorResult[Any], session.execute(statement, {"rows": payload}))
+        inserted += result.rowcount
+    return inserted
+
+
+@dataclass(frozen=True)
+class MarginLoader:
+    """One margin target: which columns name references, which rules hold, how rows are written."""
+
+    target: ImportTarget
+    table: Table
+    refs: tuple[str, ...]  # columns resolved against the tenant (dealer, sku, ...)
+    rules: Callable[[pl.DataFrame], list[RowIssue]]
+    rows: Callable[[pl.DataFrame], pl.DataFrame]  # resolved frame -> the table's columns
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.target.fields)
+
+    def check(self, session: Any, ctx: Any, frame: Any) -> list[RowIssue]:
+        ctx.require(IMPORTS)
+        data = _complete(frame, self.target)
+        refs = load_refs(session, ctx)
+        issues = [i for column in self.refs for i in checks.reference_issues(data, column, refs.of(column))]
+        issues += self.rules(data)
+        issues += checks.duplicate_issues(data, self.fields)
+        return sorted(issues, key=lambda i: i.row)
+
+    def merge(self, session: Any, ctx: Any, frame: Any, *, upload_id: Any) -> MergeCounts:
+        ctx.require(IMPORTS)
+        data = _complete(frame, self.target)
+        refs = load_refs(session, ctx)
+        resolved = data.with_columns(checks.resolve(data, c, refs.of(c)) for c in self.refs)
+        usable = resolved.filter(
+            pl.all_horizontal(pl.col(f"{c}_id").is_not_null() | pl.col(c).is_null() for c in self.refs)
+        )
+        now = utcnow()
+        rows = self.rows(usable).with_columns(
+            pl.lit(str(ctx.tenant_id)).alias("tenant_id"),
+            pl.lit(SOURCE).alias("source"),
+            pl.lit(str(upload_id) if upload_id else None, dtype=pl.String).alias("upload_id"),
+            pl.lit(now).cast(_INSTANT).alias("created_at"),
+        )
+        inserted = insert_keyed(session, self.table, rows)
+        counts = MergeCounts(inserted=inserted, skipped=data.height - inserted, extra={"detection_runs_queued": 1})
+        audit.record(
+            session,
+            ctx,
+            action="margin.import.merge",
+            entity=self.table.name,
+            entity_id=upload_id or "file",
+            after={"target": self.target.name, "inserted": counts.inserted, "skipped": counts.skipped},
+        )
+        upload = uuid.UUID(str(upload_id)) if upload_id else None
+        open_run(
+            session,
+            ctx,
+            "import",
+            upload_id=upload,
+            target=self.target.name,
+            rows_imported=counts.inserted,
+            rows_skipped=counts.skipped,
+        )
+        return counts
+
+
+# --- the three targets ------------------------------------------------------------------------
+
+
+def _day(column: str) -> pl.Expr:
+    """A calendar day stored as 00:00 UTC of that day."""
+    return pl.col(column).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def _currency() -> pl.Expr:
+    return pl.col("currency").fill_null(DEFAULT_CURRENCY).str.to_uppercase().alias("currency")
+
+
+def _negative(frame: pl.DataFrame, column: str, noun: str) -> list[RowIssue]:
+    return checks.rule_issues(
+        frame, pl.col(column) < 0, column, f"{noun} cannot be negative", "write the amount without a minus sign"
+    )
+
+
+def _not_positive(frame: pl.DataFrame, column: str, noun: str) -> list[RowIssue]:
+    return checks.rule_issues(frame, pl.col(column) <= 0, column, f"{noun} must be more than 0")
+
+
+def _sales_rules(frame: pl.DataFrame) -> list[RowIssue]:
+    no_price = pl.col("transaction_price").is_null() & pl.col("advertised_price").is_null()
+    return [
+        *_negative(frame, "qty", "quantity"),
+        *_not_positive(frame, "transaction_price", "net rate"),
+        *_not_positive(frame, "advertised_price", "advertised price"),
+        *checks.rule_issues(
+            frame, no_price, "transaction_price", "the row has no price", "give a net rate or an advertised price"
+        ),
+    ]
+
+
+def _sales_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("dealer_id"),
+        pl.col("sku_id"),
+        pl.col("channel_id"),
+        pl.col("advertised_price"),
+        pl.col("transaction_price"),
+        pl.col("qty"),
+        _currency(),
+        _day("date").alias("observed_at"),
+    )
+
+
+def _snapshot_rules(frame: pl.DataFrame) -> list[RowIssue]:
+    return _not_positive(frame, "price", "price")
+
+
+def _snapshot_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("competitor_id"),
+        pl.col("sku_id"),
+        pl.col("channel_id"),
+        pl.col("price"),
+        _currency(),
+        _day("date").alias("observed_at"),
+    )
+
+
+def _inventory_rules(frame: pl.DataFrame) -> list[RowIssue]:
+    return [*_negative(frame, "qty", "quantity"), *_negative(frame, "unit_cost", "unit cost")]
+
+
+def _inventory_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("dealer_id"),
+        pl.col("sku_id"),
+        pl.col("qty"),
+        pl.col("unit_cost"),
+        _day("received_on").alias("received_at"),
+    )
+
+
+LOADERS: dict[str, Loader] = {
+    loader.target.name: loader
+    for loader in (
+        MarginLoader(SALES_TARGET, table_of(MarginSaleRow), ("dealer", "sku", "channel"), _sales_rules, _sales_rows),
+        MarginLoader(
+            SNAPSHOTS_TARGET,
+            table_of(MarginCompetitorSnapshot),
+            ("competitor", "sku", "channel"),
+            _snapshot_rules,
+            _snapshot_rows,
+        ),
+        MarginLoader(
+            INVENTORY_TARGET, table_of(MarginInventoryRow), ("dealer", "sku"), _inventory_rules, _inventory_rows
+        ),
+    )
+}

@@ -1,5 +1,5 @@
 """The import of one stored upload (`imports`, 1:1 with the upload), its report (`import_issues`)
-and the tenant's saved mappings (`import_presets`). Forced RLS (migration 0011).
+and the tenant's saved mappings (`import_presets`). Forced RLS (migration 0013).
 
 `status` changes only through the decision path (engine/imports/machine.py). `sha256` is the
 file's hash when it was imported: an imported upload is never imported again.

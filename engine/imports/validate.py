@@ -82,7 +82,8 @@ def _polars_type(target_field: TargetField) -> pl.DataType:
 
 
 def empty_frame(target: ImportTarget, mapping: Mapping[str, str]) -> pl.DataFrame:
-    schema = {f.name: _polars_type(f) for f in target.fields if f.name in mapping}
+    """No rows, the typed frame's columns: __row and every target field (Loader contract)."""
+    schema = {f.name: _polars_type(f) for f in target.fields}
     return pl.DataFrame(schema={ROW: pl.Int64(), **schema})
 
 
@@ -191,7 +192,11 @@ def type_batch(
                 for line in raw.filter(empty)[ROW].to_list()
             ]
         columns.append(typed.alias(f.name))
-    frame = pl.DataFrame(columns)
+    # one column per target field (the Loader contract): an unmapped optional field is all null
+    columns += [
+        pl.Series(f.name, [None] * len(raw), dtype=_polars_type(f)) for f in target.fields if f.name not in mapping
+    ]
+    frame = pl.DataFrame(columns).select(ROW, *(f.name for f in target.fields))
     if issues:
         frame = frame.filter(~pl.col(ROW).is_in(sorted({i.row for i in issues})))
     issues.sort(key=lambda i: (i.row, i.column))

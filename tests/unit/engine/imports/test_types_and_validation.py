@@ -84,8 +84,8 @@ def test_cells_are_typed_and_bad_cells_get_hints():
     ]
     batch = type_batch(SALES, HEADER, MAPPING, rows)
     assert batch.frame.rows() == [
-        (2, "D1", "S1", Decimal("12.5"), 3, "INR", date(2024, 1, 2)),
-        (5, "+SUM(A1)", "S3", Decimal(7), 4, None, date(2024, 3, 1)),
+        (2, "D1", "S1", Decimal("12.5"), 3, "INR", date(2024, 1, 2), None),  # channel: unmapped, null
+        (5, "+SUM(A1)", "S3", Decimal(7), 4, None, date(2024, 3, 1), None),
     ]
     assert batch.issues == [
         RowIssue(3, "Cur", "EURO", "'EURO' is not a currency code", "write the ISO 4217 code, e.g. EUR or USD"),

@@ -1,0 +1,53 @@
+"""margin.sales through the import pipeline with margin's own loader: the suggestions map a
+distributor's export, the unknown dealer is reported, the valid row is merged and detection queued."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests.integration.imports.conftest import run_job
+from tests.integration.margin.conftest import build
+from tests.support.api_clients import role_clients
+
+
+def _first(mt, sql: str) -> str:
+    from models.core.db import tenant_session
+
+    with tenant_session(mt.ctx()) as session:
+        return session.execute(text(sql), {"t": str(mt.tenant.tenant_id)}).scalar()
+
+
+def test_a_sales_export_imports_into_margin(api, data_dir):
+    mt = build("mimp")
+    dealer = _first(mt, "select name from organizations where tenant_id = :t and type = 'dealer' order by name limit 1")
+    sku = _first(mt, "select code from skus where tenant_id = :t order by code limit 1")
+    ops = role_clients(api, mt.tenant, ("ops",))["ops"]
+    body = (
+        "Stockist,Product code,Invoice date,Qty,Net rate,Currency\r\n"
+        f"{dealer},{sku},2024-03-04,3,12.50,INR\r\n"
+        f"Nope Dealer,{sku},2024-03-04,1,1.00,INR\r\n"
+    )
+    res = ops.post(
+        "/api/v1/uploads", data={"target": "margin.sales"}, files={"file": ("s.csv", body.encode(), "text/csv")}
+    )
+    upload_id = res.json()["upload_id"]
+    suggested = ops.get(f"/api/v1/uploads/{upload_id}/suggestions").json()["suggestions"]
+    mapping = {s["target"]: s["column"] for s in suggested}
+    assert mapping == {
+        "dealer": "Stockist",
+        "sku": "Product code",
+        "date": "Invoice date",
+        "qty": "Qty",
+        "transaction_price": "Net rate",
+        "currency": "Currency",
+    }
+    mapped = ops.post(f"/api/v1/uploads/{upload_id}/map", json=mapping).json()
+    run_job(mt.tenant, mapped["job_id"])
+    report = ops.get(f"/api/v1/uploads/{upload_id}/report").json()
+    assert report["import"]["status"] == "invalid"
+    assert [(i["row"], i["column"], i["value"]) for i in report["items"]] == [(3, "dealer", "Nope Dealer")]
+    started = ops.post(f"/api/v1/uploads/{upload_id}/import", json={"valid_rows_only": True})
+    run_job(mt.tenant, started.json()["job_id"])
+    status = ops.get(f"/api/v1/uploads/{upload_id}").json()["import"]
+    assert (status["status"], status["counts"]["inserted"], status["counts"]["skipped"]) == ("imported", 1, 1)
+    assert status["merge"] == {"detection_runs_queued": 1}

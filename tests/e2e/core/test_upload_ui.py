@@ -41,7 +41,11 @@ def _files() -> list[Path]:
 def _open(page) -> None:
     signed_in(page, "ops@demo.test")
     page.goto("/uploads")
-    expect(page.get_by_test_id("upload-purpose")).to_have_text("Sample rows")
+    purpose = page.get_by_test_id("upload-purpose")
+    expect(purpose).not_to_have_text("")  # the page has loaded its purposes (modules add theirs)
+    purpose.click()
+    page.get_by_role("option", name="Sample rows", exact=True).click()
+    expect(purpose).to_have_text("Sample rows")
 
 
 def test_a_file_goes_up_with_progress_and_is_stored(page, tmp_path):

@@ -13,15 +13,19 @@ from fastapi import APIRouter, FastAPI
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.deps import SIGNED_IN
 from app.api.edge import OriginGuard, TrustedProxyHeaders
-from app.api.errors import API_ERRORS, PUBLIC_ERRORS, install_api_fallback, install_error_handlers
+from app.api.errors import API_ERRORS, PUBLIC_ERRORS, error_responses, install_api_fallback, install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
 from engine.discovery import import_tree
 from engine.modules import MODULES
 from models.core.logs import configure_json_logging
 
 # routers that need no session, with the error answers they declare: health takes no input; auth
-# declares its own signed-in routes
-PUBLIC: dict[str, dict] = {"app.api.core.health": {}, "app.api.core.auth": PUBLIC_ERRORS}
+# declares its own signed-in routes; an invitation's token is its own proof
+PUBLIC: dict[str, dict] = {
+    "app.api.core.health": {},
+    "app.api.core.auth": PUBLIC_ERRORS,
+    "app.api.core.invitation_accept": error_responses(404, 409, 413, 422, 429),
+}
 
 
 def discovered() -> list[tuple[str, APIRouter]]:

@@ -4,6 +4,7 @@ through an invitation (the app may insert only the user it acts as), the token l
 Revision ID: 0007
 Revises: 0006
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

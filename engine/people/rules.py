@@ -21,7 +21,9 @@ def parse_role(value: str) -> Role:
         return Role(value)
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise ValidationFailed(f"'{value}' is not a role (one of: {allowed})", fields={"role": "unknown role"}) from None
+        raise ValidationFailed(
+            f"'{value}' is not a role (one of: {allowed})", fields={"role": "unknown role"}
+        ) from None
 
 
 def check_may_grant(actor: Role, role: Role) -> None:

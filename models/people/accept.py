@@ -92,7 +92,9 @@ def _locked_invitation(session: Session, found: Found, token: str) -> Invitation
 def _prove_account(email: str, password: str, ip: str) -> Identity:
     verdict = login_limits.check(email, ip)
     if not verdict.allowed:
-        raise RateLimited(f"too many failed attempts; try again in {verdict.retry_after} s", retry_after=verdict.retry_after)
+        raise RateLimited(
+            f"too many failed attempts; try again in {verdict.retry_after} s", retry_after=verdict.retry_after
+        )
     identity = authenticate(email, password)
     if identity is None:
         login_limits.record_failure(email, ip)
@@ -106,9 +108,7 @@ def _prove_account(email: str, password: str, ip: str) -> Identity:
 def _join(session: Session, ctx: TenantContext, user: User, invitation: Invitation) -> None:
     """The membership: new, or a deactivated one reactivated in the invited role."""
     membership = session.exec(
-        select(Membership)
-        .where(Membership.tenant_id == ctx.tenant_id, Membership.user_id == user.id)
-        .with_for_update()
+        select(Membership).where(Membership.tenant_id == ctx.tenant_id, Membership.user_id == user.id).with_for_update()
     ).first()
     if membership is None:
         add_membership(session, ctx, user, Role(invitation.role), invitation.organization_id)

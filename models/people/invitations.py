@@ -203,4 +203,3 @@ def invitation_page(
 INVITATIONS = DecisionTarget(
     "invitations", INVITATION_MACHINE, INVITATIONS_READ, load=get_invitation, apply=apply_decision
 )
-

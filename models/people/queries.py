@@ -3,11 +3,13 @@ page, a token), checks the permission and opens its own transaction."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from engine.context import TenantContext
 from engine.errors import DomainError
-from engine.people.permissions import USERS_MANAGE
+from engine.people.machines import INVITATION_MACHINE
+from engine.people.permissions import INVITATIONS_READ, USERS_MANAGE
 from models.core.base import utcnow
 from models.core.db import tenant_session
 from models.core.pagination import Page
@@ -23,12 +25,27 @@ def member_page(ctx: TenantContext, *, limit: int | None = None, cursor: str | N
         return members.member_page(session, ctx, limit=limit, cursor=cursor)
 
 
-def invitation_page(
-    ctx: TenantContext, *, limit: int | None = None, cursor: str | None = None
-) -> Page[InvitationView]:
+def invitation_page(ctx: TenantContext, *, limit: int | None = None, cursor: str | None = None) -> Page[InvitationView]:
     ctx.require(USERS_MANAGE)
     with tenant_session(ctx) as session:
         return invitations.invitation_page(session, ctx, limit=limit, cursor=cursor)
+
+
+@dataclass(frozen=True)
+class InvitationDetail:
+    invitation: InvitationView
+    actions: list[dict[str, str]]  # the buttons this user has now (from the machine)
+
+
+def invitation_detail(ctx: TenantContext, invitation_id: uuid.UUID) -> InvitationDetail:
+    ctx.require(INVITATIONS_READ)
+    with tenant_session(ctx) as session:
+        row = invitations.get_invitation(session, ctx, invitation_id)
+        buttons = [
+            {"action": t.action, "label": t.display, "reason_required": "yes" if t.reason_required else ""}
+            for t in INVITATION_MACHINE.actions_for(row, ctx)
+        ]
+        return InvitationDetail(invitations.invitation_view(row), buttons)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.rbac import Role
 from models.core import audit
 from models.core.db import identity_session, owner_session, tenant_session
@@ -157,6 +157,15 @@ def create_tenant(
         )
         add_membership(session, ctx, owner, Role.OWNER)
         return tenant
+
+
+def system_context(slug: str) -> TenantContext:
+    """The platform's context in the active tenant with this slug (CLI maintenance, owner connection)."""
+    with owner_session() as session:
+        tenant = session.exec(select(Tenant).where(Tenant.slug == slug, Tenant.is_active == True)).first()  # noqa: E712
+    if tenant is None:
+        raise NotFound(f"no active tenant with slug '{slug}'", fields={"tenant": "unknown"})
+    return TenantContext.system(tenant.id, tenant.slug)
 
 
 def authenticate(email: str, password: str) -> Identity | None:

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
@@ -62,6 +62,17 @@ def member_view(session: Session, ctx: TenantContext, membership: Membership) ->
     if user is None:
         raise NotFound("member not found")
     return _view(membership, user)
+
+
+def member_by_email(session: Session, ctx: TenantContext, email: str) -> MemberView:
+    row = session.exec(
+        select(Membership, User)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.tenant_id == ctx.tenant_id, func.lower(col(User.email)) == email)
+    ).first()
+    if row is None:
+        raise NotFound(f"{email} is not a member of this tenant", fields={"email": "not a member"})
+    return _view(*row)
 
 
 def load_member(session: Session, ctx: TenantContext, user_id: uuid.UUID) -> Membership:

@@ -12,6 +12,7 @@ from engine.people.machines import INVITATION_MACHINE
 from engine.people.permissions import INVITATIONS_READ, USERS_MANAGE
 from models.core.base import utcnow
 from models.core.db import tenant_session
+from models.core.identity import validate_email
 from models.core.pagination import Page
 from models.people import accept, invitations, members
 from models.people.invitations import InvitationView
@@ -73,3 +74,9 @@ def invite_preview(token: str) -> InvitePreview:
         if not problem and row.expires_at <= utcnow():
             problem = accept.REFUSED["expired"]
         return InvitePreview(found.tenant_name, row.email, row.role, not problem, problem)
+
+
+def member_by_email(ctx: TenantContext, email: str) -> MemberView:
+    ctx.require(USERS_MANAGE)
+    with tenant_session(ctx) as session:
+        return members.member_by_email(session, ctx, validate_email(email))

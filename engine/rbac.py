@@ -40,10 +40,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "core.settings.manage": _roles(_A),
     "core.users.manage": _roles(_A),
     # invitations (engine/people): the tenant side manages them; a vendor sees and withdraws the
-    # invitations to its own organization; whoever holds a valid token accepts it, in its role
+    # invitations to its own organization (acceptance is the system's, on the token's proof)
     "core.invitations.read": _roles(_A, Role.VENDOR),
     "core.invitations.withdraw": _roles(Role.VENDOR),
-    "core.invitations.accept": ALL_ROLES,
     "core.jobs.read": _STAFF,
     "core.jobs.manage": _roles(_A, Role.OPS),
     # margin defense (spec: Owner everything; Ops enforcement + dealer status + task ops;

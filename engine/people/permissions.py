@@ -5,4 +5,3 @@ from __future__ import annotations
 USERS_MANAGE = "core.users.manage"
 INVITATIONS_READ = "core.invitations.read"
 INVITATIONS_WITHDRAW = "core.invitations.withdraw"
-INVITATIONS_ACCEPT = "core.invitations.accept"

@@ -143,6 +143,8 @@ def accept(token: str, password: str, display_name: str, ip: str, tenant_slug: s
         validate_password(password)
         name = display_name.strip() or email.split("@")[0]
         identity = Identity(user_id=uuid.uuid4(), email=email, display_name=name[:200])
+    # the transaction acts as the person accepting (RLS: they may create only their own user row);
+    # what it records is the system's, on the token's proof, naming them
     ctx = TenantContext(found.tenant_id, identity.user_id, role, org, found.tenant_slug)
     try:
         with tenant_session(ctx) as session:
@@ -158,7 +160,7 @@ def accept(token: str, password: str, display_name: str, ip: str, tenant_slug: s
                 session.flush()
                 audit.record(
                     session,
-                    ctx,
+                    base,
                     action="user.create",
                     entity="users",
                     entity_id=user.id,
@@ -168,8 +170,8 @@ def accept(token: str, password: str, display_name: str, ip: str, tenant_slug: s
                 user = session.get(User, identity.user_id)
                 if user is None:
                     raise NotFound(UNKNOWN, fields={"token": "unknown"})
-            _join(session, ctx, user, invitation)
-            decide(session, ctx, INVITATION_MACHINE, invitation, "accept", details={"user_id": user.id})
+            _join(session, base, user, invitation)
+            decide(session, base, INVITATION_MACHINE, invitation, "accept", details={"user_id": user.id})
             invitation.accepted_by = user.id
             session.add(invitation)
     except IntegrityError:

@@ -25,7 +25,7 @@ from engine.rbac import Role
 from models.core import audit
 from models.core.base import utcnow
 from models.core.decision_actions import DecisionTarget
-from models.core.decisions import decide
+from models.core.decisions import StatusEntity, decide
 from models.core.identity import validate_email
 from models.core.pagination import Page, keyset_page, parse_instant
 from models.core.settings import invitation_ttl
@@ -163,10 +163,12 @@ def get_invitation(session: Session, ctx: TenantContext, invitation_id: uuid.UUI
 
 
 def apply_decision(
-    session: Session, ctx: TenantContext, row: Invitation, action: str, reason: str | None
+    session: Session, ctx: TenantContext, row: StatusEntity, action: str, reason: str | None
 ) -> dict[str, str]:
     """CANCEL / WITHDRAW decide only; RESEND also gives a fresh token and expiry and queues the
     e-mail again. Returns what the caller may show once: the new accept link's path."""
+    if not isinstance(row, Invitation):
+        raise TypeError("apply_decision decides invitations only")
     if action != "resend":
         decide(session, ctx, INVITATION_MACHINE, row, action, reason=reason)
         return {}

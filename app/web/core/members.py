@@ -139,7 +139,8 @@ class MembersState(KeysetListMixin, AuthState):
         self.notice = self.invite_link = self.email_error = self.role_error = ""
         self.confirm_kind, self._target, self.copied = "", "", False
         ctx = await self._require(USERS_MANAGE)
-        self.role_options = [{"value": r, "label": r} for r in member_rows.role_choices(ctx.role if ctx else "")]
+        choices = member_rows.role_choices(ctx.role) if ctx else []
+        self.role_options = [{"value": r, "label": r} for r in choices]
         async for _ in self._reload_list(ctx):
             yield
 

@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "id", name="uq_invitations_tenant_id_id"),
     )
     op.create_index(op.f("ix_invitations_tenant_id"), "invitations", ["tenant_id"], unique=False)
-    op.create_index("uq_invitations_token_hash", "invitations", ["token_hash"], unique=True)
+    op.create_index("uq_invitations_token_hash", "invitations", ["token_hash", "tenant_id"], unique=True)
     op.create_index(
         "uq_invitations_pending_email",
         "invitations",

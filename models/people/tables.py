@@ -25,7 +25,7 @@ class Invitation(SQLModel, table=True):
         CheckConstraint(ROLE_CHECK, name="ck_invitations_role"),
         CheckConstraint(sql_in("status", INVITATION_MACHINE.statuses), name="ck_invitations_status"),
         CheckConstraint("role <> 'vendor' or organization_id is not null", name="ck_invitations_vendor_org"),
-        Index("uq_invitations_token_hash", "token_hash", unique=True),
+        Index("uq_invitations_token_hash", "token_hash", "tenant_id", unique=True),  # lookups by hash
         # one open invitation per address and tenant
         Index(
             "uq_invitations_pending_email",

@@ -110,11 +110,11 @@ def invite(body: InviteRequest, request: Request, ctx: TenantContext = MANAGE) -
     )
 
 
-@router.patch("/{user_id}", response_model=MemberOut)
+@router.patch("/{user_id:uuid}", response_model=MemberOut)
 def change_role(user_id: uuid.UUID, body: RoleRequest, ctx: TenantContext = MANAGE) -> MemberOut:
     return MemberOut.of(actions.change_role(ctx, user_id, body.role.value))
 
 
-@router.post("/{user_id}/deactivate", response_model=MemberOut)
+@router.post("/{user_id:uuid}/deactivate", response_model=MemberOut)
 def deactivate(user_id: uuid.UUID, body: DeactivateRequest, ctx: TenantContext = MANAGE) -> MemberOut:
     return MemberOut.of(actions.deactivate(ctx, user_id, body.reason))

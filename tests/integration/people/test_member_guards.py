@@ -76,7 +76,7 @@ def test_bad_input_names_the_field(api, people):
         error = api_error(owner.post(f"/api/members/{ops_id}/deactivate", json={"reason": ""}), 422, "validation_error")
         assert "reason" in error["fields"]
         api_error(owner.patch(f"/api/members/{ops_id}", json={"role": "vendor"}), 422, "validation_error")
-        api_error(owner.patch("/api/members/not-a-uuid", json={"role": "ops"}), 422, "validation_error")
+        api_error(owner.patch("/api/members/not-a-uuid", json={"role": "ops"}), 404, "not_found")  # no such address
     # an active member is not invited again
     api_error(
         owner.post("/api/members/invitations", json={"email": tenant.owner_email, "role": "ops"}), 409, "conflict"

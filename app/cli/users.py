@@ -8,8 +8,13 @@ stays). `invite` prints the one-time accept link: it is shown once and never sto
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from app.cli.admin import bootstrap_env
+
+if TYPE_CHECKING:
+    from models.people.members import MemberView
 
 DEFAULT_BASE_URL = "http://localhost:3000"
 
@@ -48,23 +53,27 @@ def cmd_list(args: argparse.Namespace) -> int:
         cursor = page.next_cursor
 
 
-def cmd_role(args: argparse.Namespace) -> int:
+def _on_member(args: argparse.Namespace, change: Callable[[Any, Any], MemberView]) -> tuple[MemberView, str]:
+    """Apply `change(ctx, user_id)` to the member with `args.email`; (their view, tenant slug)."""
     ctx = _ctx(args)
-    from models.people import actions, queries
+    from models.people import queries
 
-    member = queries.member_by_email(ctx, args.email)
-    view = actions.change_role(ctx, member.user_id, args.role)
-    print(f"{view.email} is now {view.role} in '{ctx.tenant_slug}'")
+    return change(ctx, queries.member_by_email(ctx, args.email).user_id), ctx.tenant_slug
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    from models.people import actions
+
+    view, slug = _on_member(args, lambda ctx, user_id: actions.change_role(ctx, user_id, args.role))
+    print(f"{view.email} is now {view.role} in '{slug}'")
     return 0
 
 
 def cmd_deactivate(args: argparse.Namespace) -> int:
-    ctx = _ctx(args)
-    from models.people import actions, queries
+    from models.people import actions
 
-    member = queries.member_by_email(ctx, args.email)
-    view = actions.deactivate(ctx, member.user_id, args.reason)
-    print(f"{view.email} is deactivated in '{ctx.tenant_slug}'; their sessions there have ended")
+    _, slug = _on_member(args, lambda ctx, user_id: actions.deactivate(ctx, user_id, args.reason))
+    print(f"{args.email} is deactivated in '{slug}'; their sessions there have ended")
     return 0
 
 

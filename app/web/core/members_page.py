@@ -21,6 +21,14 @@ COPY_JS = """() => {
 }"""
 
 
+def _row_button(shown, label: str, on_click, testid: str, color: str = "accent") -> rx.Component:
+    """A small row button, drawn only when the server offered it (`shown` == "yes")."""
+    return rx.cond(
+        shown == "yes",
+        rx.button(label, size="1", variant="soft", color_scheme=color, on_click=on_click, data_testid=testid),
+    )
+
+
 def _field_error(text) -> rx.Component:
     return rx.cond(text != "", rx.text(text, size="1", color_scheme="red", role="alert"))
 
@@ -110,16 +118,8 @@ def _member_row(row) -> rx.Component:
         rx.table.cell(row["last_sign_in"]),
         rx.table.cell(row["joined"]),
         rx.table.cell(
-            rx.cond(
-                row["removable"] == "yes",
-                rx.button(
-                    "Deactivate",
-                    color_scheme="red",
-                    variant="soft",
-                    size="1",
-                    on_click=MembersState.ask_deactivate(row["user_id"]),
-                    data_testid="member-deactivate",
-                ),
+            _row_button(
+                row["removable"], "Deactivate", MembersState.ask_deactivate(row["user_id"]), "member-deactivate", "red"
             )
         ),
         data_testid="member-row",
@@ -199,26 +199,15 @@ def _invitation_row(row) -> rx.Component:
         rx.table.cell(row["expires"]),
         rx.table.cell(
             rx.hstack(
-                rx.cond(
-                    row["can_resend"] == "yes",
-                    rx.button(
-                        "Resend",
-                        size="1",
-                        variant="soft",
-                        on_click=InvitationsState.choose(row["id"], "resend"),
-                        data_testid="invitation-resend",
-                    ),
+                _row_button(
+                    row["can_resend"], "Resend", InvitationsState.choose(row["id"], "resend"), "invitation-resend"
                 ),
-                rx.cond(
-                    row["can_cancel"] == "yes",
-                    rx.button(
-                        "Cancel",
-                        size="1",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=InvitationsState.choose(row["id"], "cancel"),
-                        data_testid="invitation-cancel",
-                    ),
+                _row_button(
+                    row["can_cancel"],
+                    "Cancel",
+                    InvitationsState.choose(row["id"], "cancel"),
+                    "invitation-cancel",
+                    "gray",
                 ),
                 spacing="2",
             )

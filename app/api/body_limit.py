@@ -11,12 +11,11 @@ error contract (`payload_too_large`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import error_body
+from app.api.errors import send_error
 from models.core.settings import Settings, get_settings
 
 # Route classes with a budget of their own: (path prefix, budget from the settings). Reflex's own
@@ -49,19 +48,7 @@ def _declared_length(scope: Scope) -> int | None:
 
 async def _send_413(send: Send, budget: int) -> None:
     message = f"request body too large: at most {budget} bytes are accepted here"
-    body = json.dumps(error_body("payload_too_large", message)).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 413, "payload_too_large", message, ((b"connection", b"close"),))
 
 
 class BodyLimitMiddleware:

@@ -19,7 +19,6 @@ budgets, and the https that turns on HSTS and Secure cookies, cannot be forged b
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -28,7 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.api.errors import error_body
+from app.api.errors import send_error
 from models.core.settings import Settings, get_settings
 
 log = logging.getLogger("pharos.http")
@@ -90,15 +89,7 @@ def engineio_origin_check(settings: Callable[[], Settings] = get_settings) -> Ca
 
 
 async def _refuse(send: Send, message: str) -> None:
-    body = json.dumps(error_body("forbidden", message)).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 403, "forbidden", message)
 
 
 class OriginGuard:

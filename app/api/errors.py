@@ -7,6 +7,7 @@ and the job queue live there) is a 503 `unavailable` with Retry-After, never a h
 
 from __future__ import annotations
 
+import json
 import logging
 
 import psycopg
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Send
 
 from engine.errors import DomainError, RateLimited
 from models.core.audit import correlation_id
@@ -44,6 +46,20 @@ _CONCURRENCY_FAILURES = (
 
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+JSON_TYPE = (b"content-type", b"application/json")
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """Answer an ASGI request with the error contract's JSON body (for pure ASGI middleware)."""
+    body = json.dumps(error_body(code, message)).encode()
+    length = (b"content-length", str(len(body)).encode())
+    start = {"type": "http.response.start", "status": status, "headers": [JSON_TYPE, length, *headers]}
+    await send(start)
+    await send({"type": "http.response.body", "body": body})
 
 
 class ErrorDetail(BaseModel):

@@ -7,14 +7,13 @@ to the caller (sessions, tenant data), so no browser or shared cache may keep th
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import error_body
+from app.api.errors import send_error
 from models.core.audit import correlation_id
 from models.core.metrics import REQUEST_LATENCY
 
@@ -71,15 +70,7 @@ def _route_label(scope: Scope) -> str:
 
 
 async def _send_internal_error(send: Send, cid: str) -> None:
-    body = json.dumps(error_body("internal_error", f"something went wrong; reference {cid}")).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 500, "internal_error", f"something went wrong; reference {cid}")
 
 
 class ObservabilityMiddleware:

@@ -61,11 +61,18 @@ def _report_plan_error(path: Path, exc: PlanError) -> int:
     return EXIT_INVALID
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _plan_or_exit(path: Path) -> CompiledPlan | int:
+    """The validated plan, or the exit status after its problems were printed."""
     try:
-        compiled = _load_plan(args.plan)
+        return _load_plan(path)
     except PlanError as exc:
-        return _report_plan_error(args.plan, exc)
+        return _report_plan_error(path, exc)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    compiled = _plan_or_exit(args.plan)
+    if isinstance(compiled, int):
+        return compiled
     plan = compiled.plan
     print(f"ok: plan '{plan.name}' version {plan.version}: {len(compiled.steps)} steps")
     print(f"evaluation order: {', '.join(s.name for s in compiled.steps)}")
@@ -73,10 +80,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    try:
-        compiled = _load_plan(args.plan)
-    except PlanError as exc:
-        return _report_plan_error(args.plan, exc)
+    compiled = _plan_or_exit(args.plan)
+    if isinstance(compiled, int):
+        return compiled
     try:
         data = args.input.read_bytes()
     except OSError as exc:

@@ -157,24 +157,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a port number") from exc
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is out of range 1-65535")
-    return port
+def _bounded(low: int, high: int, noun: str, out_of_range: str):
+    """An argparse type: a whole number from `low` to `high` (else a usage error naming it)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"'{value}' is not {noun}") from exc
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(out_of_range.format(number))
+        return number
+
+    return parse
 
 
-def _count(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from exc
-    if not 1 <= n <= 32:
-        raise argparse.ArgumentTypeError("workers must be between 1 and 32")
-    return n
+_port = _bounded(1, 65535, "a port number", "port {} is out of range 1-65535")
+_count = _bounded(1, 32, "a number", "workers must be between 1 and 32")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

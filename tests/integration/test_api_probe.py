@@ -104,6 +104,14 @@ def flatmap_path_parameters(context, path_parameters):
     )
 
 
+@SCHEMA.hook
+def filter_query(context, query):
+    """An object cannot be a query value: sending drops it, so a "schema-violating" case made of
+    one sends a valid request (hypothesis also draws strings from our own code, so any change may
+    bring such a case up)."""
+    return not any(isinstance(value, dict) for value in (query or {}).values())
+
+
 def _no_foreign_ids(foreign: set[str]):
     def no_foreign_ids(ctx, response, case):
         leaked = foreign & set(UUID_RE.findall(response.text or ""))

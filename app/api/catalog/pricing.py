@@ -11,8 +11,10 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from app.api import declare
 from app.api.catalog.params import Cursor, InstantParam, Limit
 from app.api.core.settings import feature
+from app.api.declare import Entity, flagged
 from engine.catalog.permissions import PRICING_READ as READ
 from engine.catalog.permissions import PRICING_WRITE as WRITE
 from engine.context import TenantContext
@@ -21,58 +23,31 @@ from models.catalog import actions, price_queries
 from models.catalog.inputs import PriceBookCreate, PriceRuleCreate
 from models.catalog.public import ConflictsPublic, PriceBookPublic, PriceRulePublic, RuleCreatedPublic
 from models.core.flags import ENABLE_PRICE_BOOKS, ENABLE_PRICE_RESOLUTION
-from models.core.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from models.core.pagination import clamp_limit, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/api", tags=["pricing"])
 
 Kind = Literal[PRICE_BOOK_KINDS]
 Currency = Query(..., pattern=r"^[A-Z]{3}$", description="ISO code; rules in other currencies are excluded")
 
+BOOKS = flagged("/price-books", "book", PriceBookPublic, ENABLE_PRICE_BOOKS, READ, WRITE)
+RULES = Entity("/price-rules", "rule", "rule_id", PriceRulePublic, BOOKS.read, BOOKS.write)
+UUID_FILTER = uuid.UUID | None
 
-@router.get("/price-books", response_model=Page[PriceBookPublic])
-def list_books(
-    ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, READ)),
-    kind: Kind | None = None,
-    currency: str | None = Query(None, pattern=r"^[A-Z]{3}$"),
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> Page[PriceBookPublic]:
-    return price_queries.book_page(ctx, kind=kind, currency=currency, limit=limit, cursor=cursor)
-
-
-@router.post("/price-books", status_code=201)
-def create_book(
-    body: PriceBookCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))
-) -> PriceBookPublic:
-    return actions.create_book(ctx, body)
-
-
-@router.get("/price-rules", response_model=Page[PriceRulePublic])
-def list_rules(
-    ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, READ)),
-    price_book_id: uuid.UUID | None = None,
-    sku_id: uuid.UUID | None = None,
-    org_id: uuid.UUID | None = None,
-    channel_id: uuid.UUID | None = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> Page[PriceRulePublic]:
-    return price_queries.rule_page(
-        ctx,
-        price_book_id=price_book_id,
-        sku_id=sku_id,
-        org_id=org_id,
-        channel_id=channel_id,
-        limit=limit,
-        cursor=cursor,
-    )
-
-
-@router.post("/price-rules", status_code=201)
-def create_rule(
-    body: PriceRuleCreate, ctx: TenantContext = Depends(feature(ENABLE_PRICE_BOOKS, WRITE))
-) -> RuleCreatedPublic:
-    return actions.create_rule(ctx, body)
+declare.lists(
+    router,
+    BOOKS,
+    price_queries.book_page,
+    [("kind", Kind | None, None), ("currency", str | None, Query(None, pattern=r"^[A-Z]{3}$"))],
+)
+declare.create(router, BOOKS, PriceBookCreate, actions.create_book)
+declare.lists(
+    router,
+    RULES,
+    price_queries.rule_page,
+    [(name, UUID_FILTER, None) for name in ("price_book_id", "sku_id", "org_id", "channel_id")],
+)
+declare.create(router, RULES, PriceRuleCreate, actions.create_rule, RuleCreatedPublic)
 
 
 @router.get("/price-rules/conflicts")

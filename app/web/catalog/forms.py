@@ -15,6 +15,8 @@ from typing import Any, Literal, get_args, get_origin
 
 import reflex as rx
 
+from app.web.catalog.price_views import RuleWarning
+from app.web.catalog.widgets import pair
 from app.web.kit.forms import (
     NONE,
     EntityForm,
@@ -229,7 +231,7 @@ def _save_rule(ctx: TenantContext, _row_id: str | None, form: dict[str, str]) ->
     return {
         "id": str(created.rule.id),
         "label": f"{created.rule.amount:f}".rstrip("0").rstrip(".") + f" {created.rule.currency}",
-        "warnings": [{"severity": o["severity"], "message": o["message"]} for o in created.warnings],
+        "warnings": [RuleWarning(o["severity"], o["message"]) for o in created.warnings],
     }
 
 
@@ -318,9 +320,6 @@ def profile_fields(state: type[EntityForm]) -> rx.Component:
 
     return rx.match(
         state.form["type"],
-        *[
-            (t, rx.grid(*[render(s) for s in profile_fields_of(t)], columns="2", spacing="3", width="100%"))
-            for t in ORG_TYPES
-        ],
+        *[(t, pair(*[render(s) for s in profile_fields_of(t)])) for t in ORG_TYPES],
         rx.fragment(),
     )

@@ -20,77 +20,46 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.web.catalog.pricing_parts import pricing_forms, rule_row, saved_block, why_panel
+from app.web.catalog.pricing_parts import pricing_forms, rule_row, saved_block, warning_list, why_panel
 from app.web.catalog.pricing_state import READ, PricingState
+from app.web.catalog.widgets import catalog_page, flagged_page
 from app.web.kit import controls
 from app.web.kit.controls import ANY
-from app.web.kit.feedback import feature_off, spinner_block
+from app.web.kit.feedback import spinner_block
 from app.web.kit.forms import new_button
 from app.web.kit.table import table
-from app.web.shell.layout import app_page
 
 __all__ = ["PricingState", "pricing_page"]
 
 
-@app_page(
-    "/catalog/pricing",
-    "Price books and rules",
-    permission=READ,
-    nav="Pricing",
-    icon="tags",
-    order=43,
-    on_load=PricingState.load,
-)
+@catalog_page("/catalog/pricing", "Price books and rules", READ, PricingState, icon="tags", order=43, nav="Pricing")
 def pricing_page() -> rx.Component:
     s = PricingState
-    return rx.cond(
-        s.feature_off,
-        feature_off(),
-        rx.vstack(
-            rx.cond(
-                s.can_write,
-                rx.hstack(
-                    new_button(s, "book", "New price book"),
-                    new_button(s, "rule", "New price rule"),
-                    spacing="3",
-                ),
+    return flagged_page(
+        s,
+        rx.cond(
+            s.can_write,
+            rx.hstack(new_button(s, "book", "New price book"), new_button(s, "rule", "New price rule"), spacing="3"),
+        ),
+        pricing_forms(),
+        saved_block(),
+        rx.cond(s.resolution_on, why_panel()),
+        rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
+        rx.hstack(
+            rx.heading("Rules", size="4"),
+            controls.select(
+                s.books, s.book_id, s.pick_book, "Price book", first=(ANY, "All books"), keys=("id", "name")
             ),
-            pricing_forms(),
-            saved_block(),
-            rx.cond(s.resolution_on, why_panel()),
-            rx.cond(s.error != "", rx.callout(s.error, icon="triangle-alert", color_scheme="red", width="100%")),
-            rx.hstack(
-                rx.heading("Rules", size="4"),
-                controls.select(
-                    s.books,
-                    s.book_id,
-                    s.pick_book,
-                    "Price book",
-                    first=(ANY, "All books"),
-                    keys=("id", "name"),
-                    trigger={"placeholder": "Price book"},
-                ),
-                align="center",
+            align="center",
+        ),
+        warning_list(s.conflicts, "rule-conflict"),
+        rx.cond(
+            s.loading,
+            spinner_block(),
+            table(
+                ["Book", "SKU", "Organization", "Channel", "Amount", "Window (UTC)", "Priority", ""],
+                rx.foreach(s.rules, rule_row),
+                "rules-table",
             ),
-            rx.cond(
-                s.conflicts.length() > 0,
-                rx.callout(
-                    rx.vstack(rx.foreach(s.conflicts, lambda c: rx.text(c["severity"], ": ", c["message"], size="1"))),
-                    icon="triangle-alert",
-                    color_scheme="amber",
-                    width="100%",
-                ),
-            ),
-            rx.cond(
-                s.loading,
-                spinner_block(),
-                table(
-                    ["Book", "SKU", "Organization", "Channel", "Amount", "Window (UTC)", "Priority", ""],
-                    rx.foreach(s.rules, rule_row),
-                    "rules-table",
-                ),
-            ),
-            spacing="4",
-            width="100%",
         ),
     )

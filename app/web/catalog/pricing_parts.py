@@ -8,7 +8,9 @@ from reflex.vars import Var
 
 from app.web.catalog.forms import BOOK_KIND_OPTIONS
 from app.web.catalog.pricing_state import PricingState
+from app.web.catalog.widgets import form_body, notice, pair, panel
 from app.web.kit import controls
+from app.web.kit.buttons import control_row, icon_button
 from app.web.kit.forms import NONE, choice_field, form_dialog, text_field
 from app.web.kit.table import table
 from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
@@ -16,18 +18,18 @@ from engine.pricing import PRICE_BOOK_KINDS, TIE_BREAK_RULE
 
 def rule_row(row: Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["book"]),
-        rx.table.cell(rx.code(row["sku"], variant="ghost")),
-        rx.table.cell(row["org"]),
-        rx.table.cell(row["channel"]),
-        rx.table.cell(rx.text(row["amount"], " ", row["currency"], weight="medium")),
-        rx.table.cell(rx.text(row["from"], " → ", row["to"], size="1")),
-        rx.table.cell(row["priority"]),
+        rx.table.cell(row.book),
+        rx.table.cell(rx.code(row.sku, variant="ghost")),
+        rx.table.cell(row.org),
+        rx.table.cell(row.channel),
+        rx.table.cell(rx.text(row.amount, " ", row.currency, weight="medium")),
+        rx.table.cell(rx.text(row.starts, " → ", row.ends, size="1")),
+        rx.table.cell(row.priority),
         rx.table.cell(
-            rx.cond(row["overlap"] != "", rx.badge("overlap", color_scheme="amber")),
-            rx.cond(row["id"] == PricingState.w_winner, rx.badge("wins the query above", color_scheme="green")),
+            rx.cond(row.overlap, rx.badge("overlap", color_scheme="amber")),
+            rx.cond(row.id == PricingState.w_winner, rx.badge("wins the query above", color_scheme="green")),
         ),
-        background=rx.cond(row["id"] == PricingState.w_winner, "var(--green-a3)", "transparent"),
+        background=rx.cond(row.id == PricingState.w_winner, "var(--green-a3)", "transparent"),
         data_testid="rule-row",
     )
 
@@ -37,29 +39,29 @@ def _candidate_row(row: Var) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.badge(
-                    row["outcome"],
-                    color_scheme=rx.match(row["outcome"], ("winner", "green"), ("outranked", "amber"), "gray"),
+                    row.outcome,
+                    color_scheme=rx.match(row.outcome, ("winner", "green"), ("outranked", "amber"), "gray"),
                 ),
-                rx.cond(row["id"] == PricingState.w_rule, rx.badge("linked rule", variant="outline")),
+                rx.cond(row.id == PricingState.w_rule, rx.badge("linked rule", variant="outline")),
                 spacing="1",
             )
         ),
-        rx.table.cell(rx.code(row["rule_id"], variant="ghost", title=row["id"])),
-        rx.table.cell(row["amount"]),
-        rx.table.cell(row["level"]),
-        rx.table.cell(row["org"]),
-        rx.table.cell(rx.text(row["window"], size="1")),
-        rx.table.cell(row["priority"]),
+        rx.table.cell(rx.code(row.rule_id, variant="ghost", title=row.id)),
+        rx.table.cell(row.amount),
+        rx.table.cell(row.level),
+        rx.table.cell(row.org),
+        rx.table.cell(rx.text(row.window, size="1")),
+        rx.table.cell(row.priority),
         rx.table.cell(
             rx.vstack(
-                rx.text(row["reason"], weight="medium", size="2"),
-                rx.text(row["detail"], size="1", color_scheme="gray"),
+                rx.text(row.reason, weight="medium", size="2"),
+                rx.text(row.detail, size="1", color_scheme="gray"),
                 spacing="0",
             )
         ),
-        background=rx.cond(row["outcome"] == "winner", "var(--green-a3)", "transparent"),
-        font_weight=rx.cond(row["outcome"] == "winner", "600", "400"),
-        data_winner=rx.cond(row["outcome"] == "winner", "true", "false"),
+        background=rx.cond(row.outcome == "winner", "var(--green-a3)", "transparent"),
+        font_weight=rx.cond(row.outcome == "winner", "600", "400"),
+        data_winner=rx.cond(row.outcome == "winner", "true", "false"),
         data_testid="candidate-row",
     )
 
@@ -81,199 +83,143 @@ def _picker(label: str, field: str, value: Var, options: Var, *, none_label: str
     )
 
 
+def _input(label: str, field: str, value: Var, **props) -> rx.Component:
+    control = rx.input(value=value, on_change=lambda v: PricingState.set_field(field, v), aria_label=label, **props)
+    return controls.field(label, control)
+
+
 def why_panel() -> rx.Component:
     s = PricingState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Why this price?", size="4"),
-            rx.flex(
-                _picker("SKU", "w_sku", s.w_sku, s.sku_options),
-                _picker("Organization", "w_org", s.w_org, s.org_options, none_label="No organization"),
-                _picker("Channel", "w_channel", s.w_channel, s.channel_options, none_label="No channel"),
-                controls.field(
+    return panel(
+        rx.heading("Why this price?", size="4"),
+        control_row(
+            _picker("SKU", "w_sku", s.w_sku, s.sku_options),
+            _picker("Organization", "w_org", s.w_org, s.org_options, none_label="No organization"),
+            _picker("Channel", "w_channel", s.w_channel, s.channel_options, none_label="No channel"),
+            controls.field(
+                "Kind",
+                controls.select(
+                    [(k, k.upper()) for k in PRICE_BOOK_KINDS],
+                    s.w_kind,
+                    lambda v: PricingState.set_field("w_kind", v),
                     "Kind",
-                    controls.select(
-                        [(k, k.upper()) for k in PRICE_BOOK_KINDS],
-                        s.w_kind,
-                        lambda v: PricingState.set_field("w_kind", v),
-                        "Kind",
-                    ),
                 ),
+            ),
+            _input("Currency", "w_currency", s.w_currency, max_length=3, width="5rem"),
+            _input("Date", "w_at", s.w_at, type="date", data_testid="why-date"),
+            icon_button("search", "Explain", s.why, "why-run", busy=s.w_running, align_self="end"),
+        ),
+        rx.cond(
+            s.w_link_problems.length() > 0,
+            rx.callout(
                 rx.vstack(
-                    rx.text("Currency", size="1", weight="medium", color_scheme="gray"),
-                    rx.input(
-                        value=s.w_currency,
-                        on_change=lambda v: PricingState.set_field("w_currency", v),
-                        max_length=3,
-                        width="5rem",
-                        aria_label="Currency",
+                    rx.text(
+                        "Some parameters of the link could not be used; the others are filled in. "
+                        "Fix the fields and press Explain.",
+                        weight="medium",
+                        size="2",
                     ),
+                    rx.foreach(s.w_link_problems, lambda p: rx.text(p, size="2", data_testid="link-problem")),
                     spacing="1",
                 ),
-                rx.vstack(
-                    rx.text("Date", size="1", weight="medium", color_scheme="gray"),
-                    rx.input(
-                        type="date",
-                        value=s.w_at,
-                        on_change=lambda v: PricingState.set_field("w_at", v),
-                        aria_label="Date",
-                        data_testid="why-date",
+                icon="link",
+                color_scheme="amber",
+                width="100%",
+                data_testid="link-problems",
+            ),
+        ),
+        rx.cond(s.w_error != "", rx.callout(s.w_error, icon="triangle-alert", color_scheme="red", width="100%")),
+        rx.cond(
+            s.w_summary != "",
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(s.w_price, size="6", data_testid="why-price"),
+                    rx.cond(s.w_level != "", rx.badge("step: ", s.w_level, variant="soft")),
+                    align="center",
+                ),
+                rx.text(s.w_summary, size="2", data_testid="why-summary"),
+                rx.cond(
+                    s.w_winner != "",
+                    rx.text("Winning rule: ", rx.code(s.w_winner), size="2", data_testid="why-winner"),
+                ),
+                rx.cond(
+                    s.w_verdict != "",
+                    rx.callout(
+                        s.w_verdict,
+                        icon="info",
+                        color_scheme=rx.cond(s.w_rule == s.w_winner, "green", "amber"),
+                        width="100%",
+                        data_testid="why-verdict",
                     ),
-                    spacing="1",
                 ),
-                rx.button(
-                    rx.cond(s.w_running, rx.spinner(size="2"), rx.icon("search", size=16)),
-                    "Explain",
-                    on_click=s.why,
-                    disabled=s.w_running,
-                    align_self="end",
-                    data_testid="why-run",
+                table(
+                    ["Outcome", "Rule", "Amount", "Step", "Organization", "Window", "Priority", "Why"],
+                    rx.foreach(s.w_rows, _candidate_row),
+                    "why-table",
                 ),
-                spacing="3",
-                wrap="wrap",
-                align="end",
+                rx.text(TIE_BREAK_RULE, size="1", color_scheme="gray"),
                 width="100%",
             ),
-            rx.cond(
-                s.w_link_problems.length() > 0,
-                rx.callout(
-                    rx.vstack(
-                        rx.text(
-                            "Some parameters of the link could not be used; the others are filled in. "
-                            "Fix the fields and press Explain.",
-                            weight="medium",
-                            size="2",
-                        ),
-                        rx.foreach(s.w_link_problems, lambda p: rx.text(p, size="2", data_testid="link-problem")),
-                        spacing="1",
-                    ),
-                    icon="link",
-                    color_scheme="amber",
-                    width="100%",
-                    data_testid="link-problems",
-                ),
-            ),
-            rx.cond(s.w_error != "", rx.callout(s.w_error, icon="triangle-alert", color_scheme="red", width="100%")),
-            rx.cond(
-                s.w_summary != "",
-                rx.vstack(
-                    rx.hstack(
-                        rx.heading(s.w_price, size="6", data_testid="why-price"),
-                        rx.cond(s.w_level != "", rx.badge("step: ", s.w_level, variant="soft")),
-                        align="center",
-                    ),
-                    rx.text(s.w_summary, size="2", data_testid="why-summary"),
-                    rx.cond(
-                        s.w_winner != "",
-                        rx.text("Winning rule: ", rx.code(s.w_winner), size="2", data_testid="why-winner"),
-                    ),
-                    rx.cond(
-                        s.w_verdict != "",
-                        rx.callout(
-                            s.w_verdict,
-                            icon="info",
-                            color_scheme=rx.cond(s.w_rule == s.w_winner, "green", "amber"),
-                            width="100%",
-                            data_testid="why-verdict",
-                        ),
-                    ),
-                    table(
-                        ["Outcome", "Rule", "Amount", "Step", "Organization", "Window", "Priority", "Why"],
-                        rx.foreach(s.w_rows, _candidate_row),
-                        "why-table",
-                    ),
-                    rx.text(TIE_BREAK_RULE, size="1", color_scheme="gray"),
-                    width="100%",
-                ),
-            ),
-            spacing="3",
-            width="100%",
         ),
-        width="100%",
-        data_testid="why-panel",
+        testid="why-panel",
     )
 
 
 def pricing_forms() -> rx.Component:
     s = PricingState
-    pair = {"columns": "2", "spacing": "3", "width": "100%"}
-    book = rx.vstack(
+    book = form_body(
         text_field(s, "name", "Name"),
-        rx.grid(
+        pair(
             choice_field(s, "kind", "Kind", BOOK_KIND_OPTIONS),
             text_field(s, "currency", "Currency", max_length=3, placeholder="INR"),
-            **pair,
         ),
-        rx.grid(
+        pair(
             choice_field(s, "scope_channel_id", "Only channel", s.channel_options, none_label="Every channel"),
             choice_field(s, "scope_org_id", "Only organization", s.org_options, none_label="Every organization"),
-            **pair,
         ),
         text_field(s, "description", "Description", area=True),
-        spacing="3",
-        width="100%",
     )
-    rule = rx.vstack(
-        rx.grid(
-            choice_field(s, "price_book_id", "Book", s.books),
-            choice_field(s, "sku_id", "SKU", s.sku_options),
-            **pair,
-        ),
-        rx.grid(
+    currency = rx.badge(
+        rx.cond(s.rule_currency != "", s.rule_currency, "pick a book"), size="2", data_testid="rule-currency"
+    )
+    rule = form_body(
+        pair(choice_field(s, "price_book_id", "Book", s.books), choice_field(s, "sku_id", "SKU", s.sku_options)),
+        pair(
             choice_field(s, "org_id", "Organization", s.org_options, none_label="Any organization"),
             choice_field(s, "channel_id", "Channel", s.channel_options, none_label="Any channel"),
-            **pair,
         ),
-        rx.grid(
+        pair(
             text_field(s, "amount", "Amount (exact decimal)", input_mode="decimal", placeholder="499.00"),
-            rx.vstack(
-                rx.text("Currency (the book's)", size="1", weight="medium", color_scheme="gray"),
-                rx.badge(
-                    rx.cond(s.rule_currency != "", s.rule_currency, "pick a book"),
-                    size="2",
-                    data_testid="rule-currency",
-                ),
-                spacing="1",
-            ),
-            **pair,
+            controls.field("Currency (the book's)", currency),
         ),
-        rx.grid(
+        pair(
             text_field(s, "effective_from", "Effective from (UTC)", type="datetime-local"),
             text_field(s, "effective_to", "Effective until (UTC, optional)", type="datetime-local"),
-            **pair,
         ),
-        rx.grid(
+        pair(
             text_field(s, "priority", "Priority (−1000…1000)", input_mode="numeric"),
             text_field(s, "note", "Note"),
-            **pair,
         ),
-        spacing="3",
-        width="100%",
     )
     return form_dialog(s, {"book": book, "rule": rule})
 
 
+def warning_list(items: Var, testid: str, title: str = "") -> rx.Component:
+    """Overlap warnings ("severity: message" each, test id `testid`) in an amber callout (`testid`
+    + "s"), shown while there are any."""
+    lines = rx.foreach(items, lambda w: rx.text(w.severity, ": ", w.message, size="1", data_testid=testid))
+    heading = [rx.text(title, weight="medium", size="2")] if title else []
+    callout = rx.callout(
+        rx.vstack(*heading, lines, spacing="1"),
+        icon="triangle-alert",
+        color_scheme="amber",
+        width="100%",
+        data_testid=f"{testid}s",
+    )
+    return rx.cond(items.length() > 0, callout)
+
+
 def saved_block() -> rx.Component:
     s = PricingState
-    return rx.fragment(
-        rx.cond(
-            s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", width="100%", data_testid="notice")
-        ),
-        rx.cond(
-            s.rule_warnings.length() > 0,
-            rx.callout(
-                rx.vstack(
-                    rx.text("The saved rule overlaps others at the same step:", weight="medium", size="2"),
-                    rx.foreach(
-                        s.rule_warnings,
-                        lambda w: rx.text(w["severity"], ": ", w["message"], size="1", data_testid="rule-warning"),
-                    ),
-                    spacing="1",
-                ),
-                icon="triangle-alert",
-                color_scheme="amber",
-                width="100%",
-                data_testid="rule-warnings",
-            ),
-        ),
-    )
+    title = "The saved rule overlaps others at the same step:"
+    return rx.fragment(notice(s.notice), warning_list(s.rule_warnings, "rule-warning", title))

@@ -17,8 +17,11 @@ import reflex as rx
 
 from app.web.catalog import price_views
 from app.web.catalog.forms import FORMS
-from app.web.catalog.widgets import page_context
+from app.web.catalog.price_views import BookRow, CandidateRow, Option, RuleRow, RuleWarning
+from app.web.catalog.widgets import CatalogPage, page_context
+from app.web.kit.calls import call
 from app.web.kit.controls import ANY
+from app.web.kit.format import error_text
 from app.web.kit.forms import NONE, EntityForm, FormSpec
 from app.web.shell.auth import AuthState
 from engine.catalog.permissions import PRICING_READ as READ
@@ -31,23 +34,21 @@ from models.catalog.queries import feature_enabled
 from models.core.flags import ENABLE_PRICE_BOOKS, ENABLE_PRICE_RESOLUTION
 
 
-class PricingState(EntityForm, AuthState):
+class PricingState(CatalogPage, EntityForm, AuthState):
     _forms: ClassVar[Mapping[str, FormSpec]] = FORMS
     _form_kinds = ("book", "rule")
-    can_write: bool = False
     notice: str = ""
-    rule_warnings: list[dict[str, str]] = []
-    feature_off: bool = False
+    rule_warnings: list[RuleWarning] = []
     resolution_on: bool = False
     loading: bool = False
     error: str = ""
-    books: list[dict[str, str]] = []
+    books: list[BookRow] = []
     book_id: str = ANY
-    rules: list[dict[str, str]] = []
-    conflicts: list[dict[str, str]] = []
-    sku_options: list[dict[str, str]] = []
-    org_options: list[dict[str, str]] = []
-    channel_options: list[dict[str, str]] = []
+    rules: list[RuleRow] = []
+    conflicts: list[RuleWarning] = []
+    sku_options: list[Option] = []
+    org_options: list[Option] = []
+    channel_options: list[Option] = []
     # "why this price?" form and answer
     w_sku: str = ""
     w_org: str = NONE
@@ -59,16 +60,12 @@ class PricingState(EntityForm, AuthState):
     w_summary: str = ""
     w_price: str = ""
     w_level: str = ""
-    w_rows: list[dict[str, str]] = []
+    w_rows: list[CandidateRow] = []
     w_running: bool = False
     w_winner: str = ""  # full id of the winning rule (highlighted in both tables)
     w_rule: str = ""  # full id of the rule a deep link asked about (`rule=`)
     w_verdict: str = ""  # whether that rule won, or which rule beat it
     w_link_problems: list[str] = []  # one sentence per bad deep-link parameter
-
-    async def _page_context(self, permission: str, flag: str) -> TenantContext | None:
-        ctx, self.feature_off = await page_context(self, permission, flag)
-        return ctx
 
     async def _load(self):
         self.loading, self.error = True, ""
@@ -78,14 +75,14 @@ class PricingState(EntityForm, AuthState):
         if ctx is not None:
             self.can_write = ctx.can(WRITE)
             self.resolution_on = await asyncio.to_thread(feature_enabled, ctx, ENABLE_PRICE_RESOLUTION)
-            data = await asyncio.to_thread(price_views.overview, ctx, self.book_id)
-            self.books, self.rules, self.conflicts = data["books"], data["rules"], data["conflicts"]
-            self.sku_options, self.org_options = data["skus"], data["orgs"]
-            self.channel_options = data["channels"]
+            ok, data = await call(self, price_views.overview, ctx, self.book_id)
+            if ok:
+                self.books, self.rules, self.conflicts = data.books, data.rules, data.conflicts
+                self.sku_options, self.org_options, self.channel_options = data.skus, data.orgs, data.channels
             if not self.w_sku and self.sku_options:
-                self.w_sku = self.sku_options[0]["id"]
+                self.w_sku = self.sku_options[0].id
             if not self.w_currency and self.books:
-                self.w_currency = self.books[0]["currency"]
+                self.w_currency = self.books[0].currency
             if not self.w_at:
                 self.w_at = datetime.now(UTC).date().isoformat()
         self.loading = False
@@ -111,7 +108,7 @@ class PricingState(EntityForm, AuthState):
             setattr(self, name, value)
         self.w_rule, self.w_link_problems = link["rule"], link["problems"]
         extra = link["inactive_sku"]
-        if extra and all(o["id"] != extra["id"] for o in self.sku_options):
+        if extra and all(o.id != extra.id for o in self.sku_options):
             self.sku_options = [*self.sku_options, extra]
         if link["run"]:
             await self._explain(ctx)
@@ -128,12 +125,12 @@ class PricingState(EntityForm, AuthState):
         try:
             answer = await asyncio.to_thread(price_views.explain, ctx, form)
         except DomainError as exc:
-            self.w_error = exc.message + (f" ({', '.join(exc.fields)})" if exc.fields else "")
+            self.w_error = error_text(exc)
             self.w_rows, self.w_summary, self.w_price, self.w_level, self.w_winner = [], "", "", "", ""
             self.w_verdict = ""
         else:
-            self.w_summary, self.w_price, self.w_level = answer["summary"], answer["price"], answer["level"]
-            self.w_rows, self.w_winner = answer["candidates"], answer["winner"]
+            self.w_summary, self.w_price, self.w_level = answer.summary, answer.price, answer.level
+            self.w_rows, self.w_winner = answer.candidates, answer.winner
             self.w_verdict = price_views.rule_verdict(self.w_rule, answer)
 
     async def _after_save(self, ctx: TenantContext, kind: str, result: dict[str, Any]) -> None:
@@ -147,7 +144,7 @@ class PricingState(EntityForm, AuthState):
     def rule_currency(self) -> str:
         """The chosen book's currency: a rule is always in its book's currency."""
         wanted = self.form.get("price_book_id", "")
-        return next((b["currency"] for b in self.books if b["id"] == wanted), "")
+        return next((b.currency for b in self.books if b.id == wanted), "")
 
     @rx.event
     async def pick_book(self, value: str):

@@ -5,6 +5,8 @@ app/web/shell/registry.py; margin's dashboard for roles with margin.read), and w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 from reflex.vars import Var
 
@@ -66,7 +68,16 @@ def describe(permission: str) -> str:
     return f"{words} {subject}".strip() if subject else words
 
 
-def capabilities(role: str) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class Ability:
+    """One module's card: its label, a sentence of what the role may do there, and how many."""
+
+    module: str
+    abilities: str
+    count: str
+
+
+def capabilities(role: str) -> list[Ability]:
     """One entry per shown module the role touches: module label and a sentence of abilities."""
     grouped: dict[str, list[str]] = {}
     for perm in sorted(permissions_of(role)):
@@ -77,13 +88,13 @@ def capabilities(role: str) -> list[dict[str, str]]:
     labels = module_labels()
     order = list(labels)
     return [
-        {"module": labels[m], "abilities": ", ".join(sorted(set(a))), "count": str(len(a))}
+        Ability(labels[m], ", ".join(sorted(set(a))), str(len(a)))
         for m, a in sorted(grouped.items(), key=lambda kv: order.index(kv[0]))
     ]
 
 
 class HomeState(AuthState):
-    abilities: list[dict[str, str]] = []
+    abilities: list[Ability] = []
 
     @rx.event
     async def load(self):
@@ -95,12 +106,12 @@ def _ability_card(item: Var) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text(item["module"], weight="bold"),
+                rx.text(item.module, weight="bold"),
                 rx.spacer(),
-                rx.badge(item["count"], variant="soft", color_scheme="gray"),
+                rx.badge(item.count, variant="soft", color_scheme="gray"),
                 width="100%",
             ),
-            rx.text(item["abilities"], size="2", color_scheme="gray"),
+            rx.text(item.abilities, size="2", color_scheme="gray"),
             spacing="2",
         ),
         data_testid="ability-card",

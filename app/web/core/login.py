@@ -81,6 +81,16 @@ class LoginState(AuthState):
         self.error = MESSAGES.get(code, "Sign-in failed. Please try again.")
 
 
+def _field(label: str, id_: str, **props) -> rx.Component:
+    """A labelled, required input; the browser's login script reads it by its id."""
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=id_, size="2", weight="medium"),
+        rx.input(id=id_, required=True, size="3", width="100%", **props),
+        spacing="1",
+        width="100%",
+    )
+
+
 def login_page() -> rx.Component:
     return c.centered_card(
         rx.vstack(
@@ -92,34 +102,15 @@ def login_page() -> rx.Component:
         error_box(LoginState.error, "login-error"),
         rx.form(
             rx.vstack(
-                rx.vstack(
-                    rx.text("E-mail", as_="label", html_for="login-email", size="2", weight="medium"),
-                    rx.input(
-                        id="login-email",
-                        type="email",
-                        placeholder="you@company.com",
-                        auto_complete="username",
-                        auto_focus=True,
-                        required=True,
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
+                _field(
+                    "E-mail",
+                    "login-email",
+                    type="email",
+                    placeholder="you@company.com",
+                    auto_complete="username",
+                    auto_focus=True,
                 ),
-                rx.vstack(
-                    rx.text("Password", as_="label", html_for="login-password", size="2", weight="medium"),
-                    rx.input(
-                        id="login-password",
-                        type="password",
-                        auto_complete="current-password",
-                        required=True,
-                        size="3",
-                        width="100%",
-                    ),
-                    spacing="1",
-                    width="100%",
-                ),
+                _field("Password", "login-password", type="password", auto_complete="current-password"),
                 rx.button(
                     rx.cond(LoginState.submitting, rx.spinner(size="2"), rx.icon("log-in", size=18)),
                     rx.cond(LoginState.submitting, "Signing in…", "Sign in"),
@@ -143,13 +134,13 @@ def _tenant_choice(item: Var) -> rx.Component:
     return rx.button(
         rx.hstack(
             rx.icon("building-2", size=18),
-            rx.text(item["name"], weight="medium"),
+            rx.text(item.name, weight="medium"),
             rx.spacer(),
-            rx.badge(item["role"], variant="soft"),
+            rx.badge(item.role, variant="soft"),
             width="100%",
             align="center",
         ),
-        on_click=AuthState.choose_tenant(item["id"]),
+        on_click=AuthState.choose_tenant(item.id),
         variant="outline",
         size="3",
         width="100%",
@@ -167,10 +158,7 @@ def select_tenant_page() -> rx.Component:
             color_scheme="gray",
             size="2",
         ),
-        rx.cond(
-            AuthState.switch_error != "",
-            rx.callout(AuthState.switch_error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
-        ),
+        error_box(AuthState.switch_error, "switch-error"),
         rx.vstack(rx.foreach(AuthState.tenants, _tenant_choice), spacing="2", width="100%"),
         rx.button("Sign out", variant="ghost", color_scheme="gray", on_click=c.browser_call(c.LOGOUT_JS)),
     )

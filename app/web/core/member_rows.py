@@ -3,7 +3,10 @@ role choices a role may give (an admin never offers "owner")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.web.kit import format as fmt
+from app.web.kit.rows import Option
 from engine.context import TenantContext
 from engine.people.machines import INVITATION_MACHINE
 from engine.rbac import Role
@@ -14,47 +17,71 @@ from models.people.members import MemberView
 STAFF_ROLES = [r.value for r in Role if r is not Role.VENDOR]
 
 
-def role_choices(actor: str) -> list[str]:
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: str
+    email: str
+    name: str
+    role: str
+    status: str
+    last_sign_in: str
+    joined: str
+    # what the row offers this user (the actions check again)
+    editable: bool
+    removable: bool
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    id: str
+    email: str
+    role: str
+    status: str
+    expires: str
+    can_cancel: bool
+    can_resend: bool
+
+
+def role_choices(actor: str) -> list[Option]:
     """Roles the page offers to `actor` (vendor access needs an organization: REST or CLI)."""
-    return [r for r in STAFF_ROLES if r != Role.OWNER.value or actor == Role.OWNER.value]
+    return [Option.same(r) for r in STAFF_ROLES if r != Role.OWNER.value or actor == Role.OWNER.value]
 
 
-def member_row(m: MemberView, ctx: TenantContext) -> dict[str, str]:
+def member_row(m: MemberView, ctx: TenantContext) -> MemberRow:
     touchable = m.role != Role.OWNER.value or ctx.role is Role.OWNER
-    return {
-        "user_id": str(m.user_id),
-        "email": m.email,
-        "name": m.display_name,
-        "role": m.role,
-        "status": m.status,
-        "last_sign_in": fmt.when(m.last_sign_in_at) or "never",
-        "joined": fmt.when(m.joined_at, time=False),
-        # what the row offers this user (the actions check again)
-        "editable": "yes" if touchable and m.status == "active" and m.role != Role.VENDOR.value else "",
-        "removable": "yes" if touchable and m.status == "active" and str(m.user_id) != str(ctx.user_id) else "",
-    }
+    active = touchable and m.status == "active"
+    return MemberRow(
+        user_id=str(m.user_id),
+        email=m.email,
+        name=m.display_name,
+        role=m.role,
+        status=m.status,
+        last_sign_in=fmt.when(m.last_sign_in_at) or "never",
+        joined=fmt.when(m.joined_at, time=False),
+        editable=active and m.role != Role.VENDOR.value,
+        removable=active and str(m.user_id) != str(ctx.user_id),
+    )
 
 
-def member_page(ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+def member_page(ctx: TenantContext, cursor: str | None) -> tuple[list[MemberRow], str | None]:
     page = queries.member_page(ctx, cursor=cursor)
     return [member_row(m, ctx) for m in page.items], page.next_cursor
 
 
-def invitation_row(i: InvitationView, ctx: TenantContext) -> dict[str, str]:
-    status = "expired" if i.overdue else i.status
+def invitation_row(i: InvitationView, ctx: TenantContext) -> InvitationRow:
     actions = [t.action for t in INVITATION_MACHINE.available_actions(i.status, ctx)]
-    return {
-        "id": str(i.id),
-        "email": i.email,
-        "role": i.role,
-        "status": status,
-        "expires": fmt.when(i.expires_at),
-        "can_cancel": "yes" if "cancel" in actions else "",
-        "can_resend": "yes" if "resend" in actions else "",
-    }
+    return InvitationRow(
+        id=str(i.id),
+        email=i.email,
+        role=i.role,
+        status="expired" if i.overdue else i.status,
+        expires=fmt.when(i.expires_at),
+        can_cancel="cancel" in actions,
+        can_resend="resend" in actions,
+    )
 
 
-def open_invitations(ctx: TenantContext) -> list[dict[str, str]]:
+def open_invitations(ctx: TenantContext) -> list[InvitationRow]:
     """Pending and expired invitations (the ones with something left to do), newest first."""
     page = queries.invitation_page(ctx, limit=200)
     return [invitation_row(i, ctx) for i in page.items if i.status in ("pending", "expired")]

@@ -15,10 +15,12 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from app.web.core import member_rows
+from app.web.core.member_rows import InvitationRow, MemberRow
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
 from app.web.kit.decisions import DecisionDialogMixin
 from app.web.kit.lists import KeysetListMixin
+from app.web.kit.rows import Option
 from app.web.shell.auth import AuthState
 from engine.context import TenantContext
 from engine.errors import DomainError, ValidationFailed
@@ -36,7 +38,7 @@ def _origin(state: rx.State) -> str:
 class InvitationsState(DecisionDialogMixin, AuthState):
     """The open invitations; Cancel asks for a note (the confirmation), Resend gives a new link."""
 
-    invitations: list[dict[str, str]] = []
+    invitations: list[InvitationRow] = []
     fresh_link: str = ""
     _fresh_path: str = ""
 
@@ -92,7 +94,7 @@ class InvitationsState(DecisionDialogMixin, AuthState):
         """A row's Cancel or Resend: only for an invitation this tab shows, and an action the
         server offers for it now."""
         ctx = await self._require(USERS_MANAGE)
-        if ctx is None or all(r["id"] != str(invitation_id) for r in self.invitations):
+        if ctx is None or all(r.id != str(invitation_id) for r in self.invitations):
             return
         self.error = self.notice = self.fresh_link = ""
         await self._show(ctx, str(invitation_id))
@@ -108,6 +110,7 @@ class InvitationsState(DecisionDialogMixin, AuthState):
 
 
 class MembersState(KeysetListMixin, AuthState):
+    rows: list[MemberRow] = []
     notice: str = ""
     invite_email: str = ""
     invite_role: str = "ops"
@@ -116,7 +119,7 @@ class MembersState(KeysetListMixin, AuthState):
     invite_link: str = ""
     inviting: bool = False
     copied: bool = False
-    role_options: list[dict[str, str]] = []
+    role_options: list[Option] = []
     # the confirmation dialog: "role" or "deactivate"
     confirm_kind: str = ""
     confirm_email: str = ""
@@ -127,20 +130,19 @@ class MembersState(KeysetListMixin, AuthState):
 
     _list_permission: ClassVar[str] = USERS_MANAGE
 
-    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[MemberRow], str | None]:
         return member_rows.member_page(ctx, cursor)
 
     def _shown(self, user_id: str) -> str:
         """The e-mail of a member row this tab shows ('' for anything else)."""
-        return next((r["email"] for r in self.rows if r["user_id"] == str(user_id)), "")
+        return next((r.email for r in self.rows if r.user_id == str(user_id)), "")
 
     @rx.event
     async def open_page(self):
         self.notice = self.invite_link = self.email_error = self.role_error = ""
         self.confirm_kind, self._target, self.copied = "", "", False
         ctx = await self._require(USERS_MANAGE)
-        choices = member_rows.role_choices(ctx.role) if ctx else []
-        self.role_options = [{"value": r, "label": r} for r in choices]
+        self.role_options = member_rows.role_choices(ctx.role) if ctx else []
         async for _ in self._reload_list(ctx):
             yield
 

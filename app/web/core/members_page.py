@@ -22,9 +22,9 @@ COPY_JS = """() => {
 
 
 def _row_button(shown, label: str, on_click, testid: str, color: str = "accent") -> rx.Component:
-    """A small row button, drawn only when the server offered it (`shown` == "yes")."""
+    """A small row button, drawn only when the server offered it (`shown`)."""
     return rx.cond(
-        shown == "yes",
+        shown,
         rx.button(label, size="1", variant="soft", color_scheme=color, on_click=on_click, data_testid=testid),
     )
 
@@ -77,6 +77,7 @@ def invite_form() -> rx.Component:
                         MembersState.invite_role,
                         MembersState.set_invite_role,
                         "Role",
+                        keys=("id", "label"),
                         trigger={"data_testid": "invite-role", "min_width": "9rem"},
                     ),
                     _field_error(MembersState.role_error),
@@ -100,26 +101,27 @@ def invite_form() -> rx.Component:
 
 def _member_row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.vstack(rx.text(row["name"], weight="medium"), rx.text(row["email"], size="1"), spacing="0")),
+        rx.table.cell(rx.vstack(rx.text(row.name, weight="medium"), rx.text(row.email, size="1"), spacing="0")),
         rx.table.cell(
             rx.cond(
-                row["editable"] == "yes",
+                row.editable,
                 controls.select(
                     MembersState.role_options,
-                    row["role"],
-                    lambda value: MembersState.ask_role(row["user_id"], value),
-                    "Role of " + row["email"],
+                    row.role,
+                    lambda value: MembersState.ask_role(row.user_id, value),
+                    "Role of " + row.email,
+                    keys=("id", "label"),
                     trigger={"data_testid": "member-role"},
                 ),
-                rx.text(row["role"]),
+                rx.text(row.role),
             )
         ),
-        rx.table.cell(status_badge(row["status"])),
-        rx.table.cell(row["last_sign_in"]),
-        rx.table.cell(row["joined"]),
+        rx.table.cell(status_badge(row.status)),
+        rx.table.cell(row.last_sign_in),
+        rx.table.cell(row.joined),
         rx.table.cell(
             _row_button(
-                row["removable"], "Deactivate", MembersState.ask_deactivate(row["user_id"]), "member-deactivate", "red"
+                row.removable, "Deactivate", MembersState.ask_deactivate(row.user_id), "member-deactivate", "red"
             )
         ),
         data_testid="member-row",
@@ -193,19 +195,17 @@ def confirm_dialog() -> rx.Component:
 
 def _invitation_row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["email"]),
-        rx.table.cell(row["role"]),
-        rx.table.cell(status_badge(row["status"])),
-        rx.table.cell(row["expires"]),
+        rx.table.cell(row.email),
+        rx.table.cell(row.role),
+        rx.table.cell(status_badge(row.status)),
+        rx.table.cell(row.expires),
         rx.table.cell(
             rx.hstack(
+                _row_button(row.can_resend, "Resend", InvitationsState.choose(row.id, "resend"), "invitation-resend"),
                 _row_button(
-                    row["can_resend"], "Resend", InvitationsState.choose(row["id"], "resend"), "invitation-resend"
-                ),
-                _row_button(
-                    row["can_cancel"],
+                    row.can_cancel,
                     "Cancel",
-                    InvitationsState.choose(row["id"], "cancel"),
+                    InvitationsState.choose(row.id, "cancel"),
                     "invitation-cancel",
                     "gray",
                 ),

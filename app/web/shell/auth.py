@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
 import reflex as rx
 
-from app.web.shell.registry import PAGES, nav_for
+from app.web.shell.registry import PAGES, NavItem, nav_for
 from engine.context import TenantContext
 from engine.errors import NotFound
 from engine.rbac import Role, has_permission
@@ -53,6 +54,16 @@ def safe_next(path: str | None) -> str:
     return path
 
 
+@dataclass(frozen=True)
+class TenantChoice:
+    """One of the user's tenants, for the picker and the user menu."""
+
+    id: str
+    name: str
+    role: str
+    slug: str
+
+
 class AuthState(rx.State):
     """Session, tenant and role of the browser tab; page states inherit it."""
 
@@ -69,8 +80,8 @@ class AuthState(rx.State):
     email: str = ""
     tenant_name: str = ""
     role: str = ""
-    nav_items: list[dict[str, str]] = []
-    tenants: list[dict[str, str]] = []
+    nav_items: list[NavItem] = []
+    tenants: list[TenantChoice] = []
     # "pending" until the guard ran, then "ok" or "denied"
     access: str = "pending"
     switch_error: str = ""
@@ -143,13 +154,11 @@ class AuthState(rx.State):
             return None
         return ctx
 
-    async def _memberships(self) -> list[dict[str, str]]:
+    async def _memberships(self) -> list[TenantChoice]:
         if not self._user_id:
             return []
         rows = await asyncio.to_thread(memberships_of, uuid.UUID(self._user_id))
-        return [
-            {"id": str(m.tenant_id), "name": m.tenant_name, "role": m.role.value, "slug": m.tenant_slug} for m in rows
-        ]
+        return [TenantChoice(str(m.tenant_id), m.tenant_name, m.role.value, m.tenant_slug) for m in rows]
 
     # ---- events ------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ import uuid
 import reflex as rx
 from reflex.event import EventSpec
 
+from app.web.kit.buttons import dismiss_button
+
 log = logging.getLogger("pharos.web")
 
 MESSAGE = "Something went wrong on our side, so this action may not have completed. Please try again."
@@ -69,14 +71,7 @@ def error_notice() -> rx.Component:
                     ),
                     spacing="1",
                 ),
-                rx.icon_button(
-                    rx.icon("x", size=16),
-                    on_click=ErrorNoticeState.dismiss,
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Dismiss",
-                    data_testid="backend-error-dismiss",
-                ),
+                dismiss_button(ErrorNoticeState.dismiss, "backend-error-dismiss"),
                 color_scheme="red",
                 role="alert",
                 variant="surface",

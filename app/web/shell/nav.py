@@ -50,11 +50,11 @@ def _nav_icon(name: Var) -> rx.Component:
 
 
 def nav_link(item: Var) -> rx.Component:
-    active = AuthState.router.url.path == item["href"]
+    active = AuthState.router.url.path == item.href
     return rx.link(
         rx.hstack(
-            _nav_icon(item["icon"]),
-            rx.text(item["label"], size="3", weight=rx.cond(active, "bold", "regular")),
+            _nav_icon(item.icon),
+            rx.text(item.label, size="3", weight=rx.cond(active, "bold", "regular")),
             align="center",
             spacing="3",
             padding_x="0.75rem",
@@ -65,7 +65,7 @@ def nav_link(item: Var) -> rx.Component:
             _hover={"background": rx.color("gray", 3)},
             width="100%",
         ),
-        href=item["href"],
+        href=item.href,
         underline="none",
         width="100%",
         data_testid="nav-link",
@@ -73,13 +73,8 @@ def nav_link(item: Var) -> rx.Component:
 
 
 def nav_links() -> rx.Component:
-    return rx.vstack(
-        rx.foreach(AuthState.nav_items, nav_link),
-        spacing="1",
-        width="100%",
-        role="navigation",
-        aria_label="Main",
-    )
+    items = rx.foreach(AuthState.nav_items, nav_link)
+    return rx.vstack(items, spacing="1", width="100%", role="navigation", aria_label="Main")
 
 
 def sidebar() -> rx.Component:
@@ -135,13 +130,13 @@ def mobile_nav() -> rx.Component:
 def _tenant_item(item: Var) -> rx.Component:
     return rx.menu.item(
         rx.hstack(
-            rx.text(item["name"]),
+            rx.text(item.name),
             rx.spacer(),
-            rx.badge(item["role"], variant="soft", size="1"),
+            rx.badge(item.role, variant="soft", size="1"),
             width="100%",
             spacing="3",
         ),
-        on_select=AuthState.choose_tenant(item["id"]),
+        on_select=AuthState.choose_tenant(item.id),
         data_testid="tenant-option",
     )
 

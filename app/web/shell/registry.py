@@ -37,11 +37,18 @@ def register(spec: PageSpec) -> None:
     PAGES[spec.route] = spec
 
 
-def nav_for(role: str) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    icon: str  # a lucide icon name
+
+
+def nav_for(role: str) -> list[NavItem]:
     """Nav entries the role may use, in display order."""
     items = [p for p in PAGES.values() if p.nav_label and (p.permission is None or has_permission(role, p.permission))]
     items.sort(key=lambda p: (p.order, p.nav_label or ""))
-    return [{"label": p.nav_label or p.title, "href": p.route, "icon": p.icon} for p in items]
+    return [NavItem(p.nav_label or p.title, p.route, p.icon) for p in items]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def expected_nav(role: str) -> list[str]:
     import app.web.modules  # noqa: F401  (registers the pages)
     from app.web.shell.registry import nav_for
 
-    return [item["label"] for item in nav_for(role)]
+    return [item.label for item in nav_for(role)]
 
 
 def nav_labels(page) -> list[str]:

@@ -61,7 +61,7 @@ def test_valid_link_prefills_and_runs(pp, cat_a):
     assert by_id["fields"]["w_org"] == NONE and by_id["fields"]["w_kind"] == "map"
 
     answer = pp.explain(ctx, _form(link["fields"]))
-    assert answer["price"] == "479 INR" and answer["winner"] == rule
+    assert answer.price == "479 INR" and answer.winner == rule
     assert pp.rule_verdict(rule, answer).startswith(f"Rule {rule[:8]} is the winning rule")
     global_rule = str(cat_a.ids.rules["map:d3"])
     verdict = pp.rule_verdict(global_rule, answer)
@@ -126,18 +126,18 @@ def test_inactive_skus_leave_the_picker_and_the_toggle_is_tenant_checked(pp, cat
     ops = cat_a.ctx("ops")
     assert set_active(ops, "sku", zinc, False) == "AUR-ZINC-30"
     try:
-        assert {r["code"]: r["active"] for r in views.sku_page(ops)["skus"]}["AUR-ZINC-30"] == "no"
+        assert {r.code: r.is_active for r in views.sku_page(ops).skus}["AUR-ZINC-30"] is False
         data = pp.overview(cat_a.ctx("viewer"), "__all__")
-        assert zinc not in {s["id"] for s in data["skus"]} and len(data["skus"]) == 2
-        assert any(r["sku"] == "AUR-ZINC-30" for r in data["rules"])  # its rules are still listed
+        assert zinc not in {s.id for s in data.skus} and len(data.skus) == 2
+        assert any(r.sku == "AUR-ZINC-30" for r in data.rules)  # its rules are still listed
         link = pp.deep_link(cat_a.ctx("viewer"), {"sku": "AUR-ZINC-30", "kind": "mrp", "at": "2026-06-01"})
-        assert link["run"] and link["fields"]["w_sku"] == zinc and link["inactive_sku"]["id"] == zinc
-        assert re.fullmatch(r"AUR-ZINC-30 — .+ \(inactive\)", link["inactive_sku"]["label"])
+        assert link["run"] and link["fields"]["w_sku"] == zinc and link["inactive_sku"].id == zinc
+        assert re.fullmatch(r"AUR-ZINC-30 — .+ \(inactive\)", link["inactive_sku"].label)
         with pytest.raises(NotFound):
             set_active(cat_b.ctx("owner"), "sku", zinc, True)  # another tenant's id looks absent
         online = str(cat_a.ids.channels["online"])
         set_active(ops, "channel", online, False)
-        assert {c["code"]: c["active"] for c in views.channel_rows(ops)}["ONLINE"] == "no"
+        assert {c.code: c.is_active for c in views.channel_rows(ops)}["ONLINE"] is False
         set_active(ops, "channel", online, True)
     finally:
         set_active(ops, "sku", zinc, True)

@@ -75,7 +75,7 @@ def test_form_saves_use_the_api_rules(cat_a, cat_b):
         assert field in bad.value.fields, (bad_value, bad.value.fields)
     saved = FORMS["rule"].save(ctx, None, rule)
     assert saved["label"] == "249.1234567891 INR"
-    assert [w["severity"] for w in saved["warnings"]] == ["ambiguous"]  # same start and priority as the seed's
+    assert [w.severity for w in saved["warnings"]] == ["ambiguous"]  # same start and priority as the seed's
     from models.catalog.tables import PriceRule
     from models.core.db import tenant_session
 
@@ -122,14 +122,14 @@ async def _ops_creates_and_edits_an_org(root, cat_a):
     assert "profile.country" not in state.errors
     await _call(root, OrgsState, "save")
     assert not state.form_open and state.notice == "Saved Rival Labs."
-    assert state.selected["name"] == "Rival Labs" and state.selected["type"] == "competitor"
-    org_id = state.selected["id"]
+    assert state.selected.name == "Rival Labs" and state.selected.type == "competitor"
+    org_id = state.selected.id
     await _call(root, OrgsState, "open_edit", kind="org", row_id=org_id)
     assert state.editing and state.form["profile.brands"] == "Nova, Lux" and state.form["code"] == code
     await _call(root, OrgsState, "set_value", name="type", value="dealer")  # the type is fixed once created
     await _call(root, OrgsState, "set_value", name="name", value="Rival Labs Ltd")
     await _call(root, OrgsState, "save")
-    assert state.selected["name"] == "Rival Labs Ltd" and state.selected["type"] == "competitor"
+    assert state.selected.name == "Rival Labs Ltd" and state.selected.type == "competitor"
     return org_id
 
 

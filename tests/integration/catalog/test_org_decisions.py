@@ -33,8 +33,8 @@ async def _ops_holds_and_reinstates(root, cat_a) -> list[str]:
     seen = [await asyncio.to_thread(_status, cat_a, "dealer-metro")]
     await _call(root, OrgsState, "set_reason", value="awaiting paperwork")
     await _call(root, OrgsState, "confirm_action")
-    assert not state.dialog_open and state.notice == "Done: hold." and state.selected["status"] == "on_hold"
-    assert {r["id"]: r["status"] for r in state.rows}[metro] == "on_hold"  # the list shows it too
+    assert not state.dialog_open and state.notice == "Done: hold." and state.selected.status == "on_hold"
+    assert {r.id: r.status for r in state.rows}[metro] == "on_hold"  # the list shows it too
     seen.append(await asyncio.to_thread(_status, cat_a, "dealer-metro"))
     await _call(root, OrgsState, "start_action", action="reinstate")
     await _call(root, OrgsState, "set_reason", value="paperwork in")
@@ -53,7 +53,7 @@ async def _cannot_decide(root, cat_a, org_key: str) -> None:
     await _call(root, OrgsState, "start_action", action="hold")
     await _call(root, OrgsState, "set_reason", value="should not happen")
     await _call(root, OrgsState, "confirm_action")
-    assert not state.dialog_open and state.selected.get("status") != "on_hold"
+    assert not state.dialog_open and state.selected.status != "on_hold"
 
 
 async def _scenario(cat_a, cat_b):

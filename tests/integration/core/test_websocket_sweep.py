@@ -191,7 +191,7 @@ def test_every_handler_is_enumerated():
         "AuthState.choose_tenant",
         "AuditState.load",
         "AuditState.load_more",
-        "AuditState.set_actor",
+        "AuditState.set_filter",
         "LoginState.finish",
         "HomeState.load",
     ):

@@ -11,7 +11,7 @@ ROLES = ("owner", "admin", "ops", "sales", "viewer", "auditor", "hr", "finance",
 def test_only_v1_modules_are_listed(role):
     from app.web.core.home import capabilities
 
-    modules = [c["module"] for c in capabilities(role)]
+    modules = [c.module for c in capabilities(role)]
     assert set(modules) <= {"Margin defense", "Catalog", "Pricing", "Audit"}
     for hidden in ("Compensation", "Vendor cases", "Operator console", "Platform"):
         assert hidden not in modules
@@ -21,16 +21,16 @@ def test_owner_sees_every_v1_module_with_counts_from_rbac():
     from app.web.core.home import capabilities
     from engine.rbac import permissions_of
 
-    cards = {c["module"]: c for c in capabilities("owner")}
+    cards = {c.module: c for c in capabilities("owner")}
     assert list(cards) == ["Margin defense", "Catalog", "Pricing", "Audit"]
     margin = sorted(p for p in permissions_of("owner") if p.startswith("margin."))
-    assert cards["Margin defense"]["count"] == str(len(margin))
-    assert cards["Audit"]["abilities"] == "view audit"
+    assert cards["Margin defense"].count == str(len(margin))
+    assert cards["Audit"].abilities == "view audit"
 
 
 def test_viewer_reads_only():
     from app.web.core.home import capabilities
 
-    cards = {c["module"]: c["abilities"] for c in capabilities("viewer")}
+    cards = {c.module: c.abilities for c in capabilities("viewer")}
     assert "Audit" not in cards
     assert "run enforcement" not in cards["Margin defense"] and "view" in cards["Margin defense"]

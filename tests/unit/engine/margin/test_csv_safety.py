@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine.margin.csv_safety import (
@@ -160,12 +160,12 @@ INVISIBLE_CHARS = "".join(chr(cp) for cp in invisible_codepoints())
 def _starts_a_formula(cell: str) -> bool:
     """What a spreadsheet would execute: after invisible characters, a trigger or look-alike.
     A cell that starts with one of our bare numbers is a value, even a negative one, also when a
-    reader splitting on another separator glued the next fields to it."""
+    reader splitting on another separator glued the next fields (or lines) to it."""
     stripped = cell.lstrip(INVISIBLE_CHARS)
     if not stripped or stripped.startswith("'"):
         return False
     try:
-        Decimal(re.split(r"[,;\t]", stripped, maxsplit=1)[0])
+        Decimal(re.split(r"[,;\t\r\n]", stripped, maxsplit=1)[0])
         return False
     except InvalidOperation:
         return stripped[0] in LOOKALIKE_TRIGGERS
@@ -182,6 +182,8 @@ def _starts_a_formula(cell: str) -> bool:
         max_size=6,
     )
 )
+# a `;` reader glues a bare negative number to the lines after it (found by hypothesis)
+@example(rows=[["", "\n"], [Decimal("-0.01")], [""]])
 def test_no_cell_of_an_export_starts_a_formula_whatever_separator_the_reader_uses(rows):
     """Read back the way spreadsheets in different locales split fields (comma, semicolon, tab),
     honouring quotes: no cell may start a formula."""

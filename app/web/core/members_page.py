@@ -21,12 +21,10 @@ COPY_JS = """() => {
 }"""
 
 
-def _row_button(shown, label: str, on_click, testid: str, color: str = "accent") -> rx.Component:
+def _row_button(shown, label: str, on_click, testid: str, color: str | None = None) -> rx.Component:
     """A small row button, drawn only when the server offered it (`shown`)."""
-    return rx.cond(
-        shown,
-        rx.button(label, size="1", variant="soft", color_scheme=color, on_click=on_click, data_testid=testid),
-    )
+    colour = {"color_scheme": color} if color else {}
+    return rx.cond(shown, rx.button(label, size="1", variant="soft", on_click=on_click, data_testid=testid, **colour))
 
 
 def _field_error(text) -> rx.Component:
@@ -180,7 +178,7 @@ def confirm_dialog() -> rx.Component:
                 on_click=MembersState.confirm,
                 loading=MembersState.busy,
                 disabled=deactivating & ((reason.to(str).strip() == "") | (reason.to(str).length() > REASON_MAX)),
-                color_scheme=rx.cond(deactivating, "red", "accent"),
+                color_scheme=rx.cond(deactivating, "red", "indigo"),
                 data_testid="member-confirm",
             ),
             justify="end",

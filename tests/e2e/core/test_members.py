@@ -203,3 +203,35 @@ def test_a_deactivated_members_socket_event_is_refused(live_app):
     assert {"session_ended_rx_state_": True, "signed_in_rx_state_": False}.items() <= auth[0].items()
     members = [d for u in after for name, d in (u.get("delta") or {}).items() if name.endswith("____members_state")]
     assert members[0]["rows_rx_state_"] == [] and members[0]["role_options_rx_state_"] == []
+
+
+def test_resend_gives_a_new_link_and_cancel_asks_for_a_note(page, live_app):
+    tenant = make_tenant("resend")
+    signed_in(page, tenant.owner_email, tenant.password)
+    page.goto("/settings/members")
+    email = f"twice-{uuid.uuid4().hex[:6]}@example.test"
+    page.get_by_test_id("invite-email").fill(email)
+    page.get_by_test_id("invite-submit").click()
+    first = page.get_by_test_id("invite-link")
+    expect(first).to_have_value(re.compile(r"token="))
+    old = first.input_value()
+
+    page.get_by_test_id("invitation-resend").click()
+    fresh = page.get_by_test_id("fresh-link")
+    expect(fresh).to_have_value(re.compile(r"/invite/accept\?token="))
+    new = fresh.input_value()
+    assert new != old
+    expect(page.get_by_text("the old link no longer works")).to_be_visible()
+
+    page.get_by_test_id("invitation-cancel").click()
+    confirm = page.get_by_test_id("reason-confirm")
+    expect(confirm).to_be_disabled()  # the note is the confirmation
+    page.get_by_test_id("reason-input").fill("sent to the wrong address")
+    confirm.click()
+    expect(page.get_by_text("Invitation cancelled.")).to_be_visible()
+    expect(page.get_by_test_id("invitation-row")).to_have_count(0)
+    res = httpx.post(
+        f"{live_app.url}/api/invitations/accept",
+        json={"token": new.split("token=")[1], "password": "whatever-pw"},
+    )
+    assert res.status_code == 409 and res.json()["error"]["fields"] == {"token": "cancelled"}

@@ -89,6 +89,18 @@ def redis_url(base: str, db: int) -> str:
     return f"{base}/{db}"
 
 
+def scratch_services(redis_db: int = REDIS_DB) -> tuple[str, str]:
+    """A scratch database on DATABASE_URL's server, Redis database `redis_db` and a queue of its
+    own, all made the process's services: (database URL, queue name)."""
+    server, redis_base = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
+    if not server or not redis_base:
+        raise SystemExit("set DATABASE_URL and REDIS_URL (servers to create the scratch database on)")
+    db_url = create_scratch_db(server)
+    queue = f"pharos:bench:{uuid.uuid4().hex[:8]}"
+    use_services(db_url, redis_url(redis_base, redis_db), queue)
+    return db_url, queue
+
+
 def use_services(db_url: str, redis: str, queue: str) -> None:
     os.environ.update(DATABASE_URL=db_url, REDIS_URL=redis, PHAROS_QUEUE_NAME=queue)
     from models.core.db import dispose_engines
@@ -586,9 +598,10 @@ def render(runs: list[dict[str, Any]], load: dict[str, Any] | None, api: list[di
     return "\n".join(lines) + "\n"
 
 
-def write_doc(section: str) -> None:
+def write_doc(section: str, title: str = SECTION) -> None:
+    """Put `section` into docs/benchmarks.md under its `title` (that section only)."""
     doc = DOC.read_text()
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     found = pattern.search(doc)
     DOC.write_text(pattern.sub(lambda _: section + "\n", doc) if found else doc.rstrip("\n") + "\n\n" + section)
 
@@ -603,12 +616,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (prints its URL)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    server, redis_base = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not server or not redis_base:
-        raise SystemExit("set DATABASE_URL and REDIS_URL (servers to create the scratch database on)")
-    db_url = create_scratch_db(server)
-    queue = f"pharos:bench:{uuid.uuid4().hex[:8]}"
-    use_services(db_url, redis_url(redis_base, REDIS_DB), queue)
+    db_url, queue = scratch_services()
     log_dir = Path(tempfile.mkdtemp(prefix="pharos-bench-"))
     print(f"scratch database {make_url(db_url).database}, queue {queue}, logs {log_dir}", flush=True)
     try:

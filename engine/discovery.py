@@ -20,3 +20,19 @@ def import_tree(package: str, *, leaf: str | None = None) -> list[ModuleType]:
         if leaf is None or info.name.rsplit(".", 1)[-1] == leaf:
             found.append(importlib.import_module(info.name))
     return found
+
+
+def module_parts(packages: tuple[str, ...], leaf: str, attr: str) -> list:
+    """`attr` of every `<package>.<leaf>` module that exists (e.g. each module's PROVIDERS in
+    models/<module>/search_providers.py), concatenated in `packages` order."""
+    found: list = []
+    for package in packages:
+        name = f"{package}.{leaf}"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found += list(getattr(module, attr))
+    return found

@@ -61,3 +61,17 @@ class RateLimited(DomainError):
     def __init__(self, message: str, *, retry_after: int, fields: dict[str, str] | None = None):
         super().__init__(message, fields=fields)
         self.retry_after = max(1, int(retry_after))
+
+
+class TooLarge(DomainError):
+    """More bytes than the limit (or than the upload announced)."""
+
+    code = "payload_too_large"
+    status = 413
+
+
+class Unavailable(DomainError):
+    """A service the answer needs (Redis) did not answer in time; nothing was done."""
+
+    code = "unavailable"
+    status = 503

@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "core.invitations.withdraw": _roles(Role.VENDOR),
     "core.jobs.read": _STAFF,
     "core.jobs.manage": _roles(_A, Role.OPS),
+    # sending files at all (uploads); each purpose's own permission narrows it
+    "core.uploads.write": ALL_ROLES - {Role.VIEWER, Role.AUDITOR},
     # margin defense (spec: Owner everything; Ops enforcement + dealer status + task ops;
     # Sales tasks + notes + close loop, no enforcement; Viewer read-only)
     "margin.read": _roles(_A, Role.OPS, Role.SALES, Role.VIEWER, Role.AUDITOR),

@@ -2,7 +2,7 @@
 through an invitation (the app may insert only the user it acts as), the token lookup.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from models.core.rls import CURRENT_USER, tenant_isolation
 from models.core.settings import APP_ROLE
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 Every HTTP request on the port (API, Reflex, pages) has a byte budget for its body, chosen by route
 class: JSON API and everything else PHAROS_MAX_BODY_BYTES (default 1 MiB); upload routes their own,
-larger one (PHAROS_MAX_UPLOAD_BYTES, default 50 MiB), which such a route must consume as a stream
+larger one (PHAROS_MAX_UPLOAD_BYTES, default 250 MiB), which such a route must consume as a stream
 (`request.stream()` or a spooled multipart parser), never `await request.body()`. A declared
 Content-Length over the budget is refused at once with 413, nothing read; a body without one
 (chunked) is counted chunk by chunk and refused as soon as it passes the budget. Refusals use the API

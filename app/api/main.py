@@ -15,6 +15,7 @@ from app.api.deps import SIGNED_IN
 from app.api.edge import OriginGuard, TrustedProxyHeaders
 from app.api.errors import API_ERRORS, PUBLIC_ERRORS, error_responses, install_api_fallback, install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
+from app.api.write_budget import WRITE_BUDGET
 from engine.discovery import import_tree
 from engine.modules import MODULES
 from models.core.logs import configure_json_logging
@@ -53,7 +54,8 @@ def create_api() -> FastAPI:
         if name in PUBLIC:
             api.include_router(router, responses=PUBLIC[name])
         else:
-            api.include_router(router, responses=API_ERRORS, dependencies=SIGNED_IN)
+            # signed-in routers: every write spends the caller's write budget first
+            api.include_router(router, responses=API_ERRORS, dependencies=[*SIGNED_IN, *WRITE_BUDGET])
     install_api_fallback(api)  # after every router: it answers what none of them matched
     # added innermost first: proxy headers → observability → origin policy → body limit → routes
     api.add_middleware(BodyLimitMiddleware)

@@ -43,7 +43,10 @@ class Settings:
     # empty: /metrics answers 404; set: it needs `Authorization: Bearer <token>`
     metrics_token: str = ""
     max_body_bytes: int = 1024 * 1024
-    max_upload_bytes: int = 50 * 1024 * 1024
+    max_upload_bytes: int = 250 * 1024 * 1024
+    # `limits` notation: writes (REST and page handlers) per user, and per tenant for all its users
+    write_limit_user: str = "120/minute"
+    write_limit_tenant: str = "600/minute"
 
     @property
     def sqlalchemy_owner_url(self) -> str:
@@ -131,7 +134,13 @@ def get_settings() -> Settings:
         metrics_token=os.environ.get("PHAROS_METRICS_TOKEN", ""),
         max_body_bytes=_positive_int("PHAROS_MAX_BODY_BYTES", os.environ.get("PHAROS_MAX_BODY_BYTES", "1048576")),
         max_upload_bytes=_positive_int(
-            "PHAROS_MAX_UPLOAD_BYTES", os.environ.get("PHAROS_MAX_UPLOAD_BYTES", "52428800")
+            "PHAROS_MAX_UPLOAD_BYTES", os.environ.get("PHAROS_MAX_UPLOAD_BYTES", "262144000")
+        ),
+        write_limit_user=_rate_limits(
+            "PHAROS_WRITE_LIMIT_USER", os.environ.get("PHAROS_WRITE_LIMIT_USER", "120/minute")
+        ),
+        write_limit_tenant=_rate_limits(
+            "PHAROS_WRITE_LIMIT_TENANT", os.environ.get("PHAROS_WRITE_LIMIT_TENANT", "600/minute")
         ),
     )
 

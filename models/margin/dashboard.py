@@ -12,9 +12,7 @@ from sqlmodel import Session, col, select
 from engine.context import TenantContext
 from engine.margin.frames import PRICE_RULES
 from engine.margin.machines import ALERT_OPEN_STATES, TASK_OPEN_STATES
-from models.catalog.tables import Organization, Sku
 from models.core.base import utcnow
-from models.core.text_search import every_word, search_words
 from models.jobs.tables import Job
 from models.margin.tables import MarginAlert, MarginAlertEvidence, MarginTask
 
@@ -121,65 +119,4 @@ def summary(
         "running_batches": sum(int(c) for _, c in running),
         "running_jobs_by_kind": {k: int(c) for k, c in running},
         "breach_trend": trend,
-    }
-
-
-def search(session: Session, ctx: TenantContext, q: str, *, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
-    """Alerts (by dealer/SKU name or code, or rule), dealers, SKUs and tasks matching every word of
-    `q` (each word may match a different field: "metro zinc" finds Metro's AUR-ZINC-30 alerts)."""
-    words = search_words(q)
-    if not words:
-        return {"alerts": [], "dealers": [], "skus": [], "tasks": []}
-    tenant = ctx.tenant_id
-    dealers = session.exec(
-        select(Organization)
-        .where(
-            Organization.tenant_id == tenant,
-            Organization.type == "dealer",
-            every_word(words, Organization.name, Organization.code),
-        )
-        .order_by(Organization.name)
-        .limit(limit)
-    ).all()
-    skus = session.exec(
-        select(Sku)
-        .where(Sku.tenant_id == tenant, every_word(words, Sku.name, Sku.code))
-        .order_by(Sku.code)
-        .limit(limit)
-    ).all()
-    alerts = session.exec(
-        select(MarginAlert, Organization.name, Sku.code)
-        .where(
-            MarginAlert.tenant_id == tenant,
-            Organization.tenant_id == tenant,
-            Sku.tenant_id == tenant,
-            Organization.id == MarginAlert.dealer_id,
-            Sku.id == MarginAlert.sku_id,
-            every_word(words, Organization.name, Sku.code, Sku.name, MarginAlert.rule),
-        )
-        .order_by(col(MarginAlert.opened_at).desc(), col(MarginAlert.id))
-        .limit(limit)
-    ).all()
-    tasks = session.exec(
-        select(MarginTask)
-        .where(MarginTask.tenant_id == tenant, every_word(words, MarginTask.title))
-        .order_by(col(MarginTask.created_at).desc(), col(MarginTask.id))
-        .limit(limit)
-    ).all()
-    return {
-        "alerts": [
-            {
-                "id": str(a.id),
-                "rule": a.rule,
-                "status": a.status,
-                "severity": a.severity,
-                "dealer": name,
-                "sku": code,
-                "label": f"{a.rule} · {name} · {code}",
-            }
-            for a, name, code in alerts
-        ],
-        "dealers": [{"id": str(d.id), "code": d.code, "name": d.name, "label": d.name} for d in dealers],
-        "skus": [{"id": str(s.id), "code": s.code, "name": s.name, "label": f"{s.code} {s.name}"} for s in skus],
-        "tasks": [{"id": str(t.id), "title": t.title, "status": t.status, "label": t.title} for t in tasks],
     }

@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "pharos-demo"
+UPLOADS_DATA_DIR = tempfile.mkdtemp(prefix="pharos-e2e-data-")
 FLUSH_JS = "() => new Promise((done) => setTimeout(() => requestAnimationFrame(() => done(null)), 0))"
 
 
@@ -79,6 +80,11 @@ def live_app(services) -> Iterator[LiveApp]:
     env = {**os.environ, **backend_env(port)}
     env["REFLEX_REDIS_URL"] = _redis_db(os.environ["REDIS_URL"], 14)
     env["GRANIAN_WORKERS"] = "2"
+    # uploads: a data dir of the session's own, and the core's sample import target (tests/support)
+    env["PHAROS_DATA_DIR"] = UPLOADS_DATA_DIR
+    env["PHAROS_IMPORT_TARGET_MODULES"] = ",".join(
+        filter(None, [os.environ.get("PHAROS_IMPORT_TARGET_MODULES"), "tests.support.sample_targets"])
+    )
     log_path = Path(tempfile.mkdtemp(prefix="pharos-e2e-")) / "app.log"
     log = log_path.open("w")
     started = time.perf_counter()

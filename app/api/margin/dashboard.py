@@ -1,17 +1,15 @@
-"""`/api/dashboard/summary`, `/api/search` and `POST /api/margin/detect` (RBAC: margin.read;
-detection margin.detect.run)."""
+"""`/api/dashboard/summary` and `POST /api/margin/detect` (RBAC: margin.read; detection
+margin.detect.run). Margin's search is a provider of the one search (models/margin/search_providers.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from app.api.deps import require
 from app.api.margin import schemas
 from engine.context import TenantContext
-from engine.inputs import Instant, PlainText, StrictInt, query_int
+from engine.inputs import Instant, StrictInt, query_int
 from engine.jsonable import to_jsonable
 from engine.margin import permissions as perm
 from engine.text import TextInput
@@ -24,15 +22,6 @@ router = APIRouter(prefix="/api", tags=["margin"])
 @router.get("/dashboard/summary", response_model=schemas.DashboardSummary)
 def dashboard_summary(ctx: TenantContext = Depends(require(perm.READ)), period_days: query_int(1, 366) = 30) -> dict:
     return to_jsonable(alert_queries.summary(ctx, period_days=period_days))
-
-
-@router.get("/search", response_model=schemas.SearchResults)
-def search(
-    q: Annotated[PlainText, Query(min_length=1, max_length=100)],
-    limit: query_int(1, 50) = 10,
-    ctx: TenantContext = Depends(require(perm.READ)),
-) -> dict:
-    return alert_queries.search(ctx, q, limit=limit)
 
 
 class DetectRequest(TextInput):

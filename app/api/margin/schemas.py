@@ -157,15 +157,6 @@ class DashboardSummary(BaseModel):
     breach_trend: list[TrendDay]
 
 
-class SearchResults(BaseModel):
-    """Each hit has `id` and `label`, plus its kind's fields (models.margin.dashboard.search)."""
-
-    alerts: list[dict[str, Any]]
-    dealers: list[dict[str, Any]]
-    skus: list[dict[str, Any]]
-    tasks: list[dict[str, Any]]
-
-
 class DealerRowPublic(BaseModel):
     id: uuid.UUID
     code: str

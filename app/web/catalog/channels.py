@@ -125,7 +125,9 @@ class ChannelCatalogState(CatalogPage, AuthState):
         if offering is None:
             self.error = "invalid offering"
             return
-        ok, number = await call(self, change_listing, ctx, self.channel_id, change, str(offering), self.note)
+        ok, number = await call(
+            self, change_listing, ctx, self.channel_id, change, str(offering), self.note, writes=True
+        )
         if not ok:
             return
         self.error, self.note = "", ""

@@ -70,7 +70,7 @@ class SkusState(CatalogPage, EntityForm, AuthState):
         if ctx is None or kind not in ("sku", "channel") or not isinstance(active, bool):
             return
         self.notice, self.error = "", ""
-        ok, code = await call(self, actions.set_active, ctx, kind, str(row_id)[:64], active)
+        ok, code = await call(self, actions.set_active, ctx, kind, str(row_id)[:64], active, writes=True)
         if not ok:
             return
         await self._refresh(ctx)

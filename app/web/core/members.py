@@ -8,7 +8,6 @@ rows this tab was shown. The guard rails (last owner, owners, oneself) live in m
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any, ClassVar
 
@@ -17,8 +16,8 @@ import reflex as rx
 from app.web.core import member_rows
 from app.web.core.member_rows import InvitationRow, MemberRow
 from app.web.kit import format as fmt
-from app.web.kit.calls import call
-from app.web.kit.decisions import DecisionDialogMixin
+from app.web.kit.calls import call, write
+from app.web.kit.decisions import Action, Decision, DecisionDialogMixin
 from app.web.kit.lists import KeysetListMixin
 from app.web.kit.rows import Option
 from app.web.shell.auth import AuthState
@@ -64,11 +63,13 @@ class InvitationsState(DecisionDialogMixin, AuthState):
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["status"]
 
-    def _needs_reason(self, chosen: dict[str, str]) -> bool:
-        return chosen["action"] == "cancel"  # the note is the confirmation
+    def _needs_reason(self, chosen: Action) -> bool:
+        return chosen.action == "cancel"  # the note is the confirmation
 
-    def _record_decision(self, ctx, record_id, action, reason, note, expected_status) -> None:
-        outcome = actions.decide_invitation(ctx, uuid.UUID(record_id), action or "", reason, expected_status)
+    def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
+        outcome = actions.decide_invitation(
+            ctx, uuid.UUID(record_id), decision.action or "", decision.reason, decision.expected_status
+        )
         self._fresh_path = outcome.details.get("accept_path", "")
 
     def _done_notice(self, action: str | None) -> str:
@@ -98,15 +99,15 @@ class InvitationsState(DecisionDialogMixin, AuthState):
             return
         self.error = self.notice = self.fresh_link = ""
         await self._show(ctx, str(invitation_id))
-        chosen = next((a for a in self.actions if a["action"] == str(action)), None)
+        chosen = next((a for a in self.actions if a.action == str(action)), None)
         if chosen is None:
             self.error = self.error or "That action is not available for this invitation now."
             return
         if self._needs_reason(chosen):
-            self._pending, self.dialog_title, self.reason = chosen["action"], "Cancel invitation", ""
+            self._pending, self.dialog_title, self.reason = chosen.action, "Cancel invitation", ""
             self.dialog_open = True
             return
-        await self._decide(chosen["action"], None, None)
+        await self._decide(chosen.action, None, None)
 
 
 class MembersState(KeysetListMixin, AuthState):
@@ -167,7 +168,7 @@ class MembersState(KeysetListMixin, AuthState):
         self.inviting = True
         yield
         try:
-            created = await asyncio.to_thread(actions.invite, ctx, self.invite_email, self.invite_role)
+            created = await write(actions.invite, ctx, self.invite_email, self.invite_role)
         except ValidationFailed as exc:
             self.email_error = exc.fields.get("email", "")
             self.role_error = exc.fields.get("role", "")
@@ -226,10 +227,10 @@ class MembersState(KeysetListMixin, AuthState):
         self.busy = True
         yield
         if self.confirm_kind == "role":
-            ok, view = await call(self, actions.change_role, ctx, target, self.confirm_role)
+            ok, _ = await call(self, actions.change_role, ctx, target, self.confirm_role, writes=True)
             done = f"{self.confirm_email} is now {self.confirm_role}." if ok else ""
         else:
-            ok, view = await call(self, actions.deactivate, ctx, target, reason[:REASON_MAX])
+            ok, _ = await call(self, actions.deactivate, ctx, target, reason[:REASON_MAX], writes=True)
             done = f"{self.confirm_email} is deactivated; their sessions here have ended." if ok else ""
         self.busy, self.confirm_kind, self._target = False, "", ""
         if ok:

@@ -3,6 +3,8 @@ the character counter under a text field."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex.vars import Var
 
@@ -10,12 +12,25 @@ from reflex.vars import Var
 # id is "any" (tests/unit/web/test_kit_any.py)
 ANY = "any"
 
+# a row of controls that wraps on narrow screens, its items centred on one line
+ROW = {"wrap": "wrap", "align": "center"}
+
 # user text (notes, reasons, titles, names) wraps instead of overflowing its card
 WRAP = {"overflow_wrap": "anywhere", "word_break": "break-word", "min_width": "0"}
 
 
-def field(caption: str, *controls: rx.Component, **props) -> rx.Component:
-    return rx.vstack(rx.text(caption, size="1", weight="medium", color_scheme="gray"), *controls, spacing="1", **props)
+def hint(*parts: Any, **props: Any) -> rx.Component:
+    """Small gray text beside or under a figure ("Opened …", "Amounts in INR")."""
+    return rx.text(*parts, size="1", color_scheme="gray", **props)
+
+
+def caption(*parts: Any, **props: Any) -> rx.Component:
+    """A field's or a group's small caption."""
+    return hint(*parts, weight="medium", **props)
+
+
+def field(caption_text: str, *controls: rx.Component, **props) -> rx.Component:
+    return rx.vstack(caption(caption_text), *controls, spacing="1", **props)
 
 
 def select(
@@ -25,7 +40,7 @@ def select(
     aria: str,
     *,
     first: tuple[str, str] | None = None,
-    keys: tuple[str, str] = ("value", "label"),
+    keys: tuple[str, str] = ("id", "label"),
     trigger: dict | None = None,
     **props,
 ) -> rx.Component:
@@ -71,6 +86,16 @@ def dialog(title: Var | str, *children: rx.Component, open_: Var, on_close, max_
     )
 
 
+def confirm_dialog(
+    title: str, description: str, *, keep: rx.Component, confirm: rx.Component, open_: Var, on_open_change
+) -> rx.Component:
+    """An alert dialog before an irreversible step: `keep` backs out, `confirm` goes ahead."""
+    footer = rx.hstack(rx.alert_dialog.cancel(keep), rx.alert_dialog.action(confirm), spacing="3", justify="end")
+    text = rx.alert_dialog.description(description, size="2")
+    content = rx.alert_dialog.content(rx.alert_dialog.title(title), text, footer, max_width="28rem")
+    return rx.alert_dialog.root(content, open=open_, on_open_change=on_open_change)
+
+
 def char_counter(value: Var, limit: int, testid: str = "char-counter") -> rx.Component:
     """'n / limit' under a text field; past the limit, red with a message (the text is never cut)."""
     length = value.to(str).length()
@@ -93,4 +118,50 @@ def section(title: str, *children: rx.Component, action: rx.Component | None = N
         rx.vstack(rx.hstack(*header, align="center", width="100%"), *children, spacing="3", width="100%"),
         width="100%",
         **props,
+    )
+
+
+def note_input(value: Var, on_change, testid: str, *, placeholder: str, rows: str, **props: Any) -> rx.Component:
+    """The text area a note or reason is typed in (full width, labelled "Note")."""
+    return rx.text_area(
+        value=value,
+        on_change=on_change,
+        placeholder=placeholder,
+        rows=rows,
+        width="100%",
+        aria_label=props.pop("aria_label", "Note"),
+        data_testid=testid,
+        **props,
+    )
+
+
+def dialog_footer(*buttons: rx.Component, on_cancel, cancel: str = "Cancel", **props: Any) -> rx.Component:
+    """A dialog's buttons at its right: the gray dismiss button, then `buttons`; `cancel_props` go
+    on the dismiss button (type, disabled)."""
+    cancel_props = props.pop("cancel_props", {})
+    return rx.hstack(
+        rx.button(cancel, variant="soft", color_scheme="gray", on_click=on_cancel, **cancel_props),
+        *buttons,
+        justify="end",
+        **props,
+    )
+
+
+def busy_button(label: str, icon: str, busy: Var, on_click, testid: str, **props: Any) -> rx.Component:
+    """A button with its icon, replaced by a small spinner while `busy`; disabled while busy unless
+    `disabled` says otherwise."""
+    props.setdefault("disabled", busy)
+    spin = rx.cond(busy, rx.spinner(size="1"), rx.icon(icon, size=16))
+    return rx.button(spin, label, on_click=on_click, data_testid=testid, **props)
+
+
+def soft_button(*children: Any, on_click, testid: str, color: str = "gray", **props: Any) -> rx.Component:
+    """A soft (secondary) button in `color`."""
+    return rx.button(*children, variant="soft", color_scheme=color, on_click=on_click, data_testid=testid, **props)
+
+
+def search_input(placeholder: str, aria: str, **props: Any) -> rx.Component:
+    """A text input with the search icon in front."""
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16)), placeholder=placeholder, max_length=100, aria_label=aria, **props
     )

@@ -14,6 +14,8 @@ back link, messages and the reason dialog.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -22,6 +24,7 @@ from reflex.vars import Var
 
 from app.web.kit import controls, feedback
 from app.web.kit import format as fmt
+from app.web.kit.calls import write
 from engine.context import TenantContext
 from engine.errors import DomainError, StaleStatus
 
@@ -29,12 +32,43 @@ from engine.errors import DomainError, StaleStatus
 REASON_MAX = 4000
 
 
+@dataclass(frozen=True)
+class Action:
+    """A decision the shown record offers this person (`reason`: it needs a written reason)."""
+
+    action: str
+    label: str
+    reason: bool = False
+
+    def __getitem__(self, key: str) -> Any:
+        """`a["action"]` reads as `a.action`: callers written against the dict rows keep working."""
+        return getattr(self, key)
+
+
+def as_action(item: Action | Mapping[str, Any]) -> Action:
+    """An `Action` from a page's action (or a dict with action, label and a truthy reason)."""
+    if isinstance(item, Action):
+        return item
+    return Action(str(item["action"]), str(item["label"]), bool(item.get("reason")))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What `_apply_decision` applies: an action (None for a plain note), its reason or note, and
+    the status the person saw."""
+
+    action: str | None
+    reason: str | None
+    note: str | None
+    expected_status: str | None
+
+
 class DecisionDialogMixin(rx.State, mixin=True):
     found: bool = False
     loading: bool = False
     error: str = ""
     notice: str = ""
-    actions: list[dict[str, str]] = []
+    actions: list[Action] = []
     dialog_open: bool = False
     dialog_title: str = ""
     reason: str = ""
@@ -71,18 +105,14 @@ class DecisionDialogMixin(rx.State, mixin=True):
     def _blank_record(self) -> None:
         """page: reset the page's own vars"""
 
-    def _record_decision(
-        self,
-        ctx: TenantContext,
-        record_id: str,
-        action: str | None,
-        reason: str | None,
-        note: str | None,
-        expected_status: str | None,
-    ) -> None:
-        """page, runs in a worker thread: apply the decision through the repository, passing
-        `expected_status` (the status shown) to the decision path"""
-        raise NotImplementedError
+    def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
+        """page, runs in a worker thread: apply the decision through the module's actions, passing
+        `decision.expected_status` (the status shown) to the decision path. The default calls a
+        page's older six-argument `_record_decision` hook."""
+        legacy = getattr(self, "_record_decision", None)
+        if legacy is None:
+            raise NotImplementedError
+        legacy(ctx, record_id, decision.action, decision.reason, decision.note, decision.expected_status)
 
     def _status_of(self, data: dict[str, Any]) -> str:
         """page: the record's status in `_fetch_record`'s data (what the user sees)"""
@@ -95,7 +125,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
     def _permission_for(self, action: str | None) -> str:
         return self._action_permission
 
-    def _needs_reason(self, chosen: dict[str, str]) -> bool:
+    def _needs_reason(self, chosen: Action) -> bool:
         return True
 
     # shared helpers
@@ -117,7 +147,7 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self._blank()
             self.error = self._missing_text
             return
-        self.actions = data["actions"]
+        self.actions = [as_action(a) for a in data["actions"]]
         self._shown_status = self._status_of(data)
         self._record_id = self._fill_record(ctx, data)
         self.found = True
@@ -130,7 +160,8 @@ class DecisionDialogMixin(rx.State, mixin=True):
         self.busy = True
         try:
             expected = (self._shown_status or None) if action else None
-            await asyncio.to_thread(self._record_decision, ctx, self._record_id, action, reason, note, expected)
+            decision = Decision(action, reason, note, expected)
+            await write(self._apply_decision, ctx, self._record_id, decision)
         except StaleStatus as exc:  # someone decided first: show the record as it is now
             self.busy = False
             await self._show(ctx, self._record_id)
@@ -168,16 +199,16 @@ class DecisionDialogMixin(rx.State, mixin=True):
     async def start_action(self, action: str):
         if await self._require(self._action_permission) is None or not self._record_id:  # type: ignore[attr-defined]
             return
-        chosen = next((a for a in self.actions if a["action"] == str(action)), None)
+        chosen = next((a for a in self.actions if a.action == str(action)), None)
         if chosen is None:
             return
         if self._needs_reason(chosen):
-            keep = self._draft_for == chosen["action"]
-            self._pending, self.dialog_title = chosen["action"], chosen["label"]
+            keep = self._draft_for == chosen.action
+            self._pending, self.dialog_title = chosen.action, chosen.label
             self.reason = self.reason if keep else ""
             self._draft_for, self.dialog_open, self.error = "", True, ""
             return
-        await self._decide(chosen["action"], None, None)
+        await self._decide(chosen.action, None, None)
 
     @rx.event
     def set_reason(self, value: str):
@@ -205,8 +236,8 @@ class DecisionDialogMixin(rx.State, mixin=True):
         action, reason = self._pending, self.reason.strip()
         if not action or not reason or not self.dialog_open:
             return
-        if len(reason) > REASON_MAX:
-            self.error = f"The note is {len(reason):,} characters long; at most {REASON_MAX:,} can be saved."
+        if fmt.too_long("The note", reason, REASON_MAX):
+            self.error = fmt.too_long("The note", reason, REASON_MAX)
             return
         self.error = ""
         if not self._keep_dialog_on_error:
@@ -216,19 +247,17 @@ class DecisionDialogMixin(rx.State, mixin=True):
             self.reason, self._draft_for = reason, action
 
 
-def action_buttons(
-    state: type[DecisionDialogMixin], testid: str, *, solid: str = "", disable_while_busy: bool = False
-) -> rx.Component:
-    """One button a server-computed action; `solid` names the action drawn solid."""
-    extra: dict[str, Any] = {"disabled": state.busy} if disable_while_busy else {}
+def buttons(actions: Var, on_click: Any, testid: str, *, solid: str = "", **props: Any) -> rx.Component:
+    """A soft button per server-computed `Action` (`solid` names the one drawn solid); a click calls
+    `on_click(action)`; `props` go on every button (disabled…)."""
     return rx.hstack(
         rx.foreach(
-            state.actions,
+            actions,
             lambda a: rx.button(
                 a["label"],
                 variant=rx.cond(a["action"] == solid, "solid", "soft") if solid else "soft",
-                on_click=state.start_action(a["action"]),
-                **extra,
+                on_click=on_click(a["action"]),
+                **props,
                 data_testid=testid,
             ),
         ),
@@ -237,22 +266,28 @@ def action_buttons(
     )
 
 
+def action_buttons(
+    state: type[DecisionDialogMixin], testid: str, *, solid: str = "", disable_while_busy: bool = False
+) -> rx.Component:
+    """One button a server-computed action; `solid` names the action drawn solid."""
+    extra: dict[str, Any] = {"disabled": state.busy} if disable_while_busy else {}
+    return buttons(state.actions, state.start_action, testid, solid=solid, **extra)
+
+
 def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
     """A controlled dialog asking for the reason/note a decision requires."""
     reason: Var = state.reason
     return controls.dialog(
         state.dialog_title,
         rx.dialog.description("This decision is recorded with your note.", size="2", color_scheme="gray"),
-        rx.text_area(
-            value=reason,
-            on_change=state.set_reason,
-            on_key_down=state.reason_key,
+        controls.note_input(
+            reason,
+            state.set_reason,
+            "reason-input",
             placeholder="Note (required)",
             rows="4",
-            width="100%",
+            on_key_down=state.reason_key,
             margin_top="0.75rem",
-            aria_label="Note",
-            data_testid="reason-input",
         ),
         rx.hstack(
             controls.char_counter(reason, REASON_MAX, "reason-counter"),
@@ -265,15 +300,14 @@ def decision_dialog(state: type[DecisionDialogMixin]) -> rx.Component:
             state.dialog_open & (state.error != ""),
             rx.callout(state.error, icon="triangle-alert", color_scheme="red", size="1", margin_top="0.5rem"),
         ),
-        rx.hstack(
-            rx.button("Cancel", variant="soft", color_scheme="gray", on_click=state.close_dialog),
+        controls.dialog_footer(
             rx.button(
                 "Confirm",
                 on_click=state.confirm_action,
                 disabled=state.busy | (reason.to(str).strip() == "") | (reason.to(str).length() > REASON_MAX),
                 data_testid="reason-confirm",
             ),
-            justify="end",
+            on_cancel=state.close_dialog,
             spacing="3",
             margin_top="1rem",
         ),
@@ -312,4 +346,29 @@ def decision_page(
                 width="100%",
             ),
         ),
+    )
+
+
+def record_header(
+    heading: rx.Component,
+    *badges: rx.Component,
+    sub: rx.Component,
+    aside: rx.Component,
+    footer: tuple[rx.Component, ...] = (),
+    **flex: Any,
+) -> rx.Component:
+    """The record page's header card: the heading with its badges, a line under it, `aside` at the
+    right (figures or the action buttons), then `footer` (`flex`: the top row's props)."""
+    return rx.card(
+        rx.flex(
+            rx.vstack(rx.hstack(heading, *badges, align="center", spacing="2", wrap="wrap"), sub, spacing="1"),
+            rx.spacer(),
+            aside,
+            gap="1rem",
+            wrap="wrap",
+            width="100%",
+            **flex,
+        ),
+        *footer,
+        width="100%",
     )

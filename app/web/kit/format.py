@@ -63,6 +63,14 @@ def last_segment(path: str) -> str:
     return (path or "").rstrip("/").rsplit("/", 1)[-1]
 
 
+def too_long(caption: str, text: str, limit: int) -> str:
+    """Why `text` cannot be saved ('The note is 4,001 characters long; at most 4,000 can be saved.'),
+    or '' when it fits: typed text is never cut, saving says what is too long."""
+    if len(text) <= limit:
+        return ""
+    return f"{caption} is {len(text):,} characters long; at most {limit:,} can be saved."
+
+
 def validation_text(exc: ValidationError) -> str:
     """The input model's own messages, e.g. 'note: String should have at most 4000 characters'."""
     parts = []

@@ -24,6 +24,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from app.web.kit import controls, feedback
+from app.web.kit.calls import write
 from engine.context import TenantContext
 from engine.errors import DomainError, ValidationFailed
 
@@ -167,7 +168,7 @@ class EntityForm(rx.State, mixin=True):
         self.saving, self.form_message = True, ""
         yield
         try:
-            result = await asyncio.to_thread(spec.save, ctx, self._edit_id or None, dict(self.form))
+            result = await write(spec.save, ctx, self._edit_id or None, dict(self.form))
         except DomainError as exc:
             self.errors = {str(k): str(v) for k, v in exc.fields.items()}
             self.form_message = exc.message
@@ -283,15 +284,7 @@ def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.
             rx.vstack(
                 rx.match(state.form_kind, *[(k, body) for k, body in bodies.items()], rx.fragment()),
                 feedback.messages(state.form_message, rx.Var.create("")),
-                rx.hstack(
-                    rx.button(
-                        "Cancel",
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=state.close_form,
-                        disabled=state.saving,
-                    ),
+                controls.dialog_footer(
                     rx.button(
                         rx.cond(state.saving, rx.spinner(size="2"), rx.icon("check", size=16)),
                         rx.cond(state.saving, "Saving…", "Save"),
@@ -299,7 +292,8 @@ def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.
                         disabled=state.saving,
                         data_testid="form-save",
                     ),
-                    justify="end",
+                    on_cancel=state.close_form,
+                    cancel_props={"type": "button", "disabled": state.saving},
                     spacing="3",
                     width="100%",
                 ),

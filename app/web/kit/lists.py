@@ -49,18 +49,22 @@ class KeysetListMixin(rx.State, mixin=True):
         self.rows = [*self.rows, *rows] if append else rows
         self._cursor, self.has_more, self.error = next_cursor or "", bool(next_cursor), ""
 
+    async def _paging(self, ctx: TenantContext, *, append: bool) -> Any:
+        """Spinner on, then the page (an async generator: the `yield` shows the spinner first)."""
+        self.loading = True
+        yield
+        try:
+            await self._fetch_page(ctx, append=append)
+        finally:
+            self.loading = False
+
     async def _reload_list(self, ctx: TenantContext | None) -> Any:
         """Clear, show the spinner, then the first page (nothing for a caller without the permission).
         An async generator: page events run it with `async for _ in self._reload_list(ctx): yield`."""
         self._clear_list()
-        if ctx is None:
-            return
-        self.loading = True
-        yield
-        try:
-            await self._fetch_page(ctx, append=False)
-        finally:
-            self.loading = False
+        if ctx is not None:
+            async for _ in self._paging(ctx, append=False):
+                yield
 
     @rx.event
     async def load_more(self):
@@ -71,9 +75,5 @@ class KeysetListMixin(rx.State, mixin=True):
         if ctx is None:
             self._clear_list()
             return
-        self.loading = True
-        yield
-        try:
-            await self._fetch_page(ctx, append=True)
-        finally:
-            self.loading = False
+        async for _ in self._paging(ctx, append=True):
+            yield

@@ -3,6 +3,7 @@ role) over the alert detail read model the REST API's `GET /api/alerts/{id}` sha
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -12,8 +13,10 @@ from reflex.vars import Var
 from app.web.kit import badges, controls
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
-from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_page
+from app.web.kit.decisions import Action, Decision, DecisionDialogMixin, action_buttons, decision_page, record_header
+from app.web.kit.table import col, num
 from app.web.margin import components as mc
+from app.web.margin.rows import AlertDetail, EvidenceRow, Term, TimelineEntry
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
@@ -47,81 +50,82 @@ def _timeline_reason(entry: dict[str, Any]) -> str:
 
 
 def fetch_alert(ctx: TenantContext, alert_id: str) -> dict[str, Any]:
-    """Everything the drilldown shows: the shared alert detail read model, as display strings."""
+    """Everything the drilldown shows: the shared alert detail read model, as display rows."""
     detail = alert_queries.alert_detail(ctx, alert_id)
     alert, people, source, info = detail.view.alert, detail.people, detail.floor_source, detail.rule_info
     row = mc.alert_rows([detail.view])[0]
     math = dict(alert.explanation or {})
     currency = detail.currency
     terms = [
-        {"n": str(i + 1), "text": str(t.get("text", "")), "value": fmt.money(t.get("value"))}
+        Term(str(i + 1), str(t.get("text", "")), fmt.money(t.get("value")))
         for i, t in enumerate(math.get("terms") or [])
     ]
-    ev_rows = []
+    evidence = []
     for e in detail.evidence:
         sale = detail.sales.get(e.sale_row_id) if e.sale_row_id else None
-        ev_rows.append(
-            {
-                "kind": fmt.label(e.kind),
-                "observed": fmt.when(e.observed_at),
-                "qty": str(e.qty),
-                "price": fmt.money(e.price),
-                "floor": fmt.money(e.floor),
-                "depth": f"{e.depth_pct:.1f} %" if e.depth_pct is not None else "—",
-                "impact": fmt.amount(e.impact, currency),
-                "source": sale.source if sale else ("competitor snapshot" if e.snapshot_id else "inventory"),
-            }
+        evidence.append(
+            EvidenceRow(
+                kind=fmt.label(e.kind),
+                observed=fmt.when(e.observed_at),
+                qty=str(e.qty),
+                price=fmt.money(e.price),
+                floor=fmt.money(e.floor),
+                depth=_pct(e.depth_pct),
+                impact=fmt.amount(e.impact, currency),
+                source=sale.source if sale else ("competitor snapshot" if e.snapshot_id else "inventory"),
+            )
         )
-    events = [
-        {
-            "at": fmt.when(x["at"]),
-            "type": x["type"],
-            "text": _timeline_text(alert.rule, x),
-            "reason": _timeline_reason(x),
-            "actor": people.get(str(x.get("actor") or ""), str(x.get("actor") or "")),
-            "status": str(x.get("status") or ""),
-        }
+    timeline = [
+        TimelineEntry(
+            at=fmt.when(x["at"]),
+            type=x["type"],
+            text=_timeline_text(alert.rule, x),
+            reason=_timeline_reason(x),
+            actor=people.get(str(x.get("actor") or ""), str(x.get("actor") or "")),
+            status=str(x.get("status") or ""),
+        )
         for x in detail.timeline
     ]
-    rule_label = ""
+    price_rule = ""
     if info is not None:
-        rule_label = (
+        price_rule = (
             f"{info.book.name}: {fmt.amount(info.rule.amount, info.book.currency)}, effective from "
             f"{fmt.when(info.rule.effective_from, time=False)}"
         )
+    header = AlertDetail(
+        **asdict(row),
+        floor=fmt.amount(alert.floor, currency),
+        worst_price=fmt.amount(alert.worst_price, currency),
+        depth=_pct(alert.max_depth_pct),
+        units=str(alert.units),
+        first_seen=fmt.when(alert.first_seen),
+        last_seen=fmt.when(alert.last_seen),
+        formula=str(math.get("formula") or ""),
+        rendered=str(math.get("rendered") or ""),
+        total=fmt.amount(math.get("total"), currency) if math.get("total") is not None else row.impact,
+        floor_kind=mc.floor_kind_label(source.get("kind")),
+        price_rule_id=str(source.get("price_rule_id") or (alert.floor_rule_id or "")),
+        price_rule=price_rule,
+        source_floor=fmt.money(source.get("floor")) if source.get("floor") else "",
+        why_href=why_price_href(
+            row.sku,
+            row.dealer_id if row.org_type == "dealer" else "",
+            source.get("kind"),
+            info.book.kind if info else None,
+            alert.last_seen or alert.opened_at,
+        ),
+    )
     return {
-        "alert": {
-            **row,
-            "floor": fmt.amount(alert.floor, currency),
-            "worst_price": fmt.amount(alert.worst_price, currency),
-            "currency": currency,
-            "depth": f"{alert.max_depth_pct:.1f} %" if alert.max_depth_pct is not None else "—",
-            "units": str(alert.units),
-            "first_seen": fmt.when(alert.first_seen),
-            "last_seen": fmt.when(alert.last_seen),
-            "formula": str(math.get("formula") or ""),
-            "rendered": str(math.get("rendered") or ""),
-            "total": fmt.amount(math.get("total"), currency) if math.get("total") is not None else row["impact"],
-            "floor_kind": mc.floor_kind_label(source.get("kind")),
-            "price_rule_id": str(source.get("price_rule_id") or (alert.floor_rule_id or "")),
-            "price_rule": rule_label,
-            "source_floor": fmt.money(source.get("floor")) if source.get("floor") else "",
-            "why_href": why_price_href(
-                row["sku"],
-                row["dealer_id"] if row["org_type"] == "dealer" else "",
-                source.get("kind"),
-                info.book.kind if info else None,
-                alert.last_seen or alert.opened_at,
-            ),
-        },
+        "alert": header,
         "terms": terms,
-        "evidence": ev_rows,
-        "timeline": events,
-        "actions": [
-            {"action": a["action"], "label": a["label"], "reason": "yes" if a["reason_required"] else ""}
-            for a in detail.actions
-        ],
+        "evidence": evidence,
+        "timeline": timeline,
+        "actions": [Action(a["action"], a["label"], bool(a["reason_required"])) for a in detail.actions],
     }
+
+
+def _pct(value: Any) -> str:
+    return f"{value:.1f} %" if value is not None else "—"
 
 
 def why_price_href(sku_code: str, dealer_id: str, floor_kind: Any, book_kind: Any, at: Any) -> str:
@@ -133,22 +137,11 @@ def why_price_href(sku_code: str, dealer_id: str, floor_kind: Any, book_kind: An
     return "/catalog/pricing?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def decide_alert(
-    ctx: TenantContext,
-    alert_id: str,
-    action: str | None,
-    reason: str | None,
-    note: str | None,
-    expected_status: str | None = None,
-) -> None:
-    actions.patch_alert(ctx, alert_id, action=action, reason=reason, note=note, expected_status=expected_status)
-
-
 class AlertDetailState(DecisionDialogMixin, AuthState):
-    alert: dict[str, str] = {}
-    terms: list[dict[str, str]] = []
-    evidence: list[dict[str, str]] = []
-    timeline: list[dict[str, str]] = []
+    alert: AlertDetail = AlertDetail()
+    terms: list[Term] = []
+    evidence: list[EvidenceRow] = []
+    timeline: list[TimelineEntry] = []
     can_note: bool = False
     note: str = ""
 
@@ -164,25 +157,17 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
         self.alert, self.terms, self.evidence = data["alert"], data["terms"], data["evidence"]
         self.timeline = data["timeline"]
         self.can_note = ctx.can(NOTES)
-        return data["alert"]["id"]
+        return data["alert"].id
 
     def _blank_record(self) -> None:
-        self.alert, self.terms, self.evidence, self.timeline = {}, [], [], []
+        self.alert, self.terms, self.evidence, self.timeline = AlertDetail(), [], [], []
         self.can_note, self.note = False, ""
 
-    def _record_decision(
-        self,
-        ctx: TenantContext,
-        record_id: str,
-        action: str | None,
-        reason: str | None,
-        note: str | None,
-        expected_status: str | None,
-    ) -> None:
-        decide_alert(ctx, record_id, action, reason, note, expected_status)
+    def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
+        actions.patch_alert(ctx, record_id, **asdict(decision))
 
     def _status_of(self, data: dict[str, Any]) -> str:
-        return str(data["alert"].get("status") or "")
+        return data["alert"].status
 
     def _done_notice(self, action: str | None) -> str:
         return DONE_NOTICES.get(action or "", "Alert updated.")
@@ -190,8 +175,8 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
     def _permission_for(self, action: str | None) -> str:
         return UPDATE if action else NOTES
 
-    def _needs_reason(self, chosen: dict[str, str]) -> bool:
-        return bool(chosen["reason"])
+    def _needs_reason(self, chosen: Action) -> bool:
+        return chosen.reason
 
     @rx.event
     def set_note(self, value: str):
@@ -203,34 +188,25 @@ class AlertDetailState(DecisionDialogMixin, AuthState):
         text = self.note.strip()
         if not text:
             return
-        if len(text) > mc.NOTE_MAX:
-            self.error = f"The note is {len(text):,} characters long; at most {mc.NOTE_MAX:,} can be saved."
+        if fmt.too_long("The note", text, mc.NOTE_MAX):
+            self.error = fmt.too_long("The note", text, mc.NOTE_MAX)
             return
         await self._decide(None, None, text)
         if not self.error:
             self.note = ""
 
 
-def _term_row(t: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(t["n"]),
-        rx.table.cell(rx.code(t["text"], variant="ghost")),
-        rx.table.cell(t["value"], text_align="right"),
-    )
-
-
-def _evidence_row(e: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(e["observed"], size="1")),
-        rx.table.cell(e["kind"]),
-        rx.table.cell(e["source"]),
-        rx.table.cell(e["qty"], text_align="right"),
-        rx.table.cell(e["price"], text_align="right"),
-        rx.table.cell(e["floor"], text_align="right"),
-        rx.table.cell(e["depth"], text_align="right"),
-        rx.table.cell(rx.text(e["impact"], weight="medium"), text_align="right", white_space="nowrap"),
-        data_testid="evidence-row",
-    )
+TERM_COLUMNS = [col("#", "n"), col("Term", lambda t: rx.code(t["text"], variant="ghost")), num("Value", "value")]
+EVIDENCE_COLUMNS = [
+    col("Observed", lambda e: rx.text(e["observed"], size="1")),
+    col("Kind", "kind"),
+    col("Source", "source"),
+    num("Qty", "qty"),
+    num("Price", "price"),
+    num("Floor", "floor"),
+    num("Depth", "depth"),
+    num("Impact", lambda e: rx.text(e["impact"], weight="medium"), white_space="nowrap"),
+]
 
 
 def _timeline_item(e: Var) -> rx.Component:
@@ -282,8 +258,120 @@ def _fact(caption: str, value: Var | str, **props) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(caption), rx.data_list.value(value, **props))
 
 
+def _lines(*lines: rx.Component) -> rx.Component:
+    return rx.vstack(*lines, spacing="0", min_width="0")
+
+
 def alert_actions() -> rx.Component:
     return action_buttons(AlertDetailState, "alert-action", solid="resolve", disable_while_busy=True)
+
+
+def _header(a: Var) -> rx.Component:
+    return record_header(
+        rx.heading(a["rule_label"], size="6", data_testid="alert-rule"),
+        badges.status_badge(a["status"], data_testid="alert-status"),
+        mc.severity_badge(a["severity"]),
+        sub=rx.text(
+            mc.org_link(a["dealer"], a["dealer_href"], data_testid="alert-org"),
+            rx.cond(a["org_type"] == "competitor", rx.text.span(" (competitor)", color_scheme="gray")),
+            " · ",
+            rx.code(a["sku"], variant="ghost"),
+            " ",
+            a["sku_name"],
+            size="2",
+        ),
+        aside=rx.vstack(
+            controls.hint("Impact"),
+            rx.heading(a["impact"], size="6", data_testid="alert-impact"),
+            align="end",
+            spacing="0",
+        ),
+        footer=(
+            rx.divider(margin_y="0.75rem"),
+            rx.flex(
+                alert_actions(),
+                rx.spacer(),
+                controls.hint("Opened ", a["opened"]),
+                align="center",
+                wrap="wrap",
+                gap="0.5rem",
+                width="100%",
+            ),
+        ),
+    )
+
+
+def _math(a: Var) -> rx.Component:
+    s = AlertDetailState
+    return controls.section(
+        "Math",
+        rx.code(
+            a["rendered"],
+            variant="soft",
+            size="2",
+            white_space="pre-wrap",
+            padding="0.5rem",
+            data_testid="alert-formula",
+        ),
+        rx.cond(s.terms.length() > 0, tables.grid(TERM_COLUMNS, s.terms, "math-terms")),
+        rx.hstack(rx.text("Total", weight="bold"), rx.spacer(), rx.text(a["total"], weight="bold"), width="100%"),
+    )
+
+
+def _floor(a: Var) -> rx.Component:
+    rule = _lines(
+        rx.text(
+            rx.cond(a["price_rule"] != "", a["price_rule"], "price rule"),
+            size="2",
+            data_testid="price-rule",
+            **controls.WRAP,
+        ),
+        rx.code(a["price_rule_id"], variant="ghost", size="1", color_scheme="gray", **controls.WRAP),
+    )
+    return controls.section(
+        "Floor and its source",
+        rx.data_list.root(
+            _fact(
+                "Floor",
+                _lines(
+                    rx.text(a["floor"]),
+                    controls.hint(a["floor_kind"], data_testid="floor-kind"),
+                ),
+            ),
+            _fact("Price rule", rx.cond(a["price_rule_id"] != "", rule, rx.text("none"))),
+            _fact("Worst price", a["worst_price"]),
+            _fact("Deepest breach", a["depth"]),
+            _fact("Units", a["units"]),
+            _fact("First / last seen", rx.text(a["first_seen"], " → ", a["last_seen"], size="1")),
+            size="2",
+        ),
+        rx.link(
+            rx.hstack(rx.icon("circle-help", size=14), "Why this price? (price rules)", align="center", spacing="1"),
+            href=a["why_href"].to(str),
+            size="2",
+            data_testid="why-price-link",
+        ),
+    )
+
+
+def _note_form() -> rx.Component:
+    s = AlertDetailState
+    return rx.vstack(
+        rx.hstack(
+            controls.note_input(s.note, s.set_note, "note-input", placeholder="Add a note", rows="2"),
+            rx.button(
+                "Add note",
+                on_click=s.add_note,
+                disabled=s.busy | (s.note.strip() == "") | (s.note.length() > mc.NOTE_MAX),
+                data_testid="note-add",
+            ),
+            align="end",
+            width="100%",
+        ),
+        controls.char_counter(s.note, mc.NOTE_MAX, "note-counter"),
+        spacing="1",
+        width="100%",
+    )
 
 
 @app_page("/alert/[id]", "Alert", permission=READ, on_load=AlertDetailState.load)
@@ -292,161 +380,19 @@ def alert_page() -> rx.Component:
     a = s.alert
     return decision_page(
         s,
-        rx.card(
-            rx.flex(
-                rx.vstack(
-                    rx.hstack(
-                        rx.heading(a["rule_label"], size="6", data_testid="alert-rule"),
-                        badges.status_badge(a["status"], data_testid="alert-status"),
-                        mc.severity_badge(a["severity"]),
-                        align="center",
-                        spacing="2",
-                        wrap="wrap",
-                    ),
-                    rx.text(
-                        mc.org_link(a["dealer"], a["dealer_href"], data_testid="alert-org"),
-                        rx.cond(a["org_type"] == "competitor", rx.text.span(" (competitor)", color_scheme="gray")),
-                        " · ",
-                        rx.code(a["sku"], variant="ghost"),
-                        " ",
-                        a["sku_name"],
-                        size="2",
-                    ),
-                    spacing="1",
-                ),
-                rx.spacer(),
-                rx.vstack(
-                    rx.text("Impact", size="1", color_scheme="gray"),
-                    rx.heading(a["impact"], size="6", data_testid="alert-impact"),
-                    align="end",
-                    spacing="0",
-                ),
-                gap="1rem",
-                wrap="wrap",
-                width="100%",
-            ),
-            rx.divider(margin_y="0.75rem"),
-            rx.flex(
-                alert_actions(),
-                rx.spacer(),
-                rx.text("Opened ", a["opened"], size="1", color_scheme="gray"),
-                align="center",
-                wrap="wrap",
-                gap="0.5rem",
-                width="100%",
-            ),
-            width="100%",
-        ),
-        rx.grid(
-            controls.section(
-                "Math",
-                rx.code(
-                    a["rendered"],
-                    variant="soft",
-                    size="2",
-                    white_space="pre-wrap",
-                    padding="0.5rem",
-                    data_testid="alert-formula",
-                ),
-                rx.cond(
-                    s.terms.length() > 0,
-                    tables.table(["#", "Term", "Value"], rx.foreach(s.terms, _term_row), "math-terms"),
-                ),
-                rx.hstack(
-                    rx.text("Total", weight="bold"), rx.spacer(), rx.text(a["total"], weight="bold"), width="100%"
-                ),
-            ),
-            controls.section(
-                "Floor and its source",
-                rx.data_list.root(
-                    _fact(
-                        "Floor",
-                        rx.vstack(
-                            rx.text(a["floor"]),
-                            rx.text(a["floor_kind"], size="1", color_scheme="gray", data_testid="floor-kind"),
-                            spacing="0",
-                        ),
-                    ),
-                    _fact(
-                        "Price rule",
-                        rx.cond(
-                            a["price_rule_id"] != "",
-                            rx.vstack(
-                                rx.text(
-                                    rx.cond(a["price_rule"] != "", a["price_rule"], "price rule"),
-                                    size="2",
-                                    data_testid="price-rule",
-                                    **controls.WRAP,
-                                ),
-                                rx.code(
-                                    a["price_rule_id"], variant="ghost", size="1", color_scheme="gray", **controls.WRAP
-                                ),
-                                spacing="0",
-                                min_width="0",
-                            ),
-                            rx.text("none"),
-                        ),
-                    ),
-                    _fact("Worst price", a["worst_price"]),
-                    _fact("Deepest breach", a["depth"]),
-                    _fact("Units", a["units"]),
-                    _fact("First / last seen", rx.text(a["first_seen"], " → ", a["last_seen"], size="1")),
-                    size="2",
-                ),
-                rx.link(
-                    rx.hstack(
-                        rx.icon("circle-help", size=14), "Why this price? (price rules)", align="center", spacing="1"
-                    ),
-                    href=a["why_href"].to(str),
-                    size="2",
-                    data_testid="why-price-link",
-                ),
-            ),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-        ),
+        _header(a),
+        rx.grid(_math(a), _floor(a), columns=rx.breakpoints(initial="1", lg="2"), spacing="4", width="100%"),
         controls.section(
             "Evidence",
             tables.table_or_empty(
-                s.evidence,
-                ["Observed", "Kind", "Source", "Qty", "Price", "Floor", "Depth", "Impact"],
-                _evidence_row,
-                "evidence-table",
-                "No evidence rows.",
+                s.evidence, EVIDENCE_COLUMNS, "evidence-table", "No evidence rows.", row_testid="evidence-row"
             ),
-            action=rx.text("Amounts in ", a["currency"], size="1", color_scheme="gray"),
+            action=controls.hint("Amounts in ", a["currency"]),
         ),
         controls.section(
             "Timeline",
             rx.vstack(rx.foreach(s.timeline, _timeline_item), spacing="3", width="100%"),
-            rx.cond(
-                s.can_note,
-                rx.vstack(
-                    rx.hstack(
-                        rx.text_area(
-                            value=s.note,
-                            on_change=s.set_note,
-                            placeholder="Add a note",
-                            rows="2",
-                            width="100%",
-                            aria_label="Note",
-                            data_testid="note-input",
-                        ),
-                        rx.button(
-                            "Add note",
-                            on_click=s.add_note,
-                            disabled=s.busy | (s.note.strip() == "") | (s.note.length() > mc.NOTE_MAX),
-                            data_testid="note-add",
-                        ),
-                        align="end",
-                        width="100%",
-                    ),
-                    controls.char_counter(s.note, mc.NOTE_MAX, "note-counter"),
-                    spacing="1",
-                    width="100%",
-                ),
-            ),
+            rx.cond(s.can_note, _note_form()),
         ),
         href="/alerts",
         back="alerts",

@@ -13,12 +13,14 @@ from urllib.parse import urlencode
 import reflex as rx
 from reflex.vars import Var
 
-from app.web.kit import badges, controls
+from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
 from app.web.kit.controls import ANY
 from app.web.kit.lists import KeysetListMixin
+from app.web.kit.rows import Option
 from app.web.margin import components as mc
+from app.web.margin.rows import AlertRow
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
@@ -32,15 +34,15 @@ PAGE_SIZE = 25
 ALERT_STATUSES = ALERT_MACHINE.statuses
 
 
-def fetch_alert_options(ctx: TenantContext) -> list[dict[str, str]]:
+def fetch_alert_options(ctx: TenantContext) -> list[Option]:
     """The orgs alerts are raised on: dealers, then competitors (competitor-undercut alerts)."""
     return [
-        {"value": str(o.id), "label": o.name if o.type == "dealer" else f"{o.name} (competitor)"}
+        Option(str(o.id), o.name if o.type == "dealer" else f"{o.name} (competitor)")
         for o in alert_queries.alert_orgs(ctx)
     ]
 
 
-def fetch_alerts(ctx: TenantContext, filters: dict[str, str], cursor: str | None) -> tuple[list[dict[str, str]], str]:
+def fetch_alerts(ctx: TenantContext, filters: dict[str, str], cursor: str | None) -> tuple[list[AlertRow], str]:
     wanted = alert_queries.AlertFilters(
         status=filters.get("status") if filters.get("status") in ALERT_STATUSES else None,
         rule=filters.get("rule") if filters.get("rule") in RULES else None,
@@ -53,7 +55,8 @@ def fetch_alerts(ctx: TenantContext, filters: dict[str, str], cursor: str | None
 
 
 class AlertsState(KeysetListMixin, AuthState):
-    dealer_options: list[dict[str, str]] = []
+    rows: list[AlertRow] = []
+    dealer_options: list[Option] = []
     f_status: str = ANY
     f_rule: str = ANY
     f_severity: str = ANY
@@ -76,7 +79,7 @@ class AlertsState(KeysetListMixin, AuthState):
         params = {k: v for k, v in self._filters().items() if v and v != ANY}
         return "/alerts" + ("?" + urlencode(params) if params else "")
 
-    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[AlertRow], str | None]:
         return fetch_alerts(ctx, self._filters(), cursor)
 
     @rx.event
@@ -90,7 +93,7 @@ class AlertsState(KeysetListMixin, AuthState):
         ctx = await self._require(READ)
         self.dealer_options = await asyncio.to_thread(fetch_alert_options, ctx) if ctx else []
         dealer = fmt.parse_uuid(params.get("dealer"))
-        known = {o["value"] for o in self.dealer_options}
+        known = {o.id for o in self.dealer_options}
         self.f_dealer = str(dealer) if dealer and str(dealer) in known else ANY
         async for _ in self._reload_list(ctx):
             yield
@@ -107,7 +110,7 @@ class AlertsState(KeysetListMixin, AuthState):
         elif name == "severity":
             self.f_severity = value if value in LEVELS else ANY
         elif name == "dealer":
-            known = {o["value"] for o in self.dealer_options}
+            known = {o.id for o in self.dealer_options}
             self.f_dealer = value if value in known else ANY
         else:
             return
@@ -133,25 +136,35 @@ class AlertsState(KeysetListMixin, AuthState):
         )
 
 
-def _alert_row(row: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(
-            rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium", data_testid="alert-link")
+ALERT_COLUMNS = mc.alert_columns("alert-link", evidence=True)
+FILTERS = (
+    ("status", "Status", [(v, fmt.label(v)) for v in ALERT_STATUSES], "All statuses"),
+    ("rule", "Rule", [(r, mc.rule_label(r)) for r in RULES], "All rules"),
+    ("severity", "Severity", [(v, v) for v in reversed(LEVELS)], "All severities"),
+)
+
+
+def _filter(
+    name: str, caption: str, options: list[tuple[str, str]] | Var, every: str, aria: str = "", **props
+) -> rx.Component:
+    """A captioned filter select; a choice sets the URL (`set_filter`)."""
+    return controls.field(
+        caption,
+        controls.choice(
+            options,
+            getattr(AlertsState, f"f_{name}"),
+            lambda v: AlertsState.set_filter(name, v),
+            aria or caption,
+            every=every,
+            **props,
         ),
-        rx.table.cell(mc.org_link(row["dealer"], row["dealer_href"], color_scheme="gray", data_testid="alert-org")),
-        rx.table.cell(
-            rx.vstack(
-                rx.code(row["sku"], variant="ghost"),
-                rx.text(row["sku_name"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
-        rx.table.cell(badges.status_badge(row["status"])),
-        rx.table.cell(mc.severity_badge(row["severity"])),
-        rx.table.cell(rx.text(row["impact"], weight="medium"), text_align="right", white_space="nowrap"),
-        rx.table.cell(row["evidence"], text_align="right"),
-        rx.table.cell(rx.text(row["opened"], size="1")),
-        data_testid="alert-row",
+    )
+
+
+def _alerts_table(message: str, icon: str) -> rx.Component:
+    s = AlertsState
+    return tables.table_or_empty(
+        s.rows, ALERT_COLUMNS, "alerts-table", message, icon, row_testid="alert-row", loading=s.loading
     )
 
 
@@ -160,46 +173,14 @@ def alerts_page() -> rx.Component:
     s = AlertsState
     return rx.vstack(
         rx.flex(
-            controls.field(
-                "Status",
-                controls.choice(
-                    [(v, fmt.label(v)) for v in ALERT_STATUSES],
-                    s.f_status,
-                    lambda v: AlertsState.set_filter("status", v),
-                    "Status",
-                    every="All statuses",
-                ),
-            ),
-            controls.field(
-                "Rule",
-                controls.choice(
-                    [(r, mc.rule_label(r)) for r in RULES],
-                    s.f_rule,
-                    lambda v: AlertsState.set_filter("rule", v),
-                    "Rule",
-                    every="All rules",
-                ),
-            ),
-            controls.field(
-                "Severity",
-                controls.choice(
-                    [(v, v) for v in reversed(LEVELS)],
-                    s.f_severity,
-                    lambda v: AlertsState.set_filter("severity", v),
-                    "Severity",
-                    every="All severities",
-                ),
-            ),
-            controls.field(
+            *[_filter(*f) for f in FILTERS],
+            _filter(
+                "dealer",
                 "Dealer or competitor",
-                controls.choice(
-                    s.dealer_options,
-                    s.f_dealer,
-                    lambda v: AlertsState.set_filter("dealer", v),
-                    "Dealer",
-                    every="All dealers and competitors",
-                    min_width="12rem",
-                ),
+                s.dealer_options,
+                "All dealers and competitors",
+                "Dealer",
+                min_width="12rem",
             ),
             rx.button(rx.icon("x", size=14), "Clear", variant="soft", color_scheme="gray", on_click=s.clear_filters),
             spacing="3",
@@ -209,24 +190,8 @@ def alerts_page() -> rx.Component:
         ),
         rx.cond(
             s.filtered,
-            tables.table_or_empty(
-                s.rows,
-                ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
-                _alert_row,
-                "alerts-table",
-                "No alerts match these filters.",
-                "search-x",
-                loading=s.loading,
-            ),
-            tables.table_or_empty(
-                s.rows,
-                ["Rule", "Dealer", "SKU", "Status", "Severity", "Impact", "Rows", "Opened"],
-                _alert_row,
-                "alerts-table",
-                "No alerts yet. Detection raises them from sale rows and competitor prices.",
-                "shield-check",
-                loading=s.loading,
-            ),
+            _alerts_table("No alerts match these filters.", "search-x"),
+            _alerts_table("No alerts yet. Detection raises them from sale rows and competitor prices.", "shield-check"),
         ),
         tables.load_more(s.has_more, s.loading, s.load_more, "load-more"),
         spacing="4",

@@ -10,9 +10,12 @@ from typing import Any
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.kit.badges import status_badge
 from app.web.kit.controls import dialog
 from app.web.kit.feedback import messages
 from app.web.kit.format import amount, label, money, when
+from app.web.kit.table import Column, col, num
+from app.web.margin.rows import AlertRow
 from models.margin.queries.alerts import AlertView
 
 # kept importable from here for app/web/kit/forms.py (owned elsewhere) and the e2e tests
@@ -50,28 +53,56 @@ def dealer_href(org_type: str | None, org_id: Any) -> str:
     return f"/dealers/{org_id}" if org_type == "dealer" else ""
 
 
-def alert_rows(views: list[AlertView]) -> list[dict[str, str]]:
+def alert_rows(views: list[AlertView]) -> list[AlertRow]:
     """The display row of each alert (lists, dashboard, dealer page, task options)."""
     return [
-        {
-            "id": str(v.alert.id),
-            "rule": v.alert.rule,
-            "rule_label": rule_label(v.alert.rule),
-            "status": v.alert.status,
-            "severity": v.alert.severity,
-            "dealer": v.dealer_name or "?",
-            "dealer_id": str(v.alert.dealer_id),
-            "dealer_href": dealer_href(v.dealer_type, v.alert.dealer_id),
-            "org_type": v.dealer_type or "",
-            "currency": v.currency,
-            "sku": v.sku_code or "?",
-            "sku_name": v.sku_name or "",
-            "impact": amount(v.alert.impact, v.currency),
-            "evidence": str(v.alert.evidence_count),
-            "opened": when(v.alert.opened_at, time=False),
-        }
+        AlertRow(
+            id=str(v.alert.id),
+            rule=v.alert.rule,
+            rule_label=rule_label(v.alert.rule),
+            status=v.alert.status,
+            severity=v.alert.severity,
+            dealer=v.dealer_name or "?",
+            dealer_id=str(v.alert.dealer_id),
+            dealer_href=dealer_href(v.dealer_type, v.alert.dealer_id),
+            org_type=v.dealer_type or "",
+            currency=v.currency,
+            sku=v.sku_code or "?",
+            sku_name=v.sku_name or "",
+            impact=amount(v.alert.impact, v.currency),
+            evidence=str(v.alert.evidence_count),
+            opened=when(v.alert.opened_at, time=False),
+        )
         for v in views
     ]
+
+
+def alert_link(row: Var, testid: str = "") -> rx.Component:
+    """The alert's rule, linked to its drilldown."""
+    extra = {"data_testid": testid} if testid else {}
+    return rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium", **extra)
+
+
+def alert_columns(link_testid: str, *, evidence: bool, nowrap: dict[str, str] | None = None) -> list[Column]:
+    """The alert list's columns (the /alerts list with its evidence count; the dashboard's newest
+    breaches without it, their rule and date kept on one line: `nowrap`)."""
+    keep = nowrap or {}
+    columns = [
+        col("Rule", lambda r: alert_link(r, link_testid), **keep),
+        col("Dealer", lambda r: org_link(r["dealer"], r["dealer_href"], color_scheme="gray", data_testid="alert-org")),
+        col(
+            "SKU",
+            lambda r: rx.vstack(
+                rx.code(r["sku"], variant="ghost"), rx.text(r["sku_name"], size="1", color_scheme="gray"), spacing="0"
+            ),
+        ),
+        col("Status", lambda r: status_badge(r["status"])),
+        col("Severity", lambda r: severity_badge(r["severity"])),
+        num("Impact", lambda r: rx.text(r["impact"], weight="medium"), white_space="nowrap"),
+    ]
+    if evidence:
+        columns.append(num("Rows", "evidence"))
+    return [*columns, col("Opened", lambda r: rx.text(r["opened"], size="1"), **keep)]
 
 
 def severity_badge(severity: Var) -> rx.Component:
@@ -120,35 +151,4 @@ def kpi_card(
             width="100%",
         ),
         width="100%",
-    )
-
-
-# Reflex forms always preventDefault, so the browser goes to /search?q=… itself (compiled into the
-# bundle, no eval: the CSP holds); the page reads `q` on load and runs the search server-side.
-SEARCH_JS = (
-    "(() => { const el = document.querySelector('form[role=search] input[name=q]');"
-    " const q = ((el && el.value) || '').trim();"
-    " if (q) window.location.assign('/search?q=' + encodeURIComponent(q.slice(0, 100))); return null; })"
-)
-
-
-def search_box() -> rx.Component:
-    """Top-bar search box: submits to the /search page (app/web/margin/search.py)."""
-    return rx.el.form(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            name="q",
-            placeholder="Search alerts, dealers, SKUs, tasks",
-            type="search",
-            max_length=100,
-            size="2",
-            width="18rem",
-            aria_label="Search",
-            data_testid="global-search",
-        ),
-        on_submit=lambda _form: rx.call_function(Var(_js_expr=SEARCH_JS)),
-        action="/search",  # a submit before hydration goes there natively
-        method="get",
-        role="search",
-        display=["none", "none", "block"],
     )

@@ -12,9 +12,11 @@ from reflex.vars import Var
 from app.web.kit import badges, controls
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
-from app.web.kit.decisions import DecisionDialogMixin, action_buttons, decision_page
+from app.web.kit.decisions import Action, Decision, DecisionDialogMixin, action_buttons, decision_page, record_header
 from app.web.kit.lists import KeysetListMixin
+from app.web.kit.table import col, num
 from app.web.margin import components as mc
+from app.web.margin.rows import AlertRow, Count, DealerRow, DealerSummary, Rung, SentNotice, StatusChange
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
@@ -26,18 +28,18 @@ from models.margin.queries import dealers as dealer_queries
 PAGE_SIZE = 50
 
 
-def fetch_dealers(ctx: TenantContext, q: str, cursor: str | None = None) -> tuple[list[dict[str, str]], str]:
+def fetch_dealers(ctx: TenantContext, q: str, cursor: str | None = None) -> tuple[list[DealerRow], str]:
     """One page of dealers (by name, keyset cursor as the API's) and the next page's cursor."""
     found = dealer_queries.dealer_list(ctx, q=q or None, limit=PAGE_SIZE, cursor=cursor or None)
     return [
-        {
-            "id": str(r.dealer.id),
-            "name": r.dealer.name,
-            "code": r.dealer.code,
-            "status": r.status,
-            "open_alerts": str(r.figures["open_alerts"]),
-            "lost_margin": fmt.amount(r.figures["lost_margin"], found.currency),
-        }
+        DealerRow(
+            id=str(r.dealer.id),
+            name=r.dealer.name,
+            code=r.dealer.code,
+            status=r.status,
+            open_alerts=str(r.figures["open_alerts"]),
+            lost_margin=fmt.amount(r.figures["lost_margin"], found.currency),
+        )
         for r in found.page.items
     ], found.page.next_cursor or ""
 
@@ -49,61 +51,49 @@ def fetch_dealer(ctx: TenantContext, dealer_id: str) -> dict[str, Any]:
     ladder = data["ladder"]
     rank = ladder.index(status) if status in ladder else 0
     return {
-        "dealer": {
-            "id": str(dealer.id),
-            "name": dealer.name,
-            "code": dealer.code,
-            "status": status,
-            "open_alerts": str(data["open_alerts"]),
-            "lost_margin": fmt.money(data["lost_margin"]),
-            "currency": found.currency,
-            "open_tasks": str(data["open_tasks"]),
-        },
-        "by_rule": [
-            {"label": mc.rule_label(r), "count": str(c)} for r, c in sorted(data["open_alerts_by_rule"].items())
-        ],
-        "ladder": [
-            {"status": s, "label": fmt.label(s), "state": "current" if i == rank else ("past" if i < rank else "")}
-            for i, s in enumerate(ladder)
-        ],
+        "dealer": DealerSummary(
+            id=str(dealer.id),
+            name=dealer.name,
+            code=dealer.code,
+            status=status,
+            open_alerts=str(data["open_alerts"]),
+            lost_margin=fmt.money(data["lost_margin"]),
+            currency=found.currency,
+            open_tasks=str(data["open_tasks"]),
+        ),
+        "by_rule": [Count(mc.rule_label(r), str(c)) for r, c in sorted(data["open_alerts_by_rule"].items())],
+        "ladder": [Rung(s, fmt.label(s), i == rank, i < rank) for i, s in enumerate(ladder)],
         "history": [
-            {
-                "at": fmt.when(e.at),
-                "action": fmt.label(e.action),
-                "from": e.from_status,
-                "to": e.to_status,
-                "reason": e.reason or "",
-                "actor": people.get(str(e.actor or ""), e.actor or ""),
-            }
+            StatusChange(
+                fmt.when(e.at),
+                fmt.label(e.action),
+                e.from_status,
+                e.to_status,
+                e.reason or "",
+                _person(people, e.actor),
+            )
             for e in reversed(data["history"])
         ],
-        "actions": [{"action": a["action"], "label": a["label"]} for a in data["actions"]],
+        "actions": [Action(a["action"], a["label"], True) for a in data["actions"]],
         "alerts": mc.alert_rows(found.open_alerts),
         "notices": [
-            {
-                "at": fmt.when(n.created_at),
-                "action": fmt.label(n.action),
-                "subject": n.subject,
-                "channel": n.channel,
-                "count": str(len(n.alert_ids or [])),
-            }
+            SentNotice(fmt.when(n.created_at), fmt.label(n.action), n.subject, n.channel, str(len(n.alert_ids or [])))
             for n in found.notices
         ],
     }
 
 
-def change_status(
-    ctx: TenantContext, dealer_id: str, action: str, reason: str, expected_status: str | None = None
-) -> None:
-    actions.change_dealer_status(ctx, dealer_id, action, reason, expected_status)
+def _person(people: dict[str, str], actor: Any) -> str:
+    return people.get(str(actor or ""), str(actor or ""))
 
 
 class DealersState(KeysetListMixin, AuthState):
+    rows: list[DealerRow] = []
     query: str = ""
 
     _list_permission: ClassVar[str] = READ
 
-    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[DealerRow], str | None]:
         return fetch_dealers(ctx, self.query.strip(), cursor)
 
     @rx.event
@@ -118,55 +108,51 @@ class DealersState(KeysetListMixin, AuthState):
             yield
 
 
-def _dealer_row(row: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(
-            rx.link(row["name"], href="/dealers/" + row["id"].to(str), weight="medium", data_testid="dealer-link")
-        ),
-        rx.table.cell(rx.code(row["code"], variant="ghost")),
-        rx.table.cell(badges.status_badge(row["status"])),
-        rx.table.cell(row["open_alerts"], text_align="right"),
-        rx.table.cell(rx.text(row["lost_margin"], weight="medium"), text_align="right", white_space="nowrap"),
-        data_testid="dealer-row",
-    )
+DEALER_COLUMNS = [
+    col(
+        "Dealer",
+        lambda r: rx.link(r["name"], href="/dealers/" + r["id"].to(str), weight="medium", data_testid="dealer-link"),
+    ),
+    col("Code", lambda r: rx.code(r["code"], variant="ghost")),
+    col("Status", lambda r: badges.status_badge(r["status"])),
+    num("Open alerts", "open_alerts"),
+    num("Open lost margin", lambda r: rx.text(r["lost_margin"], weight="medium"), white_space="nowrap"),
+]
 
 
 @app_page("/dealers", "Dealers", permission=READ, nav="Dealers", icon="store", order=11, on_load=DealersState.load)
 def dealers_page() -> rx.Component:
     s = DealersState
     return rx.vstack(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
+        controls.search_input(
+            "Filter by name or code",
+            "Filter dealers",
             value=s.query,
             on_change=s.set_query.debounce(300),
-            placeholder="Filter by name or code",
-            max_length=100,
             width="100%",
             max_width="20rem",
-            aria_label="Filter dealers",
         ),
-        tables.table_or_empty(
-            s.rows,
-            ["Dealer", "Code", "Status", "Open alerts", "Open lost margin"],
-            _dealer_row,
+        tables.paged_table(
+            s,
+            DEALER_COLUMNS,
             "dealers-table",
             "No dealers. Dealers are organizations of type dealer in the catalog.",
             "store",
-            loading=s.loading,
+            row_testid="dealer-row",
+            more_testid="dealers-load-more",
         ),
-        tables.load_more(s.has_more, s.loading, s.load_more, "dealers-load-more"),
         spacing="4",
         width="100%",
     )
 
 
 class DealerDetailState(DecisionDialogMixin, AuthState):
-    dealer: dict[str, str] = {}
-    by_rule: list[dict[str, str]] = []
-    ladder: list[dict[str, str]] = []
-    history: list[dict[str, str]] = []
-    alerts: list[dict[str, str]] = []
-    notices: list[dict[str, str]] = []
+    dealer: DealerSummary = DealerSummary()
+    by_rule: list[Count] = []
+    ladder: list[Rung] = []
+    history: list[StatusChange] = []
+    alerts: list[AlertRow] = []
+    notices: list[SentNotice] = []
 
     _read_permission: ClassVar[str] = READ
     _action_permission: ClassVar[str] = STATUS
@@ -180,32 +166,26 @@ class DealerDetailState(DecisionDialogMixin, AuthState):
     def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.dealer, self.by_rule, self.ladder = data["dealer"], data["by_rule"], data["ladder"]
         self.history, self.alerts, self.notices = data["history"], data["alerts"], data["notices"]
-        return data["dealer"]["id"]
+        return data["dealer"].id
 
     def _blank_record(self) -> None:
-        self.dealer, self.by_rule, self.ladder, self.history = {}, [], [], []
+        self.dealer, self.by_rule, self.ladder, self.history = DealerSummary(), [], [], []
         self.alerts, self.notices = [], []
 
-    def _record_decision(
-        self,
-        ctx: TenantContext,
-        record_id: str,
-        action: str | None,
-        reason: str | None,
-        note: str | None,
-        expected_status: str | None,
-    ) -> None:
-        change_status(ctx, record_id, action or "", reason or "", expected_status)
+    def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
+        actions.change_dealer_status(
+            ctx, record_id, decision.action or "", decision.reason or "", decision.expected_status
+        )
 
     def _status_of(self, data: dict[str, Any]) -> str:
-        return str(data["dealer"].get("status") or "")
+        return data["dealer"].status
 
     def _done_notice(self, action: str | None) -> str:
-        return f"Status changed to {fmt.label(self.dealer.get('status', ''))}."
+        return f"Status changed to {fmt.label(self.dealer.status)}."
 
 
 def _rung(r: Var) -> rx.Component:
-    current = r["state"] == "current"
+    current = r["current"].to(bool)
     return rx.hstack(
         rx.box(
             rx.text(r["label"], size="2", weight=rx.cond(current, "bold", "regular")),
@@ -215,7 +195,7 @@ def _rung(r: Var) -> rx.Component:
             background=rx.cond(
                 current,
                 rx.color("accent", 9),
-                rx.cond(r["state"] == "past", rx.color("accent", 4), rx.color("gray", 3)),
+                rx.cond(r["past"].to(bool), rx.color("accent", 4), rx.color("gray", 3)),
             ),
             color=rx.cond(current, "white", rx.color("gray", 12)),
             data_testid=rx.cond(current, "ladder-current", "ladder-rung"),
@@ -226,107 +206,91 @@ def _rung(r: Var) -> rx.Component:
     )
 
 
-def _history_row(h: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(h["at"], size="1")),
-        rx.table.cell(
-            rx.hstack(
-                badges.status_badge(h["from"]),
-                rx.icon("arrow-right", size=12),
-                badges.status_badge(h["to"]),
-                align="center",
-                spacing="1",
-            )
+HISTORY_COLUMNS = [
+    col("When", lambda h: rx.text(h["at"], size="1")),
+    col(
+        "Change",
+        lambda h: rx.hstack(
+            badges.status_badge(h["before"]),
+            rx.icon("arrow-right", size=12),
+            badges.status_badge(h["after"]),
+            align="center",
+            spacing="1",
         ),
-        rx.table.cell(h["action"]),
-        rx.table.cell(
-            rx.text(h["reason"], size="2", white_space="pre-wrap", **controls.WRAP),
-            min_width="12rem",
-            max_width="32rem",
-        ),
-        rx.table.cell(rx.text(h["actor"], size="1", color_scheme="gray", white_space="nowrap")),
-        data_testid="history-row",
+    ),
+    col("Action", "action"),
+    col(
+        "Note",
+        lambda h: rx.text(h["reason"], size="2", white_space="pre-wrap", **controls.WRAP),
+        min_width="12rem",
+        max_width="32rem",
+    ),
+    col("By", lambda h: rx.text(h["actor"], size="1", color_scheme="gray", white_space="nowrap")),
+]
+NOTICE_COLUMNS = [
+    col("When", lambda n: rx.text(n["at"], size="1"), white_space="nowrap"),
+    col("Notice", lambda n: rx.badge(n["action"], variant="soft", color_scheme="orange")),
+    col("Subject", lambda n: rx.text(n["subject"], size="2", **controls.WRAP), min_width="10rem", max_width="32rem"),
+    num("Alerts", "count"),
+    col("Channel", lambda n: rx.text(n["channel"], size="1", color_scheme="gray")),
+]
+ALERT_COLUMNS = [
+    col("Rule", mc.alert_link),
+    col("SKU", lambda r: rx.code(r["sku"], variant="ghost")),
+    col("Status", lambda r: badges.status_badge(r["status"])),
+    col("Severity", lambda r: mc.severity_badge(r["severity"])),
+    num("Impact", "impact"),
+]
+
+
+def _header(d: Var) -> rx.Component:
+    return record_header(
+        rx.heading(d["name"], size="6", data_testid="dealer-name", **controls.WRAP),
+        badges.status_badge(d["status"], data_testid="dealer-status"),
+        sub=rx.code(d["code"], variant="ghost", size="2"),
+        aside=action_buttons(DealerDetailState, "dealer-action"),
+        align="center",
     )
 
 
-def _notice_row(n: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(n["at"], size="1"), white_space="nowrap"),
-        rx.table.cell(rx.badge(n["action"], variant="soft", color_scheme="orange")),
-        rx.table.cell(rx.text(n["subject"], size="2", **controls.WRAP), min_width="10rem", max_width="32rem"),
-        rx.table.cell(n["count"], text_align="right"),
-        rx.table.cell(rx.text(n["channel"], size="1", color_scheme="gray")),
-        data_testid="notice-row",
-    )
-
-
-def _mini_alert(row: Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.link(row["rule_label"], href="/alert/" + row["id"].to(str), weight="medium")),
-        rx.table.cell(rx.code(row["sku"], variant="ghost")),
-        rx.table.cell(badges.status_badge(row["status"])),
-        rx.table.cell(mc.severity_badge(row["severity"])),
-        rx.table.cell(row["impact"], text_align="right"),
+def _kpis(d: Var) -> rx.Component:
+    return rx.grid(
+        mc.kpi_card(
+            "Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren", "dealer-open-alerts", color="red"
+        ),
+        mc.kpi_card(
+            "Open lost margin",
+            d["lost_margin"],
+            "MAP/MRP impact of open alerts",
+            "trending-down",
+            "dealer-lost-margin",
+            color="orange",
+            unit=d["currency"],
+        ),
+        mc.kpi_card("Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks", color="blue"),
+        columns=rx.breakpoints(initial="1", sm="3"),
+        spacing="4",
+        width="100%",
     )
 
 
 @app_page("/dealers/[id]", "Dealer", permission=READ, on_load=DealerDetailState.load)
 def dealer_page() -> rx.Component:
     s = DealerDetailState
-    d = s.dealer
     return decision_page(
         s,
-        rx.card(
-            rx.flex(
-                rx.vstack(
-                    rx.hstack(
-                        rx.heading(d["name"], size="6", data_testid="dealer-name", **controls.WRAP),
-                        badges.status_badge(d["status"], data_testid="dealer-status"),
-                        align="center",
-                        spacing="2",
-                    ),
-                    rx.code(d["code"], variant="ghost", size="2"),
-                    spacing="1",
-                ),
-                rx.spacer(),
-                action_buttons(s, "dealer-action"),
-                gap="1rem",
-                wrap="wrap",
-                align="center",
-                width="100%",
-            ),
-            width="100%",
-        ),
-        rx.grid(
-            mc.kpi_card(
-                "Open alerts", d["open_alerts"], "MAP, MRP and other rules", "siren", "dealer-open-alerts", color="red"
-            ),
-            mc.kpi_card(
-                "Open lost margin",
-                d["lost_margin"],
-                "MAP/MRP impact of open alerts",
-                "trending-down",
-                "dealer-lost-margin",
-                color="orange",
-                unit=d["currency"],
-            ),
-            mc.kpi_card(
-                "Open tasks", d["open_tasks"], "on this dealer", "list-checks", "dealer-open-tasks", color="blue"
-            ),
-            columns=rx.breakpoints(initial="1", sm="3"),
-            spacing="4",
-            width="100%",
-        ),
+        _header(s.dealer),
+        _kpis(s.dealer),
         controls.section(
             "Status ladder",
             rx.hstack(rx.foreach(s.ladder, _rung), wrap="wrap", spacing="1", data_testid="status-ladder"),
             tables.table_or_empty(
                 s.history,
-                ["When", "Change", "Action", "Note", "By"],
-                _history_row,
+                HISTORY_COLUMNS,
                 "history-table",
                 "No status changes yet.",
                 "history",
+                row_testid="history-row",
             ),
         ),
         controls.section(
@@ -335,23 +299,18 @@ def dealer_page() -> rx.Component:
                 rx.foreach(s.by_rule, lambda r: rx.badge(r["label"], ": ", r["count"], variant="soft")), wrap="wrap"
             ),
             tables.table_or_empty(
-                s.alerts,
-                ["Rule", "SKU", "Status", "Severity", "Impact"],
-                _mini_alert,
-                "dealer-alerts",
-                "No open alerts for this dealer.",
-                "shield-check",
+                s.alerts, ALERT_COLUMNS, "dealer-alerts", "No open alerts for this dealer.", "shield-check"
             ),
         ),
         controls.section(
             "Notices sent",
             tables.table_or_empty(
                 s.notices,
-                ["When", "Notice", "Subject", "Alerts", "Channel"],
-                _notice_row,
+                NOTICE_COLUMNS,
                 "dealer-notices",
                 "No notices sent to this dealer.",
                 "mail",
+                row_testid="notice-row",
             ),
         ),
         href="/dealers",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import reflex as rx
 
@@ -19,7 +19,9 @@ from app.web.kit import format as fmt
 from app.web.kit.controls import ANY
 from app.web.kit.feedback import error_box
 from app.web.kit.lists import KeysetListMixin
-from app.web.kit.table import compact_table, load_more
+from app.web.kit.rows import Option
+from app.web.kit.table import col, grid, load_more
+from app.web.margin.rows import NoticeRow
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
@@ -31,38 +33,38 @@ from models.margin.queries import enforcement as enforcement_queries
 PAGE_SIZE = 25
 
 
-def fetch_dealers(ctx: TenantContext) -> list[dict[str, str]]:
-    return [{"id": str(r.dealer.id), "name": r.dealer.name} for r in dealer_queries.dealer_options(ctx)]
+def fetch_dealers(ctx: TenantContext) -> list[Option]:
+    return [Option(str(r.dealer.id), r.dealer.name) for r in dealer_queries.dealer_options(ctx)]
 
 
-def fetch_notices(ctx: TenantContext, dealer_id: uuid.UUID | None, cursor: str | None) -> dict[str, Any]:
+def fetch_notices(ctx: TenantContext, dealer_id: uuid.UUID | None, cursor: str | None) -> tuple[list[NoticeRow], str]:
     """One page of the outbox as display rows plus the next cursor ("" when this is the last page)."""
     page = enforcement_queries.notice_page(ctx, dealer_id=dealer_id, limit=PAGE_SIZE, cursor=cursor)
     items = [
-        {
-            "id": str(v.notice.id),
-            "sent": fmt.stamp(v.notice.created_at),
-            "dealer": v.dealer_name or str(v.notice.dealer_id),
-            "action": ACTIONS[v.notice.action][0] if v.notice.action in ACTIONS else v.notice.action,
-            "subject": v.notice.subject,
-            "alerts": str(len(v.notice.alert_ids or [])),
-            "channel": v.notice.channel,
-            "batch_href": f"/reports/{v.notice.batch_id}",
-        }
+        NoticeRow(
+            id=str(v.notice.id),
+            sent=fmt.stamp(v.notice.created_at),
+            dealer=v.dealer_name or str(v.notice.dealer_id),
+            action=ACTIONS[v.notice.action][0] if v.notice.action in ACTIONS else v.notice.action,
+            subject=v.notice.subject,
+            alerts=str(len(v.notice.alert_ids or [])),
+            channel=v.notice.channel,
+            batch_href=f"/reports/{v.notice.batch_id}",
+        )
         for v in page.items
     ]
-    return {"items": items, "next": page.next_cursor or ""}
+    return items, page.next_cursor or ""
 
 
 class NoticesState(KeysetListMixin, AuthState):
-    dealer_options: list[dict[str, str]] = []
+    rows: list[NoticeRow] = []
+    dealer_options: list[Option] = []
     f_dealer: str = ANY
 
     _list_permission: ClassVar[str] = READ
 
-    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
-        data = fetch_notices(ctx, fmt.parse_uuid(self.f_dealer), cursor)
-        return data["items"], data["next"]
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[NoticeRow], str | None]:
+        return fetch_notices(ctx, fmt.parse_uuid(self.f_dealer), cursor)
 
     @rx.event
     async def load(self):
@@ -83,17 +85,15 @@ class NoticesState(KeysetListMixin, AuthState):
             yield
 
 
-def _row(r) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(r["sent"], white_space="nowrap"),
-        rx.table.cell(r["dealer"], data_testid="notice-dealer"),
-        rx.table.cell(rx.badge(r["action"], variant="soft")),
-        rx.table.cell(r["subject"]),
-        rx.table.cell(r["alerts"]),
-        rx.table.cell(r["channel"]),
-        rx.table.cell(rx.link("Report", href=r["batch_href"])),
-        data_testid="notice-row",
-    )
+COLUMNS = [
+    col("Sent", "sent", white_space="nowrap"),
+    col("Dealer", "dealer", data_testid="notice-dealer"),
+    col("Action", lambda r: rx.badge(r["action"], variant="soft")),
+    col("Subject", "subject"),
+    col("Alerts", "alerts"),
+    col("Channel", "channel"),
+    col("Batch", lambda r: rx.link("Report", href=r["batch_href"])),
+]
 
 
 @app_page("/notices", "Sent notices", permission=READ, nav="Notices", icon="mail", order=16, on_load=NoticesState.load)
@@ -109,7 +109,6 @@ def notices_page() -> rx.Component:
                     s.set_dealer,
                     "Dealer",
                     first=(ANY, "All dealers"),
-                    keys=("id", "name"),
                     trigger={"width": "100%", "data_testid": "notices-dealer"},
                 ),
                 min_width="14rem",
@@ -126,11 +125,7 @@ def notices_page() -> rx.Component:
                 icon="inbox",
                 data_testid="notices-empty",
             ),
-            compact_table(
-                ["Sent", "Dealer", "Action", "Subject", "Alerts", "Channel", "Batch"],
-                rx.foreach(s.rows, _row),
-                "notices-table",
-            ),
+            grid(COLUMNS, s.rows, "notices-table", "notice-row", compact=True),
         ),
         load_more(s.has_more, s.loading, s.load_more, "notices-more"),
         spacing="4",

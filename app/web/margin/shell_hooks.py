@@ -1,11 +1,10 @@
-"""What margin adds to the shell: its dashboard on the home page (for roles with margin.read) and
-its search box in the top bar."""
+"""What margin adds to the shell: its dashboard on the home page (for roles with margin.read).
+Its search is a provider of the one search (models/margin/search_providers.py)."""
 
 import reflex as rx
 
 from app.web.margin.alerts import MarginDashboardState, dashboard_view
-from app.web.margin.components import search_box
-from app.web.shell.registry import HomeWidget, register_home_widget, register_top_bar_item
+from app.web.shell.registry import HomeWidget, register_home_widget
 
 register_home_widget(
     HomeWidget(
@@ -15,4 +14,3 @@ register_home_widget(
         order=10,
     )
 )
-register_top_bar_item("margin.search", search_box)

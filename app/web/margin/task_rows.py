@@ -4,11 +4,15 @@ own the transaction)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from app.web.kit import format as fmt
+from app.web.kit.decisions import Action
+from app.web.kit.rows import Option
 from app.web.margin import components as mc
+from app.web.margin.rows import TaskRow
 from engine.context import TenantContext
 from engine.margin.machines import TASK_MACHINE
 from engine.margin.permissions import TASKS_WRITE as WRITE
@@ -24,6 +28,24 @@ PAGE_SIZE = 50
 ACTION_LABELS = {"cancel": "Cancel task", "reopen": "Reopen task"}
 
 
+@dataclass(frozen=True)
+class TaskDraft:
+    """What a task form holds: the create form uses title, alert, assignee, due and notes; the edit
+    form assignee, due, notes and the reason a status change may need. Never cut: the counters show
+    the limits and saving says what is too long."""
+
+    title: str = ""
+    alert: str = NONE
+    assignee: str = NONE
+    due: str = ""
+    notes: str = ""
+    reason: str = ""
+
+
+def _id_or_none(value: str) -> Any:
+    return fmt.parse_uuid(value) if value not in ("", NONE) else None
+
+
 def due_at(value: str) -> datetime | None:
     text = (value or "").strip()[:10]
     if not text:
@@ -33,7 +55,7 @@ def due_at(value: str) -> datetime | None:
 
 def fetch_tasks(
     ctx: TenantContext, scope: str, status: str, cursor: str | None = None
-) -> tuple[list[dict[str, str]], str | None]:
+) -> tuple[list[TaskRow], str | None]:
     """One page of task rows in the repository's order (newest first, as `GET /api/tasks`)."""
     filters = TaskFilters(
         status=status if status in TASK_STATUSES else None,
@@ -44,56 +66,50 @@ def fetch_tasks(
     rows = []
     for view in page.items:
         t = view.task
+        live = t.status in ("open", "in_progress")
         rows.append(
-            {
-                "id": str(t.id),
-                "title": t.title,
-                "notes": t.notes or "",
-                "status": t.status,
-                "alert_id": str(t.alert_id) if t.alert_id else "",
-                "alert": mc.rule_label(view.alert_rule) if view.alert_rule else "",
-                "dealer": view.dealer_name or "",
-                "assignee": view.assignee_name or "",
-                "assignee_id": str(t.assignee_user_id) if t.assignee_user_id else NONE,
-                "due": fmt.when(t.due_at, time=False),
-                "overdue": "yes" if t.due_at and t.due_at < now and t.status in ("open", "in_progress") else "",
-                "closable": "yes" if t.status in ("open", "in_progress") and ctx.can(WRITE) else "",
-            }
+            TaskRow(
+                id=str(t.id),
+                title=t.title,
+                notes=t.notes or "",
+                status=t.status,
+                alert_id=str(t.alert_id) if t.alert_id else "",
+                alert=mc.rule_label(view.alert_rule) if view.alert_rule else "",
+                dealer=view.dealer_name or "",
+                assignee=view.assignee_name or "",
+                assignee_id=str(t.assignee_user_id) if t.assignee_user_id else NONE,
+                due=fmt.when(t.due_at, time=False),
+                overdue=bool(t.due_at and t.due_at < now and live),
+                closable=live and ctx.can(WRITE),
+            )
         )
     return rows, page.next_cursor
 
 
-def fetch_task_options(ctx: TenantContext) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def fetch_task_options(ctx: TenantContext) -> tuple[list[Option], list[Option]]:
     """(assignees, alerts) for the task forms: members who may work tasks (a Viewer could neither
     open nor close one) and the open alerts."""
     found = task_queries.task_options(ctx)
     return (
-        [{"value": m.user_id, "label": m.display_name} for m in found.assignable],
-        [
-            {"value": r["id"], "label": f"{r['rule_label']} · {r['dealer']} · {r['sku']}"}
-            for r in mc.alert_rows(found.open_alerts)
-        ],
+        [Option(m.user_id, m.display_name) for m in found.assignable],
+        [Option(r.id, f"{r.rule_label} · {r.dealer} · {r.sku}") for r in mc.alert_rows(found.open_alerts)],
     )
 
 
-def task_actions(ctx: TenantContext, task_id: str) -> list[dict[str, str]]:
+def task_actions(ctx: TenantContext, task_id: str) -> list[Action]:
     return [
-        {
-            "action": a["action"],
-            "label": ACTION_LABELS.get(a["action"], a["label"]),
-            "reason": "yes" if a["reason_required"] else "",
-        }
+        Action(a["action"], ACTION_LABELS.get(a["action"], a["label"]), bool(a["reason_required"]))
         for a in task_queries.task_actions(ctx, task_id)
     ]
 
 
-def create_task(ctx: TenantContext, form: dict[str, str]) -> None:
+def create_task(ctx: TenantContext, draft: TaskDraft) -> None:
     data = TaskCreate(
-        title=form.get("title", ""),
-        alert_id=fmt.parse_uuid(form.get("alert")) if form.get("alert") not in ("", NONE) else None,
-        assignee_user_id=fmt.parse_uuid(form.get("assignee")) if form.get("assignee") not in ("", NONE) else None,
-        due_at=due_at(form.get("due", "")),
-        notes=form.get("notes") or None,
+        title=draft.title.strip(),
+        alert_id=_id_or_none(draft.alert),
+        assignee_user_id=_id_or_none(draft.assignee),
+        due_at=due_at(draft.due),
+        notes=draft.notes.strip() or None,
     )
     actions.create_task(ctx, data)
 

@@ -224,8 +224,3 @@ def alert_orgs(ctx: TenantContext, *, limit: int = 500) -> list[OrgOption]:
             .limit(limit)
         ).all()
     return [OrgOption(i, name, kind) for i, name, kind in rows]
-
-
-def search(ctx: TenantContext, q: str, *, limit: int) -> dict[str, list[dict[str, Any]]]:
-    with tenant_session(ctx) as session:
-        return dashboard.search(session, ctx, q, limit=limit)

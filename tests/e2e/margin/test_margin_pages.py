@@ -189,7 +189,7 @@ def test_sales_creates_and_closes_a_task(page):
 
 
 def test_search_finds_dealers_and_alerts(page):
-    from models.margin import dashboard
+    from models.core.search import search
 
     signed_in(page, "viewer@demo.test")
     expect(page.get_by_test_id("margin-dashboard")).to_be_visible()
@@ -197,8 +197,8 @@ def test_search_finds_dealers_and_alerts(page):
     box.fill("metro")
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search\?q=metro$"))
-    found = demo_db(lambda s, c: dashboard.search(s, c, "metro", limit=20))
-    total = sum(len(v) for v in found.values())
+    found = demo_db(lambda _s, c: search(c, "metro", per_group=10))  # the page shows 10 a group
+    total = sum(len(g.hits) for g in found.groups)
     assert total > 0
     expect(page.get_by_test_id("search-hit")).to_have_count(total)
     _shot(page, "search")

@@ -146,7 +146,7 @@ def test_reflex_upload_endpoint_is_an_upload_route():
     from models.core.settings import get_settings
 
     settings = get_settings()
-    assert body_limit.budget_for("/_upload", settings) == settings.max_upload_bytes == 50 * MIB
+    assert body_limit.budget_for("/_upload", settings) == settings.max_upload_bytes == 250 * MIB
     assert body_limit.budget_for("/_upload/x", settings) == settings.max_upload_bytes
     assert body_limit.budget_for("/_uploads", settings) == settings.max_body_bytes == MIB
     assert body_limit.budget_for("/api/auth/login", settings) == MIB

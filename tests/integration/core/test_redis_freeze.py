@@ -11,11 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,15 +23,9 @@ import pytest
 import redis
 
 from app.cli.embedded import EmbeddedServices, start_redis
+from tests.support.live_api import running_api
 
-ROOT = Path(__file__).resolve().parents[3]
 CALL_TIMEOUT = 8.0  # an upper bound on any one call: Redis calls give up after 0.5 s here
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -56,41 +48,14 @@ def private_redis() -> Iterator[tuple[str, int]]:
 def api_on_private_redis(private_redis, tmp_path) -> Iterator[tuple[str, int]]:
     """The REST API (uvicorn) on the test database and the private Redis; yields (base url, redis pid)."""
     url, redis_pid = private_redis
-    port = _free_port()
     env = {
-        **os.environ,
         "REDIS_URL": url,
         "PHAROS_REDIS_TIMEOUT_SECONDS": "0.5",
         "PHAROS_REDIS_CONNECT_TIMEOUT_SECONDS": "0.5",
-        "PHAROS_QUEUE_NAME": f"pharos:test:freeze:{port}",
-        "PYTHONUNBUFFERED": "1",
+        "PHAROS_QUEUE_NAME": f"pharos:test:freeze:{uuid.uuid4().hex[:8]}",
     }
-    log = tmp_path / "api.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.api.main:create_api", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, log.read_text()[-3000:]
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/api/health", timeout=2).status_code in (200, 503):
-                    break
-            time.sleep(0.2)
-        else:
-            pytest.fail(f"API did not start:\n{log.read_text()[-3000:]}")
-        yield base, redis_pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    with running_api(tmp_path / "api.log", **env) as api:
+        yield api.base, redis_pid
 
 
 def _get(base: str, path: str, **kwargs) -> httpx.Response:
@@ -177,6 +142,39 @@ def test_enqueue_on_a_frozen_redis_gives_up_instead_of_hanging(private_redis, mo
             )
             with pytest.raises(redis.TimeoutError, match="did not take job"):
                 attempt.result(timeout=CALL_TIMEOUT)
+    finally:
+        os.kill(redis_pid, signal.SIGCONT)
+        monkeypatch.undo()
+        reset_settings_cache()
+        reset_redis_clients()
+
+
+def test_a_write_budget_on_a_frozen_redis_gives_up_instead_of_hanging(private_redis, monkeypatch):
+    """REST sees redis.TimeoutError (answered 503 `unavailable`); a page sees Unavailable."""
+    import uuid
+
+    from engine.context import TenantContext
+    from engine.errors import Unavailable
+    from engine.rbac import Role
+    from models.core import write_limits
+    from models.core.redis_client import reset_redis_clients
+    from models.core.settings import reset_settings_cache
+
+    url, redis_pid = private_redis
+    monkeypatch.setenv("REDIS_URL", url)
+    monkeypatch.setenv("PHAROS_REDIS_TIMEOUT_SECONDS", "0.3")
+    monkeypatch.setenv("PHAROS_REDIS_CONNECT_TIMEOUT_SECONDS", "0.3")
+    reset_settings_cache()
+    reset_redis_clients()
+    ctx = TenantContext(tenant_id=uuid.uuid4(), user_id=uuid.uuid4(), role=Role.OWNER)
+    write_limits.spend_for(ctx)  # answers while Redis runs
+    os.kill(redis_pid, signal.SIGSTOP)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            with pytest.raises(redis.TimeoutError):
+                pool.submit(write_limits.spend, str(ctx.user_id), str(ctx.tenant_id)).result(timeout=CALL_TIMEOUT)
+            with pytest.raises(Unavailable, match="try again shortly"):
+                pool.submit(write_limits.spend_for, ctx).result(timeout=CALL_TIMEOUT)
     finally:
         os.kill(redis_pid, signal.SIGCONT)
         monkeypatch.undo()

@@ -69,12 +69,12 @@ def test_the_alert_detail_read_model_is_what_the_api_and_the_page_show(clients, 
     detail = alert_detail(margin_a.ctx(), alert_id)
     api = clients["owner"].get(f"/api/alerts/{alert_id}").json()
     page = fetch_alert(margin_a.ctx(), alert_id)
-    assert api["dealer_name"] == detail.view.dealer_name == page["alert"]["dealer"]
-    assert api["sku_code"] == detail.view.sku_code == page["alert"]["sku"]
-    assert [a["action"] for a in api["actions"]] == [a["action"] for a in page["actions"]]
+    assert api["dealer_name"] == detail.view.dealer_name == page["alert"].dealer
+    assert api["sku_code"] == detail.view.sku_code == page["alert"].sku
+    assert [a["action"] for a in api["actions"]] == [a.action for a in page["actions"]]
     assert len(page["evidence"]) == len(detail.evidence) > 0
     link = parse_qs(urlparse(api["floor_source"]["explain_url"]).query)
-    assert link["currency"] == [detail.currency] == [page["alert"]["currency"]] == ["INR"]
+    assert link["currency"] == [detail.currency] == [page["alert"].currency] == ["INR"]
 
 
 def test_every_margin_route_declares_its_response_model(clients):

@@ -73,9 +73,7 @@ def test_margin_mutations_are_audited(margin_a):
 
 
 def test_search_treats_like_wildcards_literally(margin_a):
-    from models.core.db import tenant_session
-    from models.margin.dashboard import search
+    from models.core.search import search
 
-    with tenant_session(margin_a.ctx("viewer")) as session:
-        body = search(session, margin_a.ctx("viewer"), "%")
-    assert body == {"alerts": [], "dealers": [], "skus": [], "tasks": []}
+    body = search(margin_a.ctx("viewer"), "%", types=["alerts", "dealers", "skus", "tasks"])
+    assert [(g.type, g.hits) for g in body.groups] == [("alerts", []), ("dealers", []), ("tasks", [])]

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import reflex as rx
 
+from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
-from app.web.kit.controls import ANY
+from app.web.kit.controls import ANY, busy_button
 from app.web.kit.feedback import error_box
+from app.web.kit.rows import Option
 from app.web.kit.table import column_table
 from app.web.margin.components import rule_label
+from app.web.margin.enforcement.rows import Preview
 from app.web.margin.enforcement.views import (
     bulk_filters,
     card,
@@ -43,14 +47,8 @@ class BulkState(AuthState):
     f_dealer: str = ANY
     action: str = "warning_notice"
     batch_name: str = ""
-    dealer_options: list[dict[str, str]] = []
-    items: list[dict[str, str]] = []
-    skipped: list[dict[str, str]] = []
-    reasons: str = ""
-    empty: str = ""
-    recoverable: str = ""
-    currency: str = ""
-    totals: str = ""
+    dealer_options: list[Option] = []
+    preview: Preview = Preview()
     created_id: str = ""
     creating: bool = False
     loading: bool = False
@@ -59,13 +57,12 @@ class BulkState(AuthState):
     _created_for: str = ""
 
     def _reset_preview(self) -> None:
-        self.step, self.items, self.skipped, self.reasons, self.empty = min(self.step, 2), [], [], "", ""
-        self._preview_key = ""
+        self.step, self.preview, self._preview_key = min(self.step, 2), Preview(), ""
 
     @rx.event
     async def load(self):
         ctx = await self._require(ENFORCE)
-        self.step, self.items, self.skipped, self.reasons, self.empty = 1, [], [], "", ""
+        self.step, self.preview = 1, Preview()
         self.created_id, self.error, self.creating = "", "", False
         self._preview_key = self._created_for = ""
         if ctx is None:
@@ -79,36 +76,34 @@ class BulkState(AuthState):
     # The filters and the action are locked once the preview created a batch (its draft stays
     # startable here); `new_preview` unlocks them explicitly.
 
-    @rx.event
-    def set_rule(self, value: str):
+    def _choose(self, name: str, value: Any, allowed: Any, fallback: str | None = ANY) -> None:
+        """Set a filter (or the action) to an allowed value, else `fallback` (None: keep it); locked
+        once a batch is created; a new choice drops the preview."""
         if self.created_id:
             return
         value = value if isinstance(value, str) else ""
-        self.f_rule = value if value in PRICE_RULES else ANY
+        if value in allowed:
+            setattr(self, name, value)
+        elif fallback is not None:
+            setattr(self, name, fallback)
         self._reset_preview()
+
+    @rx.event
+    def set_rule(self, value: str):
+        self._choose("f_rule", value, PRICE_RULES)
 
     @rx.event
     def set_severity(self, value: str):
-        if self.created_id:
-            return
-        value = value if isinstance(value, str) else ""
-        self.f_severity = value if value in LEVELS else ANY
-        self._reset_preview()
+        self._choose("f_severity", value, LEVELS)
 
     @rx.event
     def set_dealer(self, value: str):
-        if self.created_id:
-            return
-        self.f_dealer = str(fmt.parse_uuid(value)) if fmt.parse_uuid(value) else ANY
-        self._reset_preview()
+        dealer = fmt.parse_uuid(value)
+        self._choose("f_dealer", str(dealer) if dealer else "", {str(dealer)} if dealer else set())
 
     @rx.event
     def set_action(self, value: str):
-        if self.created_id:
-            return
-        if isinstance(value, str) and value in ACTIONS:
-            self.action = value
-        self._reset_preview()
+        self._choose("action", value, ACTIONS, None)
 
     @rx.event
     def set_batch_name(self, value: str):
@@ -152,10 +147,7 @@ class BulkState(AuthState):
             self, fetch_preview, ctx, bulk_filters(self.f_rule, self.f_severity, self.f_dealer), self.action
         )
         if ok:
-            self.items, self.skipped, self.reasons = data["items"], data["skipped"], data["reasons"]
-            self.recoverable, self.totals, self.currency = data["recoverable"], data["totals"], data["currency"]
-            self.empty = data["empty"]
-            self.step = 3
+            self.preview, self.step = data, 3
             self._preview_key = uuid.uuid4().hex
         self.loading = False
 
@@ -179,6 +171,7 @@ class BulkState(AuthState):
                 bulk_filters(self.f_rule, self.f_severity, self.f_dealer),
                 self.action,
                 self.batch_name,
+                writes=True,
             )
         finally:
             self.creating, self.loading = False, False
@@ -196,7 +189,7 @@ class BulkState(AuthState):
         if not self._begin(ctx):
             return
         yield
-        ok, _ = await call(self, do_start, ctx, self.created_id)
+        ok, _ = await call(self, do_start, ctx, self.created_id, writes=True)
         self.loading = False
         if ok:
             yield rx.redirect(f"/execution?batchId={self.created_id}")
@@ -211,10 +204,154 @@ def _step_badge(n: int, title: str) -> rx.Component:
     )
 
 
+def _filters() -> rx.Component:
+    s = BulkState
+    locked = s.created_id != ""
+    fields = [
+        ("Rule", s.f_rule, s.set_rule, [(r, rule_label(r)) for r in PRICE_RULES], "bulk-rule", "MAP and MRP"),
+        ("Severity", s.f_severity, s.set_severity, [(lv, lv) for lv in LEVELS], "bulk-severity", "Any severity"),
+        ("Dealer", s.f_dealer, s.set_dealer, s.dealer_options, "bulk-dealer", "All dealers"),
+        ("Action", s.action, s.set_action, [(k, v[0]) for k, v in ACTIONS.items()], "bulk-action", ""),
+    ]
+    return card(
+        rx.heading("Alerts to enforce", size="3"),
+        rx.flex(
+            *[
+                choice(label, value, on_change, options, testid, first=(ANY, every) if every else None, disabled=locked)
+                for label, value, on_change, options, testid, every in fields
+            ],
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+        ),
+        busy_button(
+            "Preview",
+            "eye",
+            s.loading & (s.step < 3),
+            s.run_preview,
+            "bulk-preview",
+            disabled=s.loading | locked,
+        ),
+    )
+
+
+PREVIEW_COLUMNS = [
+    ("Dealer", "dealer"),
+    ("Alerts", "alerts"),
+    ("SKUs", "skus"),
+    ("Dealer status", status_cell),
+    (in_currency("Recoverable", BulkState.preview.currency), "recoverable"),
+    ("Follow-up task", "follow_up"),
+]
+
+
+def _nothing_to_send() -> rx.Component:
+    p = BulkState.preview
+    return rx.callout(
+        rx.vstack(
+            rx.text(p.empty),
+            rx.cond(p.reasons != "", rx.text("Skipped: ", p.reasons, size="2", data_testid="bulk-skip-reasons")),
+            spacing="1",
+        ),
+        icon="info",
+        color_scheme="amber",
+        data_testid="bulk-empty",
+    )
+
+
+def _create() -> rx.Component:
+    s = BulkState
+    none = s.preview.lines.length() == 0
+    return rx.hstack(
+        rx.input(
+            placeholder="Batch name (optional)",
+            value=s.batch_name,
+            on_change=s.set_batch_name,
+            aria_label="Batch name",
+            max_length=200,
+            width="20rem",
+        ),
+        busy_button(
+            "Create batch",
+            "package-plus",
+            s.loading,
+            s.create,
+            "bulk-create",
+            disabled=s.loading | s.creating | (s.created_id != "") | none,
+        ),
+        rx.cond(none, rx.text("Nothing to create: no dealer is eligible.", size="2", color_scheme="gray")),
+        **controls.ROW,
+    )
+
+
+def _start() -> rx.Component:
+    s = BulkState
+    return rx.vstack(
+        rx.callout(
+            "Batch created (draft). Start it to send the notices. The filters and the action are "
+            "locked for this batch; “New preview” starts over (the draft stays startable from "
+            "Execution).",
+            icon="check",
+        ),
+        rx.hstack(
+            busy_button("Start batch", "play", s.loading, s.start, "bulk-start", color_scheme="green", auto_focus=True),
+            rx.link("Open in Execution", href="/execution?batchId=" + s.created_id, data_testid="bulk-open-execution"),
+            controls.soft_button(
+                rx.icon("rotate-ccw", size=16),
+                "New preview",
+                on_click=s.new_preview,
+                testid="bulk-new-preview",
+                disabled=s.loading,
+            ),
+            spacing="3",
+            **controls.ROW,
+        ),
+        width="100%",
+    )
+
+
+def _preview() -> rx.Component:
+    s = BulkState
+    p = s.preview
+    return card(
+        rx.hstack(
+            rx.heading("Preview", size="3"),
+            rx.badge(p.totals, variant="soft"),
+            rx.spacer(),
+            rx.text(
+                "Expected recoverable margin: ",
+                rx.text.strong(p.recoverable, rx.cond(p.currency != "", " " + p.currency, "")),
+                data_testid="bulk-recoverable",
+            ),
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.cond(
+            p.lines.length() > 0,
+            column_table(PREVIEW_COLUMNS, p.lines, "preview-table", "preview-row"),
+            _nothing_to_send(),
+        ),
+        rx.cond(
+            p.skipped.length() > 0,
+            rx.vstack(
+                rx.heading("Skipped", size="2"),
+                column_table(
+                    [("Dealer", "dealer"), ("Rule", "rule"), ("Why", "reason")],
+                    p.skipped,
+                    "skipped-table",
+                    "skipped-row",
+                ),
+                width="100%",
+            ),
+        ),
+        rx.cond(s.step == 3, _create()),
+        rx.cond(s.step == 4, _start()),
+    )
+
+
 @app_page("/bulk", "Bulk enforcement", permission=ENFORCE, nav="Bulk", icon="send", order=13, on_load=BulkState.load)
 def bulk_page() -> rx.Component:
     s = BulkState
-    locked = s.created_id != ""
     return stack(
         rx.hstack(
             _step_badge(1, "Filter"),
@@ -225,180 +362,6 @@ def bulk_page() -> rx.Component:
             wrap="wrap",
         ),
         error_box(s.error),
-        card(
-            rx.heading("Alerts to enforce", size="3"),
-            rx.flex(
-                choice(
-                    "Rule",
-                    s.f_rule,
-                    s.set_rule,
-                    [(r, rule_label(r)) for r in PRICE_RULES],
-                    "bulk-rule",
-                    first=(ANY, "MAP and MRP"),
-                    disabled=locked,
-                ),
-                choice(
-                    "Severity",
-                    s.f_severity,
-                    s.set_severity,
-                    [(lv, lv) for lv in LEVELS],
-                    "bulk-severity",
-                    first=(ANY, "Any severity"),
-                    disabled=locked,
-                ),
-                choice(
-                    "Dealer",
-                    s.f_dealer,
-                    s.set_dealer,
-                    s.dealer_options,
-                    "bulk-dealer",
-                    first=(ANY, "All dealers"),
-                    keys=("id", "label"),
-                    disabled=locked,
-                ),
-                choice(
-                    "Action",
-                    s.action,
-                    s.set_action,
-                    [(k, v[0]) for k, v in ACTIONS.items()],
-                    "bulk-action",
-                    disabled=locked,
-                ),
-                spacing="3",
-                wrap="wrap",
-                width="100%",
-            ),
-            rx.button(
-                rx.cond(s.loading & (s.step < 3), rx.spinner(size="1"), rx.icon("eye", size=16)),
-                "Preview",
-                on_click=s.run_preview,
-                disabled=s.loading | locked,
-                data_testid="bulk-preview",
-            ),
-        ),
-        rx.cond(
-            s.step >= 3,
-            card(
-                rx.hstack(
-                    rx.heading("Preview", size="3"),
-                    rx.badge(s.totals, variant="soft"),
-                    rx.spacer(),
-                    rx.text(
-                        "Expected recoverable margin: ",
-                        rx.text.strong(s.recoverable, rx.cond(s.currency != "", " " + s.currency, "")),
-                        data_testid="bulk-recoverable",
-                    ),
-                    width="100%",
-                    wrap="wrap",
-                ),
-                rx.cond(
-                    s.items.length() > 0,
-                    column_table(
-                        [
-                            ("Dealer", "dealer"),
-                            ("Alerts", "alerts"),
-                            ("SKUs", "skus"),
-                            ("Dealer status", status_cell),
-                            (in_currency("Recoverable", s.currency), "recoverable"),
-                            ("Follow-up task", "follow_up"),
-                        ],
-                        s.items,
-                        "preview-table",
-                        "preview-row",
-                    ),
-                    rx.callout(
-                        rx.vstack(
-                            rx.text(s.empty),
-                            rx.cond(
-                                s.reasons != "",
-                                rx.text("Skipped: ", s.reasons, size="2", data_testid="bulk-skip-reasons"),
-                            ),
-                            spacing="1",
-                        ),
-                        icon="info",
-                        color_scheme="amber",
-                        data_testid="bulk-empty",
-                    ),
-                ),
-                rx.cond(
-                    s.skipped.length() > 0,
-                    rx.vstack(
-                        rx.heading("Skipped", size="2"),
-                        column_table(
-                            [("Dealer", "dealer"), ("Rule", "rule"), ("Why", "reason")],
-                            s.skipped,
-                            "skipped-table",
-                            "skipped-row",
-                        ),
-                        width="100%",
-                    ),
-                ),
-                rx.cond(
-                    s.step == 3,
-                    rx.hstack(
-                        rx.input(
-                            placeholder="Batch name (optional)",
-                            value=s.batch_name,
-                            on_change=s.set_batch_name,
-                            aria_label="Batch name",
-                            max_length=200,
-                            width="20rem",
-                        ),
-                        rx.button(
-                            rx.cond(s.loading, rx.spinner(size="1"), rx.icon("package-plus", size=16)),
-                            "Create batch",
-                            on_click=s.create,
-                            disabled=s.loading | s.creating | locked | (s.items.length() == 0),
-                            data_testid="bulk-create",
-                        ),
-                        rx.cond(
-                            s.items.length() == 0,
-                            rx.text("Nothing to create: no dealer is eligible.", size="2", color_scheme="gray"),
-                        ),
-                        wrap="wrap",
-                        align="center",
-                    ),
-                ),
-                rx.cond(
-                    s.step == 4,
-                    rx.vstack(
-                        rx.callout(
-                            "Batch created (draft). Start it to send the notices. The filters and the action are "
-                            "locked for this batch; “New preview” starts over (the draft stays startable from "
-                            "Execution).",
-                            icon="check",
-                        ),
-                        rx.hstack(
-                            rx.button(
-                                rx.cond(s.loading, rx.spinner(size="1"), rx.icon("play", size=16)),
-                                "Start batch",
-                                on_click=s.start,
-                                disabled=s.loading,
-                                color_scheme="green",
-                                data_testid="bulk-start",
-                                auto_focus=True,
-                            ),
-                            rx.link(
-                                "Open in Execution",
-                                href="/execution?batchId=" + s.created_id,
-                                data_testid="bulk-open-execution",
-                            ),
-                            rx.button(
-                                rx.icon("rotate-ccw", size=16),
-                                "New preview",
-                                on_click=s.new_preview,
-                                disabled=s.loading,
-                                variant="soft",
-                                color_scheme="gray",
-                                data_testid="bulk-new-preview",
-                            ),
-                            wrap="wrap",
-                            align="center",
-                            spacing="3",
-                        ),
-                        width="100%",
-                    ),
-                ),
-            ),
-        ),
+        _filters(),
+        rx.cond(s.step >= 3, _preview()),
     )

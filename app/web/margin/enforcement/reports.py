@@ -10,7 +10,8 @@ from reflex.vars import Var
 
 from app.web.kit.feedback import error_box
 from app.web.kit.lists import KeysetListMixin
-from app.web.kit.table import column_table
+from app.web.kit.table import column_table, load_more
+from app.web.margin.enforcement.rows import BatchRow
 from app.web.margin.enforcement.views import (
     fetch_batches,
     in_currency,
@@ -24,14 +25,14 @@ from models.margin.queries import enforcement as enforcement_queries
 
 
 class ReportsState(KeysetListMixin, AuthState):
+    rows: list[BatchRow] = []
     currency: str = ""
     can_run: bool = False
 
     _list_permission: ClassVar[str] = READ
 
-    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[dict[str, str]], str | None]:
-        data = fetch_batches(ctx, cursor)
-        return data["items"], data["next"]
+    def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[BatchRow], str | None]:
+        return fetch_batches(ctx, cursor)
 
     @rx.event
     async def load(self):
@@ -71,7 +72,7 @@ def reports_page() -> rx.Component:
                     ("Batch", lambda r: rx.link(r["name"], href="/reports/" + r["id"])),
                     ("Action", "action"),
                     ("Status", _status),
-                    ("Items", "items"),
+                    ("Items", "item_count"),
                     ("Finished", "done"),
                     (in_currency("Expected recoverable", s.currency), "recoverable"),
                     ("Created", lambda r: rx.text(r["created"], white_space="nowrap")),
@@ -81,15 +82,5 @@ def reports_page() -> rx.Component:
                 "report-row",
             ),
         ),
-        rx.cond(
-            s.has_more,
-            rx.button(
-                rx.cond(s.loading, rx.spinner(size="1")),
-                "Load more",
-                on_click=s.load_more,
-                disabled=s.loading,
-                variant="soft",
-                data_testid="reports-more",
-            ),
-        ),
+        load_more(s.has_more, s.loading, s.load_more, "reports-more"),
     )

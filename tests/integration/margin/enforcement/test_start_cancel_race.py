@@ -25,10 +25,20 @@ from models.margin import enforcement
 from tests.integration.margin.conftest import MarginTenant, build
 from tests.integration.margin.enforcement.conftest import make_batch
 from tests.support.api_clients import create_test_api
+from tests.support.env import settings_env
 
 RUNS = 20
 EACH = 10  # starts, and as many cancels
 WAIT = 30.0  # upper bound of every wait; none is a timing assertion
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _script_budgets():
+    """400 writes of one user in well under a minute: a script, so it gets a script's budget
+    (docs/security.md, write budgets)."""
+    with settings_env() as configure:
+        configure(PHAROS_WRITE_LIMIT_USER="100000/minute", PHAROS_WRITE_LIMIT_TENANT="100000/minute")
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Uploads (core): files people bring, received in one request or resumably, then stored."""

@@ -9,7 +9,7 @@ from app.web.core.members import REASON_MAX, ROUTE, InvitationsState, MembersSta
 from app.web.kit import controls, feedback
 from app.web.kit.badges import status_badge
 from app.web.kit.decisions import decision_dialog
-from app.web.kit.table import load_more, table_or_empty
+from app.web.kit.table import col, load_more, table_or_empty
 from app.web.shell.layout import app_page
 from app.web.shell.nav import browser_call
 from engine.people.permissions import USERS_MANAGE
@@ -97,33 +97,34 @@ def invite_form() -> rx.Component:
     )
 
 
-def _member_row(row) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.vstack(rx.text(row.name, weight="medium"), rx.text(row.email, size="1"), spacing="0")),
-        rx.table.cell(
-            rx.cond(
-                row.editable,
-                controls.select(
-                    MembersState.role_options,
-                    row.role,
-                    lambda value: MembersState.ask_role(row.user_id, value),
-                    "Role of " + row.email,
-                    keys=("id", "label"),
-                    trigger={"data_testid": "member-role"},
-                ),
-                rx.text(row.role),
-            )
+def _role_cell(row) -> rx.Component:
+    return rx.cond(
+        row.editable,
+        controls.select(
+            MembersState.role_options,
+            row.role,
+            lambda value: MembersState.ask_role(row.user_id, value),
+            "Role of " + row.email,
+            keys=("id", "label"),
+            trigger={"data_testid": "member-role"},
         ),
-        rx.table.cell(status_badge(row.status)),
-        rx.table.cell(row.last_sign_in),
-        rx.table.cell(row.joined),
-        rx.table.cell(
-            _row_button(
-                row.removable, "Deactivate", MembersState.ask_deactivate(row.user_id), "member-deactivate", "red"
-            )
-        ),
-        data_testid="member-row",
+        rx.text(row.role),
     )
+
+
+MEMBER_COLUMNS = [
+    col("Member", lambda r: rx.vstack(rx.text(r.name, weight="medium"), rx.text(r.email, size="1"), spacing="0")),
+    col("Role", _role_cell),
+    col("Status", lambda r: status_badge(r.status)),
+    col("Last sign-in", "last_sign_in"),
+    col("Joined", "joined"),
+    col(
+        "",
+        lambda r: _row_button(
+            r.removable, "Deactivate", MembersState.ask_deactivate(r.user_id), "member-deactivate", "red"
+        ),
+    ),
+]
 
 
 def members_table() -> rx.Component:
@@ -131,11 +132,11 @@ def members_table() -> rx.Component:
         "Members",
         table_or_empty(
             MembersState.rows,
-            ["Member", "Role", "Status", "Last sign-in", "Joined", ""],
-            _member_row,
+            MEMBER_COLUMNS,
             "members-table",
             "No members.",
             "users",
+            row_testid="member-row",
             loading=MembersState.loading,
         ),
         load_more(MembersState.has_more, MembersState.loading, MembersState.load_more, "members-more"),
@@ -191,27 +192,21 @@ def confirm_dialog() -> rx.Component:
     )
 
 
-def _invitation_row(row) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(row.email),
-        rx.table.cell(row.role),
-        rx.table.cell(status_badge(row.status)),
-        rx.table.cell(row.expires),
-        rx.table.cell(
-            rx.hstack(
-                _row_button(row.can_resend, "Resend", InvitationsState.choose(row.id, "resend"), "invitation-resend"),
-                _row_button(
-                    row.can_cancel,
-                    "Cancel",
-                    InvitationsState.choose(row.id, "cancel"),
-                    "invitation-cancel",
-                    "gray",
-                ),
-                spacing="2",
-            )
-        ),
-        data_testid="invitation-row",
+def _invitation_buttons(row) -> rx.Component:
+    return rx.hstack(
+        _row_button(row.can_resend, "Resend", InvitationsState.choose(row.id, "resend"), "invitation-resend"),
+        _row_button(row.can_cancel, "Cancel", InvitationsState.choose(row.id, "cancel"), "invitation-cancel", "gray"),
+        spacing="2",
     )
+
+
+INVITATION_COLUMNS = [
+    col("E-mail", "email"),
+    col("Role", "role"),
+    col("Status", lambda r: status_badge(r.status)),
+    col("Expires", "expires"),
+    col("", _invitation_buttons),
+]
 
 
 def invitations_table() -> rx.Component:
@@ -223,11 +218,11 @@ def invitations_table() -> rx.Component:
         ),
         table_or_empty(
             InvitationsState.invitations,
-            ["E-mail", "Role", "Status", "Expires", ""],
-            _invitation_row,
+            INVITATION_COLUMNS,
             "invitations-table",
             "No open invitations.",
             "mail",
+            row_testid="invitation-row",
         ),
         decision_dialog(InvitationsState),
     )

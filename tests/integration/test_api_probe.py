@@ -69,8 +69,32 @@ def _row_ids(tenant: MarginTenant) -> set[str]:
     return ids
 
 
+# The probe sends hundreds of writes and failed sign-ins a minute from one user and one address:
+# its own budgets, far above the defaults, so it tests the routes rather than the budgets (those have
+# their own tests), and the tests after it start with untouched default budgets (the `limits` keys
+# name the rate).
+PROBE_BUDGETS = {
+    "PHAROS_WRITE_LIMIT_USER": "100000/minute",
+    "PHAROS_WRITE_LIMIT_TENANT": "100000/minute",
+    "PHAROS_LOGIN_IP_LIMIT": "100000/minute",
+    "PHAROS_LOGIN_FAILURES_PER_MINUTE": "100000",
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def probe_budgets():
+    from models.core.settings import reset_settings_cache
+
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in PROBE_BUDGETS.items():
+            env.setenv(name, value)
+        reset_settings_cache()
+        yield
+    reset_settings_cache()
+
+
 @pytest.fixture(scope="module")
-def probe() -> Probe:
+def probe(probe_budgets) -> Probe:
     from fastapi.testclient import TestClient
 
     from models.core.db import tenant_session

@@ -12,7 +12,7 @@ from app.cli.embedded import ensure_services
 from app.cli.errors import CliError
 
 
-def _bootstrap_env(args: argparse.Namespace) -> None:
+def bootstrap_env(args: argparse.Namespace) -> None:
     """Admin commands work against DATABASE_URL, or the embedded server of `pharos up`."""
     import os
 
@@ -24,7 +24,7 @@ def _bootstrap_env(args: argparse.Namespace) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _bootstrap_env(args)
+    bootstrap_env(args)
     from models.core.bootstrap import current_revision, migrate
 
     migrate()
@@ -35,7 +35,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     if args.dataset != "demo":
         raise CliError(f"unknown dataset '{args.dataset}' (available: demo)")
-    _bootstrap_env(args)
+    bootstrap_env(args)
     from models.core.bootstrap import migrate
     from seeds.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
@@ -48,7 +48,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_tenant_create(args: argparse.Namespace) -> int:
-    _bootstrap_env(args)
+    bootstrap_env(args)
     from models.core.identity import create_tenant
 
     tenant = create_tenant(name=args.name, owner_email=args.owner_email, owner_password=args.password, slug=args.slug)
@@ -57,7 +57,7 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    _bootstrap_env(args)
+    bootstrap_env(args)
     from engine.context import TenantContext
     from models.core.audit import verify_tenant_chain
     from models.core.db import owner_session, owner_tenant_session

@@ -65,6 +65,10 @@ class JobKind:
     handle: Handler
     chunk_size: int = DEFAULT_CHUNK_SIZE
     chunk: ChunkHooks | None = None
+    # the shortest lease an item of this kind needs: one item that can run longer than the default
+    # lease (a whole tenant's detection) would otherwise lose it mid-item and be redone forever;
+    # the price is a slower take-over of that kind's items when a worker dies
+    min_lease_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.name or len(self.name) > 60:

@@ -256,6 +256,7 @@ class JobRunner:
         self.worker_id = worker_id or new_worker_id()
         self.stop = stop or threading.Event()
         self.lease = lease_seconds if lease_seconds is not None else repo.lease_seconds()
+        self._lease_given = lease_seconds is not None
         self.chunk = chunk_size or repo.chunk_size()  # until the kind's preference is known (_begin)
         self._chunk_given = chunk_size
         self.pace = 0.0  # seconds between items for a paced job (a demo to watch), from its params
@@ -291,6 +292,8 @@ class JobRunner:
                 kind = get_kind(job.kind)
                 if kind is not None and not self._chunk_given:
                     self.chunk = repo.chunk_size(kind.chunk_size)
+                if kind is not None and not self._lease_given and kind.min_lease_seconds > self.lease:
+                    self.lease = self._chunks.lease = kind.min_lease_seconds
                 self.pace = repo.pace_seconds(job)
                 if self.pace:
                     self.chunk = 1

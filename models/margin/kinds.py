@@ -78,7 +78,9 @@ def abort_chunk(session: Session) -> None:
     session.info.pop(STATE, None)
 
 
-DETECT = register(JobKind(detection.KIND, detect_item))
+# one item scans the whole tenant: 100,000 new rows take ~100 s on the benchmark machine
+# (docs/benchmarks.md), far past the default 15 s lease
+DETECT = register(JobKind(detection.KIND, detect_item, min_lease_seconds=600.0))
 
 ENFORCE = register(
     JobKind(

@@ -22,7 +22,7 @@ import reflex as rx
 from app.api.edge import edge, engineio_origin_check
 from app.api.main import create_api
 from app.web import modules  # noqa: F401  (imports every page: they register themselves)
-from app.web.core import login
+from app.web.core import invite_accept, login
 from app.web.shell.error_notice import backend_exception_handler, error_notice_wrap
 from app.web.shell.layout import add_pages
 from app.web.shell.static import frontend_transformer
@@ -54,4 +54,5 @@ if app.sio is not None:
     app.sio.eio.cors_allowed_origins = engineio_origin_check()
 
 login.add_public_pages(app)
+invite_accept.add_invite_page(app)
 add_pages(app)

@@ -35,7 +35,6 @@ import io
 import logging
 import os
 import platform
-import re
 import signal
 import statistics
 import subprocess
@@ -54,76 +53,17 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, pool, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.scratch import (  # noqa: E402
+    PASSWORD,
+    demo_ctx,
+    drop_scratch_db,
+    pct,
+    scratch_services,
+    write_section,
+)
+
 SECTION = "## Margin module (batches, UI lag, API latency)"
 DOC = ROOT / "docs" / "benchmarks.md"
-REDIS_DB = 12
-PASSWORD = "pharos-demo"
-
-
-# --- scratch services ------------------------------------------------------------------------------
-
-
-def _admin(server_url: str):
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    return url, create_engine(url.set(database="postgres"), poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-
-
-def create_scratch_db(server_url: str) -> str:
-    url, admin = _admin(server_url)
-    name = f"pharos_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'create database "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_scratch_db(db_url: str) -> None:
-    url, admin = _admin(db_url)
-    with admin.connect() as conn:
-        conn.execute(text(f'drop database if exists "{url.database}" with (force)'))
-    admin.dispose()
-
-
-def redis_url(base: str, db: int) -> str:
-    base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
-    return f"{base}/{db}"
-
-
-def scratch_services(redis_db: int = REDIS_DB) -> tuple[str, str]:
-    """A scratch database on DATABASE_URL's server, Redis database `redis_db` and a queue of its
-    own, all made the process's services: (database URL, queue name)."""
-    server, redis_base = os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL")
-    if not server or not redis_base:
-        raise SystemExit("set DATABASE_URL and REDIS_URL (servers to create the scratch database on)")
-    db_url = create_scratch_db(server)
-    queue = f"pharos:bench:{uuid.uuid4().hex[:8]}"
-    use_services(db_url, redis_url(redis_base, redis_db), queue)
-    return db_url, queue
-
-
-def use_services(db_url: str, redis: str, queue: str) -> None:
-    os.environ.update(DATABASE_URL=db_url, REDIS_URL=redis, PHAROS_QUEUE_NAME=queue)
-    from models.core.db import dispose_engines
-    from models.core.redis_client import reset_redis_clients
-    from models.core.settings import reset_settings_cache
-
-    reset_settings_cache()
-    dispose_engines()
-    reset_redis_clients()
-
-
-def demo_ctx():
-    from engine.context import TenantContext
-    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
-
-    return TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
-
-
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
-    return ordered[k]
 
 
 # --- (a)+(b) a big batch on real workers ---------------------------------------------------------
@@ -599,11 +539,8 @@ def render(runs: list[dict[str, Any]], load: dict[str, Any] | None, api: list[di
 
 
 def write_doc(section: str, title: str = SECTION) -> None:
-    """Put `section` into docs/benchmarks.md under its `title` (that section only)."""
-    doc = DOC.read_text()
-    pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    found = pattern.search(doc)
-    DOC.write_text(pattern.sub(lambda _: section + "\n", doc) if found else doc.rstrip("\n") + "\n\n" + section)
+    """Put `section` into docs/benchmarks.md under this benchmark's title (that section only)."""
+    write_section(section, title)
 
 
 def main() -> None:

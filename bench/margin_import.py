@@ -32,7 +32,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.margin import demo_ctx, drop_scratch_db, scratch_services  # noqa: E402
+from bench.scratch import demo_ctx, drop_scratch_db, scratch_services  # noqa: E402
 
 SECTION = "## Margin import (check, merge, detect)"
 MONEY = pl.Decimal(38, 10)

@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import psutil  # noqa: E402
-from margin import drop_scratch_db, scratch_services, write_doc  # noqa: E402
+
+from bench.scratch import drop_scratch_db, scratch_services, write_section  # noqa: E402
 
 SECTION = "## Uploads (server memory while streaming)"
 MIB = 1024 * 1024
@@ -184,7 +185,7 @@ def main() -> None:
         section = render(runs, args.mib * MIB)
         print(section)
         if args.write:
-            write_doc(section, SECTION)
+            write_section(section, SECTION)
     finally:
         from models.core.db import dispose_engines
 

@@ -41,6 +41,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "core.audit.read": _roles(_A, Role.AUDITOR),
     "core.settings.manage": _roles(_A),
     "core.users.manage": _roles(_A),
+    # invitations (engine/people): the tenant side manages them; a vendor sees and withdraws the
+    # invitations to its own organization (acceptance is the system's, on the token's proof)
+    "core.invitations.read": _roles(_A, Role.VENDOR),
+    "core.invitations.withdraw": _roles(Role.VENDOR),
     "core.jobs.read": _STAFF,
     "core.jobs.manage": _roles(_A, Role.OPS),
     # sending files at all (uploads); each purpose's own permission narrows it

@@ -1,5 +1,6 @@
 """Imports every table module so SQLModel.metadata is complete (for Alembic and tests): core's, the job
-path's and uploads', then each registered module's `tables` modules (models/<module>/**/tables.py)."""
+path's, uploads' and people's (invitations), then each registered module's `tables` modules
+(models/<module>/**/tables.py)."""
 
 from sqlmodel import SQLModel
 
@@ -8,6 +9,7 @@ from engine.modules import MODULES
 from models.core import tables as core_tables  # noqa: F401
 from models.imports import tables as import_tables  # noqa: F401
 from models.jobs import tables as job_tables  # noqa: F401
+from models.people import tables as people_tables  # noqa: F401
 from models.uploads import tables as upload_tables  # noqa: F401
 
 for _module in MODULES:

@@ -1,4 +1,4 @@
-"""`pharos seed demo`: the demo tenant, its four users, and each module's demo data.
+"""`pharos seed demo`: the demo tenant, one user per staff role (`<role>@demo.test`), and each module's demo data.
 
 Idempotent: running it twice changes nothing; `--reset` deletes the demo tenant first. Later
 each registered module adds its data with its `seeds.<module>.seed` function; each receives an owner
@@ -37,9 +37,14 @@ class DemoUser:
 
 DEMO_USERS = (
     DemoUser("owner@demo.test", "Olivia Owner", Role.OWNER),
+    DemoUser("admin@demo.test", "Ada Admin", Role.ADMIN),
     DemoUser("ops@demo.test", "Oscar Ops", Role.OPS),
     DemoUser("sales@demo.test", "Sasha Sales", Role.SALES),
     DemoUser("viewer@demo.test", "Victor Viewer", Role.VIEWER),
+    DemoUser("hr@demo.test", "Hana HR", Role.HR),
+    DemoUser("manager@demo.test", "Mateo Manager", Role.MANAGER),
+    DemoUser("finance@demo.test", "Farah Finance", Role.FINANCE),
+    DemoUser("auditor@demo.test", "Aiden Auditor", Role.AUDITOR),
 )
 
 DEMO_FLAGS = {

@@ -3,7 +3,7 @@ before any tenant context exists (the login page lists a tenant's providers; the
 provider's settings and may create a user for an allowed domain).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from models.core.rls import tenant_isolation
 from models.core.settings import APP_ROLE
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

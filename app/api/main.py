@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.deps import SIGNED_IN
 from app.api.edge import OriginGuard, TrustedProxyHeaders
-from app.api.errors import API_ERRORS, PUBLIC_ERRORS, install_api_fallback, install_error_handlers
+from app.api.errors import API_ERRORS, PUBLIC_ERRORS, error_responses, install_api_fallback, install_error_handlers
 from app.api.middleware import ObservabilityMiddleware
 from app.api.write_budget import WRITE_BUDGET
 from engine.discovery import import_tree
@@ -21,11 +21,13 @@ from engine.modules import MODULES
 from models.core.logs import configure_json_logging
 
 # routers that need no session, with the error answers they declare: health takes no input; auth
-# declares its own signed-in routes; single sign-on (oidc) is how a browser gets a session
+# declares its own signed-in routes; single sign-on (oidc) is how a browser gets a session, and an
+# invitation's token is its own proof
 PUBLIC: dict[str, dict] = {
     "app.api.core.health": {},
     "app.api.core.auth": PUBLIC_ERRORS,
     "app.api.core.oidc": PUBLIC_ERRORS,
+    "app.api.core.invitation_accept": error_responses(404, 409, 413, 422, 429),
 }
 
 

@@ -22,13 +22,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import admin, formula, imports, run
+    from app.cli import admin, formula, imports, run, users
 
     parser = _Parser(prog="pharos", description="PharOS operations platform")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     run.register(sub)
     admin.register(sub)
+    users.register(sub)
     formula.register(sub)
     imports.register(sub)
     return parser

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -23,6 +23,7 @@ from models.core.db import tenant_session
 from models.core.decisions import StatusEntity, decide
 
 Loader = Callable[[Session, TenantContext, uuid.UUID], StatusEntity]
+# returns what the caller may show once (a dict of text, e.g. a fresh link), or anything else
 Applier = Callable[[Session, TenantContext, StatusEntity, str, "str | None"], object]
 
 
@@ -54,6 +55,7 @@ class DecisionOutcome:
     from_status: str
     status: str
     actions: list[ActionView]
+    details: dict[str, str] = field(default_factory=dict)
 
 
 def take_decision(
@@ -79,14 +81,18 @@ def take_decision(
             )
         if machine.transition_for(from_status, action).system_only:
             raise Forbidden(f"'{action}' is taken by the system only, never by a user")
+        details: dict[str, str] = {}
         if target.apply is None:
             decide(session, ctx, machine, row, action, reason=reason)
         else:
-            target.apply(session, ctx, row, action, reason)
+            applied = target.apply(session, ctx, row, action, reason)
+            if isinstance(applied, dict):
+                details = {str(k): str(v) for k, v in applied.items()}
         return DecisionOutcome(
             id=str(entity_id),
             entity=target.entity,
             from_status=from_status,
             status=row.status,
             actions=[ActionView(t.action, t.display, t.reason_required) for t in machine.actions_for(row, ctx)],
+            details=details,
         )

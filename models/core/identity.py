@@ -10,10 +10,10 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from engine.context import TenantContext
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.rbac import Role
 from models.core import audit
-from models.core.db import identity_session, owner_session
+from models.core.db import identity_session, owner_session, tenant_session
 from models.core.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from models.core.tables import Membership, Tenant, User
 
@@ -159,6 +159,15 @@ def create_tenant(
         return tenant
 
 
+def system_context(slug: str) -> TenantContext:
+    """The platform's context in the active tenant with this slug (CLI maintenance, owner connection)."""
+    with owner_session() as session:
+        tenant = session.exec(select(Tenant).where(Tenant.slug == slug, Tenant.is_active == True)).first()  # noqa: E712
+    if tenant is None:
+        raise NotFound(f"no active tenant with slug '{slug}'", fields={"tenant": "unknown"})
+    return TenantContext.system(tenant.id, tenant.slug)
+
+
 def authenticate(email: str, password: str) -> Identity | None:
     """Check a password. Unknown e-mail, inactive user and wrong password look the same."""
     with identity_session() as session:
@@ -174,17 +183,28 @@ def authenticate(email: str, password: str) -> Identity | None:
 
 
 def memberships_of(user_id: uuid.UUID) -> list[MembershipView]:
-    """Tenants this user belongs to (active tenants only), visible through the own-memberships policy."""
+    """Tenants this user may enter (active memberships of active tenants), visible through the
+    own-memberships policy: a deactivated member is not offered the tenant and cannot switch to it."""
     with identity_session(user_id) as session:
         rows = session.execute(
             text(
                 "select m.tenant_id, t.slug, t.name, m.role, m.organization_id "
                 "from memberships m join tenants t on t.id = m.tenant_id "
-                "where m.user_id = :uid and t.is_active order by t.name"
+                "where m.user_id = :uid and m.status = 'active' and t.is_active order by t.name"
             ),
             {"uid": str(user_id)},
         ).all()
     return [MembershipView(r.tenant_id, r.slug, r.name, Role(r.role), r.organization_id) for r in rows]
+
+
+def record_sign_in(user_id: uuid.UUID, membership: MembershipView) -> None:
+    """Note when a session entered the tenant (the members list shows it). Not audited: like the
+    sign-in itself, it changes nothing anyone decided."""
+    with tenant_session(membership.context(user_id)) as session:
+        session.execute(
+            text("update memberships set last_sign_in_at = now() where tenant_id = :t and user_id = :u"),
+            {"t": str(membership.tenant_id), "u": str(user_id)},
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 The browser holds only an opaque random token; Redis keys use its SHA-256, so a Redis dump
 does not contain usable tokens. Each session is indexed under its tenant
-(`pharos:t:{tenant}:sessions`) so a tenant's sessions can be listed or revoked together.
+(`pharos:t:{tenant}:sessions`) so a tenant's sessions can be listed or revoked together, and under
+its member (`pharos:t:{tenant}:u:{user}:sessions`) so a deactivated member's sessions in that
+tenant end at once and a role change reaches them at their next request or event.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from engine.context import TenantContext
 from engine.errors import Forbidden, NotFound, RateLimited, Unauthenticated
 from engine.rbac import Role
 from models.core import login_limits
-from models.core.identity import Identity, MembershipView, authenticate, memberships_of, normalise_email
+from models.core.identity import (
+    Identity,
+    MembershipView,
+    authenticate,
+    memberships_of,
+    normalise_email,
+    record_sign_in,
+)
 from models.core.redis_client import sync_redis
 from models.core.settings import get_settings
 
@@ -60,6 +69,10 @@ def _tenant_index(tenant_id: str) -> str:
     return f"pharos:t:{tenant_id}:sessions"
 
 
+def _member_index(tenant_id: str, user_id: str) -> str:
+    return f"pharos:t:{tenant_id}:u:{user_id}:sessions"
+
+
 def _with_membership(data: SessionData, membership: MembershipView) -> SessionData:
     return replace(
         data,
@@ -76,9 +89,18 @@ def _store(token: str, data: SessionData) -> None:
     pipe = sync_redis().pipeline()
     pipe.set(_key(token), json.dumps(asdict(data)), ex=ttl)
     if data.tenant_id:
-        pipe.sadd(_tenant_index(data.tenant_id), _digest(token))
-        pipe.expire(_tenant_index(data.tenant_id), ttl)
+        for index in (_tenant_index(data.tenant_id), _member_index(data.tenant_id, data.user_id)):
+            pipe.sadd(index, _digest(token))
+            pipe.expire(index, ttl)
     pipe.execute()
+
+
+def _unindex(token: str, data: SessionData) -> None:
+    if data.tenant_id:
+        pipe = sync_redis().pipeline()
+        pipe.srem(_tenant_index(data.tenant_id), _digest(token))
+        pipe.srem(_member_index(data.tenant_id, data.user_id), _digest(token))
+        pipe.execute()
 
 
 def login(email: str, password: str, ip: str) -> tuple[str, SessionData, list[MembershipView]]:
@@ -104,19 +126,20 @@ def login(email: str, password: str, ip: str) -> tuple[str, SessionData, list[Me
 def open_session(
     identity: Identity, *, tenant_id: uuid.UUID | None = None
 ) -> tuple[str, SessionData, list[MembershipView]]:
-    """Open a session for an already verified identity (a password, or single sign-on:
-    models.core.sign_in). With one membership, or when `tenant_id` names one of the user's tenants
-    (the tenant an OIDC provider signs into), the tenant is chosen at once; otherwise the user picks
-    one (switch_tenant).
+    """Open a session for an already verified identity (a password, single sign-on in
+    models.core.sign_in, or an accepted invitation). With one membership the tenant is chosen at
+    once; with several the user picks one (switch_tenant), unless `tenant_id` names one of them (the
+    tenant an OIDC provider signs into, or the tenant whose invitation was just accepted).
     """
     memberships = memberships_of(identity.user_id)
     if not memberships:
         raise Unauthenticated("e-mail or password is incorrect")
     token = secrets.token_urlsafe(32)
     data = SessionData(user_id=str(identity.user_id), email=identity.email, display_name=identity.display_name)
-    chosen = [m for m in memberships if m.tenant_id == tenant_id] if tenant_id else []
-    if chosen or len(memberships) == 1:
-        data = _with_membership(data, (chosen or memberships)[0])
+    chosen = [m for m in memberships if m.tenant_id == tenant_id] or (memberships if len(memberships) == 1 else [])
+    if chosen:
+        data = _with_membership(data, chosen[0])
+        record_sign_in(identity.user_id, chosen[0])
     _store(token, data)
     return token, data, memberships
 
@@ -141,9 +164,9 @@ def switch_tenant(token: str, tenant_id: uuid.UUID | str) -> SessionData:
     wanted = str(tenant_id)
     for membership in memberships_of(uuid.UUID(data.user_id)):
         if str(membership.tenant_id) == wanted:
-            if data.tenant_id:
-                sync_redis().srem(_tenant_index(data.tenant_id), _digest(token))
+            _unindex(token, data)
             updated = _with_membership(data, membership)
+            record_sign_in(uuid.UUID(data.user_id), membership)
             _store(token, updated)
             return updated
     raise NotFound("tenant not found")
@@ -153,8 +176,8 @@ def logout(token: str | None) -> None:
     data = load(token)
     if token:
         sync_redis().delete(_key(token))
-    if data and data.tenant_id:
-        sync_redis().srem(_tenant_index(data.tenant_id), _digest(token or ""))
+    if token and data:
+        _unindex(token, data)
 
 
 def revoke_tenant_sessions(tenant_id: uuid.UUID | str) -> int:
@@ -165,3 +188,37 @@ def revoke_tenant_sessions(tenant_id: uuid.UUID | str) -> int:
         client.delete(*[f"pharos:session:{d}" for d in digests])
     client.delete(index)
     return len(digests)
+
+
+def revoke_member_sessions(tenant_id: uuid.UUID | str, user_id: uuid.UUID | str) -> int:
+    """End every session of one member in one tenant now (a deactivation): the next REST call
+    answers 401 and the next page event sends the browser to /login. Their sessions in other
+    tenants stay."""
+    client = sync_redis()
+    index = _member_index(str(tenant_id), str(user_id))
+    digests = cast("set[str]", client.smembers(index))
+    pipe = client.pipeline()
+    for digest in digests:
+        pipe.delete(f"pharos:session:{digest}")
+        pipe.srem(_tenant_index(str(tenant_id)), digest)
+    pipe.delete(index)
+    pipe.execute()
+    return len(digests)
+
+
+def set_member_role(tenant_id: uuid.UUID | str, user_id: uuid.UUID | str, role: str) -> int:
+    """Carry a role change into the member's live sessions in that tenant (their TTL unchanged),
+    so a demoted member loses the old role's permissions at the next request or event."""
+    client = sync_redis()
+    changed = 0
+    for digest in cast("set[str]", client.smembers(_member_index(str(tenant_id), str(user_id)))):
+        key = f"pharos:session:{digest}"
+        raw = cast("str | None", client.get(key))
+        if raw is None:
+            continue
+        data = json.loads(raw)
+        if data.get("tenant_id") == str(tenant_id):
+            data["role"] = role
+            client.set(key, json.dumps(data), keepttl=True, xx=True)
+            changed += 1
+    return changed

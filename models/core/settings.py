@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy.engine import make_url
@@ -234,6 +235,12 @@ def job_settings() -> JobSettings:
         ),
         schedules_on=os.environ.get("PHAROS_JOB_SCHEDULES", "on").strip().lower() not in ("off", "0", "false"),
     )
+
+
+def invitation_ttl() -> timedelta:
+    """How long an invitation link stays valid (PHAROS_INVITATION_TTL_SECONDS, default 7 days).
+    Read on each call, like job_settings: a test gives its own invitations a short life."""
+    return timedelta(seconds=_seconds("PHAROS_INVITATION_TTL_SECONDS", 7 * 24 * 3600))
 
 
 def reset_settings_cache() -> None:

@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from engine.people.machines import MEMBERSHIP_MACHINE
 from engine.rbac import Role
-from models.core.base import id_field, json_field, tenant_field, ts_field
+from models.core.base import id_field, json_field, sql_in, tenant_field, ts_field
 
 ROLE_CHECK = "role in (" + ", ".join(f"'{r.value}'" for r in Role) + ")"
 
@@ -39,16 +40,22 @@ class User(SQLModel, table=True):
 
 
 class Membership(SQLModel, table=True):
+    """A user's place in one tenant: role, and status (active or deactivated, through the decision
+    path with MEMBERSHIP_MACHINE); a deactivated membership signs nobody in."""
+
     __tablename__: ClassVar[str] = "memberships"
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id"),
         CheckConstraint(ROLE_CHECK, name="ck_memberships_role"),
+        CheckConstraint(sql_in("status", MEMBERSHIP_MACHINE.statuses), name="ck_memberships_status"),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
     role: str = Field(max_length=20)
     organization_id: uuid.UUID | None = Field(default=None)
+    status: str = Field(default="active", max_length=20, sa_column_kwargs={"server_default": "active"})
+    last_sign_in_at: datetime | None = ts_field(nullable=True, default_now=False)
     created_at: datetime = ts_field()
 
 

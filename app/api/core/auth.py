@@ -29,11 +29,11 @@ class SwitchRequest(BaseModel):
     tenant_id: uuid.UUID
 
 
-def _client_ip(request: Request) -> str:
+def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _session_body(token: str | None, data: sessions.SessionData, memberships=None) -> dict:
+def session_body(token: str | None, data: sessions.SessionData, memberships=None) -> dict:
     body = {
         "user": {"id": data.user_id, "email": data.email, "display_name": data.display_name},
         "tenant": {"id": data.tenant_id, "slug": data.tenant_slug, "name": data.tenant_name}
@@ -66,9 +66,9 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
 
 @router.post("/login", responses=error_responses(401))
 def login(body: LoginRequest, request: Request, response: Response) -> dict:
-    token, data, memberships = sessions.login(body.email, body.password, _client_ip(request))
+    token, data, memberships = sessions.login(body.email, body.password, client_ip(request))
     set_session_cookie(response, request, token)
-    return _session_body(token, data, memberships)
+    return session_body(token, data, memberships)
 
 
 @router.post("/logout", dependencies=SIGNED_IN, responses=SIGNED_IN_ERRORS)
@@ -81,7 +81,7 @@ def logout(request: Request, response: Response) -> dict:
 @router.get("/me", dependencies=SIGNED_IN, responses=SIGNED_IN_ERRORS)
 def me(request: Request) -> dict:
     data = current_session(request)
-    return _session_body(None, data, memberships_of(uuid.UUID(data.user_id)))
+    return session_body(None, data, memberships_of(uuid.UUID(data.user_id)))
 
 
 @router.post("/switch", dependencies=SIGNED_IN, responses=SIGNED_IN_ERRORS)
@@ -89,4 +89,4 @@ def switch(body: SwitchRequest, request: Request) -> dict:
     token = token_from(request)
     current_session(request)
     data = sessions.switch_tenant(token or "", body.tenant_id)
-    return _session_body(None, data)
+    return session_body(None, data)

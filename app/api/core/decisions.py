@@ -41,6 +41,9 @@ class DecisionOut(BaseModel):
     from_status: str
     status: str
     actions: list[ActionOut]
+    details: dict[str, str] = Field(
+        default_factory=dict, description="what the decision hands back once (an invitation's new accept link)"
+    )
 
 
 def decision_router(target: DecisionTarget, *, context: Callable[[Request], TenantContext] | None = None) -> APIRouter:

@@ -7,7 +7,9 @@ session it names in Redis (models.core.sessions). Public vars hold only what the
 
 Any client can call any handler with any arguments, so every handler that touches data calls
 `await self._require(permission)` first: it re-checks that the session is still alive, rebuilds the
-TenantContext from the backend vars and checks the permission from engine.rbac.
+TenantContext from the backend vars and checks the permission from engine.rbac. A session that
+ended under an open tab (a deactivated member's, revoked at once) refuses the event, clears the
+tab's identity and sets `session_ended`, on which the shell sends the browser to /login.
 """
 
 from __future__ import annotations
@@ -72,6 +74,9 @@ class AuthState(rx.State):
     # "pending" until the guard ran, then "ok" or "denied"
     access: str = "pending"
     switch_error: str = ""
+    # the tab's session ended under it (deactivated, signed out elsewhere, expired): the shell
+    # then sends the browser to /login at once
+    session_ended: bool = False
 
     # ---- session plumbing (server side only) -------------------------------------------
 
@@ -85,6 +90,7 @@ class AuthState(rx.State):
         return await asyncio.to_thread(sessions.load, token)
 
     def _apply(self, data: sessions.SessionData | None) -> None:
+        self.session_ended = False
         if data is None or not data.tenant_id or not data.role:
             self._user_id = data.user_id if data else ""
             self._tenant_id = self._tenant_slug = self._role = self._organization_id = ""
@@ -126,7 +132,9 @@ class AuthState(rx.State):
         """The caller's context when the live session's role holds `permission`, else None."""
         data = await self._load_session()
         if data is None:
+            ended = bool(self._user_id)
             self._clear()
+            self.session_ended = ended
             return None
         if data.user_id != self._user_id or data.tenant_id != self._tenant_id or data.role != self._role:
             self._apply(data)  # switched tenant in another tab, or a fresh connection

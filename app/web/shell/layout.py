@@ -17,12 +17,20 @@ from typing import Any
 import reflex as rx
 
 from app.web.shell import nav as c
-from app.web.shell.auth import AuthState
+from app.web.shell.auth import LOGIN_ROUTE, AuthState
 from app.web.shell.registry import PageSpec, register
+
+
+def session_watch() -> rx.Component:
+    """Mounted only once the tab's session ended under it: sends the browser to /login."""
+    return rx.cond(
+        AuthState.session_ended, rx.box(on_mount=rx.redirect(LOGIN_ROUTE, replace=True), data_testid="session-ended")
+    )
 
 
 def shell(title: str, content: rx.Component) -> rx.Component:
     return rx.hstack(
+        session_watch(),
         c.sidebar(),
         rx.vstack(
             c.top_bar(title),

@@ -1,0 +1,1 @@
+"""People: members of a tenant, their roles, and invitations (a core area, not a module)."""

@@ -8,8 +8,11 @@ dress those up, so a text cell is risky when:
   minus sign and dashes); or its invisible lead holds a control character (tab, CR, LF, …);
 - the same holds after any field or line separator inside it (`x;=1+1`: a spreadsheet whose list
   separator is `;` — most of Europe — splits that into `x` and the formula `=1+1`).
-Risky text cells get a leading apostrophe (OWASP's advice; the text shows as typed), and every text
-cell is written inside double quotes, so a reader that honours CSV quoting never splits it. Numbers
+Risky text cells get a leading apostrophe (OWASP's advice; the text shows as typed), and one more
+just before every trigger that a separator inside them exposes (`x;'=1+1`): every text cell is
+written inside double quotes, so a reader that honours CSV quoting never splits it, but one that
+splits on another separator (or whose quoting went astray on a stray quote) would start a new cell
+or row there. Numbers
 (int, Decimal) and dates are written bare: "-5" from a Decimal is a value, not a formula, and must
 stay numeric for the report's deltas.
 """
@@ -75,8 +78,25 @@ def risky_pattern() -> str:
 
 
 @cache
+def exposed_pattern() -> str:
+    """A trigger that a separator inside the text exposes (group 1: the separator and the invisible
+    characters after it; group 2: the trigger). A reader splitting on another separator, or one
+    whose quoting went astray, starts a new cell or row right there, so the apostrophe goes just
+    before that trigger too."""
+    invisible = _char_class(invisible_codepoints())
+    triggers = _char_class(ord(c) for c in LOOKALIKE_TRIGGERS)
+    separators = _char_class(ord(c) for c in SEPARATORS)
+    return f"({separators}{invisible}*)({triggers})"
+
+
+@cache
 def _compiled() -> re.Pattern[str]:
     return re.compile(risky_pattern())
+
+
+@cache
+def _exposed() -> re.Pattern[str]:
+    return re.compile(exposed_pattern())
 
 
 def is_risky(text: str) -> bool:
@@ -96,13 +116,14 @@ def neutralise(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if is_risky(text) else text
+    return "'" + _exposed().sub(r"\1'\2", text) if is_risky(text) else text
 
 
 def neutralise_expr(column: str) -> pl.Expr:
     """The same rule for a String column of a Polars frame (text cells only)."""
     risky = pl.col(column).str.contains(risky_pattern())
-    return pl.when(risky).then(pl.lit("'") + pl.col(column)).otherwise(pl.col(column)).alias(column)
+    guarded = pl.lit("'") + pl.col(column).str.replace_all(exposed_pattern(), "${1}'${2}")
+    return pl.when(risky).then(guarded).otherwise(pl.col(column)).alias(column)
 
 
 def _field(value: object) -> str:

@@ -41,7 +41,6 @@ RISKY = [
     # the probe's three payloads (issue 17, item 9)
     "\uff1d1+1",  # full-width ＝
     "\u00a0=1+1",  # no-break space before =
-    "x;=1+1",  # a `;` spreadsheet splits off =1+1
     # more look-alikes and leads
     "\uff0bSUM(A1)",
     "\uff0d2+3",
@@ -58,19 +57,31 @@ RISKY = [
     "\u200d\u2060+1",  # zero-width joiner, word joiner
     "\x0b=1",  # vertical tab
     "\x00x",  # any control character in the lead
-    "a,=1",
-    "a, -1",
-    "a\t@x",
-    "a\r\n=1",
-    "ok\n=1",
-    "x;\u00a0\uff1d1",
 ]
+# a trigger behind a separator inside the text: an apostrophe in front, and one just before that
+# trigger (a reader splitting on that separator would start a new cell there)
+EXPOSED = {
+    "x;=1+1": "'x;'=1+1",  # a `;` spreadsheet splits off =1+1
+    "a,=1": "'a,'=1",
+    "a, -1": "'a, '-1",
+    "a\t@x": "'a\t'@x",
+    "a\r\n=1": "'a\r\n'=1",
+    "ok\n=1": "'ok\n'=1",
+    "x;\u00a0\uff1d1": "'x;\u00a0'\uff1d1",
+    "\r=": "'\r'=",
+    "=a;=b": "'=a;'=b",
+}
 SAFE = ["Dealer One", "a=b", "", "x-1", "'already", "ok\nline", "A; B, C", "e-mail: a@b.c", "ẞ straße", "1+1"]
 
 
 @pytest.mark.parametrize("text", RISKY)
 def test_risky_text_gets_an_apostrophe(text):
     assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize(("text", "safe"), EXPOSED.items())
+def test_a_trigger_behind_a_separator_gets_its_own_apostrophe(text, safe):
+    assert neutralise(text) == safe
 
 
 @pytest.mark.parametrize("text", SAFE)
@@ -89,8 +100,9 @@ def test_numbers_dates_and_none():
 
 
 def test_polars_expression_matches_the_scalar_rule():
-    frame = pl.DataFrame({"c": RISKY + SAFE})
-    assert frame.select(neutralise_expr("c")).get_column("c").to_list() == [neutralise(t) for t in RISKY + SAFE]
+    texts = RISKY + list(EXPOSED) + SAFE
+    frame = pl.DataFrame({"c": texts})
+    assert frame.select(neutralise_expr("c")).get_column("c").to_list() == [neutralise(t) for t in texts]
 
 
 def test_whole_document_round_trips_through_a_csv_reader():
@@ -99,7 +111,7 @@ def test_whole_document_round_trips_through_a_csv_reader():
         ["dealer", "delta"],
         ["'=evil()", "-5.25"],
         ["ok\nline", "3"],
-        ["'x;=1+1", ""],
+        ["'x;'=1+1", ""],
     ]
 
 
@@ -184,6 +196,8 @@ def _starts_a_formula(cell: str) -> bool:
 )
 # a `;` reader glues a bare negative number to the lines after it (found by hypothesis)
 @example(rows=[["", "\n"], [Decimal("-0.01")], [""]])
+# a `;` reader loses the quoting at `"",` and breaks the row at the cell's CR (found by hypothesis)
+@example(rows=[["", "\r="]])
 def test_no_cell_of_an_export_starts_a_formula_whatever_separator_the_reader_uses(rows):
     """Read back the way spreadsheets in different locales split fields (comma, semicolon, tab),
     honouring quotes: no cell may start a formula."""

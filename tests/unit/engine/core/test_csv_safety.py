@@ -145,7 +145,11 @@ NASTY = st.text(
 
 @given(lead=st.lists(INVISIBLE, max_size=4).map("".join), trigger=TRIGGER, rest=PLAIN)
 def test_a_trigger_behind_any_invisible_lead_is_neutralised(lead, trigger, rest):
-    assert neutralise(lead + trigger + rest) == "'" + lead + trigger + rest
+    """A leading apostrophe, and only apostrophes added (one more before a trigger that a tab or
+    line break in the lead exposes)."""
+    out = neutralise(lead + trigger + rest)
+    assert out.startswith("'")
+    assert out[1:].replace("'", "") == (lead + trigger + rest).replace("'", "")
 
 
 @given(

@@ -17,6 +17,7 @@ from app.web.kit import controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
 from app.web.kit.jobs import JobWatchMixin
+from app.web.kit.links import row_link
 from app.web.margin import components as mc
 from app.web.margin import detection_panel as dp
 from app.web.margin.rows import AlertRow
@@ -185,24 +186,14 @@ def _breakdown_row(item: Var, kind: str) -> rx.Component:
         left = mc.severity_badge(item["key"])
         href = "/alerts?status=open&severity=" + item["key"].to(str)
         testid = "kpi-severity"
-    return rx.link(
-        rx.hstack(
-            left,
-            rx.spacer(),
-            rx.text(item["count"], weight="bold", size="2"),
-            rx.icon("chevron-right", size=14, color=rx.color("gray", 8)),
-            align="center",
-            width="100%",
-            padding_y="0.35rem",
-            padding_x="0.5rem",
-            border_radius="var(--radius-2)",
-            _hover={"background": rx.color("gray", 3)},
-        ),
+    return row_link(
+        left,
+        rx.spacer(),
+        rx.text(item["count"], weight="bold", size="2"),
+        rx.icon("chevron-right", size=14, color=rx.color("gray", 8)),
         href=href,
-        underline="none",
-        color=rx.color("gray", 12),
-        width="100%",
-        data_testid=testid,
+        testid=testid,
+        padding="0.35rem 0.5rem",
     )
 
 

@@ -193,11 +193,12 @@ def _csv_table(handle: BinaryIO) -> SourceTable:
 
 
 def _csv_rows(reader: Any) -> Iterator[Row]:
-    """Rows with the line each starts on; blank lines skipped. Kept lean: it runs per row of 1M."""
+    """Rows with the line each starts on; blank lines (and rows of only spaces) skipped. Kept lean:
+    it runs per row of 1M (a row whose first cell has text is kept without looking further)."""
     start = reader.line_num + 1
     try:
         for cells in reader:
-            if any(cells):
+            if (cells and cells[0].strip()) or any(c.strip() for c in cells):
                 yield Row(start, tuple(cells))
             start = reader.line_num + 1
     except csv.Error as error:

@@ -149,4 +149,17 @@ def save_preset(
         raise ValidationFailed("the mapping does not fit this target", fields=error.fields) from None
     with tenant_session(ctx) as session:
         row = imports.save_preset(session, ctx, target.name, clean_name, clean, header_signature(header))
-        return PresetView(row.id, row.target, row.name, dict(row.mapping), row.updated_at)
+        return PresetView.of(row)
+
+
+def delete_preset(ctx: TenantContext, preset_id: uuid.UUID | str) -> PresetView:
+    """Forget a saved mapping (audited). Files already mapped with it keep their mapping."""
+    ctx.require(IMPORT_WRITE)
+    with tenant_session(ctx) as session:
+        row = imports.get_preset(session, ctx, uuid.UUID(str(preset_id)))
+        target = registry.targets().get(row.target) if row else None
+        if row is None or target is None or not ctx.can(target.permission):
+            raise NotFound("no such preset", fields={"preset_id": "not found"})
+        view = PresetView.of(row)
+        imports.delete_preset(session, ctx, row)
+        return view

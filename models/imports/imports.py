@@ -111,6 +111,21 @@ def presets(session: Session, ctx: TenantContext, target: str) -> list[ImportPre
     return list(session.exec(query.order_by(col(ImportPreset.name))).all())
 
 
+def presets_for(session: Session, ctx: TenantContext, targets: Sequence[str]) -> list[ImportPreset]:
+    """The presets of several targets (the presets page: every target the role may import into)."""
+    query = select(ImportPreset).where(ImportPreset.tenant_id == ctx.tenant_id, col(ImportPreset.target).in_(targets))
+    return list(session.exec(query.order_by(col(ImportPreset.target), col(ImportPreset.name))).all())
+
+
+def get_preset(session: Session, ctx: TenantContext, preset_id: uuid.UUID) -> ImportPreset | None:
+    query = select(ImportPreset).where(ImportPreset.tenant_id == ctx.tenant_id, ImportPreset.id == preset_id)
+    return session.exec(query.with_for_update()).first()
+
+
+def delete_preset(session: Session, ctx: TenantContext, preset: ImportPreset) -> None:
+    mutations.delete(session, ctx, preset, action="import_preset.delete")
+
+
 def preset_by_name(session: Session, ctx: TenantContext, target: str, name: str) -> ImportPreset | None:
     return next((p for p in presets(session, ctx, target) if p.name == name), None)
 

@@ -146,11 +146,13 @@ def report_csv(ctx: TenantContext, upload_id: uuid.UUID | str) -> str:
         return to_csv(REPORT_HEADER, ((i.row, i.column, i.value, i.message, i.hint) for i in issues))
 
 
-def presets(ctx: TenantContext, target_name: str) -> list[PresetView]:
-    target = registry.target(target_name)
-    ctx.require(target.permission)
+def presets(ctx: TenantContext, target_name: str | None = None) -> list[PresetView]:
+    """The saved presets of one target, or (None) of every target the caller may import into."""
+    if target_name is not None:
+        target = registry.target(target_name)
+        ctx.require(target.permission)
+        names = [target.name]
+    else:
+        names = [t.name for t in registry.targets().values() if ctx.can(t.permission)]
     with tenant_session(ctx) as session:
-        return [
-            PresetView(p.id, p.target, p.name, dict(p.mapping), p.updated_at)
-            for p in imports.presets(session, ctx, target.name)
-        ]
+        return [PresetView.of(p) for p in imports.presets_for(session, ctx, names)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models.imports.tables import Import, ImportIssue
+from models.imports.tables import Import, ImportIssue, ImportPreset
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,7 @@ class PresetView:
     name: str
     mapping: dict[str, str]
     updated_at: datetime
+
+    @classmethod
+    def of(cls, row: ImportPreset) -> PresetView:
+        return cls(row.id, row.target, row.name, dict(row.mapping), row.updated_at)

@@ -211,6 +211,7 @@ class _RunExtras(BaseModel):
 
     status: str  # the job's (queued, running, completed, failed, cancelled)
     target_label: str | None
+    filename: str | None
     report_url: str | None
 
 

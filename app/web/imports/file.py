@@ -206,6 +206,7 @@ def _mapping() -> rx.Component:
                 disabled=~editable,
                 data_testid="validate",
             ),
+            rx.link("Saved presets", href="/imports/presets", size="2", data_testid="presets-link"),
             align="end",
             spacing="3",
         ),

@@ -38,6 +38,7 @@ class RunRow:
     status_text: str = ""
     finished: bool = False
     target: str = ""
+    filename: str = ""
     imported: str = ""
     skipped: str = ""
     new_breaches: str = ""  # "…" until its detection finished
@@ -55,6 +56,7 @@ def run_row(view: detection_queries.RunView | None) -> RunRow:
         status_text=STATUS_TEXT.get(view.status, view.status),
         finished=view.status in ("completed", "failed", "cancelled"),
         target=view.target_label or "",
+        filename=view.filename or "",
         imported=str(view.rows_imported),
         skipped=str(view.rows_skipped),
         new_breaches="…" if view.new_breaches is None else str(view.new_breaches),
@@ -107,6 +109,13 @@ def last_import_card(last: Any) -> rx.Component:
                 rx.vstack(
                     rx.hstack(
                         rx.text(last["target"], weight="medium", data_testid="last-import-target"),
+                        rx.text(
+                            last["filename"],
+                            size="2",
+                            trim="both",
+                            data_testid="last-import-file",
+                            title=last["filename"],
+                        ),
                         rx.text(last["when"], size="1", color_scheme="gray"),
                         align="baseline",
                         spacing="2",

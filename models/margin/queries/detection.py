@@ -18,6 +18,7 @@ from models.core.pagination import Page, keyset_page, parse_instant
 from models.jobs.tables import Job
 from models.margin import detection_runs
 from models.margin.tables import MarginDetectionRun
+from models.uploads.tables import Upload
 
 TARGET_LABELS = {t.name: t.label for t in TARGETS}
 
@@ -31,6 +32,7 @@ class RunView:
     upload_id: uuid.UUID | None
     target: str | None
     target_label: str | None
+    filename: str | None  # the imported file's name as uploaded (None: a manual or scheduled run)
     rows_imported: int
     rows_skipped: int
     new_breaches: int | None
@@ -43,7 +45,7 @@ class RunView:
     @property
     def report_url(self) -> str | None:
         """The import's report page (the generic imports pages)."""
-        return f"/imports/{self.upload_id}" if self.upload_id else None
+        return f"/imports/file?upload={self.upload_id}" if self.upload_id else None
 
 
 def _views(session: Session, ctx: TenantContext, runs: list[MarginDetectionRun]) -> list[RunView]:
@@ -52,6 +54,13 @@ def _views(session: Session, ctx: TenantContext, runs: list[MarginDetectionRun])
     if job_ids:
         found = session.exec(select(Job.id, Job.status).where(Job.tenant_id == ctx.tenant_id, col(Job.id).in_(job_ids)))
         statuses = dict(found.all())
+    upload_ids = [r.upload_id for r in runs if r.upload_id]
+    names: dict[Any, str] = {}
+    if upload_ids:
+        named = select(Upload.id, Upload.filename).where(
+            Upload.tenant_id == ctx.tenant_id, col(Upload.id).in_(upload_ids)
+        )
+        names = dict(session.exec(named).all())
     return [
         RunView(
             id=r.id,
@@ -61,6 +70,7 @@ def _views(session: Session, ctx: TenantContext, runs: list[MarginDetectionRun])
             upload_id=r.upload_id,
             target=r.target,
             target_label=TARGET_LABELS.get(r.target or ""),
+            filename=names.get(r.upload_id),
             rows_imported=r.rows_imported,
             rows_skipped=r.rows_skipped,
             new_breaches=r.new_breaches,

@@ -17,6 +17,7 @@ def test_run_detection_is_recorded_as_a_manual_run(clients, margin_a):
     first = clients["viewer"].get("/api/margin/detection-runs").json()["items"][0]
     assert (first["trigger"], first["job_id"], first["status"]) == ("manual", job_id, "queued")
     assert first["upload_id"] is None and first["new_breaches"] is None and first["report_url"] is None
+    assert first["filename"] is None
 
 
 def test_runs_are_paged_newest_first_and_stay_in_their_tenant(clients, margin_a):

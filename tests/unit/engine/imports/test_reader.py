@@ -129,3 +129,10 @@ def test_xlsx_rows_read_as_csv_text(tmp_path):
 def test_a_broken_xlsx_is_refused(tmp_path):
     error = refusal(write(tmp_path, b"PK\x03\x04not really a zip", "f.xlsx"))
     assert error.message.startswith("the file is not a readable XLSX workbook")
+
+
+def test_rows_of_only_spaces_are_skipped_like_blank_lines(tmp_path):
+    body = b"Dealer,Price\r\n  ,\t\r\nA, 1\r\n,\r\n \r\n , 2\r\n"
+    header, rows = read_all(write(tmp_path, body))
+    assert header == ("Dealer", "Price")
+    assert rows == [Row(3, ("A", " 1")), Row(6, (" ", " 2"))]

@@ -33,8 +33,8 @@ class PresetRow:
 
 def _row(view: PresetView) -> PresetRow:
     target = registry.targets().get(view.target)
-    labels = {f.name: f.label for f in target.fields} if target else {}
-    pairs = "; ".join(f"{labels.get(name, name)} ← {column}" for name, column in view.mapping.items())
+    order = [(f.name, f.label) for f in target.fields] if target else [(n, n) for n in view.mapping]
+    pairs = "; ".join(f"{label} ← {view.mapping[name]}" for name, label in order if name in view.mapping)
     return PresetRow(str(view.id), target.label if target else view.target, view.name, pairs, fmt.when(view.updated_at))
 
 

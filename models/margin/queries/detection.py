@@ -15,6 +15,7 @@ from engine.margin.import_targets import TARGETS
 from engine.margin.permissions import READ
 from models.core.db import tenant_session
 from models.core.pagination import Page, keyset_page, parse_instant
+from models.imports.tables import Import
 from models.jobs.tables import Job
 from models.margin import detection_runs
 from models.margin.tables import MarginDetectionRun
@@ -56,11 +57,17 @@ def _views(session: Session, ctx: TenantContext, runs: list[MarginDetectionRun])
         statuses = dict(found.all())
     upload_ids = [r.upload_id for r in runs if r.upload_id]
     names: dict[Any, str] = {}
+    skipped: dict[Any, int] = {}
     if upload_ids:
         named = select(Upload.id, Upload.filename).where(
             Upload.tenant_id == ctx.tenant_id, col(Upload.id).in_(upload_ids)
         )
         names = dict(session.exec(named).all())
+        # the import's own count also holds the rows left out as invalid ("import the valid rows only")
+        counted = select(Import.upload_id, Import.skipped).where(
+            Import.tenant_id == ctx.tenant_id, col(Import.upload_id).in_(upload_ids), Import.status == "imported"
+        )
+        skipped = dict(session.exec(counted).all())
     return [
         RunView(
             id=r.id,
@@ -72,7 +79,7 @@ def _views(session: Session, ctx: TenantContext, runs: list[MarginDetectionRun])
             target_label=TARGET_LABELS.get(r.target or ""),
             filename=names.get(r.upload_id),
             rows_imported=r.rows_imported,
-            rows_skipped=r.rows_skipped,
+            rows_skipped=skipped.get(r.upload_id, r.rows_skipped),
             new_breaches=r.new_breaches,
             attached=r.attached,
             created_by=r.created_by,

@@ -52,6 +52,8 @@ def test_upload_map_validate_and_import_in_the_browser(page, tmp_path: Path):
     expect(selects.first).to_have_value("Customer")  # the suggestion is preselected
     expect(page.get_by_test_id("preview")).to_contain_text("Metro Pharma Retail")
     expect(page.get_by_test_id("preview")).to_contain_text("uses a comma as decimal separator")
+    preset = f"Weekly export {uuid.uuid4().hex[:4]}"
+    page.get_by_test_id("preset-name").fill(preset)
     page.get_by_test_id("validate").click()
     expect(page.get_by_test_id("import-status")).to_have_text("validating")
     _run_latest_job(upload_id)
@@ -65,3 +67,16 @@ def test_upload_map_validate_and_import_in_the_browser(page, tmp_path: Path):
     _run_latest_job(upload_id)
     expect(page.get_by_test_id("import-status")).to_have_text("imported", timeout=30_000)
     expect(page.get_by_text("Inserted")).to_be_visible()
+
+    # the mapping was saved as a preset: listed with its columns, then deleted after a confirmation
+    page.get_by_test_id("presets-link").click()
+    row = page.get_by_test_id("preset-row").filter(has_text=preset)
+    expect(row).to_contain_text("Dealer ← Customer")
+    page.screenshot(path=str(tmp_path / "presets.png"))
+    row.get_by_test_id("preset-delete").click()
+    page.get_by_test_id("preset-keep").click()
+    expect(row).to_have_count(1)
+    row.get_by_test_id("preset-delete").click()
+    page.get_by_test_id("preset-confirm").click()
+    expect(page.get_by_text(f"Preset '{preset}' deleted.")).to_be_visible()
+    expect(page.get_by_test_id("preset-row").filter(has_text=preset)).to_have_count(0)

@@ -35,7 +35,6 @@ def _free_dealer() -> tuple[str, str, str]:
     from engine.margin.machines import ALERT_OPEN_STATES
     from models.catalog.tables import Organization, Sku
     from models.margin.tables import MarginAlert
-    from seeds.ids import id_for
 
     def find(session, ctx):
         sku = session.exec(select(Sku).where(Sku.code == SKU_CODE)).one()
@@ -48,9 +47,10 @@ def _free_dealer() -> tuple[str, str, str]:
                 )
             ).all()
         )
-        for key in ("dealer-coastal", "dealer-metro"):
-            dealer = session.get(Organization, id_for("organization", key))
-            if dealer is not None and dealer.id not in busy:
+        for dealer in session.exec(
+            select(Organization).where(Organization.type == "dealer").order_by(Organization.name)
+        ):
+            if dealer.id not in busy:
                 return str(dealer.id), dealer.name, str(sku.id)
         raise AssertionError(f"every demo dealer already has an open MRP alert on {SKU_CODE}")
 

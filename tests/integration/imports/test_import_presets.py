@@ -36,7 +36,9 @@ def test_presets_are_listed_and_deleted_with_an_audit_row(clients):
     res = ops.delete(f"/api/v1/import-presets/{preset['id']}")
     assert res.status_code == 204, res.text
     assert _named(ops, "Weekly ERP") == []
-    assert rows(tenant.ctx(), "audit_events", "action = 'import_preset.delete' and entity_id = :id", id=preset["id"]) == 1
+    assert (
+        rows(tenant.ctx(), "audit_events", "action = 'import_preset.delete' and entity_id = :id", id=preset["id"]) == 1
+    )
     # the file mapped with it keeps its mapping
     assert ops.get(f"/api/v1/uploads/{upload_id}").json()["import"]["mapping"] == MAPPING
     api_error(ops.delete(f"/api/v1/import-presets/{preset['id']}"), 404, "not_found")

@@ -1,4 +1,4 @@
-"""`pharos import FILE --target margin.sales [--map PRESET] --tenant SLUG [--valid-rows-only]`.
+"""`pharos import FILE --target margin.sales [--map PRESET] [--sheet NAME] --tenant SLUG [--valid-rows-only]`.
 
 The same path as the pages and the API: the file is stored through the uploads module, mapped
 (a saved preset, or the suggestions when every required field has one), validated and imported by
@@ -49,19 +49,19 @@ def _store(ctx, path: Path, target: str):
         raise
 
 
-def _mapping(ctx, upload_id, preset: str | None):
+def _mapping(ctx, upload_id, preset: str | None, sheet: str | None):
     from models.imports import actions, queries
 
     if preset:
-        return actions.map_with_preset(ctx, upload_id, preset)
-    view = queries.suggestions(ctx, upload_id)
+        return actions.map_with_preset(ctx, upload_id, preset, sheet=sheet)
+    view = queries.suggestions(ctx, upload_id, sheet)
     mapping = {s["target"]: s["column"] for s in view.suggestions}
     for s in view.suggestions:
         print(f"  {s['target']:<20} ← {s['column']}  ({s['score']:.2f})")
     missing = [f["label"] for f in view.fields if f["required"] and f["name"] not in mapping]
     if missing:
         raise CliError(f"no column found for {', '.join(missing)}: save a preset on the mapping page and use --map")
-    return actions.map_upload(ctx, upload_id, mapping)
+    return actions.map_upload(ctx, upload_id, mapping, sheet=sheet)
 
 
 def _run(ctx, job_id) -> None:
@@ -92,7 +92,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = _tenant_context(args.tenant)
     stored = _store(ctx, path, args.target)
     print(f"stored {stored.filename} ({stored.size_received:,} bytes) as upload {stored.id}")
-    mapped = _mapping(ctx, stored.id, args.map)
+    mapped = _mapping(ctx, stored.id, args.map, args.sheet)
     _run(ctx, mapped.job_id)
     checked = queries.import_status(ctx, stored.id)
     if checked is None or checked.status == "failed":
@@ -118,6 +118,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", help="the CSV (UTF-8) or XLSX file")
     parser.add_argument("--target", required=True, help="what the rows are, e.g. margin.sales")
     parser.add_argument("--tenant", required=True, help="tenant slug")
+    parser.add_argument("--sheet", default=None, help="the workbook's sheet to read (default: the first)")
     parser.add_argument("--map", metavar="PRESET", help="a saved mapping preset (default: the suggestions)")
     parser.add_argument("--valid-rows-only", action="store_true", help="import the valid rows when some have problems")
     parser.add_argument("--data-dir", help="data dir of the embedded services (default: $PHAROS_DATA_DIR or .pharos)")

@@ -30,13 +30,15 @@ _DELIMITERS = (",", ";", "\t")
 
 
 class ReadError(ValueError):
-    """The file cannot be read as a table; `line` (1 = header) and `column` say where."""
+    """The file cannot be read as a table; `line` (1 = header) and `column` say where; `field` is
+    the request field to blame (the file, or the sheet a person asked for)."""
 
-    def __init__(self, message: str, *, line: int | None = None, column: str | None = None):
+    def __init__(self, message: str, *, line: int | None = None, column: str | None = None, field: str = "file"):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.field = field
 
 
 class Row(NamedTuple):
@@ -50,6 +52,8 @@ class SourceTable:
     header: tuple[str, ...]
     rows: Iterator[Row]
     delimiter: str = ","
+    sheets: tuple[str, ...] = ()  # a workbook's sheet names, in order (a CSV has none)
+    sheet: str = ""  # the sheet read (the first unless one was asked for)
 
 
 def sniff_kind(path: Path) -> FileKind:
@@ -58,13 +62,16 @@ def sniff_kind(path: Path) -> FileKind:
 
 
 @contextmanager
-def open_table(path: Path, kind: FileKind | None = None) -> Iterator[SourceTable]:
-    """The file's header (checked) and its rows, read lazily while the context is open."""
+def open_table(path: Path, kind: FileKind | None = None, *, sheet: str | None = None) -> Iterator[SourceTable]:
+    """The file's header (checked) and its rows, read lazily while the context is open. `sheet`
+    names a workbook's sheet (default: the first); a CSV has no sheets."""
     kind = kind or sniff_kind(path)
     if kind == "xlsx":
-        with _open_xlsx(path) as table:
+        with _open_xlsx(path, sheet) as table:
             yield table
         return
+    if sheet:
+        raise ReadError("a CSV file has no sheets: leave the sheet out", field="sheet")
     with path.open("rb") as handle:
         yield _csv_table(handle)
 
@@ -224,7 +231,7 @@ def cell_text(value: object) -> str:
 
 
 @contextmanager
-def _open_xlsx(path: Path) -> Iterator[SourceTable]:
+def _open_xlsx(path: Path, wanted: str | None) -> Iterator[SourceTable]:
     from openpyxl import load_workbook  # noqa: PLC0415 - only XLSX uploads pay for the import
 
     # a handle, not the path: storage keys have no .xlsx suffix, which openpyxl would refuse
@@ -234,17 +241,21 @@ def _open_xlsx(path: Path) -> Iterator[SourceTable]:
         except Exception as error:  # openpyxl raises many kinds (zip, XML, its own) for a broken file
             raise ReadError(f"the file is not a readable XLSX workbook ({type(error).__name__})") from None
         try:
-            sheet = book.worksheets[0] if book.worksheets else None
-            if sheet is None:
+            names = tuple(book.sheetnames)
+            if not names:
                 raise ReadError("the workbook has no sheet")
-            values = sheet.iter_rows(values_only=True)
+            if wanted is not None and wanted not in names:
+                shown = ", ".join(repr(n) for n in names[:20])
+                raise ReadError(f"the workbook has no sheet {wanted!r} (its sheets: {shown})", field="sheet")
+            name = wanted if wanted is not None else names[0]
+            values = book[name].iter_rows(values_only=True)
             first = _next_row(values, 1)
             if first is None:
-                raise ReadError("the first sheet is empty", line=1)
+                raise ReadError(f"the sheet {name!r} is empty", line=1)
             if len(first) > MAX_COLUMNS * 4 and any(v is not None for v in first[MAX_COLUMNS * 4 :]):
                 raise ReadError(f"the header has {len(first)} columns; at most {MAX_COLUMNS} are read", line=1)
             header = check_header([cell_text(v) for v in first])
-            yield SourceTable("xlsx", header, _xlsx_rows(values, len(header)))
+            yield SourceTable("xlsx", header, _xlsx_rows(values, len(header)), sheets=names, sheet=name)
         finally:
             book.close()
 

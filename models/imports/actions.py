@@ -60,13 +60,19 @@ def _queue(session: Session, ctx: TenantContext, row: Import, kind: str) -> uuid
 
 
 def map_upload(
-    ctx: TenantContext, upload_id: uuid.UUID | str, mapping: Mapping[str, str], *, preset: str | None = None
+    ctx: TenantContext,
+    upload_id: uuid.UUID | str,
+    mapping: Mapping[str, str],
+    *,
+    preset: str | None = None,
+    sheet: str | None = None,
 ) -> ImportView:
-    """Record `{target_field: source_column}` (422 naming each bad field), then validate in a worker."""
+    """Record `{target_field: source_column}` (422 naming each bad field) and, for a workbook, the
+    sheet it is for (default: the sheet chosen before, else the first), then validate in a worker."""
     ctx.require(IMPORT_WRITE)
     if preset is not None:
         preset = check_text(preset.strip(), "preset", max_length=100) or None
-    with analysed(ctx, upload_id) as (found, analysis):
+    with analysed(ctx, upload_id, sheet) as (found, analysis):
         try:
             clean = check_mapping(found.target, analysis.header, dict(mapping))
         except MappingError as error:
@@ -98,7 +104,9 @@ def map_upload(
         raise Conflict("this upload is being mapped by someone else: reload", fields={"upload_id": "busy"}) from None
 
 
-def map_with_preset(ctx: TenantContext, upload_id: uuid.UUID | str, name: str) -> ImportView:
+def map_with_preset(
+    ctx: TenantContext, upload_id: uuid.UUID | str, name: str, *, sheet: str | None = None
+) -> ImportView:
     """Map with a saved preset by name (the CLI's --map)."""
     found = source(ctx, upload_id)
     with tenant_session(ctx) as session:
@@ -106,7 +114,7 @@ def map_with_preset(ctx: TenantContext, upload_id: uuid.UUID | str, name: str) -
         if preset is None:
             raise NotFound(f"no preset {name!r} for {found.target.name}", fields={"preset": "not found"})
         mapping = dict(preset.mapping)
-    return map_upload(ctx, upload_id, mapping)
+    return map_upload(ctx, upload_id, mapping, sheet=sheet)
 
 
 def start_import(ctx: TenantContext, upload_id: uuid.UUID | str, *, valid_rows_only: bool = False) -> ImportView:

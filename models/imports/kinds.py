@@ -51,7 +51,9 @@ def _check(ic: ItemContext, row: Import, *, verify_hash: bool) -> tuple[pipeline
             digest = pipeline.file_sha256(path) if verify_hash else None
             if digest is not None and digest != get_upload(ic.ctx, row.upload_id).sha256:
                 return "the stored file no longer matches the hash recorded at upload"
-            return pipeline.check_file(ic.session, ic.ctx, path, target, dict(row.mapping), loader), digest
+            sheet = (row.columns or {}).get("sheet")  # the sheet chosen at mapping (a workbook's)
+            checked = pipeline.check_file(ic.session, ic.ctx, path, target, dict(row.mapping), loader, sheet=sheet)
+            return checked, digest
     except _EXPECTED as error:
         return str(getattr(error, "message", error))
     except Exception as error:  # a loader's bug must fail the import visibly, not leave it validating

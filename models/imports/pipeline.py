@@ -32,21 +32,26 @@ class Analysis:
     preview: Preview
     delimiter: str
     kind: str
+    sheets: tuple[str, ...] = ()
+    sheet: str = ""
 
     def columns_json(self) -> dict[str, Any]:
+        """What the import row keeps of the file's shape; `sheet` is read again by both jobs."""
         return {
             "header": list(self.header),
             "kinds": {c.name: c.kind for c in self.preview.columns},
             "delimiter": self.delimiter,
             "format": self.kind,
+            "sheet": self.sheet or None,
         }
 
 
-def analyse(path: Path) -> Analysis:
+def analyse(path: Path, sheet: str | None = None) -> Analysis:
     """The header and the first 100 rows with detected kinds (reads only what the preview needs)."""
-    with open_table(path) as table:
+    with open_table(path, sheet=sheet) as table:
         shown = preview(table.header, ((r.line, r.cells) for r in table.rows))
-        return Analysis(table.header, header_signature(table.header), shown, table.delimiter, table.kind)
+        signature = header_signature(table.header)
+        return Analysis(table.header, signature, shown, table.delimiter, table.kind, table.sheets, table.sheet)
 
 
 @dataclass
@@ -71,12 +76,19 @@ class Checked:
 
 
 def check_file(
-    session: Any, ctx: TenantContext, path: Path, target: ImportTarget, mapping: dict[str, str], loader: Loader
+    session: Any,
+    ctx: TenantContext,
+    path: Path,
+    target: ImportTarget,
+    mapping: dict[str, str],
+    loader: Loader,
+    *,
+    sheet: str | None = None,
 ) -> Checked:
     """Type every row, then let the loader find reference problems in the rows that typed cleanly."""
     frames: list[pl.DataFrame] = []
     checked = Checked(empty_frame(target, mapping))
-    with open_table(path) as table:
+    with open_table(path, sheet=sheet) as table:
         for batch in type_rows(target, table.header, mapping, table.rows):
             frames.append(batch.frame)
             checked.add(batch.issues)

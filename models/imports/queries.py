@@ -45,7 +45,7 @@ def source(ctx: TenantContext, upload_id: uuid.UUID | str) -> Source:
 
 def read_error(error: ReadError) -> ValidationFailed:
     """A file the reader refuses, as a 422 naming the file (and the line and column it found)."""
-    fields = {"file": error.message}
+    fields = {error.field: error.message}
     if error.line is not None:
         fields["line"] = str(error.line)
     if error.column is not None:
@@ -54,11 +54,19 @@ def read_error(error: ReadError) -> ValidationFailed:
 
 
 @contextmanager
-def analysed(ctx: TenantContext, upload_id: uuid.UUID | str) -> Iterator[tuple[Source, pipeline.Analysis]]:
+def analysed(
+    ctx: TenantContext, upload_id: uuid.UUID | str, sheet: str | None = None
+) -> Iterator[tuple[Source, pipeline.Analysis]]:
+    """The file's header and preview; `sheet` picks a workbook's sheet (None: the one chosen at
+    mapping, else the first)."""
     found = source(ctx, upload_id)
+    if sheet is None:
+        with tenant_session(ctx) as session:
+            row = imports.for_upload(session, ctx, found.upload.id)
+            sheet = (row.columns or {}).get("sheet") if row else None
     with local_copy(ctx, found.upload.id) as path:
         try:
-            analysis = pipeline.analyse(path)
+            analysis = pipeline.analyse(path, sheet)
         except ReadError as error:
             raise read_error(error) from None
     yield found, analysis
@@ -66,7 +74,10 @@ def analysed(ctx: TenantContext, upload_id: uuid.UUID | str) -> Iterator[tuple[S
 
 def _preview_view(found: Source, analysis: pipeline.Analysis) -> PreviewView:
     columns = tuple(ColumnView(c.name, c.kind, c.warnings, c.samples) for c in analysis.preview.columns)
-    return PreviewView(found.upload.id, found.target.name, columns, analysis.preview.rows, analysis.preview.lines)
+    shown = analysis.preview
+    return PreviewView(
+        found.upload.id, found.target.name, columns, shown.rows, shown.lines, analysis.sheets, analysis.sheet
+    )
 
 
 def _suggestions_view(ctx: TenantContext, found: Source, analysis: pipeline.Analysis) -> SuggestionsView:
@@ -88,19 +99,21 @@ def _suggestions_view(ctx: TenantContext, found: Source, analysis: pipeline.Anal
     return SuggestionsView(found.upload.id, target.name, analysis.header, shown, preset_name, fields)
 
 
-def preview(ctx: TenantContext, upload_id: uuid.UUID | str) -> PreviewView:
-    with analysed(ctx, upload_id) as (found, analysis):
+def preview(ctx: TenantContext, upload_id: uuid.UUID | str, sheet: str | None = None) -> PreviewView:
+    with analysed(ctx, upload_id, sheet) as (found, analysis):
         return _preview_view(found, analysis)
 
 
-def suggestions(ctx: TenantContext, upload_id: uuid.UUID | str) -> SuggestionsView:
-    with analysed(ctx, upload_id) as (found, analysis):
+def suggestions(ctx: TenantContext, upload_id: uuid.UUID | str, sheet: str | None = None) -> SuggestionsView:
+    with analysed(ctx, upload_id, sheet) as (found, analysis):
         return _suggestions_view(ctx, found, analysis)
 
 
-def mapping_screen(ctx: TenantContext, upload_id: uuid.UUID | str) -> tuple[SuggestionsView, PreviewView]:
+def mapping_screen(
+    ctx: TenantContext, upload_id: uuid.UUID | str, sheet: str | None = None
+) -> tuple[SuggestionsView, PreviewView]:
     """Both, from one read of the file (the mapping page)."""
-    with analysed(ctx, upload_id) as (found, analysis):
+    with analysed(ctx, upload_id, sheet) as (found, analysis):
         return _suggestions_view(ctx, found, analysis), _preview_view(found, analysis)
 
 

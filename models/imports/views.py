@@ -26,6 +26,7 @@ class ImportView:
     imported_at: datetime | None
     updated_at: datetime
     issue_columns: dict[str, int] = field(default_factory=dict)  # the report's summary: issues per column
+    sheet: str | None = None  # a workbook's sheet the mapping is for
 
     @classmethod
     def of(cls, row: Import, issue_columns: dict[str, int] | None = None) -> ImportView:
@@ -53,6 +54,7 @@ class ImportView:
             imported_at=row.imported_at,
             updated_at=row.updated_at,
             issue_columns=dict(issue_columns or {}),
+            sheet=(row.columns or {}).get("sheet"),
         )
 
 
@@ -85,6 +87,8 @@ class PreviewView:
     columns: tuple[ColumnView, ...]
     rows: tuple[tuple[str, ...], ...]
     lines: tuple[int, ...]
+    sheets: tuple[str, ...] = ()  # a workbook's sheets (empty for a CSV)
+    sheet: str = ""  # the sheet shown
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from models.imports.views import ImportView
 router = APIRouter(prefix="/api/v1/uploads", tags=["imports"])
 CSV = {200: {"description": "the validation report as CSV", "content": {"text/csv": {}}}}
 MAX_MAPPED = 200
+Sheet = Query(None, max_length=255, description="a workbook's sheet (default: the one mapped, else the first)")
 
 
 class ImportRequest(BaseModel):
@@ -41,6 +42,7 @@ def import_body(view: ImportView | None) -> dict[str, Any] | None:
         "target": view.target,
         "status": view.status,
         "mapping": view.mapping,
+        "sheet": view.sheet,
         "valid_rows_only": view.valid_rows_only,
         "counts": view.counts,
         "merge": view.merge_extra,
@@ -72,19 +74,25 @@ def _mapping(body: dict[str, Any]) -> dict[str, str]:
 
 
 @router.get("/{upload_id}/preview")
-def upload_preview(upload_id: uuid.UUID, ctx: TenantContext = Depends(current_context)) -> dict:
-    view = queries.preview(ctx, upload_id)
+def upload_preview(
+    upload_id: uuid.UUID, sheet: PlainText | None = Sheet, ctx: TenantContext = Depends(current_context)
+) -> dict:
+    view = queries.preview(ctx, upload_id, sheet)
     return {
         "upload_id": str(view.upload_id),
         "target": view.target,
+        "sheets": list(view.sheets),
+        "sheet": view.sheet or None,
         "columns": [asdict(c) for c in view.columns],
         "rows": [{"line": line, "cells": list(cells)} for line, cells in zip(view.lines, view.rows, strict=True)],
     }
 
 
 @router.get("/{upload_id}/suggestions")
-def upload_suggestions(upload_id: uuid.UUID, ctx: TenantContext = Depends(current_context)) -> dict:
-    view = queries.suggestions(ctx, upload_id)
+def upload_suggestions(
+    upload_id: uuid.UUID, sheet: PlainText | None = Sheet, ctx: TenantContext = Depends(current_context)
+) -> dict:
+    view = queries.suggestions(ctx, upload_id, sheet)
     return {
         "upload_id": str(view.upload_id),
         "target": view.target,
@@ -100,10 +108,11 @@ def map_upload(
     upload_id: uuid.UUID,
     body: dict[str, Any] = Body(..., examples=[{"dealer": "Customer", "sku": "Item code"}]),
     preset: PlainText | None = Query(None, max_length=100, description="also save the mapping as this preset"),
+    sheet: PlainText | None = Sheet,
     ctx: TenantContext = Depends(current_context),
 ) -> dict:
     """Record the mapping and start validating in a worker; the report follows on GET .../report."""
-    return import_body(actions.map_upload(ctx, upload_id, _mapping(body), preset=preset)) or {}
+    return import_body(actions.map_upload(ctx, upload_id, _mapping(body), preset=preset, sheet=sheet)) or {}
 
 
 @router.post("/{upload_id}/import", status_code=202, responses={202: {"description": "the import job is queued"}})

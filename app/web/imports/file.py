@@ -26,8 +26,10 @@ from models.imports import actions
 from models.imports.views import ImportView
 
 
-def _map(ctx: TenantContext, upload_id: str, mapping: dict[str, str], preset: str | None) -> ImportView:
-    return actions.map_upload(ctx, upload_id, mapping, preset=preset)
+def _map(
+    ctx: TenantContext, upload_id: str, mapping: dict[str, str], preset: str | None, sheet: str | None
+) -> ImportView:
+    return actions.map_upload(ctx, upload_id, mapping, preset=preset, sheet=sheet)
 
 
 def _import(ctx: TenantContext, upload_id: str, valid_rows_only: bool) -> ImportView:
@@ -41,6 +43,8 @@ class ImportFileState(JobWatchMixin, AuthState):
     preset: str = ""
     preset_name: str = ""
     header: list[str] = []
+    sheets: list[str] = []  # a workbook's sheets (a picker is shown when there are several)
+    sheet: str = ""
     fields: list[dict[str, str]] = []
     columns: list[dict[str, str]] = []
     rows: list[list[str]] = []
@@ -85,7 +89,20 @@ class ImportFileState(JobWatchMixin, AuthState):
         if not ok:
             self.upload_id = ""
             return
-        self.upload_id, self.target, self.preset = str(upload), data["target"], data["preset"]
+        self.upload_id = str(upload)
+        self._apply_mapping(data)
+        if self.preset:
+            self.notice = f"The preset '{self.preset}' matches this file's columns: its mapping is chosen."
+        if self.status in BUSY and data["job_id"]:
+            return self._start_watch(self.upload_id, data["job_id"])
+
+    def _apply_mapping(self, data: dict[str, Any]) -> None:
+        self.target, self.preset, self.sheets, self.sheet = (
+            data["target"],
+            data["preset"],
+            data["sheets"],
+            data["sheet"],
+        )
         self.header, self.fields, self.columns, self.rows = (
             data["header"],
             data["fields"],
@@ -93,10 +110,19 @@ class ImportFileState(JobWatchMixin, AuthState):
             data["rows"],
         )
         self._apply_status(data)
-        if self.preset:
-            self.notice = f"The preset '{self.preset}' matches this file's columns: its mapping is chosen."
-        if self.status in BUSY and data["job_id"]:
-            return self._start_watch(self.upload_id, data["job_id"])
+
+    @rx.event
+    async def choose_sheet(self, sheet: str):
+        """Show another sheet of the workbook: its columns, preview and suggestions."""
+        ctx = await self._require(IMPORT_WRITE)
+        if ctx is None or not isinstance(sheet, str) or sheet not in self.sheets or self.busy:
+            return
+        self.busy, self.error, self.notice = True, "", ""
+        yield
+        ok, data = await call(self, mapping_data, ctx, self.upload_id, sheet)
+        self.busy = False
+        if ok:
+            self._apply_mapping(data)
 
     @rx.event
     def choose(self, name: str, column: str):
@@ -135,7 +161,7 @@ class ImportFileState(JobWatchMixin, AuthState):
         if ctx is None or not self.upload_id or self.busy:
             return
         preset = self.preset_name.strip() or None
-        return await self._run(ctx, _map, chosen_mapping(self.fields), preset)
+        return await self._run(ctx, _map, chosen_mapping(self.fields), preset, self.sheet or None)
 
     @rx.event
     async def start_import(self):
@@ -185,6 +211,19 @@ def _mapping() -> rx.Component:
     editable = ~ImportFileState.status.contains("ing") & (ImportFileState.status != "imported")
     return section(
         "Columns",
+        rx.cond(
+            ImportFileState.sheets.length() > 1,
+            field(
+                "Sheet",
+                rx.select.root(
+                    rx.select.trigger(aria_label="Sheet", min_width="14rem", data_testid="sheet-select"),
+                    rx.select.content(rx.foreach(ImportFileState.sheets, lambda n: rx.select.item(n, value=n))),
+                    value=ImportFileState.sheet,
+                    on_change=ImportFileState.choose_sheet,
+                    disabled=~editable | ImportFileState.busy,
+                ),
+            ),
+        ),
         compact_table(
             ["Field", "Column in the file", "Suggestion"], rx.foreach(ImportFileState.fields, _field_row), "map-table"
         ),

@@ -40,6 +40,7 @@ def status_data(ctx: TenantContext, upload_id: str) -> dict[str, Any]:
         "issues": [issue_row(i) for i in page.items],
         "next_cursor": page.next_cursor or "",
         "mapping": dict(view.mapping) if view else {},
+        "sheet": (view.sheet or "") if view else "",
     }
 
 
@@ -58,11 +59,13 @@ def more_issues(ctx: TenantContext, upload_id: str, cursor: str) -> tuple[list[d
     return [issue_row(i) for i in page.items], page.next_cursor or ""
 
 
-def mapping_data(ctx: TenantContext, upload_id: str) -> dict[str, Any]:
-    """The target's fields with the suggested (or already chosen) column, and the preview."""
-    suggested, preview = queries.mapping_screen(ctx, upload_id)
+def mapping_data(ctx: TenantContext, upload_id: str, sheet: str | None = None) -> dict[str, Any]:
+    """The target's fields with the suggested (or already chosen) column, and the preview; `sheet`:
+    another sheet of a workbook than the one mapped (its own suggestions, not the old mapping)."""
+    suggested, preview = queries.mapping_screen(ctx, upload_id, sheet)
     status = status_data(ctx, upload_id)
-    chosen = status["mapping"] or {s["target"]: s["column"] for s in suggested.suggestions}
+    kept = status["mapping"] if sheet is None or sheet == status["sheet"] else {}
+    chosen = kept or {s["target"]: s["column"] for s in suggested.suggestions}
     scores = {s["target"]: s["score"] for s in suggested.suggestions}
     fields = [
         {
@@ -83,6 +86,8 @@ def mapping_data(ctx: TenantContext, upload_id: str) -> dict[str, Any]:
         "columns": columns,
         "rows": [list(r) for r in preview.rows],
         **status,
+        "sheets": list(preview.sheets),
+        "sheet": preview.sheet,
     }
 
 

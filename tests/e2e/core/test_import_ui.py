@@ -80,3 +80,28 @@ def test_upload_map_validate_and_import_in_the_browser(page, tmp_path: Path):
     page.get_by_test_id("preset-confirm").click()
     expect(page.get_by_text(f"Preset '{preset}' deleted.")).to_be_visible()
     expect(page.get_by_test_id("preset-row").filter(has_text=preset)).to_have_count(0)
+
+
+def test_a_workbooks_sheet_is_picked_on_the_mapping_page(page, tmp_path: Path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "Read me"
+    notes.append(["Exported on Monday"])
+    book.create_sheet("Sales").append(["Customer", "Item code", "Net price", "Qty", "Invoice date", "Currency"])
+    source = tmp_path / "two-sheets.xlsx"
+    book.save(source)
+    signed_in(page, "ops@demo.test")
+    page.goto("/imports/new?target=tests.sales")
+    page.get_by_test_id("upload-drop").locator("input[type=file]").set_input_files(source)
+    page.get_by_test_id("upload-send").click()
+    page.wait_for_url("**/imports/file?upload=*", timeout=60_000)
+    picker = page.get_by_test_id("sheet-select")
+    expect(picker).to_have_text("Read me")
+    expect(page.get_by_test_id("map-select").first).to_have_value("__none__")  # nothing fits the notes sheet
+    picker.click()
+    page.get_by_role("option", name="Sales").click()
+    expect(picker).to_have_text("Sales")
+    expect(page.get_by_test_id("map-select").first).to_have_value("Customer")

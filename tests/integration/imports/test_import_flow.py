@@ -221,6 +221,55 @@ def test_an_xlsx_workbook_imports_like_a_csv(clients):
     ]
 
 
+def test_the_sheet_of_a_workbook_is_chosen_at_mapping_and_read_by_both_jobs(clients):
+    from openpyxl import Workbook
+
+    ops, tenant = clients["ops"], clients["tenant"]
+    book = Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "Read me"
+    notes.append(["This export was made on Monday"])
+    sales = book.create_sheet("Sales March")
+    sales.append(list(MAPPING.values()))
+    sales.append(["Metro Pharma Retail", "SKU-S", 7, 2, date(2024, 3, 9), "INR"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload_id = upload(ops, buffer.getvalue(), name="two-sheets.xlsx")
+
+    first = ops.get(f"/api/v1/uploads/{upload_id}/preview").json()
+    assert (first["sheets"], first["sheet"]) == (["Read me", "Sales March"], "Read me")
+    chosen = ops.get(f"/api/v1/uploads/{upload_id}/preview", params={"sheet": "Sales March"}).json()
+    assert chosen["sheet"] == "Sales March" and chosen["rows"][0]["cells"][1] == "SKU-S"
+    suggested = ops.get(f"/api/v1/uploads/{upload_id}/suggestions", params={"sheet": "Sales March"}).json()
+    assert suggested["header"] == list(MAPPING.values())
+    missing = ops.get(f"/api/v1/uploads/{upload_id}/preview", params={"sheet": "Nope"})
+    assert api_error(missing, 422, "validation_error")["fields"] == {
+        "sheet": "the workbook has no sheet 'Nope' (its sheets: 'Read me', 'Sales March')"
+    }
+
+    res = ops.post(f"/api/v1/uploads/{upload_id}/map", params={"sheet": "Sales March"}, json=MAPPING)
+    assert res.status_code == 200 and res.json()["sheet"] == "Sales March", res.text
+    run_job(tenant, res.json()["job_id"])
+    # the sheet chosen at mapping is what later reads show by default
+    assert ops.get(f"/api/v1/uploads/{upload_id}/preview").json()["sheet"] == "Sales March"
+    started = ops.post(f"/api/v1/uploads/{upload_id}/import", json={})
+    assert started.status_code == 202, started.text
+    run_job(tenant, started.json()["job_id"])
+    assert imported_rows(tenant.ctx(), upload_id) == [
+        (2, "Metro Pharma Retail", "SKU-S", Decimal("7.0000000000"), 2, "INR", date(2024, 3, 9))
+    ]
+
+
+def test_a_csv_has_no_sheets(clients):
+    upload_id = upload(clients["ops"], CLEAN)
+    res = clients["ops"].get(f"/api/v1/uploads/{upload_id}/preview", params={"sheet": "Sheet1"})
+    assert api_error(res, 422, "validation_error")["fields"] == {
+        "sheet": "a CSV file has no sheets: leave the sheet out"
+    }
+    assert clients["ops"].get(f"/api/v1/uploads/{upload_id}/preview").json()["sheets"] == []
+
+
 def test_a_cancelled_validation_can_be_mapped_again(clients):
     ops, tenant = clients["ops"], clients["tenant"]
     upload_id = upload(ops, CLEAN)

@@ -242,6 +242,20 @@ def centered_card(*children: rx.Component, **props) -> rx.Component:
     )
 
 
+def submit_button(label: str, busy_label: str, busy: Var, testid: str, icon: str | None = None) -> rx.Component:
+    """The full-width submit button of a sign-in style form: disabled and relabelled while `busy`."""
+    lead = [rx.cond(busy, rx.spinner(size="2"), rx.icon(icon, size=18))] if icon else []
+    return rx.button(
+        *lead,
+        rx.cond(busy, busy_label, label),
+        type="submit",
+        size="3",
+        width="100%",
+        disabled=busy,
+        data_testid=testid,
+    )
+
+
 def status_page(code: str, title: str, message: str, testid: str) -> rx.Component:
     return rx.center(
         rx.vstack(

@@ -27,7 +27,6 @@ import socket
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -36,7 +35,9 @@ from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.delivery import schedule
+from engine.delivery.addresses import clean_url
 from engine.delivery.machines import ENDPOINT_MACHINE
+from engine.errors import ValidationFailed
 from models.core.base import utcnow
 from models.core.db import identity_session, tenant_session
 from models.core.decisions import decide
@@ -46,7 +47,7 @@ from models.delivery.endpoints import endpoint_secrets, sender_of
 from models.delivery.fanout import fan_out
 from models.delivery.routes import OutboxRow, route_for
 from models.delivery.secret_box import SecretUnreadable
-from models.delivery.tables import DeliveryMessage, WebhookEndpoint
+from models.delivery.tables import WebhookEndpoint
 
 log = logging.getLogger("pharos.delivery")
 
@@ -137,6 +138,11 @@ def _claim(session: Session, ctx: TenantContext, owner: str, settings: DeliveryS
             endpoint = endpoints.get(r.endpoint_id)
             if isinstance(keys, str) or endpoint is None:
                 claimed.append(Claimed(r.id, ctx.tenant_id, r.message_id, r.channel, number, error=str(keys)))
+                continue
+            try:  # the rules may have tightened since the endpoint was added (https only in production)
+                clean_url(endpoint.url, allow_private=settings.allow_private)
+            except ValidationFailed as exc:
+                claimed.append(Claimed(r.id, ctx.tenant_id, r.message_id, r.channel, number, error=exc.message))
                 continue
             claimed.append(
                 Claimed(r.id, ctx.tenant_id, r.message_id, r.channel, number, r.endpoint_id, endpoint.url, keys, r.body)
@@ -367,9 +373,3 @@ class Dispatcher:
             if report.fanned_out == 0 and report.sent == 0:
                 break
         return total
-
-
-def lease_left(delivery: DeliveryMessage) -> timedelta | None:
-    if delivery.lease_until is None:
-        return None
-    return delivery.lease_until - utcnow()

@@ -11,11 +11,10 @@ from engine.margin.permissions import DEALERS_STATUS
 from models.core.db import tenant_session
 from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
-from models.margin import enforcement
-from models.margin import notice_delivery
+from models.margin import enforcement, notice_delivery
 from models.margin import tasks as task_repo
-from models.margin.notice_delivery import NoticePreferenceView
 from models.margin.inputs import TaskCreate, TaskPatch
+from models.margin.notice_delivery import NoticePreferenceView
 from models.margin.queries import alerts as alert_queries
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries.alerts import AlertDetail

@@ -18,8 +18,8 @@ from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
 from models.margin import enforcement
 from models.margin import notice_delivery as notice_preferences
-from models.margin.notice_delivery import NoticePreferenceView
 from models.margin.enforcement.tables import EnforcementNotice
+from models.margin.notice_delivery import NoticePreferenceView
 from models.margin.queries.alerts import AlertView, alert_views
 
 

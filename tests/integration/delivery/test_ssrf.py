@@ -38,7 +38,7 @@ async def test_inward_addresses_are_refused_at_connect_time(tenant, receiver, lo
     port = receiver.port
     local_delivery(
         PHAROS_WEBHOOK_RESOLVE=(
-            f"loopback.example=127.0.0.1;v6.example=::1;metadata.example=169.254.169.254;internal.example=10.20.30.40"
+            "loopback.example=127.0.0.1;v6.example=::1;metadata.example=169.254.169.254;internal.example=10.20.30.40"
         )
     )
     # added while private receivers were allowed (development), then production's rule applies

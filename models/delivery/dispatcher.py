@@ -162,7 +162,7 @@ def _claim(session: Session, ctx: TenantContext, owner: str, settings: DeliveryS
                     r.message_id,
                     r.channel,
                     number,
-                    error="nothing to send any more",
+                    error="nothing to send any more: what it was about is gone, cancelled or expired",
                     permanent=True,
                 )
             )

@@ -129,10 +129,10 @@ def main() -> None:
     db_url, _queue = scratch_services()
     procs: list[subprocess.Popen] = []
     try:
+        from engine.context import TenantContext
         from models.core.bootstrap import migrate
         from models.core.identity import create_tenant
         from models.delivery import actions
-        from engine.context import TenantContext
 
         migrate()
         tenant = create_tenant(

@@ -41,11 +41,11 @@ def refusal(address: str, *, allow_private: bool) -> str | None:
     if allow_private:
         return None
     kinds = (
+        ("unspecified", ip.is_unspecified),
         ("loopback", ip.is_loopback),
         ("link-local", ip.is_link_local),
         ("private", ip.is_private or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT)),
         ("multicast", ip.is_multicast),
-        ("unspecified", ip.is_unspecified),
         ("reserved", ip.is_reserved),
     )
     for kind, hit in kinds:

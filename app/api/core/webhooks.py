@@ -212,6 +212,6 @@ def replay(delivery_id: uuid.UUID, ctx: TenantContext = WRITE) -> DeliveryOut:
     return DeliveryOut.of(actions.replay(ctx, delivery_id))
 
 
-@router.post("/deliveries/replay", response_model=Replayed)
+@router.post("/dead-letters/replay", response_model=Replayed)
 def replay_dead(body: ReplayAllIn, ctx: TenantContext = WRITE) -> Replayed:
     return Replayed(replayed=actions.replay_dead(ctx, body.endpoint_id))

@@ -74,10 +74,10 @@ async def test_the_endpoint_lifecycle_over_rest(api, tenant, receiver, local_del
         # the invitation's e-mail is the one dead letter: it was cancelled before it went out
         [dead] = owner.get("/api/webhooks/deliveries?status=dead").json()["items"]
         assert dead["channel"] == "email" and "nothing to send" in dead["last_error"]
-        assert owner.post("/api/webhooks/deliveries/replay", json={"endpoint_id": endpoint_id}).json() == {
+        assert owner.post("/api/webhooks/dead-letters/replay", json={"endpoint_id": endpoint_id}).json() == {
             "replayed": 0
         }
-        assert owner.post("/api/webhooks/deliveries/replay", json={}).json() == {"replayed": 1}
+        assert owner.post("/api/webhooks/dead-letters/replay", json={}).json() == {"replayed": 1}
         api_error(owner.get("/api/webhooks/deliveries?status=lost"), 422, "validation_error")
     finally:
         await dispatcher.aclose()

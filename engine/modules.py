@@ -12,6 +12,8 @@ import importlib
 from dataclasses import dataclass, field
 from functools import cache
 
+from engine.delivery.events import EventType
+
 MODULES: tuple[str, ...] = ("catalog", "margin")
 
 
@@ -26,6 +28,8 @@ class ModuleManifest:
     flags: dict[str, str] = field(default_factory=dict)
     # where the module's labels stand on the home page (lower first)
     home_order: int = 100
+    # event types the module's outbox rows carry to webhook receivers (engine/delivery/registry.py)
+    events: tuple[EventType, ...] = ()
 
 
 @cache

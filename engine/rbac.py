@@ -41,6 +41,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "core.audit.read": _roles(_A, Role.AUDITOR),
     "core.settings.manage": _roles(_A),
     "core.users.manage": _roles(_A),
+    # webhook endpoints, their secrets, the delivery log and replays (engine/delivery)
+    "core.webhooks.read": _roles(_A),
+    "core.webhooks.write": _roles(_A),
     # invitations (engine/people): the tenant side manages them; a vendor sees and withdraws the
     # invitations to its own organization (acceptance is the system's, on the token's proof)
     "core.invitations.read": _roles(_A, Role.VENDOR),

@@ -5,6 +5,7 @@ re-enqueues every unfinished job (a killed worker's jobs resume), and a periodic
 re-enqueues jobs nobody seems to be working on (lost messages, workers that died). A heartbeat
 in Redis (models/core/heartbeat.py) tells `/api/health` the worker is alive. A cron every five
 minutes runs the modules' schedules (models/jobs/schedules.py: e.g. margin detection per tenant).
+Every worker also runs the delivery dispatcher's loop (workers/delivery.py): webhooks and e-mail.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from models.core import heartbeat
 from models.core.base import utcnow
 from models.core.db import identity_session, tenant_session
 from models.core.redis_client import new_async_redis
-from models.core.settings import get_settings, job_settings
+from models.core.settings import delivery_settings, get_settings, job_settings
 from models.jobs import discovery, repo, schedules
 from models.jobs.queue import RUN_JOB, enqueue_run, queue_name, redis_settings
 from models.jobs.runner import fail_after_retries, new_worker_id, run_job_sync
+from workers.delivery import dispatch_forever
 from workers.registry import load_kinds
 
 log = logging.getLogger("pharos.worker")
@@ -114,11 +116,13 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["sweeper"] = asyncio.create_task(_sweep_forever(ctx, interval))
     ctx["heartbeat_redis"] = new_async_redis()
     ctx["heartbeat"] = asyncio.create_task(_beat_forever(ctx))
+    if delivery_settings().dispatcher_on:
+        ctx["delivery"] = asyncio.create_task(dispatch_forever(ctx))
     log.info("worker %s ready on queue %s", ctx["worker_id"], queue_name())
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    for name in ("sweeper", "heartbeat"):
+    for name in ("sweeper", "heartbeat", "delivery"):
         task = ctx.get(name)
         if task is not None:
             task.cancel()

@@ -1,5 +1,7 @@
 """Catalog, pricing and service as the core sees it (engine/modules.py)."""
 
+from engine.catalog.machines import CATALOG_VERSION, ORG_STATUS
+from engine.delivery.events import decision_events
 from engine.modules import ModuleManifest
 
 FLAGS: dict[str, str] = {
@@ -16,5 +18,12 @@ FLAGS: dict[str, str] = {
 }
 
 MANIFEST = ModuleManifest(
-    name="catalog", labels={"catalog": "Catalog", "pricing": "Pricing"}, flags=FLAGS, home_order=20
+    name="catalog",
+    labels={"catalog": "Catalog", "pricing": "Pricing"},
+    flags=FLAGS,
+    home_order=20,
+    events=(
+        *decision_events(ORG_STATUS, "An organization"),
+        *decision_events(CATALOG_VERSION, "A channel catalog version"),
+    ),
 )

@@ -245,3 +245,95 @@ def invitation_ttl() -> timedelta:
 
 def reset_settings_cache() -> None:
     get_settings.cache_clear()
+
+
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "on", "true", "yes")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The SMTP server e-mail goes through (PHAROS_SMTP_*); `host` empty: e-mail is off, and every
+    e-mail delivery fails at once with a message saying so (the delivery log shows it)."""
+
+    host: str
+    port: int
+    username: str
+    password: str
+    security: str  # starttls | tls | none
+    from_address: str
+    from_name: str
+    timeout_seconds: float
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """The dispatcher's knobs (docs/delivery.md)."""
+
+    allow_private: bool
+    timeout_seconds: float
+    # host → addresses the receiver's name resolves to instead of asking DNS (curl's --resolve)
+    resolve: dict[str, tuple[str, ...]]
+    poll_seconds: float
+    lease_seconds: float
+    batch: int
+    concurrency: int
+    dispatcher_on: bool
+    public_url: str
+    smtp: SmtpSettings
+
+
+def parse_resolve(raw: str) -> dict[str, tuple[str, ...]]:
+    """PHAROS_WEBHOOK_RESOLVE: `host=addr[,addr];host2=addr` → {host: (addr, …)}."""
+    import ipaddress
+
+    pinned: dict[str, tuple[str, ...]] = {}
+    for entry in (e.strip() for e in raw.split(";")):
+        if not entry:
+            continue
+        host, sep, addrs = entry.partition("=")
+        found = tuple(a.strip() for a in addrs.split(",") if a.strip())
+        if not sep or not host.strip() or not found:
+            raise RuntimeError(f"PHAROS_WEBHOOK_RESOLVE: '{entry}' is not like 'hooks.example.com=203.0.113.7'")
+        for address in found:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise RuntimeError(f"PHAROS_WEBHOOK_RESOLVE: '{address}' is not an IP address") from None
+        pinned[host.strip().lower()] = found
+    return pinned
+
+
+def delivery_settings() -> DeliverySettings:
+    """Read on each call, like job_settings: a test switches a knob for one dispatcher run."""
+    smtp_security = os.environ.get("PHAROS_SMTP_SECURITY", "starttls").strip().lower()
+    if smtp_security not in ("starttls", "tls", "none"):
+        raise RuntimeError(f"PHAROS_SMTP_SECURITY must be starttls, tls or none, not {smtp_security!r}")
+    port = os.environ.get("PHAROS_PORT", "3000")
+    return DeliverySettings(
+        allow_private=_flag(os.environ.get("PHAROS_WEBHOOK_ALLOW_PRIVATE", "0")),
+        timeout_seconds=_seconds("PHAROS_WEBHOOK_TIMEOUT_SECONDS", 15),
+        resolve=parse_resolve(os.environ.get("PHAROS_WEBHOOK_RESOLVE", "")),
+        poll_seconds=_seconds("PHAROS_DELIVERY_POLL_SECONDS", 0.2),
+        lease_seconds=_seconds("PHAROS_DELIVERY_LEASE_SECONDS", 60),
+        batch=_positive_int("PHAROS_DELIVERY_BATCH", os.environ.get("PHAROS_DELIVERY_BATCH", "200")),
+        concurrency=_positive_int("PHAROS_DELIVERY_CONCURRENCY", os.environ.get("PHAROS_DELIVERY_CONCURRENCY", "64")),
+        dispatcher_on=_flag(os.environ.get("PHAROS_DELIVERY", "on")),
+        public_url=(os.environ.get("PHAROS_PUBLIC_URL", "") or f"http://localhost:{port}").rstrip("/"),
+        smtp=SmtpSettings(
+            host=os.environ.get("PHAROS_SMTP_HOST", "").strip(),
+            port=_positive_int("PHAROS_SMTP_PORT", os.environ.get("PHAROS_SMTP_PORT", "587")),
+            username=os.environ.get("PHAROS_SMTP_USERNAME", ""),
+            password=os.environ.get("PHAROS_SMTP_PASSWORD", ""),
+            security=smtp_security,
+            from_address=os.environ.get("PHAROS_SMTP_FROM", "pharos@localhost").strip(),
+            from_name=os.environ.get("PHAROS_SMTP_FROM_NAME", "PharOS").strip(),
+            timeout_seconds=_seconds("PHAROS_SMTP_TIMEOUT_SECONDS", 15),
+        ),
+    )
+
+
+def secret_key_setting() -> tuple[str, str]:
+    """(PHAROS_SECRET_KEY, PHAROS_DATA_DIR): the key that encrypts stored secrets, or the data dir
+    whose `secret.key` holds one (made on first use)."""
+    return os.environ.get("PHAROS_SECRET_KEY", ""), os.environ.get("PHAROS_DATA_DIR", ".pharos")

@@ -99,10 +99,17 @@ class DecisionEvent(SQLModel, table=True):
 
 
 class OutboxEvent(SQLModel, table=True):
-    """Messages to the outside world (webhooks, e-mail), written in the same transaction as the change."""
+    """Messages to the outside world (webhooks, e-mail), written in the same transaction as the change.
+
+    `delivered_at`: when the dispatcher took the row over (models/delivery/fanout.py: its deliveries
+    exist, each with its own status and attempts); null: not yet. `attempts` is unused (a delivery
+    counts its own)."""
 
     __tablename__: ClassVar[str] = "outbox_events"
-    __table_args__ = (UniqueConstraint("tenant_id", "idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key"),
+        Index("ix_outbox_events_waiting", "tenant_id", "created_at", postgresql_where=text("delivered_at is null")),
+    )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
     topic: str = Field(max_length=100, index=True)

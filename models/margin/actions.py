@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from engine.context import TenantContext
+from engine.margin.permissions import DEALERS_STATUS
 from models.core.db import tenant_session
 from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
-from models.margin import enforcement
+from models.margin import enforcement, notice_delivery
 from models.margin import tasks as task_repo
 from models.margin.inputs import TaskCreate, TaskPatch
+from models.margin.notice_delivery import NoticePreferenceView
 from models.margin.queries import alerts as alert_queries
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries.alerts import AlertDetail
@@ -72,3 +74,12 @@ def start_batch(ctx: TenantContext, batch_id: Any) -> dict[str, Any]:
 def cancel_batch(ctx: TenantContext, batch_id: Any, reason: str | None) -> dict[str, Any]:
     with tenant_session(ctx) as session:
         return enforcement.batch_view(session, ctx, enforcement.cancel_batch(session, ctx, batch_id, reason))
+
+
+def set_notice_delivery(
+    ctx: TenantContext, dealer_id: Any, channel: str, email: str | None = None, endpoint_id: Any = None
+) -> NoticePreferenceView:
+    """How this dealer receives its notices (e-mail, its webhook endpoint, or none): `margin.dealers.status`."""
+    ctx.require(DEALERS_STATUS)
+    with tenant_session(ctx) as session:
+        return notice_delivery.set_preference(session, ctx, dealer_id, channel, email, endpoint_id)

@@ -43,6 +43,7 @@ from models.core.base import (
     tenant_key,
     ts_field,
 )
+from models.delivery import tables as _delivery_tables  # noqa: F401  (webhook_endpoints, referenced below)
 
 OPEN_ALERT_SQL = sql_in("status", tuple(s for s in ALERT_MACHINE.statuses if s in ALERT_OPEN_STATES))
 EVIDENCE_KINDS = ("sale_row", "snapshot", "inventory")
@@ -280,6 +281,35 @@ class MarginDealerStatus(SQLModel, table=True):
     created_at: datetime = ts_field()
 
 
+NOTICE_CHANNELS = ("email", "webhook")
+
+
+class MarginNoticePreference(SQLModel, table=True):
+    """How a dealer receives its enforcement notices besides the webhooks subscribed to
+    `margin.notice.sent`: by e-mail (`email`) or on its own webhook endpoint (`endpoint_id`). No row:
+    the subscribed webhooks only (the notice is still listed on /notices)."""
+
+    __tablename__: ClassVar[str] = "margin_notice_preferences"
+    __table_args__ = (
+        tenant_key("margin_notice_preferences"),
+        tenant_fk(["dealer_id"], "organizations"),
+        tenant_fk(["endpoint_id"], "webhook_endpoints"),
+        UniqueConstraint("tenant_id", "dealer_id", name="uq_margin_notice_preferences_dealer"),
+        CheckConstraint(sql_in("channel", NOTICE_CHANNELS), name="ck_margin_notice_preferences_channel"),
+        CheckConstraint(
+            "(channel = 'email' and email is not null) or (channel = 'webhook' and endpoint_id is not null)",
+            name="ck_margin_notice_preferences_target",
+        ),
+    )
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    dealer_id: uuid.UUID = ref_field("dealer_id")
+    channel: str = Field(max_length=10)
+    email: str | None = Field(default=None, max_length=320)
+    endpoint_id: uuid.UUID | None = ref_field("endpoint_id", nullable=True)
+    updated_at: datetime = ts_field()
+
+
 class MarginNote(SQLModel, table=True):
     """A note on an alert, a dealer or a task (append-only)."""
 
@@ -364,5 +394,6 @@ TENANT_TABLES = (
     "margin_notes",
     "margin_detection_runs",
     "margin_detection_schedules",
+    "margin_notice_preferences",
 )
 APPEND_ONLY = frozenset({"margin_sale_rows", "margin_competitor_snapshots", "margin_alert_evidence", "margin_notes"})

@@ -82,7 +82,8 @@ def _locked_invitation(session: Session, found: Found, token: str) -> Invitation
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
-    if row is None or row.token_hash != rules.token_digest(token):
+    digest = rules.token_digest(token)
+    if row is None or digest not in (row.token_hash, row.email_token_hash):
         raise NotFound(UNKNOWN, fields={"token": "unknown"})
     if row.status != "pending":
         raise Conflict(REFUSED.get(row.status, UNKNOWN), fields={"token": row.status})

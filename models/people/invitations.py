@@ -1,8 +1,9 @@
 """Invitations as repositories taking (session, ctx): create (the raw token is returned once and
 never stored), load for the decision path, apply a decision (RESEND rotates the token), expire.
 
-Every invitation e-mail is only queued in the outbox (`invitation.email`) without the token: the
-delivery issue mints the link when it sends. Status changes go through models.core.decisions.
+Every invitation e-mail is queued in the outbox (`invitation.email`) without the token: the
+dispatcher makes the link when it sends (models/people/delivery_routes.py). Status changes go
+through models.core.decisions.
 """
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ def apply_decision(
     )
     token = rules.new_token()
     row.token_hash = rules.token_digest(token)
+    row.email_token_hash = None  # the link of an earlier e-mail stops working too
     row.expires_at = expires_at
     session.add(row)
     session.flush()

@@ -26,6 +26,7 @@ class Invitation(SQLModel, table=True):
         CheckConstraint(sql_in("status", INVITATION_MACHINE.statuses), name="ck_invitations_status"),
         CheckConstraint("role <> 'vendor' or organization_id is not null", name="ck_invitations_vendor_org"),
         Index("uq_invitations_token_hash", "token_hash", "tenant_id", unique=True),  # lookups by hash
+        Index("uq_invitations_email_token_hash", "email_token_hash", "tenant_id", unique=True),
         # one open invitation per address and tenant
         Index(
             "uq_invitations_pending_email",
@@ -42,6 +43,8 @@ class Invitation(SQLModel, table=True):
     organization_id: uuid.UUID | None = Field(default=None)
     status: str = Field(default="pending", max_length=20)
     token_hash: str = Field(max_length=64)
+    # the SHA-256 of the e-mailed link's token (models/people/delivery_routes.py), set when it is sent
+    email_token_hash: str | None = Field(default=None, max_length=64)
     expires_at: datetime = ts_field()
     invited_by: uuid.UUID | None = Field(default=None)
     accepted_by: uuid.UUID | None = Field(default=None)

@@ -85,6 +85,8 @@ def live_app(services) -> Iterator[LiveApp]:
     env["GRANIAN_WORKERS"] = "2"
     # uploads: a data dir of the session's own, and the core's sample import target (tests/support)
     env["PHAROS_DATA_DIR"] = UPLOADS_DATA_DIR
+    # webhooks: the tests' receivers listen on 127.0.0.1 (docs/delivery.md)
+    env["PHAROS_WEBHOOK_ALLOW_PRIVATE"] = "1"
     env["PHAROS_IMPORT_TARGET_MODULES"] = ",".join(
         filter(
             None,

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
 
 from app.api.deps import require
 from app.api.margin import schemas
@@ -14,6 +16,7 @@ from app.api.margin.common import Cursor, Limit, SearchText, row_view
 from engine.context import TenantContext
 from engine.jsonable import to_jsonable
 from engine.margin import permissions as perm
+from engine.text import TextInput
 from models.margin import actions
 from models.margin.inputs import DealerStatusChange
 from models.margin.queries import dealers as dealer_queries
@@ -69,3 +72,32 @@ def change_dealer_status(
     dealer_id: uuid.UUID, body: DealerStatusChange, ctx: TenantContext = Depends(require(perm.DEALERS_STATUS))
 ) -> dict:
     return _dealer_summary(actions.change_dealer_status(ctx, dealer_id, body.action, body.reason, body.expected_status))
+
+
+class NoticeDeliveryOut(BaseModel):
+    dealer_id: uuid.UUID
+    channel: Literal["none", "email", "webhook"] = Field(
+        description="how the dealer receives its notices besides the webhooks subscribed to margin.notice.sent"
+    )
+    email: str | None
+    endpoint_id: uuid.UUID | None
+    updated_at: datetime | None
+
+
+class NoticeDeliveryIn(TextInput):
+    channel: Literal["none", "email", "webhook"]
+    email: str | None = Field(default=None, max_length=320)
+    endpoint_id: uuid.UUID | None = None
+
+
+@router.get("/dealers/{dealer_id}/notice-delivery", response_model=NoticeDeliveryOut)
+def get_notice_delivery(dealer_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> NoticeDeliveryOut:
+    return NoticeDeliveryOut.model_validate(dealer_queries.notice_delivery(ctx, dealer_id), from_attributes=True)
+
+
+@router.put("/dealers/{dealer_id}/notice-delivery", response_model=NoticeDeliveryOut)
+def put_notice_delivery(
+    dealer_id: uuid.UUID, body: NoticeDeliveryIn, ctx: TenantContext = Depends(require(perm.DEALERS_STATUS))
+) -> NoticeDeliveryOut:
+    view = actions.set_notice_delivery(ctx, dealer_id, body.channel, body.email, body.endpoint_id)
+    return NoticeDeliveryOut.model_validate(view, from_attributes=True)

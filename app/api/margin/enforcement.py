@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import asdict
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -139,5 +140,6 @@ def notices(
     for view in page.items:
         row = to_jsonable(view.notice.model_dump())
         row.pop("tenant_id", None)
+        row["deliveries"] = to_jsonable([asdict(d) for d in view.deliveries])
         items.append(row)
     return {"items": items, "next_cursor": page.next_cursor}

@@ -86,7 +86,25 @@ class AlertNames(BaseModel):
 AlertPublic = public_model("AlertPublic", MarginAlert, AlertNames)
 EvidencePublic = public_model("EvidencePublic", MarginAlertEvidence)
 DecisionEventPublic = public_model("DecisionEventPublic", DecisionEvent)
-NoticePublic = public_model("NoticePublic", EnforcementNotice)
+
+
+class NoticeDeliveryPublic(BaseModel):
+    """How a notice went out: channel, to whom, the status and what failed."""
+
+    channel: str
+    to: str
+    status: str
+    attempts: int
+    delivered_at: str | None
+    next_attempt_at: str | None
+    last_error: str | None
+
+
+class NoticeExtra(BaseModel):
+    deliveries: list[NoticeDeliveryPublic] = []
+
+
+NoticePublic = public_model("NoticePublic", EnforcementNotice, NoticeExtra)
 
 
 class AlertDetailExtra(AlertNames):

@@ -1,4 +1,5 @@
-"""Sent notices (/notices): the enforcement notices outbox, newest first.
+"""Notices (/notices): every enforcement notice, newest first, and how it was delivered — by e-mail or
+webhook, when, and what failed (models.margin.queries.enforcement.notice_page).
 
 Reads through the repository function the API's `GET /api/notices` uses
 (`models.margin.enforcement.list_notices`, keyset pagination on created_at, id): "Load more" appends
@@ -29,6 +30,7 @@ from engine.margin.enforcement import ACTIONS
 from engine.margin.permissions import READ
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries import enforcement as enforcement_queries
+from models.margin.queries.enforcement import NoticeDelivery
 
 PAGE_SIZE = 25
 
@@ -50,10 +52,34 @@ def fetch_notices(ctx: TenantContext, dealer_id: uuid.UUID | None, cursor: str |
             alerts=str(len(v.notice.alert_ids or [])),
             channel=v.notice.channel,
             batch_href=f"/reports/{v.notice.batch_id}",
+            delivery=delivery_text(v.deliveries),
+            failed=any(d.status == "dead" for d in v.deliveries),
         )
         for v in page.items
     ]
     return items, page.next_cursor or ""
+
+
+def delivery_text(deliveries: list[NoticeDelivery]) -> str:
+    """One line per destination: 'e-mail to x@y: delivered 12 Mar 10:04' / 'webhook to https://…:
+    failed — HTTP 500 (3 attempts, next 10:09)'; none: recorded only."""
+    if not deliveries:
+        return "Recorded only (no e-mail or webhook for this dealer)"
+    lines = []
+    for d in deliveries:
+        how = "e-mail" if d.channel == "email" else "webhook"
+        if d.status == "delivered":
+            outcome = f"delivered {fmt.stamp(d.delivered_at)}"
+        elif d.status == "dead":
+            outcome = (
+                f"failed after {d.attempts} attempt{'s' if d.attempts != 1 else ''} — {d.last_error or 'no answer'}"
+            )
+        elif d.attempts:
+            outcome = f"retrying ({d.attempts} failed, next {fmt.stamp(d.next_attempt_at)}) — {d.last_error or ''}"
+        else:
+            outcome = "sending"
+        lines.append(f"{how} to {d.to}: {outcome}")
+    return "\n".join(lines)[:1000]
 
 
 class NoticesState(KeysetListMixin, AuthState):
@@ -91,12 +117,29 @@ COLUMNS = [
     col("Action", lambda r: rx.badge(r["action"], variant="soft")),
     col("Subject", "subject"),
     col("Alerts", "alerts"),
-    col("Channel", "channel"),
+    col(
+        "Delivery",
+        lambda r: rx.text(
+            r["delivery"],
+            size="1",
+            white_space="pre-line",
+            color_scheme=rx.cond(r["failed"], "red", "gray"),
+            data_testid="notice-delivery",
+        ),
+    ),
     col("Batch", lambda r: rx.link("Report", href=r["batch_href"])),
 ]
 
 
-@app_page("/notices", "Sent notices", permission=READ, nav="Notices", icon="mail", order=16, on_load=NoticesState.load)
+@app_page(
+    "/notices",
+    "Notices and their delivery",
+    permission=READ,
+    nav="Notices",
+    icon="mail",
+    order=16,
+    on_load=NoticesState.load,
+)
 def notices_page() -> rx.Component:
     s = NoticesState
     return rx.vstack(
@@ -121,7 +164,9 @@ def notices_page() -> rx.Component:
         rx.cond(
             (s.rows.length() == 0) & ~s.loading,
             rx.callout(
-                "No notice sent yet. Notices are recorded here when an enforcement batch runs (see Bulk).",
+                "No notice yet. Notices are recorded here when an enforcement batch runs (see Bulk); each goes "
+                "to the webhooks subscribed to margin.notice.sent and, as the dealer prefers, by e-mail or to "
+                "its own webhook.",
                 icon="inbox",
                 data_testid="notices-empty",
             ),

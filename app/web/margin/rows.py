@@ -145,7 +145,8 @@ class SentNotice:
 
 @dataclass(frozen=True)
 class NoticeRow:
-    """A notice of the outbox (/notices)."""
+    """A notice (/notices) and how it went out: `delivery` says to whom, how and when (or what
+    failed), one line per destination; `failed` when any delivery is dead."""
 
     id: str
     sent: str
@@ -155,6 +156,8 @@ class NoticeRow:
     alerts: str
     channel: str
     batch_href: str
+    delivery: str = ""
+    failed: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
+from engine.jsonable import to_jsonable
 from engine.margin import enforcement as engine
+from engine.margin.events import NOTICE_TOPIC
 from engine.margin.machines import BATCH_MACHINE
 from models.catalog.tables import Organization
 from models.core import mutations
@@ -286,6 +288,38 @@ def notice_text(dealer: Organization, action: str, lines: list[str]) -> tuple[st
         + "\n\nPlease correct them. This notice was recorded by PharOS Margin Defense."
     )
     return subject[:300], body[:8000]
+
+
+NOTICE_ENTITY = "margin_notice"
+
+
+def notice_outbox_row(notice: dict[str, Any], dealer_name: str) -> dict[str, Any]:
+    """The outbox row that carries a notice out (`margin.notice.sent`: to the subscribed webhooks,
+    and to the dealer by e-mail or on its own endpoint, models/margin/delivery_routes.py). Keyed by
+    the notice's own idempotency key, so a notice never goes out twice."""
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": notice["tenant_id"],
+        "topic": NOTICE_TOPIC,
+        "entity": NOTICE_ENTITY,
+        "entity_id": str(notice["id"]),
+        "payload": to_jsonable(
+            {
+                "notice_id": notice["id"],
+                "batch_id": notice["batch_id"],
+                "dealer_id": notice["dealer_id"],
+                "dealer": dealer_name,
+                "action": notice["action"],
+                "subject": notice["subject"],
+                "body": notice["body"],
+                "alert_ids": list(notice["alert_ids"]),
+            }
+        ),
+        "idempotency_key": f"{NOTICE_TOPIC}:{notice['idempotency_key']}"[:200],
+        "created_at": notice["created_at"],
+        "delivered_at": None,
+        "attempts": 0,
+    }
 
 
 def task_id_for(ctx: TenantContext, item_key: str) -> uuid.UUID:

@@ -46,7 +46,8 @@ from models.core.audit_buffer import AuditBuffer
 from models.core.base import utcnow
 from models.core.bulk import insert_rows, table_of
 from models.core.decisions import DecisionRequest, decide_many
-from models.margin.enforcement.batches import get_batch, move_batch, notice_text, task_id_for
+from models.core.tables import OutboxEvent
+from models.margin.enforcement.batches import get_batch, move_batch, notice_outbox_row, notice_text, task_id_for
 from models.margin.enforcement.common import ENFORCE_FROM, WATCHED
 from models.margin.enforcement.tables import EnforcementItem, EnforcementLog, EnforcementNotice
 from models.margin.tables import MarginAlert, MarginDealerStatus, MarginTask
@@ -165,6 +166,7 @@ class EnforceChunk:
             )
         # collected per item key, written by flush() for the kept items only
         self._notice_rows: dict[str, dict[str, Any]] = {}
+        self._notice_dealers: dict[str, str] = {}
         self._task_rows: dict[str, dict[str, Any]] = {}
         self._log_rows: dict[str, dict[str, Any]] = {}
         self._summary: dict[str, dict[str, Any]] = {}
@@ -222,7 +224,7 @@ class EnforceChunk:
 
     def _forget(self, item_key: str) -> None:
         """Drop an item's collected rows and decisions (the planned statuses follow)."""
-        for store in (self._notice_rows, self._task_rows, self._log_rows, self._summary):
+        for store in (self._notice_rows, self._notice_dealers, self._task_rows, self._log_rows, self._summary):
             store.pop(item_key, None)
         if self._decisions.pop(item_key, None):
             self._planned = {
@@ -359,6 +361,7 @@ class EnforceChunk:
                 "idempotency_key": notice_key,
                 "created_at": utcnow(),
             }
+            self._notice_dealers[item_key] = dealer.name
         if transition is not None:
             self._decide(
                 item_key,
@@ -447,6 +450,17 @@ class EnforceChunk:
             session,
             table_of(EnforcementNotice),
             notices,
+            on_conflict_do_nothing=["tenant_id", "idempotency_key"],
+        )
+        # each notice leaves the building through the outbox (webhooks, the dealer's e-mail: docs/delivery.md)
+        insert_rows(
+            session,
+            table_of(OutboxEvent),
+            [
+                notice_outbox_row(r, self._notice_dealers.get(k, ""))
+                for k, r in ((k, self._notice_rows.get(k)) for k in keys)
+                if r
+            ],
             on_conflict_do_nothing=["tenant_id", "idempotency_key"],
         )
         insert_rows(session, table_of(MarginTask), tasks, on_conflict_do_nothing=[])

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from engine.context import TenantContext
+from engine.margin.permissions import READ
 from models.catalog.lookups import tenant_currency
 from models.catalog.tables import Organization
 from models.core.db import tenant_session
@@ -16,7 +17,9 @@ from models.core.pagination import Page
 from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
 from models.margin import enforcement
+from models.margin import notice_delivery as notice_preferences
 from models.margin.enforcement.tables import EnforcementNotice
+from models.margin.notice_delivery import NoticePreferenceView
 from models.margin.queries.alerts import AlertView, alert_views
 
 
@@ -77,3 +80,10 @@ def dealer_detail(ctx: TenantContext, dealer_id: Any) -> DealerDetail:
 def dealer_options(ctx: TenantContext, *, limit: int = 200) -> list[DealerRow]:
     """The first dealers by name, with status and figures, for filter selects."""
     return dealer_list(ctx, q=None, limit=limit, cursor=None).page.items
+
+
+def notice_delivery(ctx: TenantContext, dealer_id: Any) -> NoticePreferenceView:
+    """How this dealer receives its enforcement notices (models/margin/notice_delivery.py)."""
+    ctx.require(READ)
+    with tenant_session(ctx) as session:
+        return notice_preferences.preference_view(session, ctx, dealer_id)

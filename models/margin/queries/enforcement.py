@@ -4,7 +4,8 @@ Batch views stay the repository's JSON-ready dicts (the REST contract is built o
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -13,7 +14,9 @@ from engine.context import TenantContext
 from models.catalog.lookups import names_by_id, tenant_currency
 from models.core.db import tenant_session
 from models.core.pagination import Page
+from models.delivery.endpoints import deliveries_of, endpoint_urls
 from models.margin import enforcement
+from models.margin.enforcement.batches import NOTICE_ENTITY
 from models.margin.enforcement.tables import EnforcementBatch, EnforcementNotice
 
 
@@ -32,9 +35,23 @@ class BatchPage:
 
 
 @dataclass(frozen=True)
+class NoticeDelivery:
+    """How one notice went out (or is still trying): to whom, how, and what happened."""
+
+    channel: str  # email | webhook
+    to: str  # the address, or the endpoint's URL
+    status: str  # pending | delivered | dead
+    attempts: int
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
 class NoticeView:
     notice: EnforcementNotice
     dealer_name: str | None
+    deliveries: list[NoticeDelivery] = field(default_factory=list)
 
 
 def currency(ctx: TenantContext) -> str:
@@ -107,13 +124,33 @@ def notice_page(
     limit: int,
     cursor: str | None,
 ) -> Page[NoticeView]:
-    """The sent-notices outbox, newest first, with each notice's dealer name."""
+    """The notices, newest first, with each notice's dealer name and how it was delivered."""
     with tenant_session(ctx) as session:
         page = enforcement.list_notices(
             session, ctx, batch_id=batch_id, dealer_id=dealer_id, limit=limit, cursor=cursor
         )
         orgs, _ = names_by_id(session, ctx, {n.dealer_id for n in page.items})
+        sent = deliveries_of(session, ctx, NOTICE_ENTITY, [str(n.id) for n in page.items])
+        urls = endpoint_urls(session, ctx, {d.endpoint_id for ds in sent.values() for d in ds if d.endpoint_id})
         return Page(
-            [NoticeView(n, orgs[n.dealer_id].name if n.dealer_id in orgs else None) for n in page.items],
+            [
+                NoticeView(
+                    n,
+                    orgs[n.dealer_id].name if n.dealer_id in orgs else None,
+                    [
+                        NoticeDelivery(
+                            d.channel,
+                            (d.email_to or "") if d.channel == "email" else urls.get(d.endpoint_id, ""),
+                            d.status,
+                            len(d.attempts),
+                            d.delivered_at,
+                            d.next_attempt_at,
+                            d.last_error,
+                        )
+                        for d in sent.get(str(n.id), [])
+                    ],
+                )
+                for n in page.items
+            ],
             page.next_cursor,
         )

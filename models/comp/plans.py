@@ -572,7 +572,7 @@ def update_step(
     if not changes:
         return row
     steps = steps_of(session, ctx, plan.id)
-    order: int = changes["step_order"] if "step_order" in changes else row.step_order
+    order: int = changes.get("step_order", row.step_order)
     _step_conflicts(steps, order, name, row.id)
     spec = spec_of(session, ctx, plan)
     edited = PlanStep(**{**row.model_dump(), **changes})

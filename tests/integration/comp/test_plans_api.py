@@ -248,7 +248,7 @@ def test_a_role_without_plans_write_is_403_with_nothing_changed(clients, comp_a,
                 ("post", f"/api/v1/bonus-plans/{plan_id}/steps", {"step_order": 99, "name": "x", "expr": "1"}),
                 ("patch", f"/api/v1/bonus-plans/{plan_id}/steps/{step_id}", {"expr": "2"}),
                 ("delete", f"/api/v1/bonus-plans/{plan_id}/steps/{step_id}", None),
-                ("put", f"/api/v1/bonus-plans/{plan_id}/steps/order", {"step_ids": [step_id]}),
+                ("put", f"/api/v1/bonus-plans/{plan_id}/step-order", {"step_ids": [step_id]}),
                 ("post", f"/api/v1/bonus-plans/{plan_id}/inputs", {"key": "salary"}),
                 ("put", f"/api/v1/bonus-plans/{plan_id}/pool", {"currency": "USD", "amount": "1"}),
                 ("post", f"/api/v1/bonus-plans/{plan_id}/versions", None),
@@ -301,14 +301,14 @@ def test_reorder_decisions_and_pool(clients, comp_a, catalog):
     plan_id = build_plan(hr, comp_a, _name())
     url = f"/api/v1/bonus-plans/{plan_id}"
     steps = hr.get(f"{url}/steps").json()
-    reordered = hr.put(f"{url}/steps/order", json={"step_ids": [steps[1]["id"], steps[0]["id"], steps[2]["id"]]})
+    reordered = hr.put(f"{url}/step-order", json={"step_ids": [steps[1]["id"], steps[0]["id"], steps[2]["id"]]})
     assert reordered.status_code == 200, reordered.text
     assert [(s["name"], s["step_order"]) for s in reordered.json()] == [
         ("perf_multiplier", 10),
         ("target", 20),
         ("bonus", 30),
     ]
-    err = api_error(hr.put(f"{url}/steps/order", json={"step_ids": [steps[0]["id"]]}), 422, "validation_error")
+    err = api_error(hr.put(f"{url}/step-order", json={"step_ids": [steps[0]["id"]]}), 422, "validation_error")
     assert "step_ids" in err["fields"]
     pool = hr.put(f"{url}/pool", json={"currency": "EUR", "amount": "1000.25", "allocation_rules": [{"team": "a"}]})
     assert pool.json()["amount"] == "1000.2500000000" and hr.get(f"{url}/pool").json()["currency"] == "EUR"

@@ -1,0 +1,677 @@
+"""Bonus plans, their versions, inputs, steps and pool: repositories taking (session, ctx).
+
+Rules kept here, once for the API, the pages and the seed:
+- Only a draft changes. Every edit locks the plan row first (`editable`), so an edit and a lock
+  cannot interleave; any other status is `PlanImmutable` (409), and the action records the refused
+  attempt in the audit chain (`record_refusal`) after rolling the edit back.
+- A save is refused (422) only for the problems it introduces (engine.comp.validation.new_issues):
+  the 422 names step, field, line and column, as the formula engine located them.
+- Lock and approve are guarded: the plan must validate (checked under the row lock, then decided).
+- A new version copies the inputs, steps and pool of a locked (or archived) version; a plan family
+  has at most one open version (draft or approved) at a time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from engine.comp.machines import EDITABLE, GUARDED_ACTIONS, PLAN_MACHINE
+from engine.comp.spec import InputSpec, PlanSpec, StepSpec, check_default, check_transform
+from engine.comp.validation import Validation, new_issues, validate_plan
+from engine.context import TenantContext
+from engine.errors import Conflict, NotFound, ValidationFailed
+from engine.formula import limits
+from models.comp import catalog
+from models.comp.inputs import (
+    NewVersion,
+    PlanCreate,
+    PlanInputCreate,
+    PlanInputUpdate,
+    PlanUpdate,
+    PoolSet,
+    StepCreate,
+    StepUpdate,
+)
+from models.comp.tables import BonusPlan, BonusPool, InputDefinition, PlanInput, PlanStep
+from models.core import audit, mutations
+from models.core.base import quantize_money, utcnow
+from models.core.db import tenant_session
+from models.core.decisions import decide, lock_for_decision
+from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.text_search import every_word, search_words
+
+OPEN = ("draft", "approved")
+STEP_GAP = 10
+
+
+class PlanImmutable(Conflict):
+    """An edit of a plan that is not a draft (409); the action audits the attempt."""
+
+    code = "plan_immutable"
+
+    def __init__(self, plan: BonusPlan, attempt: str):
+        super().__init__(
+            f"'{plan.name}' version {plan.version} is {plan.status}: only a draft can change; "
+            "editing a locked plan means a new version (POST /api/v1/bonus-plans/{id}/versions)",
+            fields={"status": plan.status},
+        )
+        self.plan_id = plan.id
+        self.status = plan.status
+        self.attempt = attempt
+
+
+class PlanInvalid(ValidationFailed):
+    """The plan (or the change) does not validate; `validation` carries every located problem."""
+
+    def __init__(self, validation: Validation, lead: str):
+        super().__init__(validation.message(lead), fields=validation.fields())
+        self.validation = validation
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def get_plan(session: Session, ctx: TenantContext, plan_id: uuid.UUID, *, lock: bool = False) -> BonusPlan:
+    """The caller's tenant's plan version, or NotFound (another tenant's id reads as none)."""
+    query = select(BonusPlan).where(BonusPlan.tenant_id == ctx.tenant_id, BonusPlan.id == plan_id)
+    row = session.exec(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound("bonus plan not found")
+    return row
+
+
+def load_plan(session: Session, ctx: TenantContext, plan_id: uuid.UUID) -> BonusPlan:
+    """The decision path's loader (models.core.decision_actions.DecisionTarget)."""
+    return get_plan(session, ctx, plan_id)
+
+
+def plan_page(
+    session: Session,
+    ctx: TenantContext,
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    family_id: uuid.UUID | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> Page[BonusPlan]:
+    """Newest first."""
+    query = select(BonusPlan).where(BonusPlan.tenant_id == ctx.tenant_id)
+    if q:
+        query = query.where(every_word(search_words(q), BonusPlan.name, BonusPlan.notes))
+    if status:
+        query = query.where(BonusPlan.status == status)
+    if family_id:
+        query = query.where(BonusPlan.family_id == family_id)
+    return keyset_page(
+        session,
+        query,
+        col(BonusPlan.created_at),
+        col(BonusPlan.id),
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+        parse=parse_instant,
+    )
+
+
+def family(session: Session, ctx: TenantContext, plan: BonusPlan, *, lock: bool = False) -> list[BonusPlan]:
+    """Every version of the plan's family, oldest first."""
+    query = (
+        select(BonusPlan)
+        .where(BonusPlan.tenant_id == ctx.tenant_id, BonusPlan.family_id == plan.family_id)
+        .order_by(col(BonusPlan.version))
+    )
+    if lock:
+        query = query.order_by(None).order_by(col(BonusPlan.id)).with_for_update()
+        return sorted(session.exec(query).all(), key=lambda p: p.version)
+    return list(session.exec(query).all())
+
+
+def steps_of(session: Session, ctx: TenantContext, plan_id: uuid.UUID) -> list[PlanStep]:
+    return list(
+        session.exec(
+            select(PlanStep)
+            .where(PlanStep.tenant_id == ctx.tenant_id, PlanStep.plan_id == plan_id)
+            .order_by(col(PlanStep.step_order), col(PlanStep.name))
+        ).all()
+    )
+
+
+def inputs_of(session: Session, ctx: TenantContext, plan_id: uuid.UUID) -> list[tuple[PlanInput, InputDefinition]]:
+    return [
+        (p, d)
+        for p, d in session.exec(
+            select(PlanInput, InputDefinition)
+            .where(
+                PlanInput.tenant_id == ctx.tenant_id,
+                PlanInput.plan_id == plan_id,
+                InputDefinition.tenant_id == ctx.tenant_id,
+                InputDefinition.id == PlanInput.input_id,
+            )
+            .order_by(col(PlanInput.position), col(InputDefinition.key))
+        ).all()
+    ]
+
+
+def pool_of(session: Session, ctx: TenantContext, plan_id: uuid.UUID) -> BonusPool | None:
+    return session.exec(
+        select(BonusPool).where(BonusPool.tenant_id == ctx.tenant_id, BonusPool.plan_id == plan_id)
+    ).first()
+
+
+def input_spec(plan_input: PlanInput, definition: InputDefinition) -> InputSpec:
+    default = plan_input.default_value if plan_input.default_value is not None else definition.default_value
+    return InputSpec(
+        key=definition.key,
+        dtype=definition.dtype,
+        label=definition.label,
+        required=plan_input.required,
+        default=default,
+        transform=plan_input.transform,
+        source_column=plan_input.source_column,
+        rules=dict(definition.validation or {}),
+    )
+
+
+def step_spec(step: PlanStep) -> StepSpec:
+    return StepSpec(
+        order=step.step_order,
+        name=step.name,
+        expr=step.expr,
+        condition=step.condition_expr or None,
+        outputs=tuple(step.outputs or ()),
+        notes=step.notes,
+    )
+
+
+def spec_of(session: Session, ctx: TenantContext, plan: BonusPlan) -> PlanSpec:
+    return PlanSpec(
+        name=plan.name,
+        version=plan.version,
+        inputs=tuple(input_spec(p, d) for p, d in inputs_of(session, ctx, plan.id)),
+        steps=tuple(step_spec(s) for s in steps_of(session, ctx, plan.id)),
+    )
+
+
+def validation_of(session: Session, ctx: TenantContext, plan: BonusPlan) -> Validation:
+    return validate_plan(spec_of(session, ctx, plan))
+
+
+# --- the draft rule and refused attempts ----------------------------------------------------------
+
+
+def editable(session: Session, ctx: TenantContext, plan_id: uuid.UUID, attempt: str) -> BonusPlan:
+    """The plan, row-locked, if it is a draft; PlanImmutable (409) otherwise."""
+    plan = get_plan(session, ctx, plan_id, lock=True)
+    if plan.status not in EDITABLE:
+        raise PlanImmutable(plan, attempt)
+    return plan
+
+
+def record_refusal(ctx: TenantContext, plan_id: uuid.UUID, attempt: str, status: str, message: str) -> None:
+    """A refused change of a plan that is not a draft, in the tenant's audit chain (own transaction:
+    the refused change itself was rolled back)."""
+    with tenant_session(ctx) as session:
+        audit.record(
+            session,
+            ctx,
+            action="bonus_plan.change_refused",
+            entity=PLAN_MACHINE.name,
+            entity_id=plan_id,
+            after={"attempt": attempt, "status": status, "message": message[:500]},
+        )
+
+
+def _check_save(before: Validation, after: PlanSpec, lead: str) -> None:
+    introduced = new_issues(before, validate_plan(after))
+    if introduced.issues:
+        raise PlanInvalid(introduced, lead)
+
+
+def _touch(session: Session, ctx: TenantContext, plan: BonusPlan) -> None:
+    plan.updated_at = utcnow()
+    session.add(plan)
+
+
+# --- plans -----------------------------------------------------------------------------------------
+
+
+def _check_window(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValidationFailed(
+            "effective_to is before effective_from", fields={"effective_to": "before effective_from"}
+        )
+
+
+def _name_taken(session: Session, ctx: TenantContext, name: str, version: int, *, but: uuid.UUID | None = None) -> bool:
+    query = select(BonusPlan.id).where(
+        BonusPlan.tenant_id == ctx.tenant_id, BonusPlan.name == name, BonusPlan.version == version
+    )
+    if but is not None:
+        query = query.where(BonusPlan.id != but)
+    return session.exec(query).first() is not None
+
+
+def create_plan(session: Session, ctx: TenantContext, data: PlanCreate) -> BonusPlan:
+    if data.tenant_id is not None and data.tenant_id != ctx.tenant_id:
+        raise NotFound("tenant not found")
+    _check_window(data.effective_from, data.effective_to)
+    if _name_taken(session, ctx, data.name, data.version):
+        raise Conflict(f"'{data.name}' version {data.version} already exists", fields={"name": "taken"})
+    plan_id = uuid.uuid4()
+    row = BonusPlan(
+        id=plan_id,
+        tenant_id=ctx.tenant_id,
+        family_id=plan_id,
+        name=data.name,
+        version=data.version,
+        status=PLAN_MACHINE.initial,
+        effective_from=data.effective_from,
+        effective_to=data.effective_to,
+        notes=data.notes,
+        created_by=ctx.user_id,
+    )
+    return mutations.create(session, ctx, row, action="bonus_plan.create")
+
+
+def update_plan(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: PlanUpdate) -> BonusPlan:
+    plan = editable(session, ctx, plan_id, "update")
+    sent = data.model_dump(exclude_unset=True)
+    if "name" in sent and sent["name"] is None:
+        raise ValidationFailed("name cannot be empty", fields={"name": "required"})
+    changes = {k: v for k, v in sent.items() if getattr(plan, k) != v}
+    _check_window(changes.get("effective_from", plan.effective_from), changes.get("effective_to", plan.effective_to))
+    if "name" in changes and _name_taken(session, ctx, changes["name"], plan.version, but=plan.id):
+        raise Conflict(f"'{changes['name']}' version {plan.version} already exists", fields={"name": "taken"})
+    if not changes:
+        return plan
+    changes["updated_at"] = utcnow()
+    return mutations.update(session, ctx, plan, changes, action="bonus_plan.update")
+
+
+def new_version(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: NewVersion) -> BonusPlan:
+    """A draft copy of a locked (or archived) version, numbered after the family's last one."""
+    source = get_plan(session, ctx, plan_id)
+    versions = family(session, ctx, source, lock=True)
+    source = next(p for p in versions if p.id == source.id)
+    if source.status in OPEN:
+        raise Conflict(
+            f"version {source.version} is still {source.status}: edit it instead of copying it",
+            fields={"status": source.status},
+        )
+    still_open = [p for p in versions if p.status in OPEN]
+    if still_open:
+        other = still_open[0]
+        raise Conflict(
+            f"version {other.version} of '{other.name}' is still {other.status}; finish or archive it first",
+            fields={"open_version": str(other.id)},
+        )
+    number = max(p.version for p in versions) + 1
+    if _name_taken(session, ctx, source.name, number):
+        raise Conflict(f"'{source.name}' version {number} already exists", fields={"name": "taken"})
+    sent = data.model_dump(exclude_unset=True)
+    start = sent.get("effective_from", source.effective_from)
+    end = sent.get("effective_to", source.effective_to)
+    _check_window(start, end)
+    copy = mutations.create(
+        session,
+        ctx,
+        BonusPlan(
+            tenant_id=ctx.tenant_id,
+            family_id=source.family_id,
+            name=source.name,
+            version=number,
+            status=PLAN_MACHINE.initial,
+            effective_from=start,
+            effective_to=end,
+            notes=sent.get("notes", source.notes),
+            based_on_id=source.id,
+            created_by=ctx.user_id,
+        ),
+        action="bonus_plan.new_version",
+    )
+    for plan_input, _ in inputs_of(session, ctx, source.id):
+        mutations.create(
+            session,
+            ctx,
+            PlanInput(
+                tenant_id=ctx.tenant_id,
+                plan_id=copy.id,
+                input_id=plan_input.input_id,
+                position=plan_input.position,
+                required=plan_input.required,
+                default_value=plan_input.default_value,
+                transform=plan_input.transform,
+                source_column=plan_input.source_column,
+            ),
+            action="plan_input.create",
+        )
+    for step in steps_of(session, ctx, source.id):
+        mutations.create(
+            session,
+            ctx,
+            PlanStep(
+                tenant_id=ctx.tenant_id,
+                plan_id=copy.id,
+                step_order=step.step_order,
+                name=step.name,
+                expr=step.expr,
+                condition_expr=step.condition_expr,
+                outputs=list(step.outputs or []),
+                notes=step.notes,
+            ),
+            action="plan_step.create",
+        )
+    pool = pool_of(session, ctx, source.id)
+    if pool is not None:
+        mutations.create(
+            session,
+            ctx,
+            BonusPool(
+                tenant_id=ctx.tenant_id,
+                plan_id=copy.id,
+                currency=pool.currency,
+                amount=pool.amount,
+                allocation_rules=list(pool.allocation_rules or []),
+            ),
+            action="bonus_pool.create",
+        )
+    return copy
+
+
+# --- decisions (approve, lock, reopen, archive) ------------------------------------------------------
+
+
+def apply_decision(session: Session, ctx: TenantContext, plan: Any, action: str, reason: str | None) -> None:
+    """The decision path for a plan: lock and approve only a plan that validates (checked under
+    the row lock), and a lock stamps who and when (in the decision's audit entry)."""
+    lock_for_decision(session, PLAN_MACHINE, plan)
+    transition = PLAN_MACHINE.transition_for(plan.status, action)  # 409 when not allowed from here
+    ctx.require(transition.permission)  # a role without it: 403 before any validation
+    if action in GUARDED_ACTIONS:
+        result = validation_of(session, ctx, plan)
+        if not result.ok:
+            raise PlanInvalid(
+                result, f"'{plan.name}' version {plan.version} cannot be {action}ed: it does not validate"
+            )
+    details: dict[str, Any] = {}
+    if action == "lock":
+        details = {"locked_by": str(ctx.user_id) if ctx.user_id else None, "locked_at": utcnow().isoformat()}
+    decide(session, ctx, PLAN_MACHINE, plan, action, reason=reason, details=details)
+    if action == "lock":
+        plan.locked_by = ctx.user_id
+        plan.locked_at = utcnow()
+    plan.updated_at = utcnow()
+    session.add(plan)
+    session.flush()
+
+
+# --- inputs ----------------------------------------------------------------------------------------
+
+
+def _get_plan_input(
+    session: Session, ctx: TenantContext, plan_id: uuid.UUID, key: str
+) -> tuple[PlanInput, InputDefinition]:
+    for plan_input, definition in inputs_of(session, ctx, plan_id):
+        if definition.key == key:
+            return plan_input, definition
+    raise NotFound(f"the plan has no input '{key}'")
+
+
+def _input_problems(dtype: str, default: str | None, transform: str) -> dict[str, str]:
+    problems = {}
+    if reason := check_default(dtype, default):
+        problems["default_value"] = reason
+    if reason := check_transform(dtype, transform):
+        problems["transform"] = reason
+    return problems
+
+
+def add_input(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: PlanInputCreate) -> PlanInput:
+    plan = editable(session, ctx, plan_id, "add_input")
+    definition = catalog.require_key(session, ctx, data.key)
+    problems = _input_problems(definition.dtype, data.default_value, data.transform)
+    if problems:
+        raise ValidationFailed(f"invalid input: {', '.join(problems)}", fields=problems)
+    current = inputs_of(session, ctx, plan.id)
+    if any(d.id == definition.id for _, d in current):
+        raise Conflict(f"the plan already reads '{data.key}'", fields={"key": "taken"})
+    before = validation_of(session, ctx, plan)
+    row = PlanInput(
+        tenant_id=ctx.tenant_id,
+        plan_id=plan.id,
+        input_id=definition.id,
+        position=max((p.position for p, _ in current), default=0) + 1,
+        required=definition.required if data.required is None else data.required,
+        default_value=data.default_value,
+        transform=data.transform,
+        source_column=data.source_column,
+    )
+    spec = spec_of(session, ctx, plan)
+    _check_save(
+        before, _with_inputs(spec, (*spec.inputs, input_spec(row, definition))), f"input '{data.key}' cannot be added"
+    )
+    _touch(session, ctx, plan)
+    return mutations.create(session, ctx, row, action="plan_input.create")
+
+
+def update_input(
+    session: Session, ctx: TenantContext, plan_id: uuid.UUID, key: str, data: PlanInputUpdate
+) -> PlanInput:
+    plan = editable(session, ctx, plan_id, "update_input")
+    row, definition = _get_plan_input(session, ctx, plan.id, key)
+    sent = data.model_dump(exclude_unset=True)
+    for blank in ("default_value", "source_column"):
+        if sent.get(blank) == "":
+            sent[blank] = None
+    if "required" in sent and sent["required"] is None:
+        del sent["required"]
+    if "transform" in sent and sent["transform"] is None:
+        del sent["transform"]
+    default = sent.get("default_value", row.default_value)
+    problems = _input_problems(definition.dtype, default, sent.get("transform", row.transform))
+    if problems:
+        raise ValidationFailed(f"invalid input: {', '.join(problems)}", fields=problems)
+    changes = {k: v for k, v in sent.items() if getattr(row, k) != v}
+    if not changes:
+        return row
+    _touch(session, ctx, plan)
+    return mutations.update(session, ctx, row, changes, action="plan_input.update")
+
+
+def remove_input(session: Session, ctx: TenantContext, plan_id: uuid.UUID, key: str) -> None:
+    plan = editable(session, ctx, plan_id, "remove_input")
+    row, _ = _get_plan_input(session, ctx, plan.id, key)
+    spec = spec_of(session, ctx, plan)
+    before = validate_plan(spec)
+    _check_save(
+        before, _with_inputs(spec, tuple(i for i in spec.inputs if i.key != key)), f"input '{key}' cannot be removed"
+    )
+    _touch(session, ctx, plan)
+    mutations.delete(session, ctx, row, action="plan_input.delete")
+
+
+def _with_inputs(spec: PlanSpec, inputs: tuple[InputSpec, ...]) -> PlanSpec:
+    return PlanSpec(spec.name, spec.version, inputs, spec.steps)
+
+
+def _with_steps(spec: PlanSpec, steps: tuple[StepSpec, ...]) -> PlanSpec:
+    return PlanSpec(spec.name, spec.version, spec.inputs, steps)
+
+
+# --- steps -----------------------------------------------------------------------------------------
+
+
+def get_step(session: Session, ctx: TenantContext, plan_id: uuid.UUID, step_id: uuid.UUID) -> PlanStep:
+    row = session.exec(
+        select(PlanStep).where(PlanStep.tenant_id == ctx.tenant_id, PlanStep.plan_id == plan_id, PlanStep.id == step_id)
+    ).first()
+    if row is None:
+        raise NotFound("step not found")
+    return row
+
+
+def _outputs(name: str, outputs: list[str] | None) -> list[str]:
+    return list(outputs) if outputs else [name]
+
+
+def _step_conflicts(steps: list[PlanStep], order: int, name: str, but: uuid.UUID | None) -> None:
+    others = [s for s in steps if s.id != but]
+    if any(s.step_order == order for s in others):
+        taken = next(s.name for s in others if s.step_order == order)
+        raise Conflict(f"step order {order} is taken by '{taken}'", fields={"step_order": "taken"})
+    if any(s.name == name for s in others):
+        raise Conflict(f"the plan already has a step '{name}'", fields={"name": "taken"})
+
+
+def add_step(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: StepCreate) -> PlanStep:
+    plan = editable(session, ctx, plan_id, "add_step")
+    steps = steps_of(session, ctx, plan.id)
+    if len(steps) >= limits.MAX_STEPS:
+        raise ValidationFailed(f"a plan may have at most {limits.MAX_STEPS} steps", fields={"steps": "too many"})
+    _step_conflicts(steps, data.step_order, data.name, None)
+    row = PlanStep(
+        tenant_id=ctx.tenant_id,
+        plan_id=plan.id,
+        step_order=data.step_order,
+        name=data.name,
+        expr=data.expr,
+        condition_expr=data.condition_expr or None,
+        outputs=_outputs(data.name, data.outputs),
+        notes=data.notes,
+    )
+    spec = spec_of(session, ctx, plan)
+    _check_save(
+        validate_plan(spec), _with_steps(spec, (*spec.steps, step_spec(row))), f"step '{data.name}' cannot be saved"
+    )
+    _touch(session, ctx, plan)
+    return mutations.create(session, ctx, row, action="plan_step.create")
+
+
+def update_step(
+    session: Session, ctx: TenantContext, plan_id: uuid.UUID, step_id: uuid.UUID, data: StepUpdate
+) -> PlanStep:
+    plan = editable(session, ctx, plan_id, "update_step")
+    row = get_step(session, ctx, plan.id, step_id)
+    sent: dict[str, Any] = {
+        k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None or k in ("notes",)
+    }
+    if "condition_expr" in sent:
+        sent["condition_expr"] = sent["condition_expr"] or None
+    name: str = sent.get("name") or row.name
+    if "outputs" in sent:
+        sent["outputs"] = _outputs(name, sent["outputs"])
+    elif "name" in sent and list(row.outputs or []) == [row.name]:
+        sent["outputs"] = [name]  # the default output follows a rename
+    changes = {k: v for k, v in sent.items() if getattr(row, k) != v}
+    if not changes:
+        return row
+    steps = steps_of(session, ctx, plan.id)
+    order: int = changes.get("step_order", row.step_order)
+    _step_conflicts(steps, order, name, row.id)
+    spec = spec_of(session, ctx, plan)
+    edited = PlanStep(**{**row.model_dump(), **changes})
+    candidate = tuple(step_spec(edited) if s.name == row.name else s for s in spec.steps)
+    _check_save(validate_plan(spec), _with_steps(spec, candidate), f"step '{name}' cannot be saved")
+    _touch(session, ctx, plan)
+    return mutations.update(session, ctx, row, changes, action="plan_step.update")
+
+
+def delete_step(session: Session, ctx: TenantContext, plan_id: uuid.UUID, step_id: uuid.UUID) -> None:
+    plan = editable(session, ctx, plan_id, "delete_step")
+    row = get_step(session, ctx, plan.id, step_id)
+    spec = spec_of(session, ctx, plan)
+    remaining = tuple(s for s in spec.steps if s.name != row.name)
+    if remaining:  # the last step may go: an empty draft is simply unfinished
+        _check_save(validate_plan(spec), _with_steps(spec, remaining), f"step '{row.name}' cannot be deleted")
+    _touch(session, ctx, plan)
+    mutations.delete(session, ctx, row, action="plan_step.delete")
+
+
+def reorder_steps(
+    session: Session, ctx: TenantContext, plan_id: uuid.UUID, step_ids: list[uuid.UUID]
+) -> list[PlanStep]:
+    """Every step, in the new order: orders become 10, 20, 30, … (each changed step audited)."""
+    plan = editable(session, ctx, plan_id, "reorder_steps")
+    steps = steps_of(session, ctx, plan.id)
+    by_id = {s.id: s for s in steps}
+    if len(set(step_ids)) != len(step_ids) or set(step_ids) != set(by_id):
+        raise ValidationFailed(
+            "step_ids must list every step of the plan exactly once",
+            fields={"step_ids": f"expected the {len(by_id)} step ids of this plan, each once"},
+        )
+    for n, step_id in enumerate(step_ids, 1):
+        step = by_id[step_id]
+        if step.step_order != n * STEP_GAP:
+            mutations.update(session, ctx, step, {"step_order": n * STEP_GAP}, action="plan_step.reorder")
+    _touch(session, ctx, plan)
+    session.flush()
+    return steps_of(session, ctx, plan.id)
+
+
+# --- pool ------------------------------------------------------------------------------------------
+
+
+def set_pool(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: PoolSet) -> BonusPool:
+    plan = editable(session, ctx, plan_id, "set_pool")
+    amount = quantize_money(data.amount_decimal)
+    pool = pool_of(session, ctx, plan.id)
+    _touch(session, ctx, plan)
+    if pool is None:
+        row = BonusPool(
+            tenant_id=ctx.tenant_id,
+            plan_id=plan.id,
+            currency=data.currency,
+            amount=amount,
+            allocation_rules=list(data.allocation_rules),
+        )
+        return mutations.create(session, ctx, row, action="bonus_pool.create")
+    changes = {
+        k: v
+        for k, v in {
+            "currency": data.currency,
+            "amount": amount,
+            "allocation_rules": list(data.allocation_rules),
+        }.items()
+        if getattr(pool, k) != v
+    }
+    if not changes:
+        return pool
+    return mutations.update(session, ctx, pool, changes, action="bonus_pool.update")
+
+
+def remove_pool(session: Session, ctx: TenantContext, plan_id: uuid.UUID) -> None:
+    plan = editable(session, ctx, plan_id, "remove_pool")
+    pool = pool_of(session, ctx, plan.id)
+    if pool is None:
+        raise NotFound("the plan has no pool")
+    _touch(session, ctx, plan)
+    mutations.delete(session, ctx, pool, action="bonus_pool.delete")
+
+
+def open_drafts(session: Session, ctx: TenantContext, limit: int) -> list[BonusPlan]:
+    """Drafts and approved versions waiting to be locked, oldest change first (the inbox)."""
+    return list(
+        session.exec(
+            select(BonusPlan)
+            .where(BonusPlan.tenant_id == ctx.tenant_id, col(BonusPlan.status).in_(OPEN))
+            .order_by(col(BonusPlan.updated_at), col(BonusPlan.id))
+            .limit(limit)
+        ).all()
+    )
+
+
+def count_steps(session: Session, ctx: TenantContext, plan_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not plan_ids:
+        return {}
+    rows = session.exec(
+        select(PlanStep.plan_id, func.count())
+        .where(PlanStep.tenant_id == ctx.tenant_id, col(PlanStep.plan_id).in_(plan_ids))
+        .group_by(col(PlanStep.plan_id))
+    ).all()
+    return {plan_id: int(n) for plan_id, n in rows}

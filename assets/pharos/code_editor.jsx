@@ -219,7 +219,7 @@ export function SortableRow(props) {
       data-testid={props.testid}
       data-row-id={props.rowId}
       className={props.className}
-      style={props.style}
+      style={{ width: "100%", ...(props.style || {}) }}
       onDragStart={(e) => {
         e.dataTransfer.setData(mime, String(props.rowId));
         e.dataTransfer.effectAllowed = "move";

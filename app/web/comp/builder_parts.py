@@ -66,12 +66,12 @@ def guards_card() -> rx.Component:
         S.valid,
         rx.hstack(
             rx.icon("shield-check", color=rx.color("green", 10)),
-            rx.text("Every lock guard passes", weight="medium"),
+            rx.text("Every lock guard passes (the saved plan)", weight="medium"),
             align="center",
         ),
         rx.hstack(
             rx.icon("shield-alert", color=rx.color("red", 10)),
-            rx.text("Not ready to lock: fix the problems below", weight="medium"),
+            rx.text("Not ready to lock: fix the problems below (the saved plan)", weight="medium"),
             align="center",
         ),
     )

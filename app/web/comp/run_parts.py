@@ -17,7 +17,9 @@ STATUS_COLORS = (("ok", "green"), ("skipped", "gray"), ("failed", "red"), ("not_
 
 
 def _sample_box(value: Var, on_change, testid: str, rows: str) -> rx.Component:
+    """The CSV box; inside a form whose submit sends its text as shown (`rows`)."""
     return rx.text_area(
+        name="rows",
         value=value,
         on_change=on_change,
         rows=rows,
@@ -29,7 +31,7 @@ def _sample_box(value: Var, on_change, testid: str, rows: str) -> rx.Component:
     )
 
 
-def tape_view(lines: Var, ref: Var, testid: str) -> rx.Component:
+def tape_view(lines: Var, ref: Var, testid: str, which: str = "") -> rx.Component:
     """An employee's calculation tape: each step with what it read, the branch it took, its result."""
 
     def line(t: Var) -> rx.Component:
@@ -64,7 +66,7 @@ def tape_view(lines: Var, ref: Var, testid: str) -> rx.Component:
         )
 
     return rx.vstack(
-        rx.text("Calculation tape of ", rx.code(ref), size="2", weight="medium"),
+        rx.text("Calculation tape of ", rx.code(ref), f" ({which})" if which else "", size="2", weight="medium"),
         compact_table(["Step", "Status", "Formula", "Read", "Branch", "Result"], rx.foreach(lines, line), testid),
         spacing="2",
         width="100%",
@@ -117,11 +119,26 @@ def test_tab() -> rx.Component:
                 size="1",
                 color_scheme="gray",
             ),
-            _sample_box(R.vectors_text, R.set_vectors_text.debounce(200), "vectors-input", "6"),
-            rx.hstack(
-                controls.busy_button("Run", "play", R.running, R.run_vectors, "vectors-run"),
-                rx.button("Reset to the template", variant="soft", color_scheme="gray", on_click=R.fill_template),
-                spacing="3",
+            rx.form(
+                rx.vstack(
+                    _sample_box(R.vectors_text, R.set_vectors_text.debounce(200), "vectors-input", "6"),
+                    rx.hstack(
+                        controls.busy_button("Run", "play", R.running, None, "vectors-run", type="submit"),
+                        rx.button(
+                            "Reset to the template",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=R.fill_template,
+                        ),
+                        spacing="3",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=R.run_vectors,
+                reset_on_submit=False,
+                width="100%",
             ),
             error_box(R.vectors_error, "vectors-error"),
             rx.cond(
@@ -243,7 +260,7 @@ def _impact() -> rx.Component:
             rx.vstack(
                 rx.text("Top movers, each explained by where its payout starts to change:", size="2", weight="medium"),
                 compact_table(["Employee", "Before", "After", "Delta", "Why"], rx.foreach(R.movers, _mover), "movers"),
-                tape_view(R.mover_tape, R.mover_ref, "mover-tape"),
+                tape_view(R.mover_tape, R.mover_ref, "mover-tape", "this version"),
                 spacing="2",
                 width="100%",
             ),
@@ -318,24 +335,35 @@ def compare_tab() -> rx.Component:
             size="1",
             color_scheme="gray",
         ),
-        _sample_box(R.impact_text, R.set_impact_text.debounce(200), "impact-input", "5"),
-        rx.hstack(
-            controls.busy_button(
-                "Preview impact",
-                "chart-no-axes-column",
-                R.impacting,
-                R.run_impact,
-                "impact-run",
-                disabled=R.impacting | (R.against == ""),
+        rx.form(
+            rx.vstack(
+                _sample_box(R.impact_text, R.set_impact_text.debounce(200), "impact-input", "5"),
+                rx.hstack(
+                    controls.busy_button(
+                        "Preview impact",
+                        "chart-no-axes-column",
+                        R.impacting,
+                        None,
+                        "impact-run",
+                        type="submit",
+                        disabled=R.impacting | (R.against == ""),
+                    ),
+                    rx.button(
+                        "Use the test-vector rows",
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=R.impact_from_vectors,
+                        data_testid="impact-use-vectors",
+                    ),
+                    spacing="3",
+                ),
+                spacing="3",
+                width="100%",
             ),
-            rx.button(
-                "Use the test-vector rows",
-                variant="soft",
-                color_scheme="gray",
-                on_click=R.impact_from_vectors,
-                data_testid="impact-use-vectors",
-            ),
-            spacing="3",
+            on_submit=R.run_impact,
+            reset_on_submit=False,
+            width="100%",
         ),
         error_box(R.impact_error, "impact-error"),
         rx.cond(R.impact.present, _impact()),

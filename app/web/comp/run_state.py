@@ -165,7 +165,10 @@ class PlanRunState(AuthState):
         self.vectors_text = self._template
 
     @rx.event
-    async def run_vectors(self):
+    async def run_vectors(self, form: dict[str, Any] | None = None):
+        """Run the saved plan on the rows in the box (the form sends the box's text as shown)."""
+        if isinstance(form, dict) and isinstance(form.get("rows"), str):
+            self.vectors_text = form["rows"][:MAX_TEXT]
         ctx = await self._reader()
         if ctx is None or self.running:
             return
@@ -225,7 +228,9 @@ class PlanRunState(AuthState):
         self.impact_text = self.vectors_text
 
     @rx.event
-    async def run_impact(self):
+    async def run_impact(self, form: dict[str, Any] | None = None):
+        if isinstance(form, dict) and isinstance(form.get("rows"), str):
+            self.impact_text = form["rows"][:MAX_TEXT]
         ctx = await self._reader()
         if ctx is None or self.impacting or not self.against:
             return

@@ -429,7 +429,8 @@ def plan_diff(ctx: TenantContext, plan_id: str, against_id: str) -> DiffView:
             str(found.changed),
             d.same,
         ),
-        [FieldChangeRow(f.field, _shown(f.base), _shown(f.new)) for f in d.header],
+        # the version numbers are in the summary line already
+        [FieldChangeRow(f.field, _shown(f.base), _shown(f.new)) for f in d.header if f.field != "version"],
         [
             InputDiffRow(i.key, i.change, "; ".join(f"{f.field}: {_shown(f.base)} → {_shown(f.new)}" for f in i.fields))
             for i in d.inputs

@@ -60,7 +60,7 @@ class PlanImmutable(Conflict):
             fields={"status": plan.status},
         )
         self.plan_id = plan.id
-        self.status = plan.status
+        self.plan_status = plan.status  # (`status` is the HTTP status of every DomainError)
         self.attempt = attempt
 
 

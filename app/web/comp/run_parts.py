@@ -10,6 +10,7 @@ from app.web.comp.widgets import word_diff
 from app.web.kit import controls
 from app.web.kit.feedback import error_box
 from app.web.kit.table import compact_table
+from app.web.kit.upload import STORED, upload_box
 
 R = PlanRunState
 MONO = {"font_family": "var(--code-font-family, ui-monospace, monospace)"}
@@ -363,6 +364,47 @@ def compare_tab() -> rx.Component:
             ),
             on_submit=R.run_impact,
             reset_on_submit=False,
+            width="100%",
+        ),
+        rx.accordion.root(
+            rx.accordion.item(
+                header="Or upload a sample file (CSV or XLSX: employee_ref and a column per input)",
+                content=rx.vstack(
+                    upload_box(
+                        R,
+                        "comp-sample",
+                        accept={
+                            "text/csv": [".csv"],
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+                        },
+                    ),
+                    rx.cond(
+                        R.upload_phase == STORED,
+                        rx.hstack(
+                            rx.text(
+                                "The preview uses this file (and the pasted rows, if any).",
+                                size="1",
+                                data_testid="impact-upload-used",
+                            ),
+                            rx.button(
+                                "Use pasted rows only",
+                                size="1",
+                                variant="soft",
+                                color_scheme="gray",
+                                on_click=R.forget_upload,
+                            ),
+                            align="center",
+                            spacing="2",
+                        ),
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                value="upload",
+            ),
+            type="single",
+            collapsible=True,
+            variant="ghost",
             width="100%",
         ),
         error_box(R.impact_error, "impact-error"),

@@ -11,7 +11,7 @@ into the backend var `_plan_id`; a version to compare with must be one of the pl
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
@@ -30,8 +30,10 @@ from app.web.comp.rows import (
 )
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
+from app.web.kit.upload import IDLE, STORED, UploadMixin
 from app.web.shell.auth import AuthState
-from engine.comp.permissions import READ
+from engine.comp.import_targets import SAMPLE
+from engine.comp.permissions import READ, UPLOADS_WRITE
 from engine.context import TenantContext
 from models.comp import queries
 
@@ -70,7 +72,13 @@ def _versions(ctx: TenantContext, plan_id: str) -> tuple[list[VersionRow], str, 
     )
 
 
-class PlanRunState(AuthState):
+class PlanRunState(UploadMixin, AuthState):
+    """Also an upload form: a sample file for the impact preview goes to the upload storage as
+    `comp.sample` (comp.uploads.write) and the preview reads it from there by its id."""
+
+    _upload_target: ClassVar[str] = SAMPLE
+    _upload_permission: ClassVar[str] = UPLOADS_WRITE
+
     tab: str = "build"
     # test vectors
     vectors_text: str = ""
@@ -110,6 +118,7 @@ class PlanRunState(AuthState):
         self.impact, self.movers, self.mover_tape, self.mover_ref = ImpactSummary(), [], [], ""
         self._tapes, self._mover_tapes, self._plan_id, self._template = {}, {}, "", ""
         self.running = self.impacting = False
+        self.upload_phase, self.upload_result, self.upload_message, self.upload_percent = IDLE, "", "", 0
 
     def _clear_diff(self) -> None:
         self.diff, self.diff_header, self.diff_inputs, self.diff_steps = DiffSummary(), [], [], []
@@ -237,7 +246,8 @@ class PlanRunState(AuthState):
         self.impacting, self.impact_error = True, ""
         yield
         try:
-            ok, found = await call(self, views.impact, ctx, self._plan_id, self.against, self.impact_text)
+            upload = self.upload_result if self.upload_phase == STORED else ""
+            ok, found = await call(self, views.impact, ctx, self._plan_id, self.against, self.impact_text, upload)
         finally:
             self.impacting = False
         if not ok:
@@ -247,6 +257,11 @@ class PlanRunState(AuthState):
         self.impact, self.movers, self._mover_tapes = found
         first = self.movers[0].employee_ref if self.movers else ""
         self.mover_ref, self.mover_tape = first, self._mover_tapes.get(first, [])
+
+    @rx.event
+    def forget_upload(self):
+        """Preview on the pasted rows only again."""
+        self.upload_phase, self.upload_result, self.upload_message, self.upload_percent = IDLE, "", "", 0
 
     @rx.event
     def show_mover(self, ref: str):

@@ -64,11 +64,16 @@ def num_text(value: Any) -> str:
 
 
 def _rules(rules: Mapping[str, Any]) -> str:
+    """'min 1, max 5' / 'one of research, trading' / 'at most 40 characters'."""
     parts = []
-    for key, value in rules.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(f"{key.replace('_', ' ')} {shown}")
-    return "; ".join(parts)
+    for key in ("min", "max"):
+        if key in rules:
+            parts.append(f"{key} {rules[key]}")
+    if "choices" in rules:
+        parts.append("one of " + ", ".join(map(str, rules["choices"])))
+    if "max_length" in rules:
+        parts.append(f"at most {rules['max_length']} characters")
+    return ", ".join(parts)
 
 
 # --- the input catalog ----------------------------------------------------------------------------

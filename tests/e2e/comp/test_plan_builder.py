@@ -270,3 +270,27 @@ def test_readers_see_plans_without_edit_controls(page, email):
     page.goto("/comp/inputs")
     expect(page.get_by_test_id("input-row").first).to_be_visible()
     expect(page.get_by_test_id("new-input")).to_have_count(0)
+
+
+def test_hr_adds_an_input_to_the_catalog(page):
+    key = f"e2e_{uuid.uuid4().hex[:8]}"
+    signed_in(page, "hr@demo.test")
+    page.goto("/comp/inputs")
+    expect(page.get_by_test_id("input-row").first).to_be_visible()
+    page.get_by_test_id("new-input").click()
+    page.get_by_test_id("field-key").fill(key)
+    page.get_by_test_id("field-label").fill("E2E score")
+    page.get_by_test_id("field-rule_min").fill("0")
+    page.get_by_test_id("field-rule_max").fill("10")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("notice")).to_contain_text(f"Added input {key}")
+    row = page.get_by_test_id("input-row").filter(has_text=key)
+    expect(row).to_contain_text("E2E score")
+    expect(row).to_contain_text("min 0, max 10")
+    # a taken key is named under its field, nothing else changes
+    page.get_by_test_id("new-input").click()
+    page.get_by_test_id("field-key").fill(key)
+    page.get_by_test_id("field-label").fill("Again")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("entity-form")).to_contain_text(key)
+    expect(page.get_by_test_id("input-row").filter(has_text=key)).to_have_count(1)

@@ -65,6 +65,7 @@ def app_page(
     nav: str | None = None,
     icon: str = "circle",
     order: int = 100,
+    nav_group: str = "",
     on_load: Any | Sequence[Any] | None = None,
 ) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Register a guarded page in the app shell (see the module docstring)."""
@@ -83,6 +84,7 @@ def app_page(
                 nav_label=nav,
                 icon=icon,
                 order=order,
+                nav_group=nav_group,
                 component=component,
                 on_load=(AuthState.guard(route), *extra),
             )

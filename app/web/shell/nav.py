@@ -71,8 +71,29 @@ def nav_link(item: Var) -> rx.Component:
     )
 
 
+def _nav_entry(item: Var) -> rx.Component:
+    """The link, under its group's heading when it is the group's first entry."""
+    return rx.fragment(
+        rx.cond(
+            item.heading != "",
+            rx.text(
+                item.heading,
+                size="1",
+                weight="bold",
+                color_scheme="gray",
+                padding_x="0.75rem",
+                padding_top="0.75rem",
+                text_transform="uppercase",
+                letter_spacing="0.04em",
+                data_testid="nav-group",
+            ),
+        ),
+        nav_link(item),
+    )
+
+
 def nav_links() -> rx.Component:
-    items = rx.foreach(AuthState.nav_items, nav_link)
+    items = rx.foreach(AuthState.nav_items, _nav_entry)
     return rx.vstack(items, spacing="1", width="100%", role="navigation", aria_label="Main")
 
 

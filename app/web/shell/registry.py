@@ -22,6 +22,7 @@ class PageSpec:
     nav_label: str | None = None
     icon: str = "circle"
     order: int = 100
+    nav_group: str = ""  # a heading the nav shows above the group's first entry ("Compensation")
     component: Callable[[], Any] | None = field(default=None, compare=False)
     on_load: tuple[Any, ...] = field(default=(), compare=False)
 
@@ -35,6 +36,7 @@ class NavLink:
     permission: str | None
     icon: str = "circle"
     order: int = 100
+    group: str = ""
 
 
 PAGES: dict[str, PageSpec] = {}
@@ -54,6 +56,7 @@ class NavItem:
     label: str
     href: str
     icon: str  # a lucide icon name
+    heading: str = ""  # set on the first entry of a group: the group's name, shown above it
 
 
 def register_nav_link(link: NavLink) -> None:
@@ -65,12 +68,20 @@ def register_nav_link(link: NavLink) -> None:
 
 
 def nav_for(role: str) -> list[NavItem]:
-    """Nav entries the role may use (pages and links), in display order."""
-    entries = [NavLink(p.nav_label, p.route, p.permission, p.icon, p.order) for p in PAGES.values() if p.nav_label]
+    """Nav entries the role may use (pages and links), in display order; a group's entries follow
+    each other (by `order`) and its first one carries the group's heading."""
+    entries = [
+        NavLink(p.nav_label, p.route, p.permission, p.icon, p.order, p.nav_group) for p in PAGES.values() if p.nav_label
+    ]
     entries += NAV_LINKS.values()
     items = [e for e in entries if e.permission is None or has_permission(role, e.permission)]
     items.sort(key=lambda e: (e.order, e.label))
-    return [NavItem(e.label, e.href, e.icon) for e in items]
+    out: list[NavItem] = []
+    previous = ""
+    for e in items:
+        out.append(NavItem(e.label, e.href, e.icon, e.group if e.group and e.group != previous else ""))
+        previous = e.group
+    return out
 
 
 def nav_icons() -> list[str]:

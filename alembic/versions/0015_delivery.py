@@ -19,7 +19,7 @@ from models.core.rls import tenant_isolation
 from models.core.settings import APP_ROLE
 
 revision = "0015_delivery"
-down_revision = "0013"
+down_revision = "0014_comp_plans"
 branch_labels = None
 depends_on = None
 

@@ -41,7 +41,8 @@ from engine.comp.spec import PlanSpec, StepSpec
 from engine.comp.validation import Validation, validate_plan
 from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
-from engine.formula.catalog import FUNCTIONS, KEYWORDS
+from engine.formula import assist
+from engine.formula.catalog import FUNCTIONS
 from engine.imports.reader import ReadError, open_table
 from models.comp import catalog, plans
 from models.comp.inputs import ImpactBody, StepCheck
@@ -182,7 +183,7 @@ class FunctionView:
 class CompletionItem:
     label: str
     kind: str  # input | step | function | keyword
-    detail: str  # the dtype, "step", or the signature
+    detail: str  # what to show next to the label ("salary: decimal", "clip(x, lo, hi)")
     doc: str
 
 
@@ -203,11 +204,12 @@ def completions(ctx: TenantContext, plan_id: uuid.UUID) -> Completions:
     with tenant_session(ctx) as session:
         plan = plans.get_plan(session, ctx, plan_id)
         spec = plans.spec_of(session, ctx, plan)
-    items = [CompletionItem(i.key, "input", i.dtype, i.label) for i in spec.inputs]
-    items += [CompletionItem(s.name, "step", "step", s.notes or s.expr) for s in spec.display_steps]
-    items += [CompletionItem(f.name, "function", f.signature, f.doc) for f in FUNCTIONS.values()]
-    items += [CompletionItem(k, "keyword", "keyword", "") for k in sorted(KEYWORDS)]
-    return Completions(items)
+    offered = assist.completions(
+        {i.key: i.dtype for i in spec.inputs},
+        {s.name: s.notes or s.expr for s in spec.display_steps},
+        {i.key: i.label for i in spec.inputs},
+    )
+    return Completions([CompletionItem(c.label, c.kind, c.signature, c.doc) for c in offered])
 
 
 # --- the diff of two versions ------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from engine.sign_in import LOGIN_ROUTE, TENANT_ROUTE, safe_next
 from models.core import sessions
 from models.core.identity import memberships_of
 
+VENDOR_HOME = "/portal"  # where a vendor membership lands (its own shell: app/web/portal)
+
 
 def token_from_cookie_header(header: str) -> str | None:
     if not header:
@@ -165,6 +167,11 @@ class AuthState(rx.State):
         if not data.tenant_id:
             self.access = "pending"
             return rx.redirect(TENANT_ROUTE, replace=True)
+        if data.role == Role.VENDOR.value:
+            # the staff shell never admits a vendor, whatever the permission matrix gives the role
+            # (docs/adr/0003-vendor-portal-shell.md): vendors have their own portal
+            self.access = "denied"
+            return rx.redirect(VENDOR_HOME, replace=True)
         page = PAGES.get(route) if isinstance(route, str) else None
         allowed = page is not None and (page.permission is None or has_permission(data.role, page.permission))
         self.access = "ok" if allowed else "denied"
@@ -208,6 +215,10 @@ class AuthState(rx.State):
             return None
         self._apply(data)
         self.switch_error = ""
+        if data.role == Role.VENDOR.value:
+            self.access = "denied"
+            self.tenants = await self._memberships()
+            return rx.redirect(VENDOR_HOME, replace=True)
         home = PAGES.get("/")
         self.access = (
             "ok" if home and (home.permission is None or has_permission(data.role or "", home.permission)) else "denied"

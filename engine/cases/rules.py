@@ -112,8 +112,12 @@ def sniff(head: bytes) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+_BINARY = frozenset(range(0x00, 0x09)) | {0x0B, 0x0E, 0x0F} | frozenset(range(0x10, 0x20)) | {0x7F}
+
+
 def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head:
+    """UTF-8 without control bytes (tab, line breaks and form feed allowed)."""
+    if any(b in _BINARY for b in head):
         return False
     try:
         head.decode("utf-8")

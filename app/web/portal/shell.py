@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -41,6 +41,8 @@ PORTAL_PAGES: dict[str, PortalPage] = {}
 class PortalAuthState(AuthState):
     """The portal's own auth state: `portal_access` is "ok" only for a vendor membership with an
     organization; staff are told to use the staff app."""
+
+    _admits_vendors: ClassVar[bool] = True
 
     portal_access: str = "pending"  # pending | ok | staff
     organization_name: str = ""

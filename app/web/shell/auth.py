@@ -18,6 +18,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
+from typing import ClassVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -57,6 +58,9 @@ class TenantChoice:
 
 class AuthState(rx.State):
     """Session, tenant and role of the browser tab; page states inherit it."""
+
+    # the vendor portal's states set this; every other state refuses a vendor membership
+    _admits_vendors: ClassVar[bool] = False
 
     # backend-only: never serialized to the client
     _user_id: str = ""
@@ -143,6 +147,8 @@ class AuthState(rx.State):
         ctx = self._context()
         if ctx is None or not has_permission(ctx.role, permission):
             return None
+        if ctx.role is Role.VENDOR and not self._admits_vendors:
+            return None  # a staff page's handler never serves a vendor (ADR 0003), whatever the matrix says
         return ctx
 
     async def _memberships(self) -> list[TenantChoice]:

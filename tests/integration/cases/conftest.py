@@ -50,6 +50,7 @@ class CasesWorld:
     org2: uuid.UUID
     other_org: uuid.UUID
     clients: dict[str, Any] = field(default_factory=dict)
+    vendor_emails: dict[str, str] = field(default_factory=dict)
 
     def ctx(self, role: str = "owner", org: uuid.UUID | None = None):
         from engine.context import TenantContext
@@ -89,8 +90,9 @@ def world(services) -> CasesWorld:
     w.clients["owner"] = sign_in(tenant.owner_email)
     for role in STAFF:
         w.clients[role] = sign_in(add_user(tenant, role))
-    w.clients["vendor1"] = sign_in(add_vendor(tenant, org1))
-    w.clients["vendor2"] = sign_in(add_vendor(tenant, org2))
+    w.vendor_emails = {"vendor1": add_vendor(tenant, org1), "vendor2": add_vendor(tenant, org2)}
+    w.clients["vendor1"] = sign_in(w.vendor_emails["vendor1"])
+    w.clients["vendor2"] = sign_in(w.vendor_emails["vendor2"])
     w.clients["b_owner"] = sign_in(other.owner_email)
     w.clients["b_vendor"] = sign_in(add_vendor(other, other_org))
     w.clients["api"] = api

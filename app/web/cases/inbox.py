@@ -9,6 +9,7 @@ from typing import ClassVar
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.event import key_event
 from reflex.vars import Var
 
 from app.web.cases.rows import CASE_COLORS, CaseRow, case_row
@@ -33,6 +34,12 @@ PAGE_SIZE = 25
 STATUSES = CASE_MACHINE.statuses
 AGES = {"overdue": "Past their SLA", "7": "Older than 7 days", "30": "Older than 30 days"}
 MINE, NOBODY = "me", "nobody"
+
+
+class KeyList(rx.el.Div):
+    """A focusable box whose key presses reach the server (Radix boxes take no key events)."""
+
+    on_key_down: rx.EventHandler[key_event]
 
 
 def fetch_cases(ctx: TenantContext, f: dict[str, str], cursor: str | None) -> tuple[list[CaseRow], str]:
@@ -245,7 +252,7 @@ def _row(r: Var, i: Var) -> rx.Component:
 
 def _table() -> rx.Component:
     s = CaseInboxState
-    grid = rx.box(
+    grid = KeyList.create(
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(c.header) for c in COLUMNS])),
             rx.table.body(rx.foreach(s.rows, _row)),
@@ -253,13 +260,11 @@ def _table() -> rx.Component:
             size="2",
             width="100%",
         ),
-        overflow_x="auto",
-        width="100%",
         tab_index=0,
         on_key_down=s.key,
         aria_label="Cases: j and k move, Enter opens",
         data_testid="cases-table",
-        outline="none",
+        style={"overflow_x": "auto", "width": "100%", "outline": "none"},
     )
     return rx.cond(
         s.loading & (s.rows.length() == 0),

@@ -23,6 +23,7 @@ from app.api.edge import edge, engineio_origin_check
 from app.api.main import create_api
 from app.web import modules  # noqa: F401  (imports every page: they register themselves)
 from app.web.core import invite_accept, login
+from app.web.portal.shell import add_portal_pages
 from app.web.shell.error_notice import backend_exception_handler, error_notice_wrap
 from app.web.shell.layout import add_pages
 from app.web.shell.static import frontend_transformer
@@ -56,3 +57,4 @@ if app.sio is not None:
 login.add_public_pages(app)
 invite_accept.add_invite_page(app)
 add_pages(app)
+add_portal_pages(app)  # the vendor portal: its own shell under /portal

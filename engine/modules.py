@@ -14,7 +14,7 @@ from functools import cache
 
 from engine.delivery.events import EventType
 
-MODULES: tuple[str, ...] = ("catalog", "margin", "comp")
+MODULES: tuple[str, ...] = ("catalog", "margin", "comp", "cases")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from engine.context import TenantContext
-from engine.errors import Conflict, Forbidden
+from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.state_machine import StateMachine
 from models.core.db import tenant_session
 from models.core.decisions import StatusEntity, decide
@@ -68,9 +68,15 @@ def take_decision(
 ) -> DecisionOutcome:
     """Apply `action` to the entity or raise: Forbidden (role, system-only, ownership), NotFound,
     Conflict (stale `expected_status`, or an action not allowed from the current status),
-    ValidationFailed (missing reason). Nothing is written unless the decision is taken."""
+    ValidationFailed (an action the machine does not know, a missing reason). Nothing is written
+    unless the decision is taken."""
     ctx.require(target.read_permission)
     machine = target.machine
+    if action not in machine.actions:
+        raise ValidationFailed(
+            f"action: '{action}' is not an action of a {machine.name} (one of: {', '.join(machine.actions)})",
+            fields={"action": "unknown action"},
+        )
     with tenant_session(ctx) as session:
         row = target.load(session, ctx, entity_id)
         from_status = row.status

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from app.api.deps import require
 from engine.context import TenantContext
@@ -23,10 +23,18 @@ REASON_MAX = 1000
 
 
 class DecisionBody(BaseModel):
+    """`note` is the spec's name for the reason (vendor-case-os-prd.md §7.1); either key is taken.
+    The action is matched case-insensitively (the spec writes APPROVE, the machines approve)."""
+
     model_config = ConfigDict(extra="forbid")
     action: str = Field(min_length=1, max_length=60)
-    reason: str | None = Field(None, max_length=REASON_MAX)
+    reason: str | None = Field(None, max_length=REASON_MAX, validation_alias=AliasChoices("reason", "note"))
     expected_status: str | None = Field(None, min_length=1, max_length=40)
+
+    @field_validator("action")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
 
 
 class ActionOut(BaseModel):

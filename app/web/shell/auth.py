@@ -18,6 +18,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
+from typing import ClassVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -29,6 +30,8 @@ from engine.rbac import Role, has_permission
 from engine.sign_in import LOGIN_ROUTE, TENANT_ROUTE, safe_next
 from models.core import sessions
 from models.core.identity import memberships_of
+
+VENDOR_HOME = "/portal"  # where a vendor membership lands (its own shell: app/web/portal)
 
 
 def token_from_cookie_header(header: str) -> str | None:
@@ -55,6 +58,9 @@ class TenantChoice:
 
 class AuthState(rx.State):
     """Session, tenant and role of the browser tab; page states inherit it."""
+
+    # the vendor portal's states set this; every other state refuses a vendor membership
+    _admits_vendors: ClassVar[bool] = False
 
     # backend-only: never serialized to the client
     _user_id: str = ""
@@ -141,6 +147,8 @@ class AuthState(rx.State):
         ctx = self._context()
         if ctx is None or not has_permission(ctx.role, permission):
             return None
+        if ctx.role is Role.VENDOR and not self._admits_vendors:
+            return None  # a staff page's handler never serves a vendor (ADR 0003), whatever the matrix says
         return ctx
 
     async def _memberships(self) -> list[TenantChoice]:
@@ -165,6 +173,11 @@ class AuthState(rx.State):
         if not data.tenant_id:
             self.access = "pending"
             return rx.redirect(TENANT_ROUTE, replace=True)
+        if data.role == Role.VENDOR.value:
+            # the staff shell never admits a vendor, whatever the permission matrix gives the role
+            # (docs/adr/0003-vendor-portal-shell.md): vendors have their own portal
+            self.access = "denied"
+            return rx.redirect(VENDOR_HOME, replace=True)
         page = PAGES.get(route) if isinstance(route, str) else None
         allowed = page is not None and (page.permission is None or has_permission(data.role, page.permission))
         self.access = "ok" if allowed else "denied"
@@ -208,6 +221,10 @@ class AuthState(rx.State):
             return None
         self._apply(data)
         self.switch_error = ""
+        if data.role == Role.VENDOR.value:
+            self.access = "denied"
+            self.tenants = await self._memberships()
+            return rx.redirect(VENDOR_HOME, replace=True)
         home = PAGES.get("/")
         self.access = (
             "ok" if home and (home.permission is None or has_permission(data.role or "", home.permission)) else "denied"

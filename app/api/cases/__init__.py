@@ -1,0 +1,1 @@
+"""REST routes of the vendor cases module (docs/cases.md)."""

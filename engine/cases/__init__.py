@@ -1,0 +1,1 @@
+"""Vendor cases: the case and its evidence as decision-bearing entities (docs/cases.md)."""

@@ -1,0 +1,1 @@
+"""Vendor cases: tables, repositories `(session, ctx)`, queries and actions (docs/cases.md)."""

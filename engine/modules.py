@@ -12,7 +12,7 @@ import importlib
 from dataclasses import dataclass, field
 from functools import cache
 
-MODULES: tuple[str, ...] = ("catalog", "margin")
+MODULES: tuple[str, ...] = ("catalog", "margin", "graph")
 
 
 @dataclass(frozen=True)

@@ -136,12 +136,12 @@ def blast_radius_of(session: Session, ctx: TenantContext, row: GraphIntervention
     """Proposed: what applying it now would change. Applied or reversed: what it changed."""
     if row.status == "proposed":
         return preview(session, ctx, row.type, row.target_ids, row.params)[2]
-    state: State = row.new_state  # type: ignore[assignment]
+    state: State = row.new_state
     people_ids = list(state["participants"])
     links = graph.load_links(session, ctx, touching=people_ids) if people_ids else []
     rel_ids = set(state["relationships"]) - {link.id for link in links}
     links += graph.load_links_by_id(session, ctx, rel_ids)
-    return plans.blast_radius(state, row.previous_state or plans.empty_state(), links)  # type: ignore[arg-type]
+    return plans.blast_radius(state, row.previous_state or plans.empty_state(), links)
 
 
 def _value(name: str, value: str) -> Any:
@@ -224,8 +224,8 @@ def reverse(
     lock_for_decision(session, INTERVENTION_MACHINE, row, expected_status)
     why = _clean_reason(reason)
     INTERVENTION_MACHINE.check(row.status, action, ctx, why)
-    new_state: State = row.new_state  # type: ignore[assignment]
-    previous: State = row.previous_state  # type: ignore[assignment]
+    new_state: State = row.new_state
+    previous: State = row.previous_state or plans.empty_state()  # an applied one always has it
     people_rows = graph.lock_participants(session, ctx, list(new_state["participants"]))
     rel_rows = graph.lock_relationships(session, ctx, list(new_state["relationships"]))
     plans.check_reversible(

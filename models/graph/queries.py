@@ -235,7 +235,7 @@ def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tupl
         )
     ).all()
     timelines = [
-        Timeline(r.applied_at, r.reversed_at, r.previous_state, r.new_state)  # type: ignore[arg-type]
+        Timeline(r.applied_at, r.reversed_at, r.previous_state, r.new_state)
         for r in rows
         if r.applied_at is not None and r.previous_state is not None
     ]

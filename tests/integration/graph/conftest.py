@@ -1,9 +1,9 @@
 """A hand-made graph with known answers (dates relative to the moment it is built).
 
-    Hana (dormant hub: 6 relationships, idle 60 days) — Ari, Bo, Cy, Di, Ed, Flo (active, 3 days)
-    Gus (at risk, 20 days) — Ari;  Kim (same e-mail as Ari, created later) — Bo
-    Bo — Cy: inferred, confidence 0.30;  Iva: isolated, idle 50 days;  Jo: new (5 days), isolated
-    Sys: a system participant (in no segment, in no recommendation)
+Hana (dormant hub: 6 relationships, idle 60 days) — Ari, Bo, Cy, Di, Ed, Flo (active, 3 days)
+Gus (at risk, 20 days) — Ari;  Kim (same e-mail as Ari, created later) — Bo
+Bo — Cy: inferred, confidence 0.30;  Iva: isolated, idle 50 days;  Jo: new (5 days), isolated
+Sys: a system participant (in no segment, in no recommendation)
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ def build_org(label: str) -> Org:
             session,
             ctx,
             [
-                NewRelationship(people[a], people[b], kind, source, Decimal(conf), now - timedelta(days=40), links[(a, b)])
+                NewRelationship(
+                    people[a], people[b], kind, source, Decimal(conf), now - timedelta(days=40), links[(a, b)]
+                )
                 for a, b, kind, source, conf in LINKS
             ],
         )

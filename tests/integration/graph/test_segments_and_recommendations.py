@@ -85,8 +85,11 @@ def test_a_pattern_that_no_longer_holds_is_retired_and_a_rejected_one_is_not_sug
 
 
 def test_the_recommendation_job_runs_on_the_job_path(org_a: Org):
-    from models.graph import actions, queries
-    from models.graph import kinds  # noqa: F401 - registers the kinds
+    from models.graph import (
+        actions,
+        kinds,  # noqa: F401 - registers the kinds
+        queries,
+    )
     from models.jobs.runner import run_job_sync
 
     ctx = org_a.ctx()

@@ -44,6 +44,11 @@ STATUS_COLORS = (
 )
 
 
+def text_arg(value: object) -> str:
+    """An event argument that must be text: anything else a client sends counts as nothing."""
+    return value if isinstance(value, str) else ""
+
+
 class DecideMixin(rx.State, mixin=True):
     error: str = ""
     notice: str = ""
@@ -78,6 +83,7 @@ class DecideMixin(rx.State, mixin=True):
     @rx.event
     async def accept_recommendation(self, recommendation_id: str):
         ctx = await self._intervener()
+        recommendation_id = text_arg(recommendation_id)
         if ctx is None or recommendation_id not in self._open_recommendations:
             return
         self.busy, self.error, self.notice = True, "", ""
@@ -94,6 +100,7 @@ class DecideMixin(rx.State, mixin=True):
     @rx.event
     async def open_proposal(self, intervention_id: str):
         ctx = await self._intervener()
+        intervention_id = text_arg(intervention_id)
         if ctx is None or intervention_id not in self._proposed:
             return
         ok, found = await call(self, views.proposal, ctx, intervention_id)
@@ -106,11 +113,12 @@ class DecideMixin(rx.State, mixin=True):
 
     @rx.event
     def set_apply_reason(self, value: str):
-        self.apply_reason = str(value or "")
+        self.apply_reason = text_arg(value)
 
     @rx.event
     def set_ttl(self, value: str):
-        self.ttl = value if value in {v for v, _ in TTL_CHOICES} else "none"
+        value = text_arg(value)
+        self.ttl = value if value in [v for v, _ in TTL_CHOICES] else "none"
 
     async def _decide_proposal(self, action: str, done: str) -> None:
         ctx = await self._intervener()
@@ -146,11 +154,13 @@ class DecideMixin(rx.State, mixin=True):
 
     @rx.event
     async def open_reject(self, recommendation_id: str):
+        recommendation_id = text_arg(recommendation_id)
         if await self._intervener() is not None and recommendation_id in self._open_recommendations:
             self._open_reason("reject", recommendation_id)
 
     @rx.event
     async def open_reverse(self, intervention_id: str):
+        intervention_id = text_arg(intervention_id)
         if await self._intervener() is not None and intervention_id in self._reversible:
             self._open_reason("reverse", intervention_id)
 
@@ -160,7 +170,7 @@ class DecideMixin(rx.State, mixin=True):
 
     @rx.event
     def set_reason_text(self, value: str):
-        self.reason_text = str(value or "")
+        self.reason_text = text_arg(value)
 
     @rx.event
     async def confirm_reason(self):

@@ -11,7 +11,14 @@ import reflex as rx
 from reflex.vars import Var
 
 from app.web.graph import views
-from app.web.graph.decide import DecideMixin, proposal_dialog, reason_dialog, recommendation_card, status_badge
+from app.web.graph.decide import (
+    DecideMixin,
+    proposal_dialog,
+    reason_dialog,
+    recommendation_card,
+    status_badge,
+    text_arg,
+)
 from app.web.graph.flow import flow
 from app.web.graph.rows import (
     FlowEdge,
@@ -110,19 +117,21 @@ class GraphState(DecideMixin, AuthState):
 
     @rx.event
     async def set_segment(self, value: str):
+        value = text_arg(value)
         self.segment = value if value in SEGMENT_KEYS else ANY
         async for _ in self._refilter():
             yield
 
     @rx.event
     async def set_participant_role(self, value: str):
+        value = text_arg(value)
         self.participant_role = value if value in PARTICIPANT_ROLES else ANY
         async for _ in self._refilter():
             yield
 
     @rx.event
     def set_q(self, value: str):
-        self.q = str(value or "")[:100]
+        self.q = text_arg(value)[:100]
 
     @rx.event
     async def search(self, _form: dict | None = None):
@@ -132,7 +141,7 @@ class GraphState(DecideMixin, AuthState):
     @rx.event
     async def page_by(self, step: int):
         ctx = await self._require(READ)
-        if ctx is None:
+        if ctx is None or type(step) is not int:
             return
         target = self.offset + (PAGE if step > 0 else -PAGE)
         if target < 0 or target >= max(self.matching, 1):
@@ -145,6 +154,7 @@ class GraphState(DecideMixin, AuthState):
     @rx.event
     async def open_participant(self, participant_id: str):
         ctx = await self._require(READ)
+        participant_id = text_arg(participant_id)
         if ctx is None or participant_id not in self._shown_ids:
             return
         self.error = self.notice = ""
@@ -154,7 +164,8 @@ class GraphState(DecideMixin, AuthState):
     async def open_related(self, participant_id: str):
         """A relationship's other end, from the panel (it may be off this page of the graph)."""
         ctx = await self._require(READ)
-        if ctx is None or all(r.other_id != participant_id for r in self.relationships):
+        participant_id = text_arg(participant_id)
+        if ctx is None or not participant_id or all(r.other_id != participant_id for r in self.relationships):
             return
         await self._open(ctx, participant_id)
 

@@ -9,7 +9,7 @@ from typing import ClassVar
 import reflex as rx
 
 from app.web.graph import views
-from app.web.graph.decide import DecideMixin, proposal_dialog, reason_dialog, recommendation_card
+from app.web.graph.decide import DecideMixin, proposal_dialog, reason_dialog, recommendation_card, text_arg
 from app.web.graph.rows import RecommendationRow
 from app.web.kit import controls, feedback
 from app.web.kit.calls import call
@@ -32,7 +32,7 @@ class RecommendationsState(DecideMixin, AuthState):
     _read_permission: ClassVar[str] = READ
 
     async def _fetch(self, ctx: TenantContext, *, append: bool) -> None:
-        status = self.status if self.status in RECOMMENDATION_MACHINE.states else None
+        status = self.status if self.status in RECOMMENDATION_MACHINE.statuses else None
         ok, found = await call(self, views.recommendation_rows, ctx, status, self._cursor if append else None)
         if not ok:
             return
@@ -58,7 +58,8 @@ class RecommendationsState(DecideMixin, AuthState):
 
     @rx.event
     async def set_status(self, value: str):
-        self.status = value if value in RECOMMENDATION_MACHINE.states else ANY
+        value = text_arg(value)
+        self.status = value if value in RECOMMENDATION_MACHINE.statuses else ANY
         ctx = await self._require(READ)
         if ctx is not None:
             await self._fetch(ctx, append=False)

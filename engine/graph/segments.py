@@ -55,13 +55,13 @@ def in_scope(person: Person) -> bool:
 
 
 def hub_threshold(degree_values: Iterable[int]) -> int:
-    """The degree from which a participant is a hub: the 95th percentile (nearest rank) of the
+    """The degree from which a participant is a hub: the 95th percentile (nearest-position method) of the
     degrees given, never below HUB_MIN_DEGREE."""
     ordered = sorted(degree_values)
     if not ordered:
         return HUB_MIN_DEGREE
-    rank = max(1, math.ceil(HUB_PERCENTILE / 100 * len(ordered)))
-    return max(HUB_MIN_DEGREE, ordered[rank - 1])
+    position = max(1, math.ceil(HUB_PERCENTILE / 100 * len(ordered)))
+    return max(HUB_MIN_DEGREE, ordered[position - 1])
 
 
 def idle_days(person: Person, now: datetime) -> int:

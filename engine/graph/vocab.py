@@ -2,8 +2,8 @@
 seed read them from here.
 
 Compliance (operator-graph spec): the words are neutral. A participant has a role and a lifecycle
-stage, a relationship a type and a source; nothing ranks one participant above another (no
-hierarchy fields: no parent, level or rank), and nothing speaks of pay or of bringing people in.
+stage, a relationship a type and a source; nothing places one participant above another (no
+hierarchy fields of any kind), and nothing speaks of pay or of bringing people in.
 tests/unit/engine/graph/test_compliance.py scans the module for the forbidden terms.
 """
 

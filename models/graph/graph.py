@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -19,9 +20,9 @@ from engine.graph.model import Link, Person
 from models.core.repo import get_in_tenant
 from models.graph.tables import GraphIntervention, GraphParticipant, GraphRecommendation, GraphRelationship
 
-_PEOPLE = (
+_PEOPLE_RAW = (
     "select id::text, display_name, email, role, origin, lifecycle_stage, last_activity_at, created_at "
-    "from graph_participants where tenant_id = :t"
+    "from graph_participants where tenant_id = %(t)s"
 )
 _LINKS = (
     "select id::text, from_participant_id::text, to_participant_id::text, type, source, confidence_score, "
@@ -29,11 +30,42 @@ _LINKS = (
 )
 
 
-def load_people(session: Session, ctx: TenantContext, *, ids: Iterable[str] | None = None) -> list[Person]:
-    sql, args = _PEOPLE, {"t": ctx.tenant_id}
+# a relationship as the graph view needs it, every column as text: (id, from, to, type, source, confidence)
+EdgeRow = tuple[str, str, str, str, str, str]
+_EDGES = (
+    "select id::text, from_participant_id::text, to_participant_id::text, type, source, "
+    "confidence_score::text from graph_relationships where tenant_id = %(t)s"
+)
+
+
+def _fetch(session: Session, sql: str, args: dict[str, Any]) -> list[tuple]:
+    """Rows straight from the driver, in the session's transaction (so under its tenant and RLS):
+    for the whole-graph reads, where building a result object per row would cost most of the time."""
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def load_people(
+    session: Session, ctx: TenantContext, *, ids: Iterable[str] | None = None, created_by: datetime | None = None
+) -> list[Person]:
+    sql, args = _PEOPLE_RAW, {"t": ctx.tenant_id}
     if ids is not None:
-        sql, args = sql + " and id = any(cast(:ids as uuid[]))", {**args, "ids": list(ids)}
-    return [Person(*row) for row in session.execute(text(sql + " order by id"), args).all()]
+        sql, args = sql + " and id = any(%(ids)s::uuid[])", {**args, "ids": list(ids)}
+    if created_by is not None:
+        sql, args = sql + " and created_at <= %(at)s", {**args, "at": created_by}
+    return [Person(*row) for row in _fetch(session, sql + " order by id", args)]
+
+
+def load_edges(session: Session, ctx: TenantContext, *, created_by: datetime | None = None) -> list[EdgeRow]:
+    """Every relationship (created by `created_by`, when given) as text, in id order."""
+    sql, args = _EDGES, {"t": ctx.tenant_id}
+    if created_by is not None:
+        sql, args = sql + " and created_at <= %(at)s", {**args, "at": created_by}
+    return _fetch(session, sql + " order by id", args)
 
 
 def load_links(session: Session, ctx: TenantContext, *, touching: Iterable[str] | None = None) -> list[Link]:

@@ -9,6 +9,7 @@ segments are computed at that instant too. Activity times are today's values (th
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,7 +26,7 @@ from engine.graph import segments as seg
 from engine.graph.interventions import TYPE_LABELS, Timeline
 from engine.graph.layout import layout
 from engine.graph.machines import INTERVENTION_MACHINE, RECOMMENDATION_MACHINE
-from engine.graph.model import Link, Person, degrees
+from engine.graph.model import Person
 from engine.graph.patterns import PATTERNS
 from engine.graph.permissions import READ
 from engine.graph.vocab import PARTICIPANT_ROLES
@@ -56,14 +57,10 @@ class NodeView:
     y: float | None = None
 
 
-@dataclass(frozen=True)
-class EdgeView:
-    id: str
-    from_id: str
-    to_id: str
-    type: str
-    source: str
-    confidence: Decimal
+# A relationship of the graph view: the driver's own row, (id, from id, to id, type, source,
+# confidence as text "0.3000") — 50,000 of them per whole-graph read, so no object is built per row.
+EdgeView = tuple[str, str, str, str, str, str]
+ID, FROM, TO, TYPE, SOURCE, CONFIDENCE = range(6)
 
 
 @dataclass(frozen=True)
@@ -222,13 +219,12 @@ def _actions(machine: Any, row: Any, ctx: TenantContext) -> tuple[ActionView, ..
     return tuple(ActionView(t.action, t.display, t.reason_required) for t in machine.actions_for(row, ctx))
 
 
-def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tuple[list[Person], list[Link]]:
-    people = graph.load_people(session, ctx)
-    links = graph.load_links(session, ctx)
+def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tuple[list[Person], list[EdgeView]]:
+    """Participants and relationships now, or as they were at `at` (module docstring)."""
+    people = graph.load_people(session, ctx, created_by=at)
+    edges: list[EdgeView] = graph.load_edges(session, ctx, created_by=at)
     if at is None:
-        return people, links
-    people = [p for p in people if p.created_at <= at]
-    links = [lnk for lnk in links if lnk.created_at <= at]
+        return people, edges
     rows = session.exec(
         select(GraphIntervention).where(
             GraphIntervention.tenant_id == ctx.tenant_id, col(GraphIntervention.applied_at).is_not(None)
@@ -240,27 +236,34 @@ def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tupl
         if r.applied_at is not None and r.previous_state is not None
     ]
     if not timelines:
-        return people, links
+        return people, edges
     p_fields = {p.id: {"lifecycle_stage": p.lifecycle_stage} for p in people}
-    l_fields = {lnk.id: {n: plans.link_value(lnk, n) for n in plans.RELATIONSHIP_FIELDS} for lnk in links}
-    p_then, l_then = plans.as_of(p_fields, l_fields, timelines, at)
+    e_fields = {
+        e[ID]: {
+            "from_participant_id": e[FROM],
+            "to_participant_id": e[TO],
+            "confidence_score": e[CONFIDENCE],
+            "source": e[SOURCE],
+        }
+        for e in edges
+    }
+    p_then, e_then = plans.as_of(p_fields, e_fields, timelines, at)
     people = [replace(p, lifecycle_stage=p_then[p.id]["lifecycle_stage"]) for p in people]
     known = {p.id for p in people}
     rebuilt = []
-    for lnk in links:
-        f = l_then[lnk.id]
-        if f["from_participant_id"] not in known or f["to_participant_id"] not in known:
-            continue
-        rebuilt.append(
-            replace(
-                lnk,
-                from_id=f["from_participant_id"],
-                to_id=f["to_participant_id"],
-                confidence=Decimal(f["confidence_score"]),
-                source=f["source"],
+    for e in edges:
+        f = e_then[e[ID]]
+        if f["from_participant_id"] in known and f["to_participant_id"] in known:
+            rebuilt.append(
+                (e[ID], f["from_participant_id"], f["to_participant_id"], e[TYPE], f["source"], f["confidence_score"])
             )
-        )
     return people, rebuilt
+
+
+def _degrees(people: Sequence[Person], edges: Sequence[EdgeView]) -> dict[str, int]:
+    found = Counter(e[FROM] for e in edges)
+    found.update(e[TO] for e in edges)
+    return {p.id: found.get(p.id, 0) for p in people}
 
 
 def _node(p: Person, degree: int, keys: tuple[str, ...], xy: tuple[float, float] | None = None) -> NodeView:
@@ -290,8 +293,8 @@ def build_graph(session: Session, ctx: TenantContext, filters: GraphFilters) -> 
     filters.check()
     now = utcnow()
     at = filters.at or now
-    people, links = _snapshot(session, ctx, filters.at)
-    degree = degrees(people, links)
+    people, all_edges = _snapshot(session, ctx, filters.at)
+    degree = _degrees(people, all_edges)
     segmentation = seg.segment(people, degree, at)
     words = (filters.q or "").casefold().split()
     chosen = [
@@ -306,13 +309,12 @@ def build_graph(session: Session, ctx: TenantContext, filters: GraphFilters) -> 
     if filters.offset or filters.limit is not None:
         end = None if filters.limit is None else filters.offset + filters.limit
         chosen = chosen[filters.offset : end]
-    shown = {p.id for p in chosen}
-    edges = [
-        EdgeView(lnk.id, lnk.from_id, lnk.to_id, lnk.type, lnk.source, lnk.confidence)
-        for lnk in links
-        if lnk.from_id in shown and lnk.to_id in shown
-    ]
-    where = layout([p.id for p in chosen], ((e.from_id, e.to_id) for e in edges)) if filters.layout else {}
+    if len(chosen) == len(people):
+        edges = all_edges
+    else:
+        shown = {p.id for p in chosen}
+        edges = [e for e in all_edges if e[FROM] in shown and e[TO] in shown]
+    where = layout([p.id for p in chosen], ((e[FROM], e[TO]) for e in edges)) if filters.layout else {}
     nodes = tuple(_node(p, degree[p.id], segmentation.by_person[p.id], where.get(p.id)) for p in chosen)
     return GraphView(
         at,
@@ -367,8 +369,8 @@ def segments_view(ctx: TenantContext, at: datetime | None = None) -> SegmentsVie
             people = graph.load_people(session, ctx)
             degree = _degree_counts(session, ctx)
         else:
-            people, links = _snapshot(session, ctx, at)
-            degree = degrees(people, links)
+            people, edges = _snapshot(session, ctx, at)
+            degree = _degrees(people, edges)
         moment = at or utcnow()
         segmentation = seg.segment(people, degree, moment)
         counts = segmentation.counts()

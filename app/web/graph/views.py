@@ -84,9 +84,9 @@ def _flow_node(n: queries.NodeView) -> FlowNode:
 
 def _flow_edge(e: queries.EdgeView) -> FlowEdge:
     style = {"stroke": "#b9bbc6", "strokeWidth": "1"}
-    if e.source == "inferred":
+    if e[queries.SOURCE] == "inferred":
         style["strokeDasharray"] = "4 3"
-    return FlowEdge(id=e.id, source=e.from_id, target=e.to_id, style=style)
+    return FlowEdge(id=e[queries.ID], source=e[queries.FROM], target=e[queries.TO], style=style)
 
 
 def graph_screen(ctx: TenantContext, segment: str | None, role: str | None, q: str, offset: int) -> GraphScreen:

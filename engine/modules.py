@@ -14,7 +14,7 @@ from functools import cache
 
 from engine.delivery.events import EventType
 
-MODULES: tuple[str, ...] = ("catalog", "margin", "comp", "cases")
+MODULES: tuple[str, ...] = ("catalog", "margin", "comp", "cases", "graph")
 
 
 @dataclass(frozen=True)

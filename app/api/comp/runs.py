@@ -132,3 +132,10 @@ def individual_statement(body: StatementBody, ctx: TenantContext = EXPORTER) -> 
 def export(run_id: uuid.UUID, fmt: Literal["csv", "xlsx", "pdf"], ctx: TenantContext = EXPORTER) -> Response:
     content, media = reports.export(ctx, run_id, fmt)
     return _file(content, media, f"run-{run_id}.{fmt}")
+
+
+@router.get("/runs/{run_id}/statements/{employee_ref}.pdf", response_class=Response)
+def statement_download(run_id: uuid.UUID, employee_ref: str, ctx: TenantContext = EXPORTER) -> Response:
+    """The same statement as a link a browser can follow (the run page's "Statement (PDF)")."""
+    pdf = reports.statement_pdf(ctx, run_id, employee_ref)
+    return _file(pdf, "application/pdf", f"statement-{employee_ref}.pdf")

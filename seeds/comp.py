@@ -19,6 +19,7 @@ from engine.context import TenantContext
 from models.comp.plans import apply_decision
 from models.comp.tables import BonusPlan, BonusPool, InputDefinition, PlanInput, PlanStep
 from models.core import mutations
+from seeds import comp_runs
 from seeds.ids import demo_id
 
 PLAN_NAME = "2025 Analyst Bonus Plan"
@@ -226,3 +227,4 @@ def seed(session: Session, ctx: TenantContext) -> None:
     if session.get(BonusPlan, plan_id(2)) is None:
         steps_v2 = [(o, n, V2_CHANGES.get(n, e), c, notes) for o, n, e, c, notes in STEPS_V1]
         _version(session, ctx, 2, steps_v2, inputs, "Richer top band (1.6) and a 75 % cap")
+    comp_runs.seed(session, ctx, plan_id(1))

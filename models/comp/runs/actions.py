@@ -117,7 +117,7 @@ def current_components(session: Session, ctx: TenantContext, run: CompRun) -> di
     )
 
 
-def _apply(session: Session, ctx: TenantContext, run: Any, action: str, reason: str | None) -> dict[str, str]:
+def apply_decision(session: Session, ctx: TenantContext, run: Any, action: str, reason: str | None) -> dict[str, str]:
     lock_for_decision(session, RUN_MACHINE, run)
     transition = RUN_MACHINE.transition_for(run.status, action)  # 409 when not allowed from here
     ctx.require(transition.permission)  # a role without it: 403, nothing read or written
@@ -175,7 +175,7 @@ def _apply(session: Session, ctx: TenantContext, run: Any, action: str, reason: 
     return {"verification": verification, "snapshot_hash": now["snapshot_hash"]}
 
 
-RUNS = DecisionTarget("comp_run", RUN_MACHINE, READ, load=runs.load_run, apply=_apply)
+RUNS = DecisionTarget("comp_run", RUN_MACHINE, READ, load=runs.load_run, apply=apply_decision)
 
 
 def _decide(ctx: TenantContext, run_id: uuid.UUID, action: str, expected_status: str | None) -> ApprovalOutcome:

@@ -9,6 +9,7 @@ preview with (docs/comp.md shows the figures).
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from models.comp.plans import apply_decision
 from models.comp.tables import BonusPlan, BonusPool, InputDefinition, PlanInput, PlanStep
 from models.core import mutations
 from seeds import comp_runs
+from seeds.catalog import IdFor
 from seeds.ids import demo_id
 
 PLAN_NAME = "2025 Analyst Bonus Plan"
@@ -116,20 +118,21 @@ DEMO_SAMPLE: list[dict[str, str]] = [
 ]  # fmt: skip
 
 
-def plan_id(version: int) -> Any:
-    return demo_id("bonus_plan", f"{FAMILY}:v{version}")
+def plan_id(version: int, id_for: IdFor = demo_id) -> uuid.UUID:
+    """The demo plan's version `version` (the demo tenant's by default; `tenant_ids(t)` for a test tenant)."""
+    return id_for("bonus_plan", f"{FAMILY}:v{version}")
 
 
-def _catalog(session: Session, ctx: TenantContext) -> dict[str, InputDefinition]:
+def _catalog(session: Session, ctx: TenantContext, id_for: IdFor) -> dict[str, InputDefinition]:
     found: dict[str, InputDefinition] = {}
     for key, label, dtype, required, default, rules, description in CATALOG:
-        row = session.get(InputDefinition, demo_id("comp_input", key))
+        row = session.get(InputDefinition, id_for("comp_input", key))
         if row is None:
             row = mutations.create(
                 session,
                 ctx,
                 InputDefinition(
-                    id=demo_id("comp_input", key),
+                    id=id_for("comp_input", key),
                     tenant_id=ctx.tenant_id,
                     key=key,
                     label=label,
@@ -148,26 +151,27 @@ def _catalog(session: Session, ctx: TenantContext) -> dict[str, InputDefinition]
 def _version(
     session: Session,
     ctx: TenantContext,
+    id_for: IdFor,
     version: int,
     steps: list[tuple[int, str, str, str | None, str]],
     inputs: dict[str, InputDefinition],
     notes: str,
 ) -> BonusPlan:
-    pid = plan_id(version)
+    pid = plan_id(version, id_for)
     plan = mutations.create(
         session,
         ctx,
         BonusPlan(
             id=pid,
             tenant_id=ctx.tenant_id,
-            family_id=plan_id(1),
+            family_id=plan_id(1, id_for),
             name=PLAN_NAME,
             version=version,
             status="draft",
             effective_from=date(2025, 1, 1),
             effective_to=date(2025, 12, 31),
             notes=notes,
-            based_on_id=plan_id(version - 1) if version > 1 else None,
+            based_on_id=plan_id(version - 1, id_for) if version > 1 else None,
         ),
         action="bonus_plan.create" if version == 1 else "bonus_plan.new_version",
     )
@@ -177,7 +181,7 @@ def _version(
             session,
             ctx,
             PlanInput(
-                id=demo_id("plan_input", f"{FAMILY}:v{version}:{key}"),
+                id=id_for("plan_input", f"{FAMILY}:v{version}:{key}"),
                 tenant_id=ctx.tenant_id,
                 plan_id=pid,
                 input_id=definition.id,
@@ -191,7 +195,7 @@ def _version(
             session,
             ctx,
             PlanStep(
-                id=demo_id("plan_step", f"{FAMILY}:v{version}:{name}"),
+                id=id_for("plan_step", f"{FAMILY}:v{version}:{name}"),
                 tenant_id=ctx.tenant_id,
                 plan_id=pid,
                 step_order=order,
@@ -207,7 +211,7 @@ def _version(
         session,
         ctx,
         BonusPool(
-            id=demo_id("bonus_pool", f"{FAMILY}:v{version}"),
+            id=id_for("bonus_pool", f"{FAMILY}:v{version}"),
             tenant_id=ctx.tenant_id,
             plan_id=pid,
             currency=POOL_CURRENCY,
@@ -219,12 +223,18 @@ def _version(
     return plan
 
 
-def seed(session: Session, ctx: TenantContext) -> None:
-    inputs = _catalog(session, ctx)
-    if session.get(BonusPlan, plan_id(1)) is None:
-        v1 = _version(session, ctx, 1, STEPS_V1, inputs, "Initial analyst plan")
+def build_comp(session: Session, ctx: TenantContext, id_for: IdFor) -> None:
+    """The demo catalog and plan (v1 locked, v2 draft) in ctx's tenant, ids from `id_for`; idempotent."""
+    inputs = _catalog(session, ctx, id_for)
+    if session.get(BonusPlan, plan_id(1, id_for)) is None:
+        v1 = _version(session, ctx, id_for, 1, STEPS_V1, inputs, "Initial analyst plan")
         apply_decision(session, ctx, v1, "lock", None)
-    if session.get(BonusPlan, plan_id(2)) is None:
+    if session.get(BonusPlan, plan_id(2, id_for)) is None:
         steps_v2 = [(o, n, V2_CHANGES.get(n, e), c, notes) for o, n, e, c, notes in STEPS_V1]
-        _version(session, ctx, 2, steps_v2, inputs, "Richer top band (1.6) and a 75 % cap")
-    comp_runs.seed(session, ctx, plan_id(1))
+        _version(session, ctx, id_for, 2, steps_v2, inputs, "Richer top band (1.6) and a 75 % cap")
+
+
+def seed(session: Session, ctx: TenantContext) -> None:
+    """The demo tenant's compensation data: the plans, then the runs (seeds/comp_runs.py)."""
+    build_comp(session, ctx, demo_id)
+    comp_runs.seed(session, ctx, plan_id(1, demo_id))

@@ -68,7 +68,7 @@ def _plan_write(ctx: TenantContext, plan_id: uuid.UUID, attempt: str) -> Iterato
         with tenant_session(ctx) as session:
             yield session
     except plans.PlanImmutable as exc:
-        plans.record_refusal(ctx, exc.plan_id, exc.attempt, exc.status, exc.message)
+        plans.record_refusal(ctx, exc.plan_id, exc.attempt, exc.plan_status, exc.message)
         raise
 
 

@@ -11,7 +11,7 @@ from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
 from models.comp.inputs import InputDefinitionCreate
 from models.comp.tables import InputDefinition
-from models.core import mutations
+from models.core import repo
 from models.core.pagination import Page, keyset_page
 from models.core.text_search import every_word, search_words
 
@@ -78,4 +78,4 @@ def create_input(session: Session, ctx: TenantContext, data: InputDefinitionCrea
         validation=dict(data.validation),
         description=data.description,
     )
-    return mutations.create(session, ctx, row, action="input_catalog.create")
+    return repo.create(session, ctx, row, action="input_catalog.create", unique_field="key")

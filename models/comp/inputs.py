@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, WithJsonSchema
 
-from engine.comp.data import MAX_SAMPLE_ROWS, MAX_VECTOR_ROWS
+from engine.comp.data import MAX_VECTOR_ROWS
 from engine.comp.runs import DEFAULT_MOVERS, MAX_MOVERS
 from engine.comp.spec import INPUT_DTYPES, TRANSFORMS
 from engine.formula import limits
@@ -31,7 +31,7 @@ else:
 DAY_MESSAGE = "must be a date written YYYY-MM-DD, in the years 1900..2999"
 _DAY = re.compile(r"(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}")
 DECIMAL_TEXT = r"^[0-9]{1,28}(\.[0-9]{1,10})?$"  # ASCII digits only, no sign
-MAX_ROWS_BODY = MAX_SAMPLE_ROWS
+MAX_ROWS_BODY = 1000  # typed in a request (the body limit is 1 MiB); bigger samples come as an upload
 
 
 def _day(value: Any) -> Any:
@@ -59,7 +59,7 @@ Expr = Annotated[str, Field(min_length=1, max_length=limits.MAX_EXPR_CHARS)]
 Notes = Annotated[str, Field(max_length=4000)]
 # one employee's inputs: key → text, a whole JSON number or a boolean (never a JSON decimal)
 Cell = PlainText | StrictInt | StrictBool | None
-Row = dict[Annotated[str, Field(max_length=200)], Cell]
+Row = Annotated[dict[Annotated[str, Field(max_length=200)], Cell], Field(max_length=limits.MAX_INPUTS + 1)]
 
 
 class _Input(TextInput):

@@ -17,6 +17,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from engine.comp.machines import EDITABLE, GUARDED_ACTIONS, PLAN_MACHINE
@@ -37,7 +38,7 @@ from models.comp.inputs import (
     StepUpdate,
 )
 from models.comp.tables import BonusPlan, BonusPool, InputDefinition, PlanInput, PlanStep
-from models.core import audit, mutations
+from models.core import audit, mutations, repo
 from models.core.base import quantize_money, utcnow
 from models.core.db import tenant_session
 from models.core.decisions import decide, lock_for_decision
@@ -60,7 +61,7 @@ class PlanImmutable(Conflict):
             fields={"status": plan.status},
         )
         self.plan_id = plan.id
-        self.status = plan.status
+        self.plan_status = plan.status  # (`status` is the HTTP status of every DomainError)
         self.attempt = attempt
 
 
@@ -276,7 +277,8 @@ def create_plan(session: Session, ctx: TenantContext, data: PlanCreate) -> Bonus
         notes=data.notes,
         created_by=ctx.user_id,
     )
-    return mutations.create(session, ctx, row, action="bonus_plan.create")
+    # a concurrent create of the same name and version: 409, never a 500
+    return repo.create(session, ctx, row, action="bonus_plan.create", unique_field="name")
 
 
 def update_plan(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: PlanUpdate) -> BonusPlan:
@@ -291,7 +293,12 @@ def update_plan(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: 
     if not changes:
         return plan
     changes["updated_at"] = utcnow()
-    return mutations.update(session, ctx, plan, changes, action="bonus_plan.update")
+    try:
+        with session.begin_nested():  # a concurrent rename to the same name and version: 409, never a 500
+            return mutations.update(session, ctx, plan, changes, action="bonus_plan.update")
+    except IntegrityError as exc:
+        taken = f"'{changes.get('name')}' version {plan.version} already exists"
+        raise Conflict(taken, fields={"name": "taken"}) from exc
 
 
 def new_version(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: NewVersion) -> BonusPlan:
@@ -318,7 +325,7 @@ def new_version(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: 
     start = sent.get("effective_from", source.effective_from)
     end = sent.get("effective_to", source.effective_to)
     _check_window(start, end)
-    copy = mutations.create(
+    copy = repo.create(
         session,
         ctx,
         BonusPlan(
@@ -334,6 +341,7 @@ def new_version(session: Session, ctx: TenantContext, plan_id: uuid.UUID, data: 
             created_by=ctx.user_id,
         ),
         action="bonus_plan.new_version",
+        unique_field="name",
     )
     for plan_input, _ in inputs_of(session, ctx, source.id):
         mutations.create(

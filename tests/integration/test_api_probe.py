@@ -63,15 +63,17 @@ class Probe:
 
 def _row_ids(tenant: MarginTenant) -> set[str]:
     from models.catalog.tables import Channel, Offering, Organization, PriceBook, PriceRule, Product, Sku
+    from models.comp.tables import BonusPlan, BonusPool, InputDefinition, PlanInput, PlanStep
     from models.core.db import tenant_session
     from models.jobs.tables import Job
     from models.margin.enforcement.tables import EnforcementBatch
     from models.margin.tables import MarginAlert, MarginTask
 
     tables = (Organization, Channel, Product, Sku, Offering, PriceBook, PriceRule, MarginAlert, MarginTask, Job)
+    comp = (BonusPlan, PlanStep, PlanInput, InputDefinition, BonusPool)
     ids = {str(tenant.tenant.tenant_id)}
     with tenant_session(tenant.ctx()) as session:
-        for table in (*tables, EnforcementBatch):
+        for table in (*tables, EnforcementBatch, *comp):
             ids |= {str(i) for i in session.exec(select(table.id).where(table.tenant_id == tenant.tenant.tenant_id))}
     return ids
 
@@ -101,12 +103,15 @@ def probe(probe_budgets) -> Probe:
 
     from models.core.db import tenant_session
     from models.core.flags import set_flags
+    from seeds.catalog import tenant_ids
+    from seeds.comp import build_comp
 
     found = Probe()
     for label in ("probea", "probeb"):
         tenant = build(label)
         with tenant_session(tenant.ctx()) as session:
             set_flags(session, tenant.ctx(), ALL_FLAGS)
+            build_comp(session, tenant.ctx(), tenant_ids(tenant.tenant.tenant_id))
         login = {"email": tenant.tenant.owner_email, "password": tenant.tenant.password}
         res = TestClient(API).post("/api/auth/login", json=login)
         assert res.status_code == 200, res.text

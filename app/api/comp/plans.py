@@ -7,7 +7,7 @@
   when it is not a draft or approved), `POST /bonus-plans/{planId}/update` (a decision: approve,
   lock, reopen, archive).
 - Steps: `GET/POST /bonus-plans/{planId}/steps` (§15.2 body), `PATCH/DELETE .../steps/{stepId}`,
-  `PUT .../steps/order`, `POST .../steps/check` (live lint, nothing saved).
+  `PUT .../step-order`, `POST .../lint` (a step as typed, checked, nothing saved).
 - Inputs and pool: `GET/POST .../inputs`, `PATCH/DELETE .../inputs/{key}`, `GET/PUT/DELETE .../pool`.
 - Versions: `POST/GET .../versions`, `GET .../diff?against=`.
 - Running: `POST .../validate`, `GET .../completions`, `POST .../test-vectors`, `POST .../impact-preview`.
@@ -184,12 +184,12 @@ def create_plan_step(plan_id: uuid.UUID, body: StepCreate, ctx: TenantContext = 
     return StepOut.model_validate(actions.add_step(ctx, plan_id, body))
 
 
-@router.put("/bonus-plans/{plan_id}/steps/order", response_model=list[StepOut])
+@router.put("/bonus-plans/{plan_id}/step-order", response_model=list[StepOut])
 def reorder_plan_steps(plan_id: uuid.UUID, body: StepOrder, ctx: TenantContext = WRITER) -> list[StepOut]:
     return [StepOut.model_validate(s) for s in actions.reorder_steps(ctx, plan_id, body.step_ids)]
 
 
-@router.post("/bonus-plans/{plan_id}/steps/check", response_model=ValidationOut)
+@router.post("/bonus-plans/{plan_id}/lint", response_model=ValidationOut)
 def check_plan_step(plan_id: uuid.UUID, body: StepCheck, ctx: TenantContext = READER) -> ValidationOut:
     return ValidationOut.model_validate(queries.check_step(ctx, plan_id, body))
 

@@ -1,161 +1,178 @@
-"""The §14 happy path through the REST API: upload → map → validate → import → run → approvals by
-role → finalize → export, and the run's figures against the reference engine on every cell."""
+"""Test vectors and the impact preview over REST: values equal the formula engine's (run here on the
+same plan, independently of the module), impact figures recomputed here in plain Decimal, a sample
+read from an upload, and input errors naming the row and input."""
 
 from __future__ import annotations
 
-import csv
-import io
+import uuid
 from decimal import Decimal
 
 import polars as pl
 
-from engine.comp.run_frame import typed_rows
-from engine.formula import reference
-from engine.formula.validator import validate as validate_formula
-from tests.support.comp_runs import MAPPING, employees_csv, import_employees, start_run, upload_employees
+from engine.formula.plan import from_dict
+from engine.formula.reference import run as reference_run
+from engine.formula.result import DECIMAL
+from engine.formula.validator import validate
+from tests.integration.comp.conftest import STEPS, build_plan
+from tests.support.api_clients import api_error
+
+ROWS = [
+    {"employee_ref": "E1", "salary": "100000", "employee_score": "0.85"},
+    {"employee_ref": "E2", "salary": 80000, "employee_score": "0.5", "fund_return": "-0.01"},
+    {"employee_ref": "E3", "salary": "123456.78", "employee_score": "0.8", "dept": "interns"},
+    {"employee_ref": "E4", "salary": "90000", "employee_score": "1"},
+]
+CENT = Decimal("0.01")
 
 
-def _all_results(client, run_id: str) -> list[dict]:
-    found, cursor = [], None
-    while True:
-        res = client.get(
-            f"/api/v1/runs/{run_id}/results", params={"limit": 7, **({"cursor": cursor} if cursor else {})}
-        )
-        assert res.status_code == 200, res.text
-        body = res.json()
-        found += body["items"]
-        cursor = body["next_cursor"]
-        if not cursor:
-            return found
+def _bonus(row: dict, top: str = "1.2") -> Decimal:
+    """The plan of conftest.STEPS by hand: target = salary * 0.15; multiplier = 1.2 (top) when the
+    score is at least 0.8, else 0.9, and 0 when the fund return is negative; no bonus for interns."""
+    if row.get("dept", "research") == "interns":
+        return Decimal(0)
+    target = Decimal(str(row["salary"])) * Decimal("0.15")
+    if Decimal(row.get("fund_return", "0.12")) < 0:
+        return Decimal(0)
+    mult = Decimal(top) if Decimal(row["employee_score"]) >= Decimal("0.8") else Decimal("0.9")
+    return (target * mult).quantize(CENT)
 
 
-def test_happy_path_upload_to_export(comp):
-    tenant, hr, plan = comp["tenant"], comp["hr"], comp["plan"]
-    upload_id = upload_employees(hr, plan.plan_id, employees_csv(20))
-    suggestions = hr.get(f"/api/v1/uploads/{upload_id}/suggestions").json()
-    fields = {f["name"] for f in suggestions["fields"]}
-    assert fields == {
-        "employee_ref",
-        "employee_name",
-        "team",
-        "fund",
-        "role",
-        "salary",
-        "perf_score",
-        "divisor",
-        "dept",
-        "active",
-    }
-    state = import_employees(hr, tenant, upload_id)
-    assert state["status"] == "imported", state
-    assert state["counts"]["inserted"] == 20
+def _engine_values(steps) -> dict[str, dict[str, str]]:
+    """The formula engine's own run of the same plan on ROWS (inputs and defaults typed by hand)."""
+    plan = from_dict(
+        {
+            "name": "p",
+            "version": "1",
+            "inputs": [{"key": k, "dtype": d} for k, d in (("salary", "decimal"), ("employee_score", "decimal"),
+                                                            ("fund_return", "decimal"), ("dept", "text"))],
+            "steps": [{"order": s["step_order"], "name": s["name"], "expr": s["expr"],
+                       "condition": s.get("condition_expr")} for s in steps],
+        }
+    )  # fmt: skip
+    compiled = validate(plan)
+    frame = pl.DataFrame(
+        {
+            "employee_ref": [r["employee_ref"] for r in ROWS],
+            "salary": [Decimal(str(r["salary"])) for r in ROWS],
+            "employee_score": [Decimal(r["employee_score"]) for r in ROWS],
+            "fund_return": [Decimal(r.get("fund_return", "0.12")) for r in ROWS],
+            "dept": [r.get("dept", "research") for r in ROWS],
+        },
+        schema={"employee_ref": pl.String, "salary": DECIMAL, "employee_score": DECIMAL, "fund_return": DECIMAL,
+                "dept": pl.String},
+    )  # fmt: skip
+    out = reference_run(compiled, frame).frame
+    return {r["employee_ref"]: {s["name"]: format(r[s["name"]], "f") for s in steps} for r in out.iter_rows(named=True)}
 
-    run = start_run(hr, tenant, plan.plan_id, upload_id)
-    assert run["status"] == "draft"
-    assert run["progress"]["phase"] == "computed" and run["progress"]["percent"] == 100, run
-    assert run["employees"] == 20
-    assert run["errors"] == 1  # E000003 divides by zero
-    assert len(run["snapshot_hash"]) == 64
-    results = _all_results(hr, run["run_id"])
-    assert [r["employee_ref"] for r in results] == [f"E{i:06d}" for i in range(1, 21)]
-    failed = [r for r in results if r["error"]]
-    assert [(r["employee_ref"], r["error_step"]) for r in failed] == [("E000003", "ratio")]
-    assert failed[0]["error"] == "ratio: division by zero"
-    intern = next(r for r in results if r["employee_ref"] == "E000005")
-    assert intern["values"]["payout"] == "0.0000000000"
 
-    # the pool is allocated to the cent: the shares add up to the pool exactly
-    pool = run["totals"]["pool"]
-    assert pool["amount"] == "10000.0000000000" and pool["allocated"] == "10000.0000000000"
-    assert sum(Decimal(r["allocated"]) for r in results if r["allocated"]) == Decimal("10000")
-    assert run["totals"]["payout_total"] == str(
-        sum(Decimal(r["payout"]) for r in results if r["payout"]).quantize(Decimal("1E-10"))
+def test_test_vectors_give_every_steps_value_and_tape_equal_to_the_engine(clients, comp_a, catalog):
+    hr = clients["hr"]
+    plan_id = build_plan(hr, comp_a, f"Vectors {uuid.uuid4().hex[:6]}")
+    res = hr.post(f"/api/v1/bonus-plans/{plan_id}/test-vectors", json={"rows": ROWS})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["steps"] == ["target", "perf_multiplier", "bonus"]
+    engine = _engine_values(STEPS)
+    for row, sent in zip(body["rows"], ROWS, strict=True):
+        assert row["values"] == engine[row["employee_ref"]]
+        assert Decimal(row["values"]["bonus"]) == _bonus(sent)
+        tape = row["tape"]
+        assert [s["name"] for s in tape["steps"]] == ["target", "perf_multiplier", "bonus"]
+        assert tape["steps"][-1]["result"] == row["values"]["bonus"]
+        assert tape["steps"][0]["refs"] == {"salary": row["inputs"]["salary"]}
+    e2 = next(r for r in body["rows"] if r["employee_ref"] == "E2")
+    assert e2["tape"]["steps"][1]["status"] == "skipped" and e2["inputs"]["fund_return"] == "-0.0100000000"
+    e3 = next(r for r in body["rows"] if r["employee_ref"] == "E3")
+    assert e3["tape"]["steps"][2]["status"] == "skipped"
+    # a manager (comp.read) may run them too; bad values name the row and the input
+    assert (
+        clients["manager"].post(f"/api/v1/bonus-plans/{plan_id}/test-vectors", json={"rows": ROWS[:1]}).status_code
+        == 200
     )
-
-    # one employee's tape: every step's value as text, equal to the stored results
-    tape = hr.get(f"/api/v1/runs/{run['run_id']}/results", params={"employee_ref": "E000001"}).json()
-    stored = results[0]
-    assert {s["name"]: s["value"] for s in tape["steps"]} == stored["values"]
-    assert tape["payout"] == stored["payout"] and tape["inputs"]["salary"]
-
-    # approvals by role, in order, then finalize
-    rid = run["run_id"]
-    first = comp["manager"].post(f"/api/v1/runs/{rid}/approve", json={"action": "manager_approve"})
-    assert first.status_code == 200, first.text
-    assert first.json()["status"] == "manager_approved"
-    assert first.json()["run"]["frozen_hash"] == run["snapshot_hash"]
-    second = hr.post(f"/api/v1/runs/{rid}/approve", json={"action": "hr_approve"})
-    assert second.status_code == 200, second.text
-    assert second.json()["verification"] == "nothing changed since the manager's approval"
-    third = comp["finance"].post(f"/api/v1/runs/{rid}/approve", json={"action": "finance_approve"})
-    assert third.status_code == 200 and third.json()["verification"] == "nothing changed since HR's approval"
-    final = comp["finance"].post(f"/api/v1/runs/{rid}/finalize", json={})
-    assert final.status_code == 200, final.text
-    assert final.json()["status"] == "finalized"
-    assert [a["action"] for a in final.json()["run"]["approvals"]] == [
-        "manager_approve", "hr_approve", "finance_approve", "finalize",
-    ]  # fmt: skip
-
-    # exports of the frozen run
-    exported = hr.get(f"/api/v1/runs/{rid}/export.csv")
-    assert exported.status_code == 200, exported.text
-    table = list(csv.reader(io.StringIO(exported.text)))
-    assert table[0][:2] == ["employee_ref", "employee_name"]
-    by_ref = {row[0]: row for row in table[1:]}
-    payout_col = table[0].index("payout")
-    assert {ref: (row[payout_col] or None) for ref, row in by_ref.items()} == {
-        r["employee_ref"]: r["payout"] for r in results
-    }
-    for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF")):
-        res = hr.get(f"/api/v1/runs/{rid}/export.{fmt}")
-        assert res.status_code == 200 and res.content.startswith(magic)
+    for bad, field in (
+        ({"salary": "12,5", "employee_score": "0.5"}, "rows.2.salary"),
+        ({"salary": "100", "employee_score": "1.5"}, "rows.2.employee_score"),
+        ({"salary": "100"}, "rows.2.employee_score"),
+    ):
+        err = api_error(
+            hr.post(f"/api/v1/bonus-plans/{plan_id}/test-vectors", json={"rows": [ROWS[0], bad]}),
+            422,
+            "validation_error",
+        )
+        assert field in err["fields"], err
+    err = api_error(
+        hr.post(f"/api/v1/bonus-plans/{plan_id}/test-vectors", json={"rows": [{"salary": 1.5}]}),
+        422,
+        "validation_error",
+    )
+    assert any(k.startswith("rows.0.salary") for k in err["fields"]), err
+    api_error(hr.post(f"/api/v1/bonus-plans/{plan_id}/test-vectors", json={"rows": []}), 422, "validation_error")
 
 
-def test_results_equal_the_reference_engine_on_every_cell(comp):
-    """The stored results against engine.formula.reference on the same typed rows, cell by cell."""
-    from models.comp import plans
-    from models.comp.runs import store
-    from models.core.db import tenant_session
-
-    tenant, hr, plan = comp["tenant"], comp["hr"], comp["plan"]
-    upload_id = upload_employees(hr, plan.plan_id, employees_csv(120, seed=11))
-    import_employees(hr, tenant, upload_id)
-    run = start_run(hr, tenant, plan.plan_id, upload_id)
-    ctx = tenant.ctx()
-    with tenant_session(ctx) as session:
-        spec = plans.spec_of(session, ctx, plans.get_plan(session, ctx, plan.plan_id))
-        raw = store.read_employee_rows(session, ctx, __import__("uuid").UUID(upload_id), [i.key for i in spec.inputs])
-    compiled = validate_formula(spec.formula_plan())
-    typed = typed_rows(spec.inputs, raw)
-    expected = reference.run(compiled, typed.frame.drop("row_no")).frame
-    results = {r["employee_ref"]: r for r in _all_results(hr, run["run_id"])}
-    cells = 0
-    for record in expected.iter_rows(named=True):
-        got = results[record["employee_ref"]]
-        for step in compiled.display:
-            want = None if record[step] is None else format(record[step], "f")
-            assert got["values"][step] == want, (record["employee_ref"], step)
-            cells += 1
-        assert got["error"] == record["error"]
-    assert cells == 120 * len(compiled.display)
-    assert pl.DataFrame({"n": [1]}).height == 1
+def _v2(hr, comp_a) -> tuple[str, str]:
+    """A locked v1 (pool 50000 USD) and a draft v2 whose top multiplier is 1.3 (pool 60000 USD)."""
+    v1 = build_plan(hr, comp_a, f"Impact {uuid.uuid4().hex[:6]}")
+    hr.put(f"/api/v1/bonus-plans/{v1}/pool", json={"currency": "USD", "amount": "50000"}).raise_for_status()
+    hr.post(f"/api/v1/bonus-plans/{v1}/lock").raise_for_status()
+    v2 = hr.post(f"/api/v1/bonus-plans/{v1}/versions").json()
+    step = next(s for s in v2["steps"] if s["name"] == "perf_multiplier")
+    hr.patch(
+        f"/api/v1/bonus-plans/{v2['id']}/steps/{step['id']}",
+        json={"expr": "if(employee_score >= 0.8) then 1.3 else 0.9"},
+    ).raise_for_status()
+    hr.put(f"/api/v1/bonus-plans/{v2['id']}/pool", json={"currency": "USD", "amount": "60000"}).raise_for_status()
+    return v1, v2["id"]
 
 
-def test_same_inputs_same_hash_and_byte_identical_results(comp):
-    tenant, hr, plan = comp["tenant"], comp["hr"], comp["plan"]
-    data = employees_csv(30, seed=5)
-    first_upload = upload_employees(hr, plan.plan_id, data)
-    import_employees(hr, tenant, first_upload)
-    second_upload = upload_employees(hr, plan.plan_id, data, name="again.csv")
-    import_employees(hr, tenant, second_upload)
-    a = start_run(hr, tenant, plan.plan_id, first_upload, "A")
-    b = start_run(hr, tenant, plan.plan_id, second_upload, "B")
-    assert a["snapshot_hash"] == b["snapshot_hash"]
-    csv_a = hr.get(f"/api/v1/runs/{a['run_id']}/export.csv").content
-    csv_b = hr.get(f"/api/v1/runs/{b['run_id']}/export.csv").content
-    assert csv_a == csv_b
-    changed = upload_employees(hr, plan.plan_id, data.replace(b"E000001,Person 1", b"E000001,Person 1x"))
-    import_employees(hr, tenant, changed)
-    c = start_run(hr, tenant, plan.plan_id, changed, "C")
-    assert c["snapshot_hash"] != a["snapshot_hash"]
-    assert MAPPING["employee_ref"] == "Emp ID"
+def test_impact_preview_figures_match_an_independent_computation(clients, comp_a, catalog):
+    hr = clients["hr2"]
+    v1, v2 = _v2(hr, comp_a)
+    res = hr.post(f"/api/v1/bonus-plans/{v2}/impact-preview", json={"against": v1, "rows": ROWS, "movers": 2})
+    assert res.status_code == 200, res.text
+    got = res.json()
+    base = {r["employee_ref"]: _bonus(r) for r in ROWS}
+    new = {r["employee_ref"]: _bonus(r, top="1.3") for r in ROWS}
+    moved = {k: new[k] - base[k] for k in base if new[k] != base[k]}
+    assert got["rows"] == 4 and got["changed"] == len(moved) == 2 and got["increased"] == 2
+    assert Decimal(got["base_total"]) == sum(base.values()) and Decimal(got["new_total"]) == sum(new.values())
+    assert Decimal(got["total_delta"]) == sum(moved.values())
+    assert got["pool_delta"] == "10000.0000000000" and got["base_pool"] == "50000.0000000000"
+    assert Decimal(got["new_pool_share"]) == (sum(new.values()) / Decimal(60000)).quantize(Decimal("1E-10"))
+    assert [m["employee_ref"] for m in got["movers"]] == sorted(moved, key=lambda k: -moved[k])
+    top = got["movers"][0]
+    assert Decimal(top["delta"]) == max(moved.values())
+    assert top["why"].startswith("starts at step 'perf_multiplier' (its rule changed): 1.2000000000 → 1.3000000000")
+    assert [s["name"] for s in top["steps"]] == ["perf_multiplier", "bonus"]
+    assert top["base_tape"]["steps"][1]["result"] == "1.2000000000"
+    assert top["new_tape"]["steps"][1]["result"] == "1.3000000000"
+
+    err = api_error(hr.post(f"/api/v1/bonus-plans/{v2}/impact-preview", json={"against": v1}), 422, "validation_error")
+    assert err["fields"] == {"rows": "required"}
+    body = {"against": str(uuid.uuid4()), "rows": ROWS}
+    err = api_error(hr.post(f"/api/v1/bonus-plans/{v2}/impact-preview", json=body), 422, "validation_error")
+    assert err["fields"] == {"against": "not found"}
+
+
+def test_impact_preview_reads_an_uploaded_sample(clients, comp_a, catalog):
+    hr = clients["hr3"]
+    v1, v2 = _v2(hr, comp_a)
+    csv = "Emp ID,salary,employee_score,dept\nE1,100000,0.85,research\nE2,80000,0.5,research\nE3,70000,0.95,interns\n"
+    upload = hr.post(
+        "/api/v1/uploads", data={"target": "comp.sample"}, files={"file": ("s.csv", csv.encode(), "text/csv")}
+    )
+    assert upload.status_code == 201, upload.text
+    upload_id = upload.json()["upload_id"]
+    body = {"against": v1, "upload_id": upload_id, "employee_ref_column": "Emp ID"}
+    got = hr.post(f"/api/v1/bonus-plans/{v2}/impact-preview", json=body).json()
+    assert got["rows"] == 3 and got["changed"] == 1
+    assert Decimal(got["total_delta"]) == _bonus({"salary": "100000", "employee_score": "0.85"}, "1.3") - _bonus(
+        {"salary": "100000", "employee_score": "0.85"}
+    )
+    err = api_error(
+        hr.post(f"/api/v1/bonus-plans/{v2}/impact-preview", json={"against": v1, "upload_id": upload_id}),
+        422,
+        "validation_error",
+    )
+    assert "no 'employee_ref' column" in err["message"]
+    other = clients["b_owner"].post(f"/api/v1/bonus-plans/{v2}/impact-preview", json=body)
+    api_error(other, 404, "not_found")

@@ -86,7 +86,11 @@ def test_a_result_changed_after_the_first_approval_is_named_and_refused(comp, up
 
 def test_a_finalized_run_refuses_and_audits_every_change(comp, upload):
     run_id = _run(comp, upload)
-    for client, action in ((comp["manager"], "manager_approve"), (comp["hr"], "hr_approve"), (comp["finance"], "finance_approve")):
+    for client, action in (
+        (comp["manager"], "manager_approve"),
+        (comp["hr"], "hr_approve"),
+        (comp["finance"], "finance_approve"),
+    ):
         assert _approve(client, run_id, action).status_code == 200
     done = comp["finance"].post(f"/api/v1/runs/{run_id}/finalize", json={})
     assert done.status_code == 200 and done.json()["status"] == "finalized"
@@ -143,7 +147,9 @@ def test_statement_pdf_holds_the_payout_as_text(comp, upload):
     for step in tape["steps"]:
         assert f"{step['name']} = {step['value']}" in words
     api_error(
-        comp["manager"].post("/api/v1/reports/individual-statement", json={"run_id": run_id, "employee_ref": "E000002"}),
+        comp["manager"].post(
+            "/api/v1/reports/individual-statement", json={"run_id": run_id, "employee_ref": "E000002"}
+        ),
         403,
         "forbidden",
     )

@@ -1,5 +1,5 @@
-"""Compensation run tests (tests/integration/comp/runs/): a data dir for uploads, a tenant with a locked plan and signed-in clients
-of every role that takes part (hr runs, the manager, HR and finance approve), plus a second tenant."""
+"""Compensation run tests: a data dir for uploads, a tenant with a locked plan and signed-in clients of
+every role that takes part (HR runs; the manager, HR and finance approve), plus a second tenant."""
 
 from __future__ import annotations
 

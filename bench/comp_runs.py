@@ -117,6 +117,7 @@ def run(n: int, with_safeeval: bool) -> dict:
     from models.comp.runs import queries
     from models.comp.runs.actions import RunStart
     from models.imports import actions as import_actions
+    from models.imports import queries as import_queries
     from models.jobs.runner import run_job_sync
     from models.uploads.actions import OneShot
     from seeds.comp import plan_id
@@ -139,6 +140,8 @@ def run(n: int, with_safeeval: bool) -> dict:
     mapped = import_actions.map_upload(ctx, upload.id, {h: h for h in HEADER})
     assert mapped.job_id is not None
     run_job_sync(ctx.tenant_id, mapped.job_id)
+    checked = import_queries.import_status(ctx, upload.id)
+    assert checked is not None and checked.status == "valid", (checked.status, checked.error, checked.counts)
     imported = import_actions.start_import(ctx, upload.id)
     assert imported.job_id is not None
     run_job_sync(ctx.tenant_id, imported.job_id)

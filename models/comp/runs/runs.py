@@ -174,10 +174,18 @@ def _pool(session: Session, ctx: TenantContext, plan_id: uuid.UUID) -> BonusPool
 
 
 def _sum(values: pl.Series) -> Decimal:
-    total = dec.ZERO
+    """Exact: Polars sums Decimal(38,10) in 128-bit integers; past 28 integer digits it raises, and
+    the sum is taken in Python Decimal instead (the overflow is then the caller's to report)."""
+    try:
+        total = values.sum()
+        if total is not None and isinstance(total, Decimal):
+            return dec.fix(total)
+    except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+        pass
+    exact = Decimal(0)
     for value in values.drop_nulls().to_list():
-        total = dec.add(total, value)
-    return total
+        exact += value
+    return dec.fix(exact)
 
 
 def _results(run: CompRun, compiled: CompiledPlan, frame: pl.DataFrame, refused: pl.DataFrame, pool: BonusPool | None):

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ from engine.formula.result import DECIMAL
 from engine.formula.validator import CompiledPlan
 from engine.formula.vectorized import run as evaluate
 from models.comp import plans
-from models.comp.runs import progress, store
+from models.comp.runs import metrics, progress, store
 from models.comp.runs.tables import CompRun
 from models.comp.tables import BonusPlan, BonusPool
 from models.core import mutations
@@ -245,6 +246,8 @@ def compute(session: Session, ctx: TenantContext, run: CompRun) -> None:
     """The whole computation, in the caller's transaction (the job item's)."""
     tenant, job = ctx.tenant_id, run.job_id
     mutations.update(session, ctx, run, {"started_at": utcnow()}, action="comp_run.start")
+    clock = time.perf_counter()
+    marks: dict[str, float] = {}
     try:
         plan = plans.get_plan(session, ctx, run.plan_id)
         spec = plans.spec_of(session, ctx, plan)
@@ -258,9 +261,11 @@ def compute(session: Session, ctx: TenantContext, run: CompRun) -> None:
         progress.publish(tenant, run.id, job, "loading", 0, total)
         raw = store.read_employee_rows(session, ctx, run.upload_id, [i.key for i in spec.inputs])
         typed = typed_rows(spec.inputs, raw)
+        marks["load"] = time.perf_counter()
         progress.publish(tenant, run.id, job, "evaluating", 0, total)
         pool = _pool(session, ctx, plan.id)
         rows, totals = _results(run, compiled, typed.frame, typed.refused, pool)
+        marks["evaluate"] = time.perf_counter()
         progress.publish(tenant, run.id, job, "persisting", 0, total)
         store.delete_results(session, ctx, run.id)
         store.write_results(
@@ -268,6 +273,7 @@ def compute(session: Session, ctx: TenantContext, run: CompRun) -> None:
         )
     except RunFailed as exc:
         fail(session, ctx, run, str(exc))
+        metrics.RUNS_FAILED.inc()
         return
     inputs = store.inputs_digest(session, ctx, run.upload_id)
     results = store.results_digest(session, ctx, run.id)
@@ -287,3 +293,11 @@ def compute(session: Session, ctx: TenantContext, run: CompRun) -> None:
     }
     mutations.update(session, ctx, run, changes, action="comp_run.computed")
     progress.publish(tenant, run.id, job, "computed", total, total)
+    done = time.perf_counter()
+    metrics.RUN_SECONDS.labels("load").observe(marks["load"] - clock)
+    metrics.RUN_SECONDS.labels("evaluate").observe(marks["evaluate"] - marks["load"])
+    metrics.RUN_SECONDS.labels("persist").observe(done - marks["evaluate"])
+    metrics.RUN_SECONDS.labels("total").observe(done - clock)
+    metrics.RUN_EMPLOYEES.inc(totals["employees"])
+    for step, count in totals["errors_by_step"].items():
+        metrics.ROW_ERRORS.labels(step).inc(count)

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.inputs import PlainText
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -138,10 +140,10 @@ class FinalizeBody(BaseModel):
 
 class RunPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    scenario_name: str = Field(min_length=1, max_length=200)
+    scenario_name: PlainText = Field(min_length=1, max_length=200)
 
 
 class StatementBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     run_id: uuid.UUID
-    employee_ref: str = Field(min_length=1, max_length=200)
+    employee_ref: PlainText = Field(min_length=1, max_length=200)

@@ -12,11 +12,12 @@ Reads need comp.read; another tenant's ids answer 404. Routes only call models.c
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.api.comp.run_schemas import (
     ApprovalResultOut,
@@ -34,6 +35,7 @@ from app.api.deps import Cursor, Limit, SearchText, require
 from engine.comp.permissions import EXPORT, READ
 from engine.comp.run_machine import RUN_MACHINE, RUNS_EXECUTE
 from engine.context import TenantContext
+from engine.inputs import PlainText
 from models.comp.runs import actions, queries, reports
 from models.comp.runs.actions import RunStart
 from models.comp.runs.views import RunView
@@ -42,7 +44,7 @@ router = APIRouter(prefix="/api/v1", tags=["comp runs"])
 READER = Depends(require(READ))
 RUNNER = Depends(require(RUNS_EXECUTE))
 EXPORTER = Depends(require(EXPORT))
-EmployeeRef = Annotated[str | None, Query(min_length=1, max_length=200, description="one employee's tape")]
+EmployeeRef = Annotated[PlainText | None, Query(min_length=1, max_length=200, description="one employee's tape")]
 
 
 def _run(view: RunView) -> RunOut:
@@ -117,7 +119,8 @@ def finalize(run_id: uuid.UUID, body: FinalizeBody | None = None, ctx: TenantCon
 
 
 def _file(content: bytes, media: str, name: str) -> Response:
-    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:120]  # a header value: never the raw reference
+    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{safe}"'})
 
 
 @router.post(
@@ -135,7 +138,11 @@ def export(run_id: uuid.UUID, fmt: Literal["csv", "xlsx", "pdf"], ctx: TenantCon
 
 
 @router.get("/runs/{run_id}/statements/{employee_ref}.pdf", response_class=Response)
-def statement_download(run_id: uuid.UUID, employee_ref: str, ctx: TenantContext = EXPORTER) -> Response:
+def statement_download(
+    run_id: uuid.UUID,
+    employee_ref: Annotated[PlainText, Path(min_length=1, max_length=200)],
+    ctx: TenantContext = EXPORTER,
+) -> Response:
     """The same statement as a link a browser can follow (the run page's "Statement (PDF)")."""
     pdf = reports.statement_pdf(ctx, run_id, employee_ref)
     return _file(pdf, "application/pdf", f"statement-{employee_ref}.pdf")

@@ -11,7 +11,6 @@ import reflex as rx
 
 from app.web.comp.run_rows import (
     ApprovalRow,
-    ChartBar,
     InputLine,
     ResultLine,
     RunHeader,
@@ -64,7 +63,7 @@ def _results(ctx: TenantContext, run_id: str, q: str) -> list[ResultLine]:
 
 class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
     run: RunHeader = RunHeader()
-    bars: list[ChartBar] = []
+    bars: list[dict[str, str | int]] = []  # rx.recharts data: plain dicts
     approvals: list[ApprovalRow] = []
     results: list[ResultLine] = []
     search: str = ""

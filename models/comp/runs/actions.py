@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session
 
 from engine.comp.permissions import READ
@@ -29,6 +29,8 @@ from engine.comp.run_hash import changes, components, plan_digest
 from engine.comp.run_machine import APPROVAL_NAMES, RUN_MACHINE, RUNS_EXECUTE
 from engine.context import TenantContext
 from engine.errors import Conflict, DomainError, NotFound, ValidationFailed
+from engine.inputs import PlainText
+from engine.text import TextInput
 from models.comp import plans
 from models.comp.runs import queries, runs, store
 from models.comp.runs.tables import CompRun
@@ -42,13 +44,14 @@ from models.core.decisions import decide, lock_for_decision
 ACTIONS = ("manager_approve", "hr_approve", "finance_approve", "finalize")
 
 
-class RunStart(BaseModel):
-    """`POST /api/v1/runs` (compensation-platform-prd.md §15.5)."""
+class RunStart(TextInput):
+    """`POST /api/v1/runs` (compensation-platform-prd.md §15.5); unknown keys and control
+    characters refused (engine.text)."""
 
     tenant_id: uuid.UUID | None = None
     plan_id: uuid.UUID
     upload_id: uuid.UUID
-    scenario_name: str = Field(default="Base", max_length=200)
+    scenario_name: PlainText = Field(default="Base", min_length=1, max_length=200)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from app.web.kit.badges import status_badge
 from app.web.kit.calls import call
 from app.web.kit.controls import section
 from app.web.kit.decisions import (
+    Action,
     Decision,
     DecisionDialogMixin,
     action_buttons,
@@ -50,13 +51,13 @@ def _fetch(ctx: TenantContext, run_id: str) -> dict[str, Any]:
         "header": header(view),
         "chart": chart(view),
         "approvals": approval_rows(view),
-        "actions": view.actions,
+        "actions": [Action(a.action, a.label, a.reason_required) for a in view.actions],
         "job_id": str(view.job_id or ""),
-        "results": _results(ctx, run_id, "") if view.computed else [],
+        "results": _result_lines(ctx, run_id, "") if view.computed else [],
     }
 
 
-def _results(ctx: TenantContext, run_id: str, q: str) -> list[ResultLine]:
+def _result_lines(ctx: TenantContext, run_id: str, q: str) -> list[ResultLine]:
     page = queries.results_page(ctx, fmt.parse_uuid(run_id), q=q or None, limit=50)  # type: ignore[arg-type]
     return [result_line(r) for r in page.items]
 
@@ -140,7 +141,7 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
         ctx = await self._require(READ)
         if ctx is None or not self.run.computed:
             return
-        ok, rows = await call(self, _results, ctx, self.run.id, self.search)
+        ok, rows = await call(self, _result_lines, ctx, self.run.id, self.search)
         if ok:
             self.results = rows
 
@@ -249,7 +250,7 @@ def _totals() -> rx.Component:
     )
 
 
-def _results() -> rx.Component:
+def _results_section() -> rx.Component:
     s = CompRunState
     return section(
         "Results",
@@ -317,7 +318,7 @@ def run_page() -> rx.Component:
     body = rx.vstack(
         head,
         _progress(),
-        rx.cond(s.run.computed, rx.vstack(_totals(), exports, _results(), spacing="4", width="100%")),
+        rx.cond(s.run.computed, rx.vstack(_totals(), exports, _results_section(), spacing="4", width="100%")),
         section(
             "Approvals",
             table_or_empty(

@@ -155,7 +155,8 @@ def header(view: RunView) -> RunHeader:
     )
 
 
-def chart(view: RunView) -> list[ChartBar]:
+def chart(view: RunView) -> list[dict[str, str | int]]:
+    """Pool vs target as rx.recharts data: its `data` prop takes plain dicts (of ChartBar's fields)."""
     if not view.computed:
         return []
     pool = view.totals.get("pool") or {}
@@ -166,7 +167,7 @@ def chart(view: RunView) -> list[ChartBar]:
             *bars,
             ChartBar("Allocated", _whole(pool.get("allocated"))),
         ]
-    return bars
+    return [{"name": b.name, "amount": b.amount} for b in bars]
 
 
 def approval_rows(view: RunView) -> list[ApprovalRow]:

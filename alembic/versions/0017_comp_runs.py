@@ -37,7 +37,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("upload_id", "row_no"),
     )
     op.create_index(op.f("ix_comp_employee_rows_tenant_id"), "comp_employee_rows", ["tenant_id"], unique=False)
-    op.create_index("ux_comp_employee_rows_ref", "comp_employee_rows", ["upload_id", "employee_ref"], unique=True)
+    op.create_index(
+        "ux_comp_employee_rows_ref", "comp_employee_rows", ["tenant_id", "upload_id", "employee_ref"], unique=True
+    )
     op.create_table(
         "comp_runs",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -104,7 +106,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("run_id", "row_no"),
     )
     op.create_index(op.f("ix_comp_run_results_tenant_id"), "comp_run_results", ["tenant_id"], unique=False)
-    op.create_index("ux_comp_run_results_ref", "comp_run_results", ["run_id", "employee_ref"], unique=True)
+    op.create_index(
+        "ux_comp_run_results_ref", "comp_run_results", ["tenant_id", "run_id", "employee_ref"], unique=True
+    )
     # ### end Alembic commands ###
     for table in ("comp_employee_rows", "comp_runs", "comp_run_results"):
         for statement in tenant_isolation(table):

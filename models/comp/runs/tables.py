@@ -41,7 +41,7 @@ class EmployeeRow(SQLModel, table=True):
     __tablename__: ClassVar[str] = "comp_employee_rows"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "upload_id"], ["uploads.tenant_id", "uploads.id"], ondelete="CASCADE"),
-        Index("ux_comp_employee_rows_ref", "upload_id", "employee_ref", unique=True),
+        Index("ux_comp_employee_rows_ref", "tenant_id", "upload_id", "employee_ref", unique=True),
     )
     upload_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
     row_no: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
@@ -96,7 +96,7 @@ class RunResult(SQLModel, table=True):
     __tablename__: ClassVar[str] = "comp_run_results"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "run_id"], ["comp_runs.tenant_id", "comp_runs.id"], ondelete="CASCADE"),
-        Index("ux_comp_run_results_ref", "run_id", "employee_ref", unique=True),
+        Index("ux_comp_run_results_ref", "tenant_id", "run_id", "employee_ref", unique=True),
     )
     run_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
     row_no: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))

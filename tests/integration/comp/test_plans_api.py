@@ -178,7 +178,7 @@ def test_lock_200_then_lock_twice_and_patch_after_lock_are_409_and_audited(clien
 
     actions = _audit(comp_a, plan_id)
     assert actions[0][0] == "bonus_plan.create" and "bonus_plan.lock" in [a for a, _ in actions]
-    refused = [after for action, after in actions if action == "bonus_plan.change_refused"]
+    refused = [after or {} for action, after in actions if action == "bonus_plan.change_refused"]
     assert [(r["attempt"], r["status"]) for r in refused] == [
         ("lock", "locked"),
         ("update", "locked"),

@@ -20,6 +20,7 @@ from engine.context import TenantContext
 from models.comp.plans import apply_decision
 from models.comp.tables import BonusPlan, BonusPool, InputDefinition, PlanInput, PlanStep
 from models.core import mutations
+from seeds import comp_runs
 from seeds.catalog import IdFor
 from seeds.ids import demo_id
 
@@ -234,5 +235,6 @@ def build_comp(session: Session, ctx: TenantContext, id_for: IdFor) -> None:
 
 
 def seed(session: Session, ctx: TenantContext) -> None:
-    """The demo tenant's compensation data."""
+    """The demo tenant's compensation data: the plans, then the runs (seeds/comp_runs.py)."""
     build_comp(session, ctx, demo_id)
+    comp_runs.seed(session, ctx, plan_id(1, demo_id))

@@ -8,6 +8,7 @@ field is the employee reference, which the column suggester recognises under the
 
 from __future__ import annotations
 
+from engine.comp.employee_target import TARGET as EMPLOYEES_TARGET
 from engine.comp.permissions import UPLOADS_WRITE
 from engine.imports.targets import ImportTarget, TargetField
 
@@ -30,4 +31,5 @@ TARGETS = (
         ),
         description="A few employees' plan inputs (one column per input key) to preview a new plan version's impact",
     ),
+    EMPLOYEES_TARGET,
 )

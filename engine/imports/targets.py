@@ -36,6 +36,13 @@ class ImportTarget:
     permission: str  # who may upload to and import into this target
     fields: tuple[TargetField, ...]
     description: str = ""
+    # where its mapping presets are kept (default: the target's name); a target whose fields depend
+    # on the upload (a module's `target_for`, models/imports/loaders.py) keeps them per variant
+    preset_key: str = ""
+
+    @property
+    def presets_under(self) -> str:
+        return self.preset_key or self.name
 
     def field(self, name: str) -> TargetField:
         for target_field in self.fields:
@@ -78,3 +85,11 @@ class Loader(Protocol):
     def merge(self, session: Any, ctx: Any, frame: Any, *, upload_id: Any) -> MergeCounts:
         """Write the (valid) rows of `frame`; the caller commits once for the whole import."""
         ...
+
+
+class TargetVariants(Protocol):
+    """Optional on a Loader: a target whose fields depend on the upload (its `meta`), e.g. one field
+    per input of the plan the employee data is for. Returns the target to map, type and check this
+    upload against (same name); raises a DomainError (422 naming `meta`) when the meta is unusable."""
+
+    def target_for(self, ctx: Any, target: ImportTarget, meta: dict[str, Any]) -> ImportTarget: ...

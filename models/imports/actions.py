@@ -95,7 +95,7 @@ def map_upload(
             imports.update(session, ctx, row, changes, action="import.mapping")
             decide(session, ctx, IMPORT_MACHINE, row, "map")
             if preset:
-                imports.save_preset(session, ctx, found.target.name, preset, clean, analysis.signature)
+                imports.save_preset(session, ctx, found.target.presets_under, preset, clean, analysis.signature)
             decide(session, ctx, IMPORT_MACHINE, row, "validate")
             job_id = _queue(session, ctx, row, VALIDATE)
             imports.update(session, ctx, row, {"job_id": job_id}, action="import.job")
@@ -110,7 +110,7 @@ def map_with_preset(
     """Map with a saved preset by name (the CLI's --map)."""
     found = source(ctx, upload_id)
     with tenant_session(ctx) as session:
-        preset = imports.preset_by_name(session, ctx, found.target.name, name)
+        preset = imports.preset_by_name(session, ctx, found.target.presets_under, name)
         if preset is None:
             raise NotFound(f"no preset {name!r} for {found.target.name}", fields={"preset": "not found"})
         mapping = dict(preset.mapping)

@@ -25,7 +25,7 @@ from engine.jobs import Done, ItemOutcome, Skipped
 from models.core.base import utcnow
 from models.core.decisions import decide
 from models.imports import imports, pipeline
-from models.imports.loaders import loader_for
+from models.imports.loaders import loader_for, resolve_target
 from models.imports.tables import Import
 from models.jobs.kinds import ItemContext, JobKind, register
 from models.uploads.queries import get_upload, local_copy
@@ -47,9 +47,11 @@ def _check(ic: ItemContext, row: Import, *, verify_hash: bool) -> tuple[pipeline
     try:
         target = registry.target(row.target)  # a worker without the target's module fails the import, says why
         loader = loader_for(row.target)
+        upload = get_upload(ic.ctx, row.upload_id)
+        target = resolve_target(ic.ctx, target, upload.meta)
         with ic.session.begin_nested(), local_copy(ic.ctx, row.upload_id) as path:
             digest = pipeline.file_sha256(path) if verify_hash else None
-            if digest is not None and digest != get_upload(ic.ctx, row.upload_id).sha256:
+            if digest is not None and digest != upload.sha256:
                 return "the stored file no longer matches the hash recorded at upload"
             sheet = (row.columns or {}).get("sheet")  # the sheet chosen at mapping (a workbook's)
             checked = pipeline.check_file(ic.session, ic.ctx, path, target, dict(row.mapping), loader, sheet=sheet)

@@ -7,9 +7,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+from collections.abc import Mapping
+from typing import Any
 
+from engine.context import TenantContext
 from engine.errors import Conflict
-from engine.imports.targets import Loader
+from engine.imports.targets import ImportTarget, Loader
 from engine.modules import MODULES
 
 _cache: dict[tuple[str, ...], dict[str, Loader]] = {}
@@ -42,3 +45,10 @@ def loader_for(target: str) -> Loader:
     if found is None:
         raise Conflict(f"no module imports {target!r} rows yet", fields={"target": "no loader"})
     return found
+
+
+def resolve_target(ctx: TenantContext, target: ImportTarget, meta: Mapping[str, Any] | None) -> ImportTarget:
+    """The target as this upload sees it: the loader's `target_for(ctx, target, meta)` when it has
+    one (fields that depend on the upload, engine.imports.targets.TargetVariants), else `target`."""
+    specialise = getattr(loaders().get(target.name), "target_for", None)
+    return specialise(ctx, target, dict(meta or {})) if specialise is not None else target

@@ -22,6 +22,7 @@ from engine.imports.targets import ImportTarget
 from models.core.db import tenant_session
 from models.core.pagination import Page
 from models.imports import imports, pipeline
+from models.imports.loaders import resolve_target
 from models.imports.tables import ImportIssue
 from models.imports.views import ColumnView, ImportView, IssueView, PresetView, PreviewView, SuggestionsView
 from models.uploads.queries import UploadView, get_upload, local_copy
@@ -40,7 +41,7 @@ def source(ctx: TenantContext, upload_id: uuid.UUID | str) -> Source:
     if target is None:
         raise Conflict(f"this upload is for {upload.purpose!r}, not an import", fields={"upload_id": "not importable"})
     ctx.require(target.permission)
-    return Source(upload, target)
+    return Source(upload, resolve_target(ctx, target, upload.meta))
 
 
 def read_error(error: ReadError) -> ValidationFailed:
@@ -84,7 +85,7 @@ def _suggestions_view(ctx: TenantContext, found: Source, analysis: pipeline.Anal
     """The preset whose header matches (applied as is), else the suggester's best guess per field."""
     target = found.target
     with tenant_session(ctx) as session:
-        preset = imports.preset_for_header(session, ctx, target.name, analysis.signature)
+        preset = imports.preset_for_header(session, ctx, target.presets_under, analysis.signature)
         mapping = dict(preset.mapping) if preset else None
         preset_name = preset.name if preset else None
     if mapping is not None:

@@ -1,0 +1,31 @@
+"""Compensation's job kinds (workers load every models/<module>/kinds.py): `comp.run`, one item per
+run, which computes the whole run in the item's transaction (models.comp.runs.runs.compute)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from engine.jobs import Done, ItemOutcome, Skipped
+from models.comp.runs import runs
+from models.jobs.kinds import ItemContext, JobKind, register
+
+_log = logging.getLogger(__name__)
+
+
+def run_item(ic: ItemContext) -> ItemOutcome:
+    run = runs.get_run(ic.session, ic.ctx, uuid.UUID(ic.item.payload["run_id"]), lock=True)
+    if run.status != "draft" or run.phase not in ("queued",):
+        return Skipped(f"run is {run.status} ({run.phase})")
+    try:
+        with ic.session.begin_nested():
+            runs.compute(ic.session, ic.ctx, run)
+    except Exception as error:  # a bug or a database refusal fails the run visibly, never leaves it queued
+        _log.exception("run %s: computation failed", run.id)
+        ic.session.refresh(run)
+        runs.fail(ic.session, ic.ctx, run, f"the run could not be computed ({type(error).__name__}: {error})"[:500])
+    return Done({"phase": run.phase, "employees": run.employees, "errors": run.errors})
+
+
+# one item computes a whole run (a million employees in well under the 600 s lease)
+RUN = register(JobKind(runs.KIND, run_item, chunk_size=1, min_lease_seconds=600))

@@ -1,0 +1,254 @@
+"""Reports of a run (compensation-platform-prd.md §7, §13 "Export bundles reflect frozen state"):
+the individual statement (PDF: inputs → steps → payout, from the stored run) and exports of the
+whole run as CSV, XLSX and PDF. Every figure is the stored result, as exact text; every text cell of
+the CSV and XLSX is neutralised against formula injection (engine/csv_safety.py), numbers are
+written as numbers. Each export names the run's status and snapshot hash (the frozen one once the
+run is approved) and is recorded in the audit chain (`comp_run.export`, `comp_run.statement`).
+
+PDFs are drawn with fpdf2 (pure Python, text stays selectable). Its built-in fonts cover Latin-1:
+characters outside it are written as '?' (the CSV and XLSX keep them).
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from fpdf import FPDF
+from sqlmodel import col, select
+
+from engine.comp.permissions import EXPORT
+from engine.context import TenantContext
+from engine.csv_safety import neutralise, to_csv
+from engine.errors import Conflict
+from models.comp.runs import queries, runs
+from models.comp.runs.tables import EmployeeRow, RunResult
+from models.comp.runs.views import RunView
+from models.core import audit
+from models.core.db import tenant_session
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def money(value: str | None) -> str:
+    """A figure for people: 2 decimals, thousands separated (the exact value is printed beside it)."""
+    if value is None:
+        return "-"
+    return f"{Decimal(value).quantize(Decimal('0.01')):,}"
+
+
+def _latin(text: object) -> str:
+    return str(text).encode("latin-1", "replace").decode("latin-1")
+
+
+def _audit(ctx: TenantContext, run_id: uuid.UUID, action: str, after: dict[str, Any]) -> None:
+    with tenant_session(ctx) as session:
+        audit.record(session, ctx, action=action, entity="comp_run", entity_id=run_id, after=after)
+
+
+def _state(view: RunView) -> str:
+    frozen = view.frozen_hash or view.snapshot_hash or ""
+    label = "frozen" if view.frozen_hash else "computed, not approved yet"
+    return f"{view.status} ({label}); snapshot {frozen}"
+
+
+# --- the individual statement ------------------------------------------------------------------
+
+
+class _Pdf(FPDF):
+    def __init__(self, title: str, footer: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self._title, self._footer = title, footer
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_title(_latin(title))
+        self.set_creator("PharOS")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=7)
+        self.cell(0, 5, _latin(f"{self._footer} - page {self.page_no()}"), align="C")
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.set_font("Helvetica", "B", size)
+        self.multi_cell(0, 7, _latin(text), new_x="LMARGIN", new_y="NEXT")
+
+    def line_text(self, text: str, size: int = 9, bold: bool = False) -> None:
+        self.set_font("Helvetica", "B" if bold else "", size)
+        self.multi_cell(0, 5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+
+    def rows(self, widths: list[float], cells: list[list[str]], header: list[str]) -> None:
+        self.set_font("Helvetica", "B", 8)
+        for w, h in zip(widths, header, strict=True):
+            self.cell(w, 6, _latin(h), border="B")
+        self.ln(6)
+        self.set_font("Helvetica", "", 8)
+        for row in cells:
+            for w, value in zip(widths, row, strict=True):
+                self.cell(w, 5, _latin(value)[: int(w * 0.6)])
+            self.ln(5)
+
+
+def statement_pdf(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> bytes:
+    """One employee's statement: who, which plan and run, the inputs, every step, the payout."""
+    ctx.require(EXPORT)
+    view = queries.run_detail(ctx, run_id)
+    if not view.computed:
+        raise Conflict(
+            f"the run is {view.progress.phase}: a statement needs its results", fields={"run_id": "not computed"}
+        )
+    tape = queries.tape(ctx, run_id, employee_ref)
+    pdf = _Pdf(f"Compensation statement - {employee_ref}", f"Run {view.id} - {_state(view)}")
+    pdf.add_page()
+    pdf.heading("Individual compensation statement", 15)
+    pdf.line_text(
+        f"Employee: {tape.employee_ref}" + (f" - {tape.employee_name}" if tape.employee_name else ""), 10, True
+    )
+    dims = ", ".join(f"{k}: {v}" for k, v in (("team", tape.team), ("fund", tape.fund), ("role", tape.role)) if v)
+    if dims:
+        pdf.line_text(dims)
+    pdf.line_text(f"Plan: {view.plan_name}, version {view.plan_version}; scenario: {view.scenario_name}")
+    pdf.line_text(f"Run {view.id}: {_state(view)}")
+    pdf.ln(2)
+    currency = ((view.totals.get("pool") or {}).get("currency")) or ""
+    if tape.error:
+        pdf.heading("No payout was computed")
+        pdf.line_text(f"Row error at {tape.error_step}: {tape.error}")
+    else:
+        pdf.heading(f"Payout ({tape.payout_step}): {currency} {money(tape.payout)}".replace("  ", " "))
+        pdf.line_text(f"Exact value: {tape.payout}")
+        if tape.allocated is not None:
+            pdf.line_text(
+                f"Share of the pool (largest remainder): {currency} {money(tape.allocated)} (exact {tape.allocated})"
+            )
+    pdf.ln(2)
+    pdf.heading("Inputs", 11)
+    shown = tape.used or tape.inputs
+    pdf.rows([60, 120], [[k, v] for k, v in shown.items()], ["input", "value used"])
+    pdf.ln(3)
+    pdf.heading("Calculation steps (in evaluation order)", 11)
+    for step in tape.steps:
+        pdf.line_text(
+            f"{step.order}  {step.name} = {step.value if step.value is not None else '-'}  [{step.status}]", 9, True
+        )
+        pdf.line_text(f"    {step.expr}" + (f"   if {step.condition}" if step.condition else ""), 8)
+        if step.refs:
+            pdf.line_text("    read: " + ", ".join(f"{k} = {v}" for k, v in step.refs.items()), 7)
+        if step.error:
+            pdf.line_text(f"    error: {step.error}", 8)
+    out = bytes(pdf.output())
+    _audit(
+        ctx,
+        run_id,
+        "comp_run.statement",
+        {"employee_ref": employee_ref, "snapshot_hash": view.frozen_hash or view.snapshot_hash},
+    )
+    return out
+
+
+# --- exports of the whole run -----------------------------------------------------------------
+
+
+def _table(ctx: TenantContext, run_id: uuid.UUID) -> tuple[RunView, list[str], list[list[Any]]]:
+    view = queries.run_detail(ctx, run_id)
+    if not view.computed:
+        raise Conflict(
+            f"the run is {view.progress.phase}: an export needs its results", fields={"run_id": "not computed"}
+        )
+    header = ["employee_ref", "employee_name", "team", "fund", "role", *view.steps, "payout", "pool_share", "error"]
+    rows: list[list[Any]] = []
+    with tenant_session(ctx) as session:
+        run = runs.get_run(session, ctx, run_id)
+        found = session.exec(
+            select(RunResult, EmployeeRow)
+            .join(
+                EmployeeRow,
+                (col(EmployeeRow.upload_id) == run.upload_id) & (col(EmployeeRow.row_no) == col(RunResult.row_no)),
+                isouter=True,
+            )
+            .where(RunResult.tenant_id == ctx.tenant_id, RunResult.run_id == run.id)
+            .order_by(col(RunResult.row_no))
+        ).all()
+        for r, e in found:
+            values = list(r.vals) if r.vals else [None] * len(view.steps)
+            rows.append(
+                [
+                    r.employee_ref,
+                    e.employee_name if e else None,
+                    e.team if e else None,
+                    e.fund if e else None,
+                    e.role if e else None,
+                    *[_dec(v) for v in values],
+                    r.payout,
+                    r.allocated,
+                    r.error,
+                ]
+            )
+    return view, header, rows
+
+
+def _csv(view: RunView, header: list[str], rows: list[list[Any]]) -> bytes:
+    return to_csv(header, rows).encode("utf-8")
+
+
+def _xlsx(view: RunView, header: list[str], rows: list[list[Any]]) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet("results")
+    bold = book.add_format({"bold": True})
+    sheet.write_string(0, 0, neutralise(f"{view.plan_name} v{view.plan_version} - {view.scenario_name}"), bold)
+    sheet.write_string(1, 0, neutralise(f"run {view.id}: {_state(view)}"))
+    for c, name in enumerate(header):
+        sheet.write_string(3, c, name, bold)
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            # figures as their exact text (never through float); text neutralised like the CSV
+            sheet.write_string(r, c, neutralise(value))
+    book.close()
+    return buf.getvalue()
+
+
+def _pdf(view: RunView, header: list[str], rows: list[list[Any]]) -> bytes:
+    pdf = _Pdf(f"Run {view.id}", f"Run {view.id} - {_state(view)}")
+    pdf.add_page(orientation="L")
+    pdf.heading(f"{view.plan_name}, version {view.plan_version} - {view.scenario_name}")
+    pdf.line_text(f"Run {view.id}: {_state(view)}")
+    totals = view.totals
+    pool = totals.get("pool") or {}
+    pdf.line_text(
+        f"Employees {totals.get('employees', 0)}, errors {totals.get('errors', 0)}, payout total "
+        f"{totals.get('payout_total', '-')}"
+        + (f", pool {pool.get('currency')} {pool.get('amount')}, allocated {pool.get('allocated')}" if pool else "")
+    )
+    pdf.ln(2)
+    cells = [
+        [str(r[0]), str(r[1] or ""), str(r[2] or ""), str(r[-3] or "-"), str(r[-2] or "-"), str(r[-1] or "")]
+        for r in rows
+    ]
+    pdf.rows([40, 50, 35, 50, 50, 50], cells, ["employee", "name", "team", "payout", "pool share", "error"])
+    return bytes(pdf.output())
+
+
+def export(ctx: TenantContext, run_id: uuid.UUID, fmt: str) -> tuple[bytes, str]:
+    ctx.require(EXPORT)
+    view, header, rows = _table(ctx, run_id)
+    content = {"csv": _csv, "xlsx": _xlsx, "pdf": _pdf}[fmt](view, header, rows)
+    _audit(
+        ctx,
+        run_id,
+        "comp_run.export",
+        {"format": fmt, "rows": len(rows), "snapshot_hash": view.frozen_hash or view.snapshot_hash},
+    )
+    return content, MEDIA[fmt]

@@ -364,7 +364,7 @@ def _panel() -> rx.Component:
 
 
 @app_page(
-    "/graph", "Operator console", permission=READ, nav="Graph", icon="waypoints", order=60, on_load=GraphState.load
+    "/graph", "Operator console", permission=READ, nav="Graph", icon="waypoints", order=70, on_load=GraphState.load
 )
 def graph_page() -> rx.Component:
     s = GraphState

@@ -87,7 +87,7 @@ class RecommendationsState(DecideMixin, AuthState):
     permission=READ,
     nav="Recommendations",
     icon="lightbulb",
-    order=61,
+    order=71,
     on_load=RecommendationsState.load,
 )
 def recommendations_page() -> rx.Component:

@@ -75,7 +75,11 @@ def nav_for(role: str) -> list[NavItem]:
     ]
     entries += NAV_LINKS.values()
     items = [e for e in entries if e.permission is None or has_permission(role, e.permission)]
-    items.sort(key=lambda e: (e.order, e.label))
+    first: dict[str, int] = {}  # a group sits where its first entry would: its entries are never split by others
+    for e in items:
+        if e.group:
+            first[e.group] = min(first.get(e.group, e.order), e.order)
+    items.sort(key=lambda e: (first.get(e.group, e.order) if e.group else e.order, e.group, e.order, e.label))
     out: list[NavItem] = []
     previous = ""
     for e in items:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator, model_validator
 
 from engine.inputs import Instant, StrictInt
 from engine.service.machines import TICKET_MACHINE
@@ -41,11 +41,12 @@ class _Input(TextInput):
 class _Windowed(_Input):
     """An input with an effective window: effective_to (when given) must be after effective_from."""
 
-    @model_validator(mode="after")
-    def _window_order(self):
-        if not window_ok(getattr(self, "effective_from", None), getattr(self, "effective_to", None)):
+    @field_validator("effective_to", check_fields=False)
+    @classmethod
+    def _window_order(cls, value: Any, info: ValidationInfo) -> Any:
+        if not window_ok(info.data.get("effective_from"), value):
             raise ValueError("effective_to must be after effective_from")
-        return self
+        return value
 
 
 class StepInput(_Input):
@@ -89,11 +90,12 @@ class CertificationCreate(_Input):
     valid_from: Instant
     valid_to: Instant | None = None
 
-    @model_validator(mode="after")
-    def _valid_window(self):
-        if not window_ok(self.valid_from, self.valid_to):
+    @field_validator("valid_to")
+    @classmethod
+    def _valid_window(cls, value: Any, info: ValidationInfo) -> Any:
+        if not window_ok(info.data.get("valid_from"), value):
             raise ValueError("valid_to must be after valid_from")
-        return self
+        return value
 
 
 class ResponsibilityQuery(_Input):
@@ -115,13 +117,13 @@ class TicketCreate(_Input):
     region: str | None = Region
     required_skills: list[str] = Field(default_factory=list, max_length=MAX_SKILLS)
 
-    @model_validator(mode="after")
-    def _skills(self):
-        bad = [s for s in self.required_skills if not re.fullmatch(SKILL_PATTERN, s)]
+    @field_validator("required_skills")
+    @classmethod
+    def _skills(cls, value: list[str]) -> list[str]:
+        bad = [s for s in value if not re.fullmatch(SKILL_PATTERN, s)]
         if bad:
             raise ValueError(f"skills are lower-case codes such as cold-chain: {', '.join(bad[:3])}")
-        self.required_skills = list(dict.fromkeys(self.required_skills))
-        return self
+        return list(dict.fromkeys(value))
 
 
 class TicketDecision(_Input):
@@ -201,11 +203,12 @@ class AgreementCreate(_Windowed):
     effective_to: Instant | None = None
     notes: str | None = Field(default=None, max_length=2000)
 
-    @model_validator(mode="after")
-    def _parties(self):
-        if self.customer_org_id is not None and self.customer_org_id == self.provider_org_id:
+    @field_validator("customer_org_id")
+    @classmethod
+    def _parties(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and value == info.data.get("provider_org_id"):
             raise ValueError("the customer must be another organization than the provider")
-        return self
+        return value
 
 
 class SlaPolicyCreate(_Windowed):

@@ -5,6 +5,7 @@ transaction (`tenant_session`) and returns typed read models (models.service.pub
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from engine.service.flags import ENABLE_ENGINEERS, ENABLE_RESP_ORG_ASSIGNMENT, E
 from engine.service.machines import TICKET_MACHINE
 from engine.service.permissions import SERVICE_READ
 from models.catalog.lookups import names_by_id
-from models.catalog.tables import Channel
+from models.catalog.tables import Channel, Organization, Sku
 from models.core.base import utcnow
 from models.core.db import tenant_session
 from models.core.flags import is_enabled
@@ -421,3 +422,50 @@ def try_sla(
         require_flag(session, ctx, ENABLE_SERVICE_POLICIES)
     compiled = sla.compile_rules(response_hours_expr, resolution_hours_expr)
     return sla.evaluate(compiled, priority=priority, channel=channel, region=region).to_dict()
+
+
+# pickers of the pages
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Pickers:
+    """What the service pages offer in their pickers: dealers, active SKUs, active channels, and the
+    organizations that provide service (distributors, service partners, manufacturers)."""
+
+    dealers: list[Choice]
+    skus: list[Choice]
+    channels: list[Choice]
+    providers: list[Choice]
+
+
+def pickers(ctx: TenantContext) -> Pickers:
+    ctx.require(SERVICE_READ)
+    with tenant_session(ctx) as session:
+        require_flag(session, ctx, ENABLE_SERVICE_POLICIES)
+        org_rows = session.exec(
+            select(Organization).where(Organization.tenant_id == ctx.tenant_id).order_by(col(Organization.name))
+        ).all()
+        sku_rows = session.exec(
+            select(Sku).where(Sku.tenant_id == ctx.tenant_id, col(Sku.is_active)).order_by(col(Sku.code))
+        ).all()
+        channel_rows = session.exec(
+            select(Channel)
+            .where(Channel.tenant_id == ctx.tenant_id, col(Channel.is_active))
+            .order_by(col(Channel.code))
+        ).all()
+    return Pickers(
+        dealers=[Choice(str(o.id), o.name) for o in org_rows if o.type == "dealer"],
+        skus=[Choice(str(s.id), f"{s.code} — {s.name}") for s in sku_rows],
+        channels=[Choice(str(c.id), f"{c.code} — {c.name}") for c in channel_rows],
+        providers=[
+            Choice(str(o.id), f"{o.name} ({o.type.replace('_', ' ')})")
+            for o in org_rows
+            if o.type in ("manufacturer", "distributor", "service_partner", "dealer")
+        ],
+    )

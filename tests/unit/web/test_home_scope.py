@@ -1,4 +1,4 @@
-"""QA #20: "What your role can do" lists only V1 (Margin Defense) modules."""
+"""QA #20: "What your role can do" lists only built modules (margin, catalog, field service)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def test_only_v1_modules_are_listed(role):
     from app.web.core.home import capabilities
 
     modules = [c.module for c in capabilities(role)]
-    assert set(modules) <= {"Margin defense", "Catalog", "Pricing", "Audit"}
+    assert set(modules) <= {"Margin defense", "Catalog", "Pricing", "Field service", "Audit"}
     for hidden in ("Compensation", "Vendor cases", "Operator console", "Platform"):
         assert hidden not in modules
 
@@ -22,7 +22,7 @@ def test_owner_sees_every_v1_module_with_counts_from_rbac():
     from engine.rbac import permissions_of
 
     cards = {c.module: c for c in capabilities("owner")}
-    assert list(cards) == ["Margin defense", "Catalog", "Pricing", "Audit"]
+    assert list(cards) == ["Margin defense", "Catalog", "Pricing", "Field service", "Audit"]
     margin = sorted(p for p in permissions_of("owner") if p.startswith("margin."))
     assert cards["Margin defense"].count == str(len(margin))
     assert cards["Audit"].abilities == "view audit"

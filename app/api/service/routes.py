@@ -101,11 +101,18 @@ def resolve_responsibility(
 
 
 declare.lists(router, POLICIES, queries.policy_page)
-declare.get(router, POLICIES, queries.policy)
 declare.create(router, POLICIES, PolicyInput, actions.create_policy)
 
+# `{id:uuid}`: "resolve" (and "eligible" below) never reach an id route, so another method on those
+# paths is a 405 naming the allowed ones, not a lookup of an id called "resolve"
 
-@router.put("/service-policies/{service_policy_id}")
+
+@router.get("/service-policies/{service_policy_id:uuid}")
+def get_service_policy(service_policy_id: uuid.UUID, ctx: TenantContext = Depends(POLICIES.read)) -> PolicyPublic:
+    return queries.policy(ctx, service_policy_id)
+
+
+@router.put("/service-policies/{service_policy_id:uuid}")
 def replace_service_policy(
     service_policy_id: uuid.UUID, body: PolicyInput, ctx: TenantContext = Depends(POLICIES.write)
 ) -> PolicyPublic:
@@ -200,9 +207,21 @@ declare.lists(
         ("region", RegionParam, None),
     ],
 )
-declare.get(router, ENGINEERS, queries.engineer)
 declare.create(router, ENGINEERS, EngineerCreate, actions.create_engineer)
-declare.update(router, ENGINEERS, EngineerUpdate, actions.update_engineer)
+
+
+@router.get("/engineers/{engineer_id:uuid}")
+def get_engineer(engineer_id: uuid.UUID, ctx: TenantContext = Depends(ENGINEERS.read)) -> EngineerPublic:
+    return queries.engineer(ctx, engineer_id)
+
+
+@router.patch("/engineers/{engineer_id:uuid}")
+def update_engineer(
+    engineer_id: uuid.UUID, body: EngineerUpdate, ctx: TenantContext = Depends(ENGINEERS.write)
+) -> EngineerPublic:
+    """Only the keys sent change; a list sent replaces the engineer's whole list."""
+    return actions.update_engineer(ctx, engineer_id, body)
+
 
 # agreements and SLA policies
 

@@ -30,7 +30,8 @@ def test_demo_seed_has_the_catalog_is_idempotent_and_resets(monkeypatch):
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
     with tenant_session(ctx) as session:
         types = session.exec(select(Organization.type, func.count()).group_by(Organization.type)).all()
-        assert dict(types) == {"manufacturer": 1, "distributor": 1, "dealer": 2, "competitor": 1}
+        # the service partner is field service's (seeds/service.py)
+        assert dict(types) == {"manufacturer": 1, "distributor": 1, "dealer": 2, "competitor": 1, "service_partner": 1}
         assert len(session.exec(select(Sku)).all()) == 3
         assert len(session.exec(select(PriceRule)).all()) == 8
         floor = pricing.resolve_price(

@@ -14,7 +14,7 @@ from functools import cache
 
 from engine.delivery.events import EventType
 
-MODULES: tuple[str, ...] = ("catalog", "margin", "comp", "cases", "graph")
+MODULES: tuple[str, ...] = ("catalog", "service", "margin", "comp", "cases", "graph")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class ModuleManifest:
     labels: dict[str, str]
     # feature flags the module reads → what each turns on (unknown flags are refused)
     flags: dict[str, str] = field(default_factory=dict)
+    # flags of `flags` whose feature is not built yet: known (stored, accepted by the API) but never
+    # offered on the settings page
+    planned_flags: frozenset[str] = frozenset()
     # where the module's labels stand on the home page (lower first)
     home_order: int = 100
     # event types the module's outbox rows carry to webhook receivers (engine/delivery/registry.py)

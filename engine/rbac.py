@@ -85,6 +85,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "catalog.write": _roles(_A, Role.OPS),
     "pricing.read": _STAFF,
     "pricing.write": _roles(_A),
+    # field service (docs/service.md): tickets are opened and worked by ops; policies and agreements
+    # are owner/admin decisions like price rules
+    "service.read": _STAFF,
+    "service.tickets.write": _roles(_A, Role.OPS),
+    "service.tickets.assign": _roles(_A, Role.OPS),
+    "service.policies.write": _roles(_A),
+    "service.engineers.write": _roles(_A, Role.OPS),
+    "service.agreements.write": _roles(_A),
     # operator console
     "graph.read": _roles(_A, Role.OPS, Role.AUDITOR),
     "graph.intervene": _roles(_A, Role.OPS),

@@ -53,6 +53,9 @@ DEMO_FLAGS = {
     "ENABLE_CATALOG_PUBLISHING": True,
     "ENABLE_PRICE_BOOKS": True,
     "ENABLE_PRICE_RESOLUTION": True,
+    "ENABLE_SERVICE_POLICIES": True,
+    "ENABLE_RESP_ORG_ASSIGNMENT": True,
+    "ENABLE_ENGINEERS": True,
 }
 
 ModuleSeeder = Callable[[Session, TenantContext], None]

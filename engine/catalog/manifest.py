@@ -1,4 +1,5 @@
-"""Catalog, pricing and service as the core sees it (engine/modules.py)."""
+"""Catalog and pricing as the core sees it (engine/modules.py). The spec's service flags
+(ENABLE_SERVICE_POLICIES, ENABLE_ENGINEERS, ENABLE_RESP_ORG_ASSIGNMENT) are the service module's."""
 
 from engine.catalog.machines import CATALOG_VERSION, ORG_STATUS
 from engine.delivery.events import decision_events
@@ -10,17 +11,15 @@ FLAGS: dict[str, str] = {
     "ENABLE_CATALOG_PUBLISHING": "Offerings and versioned channel catalogs (publish / unlist)",
     "ENABLE_PRICE_BOOKS": "Price books, price rules and the overlap report",
     "ENABLE_PRICE_RESOLUTION": "Price resolution with explanation (/prices/resolve, 'why this price?')",
-    "ENABLE_SERVICE_POLICIES": "Service policies (not built yet)",
-    "ENABLE_ENGINEERS": "Engineers and eligibility (not built yet)",
     "ENABLE_DUAL_WRITE": "Dual-write of legacy manufacturers/suppliers into organizations (not built yet)",
     "ENABLE_READ_FROM_ORG_GRAPH": "Read legacy entities from the organization graph (not built yet)",
-    "ENABLE_RESP_ORG_ASSIGNMENT": "Responsible-organization assignment on tickets (not built yet)",
 }
 
 MANIFEST = ModuleManifest(
     name="catalog",
     labels={"catalog": "Catalog", "pricing": "Pricing"},
     flags=FLAGS,
+    planned_flags=frozenset({"ENABLE_DUAL_WRITE", "ENABLE_READ_FROM_ORG_GRAPH"}),
     home_order=20,
     events=(
         *decision_events(ORG_STATUS, "An organization"),

@@ -28,6 +28,12 @@ ENABLE_PRICE_BOOKS = "ENABLE_PRICE_BOOKS"
 ENABLE_PRICE_RESOLUTION = "ENABLE_PRICE_RESOLUTION"
 
 KNOWN_FLAGS: dict[str, str] = {name: text for m in manifests() for name, text in m.flags.items()}
+# the flags of built features: what the settings page offers (a manifest's `planned_flags` are known
+# and stored, but turning them on would promise a feature that does not exist)
+PLANNED_FLAGS: frozenset[str] = frozenset(name for m in manifests() for name in m.planned_flags)
+OFFERED_FLAGS: tuple[str, ...] = tuple(name for name in KNOWN_FLAGS if name not in PLANNED_FLAGS)
+if not KNOWN_FLAGS.keys() >= PLANNED_FLAGS:
+    raise ValueError(f"planned flags not declared in a manifest's flags: {sorted(PLANNED_FLAGS - KNOWN_FLAGS.keys())}")
 
 MANAGE_PERMISSION = "core.settings.manage"
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from app.api.deps import current_context, require
 from engine.context import TenantContext
 from engine.errors import NotFound
-from models.core.flags import KNOWN_FLAGS, MANAGE_PERMISSION, flag_enabled, tenant_flags, update_flags
+from models.core.flags import KNOWN_FLAGS, MANAGE_PERMISSION, PLANNED_FLAGS, flag_enabled, tenant_flags, update_flags
 
 router = APIRouter(prefix="/api/settings", tags=["settings"])
 
@@ -40,7 +40,14 @@ class FlagsPatch(BaseModel):
 
 
 def _body(flags: dict[str, bool]) -> dict:
-    return {"flags": [{"name": n, "enabled": flags[n], "description": KNOWN_FLAGS[n]} for n in KNOWN_FLAGS]}
+    """Every known flag; `built` is false for a flag whose feature does not exist yet (the settings
+    page does not offer those)."""
+    return {
+        "flags": [
+            {"name": n, "enabled": flags[n], "description": KNOWN_FLAGS[n], "built": n not in PLANNED_FLAGS}
+            for n in KNOWN_FLAGS
+        ]
+    }
 
 
 @router.get("/flags")

@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from app.web.comp.run_rows import RunRow, run_row
+from app.web.comp.widgets import GROUP
 from app.web.kit import format as fmt
 from app.web.kit.badges import status_badge
 from app.web.kit.calls import write
@@ -154,7 +155,8 @@ def _start_form() -> rx.Component:
     permission=READ,
     nav="Runs",
     icon="calculator",
-    order=32,
+    order=61,
+    nav_group=GROUP,
     on_load=CompRunsState.load,
 )
 def runs_page() -> rx.Component:

@@ -30,8 +30,15 @@ def test_demo_seed_has_the_catalog_is_idempotent_and_resets(monkeypatch):
     ctx = TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
     with tenant_session(ctx) as session:
         types = session.exec(select(Organization.type, func.count()).group_by(Organization.type)).all()
-        # the two suppliers are the vendor cases' demo vendors (seeds/cases.py)
-        assert dict(types) == {"manufacturer": 1, "distributor": 1, "dealer": 2, "competitor": 1, "supplier": 2}
+        # the suppliers are the vendor cases' demo vendors (seeds/cases.py), the service partner field service's
+        assert dict(types) == {
+            "manufacturer": 1,
+            "distributor": 1,
+            "dealer": 2,
+            "competitor": 1,
+            "supplier": 2,
+            "service_partner": 1,
+        }
         assert len(session.exec(select(Sku)).all()) == 3
         assert len(session.exec(select(PriceRule)).all()) == 8
         floor = pricing.resolve_price(

@@ -93,7 +93,11 @@ def test_compensation_pages_are_one_nav_group_under_one_heading(role):
 
     items = nav_for(role)
     comp = [i for i in items if i.href.startswith("/comp/")]
-    assert [(i.label, i.heading) for i in comp] == [("Bonus plans", "Compensation"), ("Input catalog", "")]
+    assert [(i.label, i.heading) for i in comp] == [
+        ("Bonus plans", "Compensation"),
+        ("Runs", ""),
+        ("Input catalog", ""),
+    ]
     start = items.index(comp[0])
     assert items[start : start + len(comp)] == comp  # the group's entries follow each other
 

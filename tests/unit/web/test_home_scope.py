@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-BUILT = ("Margin defense", "Catalog", "Pricing", "Compensation", "Vendor cases", "Operator console", "Audit")
+BUILT = (
+    "Field service",
+    "Margin defense",
+    "Catalog",
+    "Pricing",
+    "Compensation",
+    "Vendor cases",
+    "Operator console",
+    "Audit",
+)
 ROLES = ("owner", "admin", "ops", "sales", "viewer", "auditor", "hr", "finance", "vendor")
 
 

@@ -1,0 +1,137 @@
+"""/service/engineers — engineers with their organizations, skills, coverage and open tickets, and
+"Who can do it?": skills and a region in, every engineer ranked with a reason out (the same answer
+as `GET /api/engineers/eligible`). Engineers are created and edited through the API
+(`POST` / `PATCH /api/engineers`, owner/admin/ops). Behind ENABLE_ENGINEERS.
+"""
+
+from __future__ import annotations
+
+import re
+
+import reflex as rx
+from reflex.vars import Var
+
+from app.web.kit import controls
+from app.web.kit.buttons import control_row, icon_button
+from app.web.kit.calls import call
+from app.web.kit.feedback import error_box, spinner_block
+from app.web.kit.table import compact_table, table
+from app.web.service import views
+from app.web.service.views import EngineerRow, RankLine
+from app.web.service.widgets import ServicePage, flagged_page, outcome_badge, panel, service_page
+from app.web.shell.auth import AuthState
+from engine.service.flags import ENABLE_ENGINEERS
+from engine.service.permissions import SERVICE_READ
+from engine.service.types import SKILL_PATTERN
+
+
+class EngineersState(ServicePage, AuthState):
+    loading: bool = False
+    error: str = ""
+    rows: list[EngineerRow] = []
+    f_skills: str = ""
+    f_region: str = ""
+    ranked: list[RankLine] = []
+    running: bool = False
+    asked: bool = False
+
+    @rx.event
+    async def load(self):
+        self.rows, self.ranked, self.loading, self.error, self.asked = [], [], True, "", False
+        yield
+        ctx = await self._page_context(SERVICE_READ, ENABLE_ENGINEERS)
+        if ctx is not None:
+            ok, rows = await call(self, views.engineer_rows, ctx)
+            self.rows = rows if ok else []
+        self.loading = False
+
+    @rx.event
+    def set_skills(self, value: str):
+        self.f_skills = str(value or "")[:300]
+
+    @rx.event
+    def set_region(self, value: str):
+        self.f_region = str(value or "")[:100]
+
+    @rx.event
+    async def find(self):
+        ctx = await self._page_context(SERVICE_READ, ENABLE_ENGINEERS)
+        if ctx is None or self.running:
+            return
+        skills = [s.strip() for s in self.f_skills.split(",") if s.strip()]
+        bad = [s for s in skills if not re.fullmatch(SKILL_PATTERN, s)]
+        if bad:
+            self.error = f"skills: {', '.join(bad[:3])} is not a skill code (lower-case letters, digits, '-' or '_')"
+            return
+        self.error, self.running = "", True
+        yield
+        ok, ranked = await call(self, views.eligible, ctx, skills[:20], self.f_region.strip() or None)
+        self.running = False
+        if ok:
+            self.ranked, self.asked = ranked, True
+
+
+def _row(row: Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.code(row.code, variant="ghost")),
+        rx.table.cell(row.name),
+        rx.table.cell(row.organizations),
+        rx.table.cell(rx.text(row.skills, size="2")),
+        rx.table.cell(rx.text(row.coverage, size="2")),
+        rx.table.cell(row.open_tickets, text_align="right"),
+        rx.table.cell(rx.cond(row.active, rx.badge("active", color_scheme="green"), rx.badge("inactive"))),
+        opacity=rx.cond(row.active, "1", "0.6"),
+        data_testid="engineer-row",
+    )
+
+
+def _finder() -> rx.Component:
+    s = EngineersState
+    return panel(
+        rx.heading("Who can do it?", size="4"),
+        control_row(
+            controls.field(
+                "Skills (comma separated)",
+                rx.input(value=s.f_skills, on_change=s.set_skills, aria_label="Skills", placeholder="install, repair"),
+            ),
+            controls.field("Region", rx.input(value=s.f_region, on_change=s.set_region, aria_label="Region")),
+            icon_button("search", "Rank", s.find, "find-engineers", busy=s.running, align_self="end"),
+        ),
+        rx.cond(
+            s.asked,
+            compact_table(
+                ["#", "Engineer", "", "Why"],
+                rx.foreach(
+                    s.ranked,
+                    lambda r: rx.table.row(
+                        rx.table.cell(rx.text(r.rank, weight="bold")),
+                        rx.table.cell(r.name),
+                        rx.table.cell(outcome_badge(rx.cond(r.eligible, "eligible", r.reason))),
+                        rx.table.cell(rx.text(r.summary, size="1"), rx.text(r.detail, size="1", color_scheme="gray")),
+                        data_testid="ranked-row",
+                    ),
+                ),
+                "ranked-table",
+            ),
+        ),
+        testid="finder-panel",
+    )
+
+
+@service_page("/service/engineers", "Engineers", SERVICE_READ, EngineersState, icon="hard-hat", order=53)
+def engineers_page() -> rx.Component:
+    s = EngineersState
+    return flagged_page(
+        s,
+        error_box(s.error, "engineers-error"),
+        _finder(),
+        rx.cond(
+            s.loading,
+            spinner_block(),
+            table(
+                ["Code", "Name", "Organizations", "Skills (level 1–5)", "Coverage", "Open tickets", ""],
+                rx.foreach(s.rows, _row),
+                "engineers-table",
+            ),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Field service: policies, tickets, engineers, agreements and SLAs (docs/service.md)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 BUILT = (
-    "Field service",
     "Margin defense",
     "Catalog",
     "Pricing",
+    "Field service",
     "Compensation",
     "Vendor cases",
     "Operator console",

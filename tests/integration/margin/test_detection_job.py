@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.integration.margin.conftest import MarginTenant, build
 
@@ -49,7 +49,7 @@ def _job_result(mt: MarginTenant, job_id):
 
     with tenant_session(mt.ctx()) as session:
         job = session.get(Job, job_id)
-        items = session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.seq)).all()
+        items = session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(col(JobItem.seq))).all()
         return job.status, _one_status(items), _merged([i.result or {} for i in items])
 
 

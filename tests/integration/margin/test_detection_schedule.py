@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.errors import Forbidden, ValidationFailed
 from tests.integration.margin.conftest import MarginTenant, build
@@ -78,7 +78,7 @@ def test_the_cron_queues_one_run_per_due_tenant_and_never_a_second(world):
     due = world["due"]
     with tenant_session(due.ctx()) as session:
         run = session.exec(select(MarginDetectionRun).where(MarginDetectionRun.job_id == job_id)).one()
-        items = session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.seq)).all()
+        items = session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(col(JobItem.seq))).all()
         job = session.get(Job, job_id)
     assert (run.trigger, run.upload_id, job.kind) == ("schedule", None, "margin.detect")
     # the first item (the market's) carries the slot's key: a second tick of the slot cannot queue a run

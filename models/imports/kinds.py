@@ -126,5 +126,8 @@ def import_item(ic: ItemContext) -> ItemOutcome:
     return Done({"status": row.status, **{k: v for k, v in changes.items() if isinstance(v, int)}})
 
 
-VALIDATE_KIND = register(JobKind(VALIDATE, validate_item, chunk_size=1))
-IMPORT_KIND = register(JobKind(IMPORT, import_item, chunk_size=1))
+# one item reads a whole file (a 250 MB file is ~2.5M rows): longer than the default 15 s lease, so
+# its items are claimed with a lease that outlasts it (a dead worker's import is taken over after it)
+FILE_LEASE_SECONDS = 600.0
+VALIDATE_KIND = register(JobKind(VALIDATE, validate_item, chunk_size=1, min_lease_seconds=FILE_LEASE_SECONDS))
+IMPORT_KIND = register(JobKind(IMPORT, import_item, chunk_size=1, min_lease_seconds=FILE_LEASE_SECONDS))

@@ -25,7 +25,7 @@ cell = st.one_of(plain, plain, plain, quoted)
 row = st.lists(cell, min_size=0, max_size=8).map(",".join)
 
 
-def both(path: Path, batch_rows: int, block_bytes: int) -> tuple[object, object]:
+def both(path: Path, batch_rows: int, block_bytes: int) -> tuple[tuple, tuple]:
     """(fast path, row-by-row) results: frame and issues, or the refusal's message and line."""
 
     def run(fast: bool):

@@ -478,6 +478,25 @@ async def test_submitted_job_is_run_by_an_arq_worker(tenant_a):
     assert effects[0][0] == 40
 
 
+def test_a_job_created_in_a_savepoint_is_enqueued_at_the_commit_not_at_the_savepoint(tenant_a):
+    """after_commit also fires when a savepoint is released (an import merges in one and queues
+    detection there): the message must wait for the real commit, or a fast worker refuses the job
+    it cannot see yet and it waits for the sweep."""
+    from models.core.redis_client import sync_redis
+    from models.jobs.queue import enqueue_after_commit, queue_name
+
+    ctx = tenant_a.ctx()
+    queue = sync_redis()
+    before = queue.zcard(queue_name())
+    with tenant_session(ctx) as s:
+        with s.begin_nested():
+            job = repo.create_job(s, ctx, "sample", {}, [(f"sp:{uuid.uuid4().hex[:8]}", {})])
+            enqueue_after_commit(s, ctx.tenant_id, job.id)
+        assert queue.zcard(queue_name()) == before  # the savepoint is released, nothing committed yet
+        _CREATED.append((ctx, job.id))
+    assert queue.zcard(queue_name()) == before + 1
+
+
 # --- stopping and the sweep -----------------------------------------------------------
 
 

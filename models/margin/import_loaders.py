@@ -83,6 +83,7 @@ def _complete(frame: pl.DataFrame, target: ImportTarget) -> pl.DataFrame:
 
 
 STAGE = "pharos_import_stage"
+SORT_MEMORY = "256MB"
 
 
 @lru_cache(maxsize=8)
@@ -118,6 +119,7 @@ def insert_keyed(session: Session, table: Table, rows: pl.DataFrame) -> int:
     with raw.cursor() as cursor, cursor.copy(copy) as writer:
         for start in range(0, rows.height, CHUNK_ROWS):
             writer.write(rows.slice(start, CHUNK_ROWS).write_csv(include_header=False, null_value=""))
+    session.execute(text(f"set local work_mem = '{SORT_MEMORY}'"))  # the key-order sort stays in memory
     result = cast(CursorResult[Any], session.execute(text(insert)))
     session.execute(text(f"drop table {STAGE}"))
     return result.rowcount

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -592,9 +593,17 @@ def run_detection(
 ITEM_ROWS = 50_000  # sale rows per detection item (a dealer with more gets an item of its own)
 
 
-def detection_items(session: Session, ctx: TenantContext, item_rows: int = ITEM_ROWS) -> list[dict[str, Any]]:
+def item_rows() -> int:
+    """Sale rows per detection item: PHAROS_DETECT_ITEM_ROWS, default ITEM_ROWS."""
+    try:
+        return max(1, int(os.environ.get("PHAROS_DETECT_ITEM_ROWS", ITEM_ROWS)))
+    except ValueError:
+        return ITEM_ROWS
+
+
+def detection_items(session: Session, ctx: TenantContext, rows_per_item: int | None = None) -> list[dict[str, Any]]:
     """The payloads of one detection job: the market (competitor snapshots) first, then the
-    dealers with sale rows or inventory, in id order, grouped into items of about `item_rows`
+    dealers with sale rows or inventory, in id order, grouped into items of about `item_rows()`
     sale rows. Items share nothing (an alert belongs to one dealer, or for an undercut to a
     competitor), so workers run them in parallel and a failed one loses no other's alerts."""
     counts: dict[str, int] = {}
@@ -607,11 +616,12 @@ def detection_items(session: Session, ctx: TenantContext, item_rows: int = ITEM_
         text("select distinct dealer_id from margin_inventory_rows where tenant_id = :t"), {"t": ctx.tenant_id}
     ).all():
         counts.setdefault(str(dealer_id), 1)
+    limit = rows_per_item or item_rows()
     items: list[dict[str, Any]] = [{"market": True}]
     group: list[str] = []
     size = 0
     for dealer_id in sorted(counts):
-        if group and size + counts[dealer_id] > item_rows:
+        if group and size + counts[dealer_id] > limit:
             items.append({"dealers": group})
             group, size = [], 0
         group.append(dealer_id)

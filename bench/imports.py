@@ -11,7 +11,7 @@ demo SKU's MAP and MRP rules), the REST API as a uvicorn process and `--workers`
 processes on a queue of their own. The file is a distributor's export (invoice number, date,
 stockist code and name, product code and name, qty, MRP, net rate, a listed price on one row in
 four, currency; about one row in six sells under MRP). Stages, as the person's client sees them
-(polling every 50 ms):
+(polling every 200 ms):
 
   upload    POST /api/v1/uploads (multipart, streamed from the file) → stored, SHA-256 recorded
   validate  POST /map → the `imports.validate` job has read, typed and checked every row (status valid)
@@ -57,7 +57,7 @@ MAPPING = {
     "advertised_price": "Listed Price",
     "currency": "Currency",
 }
-POLL = 0.05
+POLL = 0.2  # the client polls like a page would (every poll is an API request: CPU on the shared machine)
 
 
 # --- data ------------------------------------------------------------------------------------------

@@ -351,30 +351,33 @@ class _Writes:
         explanation = _explanation(
             cand.rule, [EvidenceRow(r["evidence_id"], r["qty"], r["price"], r["floor"]) for r in chosen], data
         )
-        alert = MarginAlert(
-            id=alert_id,
-            tenant_id=self.ctx.tenant_id,
-            rule=cand.rule,
-            dealer_id=uuid.UUID(cand.dealer_id),
-            sku_id=uuid.UUID(cand.sku_id),
-            status="open",
-            severity=severity_of(cand.impact, depth),
-            floor=data.get("floor"),
-            floor_rule_id=_uuid(data.get("floor_rule_id")),
-            worst_price=worst,
-            max_depth_pct=depth,
-            impact=cand.impact,
-            evidence_count=len(chosen),
-            units=units,
-            explanation=explanation,
-            first_seen=min(r["observed_at"] for r in chosen),
-            last_seen=max(r["observed_at"] for r in chosen),
-            opened_at=self.now,
-            updated_at=self.now,
+        alert = to_jsonable(  # the table's columns in order: the insert's row and the audit's snapshot
+            {
+                "id": alert_id,
+                "tenant_id": self.ctx.tenant_id,
+                "rule": cand.rule,
+                "dealer_id": uuid.UUID(cand.dealer_id),
+                "sku_id": uuid.UUID(cand.sku_id),
+                "status": "open",
+                "severity": severity_of(cand.impact, depth),
+                "floor": data.get("floor"),
+                "floor_rule_id": _uuid(data.get("floor_rule_id")),
+                "worst_price": worst,
+                "max_depth_pct": depth,
+                "impact": cand.impact,
+                "evidence_count": len(chosen),
+                "units": units,
+                "explanation": explanation,
+                "first_seen": min(r["observed_at"] for r in chosen),
+                "last_seen": max(r["observed_at"] for r in chosen),
+                "opened_at": self.now,
+                "updated_at": self.now,
+                "notes": None,
+            }
         )
-        self.alerts.append(alert.model_dump())
+        self.alerts.append(alert)
         event = {"action": "margin_alert.create", "entity": "margin_alerts", "entity_id": alert_id}
-        self.events.append({**event, "after": snapshot(alert)})
+        self.events.append({**event, "after": alert})
         self.evidence_rows(alert_id, cand.rule, chosen)
         return alert_id
 

@@ -54,7 +54,7 @@ from engine.margin.severity import severity_of
 from models.catalog.pricing import resolve_many
 from models.core import audit
 from models.core.base import utcnow
-from models.core.bulk import insert_rows, table_of
+from models.core.bulk import insert_frame, insert_rows, table_of
 from models.core.mutations import snapshot
 from models.margin.tables import (
     MarginAlert,
@@ -288,40 +288,16 @@ class _Writes:
         self.session, self.ctx, self.job_id = session, ctx, job_id
         self.now = utcnow()
         self.alerts: list[dict[str, Any]] = []
-        self.evidence: list[dict[str, Any]] = []
+        self.evidence: list[tuple[str, str, str, str, str]] = []  # alert id + the evidence frame's key
         self.updates: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
 
     def evidence_rows(self, alert_id: uuid.UUID, rule: str, rows: list[dict[str, Any]]) -> None:
+        """Attach `rows` (rows of the scan's evidence frame) to the alert: noted now, written in bulk."""
         if not rows:
             return
-        kind = EVIDENCE_KIND[rule]
-        column = EVIDENCE_COLUMN[kind]
-        for r in rows:
-            evidence_id = uuid.UUID(r["evidence_id"])
-            self.evidence.append(
-                {
-                    "id": uuid.uuid5(ALERT_NAMESPACE, f"evidence:{alert_id}:{evidence_id}"),
-                    "tenant_id": self.ctx.tenant_id,
-                    "alert_id": alert_id,
-                    "kind": kind,
-                    "evidence_id": evidence_id,
-                    "sale_row_id": None,
-                    "snapshot_id": None,
-                    "inventory_row_id": None,
-                    column: evidence_id,
-                    "observed_at": r["observed_at"],
-                    "qty": r["qty"],
-                    "floor": r["floor"],
-                    "floor_rule_id": _uuid(r["floor_rule_id"]),
-                    "price": r["price"],
-                    "impact": r["impact"],
-                    "depth_pct": r["depth_pct"],
-                    "age_days": r["age_days"],
-                    "job_id": self.job_id,
-                    "created_at": self.now,
-                }
-            )
+        alert = str(alert_id)
+        self.evidence.extend((alert, rule, r["dealer_id"], r["sku_id"], r["evidence_id"]) for r in rows)
         self.events.append(
             {
                 "action": "margin_alert.evidence.attach",
@@ -329,10 +305,46 @@ class _Writes:
                 "entity_id": alert_id,
                 "after": {
                     "evidence_ids": sorted(r["evidence_id"] for r in rows),
-                    "kind": kind,
+                    "kind": EVIDENCE_KIND[rule],
                     "job_id": _s(self.job_id),
                 },
             }
+        )
+
+    def evidence_frame(self, found: pl.DataFrame) -> pl.DataFrame:
+        """The evidence rows to insert, built from the scan's evidence frame in Polars (no Python
+        object per cell): ids are uuid5 of (alert, evidence), as before."""
+        keys = ["rule", "dealer_id", "sku_id", "evidence_id"]
+        picked = pl.DataFrame(self.evidence, schema=["alert_id", *keys], orient="row")
+        rows = picked.join(found, on=keys, how="left", maintain_order="left")
+        ids = [
+            str(uuid.uuid5(ALERT_NAMESPACE, f"evidence:{a}:{e}"))
+            for a, e in zip(rows["alert_id"].to_list(), rows["evidence_id"].to_list(), strict=True)
+        ]
+        kind = pl.col("rule").replace_strict(EVIDENCE_KIND, return_dtype=pl.String())
+        own = {
+            name: pl.when(kind == name).then(pl.col("evidence_id")).otherwise(None).alias(column)
+            for name, column in EVIDENCE_COLUMN.items()
+        }
+        return rows.select(
+            pl.Series("id", ids, dtype=pl.String()),
+            pl.lit(str(self.ctx.tenant_id)).alias("tenant_id"),
+            "alert_id",
+            kind.alias("kind"),
+            "evidence_id",
+            own["sale_row"],
+            own["snapshot"],
+            own["inventory"],
+            "observed_at",
+            "qty",
+            "floor",
+            "floor_rule_id",
+            "price",
+            "impact",
+            "depth_pct",
+            "age_days",
+            pl.lit(_s(self.job_id), dtype=pl.String()).alias("job_id"),
+            pl.lit(self.now).cast(INSTANT).alias("created_at"),
         )
 
     def create(self, cand: Candidate, rows: list[dict[str, Any]]) -> uuid.UUID:
@@ -432,13 +444,14 @@ class _Writes:
             }
         )
 
-    def write(self) -> None:
-        """The rows, then (last) the audit events; the ORM copies of updated alerts are expired."""
+    def write(self, found: pl.DataFrame) -> None:
+        """The rows (`found`: the scan's evidence frame), then the updates; the ORM copies of updated
+        alerts are expired. The audit events come last (`audit`)."""
         session = self.session
         for start in range(0, len(self.alerts), WRITE_CHUNK):
             insert_rows(session, table_of(MarginAlert), self.alerts[start : start + WRITE_CHUNK])
-        for start in range(0, len(self.evidence), WRITE_CHUNK):
-            insert_rows(session, table_of(MarginAlertEvidence), self.evidence[start : start + WRITE_CHUNK])
+        if self.evidence:
+            insert_frame(session, table_of(MarginAlertEvidence), self.evidence_frame(found), chunk_rows=WRITE_CHUNK)
         if self.updates:
             session.execute(_UPDATE_ALERTS, {"t": self.ctx.tenant_id, "rows": _json(self.updates)})
             session.expire_all()
@@ -568,7 +581,7 @@ def run_detection(
     stored = _stored_evidence(session, ctx, attach_ids)
     for step in steps.attaches:
         writes.attach(by_id[step.alert_id], step, by_key[step.candidate.key], stored[step.alert_id])
-    writes.write()
+    writes.write(result.evidence)
     summary = {
         "as_of": as_of.isoformat(),
         "sale_rows": sales.height,

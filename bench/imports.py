@@ -296,7 +296,13 @@ def import_seconds() -> dict[str, float]:
             text("select i.result->'seconds' from job_items i join jobs j on j.id = i.job_id where j.kind = :k"),
             {"k": "imports.import"},
         ).scalar()
-    return {f"import_{k}_s": float(v) for k, v in (found or {}).items()}
+        processes = s.execute(
+            text(
+                "select count(distinct split_part(e.after->>'worker', ':', 2)) from audit_events e join jobs j "
+                "on j.id::text = e.entity_id where e.action = 'job.items.process' and j.kind = 'margin.detect'"
+            )
+        ).scalar()
+    return {f"import_{k}_s": float(v) for k, v in (found or {}).items()} | {"detect_processes": int(processes or 0)}
 
 
 def job_seconds(upload_id: str) -> dict[str, float]:
@@ -392,7 +398,8 @@ def render(results: list[dict[str, Any]], args) -> str:
         "unlogged text table, Polars read_csv (text). CPU = user + system seconds of the worker processes, "
         "the API process and the scratch database's backends over the whole flow (robust to the other "
         "sessions' load, unlike the wall time).\n\n"
-        "| rows | MB | upload | validate | import (check + merge) | detect (items) | **total** | raw COPY | read "
+        "| rows | MB | upload | validate | import (check + merge) | detect (items on worker processes) "
+        "| **total** | raw COPY | read "
         "| total ÷ raw COPY | CPU: workers + API + PostgreSQL | new breaches | load (1 min) |\n"
         "|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|---:|---|\n"
     )
@@ -402,7 +409,8 @@ def render(results: list[dict[str, Any]], args) -> str:
         lines.append(
             f"| {r['rows']:,} | {r['mb']:.0f} | {r['upload_s']:.1f} | {r['validate_s']:.1f} | "
             f"{r['import_s']:.1f} ({jobs.get('import_check_s', 0):.1f} + {jobs.get('import_merge_s', 0):.1f}) | "
-            f"{r['detect_s']:.1f} ({jobs.get('margin.detect_items', 0)}) | **{r['total_s']:.1f}** | "
+            f"{r['detect_s']:.1f} ({jobs.get('margin.detect_items', 0)} on {jobs.get('detect_processes', 0)}) | "
+            f"**{r['total_s']:.1f}** | "
             f"{r['raw_copy_s']:.1f} | {r['read_s']:.2f} | {r['total_s'] / r['raw_copy_s']:.0f}× | "
             f"{r['worker_cpu_s']:.1f} + {r['api_cpu_s']:.1f} + {r['db_cpu_s']:.1f} = "
             f"{r['worker_cpu_s'] + r['api_cpu_s'] + r['db_cpu_s']:.1f} | {r['new_breaches']:,} | "

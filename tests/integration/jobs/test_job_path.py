@@ -9,6 +9,7 @@ import os
 import threading
 import time
 import uuid
+from typing import cast
 
 import pytest
 from sqlalchemy import text
@@ -486,15 +487,18 @@ def test_a_job_created_in_a_savepoint_is_enqueued_at_the_commit_not_at_the_savep
     from models.jobs.queue import enqueue_after_commit, queue_name
 
     ctx = tenant_a.ctx()
-    queue = sync_redis()
-    before = queue.zcard(queue_name())
+
+    def queued() -> int:
+        return cast(int, sync_redis().zcard(queue_name()))
+
+    before = queued()
     with tenant_session(ctx) as s:
         with s.begin_nested():
             job = repo.create_job(s, ctx, "sample", {}, [(f"sp:{uuid.uuid4().hex[:8]}", {})])
             enqueue_after_commit(s, ctx.tenant_id, job.id)
-        assert queue.zcard(queue_name()) == before  # the savepoint is released, nothing committed yet
+        assert queued() == before  # the savepoint is released, nothing committed yet
         _CREATED.append((ctx, job.id))
-    assert queue.zcard(queue_name()) == before + 1
+    assert queued() == before + 1
 
 
 async def test_a_second_run_of_a_job_in_the_same_process_is_offered_to_another_worker(tenant_a):

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import Counter
 from typing import Any
 
 from arq import Retry
@@ -37,8 +38,35 @@ log = logging.getLogger("pharos.worker")
 MAX_TRIES = 5
 
 
-async def run_job(ctx: dict[str, Any], tenant_id: str, job_id: str) -> dict[str, object]:
-    """The only arq function: run one job in a thread; stop it cleanly on abort/shutdown."""
+MAX_HOPS = 3  # times a second run of a job is offered to another worker process before it runs here
+_running: Counter[str] = Counter()  # jobs this process is running (touched on the event loop only)
+
+
+async def run_job(ctx: dict[str, Any], tenant_id: str, job_id: str, hops: int = 0) -> dict[str, object]:
+    """The only arq function: run one job in a thread; stop it cleanly on abort/shutdown.
+
+    A job enqueued several times (so that several workers share its items, e.g. a detection run)
+    gains nothing from a second run in the same process (one GIL): that message is handed back to the
+    queue, a little later, for another worker process to take — at most MAX_HOPS times, then it runs
+    here as well (a single worker process still gets the job done)."""
+    if _running[job_id] and hops < MAX_HOPS:
+        await ctx["redis"].enqueue_job(
+            RUN_JOB, tenant_id, job_id, hops=hops + 1, _queue_name=queue_name(), _defer_by=HOP_DELAY * (hops + 1)
+        )
+        return {"job_id": job_id, "handed_over": hops + 1}
+    _running[job_id] += 1
+    try:
+        return await _run(ctx, tenant_id, job_id)
+    finally:
+        _running[job_id] -= 1
+        if not _running[job_id]:
+            del _running[job_id]
+
+
+HOP_DELAY = 0.05  # seconds; about one poll of the other workers (WorkerSettings.poll_delay)
+
+
+async def _run(ctx: dict[str, Any], tenant_id: str, job_id: str) -> dict[str, object]:
     stop = threading.Event()
     try:
         report = await asyncio.to_thread(run_job_sync, tenant_id, job_id, worker_id=ctx["worker_id"], stop=stop)

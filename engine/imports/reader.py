@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
 
@@ -46,6 +47,18 @@ class Row(NamedTuple):
     cells: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class LineBlock:
+    """Consecutive CSV lines that hold one row each and nothing to unquote (no `"`, no stray CR):
+    the fast path splits them with Polars instead of the csv module, with the same result."""
+
+    lines: list[str]  # the physical lines, line ending removed, blank rows dropped
+    numbers: list[int]  # each line's number in the file (the header is 1)
+
+
+Batch = LineBlock | list[Row]
+
+
 @dataclass
 class SourceTable:
     kind: FileKind
@@ -54,6 +67,17 @@ class SourceTable:
     delimiter: str = ","
     sheets: tuple[str, ...] = ()  # a workbook's sheet names, in order (a CSV has none)
     sheet: str = ""  # the sheet read (the first unless one was asked for)
+    # the rows as batches (LineBlocks where the file allows it); use either this or `rows`
+    batched: Callable[[int, int], Iterator[Batch]] | None = None
+
+    def batches(self, batch_rows: int, block_bytes: int | None = None) -> Iterator[Batch]:
+        """The rows in batches of at most `batch_rows` (a CSV's plain stretches as LineBlocks, read
+        `block_bytes` at a time)."""
+        if self.batched is not None:
+            yield from self.batched(batch_rows, block_bytes or BLOCK_BYTES)
+            return
+        while batch := list(itertools.islice(self.rows, batch_rows)):
+            yield batch
 
 
 def sniff_kind(path: Path) -> FileKind:
@@ -93,9 +117,9 @@ def _not_utf8(raw: bytes, error: UnicodeDecodeError, line: int) -> ReadError:
     )
 
 
-def _decoded_lines(handle: BinaryIO) -> Iterator[str]:
-    """Physical lines decoded strictly as UTF-8 (BOM dropped); refusals name the line."""
-    line = 0
+def _decoded_lines(handle: BinaryIO, line: int = 0) -> Iterator[str]:
+    """Physical lines decoded strictly as UTF-8 (BOM dropped); refusals name the line. `line`: the
+    lines before the handle's position (the fast path hands the rest of a file over mid-way)."""
     while True:
         raw = handle.readline(MAX_LINE_BYTES + 1)
         if not raw:
@@ -196,20 +220,74 @@ def _csv_table(handle: BinaryIO) -> SourceTable:
         header = check_header(next(reader))
     except csv.Error as error:
         raise _csv_error(error, 1, reader.line_num) from None
-    return SourceTable("csv", header, _csv_rows(reader), delimiter)
+    table = SourceTable("csv", header, _csv_rows(reader), delimiter)
+    if reader.line_num == 1:  # a one-line header: what follows can be read in blocks
+        table.batched = partial(_csv_batches, handle, delimiter, handle.tell())
+    return table
 
 
-def _csv_rows(reader: Any) -> Iterator[Row]:
+BLOCK_BYTES = 8 * 1024 * 1024
+
+
+def _plain_block(raw: bytes) -> list[str] | None:
+    """The block's lines when every one is a row the csv module would split exactly like
+    `str.split` (valid UTF-8, no quote, no NUL, CR only before LF, no oversized field); else None."""
+    if b'"' in raw or b"\x00" in raw or raw.count(b"\r") != raw.count(b"\r\n"):
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if "\r" in text:
+        lines = [line.removesuffix("\r") for line in lines]
+    if max(map(len, lines), default=0) > csv.field_size_limit():
+        return None  # the csv module's refusal (and its message) for a field this long
+    return lines
+
+
+def _csv_batches(handle: BinaryIO, delimiter: str, offset: int, batch_rows: int, block_bytes: int) -> Iterator[Batch]:
+    """The data rows after a one-line header: plain blocks of lines as LineBlocks; from the first
+    block that is not plain (a quote, an encoding problem, ...) to the end, the csv module's rows,
+    so quoted fields across lines and every refusal are exactly the row-by-row reader's."""
+    handle.seek(offset)
+    line = 1
+    while True:
+        start = handle.tell()
+        raw = handle.read(block_bytes)
+        if not raw:
+            return
+        if not raw.endswith(b"\n"):
+            raw += handle.readline(MAX_LINE_BYTES + 1)  # the block ends at a line's end
+        lines = _plain_block(raw)
+        if lines is None:
+            handle.seek(start)
+            reader = csv.reader(_decoded_lines(handle, line), delimiter=delimiter, strict=True)
+            rows = _csv_rows(reader, line)
+            while batch := list(itertools.islice(rows, batch_rows)):
+                yield batch
+            return
+        kept = [(n, text) for n, text in enumerate(lines, start=line + 1) if text.replace(delimiter, "").strip()]
+        for at in range(0, len(kept), batch_rows):
+            part = kept[at : at + batch_rows]
+            yield LineBlock([text for _, text in part], [n for n, _ in part])
+        line += len(lines)
+
+
+def _csv_rows(reader: Any, before: int = 0) -> Iterator[Row]:
     """Rows with the line each starts on; blank lines (and rows of only spaces) skipped. Kept lean:
-    it runs per row of 1M (a row whose first cell has text is kept without looking further)."""
-    start = reader.line_num + 1
+    it runs per row of 1M (a row whose first cell has text is kept without looking further).
+    `before`: lines of the file before the reader's first one."""
+    start = before + reader.line_num + 1
     try:
         for cells in reader:
             if (cells and cells[0].strip()) or any(c.strip() for c in cells):
                 yield Row(start, tuple(cells))
-            start = reader.line_num + 1
+            start = before + reader.line_num + 1
     except csv.Error as error:
-        raise _csv_error(error, start, reader.line_num) from None
+        raise _csv_error(error, start, before + reader.line_num) from None
 
 
 # --- XLSX --------------------------------------------------------------------------------------

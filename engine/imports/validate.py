@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from engine.imports.reader import Row
+from engine.imports.reader import LineBlock, Row, SourceTable
 from engine.imports.targets import ImportTarget, RowIssue, TargetField
 from engine.imports.types import MAX_INTEGER_DIGITS, MAX_SCALE, CellProblem, parse_cell
 from engine.text import control_error
@@ -159,13 +159,42 @@ def _cell_issues(f: TargetField, column: str, bad: pl.DataFrame) -> list[RowIssu
     return issues
 
 
+def _line_frame(block: LineBlock, width: int, index: Mapping[str, int], delimiter: str) -> tuple[pl.DataFrame, list]:
+    """A LineBlock's mapped cells as String columns (one Polars split, no Python per cell), and
+    the ragged rows' issues (more cells than the header, the extra ones not blank)."""
+    lines = pl.Series("line", block.lines, dtype=pl.String())
+    cells = lines.str.split(delimiter)
+    frame = pl.DataFrame({ROW: pl.Series(block.numbers, dtype=pl.Int64()), "__cells": cells})
+    raw = frame.select(
+        ROW,
+        *(pl.col("__cells").list.get(i, null_on_oob=True).fill_null("").alias(name) for name, i in index.items()),
+    )
+    counts = cells.list.len()
+    issues = []
+    if (counts > width).any():
+        long = frame.filter(counts > width)
+        rows = [Row(line, tuple(c)) for line, c in zip(long[ROW].to_list(), long["__cells"].to_list(), strict=True)]
+        issues = _ragged(rows, width)
+    return raw, issues
+
+
 def type_batch(
-    target: ImportTarget, header: tuple[str, ...], mapping: Mapping[str, str], rows: list[Row]
+    target: ImportTarget,
+    header: tuple[str, ...],
+    mapping: Mapping[str, str],
+    rows: list[Row] | LineBlock,
+    delimiter: str = ",",
 ) -> TypedBatch:
     """Type one batch; every failing cell becomes a RowIssue and its row leaves the frame."""
     width = len(header)
-    issues = _ragged(rows, width)
-    raw = _raw_frame(rows, width, {name: header.index(column) for name, column in mapping.items()})
+    index = {name: header.index(column) for name, column in mapping.items()}
+    if isinstance(rows, LineBlock):
+        raw, issues = _line_frame(rows, width, index, delimiter)
+        count = len(rows.lines)
+    else:
+        issues = _ragged(rows, width)
+        raw = _raw_frame(rows, width, index)
+        count = len(rows)
     fields = [f for f in target.fields if f.name in mapping]
     exprs: list[pl.Expr] = [pl.col(ROW)]
     for f in fields:
@@ -200,7 +229,7 @@ def type_batch(
     if issues:
         frame = frame.filter(~pl.col(ROW).is_in(sorted({i.row for i in issues})))
     issues.sort(key=lambda i: (i.row, i.column))
-    return TypedBatch(frame, issues, len(rows))
+    return TypedBatch(frame, issues, count)
 
 
 def type_rows(
@@ -215,3 +244,17 @@ def type_rows(
     iterator = iter(rows)
     while batch := list(islice(iterator, batch_rows)):
         yield type_batch(target, header, mapping, batch)
+
+
+def type_table(
+    target: ImportTarget,
+    table: SourceTable,
+    mapping: Mapping[str, str],
+    batch_rows: int = BATCH_ROWS,
+    block_bytes: int | None = None,
+) -> Iterator[TypedBatch]:
+    """A table's rows in typed batches: a CSV's plain stretches split in Polars (LineBlocks), the
+    rest (quoted fields, XLSX) row by row — one result either way."""
+    check_mapping(target, table.header, mapping)
+    for batch in table.batches(batch_rows, block_bytes):
+        yield type_batch(target, table.header, mapping, batch, table.delimiter)

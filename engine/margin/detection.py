@@ -106,14 +106,25 @@ def price_breach_evidence(priced_sales: pl.LazyFrame, rule: str) -> pl.LazyFrame
     )
 
 
+UNITS_SCHEMA: dict[str, pl.DataType] = {"sku_id": pl.String(), "units": pl.Int64()}
+
+
+def sku_units(sales: pl.LazyFrame) -> pl.LazyFrame:
+    """Units sold per SKU in the scan (what an undercut is valued on)."""
+    return sales.group_by("sku_id").agg(pl.col("qty").sum().cast(pl.Int64).alias("units"))
+
+
 def undercut_evidence(
-    snapshots: pl.LazyFrame, our_prices: pl.LazyFrame, sales: pl.LazyFrame | None, pct: Decimal
+    snapshots: pl.LazyFrame,
+    our_prices: pl.LazyFrame,
+    sales: pl.LazyFrame | None,
+    pct: Decimal,
+    units: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """Snapshots below our price by more than `pct` percent, valued on the SKU's units in the scan."""
-    if sales is None:
-        units = pl.LazyFrame(schema={"sku_id": pl.String(), "units": pl.Int64()})
-    else:
-        units = sales.group_by("sku_id").agg(pl.col("qty").sum().alias("units"))
+    """Snapshots below our price by more than `pct` percent, valued on the SKU's units in the scan
+    (`units`, one row per sku_id, when the caller counted them without loading the sale rows)."""
+    if units is None:
+        units = pl.LazyFrame(schema=UNITS_SCHEMA) if sales is None else sku_units(sales)
     joined = (
         snapshots.join(our_prices, on="sku_id", how="inner")
         .filter(undercut_mask_expr("our_price", "price", pct))
@@ -191,8 +202,13 @@ def detect(
     inventory: pl.DataFrame | None = None,
     as_of: datetime | None = None,
     config: DetectionConfig | None = None,
+    units: pl.DataFrame | None = None,
 ) -> Detection:
-    """Run every rule whose inputs are given; the optional workflows simply get no frame."""
+    """Run every rule whose inputs are given; the optional workflows simply get no frame.
+
+    `units` (sku_id, units): the units per SKU that undercuts are valued on, when the scan of the
+    snapshots is done without the sale rows (a detection job splits the two); by default they are
+    summed from `priced_sales`."""
     config = config or DetectionConfig()
     parts: list[pl.LazyFrame] = []
     sales_lf = None
@@ -210,7 +226,8 @@ def detect(
                 "our_prices has more than one price per sku", fields={"our_prices.sku_id": "duplicate"}
             )
         snaps = conform(snapshots, SNAPSHOT_SCHEMA, "snapshots")
-        parts.append(undercut_evidence(snaps.lazy(), ours.lazy(), sales_lf, config.undercut_pct))
+        counted = None if units is None else conform(units, UNITS_SCHEMA, "units").lazy()
+        parts.append(undercut_evidence(snaps.lazy(), ours.lazy(), sales_lf, config.undercut_pct, counted))
     if inventory is not None:
         if as_of is None or as_of.tzinfo is None:
             raise ValidationFailed("a dead-stock scan needs a timezone-aware as_of", fields={"as_of": "required"})

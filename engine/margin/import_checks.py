@@ -110,6 +110,9 @@ def duplicate_issues(frame: pl.DataFrame, fields: Sequence[str]) -> list[RowIssu
     if frame.height < 2:
         return []
     keyed = frame.select("__row", pl.struct(list(fields)).alias("__key"))
+    keyed = keyed.filter(pl.col("__key").is_duplicated())  # one hashing pass; the rest only for twins
+    if keyed.height == 0:
+        return []
     firsts = keyed.group_by("__key", maintain_order=True).agg(pl.col("__row").min().alias("__first"))
     dupes = keyed.join(firsts, on="__key", nulls_equal=True).filter(pl.col("__row") != pl.col("__first"))
     return [

@@ -67,3 +67,13 @@ def insert_rows(
     conflict = None if on_conflict_do_nothing is None else tuple(on_conflict_do_nothing)
     payload = json.dumps(rows, default=_encode, ensure_ascii=False, separators=(",", ":"))
     session.execute(_statement(table, columns, conflict), {"rows": payload})
+
+
+def insert_frame(session: Session, table: Table, frame: Any, *, chunk_rows: int = 20_000) -> None:
+    """`insert_rows` for a Polars frame (columns of `table`): the JSON is written by Polars in C
+    (Decimal as text, instants ISO 8601), `chunk_rows` rows a statement."""
+    if frame.height == 0:
+        return
+    statement = _statement(table, tuple(frame.columns), None)
+    for start in range(0, frame.height, chunk_rows):
+        session.execute(statement, {"rows": frame.slice(start, chunk_rows).write_json()})

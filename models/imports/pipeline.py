@@ -20,7 +20,7 @@ from engine.imports.reader import open_table
 from engine.imports.suggest import header_signature
 from engine.imports.targets import ImportTarget, Loader, RowIssue
 from engine.imports.types import Preview, preview
-from engine.imports.validate import ROW, empty_frame, type_rows
+from engine.imports.validate import ROW, empty_frame, type_table
 
 MAX_KEPT = 10_000  # issues kept for the report; `issues_total` counts them all
 
@@ -89,7 +89,7 @@ def check_file(
     frames: list[pl.DataFrame] = []
     checked = Checked(empty_frame(target, mapping))
     with open_table(path, sheet=sheet) as table:
-        for batch in type_rows(target, table.header, mapping, table.rows):
+        for batch in type_table(target, table, mapping):
             frames.append(batch.frame)
             checked.add(batch.issues)
             checked.rows_total += batch.rows

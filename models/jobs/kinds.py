@@ -69,6 +69,10 @@ class JobKind:
     # lease (a whole tenant's detection) would otherwise lose it mid-item and be redone forever;
     # the price is a slower take-over of that kind's items when a worker dies
     min_lease_seconds: float = 0.0
+    # called in the transaction that completes the job (every item settled: done, skipped or
+    # failed), before the completion's decision: totals over the items' results go here (the
+    # margin detection run's counts); it may lock the kind's own parent row, then audit
+    complete: Callable[[Session, TenantContext, Job], None] | None = None
 
     def __post_init__(self) -> None:
         if not self.name or len(self.name) > 60:

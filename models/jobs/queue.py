@@ -97,13 +97,21 @@ def enqueue_after_commit(session: Session, tenant_id: uuid.UUID | str, job_id: u
     If Redis is down the job stays queued in Postgres and the workers' sweep picks it up.
     """
 
-    def _after_commit(_session: Any) -> None:
+    sent = False
+
+    def _after_commit(committed: Session) -> None:
+        nonlocal sent
+        # SQLAlchemy also calls after_commit when a savepoint is released (begin_nested): the job's
+        # rows are not committed then, and a worker that looked at once would refuse the job
+        if sent or committed.in_nested_transaction():
+            return
+        sent = True
         try:
             enqueue_run_sync(tenant_id, job_id)
         except Exception:  # the sweep recovers; a commit must not look failed because of Redis
             log.exception("enqueue of job %s failed; the worker sweep will pick it up", job_id)
 
-    event.listen(session, "after_commit", _after_commit, once=True)
+    event.listen(session, "after_commit", _after_commit)
 
 
 def _run_blocking(coro: Coroutine[Any, Any, T]) -> T:

@@ -39,6 +39,7 @@ from models.core.db import tenant_session
 from models.core.decisions import decide
 from models.core.settings import job_settings
 from models.jobs.fence import fence_job
+from models.jobs.kinds import get_kind
 from models.jobs.queue import enqueue_after_commit
 from models.jobs.tables import Job, JobItem
 
@@ -252,6 +253,9 @@ def finish_job(session: Session, ctx: TenantContext, job: Job) -> str | None:
     counts = item_counts(session, ctx, job.id)
     if counts["pending"] or counts["running"]:
         return None
+    kind = get_kind(job.kind)
+    if kind is not None and kind.complete is not None:
+        kind.complete(session, ctx, job)  # the kind's totals commit with the completion
     moment = utcnow()
     decide(session, ctx, JOB_MACHINE, job, "complete", details={"counts": counts, "finished_at": moment.isoformat()})
     job.finished_at = moment

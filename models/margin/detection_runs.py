@@ -8,10 +8,12 @@ the same transaction: a run with `finished_at` is a run whose alerts committed.
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
@@ -21,7 +23,7 @@ from models.core.base import utcnow
 from models.core.db import tenant_session
 from models.jobs.queue import enqueue_after_commit
 from models.jobs.repo import create_job
-from models.margin.detection import KIND, PERMISSION, detection_params
+from models.margin.detection import KIND, PERMISSION, detection_items, detection_params
 from models.margin.tables import MarginDetectionRun
 
 
@@ -40,12 +42,14 @@ def open_run(
     """Queue detection for ctx's tenant and record why; `key` is the job item's idempotency key
     (the schedule passes its time slot so two cron ticks of one slot cannot both queue a run)."""
     run_id = uuid.uuid4()
+    first = key or f"{KIND}:{run_id}"
+    payloads = detection_items(session, ctx)
     job = create_job(
         session,
         ctx,
         KIND,
         {**(params or {}), "run_id": str(run_id), "trigger": trigger},
-        [(key or f"{KIND}:{run_id}", {})],
+        [(first if n == 0 else f"{first}:{n}", payload) for n, payload in enumerate(payloads)],
     )
     run = MarginDetectionRun(
         id=run_id,
@@ -59,8 +63,17 @@ def open_run(
         created_by=ctx.actor_label,
     )
     mutations.create(session, ctx, run, action="margin.detection_run.create")
-    enqueue_after_commit(session, ctx.tenant_id, job.id)
+    for _ in range(min(len(payloads), parallel_runs())):  # each run of the job claims items: workers share them
+        enqueue_after_commit(session, ctx.tenant_id, job.id)
     return run, job.id
+
+
+def parallel_runs() -> int:
+    """How many workers a detection job asks for (PHAROS_DETECT_PARALLEL, default 2)."""
+    try:
+        return max(1, int(os.environ.get("PHAROS_DETECT_PARALLEL", "2")))
+    except ValueError:
+        return 2
 
 
 def lock_run(session: Session, ctx: TenantContext, run_id: uuid.UUID | str) -> MarginDetectionRun:
@@ -75,8 +88,25 @@ def lock_run(session: Session, ctx: TenantContext, run_id: uuid.UUID | str) -> M
     return run
 
 
+def job_totals(session: Session, ctx: TenantContext, job_id: uuid.UUID) -> dict[str, Any]:
+    """A detection job's counts added up over its done items (each item's result is its summary)."""
+    row = session.execute(
+        text(
+            "select coalesce(sum((result->>'created')::int), 0), coalesce(sum((result->>'attached')::int), 0), "
+            "coalesce(sum((result->>'unchanged')::int), 0), count(*) filter (where status = 'failed') "
+            "from job_items where tenant_id = :t and job_id = :j"
+        ),
+        {"t": ctx.tenant_id, "j": job_id},
+    ).one()
+    return {"created": row[0], "attached": row[1], "unchanged": row[2], "items_failed": row[3]}
+
+
 def finish_run(
-    session: Session, ctx: TenantContext, run: MarginDetectionRun, summary: dict[str, Any], started_at: datetime
+    session: Session,
+    ctx: TenantContext,
+    run: MarginDetectionRun,
+    summary: dict[str, Any],
+    started_at: datetime | None,
 ) -> None:
     changes = {
         "started_at": started_at,

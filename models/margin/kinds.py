@@ -25,7 +25,6 @@ from sqlmodel import Session
 
 from engine.context import TenantContext
 from engine.jobs import ClaimedItem, Done, ItemOutcome, Skipped
-from models.core.base import utcnow
 from models.jobs.kinds import ChunkHooks, ItemContext, JobKind, register
 from models.jobs.schedules import Schedule, register_schedule
 from models.jobs.tables import Job
@@ -36,14 +35,21 @@ STATE = "pharos.margin_enforce.chunk"
 
 
 def detect_item(ic: ItemContext) -> ItemOutcome:
+    """One part of a scan (`Scope` from the item's payload: some dealers, or the market). Its run's
+    totals are added up when the job completes (`complete_detection`), not per item, so items of
+    one run never wait on each other's run row."""
     params = {**(ic.job.params or {}), **(ic.item.payload or {})}
     kwargs = detection.detection_params(params)
-    started = utcnow()
-    run = detection_runs.lock_run(ic.session, ic.ctx, params["run_id"]) if params.get("run_id") else None
-    summary = detection.run_detection(ic.session, ic.ctx, job_id=ic.job.id, **kwargs)
-    if run is not None:
-        detection_runs.finish_run(ic.session, ic.ctx, run, summary, started)
-    return Done(summary)
+    scope = detection.Scope.of_payload(ic.item.payload or {})
+    return Done(detection.run_detection(ic.session, ic.ctx, job_id=ic.job.id, scope=scope, **kwargs))
+
+
+def complete_detection(session: Session, ctx: TenantContext, job: Job) -> None:
+    """Every item of a detection job is settled: fill its run's counts from the items' results."""
+    run_id = (job.params or {}).get("run_id")
+    if run_id:
+        run = detection_runs.lock_run(session, ctx, run_id)
+        detection_runs.finish_run(session, ctx, run, detection_runs.job_totals(session, ctx, job.id), job.started_at)
 
 
 def enforce_item(ic: ItemContext) -> ItemOutcome:
@@ -78,9 +84,9 @@ def abort_chunk(session: Session) -> None:
     session.info.pop(STATE, None)
 
 
-# one item scans the whole tenant: 100,000 new rows take ~100 s on the benchmark machine
-# (docs/benchmarks.md), far past the default 15 s lease
-DETECT = register(JobKind(detection.KIND, detect_item, min_lease_seconds=600.0))
+# one item scans a part of the tenant (detection_items: ≤ ITEM_ROWS sale rows, or the market), a
+# chunk of one item per claim, so two workers share a run's items (open_run enqueues it twice)
+DETECT = register(JobKind(detection.KIND, detect_item, chunk_size=1, complete=complete_detection))
 
 ENFORCE = register(
     JobKind(

@@ -9,6 +9,7 @@ import os
 import threading
 import time
 import uuid
+from typing import cast
 
 import pytest
 from sqlalchemy import text
@@ -476,6 +477,62 @@ async def test_submitted_job_is_run_by_an_arq_worker(tenant_a):
         assert repo.get_job(s, ctx, job_id).status == "completed"
     effects = rows(ctx, "select count(distinct idempotency_key) from job_sample_effects where job_id = :j", j=job_id)
     assert effects[0][0] == 40
+
+
+def test_a_job_created_in_a_savepoint_is_enqueued_at_the_commit_not_at_the_savepoint(tenant_a):
+    """after_commit also fires when a savepoint is released (an import merges in one and queues
+    detection there): the message must wait for the real commit, or a fast worker refuses the job
+    it cannot see yet and it waits for the sweep."""
+    from models.core.redis_client import sync_redis
+    from models.jobs.queue import enqueue_after_commit, queue_name
+
+    ctx = tenant_a.ctx()
+
+    def queued() -> int:
+        return cast(int, sync_redis().zcard(queue_name()))
+
+    before = queued()
+    with tenant_session(ctx) as s:
+        with s.begin_nested():
+            job = repo.create_job(s, ctx, "sample", {}, [(f"sp:{uuid.uuid4().hex[:8]}", {})])
+            enqueue_after_commit(s, ctx.tenant_id, job.id)
+        assert queued() == before  # the savepoint is released, nothing committed yet
+        _CREATED.append((ctx, job.id))
+    assert queued() == before + 1
+
+
+async def test_a_second_run_of_a_job_in_the_same_process_is_offered_to_another_worker(tenant_a):
+    """A job enqueued twice (so two worker processes share its items) whose messages both reach one
+    process: the second is handed back to the queue (bounded) instead of running beside the first
+    under the same GIL; the job is still done, every item once."""
+    from arq.worker import Worker
+
+    from models.jobs.queue import arq_pool, enqueue_run
+    from workers.main import MAX_HOPS, WorkerSettings, worker_options
+
+    ctx = tenant_a.ctx()
+    job_id = new_job(ctx, 30, {"item_delay_ms": 20})
+    pool = await arq_pool()
+    try:
+        for _ in range(2):
+            await enqueue_run(ctx.tenant_id, job_id, pool=pool)
+        options = {k: v for k, v in vars(WorkerSettings).items() if not k.startswith("_")}
+        worker = Worker(**{**options, **worker_options(), "burst": True, "handle_signals": False})
+        try:
+            await asyncio.wait_for(worker.async_run(), WAIT)
+        finally:
+            await worker.close()
+        results = [r.result for r in await pool.all_job_results() if r.args[1:2] == (str(job_id),)]
+    finally:
+        await pool.aclose()
+    hops = [r["handed_over"] for r in results if isinstance(r, dict) and "handed_over" in r]
+    assert hops and max(hops) <= MAX_HOPS, results  # handed over, and never more than MAX_HOPS times
+    with tenant_session(ctx) as s:
+        assert repo.get_job(s, ctx, job_id).status == "completed"
+    effects = rows(
+        ctx, "select count(*), count(distinct idempotency_key) from job_sample_effects where job_id = :j", j=job_id
+    )
+    assert tuple(effects[0]) == (30, 30)
 
 
 # --- stopping and the sweep -----------------------------------------------------------

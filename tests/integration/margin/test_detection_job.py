@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.integration.margin.conftest import MarginTenant, build
 
@@ -49,8 +49,26 @@ def _job_result(mt: MarginTenant, job_id):
 
     with tenant_session(mt.ctx()) as session:
         job = session.get(Job, job_id)
-        item = session.exec(select(JobItem).where(JobItem.job_id == job_id)).one()
-        return job.status, item.status, item.result
+        items = session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(col(JobItem.seq))).all()
+        return job.status, _one_status(items), _merged([i.result or {} for i in items])
+
+
+def _one_status(items) -> str:
+    """The items' status when they all share it (a detection job has one item per part of the scan)."""
+    statuses = {i.status for i in items}
+    return statuses.pop() if len(statuses) == 1 else ",".join(sorted(statuses))
+
+
+def _merged(results: list[dict]) -> dict:
+    """The job's result as one scan's summary: counts added up, alert ids listed, over its items."""
+    merged: dict = {}
+    for result in results:
+        for key, value in result.items():
+            if isinstance(value, int):
+                merged[key] = merged.get(key, 0) + value
+            elif isinstance(value, list):
+                merged[key] = sorted([*merged.get(key, []), *value])
+    return merged
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.errors import Forbidden, ValidationFailed
 from tests.integration.margin.conftest import MarginTenant, build
@@ -78,10 +78,12 @@ def test_the_cron_queues_one_run_per_due_tenant_and_never_a_second(world):
     due = world["due"]
     with tenant_session(due.ctx()) as session:
         run = session.exec(select(MarginDetectionRun).where(MarginDetectionRun.job_id == job_id)).one()
-        item = session.exec(select(JobItem).where(JobItem.job_id == job_id)).one()
+        items = session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(col(JobItem.seq))).all()
         job = session.get(Job, job_id)
     assert (run.trigger, run.upload_id, job.kind) == ("schedule", None, "margin.detect")
-    assert item.idempotency_key == slot_key(world["at"], 24)
+    # the first item (the market's) carries the slot's key: a second tick of the slot cannot queue a run
+    assert items[0].idempotency_key == slot_key(world["at"], 24)
+    assert [i.idempotency_key for i in items[1:]] == [f"{slot_key(world['at'], 24)}:{n}" for n in range(1, len(items))]
 
 
 def test_a_run_of_the_scheduled_job_fills_the_run(world):

@@ -217,11 +217,14 @@ def test_detection_runs_after_an_import_and_records_the_new_breaches(tenants):
     )
     assert (alert.impact, alert.evidence_count) == (Decimal("586"), 2)
     assert alert.explanation["rendered"].endswith("= 586.00")
-    # the run scans the whole tenant (rows of earlier imports too): its counts are the job's
+    # the run scans the whole tenant (rows of earlier imports too), in items (the market, then groups
+    # of dealers): its counts are its items' counts added up
     with _session(a, "owner") as session:
-        (item,) = session.exec(select(JobItem).where(JobItem.job_id == run.job_id)).all()
-    assert str(alert.id) in item.result["created_ids"]
-    assert (run.new_breaches, run.attached) == (item.result["created"], item.result["attached"])
+        items = session.exec(select(JobItem).where(JobItem.job_id == run.job_id)).all()
+    assert {i.status for i in items} == {"done"}
+    assert str(alert.id) in [i for item in items for i in item.result["created_ids"]]
+    totals = (sum(i.result["created"] for i in items), sum(i.result["attached"] for i in items))
+    assert (run.new_breaches, run.attached) == totals
 
 
 def test_snapshots_and_inventory_merge(tenants):

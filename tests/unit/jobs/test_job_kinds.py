@@ -50,6 +50,8 @@ def test_bad_kinds_are_refused_when_declared(name, size, message):
 def test_margin_kinds_are_declared_with_their_chunk_preferences():
     from models.margin.kinds import DETECT, ENFORCE
 
-    assert (DETECT.name, DETECT.chunk_size, DETECT.chunk) == ("margin.detect", 50, None)
+    # one detection item per claim (a part of the scan), so workers share a run; no long lease needed
+    assert (DETECT.name, DETECT.chunk_size, DETECT.chunk) == ("margin.detect", 1, None)
+    assert DETECT.min_lease_seconds == 0 and DETECT.complete is not None
     assert (ENFORCE.name, ENFORCE.chunk_size) == ("margin.enforce", 100)
     assert ENFORCE.chunk is not None and ENFORCE.chunk.collects

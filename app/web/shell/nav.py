@@ -111,6 +111,7 @@ def sidebar() -> rx.Component:
         width="15rem",
         min_width="15rem",
         height="100vh",
+        overflow_y="auto",  # every module's entries: the nav scrolls on its own when taller than the window
         position="sticky",
         top="0",
         border_right=f"1px solid {rx.color('gray', 5)}",

@@ -51,6 +51,9 @@ def _approve(page, email: str, run_url: str, label: str, status: str) -> None:
 def test_hr_runs_and_three_roles_approve_and_the_statement_downloads(page):
     signed_in(page, "hr@demo.test")
     page.goto("/comp/runs")
+    # an earlier browser test may have locked a plan of its own: choose the demo plan by name
+    page.get_by_test_id("run-plan").click()
+    page.get_by_role("option", name="2025 Analyst Bonus Plan v1").click()
     expect(page.get_by_test_id("run-plan")).to_contain_text("2025 Analyst Bonus Plan v1")
     expect(page.get_by_test_id("run-upload")).to_contain_text("analysts-2025.csv")
     page.get_by_test_id("run-scenario").fill("Browser run")

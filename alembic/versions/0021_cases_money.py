@@ -151,6 +151,7 @@ def upgrade() -> None:
         sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
         sa.Column("amount", sa.Numeric(precision=38, scale=10), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("auto_hold", sa.Boolean(), nullable=False),
         sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
         sa.Column("paid_reference", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),

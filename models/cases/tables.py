@@ -465,6 +465,9 @@ class Payment(SQLModel, table=True):
     currency: str = Field(max_length=3)
     amount: Decimal = _money()
     status: str = Field(default=PAYMENT_MACHINE.initial, max_length=30)
+    # on hold because a case about it (or a disputed line of its invoices) is active: released by
+    # the system when the last such case closes (a hold staff put by hand is released by hand)
+    auto_hold: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     scheduled_for: datetime | None = ts_field(nullable=True, default_now=False)
     note: str = Field(default="", max_length=1000)
     paid_reference: str | None = Field(default=None, max_length=100)

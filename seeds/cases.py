@@ -1,7 +1,10 @@
 """Demo vendor cases: two vendor organizations (suppliers in the catalog), a vendor login for each
 (`vendor@demo.test`, `vendor2@demo.test`, password pharos-demo), and cases in several statuses —
 for each vendor at least one `open` and one `in_review` — with messages, checklist steps, evidence
-files and the decisions that brought them there (events and audit rows like any other).
+files and the decisions that brought them there (events and audit rows like any other); and the money
+side per vendor: a purchase order with goods receipts, invoices, a match pack (Apex's with a price
+variance), a paid payment, a payment on hold (Apex), and a statement of account reconciled against
+the ledger (one line differs, one is not in the ledger).
 
 Ids are deterministic (seeds.ids.demo_id) and every step is get-or-create: running it twice
 changes nothing. Dates are relative to the moment of seeding (one case is past its SLA)."""
@@ -14,7 +17,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from engine.cases.machines import CASE_MACHINE, RESPOND
+from engine.cases.machines import CASE_MACHINE, PAYMENT_MACHINE, RESPOND
 from engine.context import TenantContext
 from engine.rbac import Role
 from models.cases import cases, evidence
@@ -192,3 +195,182 @@ def seed(session: Session, ctx: TenantContext) -> None:
             decide(session, ops, CASE_MACHINE, row, "approve", reason="Remittance confirmed by the vendor.")
         if c.status == "cancelled":
             decide(session, ops, CASE_MACHINE, row, "cancel", reason="Documents arrived by post.")
+    _seed_money(session, ctx, orgs)
+
+
+# ---- the money side: purchase orders, receipts, invoices, a match pack with a variance, payments
+# (one on hold), a statement of account per vendor -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoMoney:
+    vendor: str
+    po: str
+    po_lines: tuple[tuple[str, str, str, str], ...]  # description, quantity, unit price, tax rate
+    received: tuple[str, ...]  # quantity received per PO line
+    invoices: tuple[tuple[str, int, tuple[tuple[int, str, str, str], ...]], ...]  # number, days ago, lines
+    packed: tuple[str, ...]  # the invoices matched in the demo pack
+    paid: str  # an invoice paid in full
+    held: str  # an invoice whose payment is on hold
+    statement: tuple[tuple[str, str, str], ...]  # doc type, number, amount ("=" the ledger's figure)
+
+
+MONEY = (
+    DemoMoney(
+        "vendor-apex",
+        "PO-4411",
+        (("Shipping carton 40x30", "48", "11.90", "0.18"), ("Packing tape 50 m", "100", "2.50", "0.18")),
+        ("40", "100"),
+        (
+            ("INV-2040", 25, ((2, "60", "2.50", "27.00"),)),
+            ("INV-2041", 4, ((1, "40", "12.40", "89.28"), (2, "40", "2.50", "18.00"))),
+        ),
+        ("INV-2041",),
+        "INV-2040",
+        "INV-2041",
+        (("invoice", "INV-2040", "="), ("payment", "PAY-APEX-0001", "="), ("invoice", "INV-2041", "600.00")),
+    ),
+    DemoMoney(
+        "vendor-blueline",
+        "PO-7001",
+        (("Freight Mumbai-Pune, full truck", "6", "18500.00", "0.12"),),
+        ("6",),
+        (("BL-778", 6, ((1, "4", "18500.00", "8880.00"),)), ("BL-781", 2, ((1, "2", "18500.00", "4440.00"),))),
+        ("BL-778", "BL-781"),
+        "BL-778",
+        "",
+        (("invoice", "BL-778", "="), ("payment", "PAY-BLUE-0001", "="), ("invoice", "BL-779", "20720.00")),
+    ),
+)
+
+
+def _seed_money(session: Session, ctx: TenantContext, orgs: dict[str, uuid.UUID]) -> None:
+    from models.cases import ledger, match_packs, payments, statements
+    from models.cases.ledger_inputs import (
+        Allocation,
+        InvoiceCreate,
+        InvoiceLineIn,
+        PackCreate,
+        PaymentCreate,
+        POCreate,
+        POLineIn,
+        ReceiptCreate,
+        StatementCreate,
+        StatementLineIn,
+    )
+    from models.cases.tables import Invoice, PurchaseOrder, PurchaseOrderLine
+
+    finance = TenantContext(
+        ctx.tenant_id, demo_id("user", "finance@demo.test"), Role.FINANCE, tenant_slug=ctx.tenant_slug
+    )
+    ops = TenantContext(ctx.tenant_id, demo_id("user", "ops@demo.test"), Role.OPS, tenant_slug=ctx.tenant_slug)
+    now = utcnow()
+    for m in MONEY:
+        vendor = orgs[m.vendor]
+        po_id = demo_id("purchase_order", m.po)
+        if session.get(PurchaseOrder, po_id) is not None:
+            continue
+        ledger.create_po(
+            session,
+            ops,
+            POCreate(
+                vendor_id=vendor,
+                number=m.po,
+                currency="INR",
+                ordered_at=now - timedelta(days=40),
+                lines=[
+                    POLineIn(line_no=i + 1, description=d, quantity=q, unit_price=p, tax_rate=t)
+                    for i, (d, q, p, t) in enumerate(m.po_lines)
+                ],
+            ),
+            po_id=po_id,
+        )
+        lines = session.exec(
+            select(PurchaseOrderLine).where(PurchaseOrderLine.po_id == po_id).order_by(PurchaseOrderLine.line_no)  # type: ignore[arg-type]
+        ).all()
+        for line, qty in zip(lines, m.received, strict=True):
+            ledger.add_receipt(
+                session,
+                ops,
+                ReceiptCreate(
+                    po_line_id=line.id,
+                    number=f"GR-{m.po}-{line.line_no}",
+                    quantity=qty,
+                    received_at=now - timedelta(days=30),
+                ),
+            )
+        invoices: dict[str, Invoice] = {}
+        for number, days, inv_lines in m.invoices:
+            invoices[number] = ledger.create_invoice(
+                session,
+                ops,
+                InvoiceCreate(
+                    vendor_id=vendor,
+                    number=number,
+                    currency="INR",
+                    issued_at=now - timedelta(days=days),
+                    due_at=now - timedelta(days=days) + timedelta(days=30),
+                    lines=[
+                        InvoiceLineIn(line_no=k + 1, po_line_id=lines[n - 1].id, quantity=q, unit_price=p, tax_amount=t)
+                        for k, (n, q, p, t) in enumerate(inv_lines)
+                    ],
+                ),
+                invoice_id=demo_id("invoice", number),
+            )
+        match_packs.build_pack(
+            session,
+            ops,
+            PackCreate(
+                vendor_id=vendor, invoice_ids=[invoices[n].id for n in m.packed], title=f"{m.po}: {', '.join(m.packed)}"
+            ),
+            pack_id=demo_id("match_pack", m.po),
+        )
+        paid = invoices[m.paid]
+        ref = f"PAY-{'APEX' if 'apex' in m.vendor else 'BLUE'}-0001"
+        pay = payments.create_payment(
+            session,
+            finance,
+            PaymentCreate(
+                vendor_id=vendor,
+                reference=ref,
+                currency="INR",
+                allocations=[Allocation(invoice_id=paid.id, amount=str(paid.total))],
+            ),
+            payment_id=demo_id("payment", ref),
+        )
+        decide(session, finance, PAYMENT_MACHINE, pay, "approve")
+        payments.settle(session, finance, pay, f"UTR{demo_id('utr', ref).hex[:10].upper()}", now - timedelta(days=10))
+        if m.held:
+            held = invoices[m.held]
+            ref2 = ref.replace("0001", "0002")
+            hold = payments.create_payment(
+                session,
+                finance,
+                PaymentCreate(
+                    vendor_id=vendor,
+                    reference=ref2,
+                    currency="INR",
+                    scheduled_for=now + timedelta(days=5),
+                    allocations=[Allocation(invoice_id=held.id, amount=str(held.total))],
+                ),
+                payment_id=demo_id("payment", ref2),
+            )
+            payments.hold(
+                session, finance, hold, "Unit price above the contract on line 1: waiting for the price list."
+            )
+        figures = {**{n: str(i.total) for n, i in invoices.items()}, ref: str(-paid.total)}
+        statements.create_statement(
+            session,
+            ops,
+            StatementCreate(
+                vendor_id=vendor,
+                reference=f"SOA-{m.po}-{now:%Y%m}",
+                currency="INR",
+                as_of=now,
+                lines=[
+                    StatementLineIn(doc_type=d, doc_number=n, amount=figures[n] if a == "=" else a)
+                    for d, n, a in m.statement
+                ],
+            ),
+            statement_id=demo_id("statement", m.po),
+        )

@@ -10,23 +10,32 @@ import uuid
 from engine.cases.machines import CASE_MACHINE, EVIDENCE_MACHINE
 from engine.cases.permissions import READ, WRITE
 from engine.context import TenantContext
+from engine.errors import ValidationFailed
 from engine.people.permissions import USERS_MANAGE
-from models.cases import cases, evidence, queries
+from models.cases import cases, evidence, links, queries
 from models.cases.inputs import CaseCreate, CaseUpdate
+from models.cases.tables import Payment
 from models.cases.views import CaseView, EvidenceView, MessageView, StepView
 from models.core.db import tenant_session
 from models.core.decision_actions import DecisionOutcome, DecisionTarget, take_decision
 from models.people import actions as people_actions
 from models.people.actions import InvitationCreated
 
-CASES = DecisionTarget("cases", CASE_MACHINE, READ, load=cases.get_case)
+CASES = DecisionTarget("cases", CASE_MACHINE, READ, load=cases.get_case, apply=links.apply_case_decision)
 EVIDENCE = DecisionTarget("evidence", EVIDENCE_MACHINE, READ, load=evidence.get_evidence, apply=evidence.apply_decision)
 
 
 def create_case(ctx: TenantContext, body: CaseCreate) -> CaseView:
     ctx.require(WRITE)
     with tenant_session(ctx) as session:
-        row = cases.open_case(
+        if body.payment_id is not None:
+            cases.staff_only(ctx, "open a case")
+            paid = session.get(Payment, body.payment_id) if not cases.is_vendor(ctx) else None
+            if paid is None or paid.tenant_id != ctx.tenant_id or paid.vendor_org_id != body.vendor_id:
+                raise ValidationFailed(
+                    f"payment_id: no payment {body.payment_id} of this vendor", fields={"payment_id": "not found"}
+                )
+        row = links.open_about(
             session,
             ctx,
             vendor_id=body.vendor_id,
@@ -34,6 +43,7 @@ def create_case(ctx: TenantContext, body: CaseCreate) -> CaseView:
             case_type=body.case_type,
             assignee_id=body.assignee_id,
             message=body.message,
+            payment_id=body.payment_id,
         )
         return queries.case_view(session, ctx, row)
 

@@ -95,9 +95,20 @@ def open_case(
     message: str | None = None,
     case_id: uuid.UUID | None = None,
     opened_at: datetime | None = None,
+    links: dict[str, Any] | None = None,
+    by_vendor: bool = False,
 ) -> Case:
-    """A new `open` case with `vendor_id`'s organization (staff only); `message`: its first message."""
-    staff_only(ctx, "open a case")
+    """A new `open` case with `vendor_id`'s organization (staff only); `message`: its first message.
+    `links`: what it is about (payment_id, match_line_id, soa_line_id, origin, origin_ref; checked
+    by the caller, models/cases/links.py). `by_vendor`: a vendor opens it about its own record (a
+    disputed match or statement line), never otherwise."""
+    if not by_vendor:
+        staff_only(ctx, "open a case")
+    elif not is_vendor(ctx) or ctx.organization_id != vendor_id:
+        raise Forbidden("a vendor opens a case only about its own organization's records")
+    unknown = set(links or {}) - set(LINKS)
+    if unknown:
+        raise ValueError(f"unknown case links {sorted(unknown)}")
     subject = rules.clean_text(subject, "subject", rules.SUBJECT_MAX)
     rules.check_type(case_type)
     _vendor_org(session, ctx, vendor_id)
@@ -113,6 +124,7 @@ def open_case(
         opened_by=ctx.user_id,
         opened_at=when,
         due_at=rules.due_at(when, case_type),
+        **(links or {}),
     )
     if case_id is not None:
         row.id = case_id
@@ -123,6 +135,7 @@ def open_case(
 
 
 EDITABLE = ("subject", "case_type", "assignee_id")
+LINKS = ("payment_id", "match_line_id", "soa_line_id", "origin", "origin_ref")
 
 
 def edit_case(session: Session, ctx: TenantContext, row: Case, changes: dict[str, Any]) -> Case:

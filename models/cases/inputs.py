@@ -23,6 +23,7 @@ class CaseCreate(TextInput):
     case_type: CaseType = "general"
     assignee_id: uuid.UUID | None = None
     message: str | None = Field(default=None, max_length=BODY_MAX, description="the first message to the vendor")
+    payment_id: uuid.UUID | None = Field(default=None, description="the payment the case is about (holds it)")
 
 
 class CaseUpdate(TextInput):

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import select
+
 from engine.context import TenantContext
-from engine.margin.permissions import DEALERS_STATUS
+from engine.errors import NotFound
+from engine.margin.permissions import DEALERS_STATUS, ENFORCE
 from models.core.db import tenant_session
+from models.core.handoffs import hand_off
 from models.margin import alerts as alert_repo
 from models.margin import dealers as dealer_repo
 from models.margin import enforcement, notice_delivery
 from models.margin import tasks as task_repo
+from models.margin.enforcement.tables import EnforcementNotice
+from models.margin.handoffs import NOTICE
 from models.margin.inputs import TaskCreate, TaskPatch
 from models.margin.notice_delivery import NoticePreferenceView
 from models.margin.queries import alerts as alert_queries
@@ -83,3 +89,33 @@ def set_notice_delivery(
     ctx.require(DEALERS_STATUS)
     with tenant_session(ctx) as session:
         return notice_delivery.set_preference(session, ctx, dealer_id, channel, email, endpoint_id)
+
+
+def open_case_for_notice(ctx: TenantContext, notice_id: Any) -> dict[str, Any]:
+    """Open a vendor case with the notice's dealer about an enforcement notice (the dealer is the
+    vendor organization; it answers in its vendor portal). Asked through the cases module's
+    handoff `cases.open_case` (modules never import each other); asking again while the case is
+    active answers the same case. How the case is decided comes back as notes on the notice's
+    alerts and its dealer (models/margin/handoffs.py)."""
+    ctx.require(ENFORCE)
+    with tenant_session(ctx) as session:
+        notice = session.exec(
+            select(EnforcementNotice).where(
+                EnforcementNotice.tenant_id == ctx.tenant_id, EnforcementNotice.id == notice_id
+            )
+        ).first()
+        if notice is None:
+            raise NotFound("notice not found")
+        return hand_off(
+            session,
+            ctx,
+            "cases.open_case",
+            {
+                "vendor_id": str(notice.dealer_id),
+                "subject": notice.subject,
+                "message": notice.body,
+                "origin": NOTICE,
+                "origin_ref": str(notice.id),
+                "case_type": "enforcement",
+            },
+        )

@@ -15,7 +15,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.api.deps import require
 from app.api.margin import schemas
@@ -143,3 +143,16 @@ def notices(
         row["deliveries"] = to_jsonable([asdict(d) for d in view.deliveries])
         items.append(row)
     return {"items": items, "next_cursor": page.next_cursor}
+
+
+class NoticeCaseOut(BaseModel):
+    case_id: str
+    status: str
+    created: bool
+
+
+@router.post("/notices/{notice_id}/case", response_model=NoticeCaseOut)
+def open_case_for_notice(notice_id: uuid.UUID, ctx: TenantContext = Depends(require(ENFORCE))) -> NoticeCaseOut:
+    """Open a vendor case with the notice's dealer (its vendor portal shows it); the same case
+    while it is active. The case's decision comes back as notes on the alerts and the dealer."""
+    return NoticeCaseOut.model_validate(actions.open_case_for_notice(ctx, notice_id))

@@ -17,6 +17,7 @@ import reflex as rx
 
 from app.web.kit import controls
 from app.web.kit import format as fmt
+from app.web.kit.calls import call
 from app.web.kit.controls import ANY
 from app.web.kit.feedback import error_box
 from app.web.kit.lists import KeysetListMixin
@@ -27,7 +28,8 @@ from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.context import TenantContext
 from engine.margin.enforcement import ACTIONS
-from engine.margin.permissions import READ
+from engine.margin.permissions import ENFORCE, READ
+from models.margin import actions
 from models.margin.queries import dealers as dealer_queries
 from models.margin.queries import enforcement as enforcement_queries
 from models.margin.queries.enforcement import NoticeDelivery
@@ -86,6 +88,7 @@ class NoticesState(KeysetListMixin, AuthState):
     rows: list[NoticeRow] = []
     dealer_options: list[Option] = []
     f_dealer: str = ANY
+    can_open_case: bool = False
 
     _list_permission: ClassVar[str] = READ
 
@@ -93,8 +96,20 @@ class NoticesState(KeysetListMixin, AuthState):
         return fetch_notices(ctx, fmt.parse_uuid(self.f_dealer), cursor)
 
     @rx.event
+    async def open_case(self, notice_id: str):
+        """Open a vendor case with the notice's dealer (its vendor portal shows it), then go to it."""
+        ctx = await self._require(ENFORCE)
+        notice = fmt.parse_uuid(notice_id)
+        if ctx is None or notice is None or not any(r.id == str(notice) for r in self.rows):
+            return
+        ok, opened = await call(self, actions.open_case_for_notice, ctx, notice, writes=True)
+        if ok:
+            return rx.redirect(f"/cases/{opened['case_id']}")
+
+    @rx.event
     async def load(self):
         ctx = await self._require(READ)
+        self.can_open_case = bool(ctx and ctx.can(ENFORCE))
         self.f_dealer = ANY
         self._clear_list()
         self.dealer_options = await asyncio.to_thread(fetch_dealers, ctx) if ctx else []
@@ -128,6 +143,19 @@ COLUMNS = [
         ),
     ),
     col("Batch", lambda r: rx.link("Report", href=r["batch_href"])),
+    col(
+        "Case",
+        lambda r: rx.cond(
+            NoticesState.can_open_case,
+            rx.button(
+                "Open a case",
+                size="1",
+                variant="soft",
+                on_click=NoticesState.open_case(r["id"]),
+                data_testid="notice-case",
+            ),
+        ),
+    ),
 ]
 
 

@@ -74,11 +74,31 @@ class PortalAuthState(AuthState):
         return None
 
 
+# the portal's own navigation (no staff page is ever linked)
+PORTAL_NAV: tuple[tuple[str, str], ...] = (
+    ("My cases", PREFIX),
+    ("Invoices", f"{PREFIX}/invoices"),
+    ("Payments", f"{PREFIX}/payments"),
+    ("Match packs", f"{PREFIX}/match-packs"),
+    ("Statements", f"{PREFIX}/statements"),
+)
+
+
+def _nav() -> rx.Component:
+    return rx.hstack(
+        *[rx.link(label, href=href, size="2", data_testid="portal-nav") for label, href in PORTAL_NAV],
+        spacing="4",
+        wrap="wrap",
+        display=["none", "flex"],
+    )
+
+
 def _top_bar(title: str) -> rx.Component:
     s = PortalAuthState
     return rx.hstack(
         rx.hstack(rx.icon("store", size=20), rx.heading("Vendor portal", size="4"), spacing="2", align="center"),
         rx.text(title, size="3", color_scheme="gray"),
+        rx.cond(s.portal_access == "ok", _nav()),
         rx.spacer(),
         rx.badge(rx.icon("building-2", size=14), s.organization_name, variant="surface", data_testid="portal-org"),
         rx.text(s.tenant_name, size="2", color_scheme="gray", display=["none", "none", "block"]),

@@ -23,20 +23,22 @@ def _trees() -> dict[Path, ast.Module]:
 
 
 def _action_names(tree: ast.Module) -> set[str]:
-    """Names bound to a module's actions: `from models.m import actions`, `from models.m.actions import x`."""
+    """Names bound to a module's actions: `from models.m import actions` (or `ledger_actions`),
+    `from models.m.actions import x`."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("models."):
             for alias in node.names:
-                if alias.name == "actions" or (node.module or "").endswith(".actions"):
+                module = (node.module or "").rsplit(".", 1)[-1]
+                if alias.name.endswith("actions") or module.endswith("actions"):
                     names.add(alias.asname or alias.name)
     return names
 
 
 def _module_actions() -> set[str]:
-    """The functions every models/<module>/actions.py defines, less the read-only ones."""
+    """The functions every models/<module>/actions.py (and *_actions.py) defines, less the read-only ones."""
     names = set()
-    for path in ROOT.glob("models/*/actions.py"):
+    for path in ROOT.glob("models/*/*actions.py"):
         names |= {n.name for n in ast.parse(path.read_text()).body if isinstance(n, ast.FunctionDef)}
     return names - READ_ONLY_ACTIONS
 

@@ -24,20 +24,20 @@ pytestmark = pytest.mark.e2e
 JOB_TIMEOUT_MS = 90_000  # validation, import and detection on one worker of a loaded 2-core box
 QTY = 3
 PRICE = Decimal("100.00")  # far under the demo's MRP floors (hundreds of rupees): an MRP breach
-SKU_CODE = "AUR-D3-60"
 
 
-def _free_dealer() -> tuple[str, str, str]:
-    """(dealer id, dealer name, sku id): a demo dealer with no open MRP alert on SKU_CODE."""
+def _free_dealer() -> tuple[str, str, str, str]:
+    """(dealer id, dealer name, sku id, sku code): a demo dealer with no open MRP alert on the d3 SKU."""
     from sqlmodel import col, select
 
     from engine.margin.frames import MRP_BREACH
     from engine.margin.machines import ALERT_OPEN_STATES
     from models.catalog.tables import Organization, Sku
     from models.margin.tables import MarginAlert
+    from seeds.ids import demo_id
 
     def find(session, ctx):
-        sku = session.exec(select(Sku).where(Sku.code == SKU_CODE)).one()
+        sku = session.get(Sku, demo_id("sku", "d3"))  # by id: a catalog test may have renamed its code
         busy = set(
             session.exec(
                 select(MarginAlert.dealer_id).where(
@@ -51,8 +51,8 @@ def _free_dealer() -> tuple[str, str, str]:
             select(Organization).where(Organization.type == "dealer").order_by(Organization.name)
         ):
             if dealer.id not in busy:
-                return str(dealer.id), dealer.name, str(sku.id)
-        raise AssertionError(f"every demo dealer already has an open MRP alert on {SKU_CODE}")
+                return str(dealer.id), dealer.name, str(sku.id), sku.code
+        raise AssertionError(f"every demo dealer already has an open MRP alert on {sku.code}")
 
     return demo_db(find)
 
@@ -78,13 +78,13 @@ def _money(value: Decimal) -> str:
 
 
 def test_ops_imports_a_sales_file_and_the_dashboard_shows_its_breach(page, worker, tmp_path: Path):
-    dealer_id, dealer_name, sku_id = _free_dealer()
+    dealer_id, dealer_name, sku_id, sku_code = _free_dealer()
     day = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     source = tmp_path / f"tally-sales-{uuid.uuid4().hex[:6]}.csv"
     source.write_text(
         "Party Name,Item Code,Invoice Date,Qty,Net Rate\n"
-        f"{dealer_name},{SKU_CODE},{day},{QTY},{PRICE}\n"
-        f'{dealer_name},{SKU_CODE},{day},1,"1.234,50"\n',
+        f"{dealer_name},{sku_code},{day},{QTY},{PRICE}\n"
+        f'{dealer_name},{sku_code},{day},1,"1.234,50"\n',
         encoding="utf-8",
     )
     signed_in(page, "ops@demo.test")

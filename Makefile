@@ -14,8 +14,15 @@ export REFLEX_CHECK_LATEST_VERSION ?= false
 run: install          ## install, then run the whole product (embedded Postgres/Redis unless URLs are set)
 	$(BIN)/pharos up
 
+# Two pytest sessions: the browser tests get a database of their own, seeded with the demo as
+# `make run` seeds it (integration tests change the demo tenant's data). PYTEST_ARGS: one session.
 test: install chromium lint   ## install, then run every test (unit, integration, browser)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/unit tests/integration
+	$(BIN)/python -m pytest -p no:cacheprovider tests/e2e
+else
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+endif
 
 install: $(STAMP)
 

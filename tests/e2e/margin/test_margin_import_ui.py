@@ -81,10 +81,11 @@ def test_ops_imports_a_sales_file_and_the_dashboard_shows_its_breach(page, worke
     dealer_id, dealer_name, sku_id, sku_code = _free_dealer()
     day = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     source = tmp_path / f"tally-sales-{uuid.uuid4().hex[:6]}.csv"
+    remarks = f"Remarks {uuid.uuid4().hex[:6]}"  # a header of its own: no saved preset matches it
     source.write_text(
-        "Party Name,Item Code,Invoice Date,Qty,Net Rate\n"
-        f"{dealer_name},{sku_code},{day},{QTY},{PRICE}\n"
-        f'{dealer_name},{sku_code},{day},1,"1.234,50"\n',
+        f"Party Name,Item Code,Invoice Date,Qty,Net Rate,{remarks}\n"
+        f"{dealer_name},{sku_code},{day},{QTY},{PRICE},\n"
+        f'{dealer_name},{sku_code},{day},1,"1.234,50",\n',
         encoding="utf-8",
     )
     signed_in(page, "ops@demo.test")

@@ -236,17 +236,7 @@ def test_hr_builds_tests_locks_versions_and_compares_a_plan(page):
     expect(page.get_by_test_id("mover-tape-line").first).to_be_visible()
     _shot(page, "compare")
 
-    # the same sample as an uploaded file (comp.sample), the pasted box left empty: the same answer
-    page.get_by_text("Or upload a sample file").click()
-    page.get_by_test_id("upload-drop").locator("input[type=file]").set_input_files(
-        {"name": "sample.csv", "mimeType": "text/csv", "buffer": SAMPLE.encode()}
-    )
-    page.get_by_test_id("upload-send").click()
-    expect(page.get_by_test_id("impact-upload-used")).to_be_visible()
-    page.get_by_test_id("impact-input").fill("")
-    page.get_by_test_id("impact-run").click()
-    expect(page.get_by_test_id("impact-rows")).to_have_text(str(impact.rows))
-    expect(page.get_by_test_id("impact-changed")).to_have_text(str(impact.changed))
+    # (the same sample as an uploaded file is tested through the API: tests/integration/comp)
     expect(page.get_by_test_id("impact-delta")).to_have_text(f"+{impact.total_delta:,.2f}")
 
 

@@ -11,7 +11,7 @@ the scan runs at a fixed `DEMO_AS_OF` so the result never depends on the day it 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert
@@ -33,8 +33,11 @@ from seeds.catalog import CURRENCY, IdFor
 from seeds.enforcement import seed_enforcement
 from seeds.ids import demo_id
 
-DEMO_AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
-DAY0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+# The demo's story is anchored to the day it is seeded (midnight UTC), so a fresh `make run` always
+# shows sales from the last weeks, tasks due around today and a non-zero "lost margin, last 30 days".
+# Tests read these constants (one value per process) instead of today's date.
+DEMO_AS_OF = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+DAY0 = DEMO_AS_OF - timedelta(days=18) + timedelta(hours=9)
 
 # dealer, sku, channel, [(advertised, transaction, qty), ...] — one row per day from DAY0
 SALES: list[tuple[str, str, str, list[tuple[str, str, int]]]] = [

@@ -42,7 +42,8 @@ LOGIN_JS = """(async () => {
     if (r.ok) {
       const asked = new URLSearchParams(window.location.search).get('next') || '/';
       const safe = asked.startsWith('/') && !asked.startsWith('//') && !asked.includes('\\\\') ? asked : '/';
-      window.location.assign(body && body.tenant ? safe : '/select-tenant');
+      const picker = safe === '/' ? '/select-tenant' : '/select-tenant?next=' + encodeURIComponent(safe);
+      window.location.assign(body && body.tenant ? safe : picker);
       return null;
     }
     return {ok: false, status: r.status};

@@ -172,7 +172,9 @@ class AuthState(rx.State):
             return rx.redirect(target, replace=True)
         if not data.tenant_id:
             self.access = "pending"
-            return rx.redirect(TENANT_ROUTE, replace=True)
+            here = safe_next(self.router.url.path)
+            target = TENANT_ROUTE if here == "/" else f"{TENANT_ROUTE}?next={quote(here, safe='/')}"
+            return rx.redirect(target, replace=True)
         if data.role == Role.VENDOR.value:
             # the staff shell never admits a vendor, whatever the permission matrix gives the role
             # (docs/adr/0003-vendor-portal-shell.md): vendors have their own portal
@@ -230,4 +232,5 @@ class AuthState(rx.State):
             "ok" if home and (home.permission is None or has_permission(data.role or "", home.permission)) else "denied"
         )
         self.tenants = await self._memberships()
-        return rx.redirect("/", replace=True)
+        # the page the user asked for before the picker (a deep link), else the dashboard
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")), replace=True)

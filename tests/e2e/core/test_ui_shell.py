@@ -247,6 +247,21 @@ def test_tenant_picker_and_switcher(page, multi_tenant_user):
     assert "Audit log" in nav_labels(page)
 
 
+def test_a_deep_link_survives_the_tenant_picker(page, multi_tenant_user):
+    """A user of several tenants who opens a link before signing in lands on that page once a
+    tenant is chosen (not on the dashboard)."""
+    from seeds.demo import DEMO_NAME
+
+    email, _ = multi_tenant_user
+    page.goto("/tasks")
+    page.wait_for_url(re.compile(r"/login\?next=/tasks$"))
+    login(page, email, path=page.url)
+    page.wait_for_url(re.compile(r"/select-tenant\?next=%2Ftasks$"))
+    page.get_by_test_id("tenant-choice").filter(has_text=DEMO_NAME).click()
+    page.wait_for_url(re.compile(r"/tasks$"))
+    expect(page.get_by_test_id("tenant-name")).to_have_text(DEMO_NAME)
+
+
 def test_an_unexpected_handler_error_is_shown_with_a_reference_and_no_eval(page, console):
     """QA #5: Reflex's default error toast is an eval the CSP blocks, so a failing handler was
     invisible. A client sends `LoginState.start` with an argument it does not take: it raises

@@ -25,7 +25,7 @@ from engine.errors import Forbidden
 from engine.graph.permissions import INTERVENE, READ
 from engine.inputs import query_int
 from models.core.identity import memberships_of
-from models.graph import actions, queries
+from models.graph import actions, graph_queries, queries
 from models.graph.inputs import (
     InterventionCreate,
     InterventionDecision,
@@ -58,7 +58,7 @@ def org_member(permission: str) -> Callable[..., TenantContext]:
     return dependency
 
 
-def _node(n: queries.NodeView) -> dict[str, Any]:
+def _node(n: graph_queries.NodeView) -> dict[str, Any]:
     data = asdict(n)
     data["display_name"] = data.pop("label")
     data["segments"] = list(n.segments)
@@ -76,7 +76,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _graph_json(org_id: uuid.UUID, found: queries.GraphView) -> bytes:
+def _graph_json(org_id: uuid.UUID, found: graph_queries.GraphView) -> bytes:
     """The GraphOut document, encoded here: validating 60,000 objects through the response model
     would cost several times the whole read (docs/benchmarks.md); the model still documents it."""
     head = {
@@ -145,8 +145,10 @@ def get_graph(
 ) -> Response:
     """Participants (nodes, most connected first) and the relationships between them (edges).
     `at`: the graph as it was then; `layout`: server-side positions (x, y)."""
-    filters = queries.GraphFilters(segment=segment, role=role, q=q, at=at, offset=offset, limit=limit, layout=layout)
-    return Response(_graph_json(org_id, queries.graph_view(ctx, filters)), media_type="application/json")
+    filters = graph_queries.GraphFilters(
+        segment=segment, role=role, q=q, at=at, offset=offset, limit=limit, layout=layout
+    )
+    return Response(_graph_json(org_id, graph_queries.graph_view(ctx, filters)), media_type="application/json")
 
 
 @router.get("/segments", response_model=schemas.SegmentsOut)
@@ -154,7 +156,7 @@ def get_segments(
     org_id: uuid.UUID, ctx: TenantContext = Depends(org_member(READ)), at: InstantParam = None
 ) -> dict[str, Any]:
     """Every segment's definition and how many participants it holds (computed, never stored)."""
-    found = queries.segments_view(ctx, at)
+    found = graph_queries.segments_view(ctx, at)
     return {
         "org_id": str(org_id),
         "at": found.at,

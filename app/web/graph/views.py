@@ -22,9 +22,9 @@ from app.web.graph.rows import (
 from app.web.kit import format as fmt
 from engine.context import TenantContext
 from engine.graph.segments import SEGMENTS
-from models.graph import actions, queries
+from models.graph import actions, graph_queries, queries
 
-PAGE_SIZE = queries.MAX_NODES
+PAGE_SIZE = graph_queries.MAX_NODES
 # segment → node colour (first matching segment wins, in this order); no segment: slate
 NODE_COLORS: tuple[tuple[str, str], ...] = (
     ("hub", "#6e56cf"),
@@ -59,7 +59,7 @@ def _initials(name: str) -> str:
     return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
-def _flow_node(n: queries.NodeView) -> FlowNode:
+def _flow_node(n: graph_queries.NodeView) -> FlowNode:
     size = NODE_SIZE + min(n.degree, 20) * 2
     return FlowNode(
         id=n.id,
@@ -82,17 +82,19 @@ def _flow_node(n: queries.NodeView) -> FlowNode:
     )
 
 
-def _flow_edge(e: queries.EdgeView) -> FlowEdge:
+def _flow_edge(e: graph_queries.EdgeView) -> FlowEdge:
     style = {"stroke": "#b9bbc6", "strokeWidth": "1"}
-    if e[queries.SOURCE] == "inferred":
+    if e[graph_queries.SOURCE] == "inferred":
         style["strokeDasharray"] = "4 3"
-    return FlowEdge(id=e[queries.ID], source=e[queries.FROM], target=e[queries.TO], style=style)
+    return FlowEdge(id=e[graph_queries.ID], source=e[graph_queries.FROM], target=e[graph_queries.TO], style=style)
 
 
 def graph_screen(ctx: TenantContext, segment: str | None, role: str | None, q: str, offset: int) -> GraphScreen:
-    found = queries.graph_view(
+    found = graph_queries.graph_view(
         ctx,
-        queries.GraphFilters(segment=segment, role=role, q=q or None, offset=offset, limit=PAGE_SIZE, layout=True),
+        graph_queries.GraphFilters(
+            segment=segment, role=role, q=q or None, offset=offset, limit=PAGE_SIZE, layout=True
+        ),
     )
     chips = [SegmentChip(s.key, s.label, f"{found.segment_counts.get(s.key, 0):,}", s.definition) for s in SEGMENTS]
     return GraphScreen(

@@ -48,22 +48,22 @@ def _enter_iron_front(page) -> None:
 
 
 def test_operator_filters_opens_accepts_reads_blast_radius_applies_and_reverses(page):
-    from models.graph import queries
+    from models.graph import graph_queries, queries
     from seeds.graph import participant_id
 
     _enter_iron_front(page)
     page.get_by_test_id("nav-link").filter(has_text="Graph").first.click()
     page.wait_for_url(re.compile(r"/graph$"))
     canvas = page.get_by_test_id("graph-canvas")
-    total = org_db(lambda ctx: queries.graph_view(ctx, queries.GraphFilters()).total_participants)
+    total = org_db(lambda ctx: graph_queries.graph_view(ctx, graph_queries.GraphFilters()).total_participants)
     expect(canvas.locator(".react-flow__node")).to_have_count(total)
     _shot(page, "graph")
     expect(canvas.locator(".react-flow__edge")).to_have_count(
-        org_db(lambda ctx: len(queries.graph_view(ctx, queries.GraphFilters()).edges))
+        org_db(lambda ctx: len(graph_queries.graph_view(ctx, graph_queries.GraphFilters()).edges))
     )
 
     page.locator("[data-testid=segment-chip][data-segment=hub]").click()
-    hubs = org_db(lambda ctx: queries.graph_view(ctx, queries.GraphFilters(segment="hub")).nodes)
+    hubs = org_db(lambda ctx: graph_queries.graph_view(ctx, graph_queries.GraphFilters(segment="hub")).nodes)
     assert [n.label for n in hubs] == ["Leo Park"]
     expect(canvas.locator(".react-flow__node")).to_have_count(1)
 

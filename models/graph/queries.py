@@ -266,30 +266,36 @@ def participant_detail(ctx: TenantContext, participant_id: Any) -> ParticipantDe
         return found
 
 
+def _newest_first(
+    session: Session,
+    ctx: TenantContext,
+    model: Any,
+    machine: Any,
+    status: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Page[Any]:
+    """A keyset page of the tenant's rows of `model` (a recommendation or intervention table),
+    newest first, of one `status` of its machine (any when None); an unknown status names the field."""
+    if status is not None and status not in machine.states:
+        raise ValidationFailed(
+            f"status: unknown status '{status}' (one of: {', '.join(machine.statuses)})", fields={"status": "unknown"}
+        )
+    query = select(model).where(model.tenant_id == ctx.tenant_id)
+    if status is not None:
+        query = query.where(model.status == status)
+    return keyset_page(
+        session, query, model.created_at, model.id, limit=limit, cursor=cursor, descending=True, parse=parse_instant
+    )
+
+
 def recommendation_page(
     ctx: TenantContext, *, status: str | None = "open", limit: int | None = None, cursor: str | None = None
 ) -> Page[RecommendationView]:
     """Recommendations (open by default), the most confident first; the view is recorded."""
     ctx.require(READ)
-    if status is not None and status not in RECOMMENDATION_MACHINE.states:
-        raise ValidationFailed(
-            f"status: unknown status '{status}' (one of: {', '.join(RECOMMENDATION_MACHINE.statuses)})",
-            fields={"status": "unknown"},
-        )
     with tenant_session(ctx) as session:
-        query = select(GraphRecommendation).where(GraphRecommendation.tenant_id == ctx.tenant_id)
-        if status is not None:
-            query = query.where(GraphRecommendation.status == status)
-        page = keyset_page(
-            session,
-            query,
-            GraphRecommendation.created_at,
-            GraphRecommendation.id,
-            limit=limit,
-            cursor=cursor,
-            descending=True,
-            parse=parse_instant,
-        )
+        page = _newest_first(session, ctx, GraphRecommendation, RECOMMENDATION_MACHINE, status, limit, cursor)
         items = recommendation_views(session, ctx, page.items)
         views.record_view(
             session,
@@ -361,25 +367,8 @@ def intervention_page(
     ctx: TenantContext, *, status: str | None = None, limit: int | None = None, cursor: str | None = None
 ) -> Page[InterventionView]:
     ctx.require(READ)
-    if status is not None and status not in INTERVENTION_MACHINE.states:
-        raise ValidationFailed(
-            f"status: unknown status '{status}' (one of: {', '.join(INTERVENTION_MACHINE.statuses)})",
-            fields={"status": "unknown"},
-        )
     with tenant_session(ctx) as session:
-        query = select(GraphIntervention).where(GraphIntervention.tenant_id == ctx.tenant_id)
-        if status is not None:
-            query = query.where(GraphIntervention.status == status)
-        page = keyset_page(
-            session,
-            query,
-            GraphIntervention.created_at,
-            GraphIntervention.id,
-            limit=limit,
-            cursor=cursor,
-            descending=True,
-            parse=parse_instant,
-        )
+        page = _newest_first(session, ctx, GraphIntervention, INTERVENTION_MACHINE, status, limit, cursor)
         return Page(intervention_views(session, ctx, page.items), page.next_cursor)
 
 

@@ -1,7 +1,8 @@
 """`/graph`: the participant graph (React Flow, laid out on the server), filtered by segment, role
 and search, at most 2,000 participants at a time (most connected first; "Next" pages on); a click
 on a participant opens its panel: details, relationships, recommendations (accept → blast radius →
-apply; reject) and its intervention history (reverse)."""
+apply; reject) and its intervention history (reverse). `/graph?participant=<id>` (a search hit) opens
+that participant's panel."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from app.web.graph.rows import (
     SegmentChip,
 )
 from app.web.kit import controls, feedback
+from app.web.kit import format as fmt
 from app.web.kit.calls import call
 from app.web.kit.controls import ANY
 from app.web.shell.auth import AuthState
@@ -103,6 +105,10 @@ class GraphState(DecideMixin, AuthState):
         if ctx is not None:
             self.can_intervene = ctx.can(INTERVENE)
             await self._fetch(ctx)
+            # `/graph?participant=<id>` (a search hit): its panel opens, wherever it is in the graph
+            linked = fmt.parse_uuid(self.router.url.query_parameters.get("participant", ""))
+            if linked is not None:
+                await self._open(ctx, str(linked))
         self.loading = False
 
     async def _refilter(self):

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import polars as pl
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
@@ -29,7 +28,7 @@ from engine.graph.permissions import READ
 from engine.graph.vocab import PARTICIPANT_ROLES
 from models.core.base import utcnow
 from models.core.db import tenant_session
-from models.graph import graph, views
+from models.graph import current, graph, views
 from models.graph.tables import GraphIntervention
 
 MAX_NODES = 2000  # the graph page shows at most this many participants at once (then pages)
@@ -115,12 +114,16 @@ class SegmentsView:
     segments: tuple[SegmentCount, ...]
 
 
-def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tuple[list[Person], pl.DataFrame]:
-    """Participants and relationships now, or as they were at `at` (module docstring)."""
+def _snapshot(
+    session: Session, ctx: TenantContext, at: datetime | None
+) -> tuple[Sequence[Person], pl.DataFrame, dict[str, int]]:
+    """Participants, relationships and degrees now (kept between reads: models.graph.current), or
+    as they were at `at` (module docstring)."""
+    if at is None:
+        now = current.current(session, ctx)
+        return now.people, now.edges, now.degree
     people = graph.load_people(session, ctx, created_by=at)
     frame = graph.load_edge_frame(session, ctx, created_by=at)
-    if at is None:
-        return people, frame
     rows = session.exec(
         select(GraphIntervention).where(
             GraphIntervention.tenant_id == ctx.tenant_id, col(GraphIntervention.applied_at).is_not(None)
@@ -132,7 +135,7 @@ def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tupl
         if r.applied_at is not None and r.previous_state is not None
     ]
     if not timelines:
-        return people, frame
+        return people, frame, current.degrees(people, frame)
     edges: list[EdgeView] = frame.rows()
     p_fields = {p.id: {"lifecycle_stage": p.lifecycle_stage} for p in people}
     e_fields = {
@@ -153,14 +156,8 @@ def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tupl
         if f["from_participant_id"] in known and f["to_participant_id"] in known:
             ends = (f["from_participant_id"], f["to_participant_id"])
             rebuilt.append((e[ID], *map(str, ends), e[TYPE], str(f["source"]), str(f["confidence_score"])))
-    return people, pl.DataFrame(rebuilt, schema=graph.EDGE_SCHEMA, orient="row")
-
-
-def _degrees(people: Sequence[Person], edges: pl.DataFrame) -> dict[str, int]:
-    """Relationships per participant, counted in Polars (50,000 relationships: no Python loop)."""
-    ends = pl.concat([edges["from"], edges["to"]]).value_counts()
-    found = dict(zip(ends[:, 0].to_list(), ends[:, 1].to_list(), strict=True))
-    return {p.id: found.get(p.id, 0) for p in people}
+    frame = pl.DataFrame(rebuilt, schema=graph.EDGE_SCHEMA, orient="row")
+    return people, frame, current.degrees(people, frame)
 
 
 def node_of(p: Person, degree: int, keys: tuple[str, ...], xy: tuple[float, float] | None = None) -> NodeView:
@@ -190,8 +187,7 @@ def build_graph(session: Session, ctx: TenantContext, filters: GraphFilters) -> 
     filters.check()
     now = utcnow()
     at = filters.at or now
-    people, all_edges = _snapshot(session, ctx, filters.at)
-    degree = _degrees(people, all_edges)
+    people, all_edges, degree = _snapshot(session, ctx, filters.at)
     segmentation = seg.segment(people, degree, at)
     words = (filters.q or "").casefold().split()
     chosen = [
@@ -247,28 +243,11 @@ def graph_view(ctx: TenantContext, filters: GraphFilters) -> GraphView:
         return found
 
 
-def degree_counts(session: Session, ctx: TenantContext) -> dict[str, int]:
-    rows = session.execute(
-        text(
-            "select pid::text, count(*) from (select from_participant_id pid from graph_relationships "
-            "where tenant_id = :t union all select to_participant_id from graph_relationships "
-            "where tenant_id = :t) e group by pid"
-        ),
-        {"t": ctx.tenant_id},
-    ).all()
-    return {r[0]: int(r[1]) for r in rows}
-
-
 def segments_view(ctx: TenantContext, at: datetime | None = None) -> SegmentsView:
     """Every segment's definition and size (at `at`, default now); the view is recorded."""
     ctx.require(READ)
     with tenant_session(ctx) as session:
-        if at is None:
-            people = graph.load_people(session, ctx)
-            degree = degree_counts(session, ctx)
-        else:
-            people, edges = _snapshot(session, ctx, at)
-            degree = _degrees(people, edges)
+        people, _, degree = _snapshot(session, ctx, at)
         moment = at or utcnow()
         segmentation = seg.segment(people, degree, moment)
         counts = segmentation.counts()

@@ -27,7 +27,8 @@ from models.core.pagination import Page, keyset_page, parse_instant
 from models.graph import graph, views
 from models.graph import interventions as interventions_repo
 from models.graph import recommendations as recommendations_repo
-from models.graph.graph_queries import NodeView, degree_counts, node_of
+from models.graph.current import current
+from models.graph.graph_queries import NodeView, node_of
 from models.graph.tables import GraphIntervention, GraphRecommendation
 
 
@@ -221,9 +222,9 @@ def intervention_views(
 def participant_detail_in(session: Session, ctx: TenantContext, participant_id: Any) -> ParticipantDetail:
     row = graph.get_participant(session, ctx, participant_id)
     pid = str(row.id)
-    people = graph.load_people(session, ctx)
-    degree = degree_counts(session, ctx)
-    segmentation = seg.segment(people, degree, utcnow())
+    now = current(session, ctx)
+    degree = now.degree
+    segmentation = seg.segment(now.people, degree, utcnow())
     links = graph.load_links(session, ctx, touching=[pid])
     others = graph.names(session, ctx, {lnk.to_id if lnk.from_id == pid else lnk.from_id for lnk in links})
     relationships = tuple(

@@ -21,6 +21,7 @@ from engine.context import TenantContext
 from engine.errors import ValidationFailed
 from engine.graph import interventions as plans
 from engine.graph import segments as seg
+from engine.graph.clusters import Cluster, ClusterLink, fold, primary
 from engine.graph.interventions import Timeline
 from engine.graph.layout import layout
 from engine.graph.model import Person
@@ -260,4 +261,41 @@ def segments_view(ctx: TenantContext, at: datetime | None = None) -> SegmentsVie
         views.record_view(
             session, ctx, views.SEGMENTS, "graph", ctx.tenant_id, {"at": at, "counts": counts, "hub_min": found.hub_min}
         )
+        return found
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    at: datetime
+    total_participants: int
+    matching: int
+    clusters: tuple[Cluster, ...]
+    links: tuple[ClusterLink, ...]
+
+
+def cluster_view(ctx: TenantContext, filters: GraphFilters) -> ClusterView:
+    """The graph folded into clusters (engine.graph.clusters) for the participants the filters
+    match (`segment` and paging aside: a cluster is a segment); the view is recorded."""
+    ctx.require(READ)
+    filters.check()
+    with tenant_session(ctx) as session:
+        at = filters.at or utcnow()
+        people, edges, degree = _snapshot(session, ctx, filters.at)
+        segmentation = seg.segment(people, degree, at)
+        words = (filters.q or "").casefold().split()
+        cluster_of = {
+            p.id: primary(segmentation.by_person[p.id])
+            for p in people
+            if (filters.role is None or p.role == filters.role) and (not words or _matches(p, words))
+        }
+        clusters, links = fold(cluster_of, zip(edges["from"].to_list(), edges["to"].to_list(), strict=True))
+        found = ClusterView(at, len(people), len(cluster_of), tuple(clusters), tuple(links))
+        metadata = {
+            "clusters": len(found.clusters),
+            "participant_role": filters.role,
+            "q": filters.q,
+            "at": filters.at,
+            "matching": found.matching,
+        }
+        views.record_view(session, ctx, views.GRAPH, "graph", ctx.tenant_id, metadata)
         return found

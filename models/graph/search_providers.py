@@ -1,5 +1,5 @@
 """What the operator console adds to the one search (models/core/search.py): participants, by
-display name or e-mail (an exact e-mail ranks first). Like the graph API, only for a member of the
+display name or e-mail (an exact e-mail comes first). Like the graph API, only for a member of the
 organization (the search runs in the caller's own tenant membership, RLS again) whose role holds
 `graph.read`; a hit opens the participant's panel on the graph page."""
 

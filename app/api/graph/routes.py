@@ -96,6 +96,27 @@ def get_graph(
     return Response(graph_json(org_id, graph_queries.graph_view(ctx, filters)), media_type="application/json")
 
 
+@router.get("/graph/clusters", response_model=schemas.ClustersOut)
+def get_graph_clusters(
+    org_id: uuid.UUID,
+    ctx: TenantContext = Depends(org_member(READ)),
+    role: ParticipantRole | None = None,
+    q: SearchText = None,
+    at: InstantParam = None,
+) -> dict[str, Any]:
+    """The graph folded into one cluster per primary segment (for graphs beyond the page's 2,000
+    participants): each cluster's size and inner relationships, and the relationships between them."""
+    found = graph_queries.cluster_view(ctx, graph_queries.GraphFilters(role=role, q=q, at=at))
+    return {
+        "org_id": str(org_id),
+        "at": found.at,
+        "total_participants": found.total_participants,
+        "matching": found.matching,
+        "clusters": [asdict(c) for c in found.clusters],
+        "links": [asdict(link) for link in found.links],
+    }
+
+
 @router.get("/segments", response_model=schemas.SegmentsOut)
 def get_segments(
     org_id: uuid.UUID, ctx: TenantContext = Depends(org_member(READ)), at: InstantParam = None

@@ -15,8 +15,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from models.core.rls import tenant_isolation
-from models.core.settings import APP_ROLE
+from models.core.rls import app_function, tenant_isolation_all
 
 revision = "0015_delivery"
 down_revision = "0014_comp_plans"
@@ -197,12 +196,8 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("delivered_at is null"),
     )
-    for table in TABLES:
-        for statement in tenant_isolation(table):
-            op.execute(statement)
-    for table in APPEND_ONLY:
-        for statement in tenant_isolation(table, append_only=True):
-            op.execute(statement)
+    for statement in [*tenant_isolation_all(TABLES), *tenant_isolation_all(APPEND_ONLY, append_only=True)]:
+        op.execute(statement)
     op.execute(
         """
         CREATE FUNCTION pharos_delivery_work()
@@ -216,8 +211,8 @@ def upgrade() -> None:
         $$
         """
     )
-    op.execute("REVOKE ALL ON FUNCTION pharos_delivery_work() FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION pharos_delivery_work() TO {APP_ROLE}")
+    for statement in app_function("pharos_delivery_work()"):
+        op.execute(statement)
     # an invitation is found by the hash of either link: the inviter's copy or the e-mailed one
     op.execute(
         """

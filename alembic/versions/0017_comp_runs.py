@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from models.core.rls import tenant_isolation
+from models.core.rls import tenant_isolation_all
 
 revision = "0017_comp_runs"
 down_revision = "0019_graph"
@@ -110,9 +110,8 @@ def upgrade() -> None:
         "ux_comp_run_results_ref", "comp_run_results", ["tenant_id", "run_id", "employee_ref"], unique=True
     )
     # ### end Alembic commands ###
-    for table in ("comp_employee_rows", "comp_runs", "comp_run_results"):
-        for statement in tenant_isolation(table):
-            op.execute(statement)
+    for statement in tenant_isolation_all(("comp_employee_rows", "comp_runs", "comp_run_results")):
+        op.execute(statement)
 
 
 def downgrade() -> None:

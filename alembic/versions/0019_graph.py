@@ -15,8 +15,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from models.core.rls import tenant_isolation
-from models.core.settings import APP_ROLE
+from models.core.rls import app_function, tenant_isolation_all
 
 revision = "0019_graph"
 down_revision = "0018"
@@ -230,14 +229,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_graph_relationships_to", "graph_relationships", ["tenant_id", "to_participant_id"], unique=False
     )
-    for table in TABLES:
-        for statement in tenant_isolation(table):
-            op.execute(statement)
+    for statement in tenant_isolation_all(TABLES):
+        op.execute(statement)
     op.execute(EXPIRY_DUE)
     op.execute(RECOMMEND_DUE)
-    for function in FUNCTIONS:
-        op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
-        op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {APP_ROLE}")
+    for statement in (s for function in FUNCTIONS for s in app_function(function)):
+        op.execute(statement)
     # ### end Alembic commands ###
 
 

@@ -14,8 +14,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from models.core.rls import tenant_isolation
-from models.core.settings import APP_ROLE
+from models.core.rls import app_function, tenant_isolation_all
 
 revision = "0020_service"
 down_revision = "0017_comp_runs"
@@ -324,12 +323,11 @@ def upgrade() -> None:
     op.create_index("ix_tickets_responsible", "tickets", ["tenant_id", "responsible_org_id"], unique=False)
     op.create_index(op.f("ix_tickets_tenant_id"), "tickets", ["tenant_id"], unique=False)
     op.create_index("ix_tickets_tenant_opened", "tickets", ["tenant_id", "opened_at"], unique=False)
-    for table in TABLES:
-        for statement in tenant_isolation(table):
-            op.execute(statement)
+    for statement in tenant_isolation_all(TABLES):
+        op.execute(statement)
     op.execute(SLA_DUE)
-    op.execute("REVOKE ALL ON FUNCTION pharos_service_sla_due(timestamptz) FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION pharos_service_sla_due(timestamptz) TO {APP_ROLE}")
+    for statement in app_function("pharos_service_sla_due(timestamptz)"):
+        op.execute(statement)
     # ### end Alembic commands ###
 
 

@@ -21,7 +21,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from models.core.rls import tenant_isolation
+from models.core.rls import vendor_scoped, vendor_scoped_events
 from models.core.settings import APP_ROLE
 
 revision = "0021"
@@ -46,7 +46,6 @@ OWNED = (
 )
 EVENTS = {"payment_events": "payments", "match_pack_events": "match_packs"}
 WRITE_ONCE = ("invoices", "invoice_lines", "match_lines")
-VENDOR_ROW = "(select pharos_vendor_scope()) IS NULL OR vendor_org_id = (select pharos_vendor_scope())"
 CASE_LINKS = {"payment_id": "payments", "match_line_id": "match_lines", "soa_line_id": "soa_lines"}
 
 
@@ -521,21 +520,15 @@ def upgrade() -> None:
     # ### end Alembic commands ###
 
     for table in OWNED:
-        for statement in tenant_isolation(table):
+        for statement in vendor_scoped(table):
             op.execute(statement)
-        op.execute(
-            f"CREATE POLICY vendor_scope ON {table} AS RESTRICTIVE USING ({VENDOR_ROW}) WITH CHECK ({VENDOR_ROW})"
-        )
         if table != "match_tolerances":
             op.execute(f"REVOKE DELETE ON {table} FROM {APP_ROLE}")
     for table in WRITE_ONCE:
         op.execute(f"REVOKE UPDATE ON {table} FROM {APP_ROLE}")
     for table, parent in EVENTS.items():
-        for statement in tenant_isolation(table, append_only=True):
+        for statement in vendor_scoped_events(table, parent):
             op.execute(statement)
-        op.execute(f"REVOKE UPDATE, DELETE ON {table} FROM {APP_ROLE}")
-        seen = f"(select pharos_vendor_scope()) IS NULL OR EXISTS (SELECT 1 FROM {parent} p WHERE p.id = entity_id)"
-        op.execute(f"CREATE POLICY vendor_scope ON {table} AS RESTRICTIVE USING ({seen}) WITH CHECK ({seen})")
 
 
 def downgrade() -> None:

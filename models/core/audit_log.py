@@ -25,6 +25,7 @@ class AuditFilter:
     entity: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    event_type: str | None = None  # exactly this action (`action` above matches a prefix)
 
 
 def list_events(
@@ -39,6 +40,8 @@ def list_events(
         query = query.where(AuditEvent.actor == flt.actor)
     if flt.action:
         query = query.where(col(AuditEvent.action).startswith(flt.action))
+    if flt.event_type:
+        query = query.where(AuditEvent.action == flt.event_type)
     if flt.entity:
         query = query.where(AuditEvent.entity == flt.entity)
     if flt.since:

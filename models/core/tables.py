@@ -63,7 +63,13 @@ class AuditEvent(SQLModel, table=True):
     """Append-only, hash-chained per tenant. The app role may only INSERT and SELECT."""
 
     __tablename__: ClassVar[str] = "audit_events"
-    __table_args__ = (UniqueConstraint("tenant_id", "seq"), Index("ix_audit_events_tenant_at", "tenant_id", "at"))
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "seq"),
+        Index("ix_audit_events_tenant_at", "tenant_id", "at"),
+        # one event type, newest first (the audit page's and API's event-type filter; spec §1's
+        # events(org_id, event_type, created_at): seq orders a tenant's chain as `at` does)
+        Index("ix_audit_events_tenant_action_seq", "tenant_id", "action", "seq"),
+    )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -7,11 +7,14 @@ in every statement and RLS filters again.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import polars as pl
+from psycopg import sql
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -30,11 +33,18 @@ _LINKS = (
 )
 
 
-# a relationship as the graph view needs it, every column as text: (id, from, to, type, source, confidence)
-EdgeRow = tuple[str, str, str, str, str, str]
+# Id order by the uuid column, not by the selected `id::text` (a bare "order by id" names that text
+# column: a sort of every row's text, spilled to disk at 50,000 relationships). The order is the
+# same — a uuid's text is its bytes in hex — and (tenant_id, id) is a unique index: no sort at all.
+_BY_PARTICIPANT_ID = " order by graph_participants.tenant_id, graph_participants.id"
+_BY_RELATIONSHIP_ID = " order by graph_relationships.tenant_id, graph_relationships.id"
+
+# The relationships as the graph view needs them: one Polars frame, every column text, in id order.
+EDGE_COLUMNS = ("id", "from", "to", "type", "source", "confidence")
+EDGE_SCHEMA: dict[str, Any] = dict.fromkeys(EDGE_COLUMNS, pl.String())
 _EDGES = (
-    "select id::text, from_participant_id::text, to_participant_id::text, type, source, "
-    "confidence_score::text from graph_relationships where tenant_id = %(t)s"
+    "select id, from_participant_id, to_participant_id, type, source, confidence_score "
+    "from graph_relationships where tenant_id = {t}"
 )
 
 
@@ -57,15 +67,27 @@ def load_people(
         sql, args = sql + " and id = any(%(ids)s::uuid[])", {**args, "ids": list(ids)}
     if created_by is not None:
         sql, args = sql + " and created_at <= %(at)s", {**args, "at": created_by}
-    return [Person(*row) for row in _fetch(session, sql + " order by id", args)]
+    return [Person(*row) for row in _fetch(session, sql + _BY_PARTICIPANT_ID, args)]
 
 
-def load_edges(session: Session, ctx: TenantContext, *, created_by: datetime | None = None) -> list[EdgeRow]:
-    """Every relationship (created by `created_by`, when given) as text, in id order."""
-    sql, args = _EDGES, {"t": ctx.tenant_id}
+def load_edge_frame(session: Session, ctx: TenantContext, *, created_by: datetime | None = None) -> pl.DataFrame:
+    """Every relationship (created by `created_by`, when given) in id order, as text (EDGE_SCHEMA):
+    COPY … TO STDOUT straight into Polars in the session's own transaction (its tenant, so RLS
+    applies), as detection reads sale rows (models/margin/detection_load.py). At 50,000
+    relationships this is the whole-graph read's largest part: no Python object per value here, and
+    the API writes the edges' JSON and counts degrees in Polars too (docs/benchmarks.md)."""
+    query = sql.SQL(_EDGES).format(t=sql.Literal(str(ctx.tenant_id)))
     if created_by is not None:
-        sql, args = sql + " and created_at <= %(at)s", {**args, "at": created_by}
-    return _fetch(session, sql + " order by id", args)
+        query = sql.SQL("{q} and created_at <= {at}").format(q=query, at=sql.Literal(created_by))
+    query = sql.SQL("{q}{order}").format(q=query, order=sql.SQL(_BY_RELATIONSHIP_ID))
+    raw: Any = session.connection().connection.driver_connection
+    buffer = io.BytesIO()
+    with raw.cursor() as cursor, cursor.copy(sql.SQL("copy ({}) to stdout (format csv)").format(query)) as copy:
+        for block in copy:
+            buffer.write(block)
+    if buffer.tell() == 0:
+        return pl.DataFrame(schema=EDGE_SCHEMA)
+    return pl.read_csv(buffer.getvalue(), has_header=False, new_columns=list(EDGE_COLUMNS), schema=EDGE_SCHEMA)
 
 
 def load_links(session: Session, ctx: TenantContext, *, touching: Iterable[str] | None = None) -> list[Link]:
@@ -74,12 +96,13 @@ def load_links(session: Session, ctx: TenantContext, *, touching: Iterable[str] 
     if touching is not None:
         sql += " and (from_participant_id = any(cast(:ids as uuid[])) or to_participant_id = any(cast(:ids as uuid[])))"
         args = {**args, "ids": list(touching)}
-    return [Link(*row) for row in session.execute(text(sql + " order by id"), args).all()]
+    return [Link(*row) for row in session.execute(text(sql + _BY_RELATIONSHIP_ID), args).all()]
 
 
 def load_links_by_id(session: Session, ctx: TenantContext, ids: Iterable[str]) -> list[Link]:
     rows = session.execute(
-        text(_LINKS + " and id = any(cast(:ids as uuid[])) order by id"), {"t": ctx.tenant_id, "ids": list(ids)}
+        text(_LINKS + " and id = any(cast(:ids as uuid[]))" + _BY_RELATIONSHIP_ID),
+        {"t": ctx.tenant_id, "ids": list(ids)},
     ).all()
     return [Link(*row) for row in rows]
 

@@ -1,119 +1,35 @@
-"""Read models for the operator console's pages and routes: each takes `ctx`, checks `graph.read`,
-owns its transaction and records the view (models.graph.views) where the spec asks for it.
-
-The graph as of a past time (`at`): the participants and relationships created by then, with the
-fields interventions changed rolled back to what they were (engine.graph.interventions.as_of);
-segments are computed at that instant too. Activity times are today's values (they have no history).
+"""Read models for the operator console's participants, recommendations and interventions: each
+takes `ctx`, checks `graph.read`, owns its transaction and records the view (models.graph.views)
+where the spec asks for it. The whole graph and the segments are models.graph.graph_queries.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
-from engine.graph import interventions as plans
 from engine.graph import segments as seg
-from engine.graph.interventions import TYPE_LABELS, Timeline
-from engine.graph.layout import layout
+from engine.graph.interventions import TYPE_LABELS
 from engine.graph.machines import INTERVENTION_MACHINE, RECOMMENDATION_MACHINE
-from engine.graph.model import Person
 from engine.graph.patterns import PATTERNS
 from engine.graph.permissions import READ
-from engine.graph.vocab import PARTICIPANT_ROLES
 from models.core.base import utcnow
 from models.core.db import tenant_session
 from models.core.pagination import Page, keyset_page, parse_instant
 from models.graph import graph, views
 from models.graph import interventions as interventions_repo
 from models.graph import recommendations as recommendations_repo
+from models.graph.current import current
+from models.graph.graph_queries import NodeView, node_of
 from models.graph.tables import GraphIntervention, GraphRecommendation
-
-MAX_NODES = 2000  # the graph page shows at most this many participants at once (then pages)
-
-
-@dataclass(frozen=True)
-class NodeView:
-    id: str
-    label: str
-    email: str | None
-    role: str
-    origin: str
-    lifecycle_stage: str
-    last_activity_at: datetime | None
-    created_at: datetime
-    degree: int
-    segments: tuple[str, ...]
-    x: float | None = None
-    y: float | None = None
-
-
-# A relationship of the graph view: the driver's own row, (id, from id, to id, type, source,
-# confidence as text "0.3000") — 50,000 of them per whole-graph read, so no object is built per row.
-EdgeView = tuple[str, str, str, str, str, str]
-ID, FROM, TO, TYPE, SOURCE, CONFIDENCE = range(6)
-
-
-@dataclass(frozen=True)
-class GraphFilters:
-    segment: str | None = None
-    role: str | None = None
-    q: str | None = None
-    at: datetime | None = None
-    offset: int = 0
-    limit: int | None = None
-    layout: bool = False
-
-    def check(self) -> None:
-        if self.segment is not None and self.segment not in seg.SEGMENT_KEYS:
-            raise ValidationFailed(
-                f"segment: unknown segment '{self.segment}' (one of: {', '.join(seg.SEGMENT_KEYS)})",
-                fields={"segment": "unknown"},
-            )
-        if self.role is not None and self.role not in PARTICIPANT_ROLES:
-            raise ValidationFailed(
-                f"role: unknown role '{self.role}' (one of: {', '.join(PARTICIPANT_ROLES)})", fields={"role": "unknown"}
-            )
-        if self.offset < 0:
-            raise ValidationFailed("offset: must be 0 or more", fields={"offset": "negative"})
-
-
-@dataclass(frozen=True)
-class GraphView:
-    at: datetime
-    as_of: bool
-    total_participants: int
-    matching: int
-    offset: int
-    nodes: tuple[NodeView, ...]
-    edges: tuple[EdgeView, ...]
-    hub_min: int
-    segment_counts: dict[str, int]
-
-
-@dataclass(frozen=True)
-class SegmentCount:
-    key: str
-    label: str
-    definition: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SegmentsView:
-    at: datetime
-    hub_min: int
-    participants: int
-    segments: tuple[SegmentCount, ...]
 
 
 @dataclass(frozen=True)
@@ -219,173 +135,6 @@ def _actions(machine: Any, row: Any, ctx: TenantContext) -> tuple[ActionView, ..
     return tuple(ActionView(t.action, t.display, t.reason_required) for t in machine.actions_for(row, ctx))
 
 
-def _snapshot(session: Session, ctx: TenantContext, at: datetime | None) -> tuple[list[Person], list[EdgeView]]:
-    """Participants and relationships now, or as they were at `at` (module docstring)."""
-    people = graph.load_people(session, ctx, created_by=at)
-    edges: list[EdgeView] = graph.load_edges(session, ctx, created_by=at)
-    if at is None:
-        return people, edges
-    rows = session.exec(
-        select(GraphIntervention).where(
-            GraphIntervention.tenant_id == ctx.tenant_id, col(GraphIntervention.applied_at).is_not(None)
-        )
-    ).all()
-    timelines = [
-        Timeline(r.applied_at, r.reversed_at, r.previous_state, r.new_state)
-        for r in rows
-        if r.applied_at is not None and r.previous_state is not None
-    ]
-    if not timelines:
-        return people, edges
-    p_fields = {p.id: {"lifecycle_stage": p.lifecycle_stage} for p in people}
-    e_fields = {
-        e[ID]: {
-            "from_participant_id": e[FROM],
-            "to_participant_id": e[TO],
-            "confidence_score": e[CONFIDENCE],
-            "source": e[SOURCE],
-        }
-        for e in edges
-    }
-    p_then, e_then = plans.as_of(p_fields, e_fields, timelines, at)
-    people = [replace(p, lifecycle_stage=p_then[p.id]["lifecycle_stage"]) for p in people]
-    known = {p.id for p in people}
-    rebuilt = []
-    for e in edges:
-        f = e_then[e[ID]]
-        if f["from_participant_id"] in known and f["to_participant_id"] in known:
-            rebuilt.append(
-                (e[ID], f["from_participant_id"], f["to_participant_id"], e[TYPE], f["source"], f["confidence_score"])
-            )
-    return people, rebuilt
-
-
-def _degrees(people: Sequence[Person], edges: Sequence[EdgeView]) -> dict[str, int]:
-    found = Counter(e[FROM] for e in edges)
-    found.update(e[TO] for e in edges)
-    return {p.id: found.get(p.id, 0) for p in people}
-
-
-def _node(p: Person, degree: int, keys: tuple[str, ...], xy: tuple[float, float] | None = None) -> NodeView:
-    return NodeView(
-        p.id,
-        p.display_name,
-        p.email,
-        p.role,
-        p.origin,
-        p.lifecycle_stage,
-        p.last_activity_at,
-        p.created_at,
-        degree,
-        keys,
-        xy[0] if xy else None,
-        xy[1] if xy else None,
-    )
-
-
-def _matches(p: Person, words: Sequence[str]) -> bool:
-    hay = f"{p.display_name} {p.email or ''}".casefold()
-    return all(w in hay for w in words)
-
-
-def build_graph(session: Session, ctx: TenantContext, filters: GraphFilters) -> GraphView:
-    """The (filtered, paged) graph in the caller's transaction, without recording the view."""
-    filters.check()
-    now = utcnow()
-    at = filters.at or now
-    people, all_edges = _snapshot(session, ctx, filters.at)
-    degree = _degrees(people, all_edges)
-    segmentation = seg.segment(people, degree, at)
-    words = (filters.q or "").casefold().split()
-    chosen = [
-        p
-        for p in people
-        if (filters.segment is None or filters.segment in segmentation.by_person[p.id])
-        and (filters.role is None or p.role == filters.role)
-        and (not words or _matches(p, words))
-    ]
-    chosen.sort(key=lambda p: (-degree[p.id], p.id))
-    matching = len(chosen)
-    if filters.offset or filters.limit is not None:
-        end = None if filters.limit is None else filters.offset + filters.limit
-        chosen = chosen[filters.offset : end]
-    if len(chosen) == len(people):
-        edges = all_edges
-    else:
-        shown = {p.id for p in chosen}
-        edges = [e for e in all_edges if e[FROM] in shown and e[TO] in shown]
-    where = layout([p.id for p in chosen], ((e[FROM], e[TO]) for e in edges)) if filters.layout else {}
-    nodes = tuple(_node(p, degree[p.id], segmentation.by_person[p.id], where.get(p.id)) for p in chosen)
-    return GraphView(
-        at,
-        filters.at is not None,
-        len(people),
-        matching,
-        filters.offset,
-        nodes,
-        tuple(edges),
-        segmentation.hub_min,
-        segmentation.counts(),
-    )
-
-
-def graph_view(ctx: TenantContext, filters: GraphFilters) -> GraphView:
-    """The graph (nodes, edges) with the filters; the view is recorded."""
-    ctx.require(READ)
-    with tenant_session(ctx) as session:
-        found = build_graph(session, ctx, filters)
-        metadata = {
-            "segment": filters.segment,
-            "participant_role": filters.role,
-            "q": filters.q,
-            "at": filters.at,
-            "offset": filters.offset,
-            "limit": filters.limit,
-            "nodes": len(found.nodes),
-            "edges": len(found.edges),
-            "matching": found.matching,
-        }
-        views.record_view(session, ctx, views.GRAPH, "graph", ctx.tenant_id, metadata)
-        return found
-
-
-def _degree_counts(session: Session, ctx: TenantContext) -> dict[str, int]:
-    rows = session.execute(
-        text(
-            "select pid::text, count(*) from (select from_participant_id pid from graph_relationships "
-            "where tenant_id = :t union all select to_participant_id from graph_relationships "
-            "where tenant_id = :t) e group by pid"
-        ),
-        {"t": ctx.tenant_id},
-    ).all()
-    return {r[0]: int(r[1]) for r in rows}
-
-
-def segments_view(ctx: TenantContext, at: datetime | None = None) -> SegmentsView:
-    """Every segment's definition and size (at `at`, default now); the view is recorded."""
-    ctx.require(READ)
-    with tenant_session(ctx) as session:
-        if at is None:
-            people = graph.load_people(session, ctx)
-            degree = _degree_counts(session, ctx)
-        else:
-            people, edges = _snapshot(session, ctx, at)
-            degree = _degrees(people, edges)
-        moment = at or utcnow()
-        segmentation = seg.segment(people, degree, moment)
-        counts = segmentation.counts()
-        found = SegmentsView(
-            moment,
-            segmentation.hub_min,
-            len(people),
-            tuple(SegmentCount(s.key, s.label, s.definition, counts[s.key]) for s in seg.SEGMENTS),
-        )
-        views.record_view(
-            session, ctx, views.SEGMENTS, "graph", ctx.tenant_id, {"at": at, "counts": counts, "hub_min": found.hub_min}
-        )
-        return found
-
-
 def recommendation_views(
     session: Session, ctx: TenantContext, rows: Sequence[GraphRecommendation]
 ) -> list[RecommendationView]:
@@ -473,9 +222,9 @@ def intervention_views(
 def participant_detail_in(session: Session, ctx: TenantContext, participant_id: Any) -> ParticipantDetail:
     row = graph.get_participant(session, ctx, participant_id)
     pid = str(row.id)
-    people = graph.load_people(session, ctx)
-    degree = _degree_counts(session, ctx)
-    segmentation = seg.segment(people, degree, utcnow())
+    now = current(session, ctx)
+    degree = now.degree
+    segmentation = seg.segment(now.people, degree, utcnow())
     links = graph.load_links(session, ctx, touching=[pid])
     others = graph.names(session, ctx, {lnk.to_id if lnk.from_id == pid else lnk.from_id for lnk in links})
     relationships = tuple(
@@ -496,7 +245,7 @@ def participant_detail_in(session: Session, ctx: TenantContext, participant_id: 
     recs = recommendations_repo.for_participant(session, ctx, pid, rel_ids)
     ivs = interventions_repo.touching(session, ctx, pid, rel_ids)
     return ParticipantDetail(
-        _node(graph.person_of(row), degree.get(pid, 0), segmentation.by_person.get(pid, ())),
+        node_of(graph.person_of(row), degree.get(pid, 0), segmentation.by_person.get(pid, ())),
         segmentation.hub_min,
         relationships,
         tuple(recommendation_views(session, ctx, recs)),
@@ -518,30 +267,36 @@ def participant_detail(ctx: TenantContext, participant_id: Any) -> ParticipantDe
         return found
 
 
+def _newest_first(
+    session: Session,
+    ctx: TenantContext,
+    model: Any,
+    machine: Any,
+    status: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Page[Any]:
+    """A keyset page of the tenant's rows of `model` (a recommendation or intervention table),
+    newest first, of one `status` of its machine (any when None); an unknown status names the field."""
+    if status is not None and status not in machine.states:
+        raise ValidationFailed(
+            f"status: unknown status '{status}' (one of: {', '.join(machine.statuses)})", fields={"status": "unknown"}
+        )
+    query = select(model).where(model.tenant_id == ctx.tenant_id)
+    if status is not None:
+        query = query.where(model.status == status)
+    return keyset_page(
+        session, query, model.created_at, model.id, limit=limit, cursor=cursor, descending=True, parse=parse_instant
+    )
+
+
 def recommendation_page(
     ctx: TenantContext, *, status: str | None = "open", limit: int | None = None, cursor: str | None = None
 ) -> Page[RecommendationView]:
     """Recommendations (open by default), the most confident first; the view is recorded."""
     ctx.require(READ)
-    if status is not None and status not in RECOMMENDATION_MACHINE.states:
-        raise ValidationFailed(
-            f"status: unknown status '{status}' (one of: {', '.join(RECOMMENDATION_MACHINE.statuses)})",
-            fields={"status": "unknown"},
-        )
     with tenant_session(ctx) as session:
-        query = select(GraphRecommendation).where(GraphRecommendation.tenant_id == ctx.tenant_id)
-        if status is not None:
-            query = query.where(GraphRecommendation.status == status)
-        page = keyset_page(
-            session,
-            query,
-            GraphRecommendation.created_at,
-            GraphRecommendation.id,
-            limit=limit,
-            cursor=cursor,
-            descending=True,
-            parse=parse_instant,
-        )
+        page = _newest_first(session, ctx, GraphRecommendation, RECOMMENDATION_MACHINE, status, limit, cursor)
         items = recommendation_views(session, ctx, page.items)
         views.record_view(
             session,
@@ -613,25 +368,8 @@ def intervention_page(
     ctx: TenantContext, *, status: str | None = None, limit: int | None = None, cursor: str | None = None
 ) -> Page[InterventionView]:
     ctx.require(READ)
-    if status is not None and status not in INTERVENTION_MACHINE.states:
-        raise ValidationFailed(
-            f"status: unknown status '{status}' (one of: {', '.join(INTERVENTION_MACHINE.statuses)})",
-            fields={"status": "unknown"},
-        )
     with tenant_session(ctx) as session:
-        query = select(GraphIntervention).where(GraphIntervention.tenant_id == ctx.tenant_id)
-        if status is not None:
-            query = query.where(GraphIntervention.status == status)
-        page = keyset_page(
-            session,
-            query,
-            GraphIntervention.created_at,
-            GraphIntervention.id,
-            limit=limit,
-            cursor=cursor,
-            descending=True,
-            parse=parse_instant,
-        )
+        page = _newest_first(session, ctx, GraphIntervention, INTERVENTION_MACHINE, status, limit, cursor)
         return Page(intervention_views(session, ctx, page.items), page.next_cursor)
 
 

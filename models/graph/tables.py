@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, Numeric, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Numeric, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlmodel import Field, SQLModel
 
@@ -155,3 +155,14 @@ class GraphRecommendation(SQLModel, table=True):
     intervention_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()
+
+
+class GraphVersion(SQLModel, table=True):
+    """How many statements have changed the tenant's participants or relationships: a statement
+    trigger on both tables counts them (migration 0024). The whole-graph read keeps what it loaded
+    per process under this number (models/graph/current.py); never written by the app itself. No
+    foreign key to tenants: the trigger also fires while a deleted tenant's rows go with it."""
+
+    __tablename__: ClassVar[str] = "graph_versions"
+    tenant_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))

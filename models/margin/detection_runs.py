@@ -23,7 +23,8 @@ from models.core.base import utcnow
 from models.core.db import tenant_session
 from models.jobs.queue import enqueue_after_commit
 from models.jobs.repo import create_job
-from models.margin.detection import KIND, PERMISSION, detection_items, detection_params
+from models.margin.detection import KIND, PERMISSION
+from models.margin.detection_items import detection_items, detection_params
 from models.margin.tables import MarginDetectionRun
 
 

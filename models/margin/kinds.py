@@ -28,7 +28,7 @@ from engine.jobs import ClaimedItem, Done, ItemOutcome, Skipped
 from models.jobs.kinds import ChunkHooks, ItemContext, JobKind, register
 from models.jobs.schedules import Schedule, register_schedule
 from models.jobs.tables import Job
-from models.margin import detection, detection_runs, enforcement, schedule
+from models.margin import detection, detection_items, detection_load, detection_runs, enforcement, schedule
 from models.margin.enforcement.chunk import EnforceChunk
 
 STATE = "pharos.margin_enforce.chunk"
@@ -39,8 +39,8 @@ def detect_item(ic: ItemContext) -> ItemOutcome:
     totals are added up when the job completes (`complete_detection`), not per item, so items of
     one run never wait on each other's run row."""
     params = {**(ic.job.params or {}), **(ic.item.payload or {})}
-    kwargs = detection.detection_params(params)
-    scope = detection.Scope.of_payload(ic.item.payload or {})
+    kwargs = detection_items.detection_params(params)
+    scope = detection_load.Scope.of_payload(ic.item.payload or {})
     return Done(detection.run_detection(ic.session, ic.ctx, job_id=ic.job.id, scope=scope, **kwargs))
 
 

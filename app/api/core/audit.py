@@ -1,4 +1,5 @@
-"""The tenant's audit chain, filterable (`GET /api/audit`): owner, admin and auditor only."""
+"""The tenant's audit chain, filterable (`GET /api/audit`): owner, admin and auditor only.
+`event_type` is one exact action (served by an index per tenant and event type); `action` a prefix."""
 
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 def audit_events(
     ctx: TenantContext = Depends(require("core.audit.read")),
     actor: PlainText | None = Query(None, max_length=64),
-    action: PlainText | None = Query(None, max_length=100),
+    action: PlainText | None = Query(None, max_length=100, description="actions starting with this"),
+    event_type: PlainText | None = Query(None, max_length=100, description="exactly this action (event type)"),
     entity: PlainText | None = Query(None, max_length=60),
     since: InstantParam = None,
     until: InstantParam = None,
     limit: query_int(1, 200) = 50,
     cursor: Cursor = None,
 ) -> dict:
-    page = event_page(ctx, AuditFilter(actor, action, entity, since, until), limit=limit, cursor=cursor)
+    page = event_page(ctx, AuditFilter(actor, action, entity, since, until, event_type), limit=limit, cursor=cursor)
     items = [
         {
             "seq": e.seq,

@@ -9,23 +9,22 @@ graph, segments, a participant and recommendations are recorded in the audit cha
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import Cursor, InstantParam, Limit, SearchText, current_session
 from app.api.graph import schemas
+from app.api.graph.graph_json import graph_json
 from engine.context import TenantContext
 from engine.errors import Forbidden
 from engine.graph.permissions import INTERVENE, READ
 from engine.inputs import query_int
 from models.core.identity import memberships_of
-from models.graph import actions, queries
+from models.graph import actions, graph_queries, queries
 from models.graph.inputs import (
     InterventionCreate,
     InterventionDecision,
@@ -58,65 +57,11 @@ def org_member(permission: str) -> Callable[..., TenantContext]:
     return dependency
 
 
-def _node(n: queries.NodeView) -> dict[str, Any]:
+def _node(n: graph_queries.NodeView) -> dict[str, Any]:
     data = asdict(n)
     data["display_name"] = data.pop("label")
     data["segments"] = list(n.segments)
     return data
-
-
-# An edge's values are ids, vocabulary words and a number: nothing in them needs JSON escaping
-# (the tables' CHECKs hold the words), so 50,000 edges are written by one format each.
-_EDGE_JSON = (
-    '{"id":"%s","from_participant_id":"%s","to_participant_id":"%s","type":"%s","source":"%s","confidence_score":"%s"}'
-)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _graph_json(org_id: uuid.UUID, found: queries.GraphView) -> bytes:
-    """The GraphOut document, encoded here: validating 60,000 objects through the response model
-    would cost several times the whole read (docs/benchmarks.md); the model still documents it."""
-    head = {
-        "org_id": str(org_id),
-        "at": found.at.isoformat(),
-        "as_of": found.as_of,
-        "total_participants": found.total_participants,
-        "matching": found.matching,
-        "offset": found.offset,
-        "hub_min_degree": found.hub_min,
-        "segment_counts": found.segment_counts,
-    }
-    nodes = [
-        {
-            "id": n.id,
-            "display_name": n.label,
-            "email": n.email,
-            "role": n.role,
-            "origin": n.origin,
-            "lifecycle_stage": n.lifecycle_stage,
-            "last_activity_at": _iso(n.last_activity_at),
-            "created_at": n.created_at.isoformat(),
-            "degree": n.degree,
-            "segments": n.segments,
-            "x": n.x,
-            "y": n.y,
-        }
-        for n in found.nodes
-    ]
-    edges = ",".join([_EDGE_JSON % e for e in found.edges])  # the row's own order: EdgeView
-    return b"".join(
-        (
-            json.dumps(head)[:-1].encode(),
-            b',"nodes":',
-            json.dumps(nodes, ensure_ascii=False).encode(),
-            b',"edges":[',
-            edges.encode(),
-            b"]}",
-        )
-    )
 
 
 def _recommendation(r: queries.RecommendationView) -> dict[str, Any]:
@@ -145,8 +90,31 @@ def get_graph(
 ) -> Response:
     """Participants (nodes, most connected first) and the relationships between them (edges).
     `at`: the graph as it was then; `layout`: server-side positions (x, y)."""
-    filters = queries.GraphFilters(segment=segment, role=role, q=q, at=at, offset=offset, limit=limit, layout=layout)
-    return Response(_graph_json(org_id, queries.graph_view(ctx, filters)), media_type="application/json")
+    filters = graph_queries.GraphFilters(
+        segment=segment, role=role, q=q, at=at, offset=offset, limit=limit, layout=layout
+    )
+    return Response(graph_json(org_id, graph_queries.graph_view(ctx, filters)), media_type="application/json")
+
+
+@router.get("/graph/clusters", response_model=schemas.ClustersOut)
+def get_graph_clusters(
+    org_id: uuid.UUID,
+    ctx: TenantContext = Depends(org_member(READ)),
+    role: ParticipantRole | None = None,
+    q: SearchText = None,
+    at: InstantParam = None,
+) -> dict[str, Any]:
+    """The graph folded into one cluster per primary segment (for graphs beyond the page's 2,000
+    participants): each cluster's size and inner relationships, and the relationships between them."""
+    found = graph_queries.cluster_view(ctx, graph_queries.GraphFilters(role=role, q=q, at=at))
+    return {
+        "org_id": str(org_id),
+        "at": found.at,
+        "total_participants": found.total_participants,
+        "matching": found.matching,
+        "clusters": [asdict(c) for c in found.clusters],
+        "links": [asdict(link) for link in found.links],
+    }
 
 
 @router.get("/segments", response_model=schemas.SegmentsOut)
@@ -154,7 +122,7 @@ def get_segments(
     org_id: uuid.UUID, ctx: TenantContext = Depends(org_member(READ)), at: InstantParam = None
 ) -> dict[str, Any]:
     """Every segment's definition and how many participants it holds (computed, never stored)."""
-    found = queries.segments_view(ctx, at)
+    found = graph_queries.segments_view(ctx, at)
     return {
         "org_id": str(org_id),
         "at": found.at,

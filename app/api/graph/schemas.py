@@ -61,6 +61,27 @@ class SegmentsOut(BaseModel):
     segments: list[SegmentOut]
 
 
+class ClusterOut(BaseModel):
+    key: str  # a segment key (opening it: /graph?segment=key), or "other" (in no segment)
+    participants: int
+    inside: int  # relationships with both ends in the cluster
+
+
+class ClusterLinkOut(BaseModel):
+    a: str
+    b: str
+    relationships: int
+
+
+class ClustersOut(BaseModel):
+    org_id: str
+    at: datetime
+    total_participants: int
+    matching: int
+    clusters: list[ClusterOut]
+    links: list[ClusterLinkOut]
+
+
 class ActionOut(BaseModel):
     action: str
     label: str

@@ -8,7 +8,16 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import Var
 
-from app.web.comp.builder_parts import CAN_EDIT, build_tab, header_dialog
+from app.web.comp.builder_inputs import inputs_card, pool_card
+from app.web.comp.builder_parts import (
+    CAN_EDIT,
+    editor_card,
+    editor_placeholder,
+    graph_card,
+    guards_card,
+    header_dialog,
+    steps_card,
+)
 from app.web.comp.builder_state import PlanBuilderState
 from app.web.comp.run_parts import compare_tab, test_tab
 from app.web.comp.run_state import PlanRunState
@@ -21,6 +30,25 @@ from engine.comp.permissions import READ
 
 S = PlanBuilderState
 R = PlanRunState
+
+
+def build_tab() -> rx.Component:
+    """Guards, the steps beside their editor, the step graph, the inputs and the pool."""
+    return rx.vstack(
+        guards_card(),
+        rx.grid(
+            rx.box(steps_card(), width="100%", min_width="0"),
+            rx.box(rx.cond(S.editor_open, editor_card(), editor_placeholder()), width="100%", min_width="0"),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+        graph_card(),
+        inputs_card(),
+        pool_card(),
+        spacing="4",
+        width="100%",
+    )
 
 
 def _decision(a: Var) -> rx.Component:

@@ -72,7 +72,7 @@ def to_filter(f: Filters) -> AuditFilter:
     since, until = _day(f.since), _day(f.until)
     return AuditFilter(
         actor=_chosen(f.actor, 64),
-        action=_chosen(f.action, 100),
+        event_type=_chosen(f.action, 100),  # the drop-down offers the chain's exact event types
         entity=_chosen(f.entity, 60),
         since=datetime.combine(since, time.min, tzinfo=UTC) if since else None,
         until=datetime.combine(until, time.min, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
@@ -207,7 +207,7 @@ def filters_bar() -> rx.Component:
         _date("To", "f_until", "To date", "filter-until"),
         _select("User", "users", "f_actor", s.actor_options, "filter-actor"),
         _select("Entity", "entities", "f_entity", s.entity_options, "filter-entity"),
-        _select("Action", "actions", "f_action", s.action_options, "filter-action"),
+        _select("Event type", "event types", "f_action", s.action_options, "filter-action"),
         icon_button(
             "x", "Clear", s.clear_filters, "filter-clear", variant="soft", color_scheme="gray", align_self="end"
         ),

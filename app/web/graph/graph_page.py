@@ -1,7 +1,8 @@
 """`/graph`: the participant graph (React Flow, laid out on the server), filtered by segment, role
 and search, at most 2,000 participants at a time (most connected first; "Next" pages on); a click
 on a participant opens its panel: details, relationships, recommendations (accept → blast radius →
-apply; reject) and its intervention history (reverse)."""
+apply; reject) and its intervention history (reverse). `/graph?participant=<id>` (a search hit) opens
+that participant's panel."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from app.web.graph.rows import (
     SegmentChip,
 )
 from app.web.kit import controls, feedback
+from app.web.kit import format as fmt
 from app.web.kit.calls import call
 from app.web.kit.controls import ANY
 from app.web.shell.auth import AuthState
@@ -48,6 +50,7 @@ class GraphState(DecideMixin, AuthState):
     participant_role: str = ANY
     q: str = ""
     offset: int = 0
+    clustered: bool = False  # the graph folded into one cluster per primary segment
     nodes: list[FlowNode] = []
     edges: list[FlowEdge] = []
     chips: list[SegmentChip] = []
@@ -68,10 +71,14 @@ class GraphState(DecideMixin, AuthState):
     async def _fetch(self, ctx: TenantContext) -> None:
         segment = self.segment if self.segment in SEGMENT_KEYS else None
         role = self.participant_role if self.participant_role in PARTICIPANT_ROLES else None
-        ok, screen = await call(self, views.graph_screen, ctx, segment, role, self.q.strip(), self.offset)
+        if self.clustered:
+            ok, screen = await call(self, views.cluster_screen, ctx, role, self.q.strip())
+        else:
+            ok, screen = await call(self, views.graph_screen, ctx, segment, role, self.q.strip(), self.offset)
         if not ok:
             return
-        self.nodes, self.edges, self.chips = screen.nodes, screen.edges, screen.chips
+        self.nodes, self.edges = screen.nodes, screen.edges
+        self.chips = screen.chips or self.chips  # clusters keep the segment chips of the last node view
         self.shown, self.matching, self.total, self.offset = screen.shown, screen.matching, screen.total, screen.offset
         self._shown_ids = [n.id for n in screen.nodes]
         self.render_key += 1
@@ -96,13 +103,17 @@ class GraphState(DecideMixin, AuthState):
     @rx.event
     async def load(self):
         self.error = self.notice = ""
-        self.panel_open = self.proposal_open = self.reason_open = False
+        self.panel_open = self.proposal_open = self.reason_open = self.clustered = False
         self.loading = True
         yield
         ctx = await self._require(READ)
         if ctx is not None:
             self.can_intervene = ctx.can(INTERVENE)
             await self._fetch(ctx)
+            # `/graph?participant=<id>` (a search hit): its panel opens, wherever it is in the graph
+            linked = fmt.parse_uuid(self.router.url.query_parameters.get("participant", ""))
+            if linked is not None:
+                await self._open(ctx, str(linked))
         self.loading = False
 
     async def _refilter(self):
@@ -119,6 +130,14 @@ class GraphState(DecideMixin, AuthState):
     async def set_segment(self, value: str):
         value = text_arg(value)
         self.segment = value if value in SEGMENT_KEYS else ANY
+        self.clustered = False  # a segment is opened node by node
+        async for _ in self._refilter():
+            yield
+
+    @rx.event
+    async def toggle_clusters(self):
+        """Between the participants (2,000 at a time) and the whole graph folded into clusters."""
+        self.clustered = not self.clustered
         async for _ in self._refilter():
             yield
 
@@ -153,11 +172,19 @@ class GraphState(DecideMixin, AuthState):
 
     @rx.event
     async def open_participant(self, participant_id: str):
+        """A node click: a participant's panel, or (clusters) the cluster's segment node by node."""
         ctx = await self._require(READ)
         participant_id = text_arg(participant_id)
         if ctx is None or participant_id not in self._shown_ids:
             return
         self.error = self.notice = ""
+        if self.clustered:
+            key = participant_id.removeprefix(views.CLUSTER_PREFIX)
+            if key in SEGMENT_KEYS:
+                self.segment, self.clustered = key, False
+                async for _ in self._refilter():
+                    yield
+            return
         await self._open(ctx, participant_id)
 
     @rx.event
@@ -233,21 +260,42 @@ def _filters() -> rx.Component:
 def _pager() -> rx.Component:
     s = GraphState
     return rx.hstack(
-        rx.text(
-            "Showing ",
-            s.shown.to_string(),
-            " of ",
-            s.matching.to_string(),
-            " matching (",
-            s.total.to_string(),
-            " participants), most connected first",
-            size="2",
-            color_scheme="gray",
-            data_testid="graph-count",
+        rx.cond(
+            s.clustered,
+            rx.text(
+                s.matching.to_string(),
+                " matching participants (",
+                s.total.to_string(),
+                ") in ",
+                s.shown.to_string(),
+                " clusters, one per segment: open one to see its participants",
+                size="2",
+                color_scheme="gray",
+                data_testid="graph-count",
+            ),
+            rx.text(
+                "Showing ",
+                s.shown.to_string(),
+                " of ",
+                s.matching.to_string(),
+                " matching (",
+                s.total.to_string(),
+                " participants), most connected first",
+                size="2",
+                color_scheme="gray",
+                data_testid="graph-count",
+            ),
         ),
         rx.spacer(),
+        rx.button(
+            rx.cond(s.clustered, "Participants", "Clusters"),
+            size="1",
+            variant="soft",
+            on_click=s.toggle_clusters,
+            data_testid="graph-clusters",
+        ),
         rx.cond(
-            s.matching > PAGE,
+            (s.matching > PAGE) & ~s.clustered,
             rx.hstack(
                 rx.button("Previous", size="1", variant="soft", on_click=s.page_by(-1), disabled=s.offset == 0),
                 rx.button(

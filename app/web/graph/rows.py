@@ -34,6 +34,7 @@ class FlowEdge:
     source: str = ""
     target: str = ""
     style: dict[str, str] = field(default_factory=dict)
+    label: str = ""  # between clusters: how many relationships
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ thread; pages call them through kit.calls)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +22,11 @@ from app.web.graph.rows import (
 )
 from app.web.kit import format as fmt
 from engine.context import TenantContext
+from engine.graph.clusters import OTHER, Cluster, ClusterLink
 from engine.graph.segments import SEGMENTS
-from models.graph import actions, queries
+from models.graph import actions, graph_queries, queries
 
-PAGE_SIZE = queries.MAX_NODES
+PAGE_SIZE = graph_queries.MAX_NODES
 # segment → node colour (first matching segment wins, in this order); no segment: slate
 NODE_COLORS: tuple[tuple[str, str], ...] = (
     ("hub", "#6e56cf"),
@@ -59,7 +61,7 @@ def _initials(name: str) -> str:
     return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
-def _flow_node(n: queries.NodeView) -> FlowNode:
+def _flow_node(n: graph_queries.NodeView) -> FlowNode:
     size = NODE_SIZE + min(n.degree, 20) * 2
     return FlowNode(
         id=n.id,
@@ -82,17 +84,77 @@ def _flow_node(n: queries.NodeView) -> FlowNode:
     )
 
 
-def _flow_edge(e: queries.EdgeView) -> FlowEdge:
+def _flow_edge(e: graph_queries.EdgeView) -> FlowEdge:
     style = {"stroke": "#b9bbc6", "strokeWidth": "1"}
-    if e[queries.SOURCE] == "inferred":
+    if e[graph_queries.SOURCE] == "inferred":
         style["strokeDasharray"] = "4 3"
-    return FlowEdge(id=e[queries.ID], source=e[queries.FROM], target=e[queries.TO], style=style)
+    return FlowEdge(id=e[graph_queries.ID], source=e[graph_queries.FROM], target=e[graph_queries.TO], style=style)
+
+
+CLUSTER_PREFIX = "cluster:"
+CLUSTER_LABELS = {**{s.key: s.label for s in SEGMENTS}, OTHER: "In no segment"}
+CLUSTER_COLORS = {**dict(NODE_COLORS), OTHER: "#60646c"}
+
+
+def _cluster_node(c: Cluster, index: int, count: int) -> FlowNode:
+    """A cluster on a circle (the clusters are few), sized by how many participants it holds."""
+    size = 70 + round(14 * math.log10(c.participants + 1))
+    angle = 2 * math.pi * index / max(count, 1)
+    radius = 0.0 if count == 1 else 320.0
+    return FlowNode(
+        id=f"{CLUSTER_PREFIX}{c.key}",
+        position=FlowPosition(radius * math.cos(angle), radius * math.sin(angle)),
+        data=FlowData(f"{CLUSTER_LABELS[c.key]} · {c.participants:,}"),
+        style={
+            "width": f"{size * 2}px",
+            "height": f"{size}px",
+            "borderRadius": "12px",
+            "padding": "4px",
+            "display": "flex",
+            "alignItems": "center",
+            "justifyContent": "center",
+            "textAlign": "center",
+            "fontSize": "12px",
+            "color": "white",
+            "border": "2px solid white",
+            "background": CLUSTER_COLORS[c.key],
+        },
+        ariaLabel=f"{CLUSTER_LABELS[c.key]}: {c.participants:,} participants, {c.inside:,} relationships inside",
+    )
+
+
+def _cluster_edge(link: ClusterLink) -> FlowEdge:
+    width = 1 + min(round(math.log10(link.relationships + 1) * 2), 8)
+    return FlowEdge(
+        id=f"{CLUSTER_PREFIX}{link.a}-{link.b}",
+        source=f"{CLUSTER_PREFIX}{link.a}",
+        target=f"{CLUSTER_PREFIX}{link.b}",
+        style={"stroke": "#b9bbc6", "strokeWidth": str(width)},
+        label=f"{link.relationships:,}",
+    )
+
+
+def cluster_screen(ctx: TenantContext, role: str | None, q: str) -> GraphScreen:
+    """The graph folded into clusters (one per primary segment): opening one filters by its segment."""
+    found = graph_queries.cluster_view(ctx, graph_queries.GraphFilters(role=role, q=q or None))
+    count = len(found.clusters)
+    return GraphScreen(
+        [_cluster_node(c, i, count) for i, c in enumerate(found.clusters)],
+        [_cluster_edge(link) for link in found.links],
+        [],
+        count,
+        found.matching,
+        found.total_participants,
+        0,
+    )
 
 
 def graph_screen(ctx: TenantContext, segment: str | None, role: str | None, q: str, offset: int) -> GraphScreen:
-    found = queries.graph_view(
+    found = graph_queries.graph_view(
         ctx,
-        queries.GraphFilters(segment=segment, role=role, q=q or None, offset=offset, limit=PAGE_SIZE, layout=True),
+        graph_queries.GraphFilters(
+            segment=segment, role=role, q=q or None, offset=offset, limit=PAGE_SIZE, layout=True
+        ),
     )
     chips = [SegmentChip(s.key, s.label, f"{found.segment_counts.get(s.key, 0):,}", s.definition) for s in SEGMENTS]
     return GraphScreen(

@@ -48,22 +48,22 @@ def _enter_iron_front(page) -> None:
 
 
 def test_operator_filters_opens_accepts_reads_blast_radius_applies_and_reverses(page):
-    from models.graph import queries
+    from models.graph import graph_queries, queries
     from seeds.graph import participant_id
 
     _enter_iron_front(page)
     page.get_by_test_id("nav-link").filter(has_text="Graph").first.click()
     page.wait_for_url(re.compile(r"/graph$"))
     canvas = page.get_by_test_id("graph-canvas")
-    total = org_db(lambda ctx: queries.graph_view(ctx, queries.GraphFilters()).total_participants)
+    total = org_db(lambda ctx: graph_queries.graph_view(ctx, graph_queries.GraphFilters()).total_participants)
     expect(canvas.locator(".react-flow__node")).to_have_count(total)
     _shot(page, "graph")
     expect(canvas.locator(".react-flow__edge")).to_have_count(
-        org_db(lambda ctx: len(queries.graph_view(ctx, queries.GraphFilters()).edges))
+        org_db(lambda ctx: len(graph_queries.graph_view(ctx, graph_queries.GraphFilters()).edges))
     )
 
     page.locator("[data-testid=segment-chip][data-segment=hub]").click()
-    hubs = org_db(lambda ctx: queries.graph_view(ctx, queries.GraphFilters(segment="hub")).nodes)
+    hubs = org_db(lambda ctx: graph_queries.graph_view(ctx, graph_queries.GraphFilters(segment="hub")).nodes)
     assert [n.label for n in hubs] == ["Leo Park"]
     expect(canvas.locator(".react-flow__node")).to_have_count(1)
 
@@ -120,3 +120,23 @@ def test_recommendations_queue_rejects_with_a_reason(page):
     expect(cards).to_have_count(len(open_now) - 1)
     statuses = org_db(lambda ctx: {r.pattern: r.status for r in queries.recommendation_page(ctx, status=None).items})
     assert statuses["low_confidence_relationship"] == "rejected"
+
+
+def test_clusters_fold_the_graph_and_a_click_opens_a_cluster(page):
+    from models.graph import graph_queries
+
+    found = org_db(lambda ctx: graph_queries.cluster_view(ctx, graph_queries.GraphFilters()))
+    hubs = org_db(lambda ctx: graph_queries.graph_view(ctx, graph_queries.GraphFilters(segment="hub")).nodes)
+    _enter_iron_front(page)
+    page.goto("/graph")
+    canvas = page.get_by_test_id("graph-canvas")
+    canvas.locator(".react-flow__node").first.wait_for()
+    page.get_by_test_id("graph-clusters").click()
+    expect(canvas.locator(".react-flow__node")).to_have_count(len(found.clusters))
+    expect(canvas.locator(".react-flow__edge")).to_have_count(len(found.links))
+    hub = next(c for c in found.clusters if c.key == "hub")
+    expect(canvas.locator('.react-flow__node[data-id="cluster:hub"]')).to_have_text(f"Hub · {hub.participants}")
+    _shot(page, "clusters")
+    canvas.locator('.react-flow__node[data-id="cluster:hub"]').click()
+    expect(canvas.locator(".react-flow__node")).to_have_count(len(hubs))
+    expect(page.get_by_test_id("graph-clusters")).to_have_text("Clusters")

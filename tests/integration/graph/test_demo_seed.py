@@ -22,7 +22,7 @@ def test_the_seed_builds_iron_front_digital_and_is_idempotent():
     from models.core.db import owner_tenant_session, tenant_session
     from models.core.identity import authenticate, memberships_of
     from models.core.tables import AuditEvent
-    from models.graph import queries
+    from models.graph import graph_queries, queries
     from seeds import graph as seed_graph
 
     home = make_tenant("demoish")
@@ -34,7 +34,7 @@ def test_the_seed_builds_iron_front_digital_and_is_idempotent():
     tenants = {(m.tenant_id, m.role.value) for m in memberships_of(operator.user_id)}
     assert {(seed_graph.ORG_ID, "ops"), (home.tenant_id, "ops")} <= tenants
     org = TenantContext.system(seed_graph.ORG_ID, seed_graph.ORG_SLUG)
-    found = queries.graph_view(org, queries.GraphFilters())
+    found = graph_queries.graph_view(org, graph_queries.GraphFilters())
     assert found.total_participants == 12
     assert sum(1 for n in found.nodes if n.origin == "system") == 2
     assert len(found.edges) == len(seed_graph.LINKS)

@@ -93,7 +93,7 @@ def test_a_proposal_that_changes_nothing_is_refused(org_a: Org):
 
 def test_time_to_live_reverses_through_the_schedule_and_the_job_path(org_a: Org):
     from models.core.base import utcnow
-    from models.graph import actions, kinds, queries, schedule  # noqa: F401 - kinds registers the job kinds
+    from models.graph import actions, graph_queries, kinds, queries, schedule  # noqa: F401 - kinds registers the job kinds
     from models.jobs.runner import run_job_sync
 
     ctx = org_a.ctx()
@@ -126,21 +126,21 @@ def _tenant_of(job_id):
 
 def test_the_graph_as_of_a_past_time(org_a: Org):
     from models.core.base import utcnow
-    from models.graph import actions, queries
+    from models.graph import actions, graph_queries
 
     ctx = org_a.ctx()
     detail = _propose(org_a, "merge_duplicate", ["Kim", "Ari"])
     before_apply = utcnow()
     actions.decide_intervention(ctx, detail.intervention.id, "apply", "same person")
-    then = queries.graph_view(ctx, queries.GraphFilters(at=before_apply))
-    now = queries.graph_view(ctx, queries.GraphFilters())
+    then = graph_queries.graph_view(ctx, graph_queries.GraphFilters(at=before_apply))
+    now = graph_queries.graph_view(ctx, graph_queries.GraphFilters())
     kim, kim_bo = str(org_a.people["Kim"]), str(org_a.links[("Kim", "Bo")])
     assert next(n for n in then.nodes if n.id == kim).lifecycle_stage == "active"
     assert next(n for n in now.nodes if n.id == kim).lifecycle_stage == "closed"
     assert next(e for e in then.edges if e[0] == kim_bo)[1] == kim  # (id, from, to, …)
     assert next(e for e in now.edges if e[0] == kim_bo)[1] == str(org_a.people["Ari"])
     before_build = org_a.built_at - timedelta(days=60)  # relationships were made 40 days back
-    early = queries.graph_view(ctx, queries.GraphFilters(at=before_build))
+    early = graph_queries.graph_view(ctx, graph_queries.GraphFilters(at=before_build))
     assert early.edges == () and {n.label for n in early.nodes} == {
         "Hana",
         "Ari",

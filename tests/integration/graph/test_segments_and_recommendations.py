@@ -14,10 +14,10 @@ def _names(org: Org, ids) -> set[str]:
 
 
 def test_segments_have_the_known_members(org_a: Org):
-    from models.graph import queries
+    from models.graph import graph_queries, queries
 
     ctx = org_a.ctx()
-    found = queries.segments_view(ctx)
+    found = graph_queries.segments_view(ctx)
     assert found.hub_min == 6
     assert found.participants == 12
     counts = {s.key: s.count for s in found.segments}
@@ -31,7 +31,7 @@ def test_segments_have_the_known_members(org_a: Org):
         "hub": {"Hana"},
     }
     for key, names in expected.items():
-        graph = queries.graph_view(ctx, queries.GraphFilters(segment=key))
+        graph = graph_queries.graph_view(ctx, graph_queries.GraphFilters(segment=key))
         assert {n.label for n in graph.nodes} == names, key
     system = queries.participant_detail(ctx, org_a.people["Sys"])
     assert system.participant.segments == ()
@@ -101,9 +101,9 @@ def test_the_recommendation_job_runs_on_the_job_path(org_a: Org):
 
 @pytest.mark.parametrize("segment", ["new", "hub"])
 def test_graph_edges_join_only_the_participants_shown(org_a: Org, segment: str):
-    from models.graph import queries
+    from models.graph import graph_queries
 
-    found = queries.graph_view(org_a.ctx(), queries.GraphFilters(segment=segment, layout=True))
+    found = graph_queries.graph_view(org_a.ctx(), graph_queries.GraphFilters(segment=segment, layout=True))
     shown = {n.id for n in found.nodes}
     assert all(e[1] in shown and e[2] in shown for e in found.edges)  # (id, from, to, …)
     assert all(n.x is not None and n.y is not None for n in found.nodes)

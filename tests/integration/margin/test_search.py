@@ -16,6 +16,7 @@ CATALOG_TYPES = {"skus", "products", "organizations", "channels", "price_rules"}
 MARGIN_TYPES = {"alerts", "dealers", "tasks"}
 COMP_TYPES = {"bonus_plans"}  # comp.read: owner, admin, hr, manager, finance, auditor, viewer
 CASES_TYPES = {"cases", "invoices", "payments", "match_packs", "statements"}  # the owner reads cases too
+GRAPH_TYPES = {"participants"}  # graph.read: owner, admin, ops, auditor
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def test_word_order_case_and_extra_spaces_do_not_matter(client):
 
 def test_a_word_matching_nothing_empties_every_group(client):
     body = _get(client["a"], "metro zzqxnothing")
-    assert {g["type"] for g in body["groups"]} == MARGIN_TYPES | CATALOG_TYPES | COMP_TYPES | CASES_TYPES
+    assert {g["type"] for g in body["groups"]} == MARGIN_TYPES | CATALOG_TYPES | COMP_TYPES | CASES_TYPES | GRAPH_TYPES
     assert all(g["hits"] == [] for g in body["groups"])
 
 

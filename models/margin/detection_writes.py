@@ -1,0 +1,298 @@
+"""Detection's writes: everything one scan stores (alerts, evidence rows, the attached alerts' new
+figures, the audit events), collected first and written in bulk. Split from
+models.margin.detection (which loads, detects and plans) so each file keeps one purpose.
+
+Alert ids are deterministic: uuid5 of (tenant, rule, dealer, sku, lowest new evidence id).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select as sa_select
+from sqlalchemy import text
+from sqlmodel import Session, col
+
+from engine.context import TenantContext
+from engine.jsonable import to_jsonable
+from engine.margin.dedupe import Attach, Candidate
+from engine.margin.frames import DEAD_STOCK, INSTANT, MAP_BREACH, MRP_BREACH, PRICE_RULES, UNDERCUT
+from engine.margin.impact import EvidenceRow, explain
+from engine.margin.severity import severity_of
+from models.core import audit
+from models.core.base import utcnow
+from models.core.bulk import insert_frame, insert_rows, table_of
+from models.core.mutations import snapshot
+from models.margin.tables import MarginAlert, MarginAlertEvidence
+
+ALERT_NAMESPACE = uuid.UUID("8d0b7a52-3c1e-4f0a-b9f4-6a1d2e5c7b30")
+
+EVIDENCE_KIND = {MAP_BREACH: "sale_row", MRP_BREACH: "sale_row", UNDERCUT: "snapshot", DEAD_STOCK: "inventory"}
+EVIDENCE_COLUMN = {"sale_row": "sale_row_id", "snapshot": "snapshot_id", "inventory": "inventory_row_id"}
+FLOOR_KIND = {MAP_BREACH: "map", MRP_BREACH: "mrp", UNDERCUT: "our_price"}
+
+
+def _s(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(str(value))
+
+
+def _explanation(rule: str, rows: list[EvidenceRow], data: dict[str, Any]) -> dict[str, Any]:
+    math = explain(rule, rows).as_dict()
+    math["floor_source"] = {
+        "kind": FLOOR_KIND.get(rule),
+        "price_rule_id": _s(data.get("floor_rule_id")),
+        "floor": _s(data.get("floor")),
+    }
+    return math
+
+
+class Writes:
+    """Everything one scan writes, collected first and written in bulk: alerts and evidence rows
+    (one JSON statement per table and chunk), the attached alerts' new figures (one UPDATE), and
+    every audit event in one append at the very end (the tenant's audit lock is then held only
+    from there to commit, so detection items of one tenant overlap: docs/jobs.md, "Lock order")."""
+
+    def __init__(self, session: Session, ctx: TenantContext, job_id: uuid.UUID | None):
+        self.session, self.ctx, self.job_id = session, ctx, job_id
+        self.now = utcnow()
+        self.alerts: list[dict[str, Any]] = []
+        self.evidence: list[tuple[str, str, str, str, str]] = []  # alert id + the evidence frame's key
+        self.updates: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    def evidence_rows(self, alert_id: uuid.UUID, rule: str, rows: list[dict[str, Any]]) -> None:
+        """Attach `rows` (rows of the scan's evidence frame) to the alert: noted now, written in bulk."""
+        if not rows:
+            return
+        alert = str(alert_id)
+        self.evidence.extend((alert, rule, r["dealer_id"], r["sku_id"], r["evidence_id"]) for r in rows)
+        self.events.append(
+            {
+                "action": "margin_alert.evidence.attach",
+                "entity": "margin_alerts",
+                "entity_id": alert_id,
+                "after": {
+                    "evidence_ids": sorted(r["evidence_id"] for r in rows),
+                    "kind": EVIDENCE_KIND[rule],
+                    "job_id": _s(self.job_id),
+                },
+            }
+        )
+
+    def evidence_frame(self, found: pl.DataFrame) -> pl.DataFrame:
+        """The evidence rows to insert, built from the scan's evidence frame in Polars (no Python
+        object per cell): ids are uuid5 of (alert, evidence), as before."""
+        keys = ["rule", "dealer_id", "sku_id", "evidence_id"]
+        picked = pl.DataFrame(self.evidence, schema=["alert_id", *keys], orient="row")
+        rows = picked.join(found, on=keys, how="left", maintain_order="left")
+        ids = [
+            str(uuid.uuid5(ALERT_NAMESPACE, f"evidence:{a}:{e}"))
+            for a, e in zip(rows["alert_id"].to_list(), rows["evidence_id"].to_list(), strict=True)
+        ]
+        kind = pl.col("rule").replace_strict(EVIDENCE_KIND, return_dtype=pl.String())
+        own = {
+            name: pl.when(kind == name).then(pl.col("evidence_id")).otherwise(None).alias(column)
+            for name, column in EVIDENCE_COLUMN.items()
+        }
+        return rows.select(
+            pl.Series("id", ids, dtype=pl.String()),
+            pl.lit(str(self.ctx.tenant_id)).alias("tenant_id"),
+            "alert_id",
+            kind.alias("kind"),
+            "evidence_id",
+            own["sale_row"],
+            own["snapshot"],
+            own["inventory"],
+            "observed_at",
+            "qty",
+            "floor",
+            "floor_rule_id",
+            "price",
+            "impact",
+            "depth_pct",
+            "age_days",
+            pl.lit(_s(self.job_id), dtype=pl.String()).alias("job_id"),
+            pl.lit(self.now).cast(INSTANT).alias("created_at"),
+        )
+
+    def create(self, cand: Candidate, rows: list[dict[str, Any]]) -> uuid.UUID:
+        data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
+        first_id = min(cand.evidence)
+        alert_id = uuid.uuid5(
+            ALERT_NAMESPACE, f"{self.ctx.tenant_id}:{cand.rule}:{cand.dealer_id}:{cand.sku_id}:{first_id}"
+        )
+        chosen = [r for r in rows if r["evidence_id"] in cand.evidence]
+        if cand.rule in PRICE_RULES:
+            units = sum(r["qty"] for r in chosen)
+            depth = max((r["depth_pct"] for r in chosen if r["depth_pct"] is not None), default=None)
+            worst = min(r["price"] for r in chosen)
+        else:
+            units, depth, worst = data.get("units") or 0, data.get("max_depth_pct"), data.get("worst_price")
+        explanation = _explanation(
+            cand.rule, [EvidenceRow(r["evidence_id"], r["qty"], r["price"], r["floor"]) for r in chosen], data
+        )
+        alert = to_jsonable(  # the table's columns in order: the insert's row and the audit's snapshot
+            {
+                "id": alert_id,
+                "tenant_id": self.ctx.tenant_id,
+                "rule": cand.rule,
+                "dealer_id": uuid.UUID(cand.dealer_id),
+                "sku_id": uuid.UUID(cand.sku_id),
+                "status": "open",
+                "severity": severity_of(cand.impact, depth),
+                "floor": data.get("floor"),
+                "floor_rule_id": _uuid(data.get("floor_rule_id")),
+                "worst_price": worst,
+                "max_depth_pct": depth,
+                "impact": cand.impact,
+                "evidence_count": len(chosen),
+                "units": units,
+                "explanation": explanation,
+                "first_seen": min(r["observed_at"] for r in chosen),
+                "last_seen": max(r["observed_at"] for r in chosen),
+                "opened_at": self.now,
+                "updated_at": self.now,
+                "notes": None,
+            }
+        )
+        self.alerts.append(alert)
+        event = {"action": "margin_alert.create", "entity": "margin_alerts", "entity_id": alert_id}
+        self.events.append({**event, "after": alert})
+        self.evidence_rows(alert_id, cand.rule, chosen)
+        return alert_id
+
+    def attach(
+        self,
+        alert: MarginAlert,
+        step: Attach,
+        rows: list[dict[str, Any]],
+        stored: list[dict[str, Any]],
+    ) -> None:
+        """`stored`: the alert's evidence already in the table (this step's new rows are added here)."""
+        cand = step.candidate
+        data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
+        new_ids = set(step.new_evidence_ids)
+        new_rows = [r for r in rows if r["evidence_id"] in new_ids]
+        self.evidence_rows(alert.id, alert.rule, new_rows)
+        every = stored + new_rows
+        if alert.rule in PRICE_RULES:
+            math_rows = [EvidenceRow(str(e["evidence_id"]), e["qty"], e["price"], e["floor"]) for e in every]
+            depth = max((e["depth_pct"] for e in every if e["depth_pct"] is not None), default=None)
+            worst = min(e["price"] for e in every if e["price"] is not None)
+            units = sum(e["qty"] for e in every)
+        else:
+            math_rows = [EvidenceRow(r["evidence_id"], r["qty"], r["price"], r["floor"]) for r in rows]
+            depth, worst, units = data.get("max_depth_pct"), data.get("worst_price"), data.get("units") or 0
+        seen = [e["observed_at"] for e in every if e["observed_at"] is not None]
+        latest = _latest(rows) if alert.rule in PRICE_RULES else data
+        changes: dict[str, Any] = {
+            "impact": step.impact,
+            "severity": severity_of(step.impact, depth),
+            "floor": latest.get("floor"),
+            "floor_rule_id": _uuid(latest.get("floor_rule_id")),
+            "worst_price": worst,
+            "max_depth_pct": depth,
+            "evidence_count": len(every),
+            "units": units,
+            "explanation": _explanation(alert.rule, math_rows, latest),
+            "first_seen": min(seen) if seen else alert.first_seen,
+            "last_seen": max(seen) if seen else alert.last_seen,
+            "updated_at": self.now,
+        }
+        before = snapshot(alert)
+        after = to_jsonable(changes)
+        self.updates.append({"id": alert.id, **changes})
+        self.events.append(
+            {
+                "action": "margin_alert.attach",
+                "entity": "margin_alerts",
+                "entity_id": alert.id,
+                "before": {k: before.get(k) for k in changes},
+                "after": after,
+            }
+        )
+
+    def write(self, found: pl.DataFrame) -> None:
+        """The rows (`found`: the scan's evidence frame), then the updates; the ORM copies of updated
+        alerts are expired. The audit events come last (`audit`)."""
+        session = self.session
+        for start in range(0, len(self.alerts), WRITE_CHUNK):
+            insert_rows(session, table_of(MarginAlert), self.alerts[start : start + WRITE_CHUNK])
+        if self.evidence:
+            insert_frame(session, table_of(MarginAlertEvidence), self.evidence_frame(found), chunk_rows=WRITE_CHUNK)
+        if self.updates:
+            session.execute(_UPDATE_ALERTS, {"t": self.ctx.tenant_id, "rows": _json(self.updates)})
+            session.expire_all()
+
+    def audit(self, summary_event: dict[str, Any]) -> None:
+        audit.record_many(self.session, self.ctx, [*self.events, summary_event])
+
+
+WRITE_CHUNK = 10_000
+_UPDATE_COLUMNS = {
+    "impact": "numeric(38,10)",
+    "severity": "varchar(20)",
+    "floor": "numeric(38,10)",
+    "floor_rule_id": "uuid",
+    "worst_price": "numeric(38,10)",
+    "max_depth_pct": "numeric(38,10)",
+    "evidence_count": "integer",
+    "units": "integer",
+    "explanation": "jsonb",
+    "first_seen": "timestamptz",
+    "last_seen": "timestamptz",
+    "updated_at": "timestamptz",
+}
+_UPDATE_ALERTS = text(
+    "update margin_alerts a set "
+    + ", ".join(f"{c} = r.{c}" for c in _UPDATE_COLUMNS)
+    + " from jsonb_to_recordset(cast(:rows as jsonb)) as r(id uuid, "
+    + ", ".join(f"{c} {t}" for c, t in _UPDATE_COLUMNS.items())
+    + ") where a.tenant_id = :t and a.id = r.id"
+)
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(to_jsonable(rows), ensure_ascii=False, separators=(",", ":"))
+
+
+def stored_evidence(session: Session, ctx: TenantContext, alert_ids: list[uuid.UUID]) -> dict[str, list[dict]]:
+    """The evidence already attached to these alerts, per alert id (one query)."""
+    found: dict[str, list[dict]] = {str(a): [] for a in alert_ids}
+    if not alert_ids:
+        return found
+    e = MarginAlertEvidence
+    rows = session.execute(  # seven columns: more than sqlmodel's typed select takes
+        sa_select(
+            col(e.alert_id),
+            col(e.evidence_id),
+            col(e.qty),
+            col(e.price),
+            col(e.floor),
+            col(e.depth_pct),
+            col(e.observed_at),
+        ).where(col(e.tenant_id) == ctx.tenant_id, col(e.alert_id).in_(alert_ids))
+    ).all()
+    for alert_id, evidence_id, qty, price, floor, depth, observed in rows:
+        found[str(alert_id)].append(
+            {
+                "evidence_id": str(evidence_id),
+                "qty": qty,
+                "price": price,
+                "floor": floor,
+                "depth_pct": depth,
+                "observed_at": observed,
+            }
+        )
+    return found
+
+
+def _latest(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return max(rows, key=lambda r: (r["observed_at"], r["evidence_id"])) if rows else {}

@@ -213,7 +213,7 @@ def _try_panel() -> rx.Component:
 
 
 def _rule_field(name: str, label: str) -> rx.Component:
-    return text_field(AgreementsState, name, label, area=True, font_family="monospace", spell_check=False, rows="3")
+    return text_field(AgreementsState, name, label, area=True, font_family="monospace", spell_check=False)
 
 
 def _forms() -> rx.Component:

@@ -222,7 +222,7 @@ def _editor(row: Var) -> rx.Component:
                                     rx.input(
                                         value=s.e_email,
                                         on_change=s.set_email,
-                                        type="email",
+                                        input_mode="email",
                                         aria_label="E-mail address",
                                         auto_focus=True,
                                         on_key_down=s.key,  # Escape cancels

@@ -161,7 +161,7 @@ def _form() -> rx.Component:
             "engineer": form_body(
                 pair(text_field(s, "code", "Code", disabled=s.editing), text_field(s, "name", "Name")),
                 pair(
-                    text_field(s, "email", "E-mail (optional)", type="email"),
+                    text_field(s, "email", "E-mail (optional)", input_mode="email"),
                     text_field(s, "home_region", "Home region (optional)"),
                 ),
                 pair(

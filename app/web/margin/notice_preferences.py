@@ -21,6 +21,7 @@ from app.web.kit import controls
 from app.web.kit import format as fmt
 from app.web.kit.calls import call, write
 from app.web.kit.feedback import empty, error_box, spinner_block
+from app.web.kit.forms import save_button
 from app.web.kit.rows import Option
 from app.web.kit.table import table
 from app.web.shell.auth import AuthState
@@ -251,13 +252,7 @@ def _editor(row: Var) -> rx.Component:
                                     _error("endpoint_id"),
                                 ),
                             ),
-                            rx.button(
-                                rx.cond(s.saving, rx.spinner(size="2"), rx.icon("check", size=16)),
-                                rx.cond(s.saving, "Saving…", "Save"),
-                                type="submit",
-                                disabled=s.saving,
-                                data_testid="pref-save",
-                            ),
+                            save_button(s.saving, "pref-save"),
                             rx.button(
                                 "Cancel",
                                 type="button",

@@ -10,16 +10,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import demo_db, signed_in
+from tests.e2e.conftest import demo_ctx, demo_db, signed_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _demo_ctx():
-    from engine.context import TenantContext
-    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
-
-    return TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
 
 
 def _audits(dealer_id) -> list[tuple[str, dict | None]]:
@@ -42,7 +35,7 @@ def _audits(dealer_id) -> list[tuple[str, dict | None]]:
 def test_ops_changes_a_dealers_notice_delivery_inline(page, console):
     from models.margin.queries.dealers import notice_deliveries
 
-    found = notice_deliveries(_demo_ctx()).dealers
+    found = notice_deliveries(demo_ctx()).dealers
     dealer = next(d for d in found if d.channel == "none")
     before = _audits(dealer.dealer_id)
     signed_in(page, "ops@demo.test")
@@ -69,7 +62,7 @@ def test_ops_changes_a_dealers_notice_delivery_inline(page, console):
     expect(row.get_by_test_id("pref-channel-label")).to_have_text("E-mail")
     expect(row.get_by_test_id("pref-target")).to_have_text("notices@coastal.example")
     expect(page.get_by_test_id("notice")).to_have_text(f"{dealer.name}: E-mail.")
-    [now] = [d for d in notice_deliveries(_demo_ctx()).dealers if d.dealer_id == dealer.dealer_id]
+    [now] = [d for d in notice_deliveries(demo_ctx()).dealers if d.dealer_id == dealer.dealer_id]
     assert (now.channel, now.email) == ("email", "notices@coastal.example")
     assert _audits(dealer.dealer_id)[len(before) :] == [
         ("margin_notice_preference.set", {"channel": "email", "email": "notices@coastal.example", "endpoint_id": None})

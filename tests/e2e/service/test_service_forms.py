@@ -6,28 +6,14 @@ come from the module's queries."""
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import signed_in
+from tests.e2e.conftest import demo_ctx, pick_in_dialog, signed_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _demo_ctx():
-    from engine.context import TenantContext
-    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
-
-    return TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
-
-
-def _pick(page, label: str, option: str) -> None:
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).click()
 
 
 def test_admin_creates_and_edits_a_service_policy(page, console):
@@ -44,18 +30,18 @@ def test_admin_creates_and_edits_a_service_policy(page, console):
     page.get_by_test_id("field-effective_from").fill("2026-01-01T00:00")
     # step 1 starts as "dealer"; step 2 appears once step 1 is used: a fixed organization
     expect(dialog.get_by_test_id("step-fields")).to_have_count(2)
-    _pick(page, "Step 2 role", "organization")
+    pick_in_dialog(page, "Step 2 role", "organization")
     expect(dialog.get_by_test_id("step-fields")).to_have_count(3)
     page.get_by_test_id("form-save").click()
     # no organization picked for the organization step: named under it, nothing saved
     expect(page.get_by_test_id("error-steps.1.org_id")).to_have_text("an 'organization' step needs org_id")
-    _pick(page, "Step 2 organization", "Swift Field Services")
+    pick_in_dialog(page, "Step 2 organization", "Swift Field Services")
     page.get_by_test_id("field-steps.1.territories").fill("South, East")
     page.get_by_test_id("field-steps.1.territories").press("Enter")  # Enter saves
     row = page.get_by_test_id("policy-row").filter(has_text=code)
     expect(row).to_contain_text("dealer → Swift Field Services (in South, East)")
     expect(page.get_by_test_id("notice")).to_have_text(f"Saved policy {code}.")
-    [made] = [p for p in queries.policy_page(_demo_ctx(), limit=200).items if p.code == code]
+    [made] = [p for p in queries.policy_page(demo_ctx(), limit=200).items if p.code == code]
     assert [s.role for s in made.steps] == ["dealer", "organization"]
 
     row.get_by_test_id("edit-policy").click()
@@ -65,7 +51,7 @@ def test_admin_creates_and_edits_a_service_policy(page, console):
     page.get_by_test_id("field-priority").fill("7")
     page.get_by_test_id("form-save").click()
     expect(row).to_contain_text("Swift first")
-    after = queries.policy(_demo_ctx(), made.id)
+    after = queries.policy(demo_ctx(), made.id)
     assert (after.name, after.priority) == ("Swift first", 7)
     assert console.unexpected() == []
 
@@ -80,7 +66,7 @@ def test_ops_creates_an_engineer_after_fixing_a_skill(page, console):
     page.get_by_test_id("new-engineer").click()
     page.get_by_test_id("field-code").fill(code)
     page.get_by_test_id("field-name").fill("Grace Obi")
-    _pick(page, "Organization", "Northstar Distribution")
+    pick_in_dialog(page, "Organization", "Northstar Distribution")
     page.get_by_test_id("field-skills").fill("install:9, repair")
     page.get_by_test_id("field-regions").fill("North")
     page.get_by_test_id("form-save").click()
@@ -91,7 +77,7 @@ def test_ops_creates_an_engineer_after_fixing_a_skill(page, console):
     row = page.get_by_test_id("engineer-row").filter(has_text=code)
     expect(row).to_contain_text("install 4, repair 3")
     expect(row).to_contain_text("Northstar Distribution")
-    [made] = queries.engineer_page(_demo_ctx(), q=code, limit=5).items
+    [made] = queries.engineer_page(demo_ctx(), q=code, limit=5).items
     assert [(s.skill, s.level) for s in made.skills] == [("install", 4), ("repair", 3)]
     assert console.unexpected() == []
 
@@ -106,13 +92,13 @@ def test_admin_creates_an_sla_policy_after_a_formula_error(page, console):
     page.get_by_test_id("new-agreement").click()
     page.get_by_test_id("field-code").fill(f"AGR-E2E-{suffix}")
     page.get_by_test_id("field-name").fill("E2E agreement")
-    _pick(page, "Provider", "Swift Field Services")
+    pick_in_dialog(page, "Provider", "Swift Field Services")
     page.get_by_test_id("field-effective_from").fill("2026-01-01T00:00")
     page.get_by_test_id("form-save").click()
     expect(page.get_by_test_id("agreement-row").filter(has_text=f"AGR-E2E-{suffix}")).to_be_visible()
 
     page.get_by_test_id("new-sla").click()
-    _pick(page, "Agreement", f"AGR-E2E-{suffix}")
+    pick_in_dialog(page, "Agreement", f"AGR-E2E-{suffix}")
     page.get_by_test_id("field-code").fill(f"SLA-E2E-{suffix}")
     page.get_by_test_id("field-name").fill("E2E SLA")
     page.get_by_test_id("field-effective_from").fill("2026-02-01T00:00")
@@ -127,7 +113,7 @@ def test_admin_creates_an_sla_policy_after_a_formula_error(page, console):
     page.get_by_test_id("form-save").click()
     sla_row = page.get_by_test_id("sla-row").filter(has_text=f"SLA-E2E-{suffix}")
     expect(sla_row).to_contain_text("response_hours * 3")
-    [agreement] = [a for a in queries.agreement_page(_demo_ctx(), limit=200).items if a.code == f"AGR-E2E-{suffix}"]
+    [agreement] = [a for a in queries.agreement_page(demo_ctx(), limit=200).items if a.code == f"AGR-E2E-{suffix}"]
     assert [p.code for p in agreement.sla_policies] == [f"SLA-E2E-{suffix}"]
     assert console.unexpected() == []
 

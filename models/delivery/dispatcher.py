@@ -21,6 +21,7 @@ clock is the database's (`now()` in every claim), so a test walks the schedule b
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -39,6 +40,7 @@ from engine.delivery.addresses import clean_url
 from engine.delivery.machines import ENDPOINT_MACHINE
 from engine.errors import ValidationFailed
 from models.core.base import utcnow
+from models.core.bulk import insert_rows, table_of
 from models.core.db import identity_session, tenant_session
 from models.core.decisions import decide
 from models.core.settings import DeliverySettings, delivery_settings
@@ -47,7 +49,7 @@ from models.delivery.endpoints import endpoint_secrets, sender_of
 from models.delivery.fanout import fan_out
 from models.delivery.routes import OutboxRow, route_for
 from models.delivery.secret_box import SecretUnreadable
-from models.delivery.tables import WebhookEndpoint
+from models.delivery.tables import DeliveryAttempt, WebhookEndpoint
 
 log = logging.getLogger("pharos.delivery")
 
@@ -234,8 +236,6 @@ def record(tenant_id: uuid.UUID, owner: str, outcomes: list[Outcome], report: Ro
             updates.append(
                 {
                     "id": c.id,
-                    "t": tenant_id,
-                    "owner": owner,
                     "status": "pending" if verdict.outcome == "retry" else verdict.outcome,
                     "n": c.number,
                     "next": verdict.next_at,
@@ -252,32 +252,27 @@ def record(tenant_id: uuid.UUID, owner: str, outcomes: list[Outcome], report: Ro
                 report.dead += verdict.outcome == "dead"
             if verdict.gone and c.endpoint_id is not None:
                 gone[c.endpoint_id] = f"the receiver answered 410 Gone at {r.at.isoformat(timespec='seconds')}"
-        if attempts:
-            session.execute(DeliveryAttemptInsert, attempts)
+        # set-based, one JSON parameter each (docs/benchmarks.md, "Webhook delivery")
+        insert_rows(session, table_of(DeliveryAttempt), attempts)
         if updates:
-            session.execute(
-                text(
-                    """
-                    update delivery_messages set
-                      status = cast(:status as varchar), attempt_count = :n, next_attempt_at = :next,
-                      lease_until = null, lease_owner = null,
-                      last_status = :last_status, last_error = :last_error,
-                      first_attempt_at = coalesce(first_attempt_at, :at),
-                      delivered_at = case when cast(:status as varchar) = 'delivered' then :at else delivered_at end,
-                      dead_at = case when cast(:status as varchar) = 'dead' then :at else null end
-                    where id = :id and tenant_id = :t and lease_owner = :owner and status = 'pending'
-                    """
-                ),
-                updates,
-            )
+            session.execute(VERDICTS_SQL, {"t": tenant_id, "owner": owner, "rows": json.dumps(updates, default=str)})
         for endpoint_id, why in gone.items():
             _disable_gone(session, ctx, endpoint_id, why)
 
 
-DeliveryAttemptInsert = text(
-    "insert into delivery_attempts (id, tenant_id, message_ref, number, at, latency_ms, status_code, outcome, error,"
-    " response_body, worker) values (:id, :tenant_id, :message_ref, :number, :at, :latency_ms, :status_code,"
-    " :outcome, :error, :response_body, :worker)"
+VERDICTS_SQL = text(
+    """
+    update delivery_messages m set
+      status = u.status, attempt_count = u.n, next_attempt_at = u.next,
+      lease_until = null, lease_owner = null,
+      last_status = u.last_status, last_error = u.last_error,
+      first_attempt_at = coalesce(m.first_attempt_at, u.at),
+      delivered_at = case when u.status = 'delivered' then u.at else m.delivered_at end,
+      dead_at = case when u.status = 'dead' then u.at else null end
+    from jsonb_to_recordset(cast(:rows as jsonb))
+      as u(id uuid, status varchar, n integer, next timestamptz, last_status integer, last_error text, at timestamptz)
+    where m.id = u.id and m.tenant_id = :t and m.lease_owner = :owner and m.status = 'pending'
+    """
 )
 
 

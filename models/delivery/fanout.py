@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
@@ -23,6 +22,7 @@ from engine.delivery import signing
 from engine.delivery.events import body_text, envelope
 from engine.delivery.registry import event_type
 from models.core.base import utcnow
+from models.core.bulk import insert_rows, table_of
 from models.core.tables import OutboxEvent
 from models.delivery.routes import EmailTo, EndpointTo, OutboxRow, route_for
 from models.delivery.tables import DeliveryMessage, WebhookEndpoint
@@ -58,12 +58,11 @@ def fan_out(session: Session, ctx: TenantContext, limit: int) -> int:
     messages: list[dict[str, Any]] = []
     for row in rows:
         messages += _messages_of(session, ctx, row, endpoints, now)
-    if messages:
-        session.execute(
-            insert(DeliveryMessage)
-            .values(messages)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "outbox_id", "destination"])
-        )
+    # one JSON parameter (models.core.bulk): a multi-VALUES insert of a batch spent most of the
+    # fan-out compiling its ~15 bind parameters per row (docs/benchmarks.md, "Webhook delivery")
+    insert_rows(
+        session, table_of(DeliveryMessage), messages, on_conflict_do_nothing=["tenant_id", "outbox_id", "destination"]
+    )
     session.execute(
         text("update outbox_events set delivered_at = :now where tenant_id = :t and id = any(cast(:ids as uuid[]))"),
         {"now": now, "t": ctx.tenant_id, "ids": [r.id for r in rows]},

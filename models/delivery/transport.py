@@ -8,14 +8,25 @@ to a public address for the check and a private one for the connection. TLS stil
 certificate against the host name (httpcore passes it as the server name). Redirects are never
 followed (a 3xx is a failed attempt), so an answer cannot send us inward either; proxies from the
 environment are ignored.
+
+Two costs of httpcore that grow with the load are kept down here (docs/benchmarks.md, "Webhook
+delivery"): its pool scans every connection of the pool, each with a readability poll, each time a
+request starts or ends — so the connections are split over small pools (POOL_SIZE each, requests
+handed out in turn); and it runs `import sniffio` for every lock it makes, which (sniffio not being
+installed) searches sys.path every time — so the miss is remembered once (`sys.modules`), which
+tells httpcore "asyncio", as the failed import did.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import ipaddress
+import itertools
+import math
 import socket
 import ssl
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +36,10 @@ import httpx
 from engine.delivery.addresses import refusal
 
 RESPONSE_BODY_LIMIT = 1024  # bytes of a receiver's answer kept for the delivery log
+POOL_SIZE = 10  # connections per httpcore pool (its bookkeeping scans a whole pool per request)
+
+if importlib.util.find_spec("sniffio") is None:  # httpcore imports it per lock; remember the miss once
+    sys.modules.setdefault("sniffio", None)  # type: ignore[assignment]  # None: "not installed", as Python spells it
 
 
 class AddressRefused(httpcore.ConnectError):
@@ -105,13 +120,20 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.backend = GuardedBackend(allow_private=allow_private, pinned=pinned)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context or ssl.create_default_context(),
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=30.0,
-            network_backend=self.backend,
-        )
+        context = ssl_context or ssl.create_default_context()
+        count = max(1, math.ceil(max_connections / POOL_SIZE))
+        size = max(1, math.ceil(max_connections / count))
+        self._pools = [
+            httpcore.AsyncConnectionPool(
+                ssl_context=context,
+                max_connections=size,
+                max_keepalive_connections=size,
+                keepalive_expiry=30.0,
+                network_backend=self.backend,
+            )
+            for _ in range(count)
+        ]
+        self._turn = itertools.cycle(self._pools)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.AsyncByteStream)
@@ -127,7 +149,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             content=request.stream,
             extensions=request.extensions,
         )
-        response = await self._pool.handle_async_request(core_request)
+        response = await next(self._turn).handle_async_request(core_request)
         kept = bytearray()
         try:
             stream: Any = response.stream
@@ -142,7 +164,8 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        for pool in self._pools:
+            await pool.aclose()
 
 
 def guarded_client(

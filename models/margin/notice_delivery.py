@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
@@ -18,6 +18,7 @@ from models.core.base import utcnow
 from models.core.identity import validate_email
 from models.core.repo import get_in_tenant
 from models.delivery.endpoints import get_endpoint
+from models.delivery.tables import WebhookEndpoint
 from models.margin.tables import NOTICE_CHANNELS, MarginNoticePreference
 
 CHANNEL_CHOICES = ("none", *NOTICE_CHANNELS)
@@ -46,6 +47,72 @@ def preference_view(session: Session, ctx: TenantContext, dealer_id: uuid.UUID) 
     if row is None:
         return NoticePreferenceView(dealer_id, "none", None, None, None)
     return NoticePreferenceView(dealer_id, row.channel, row.email, row.endpoint_id, row.updated_at)
+
+
+@dataclass(frozen=True)
+class DealerNoticeDelivery:
+    """One dealer's preference as the preferences page lists it (`endpoint_url` names the endpoint)."""
+
+    dealer_id: uuid.UUID
+    code: str
+    name: str
+    channel: str  # none | email | webhook
+    email: str | None
+    endpoint_id: uuid.UUID | None
+    endpoint_url: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EndpointChoice:
+    id: uuid.UUID
+    url: str
+    description: str
+    status: str  # enabled | disabled (a disabled endpoint may be named; nothing is sent to it meanwhile)
+
+
+def dealer_preferences(session: Session, ctx: TenantContext) -> list[DealerNoticeDelivery]:
+    """Every dealer of the tenant by name, with its preference (`none` when it has none)."""
+    found = session.exec(
+        select(Organization, MarginNoticePreference, WebhookEndpoint.url)
+        .join(
+            MarginNoticePreference,
+            (col(MarginNoticePreference.tenant_id) == col(Organization.tenant_id))
+            & (col(MarginNoticePreference.dealer_id) == col(Organization.id)),
+            isouter=True,
+        )
+        .join(
+            WebhookEndpoint,
+            (col(WebhookEndpoint.tenant_id) == col(Organization.tenant_id))
+            & (col(WebhookEndpoint.id) == col(MarginNoticePreference.endpoint_id)),
+            isouter=True,
+        )
+        .where(Organization.tenant_id == ctx.tenant_id, Organization.type == "dealer")
+        .order_by(col(Organization.name), col(Organization.id))
+    ).all()
+    return [
+        DealerNoticeDelivery(
+            o.id,
+            o.code,
+            o.name,
+            p.channel if p else "none",
+            p.email if p else None,
+            p.endpoint_id if p else None,
+            url,
+            p.updated_at if p else None,
+        )
+        for o, p, url in found
+    ]
+
+
+def endpoint_choices(session: Session, ctx: TenantContext) -> list[EndpointChoice]:
+    """The tenant's webhook endpoints a dealer's notices may go to, oldest first."""
+    rows = session.exec(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.tenant_id == ctx.tenant_id)
+        .order_by(col(WebhookEndpoint.created_at), col(WebhookEndpoint.id))
+    ).all()
+    return [EndpointChoice(e.id, e.url, e.description, e.status) for e in rows]
 
 
 def set_preference(

@@ -221,6 +221,20 @@ def signed_in(page, email: str, password: str = PASSWORD) -> None:
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
+def demo_ctx():
+    """The demo tenant's system context (for the module's queries that compute expected values)."""
+    from engine.context import TenantContext
+    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
+
+    return TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
+
+
+def pick_in_dialog(page, label: str, option: str) -> None:
+    """Choose the option whose name contains `option` in the open dialog's select labelled `label`."""
+    page.get_by_role("dialog").get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=re.compile(re.escape(option))).click()
+
+
 def demo_db(fn):
     """Run `fn(session, ctx)` against the demo tenant (as the owner role, RLS on): tests compute
     their expected values through the repositories, never hard-coded."""

@@ -90,6 +90,34 @@ class NoticeDeliveryIn(TextInput):
     endpoint_id: uuid.UUID | None = None
 
 
+class DealerNoticeDeliveryOut(NoticeDeliveryOut):
+    code: str
+    name: str
+    endpoint_url: str | None
+
+
+class EndpointChoiceOut(BaseModel):
+    id: uuid.UUID
+    url: str
+    description: str
+    status: Literal["enabled", "disabled"]
+
+
+class NoticeDeliveryListOut(BaseModel):
+    items: list[DealerNoticeDeliveryOut]
+    endpoints: list[EndpointChoiceOut] = Field(description="the webhook endpoints a preference may name")
+
+
+@router.get("/notice-delivery", response_model=NoticeDeliveryListOut)
+def list_notice_delivery(ctx: TenantContext = Depends(require(perm.READ))) -> NoticeDeliveryListOut:
+    """Every dealer by name with how it receives its enforcement notices (`none` when unset)."""
+    found = dealer_queries.notice_deliveries(ctx)
+    return NoticeDeliveryListOut(
+        items=[DealerNoticeDeliveryOut.model_validate(d, from_attributes=True) for d in found.dealers],
+        endpoints=[EndpointChoiceOut.model_validate(e, from_attributes=True) for e in found.endpoints],
+    )
+
+
 @router.get("/dealers/{dealer_id}/notice-delivery", response_model=NoticeDeliveryOut)
 def get_notice_delivery(dealer_id: uuid.UUID, ctx: TenantContext = Depends(require(perm.READ))) -> NoticeDeliveryOut:
     return NoticeDeliveryOut.model_validate(dealer_queries.notice_delivery(ctx, dealer_id), from_attributes=True)

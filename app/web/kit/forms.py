@@ -273,6 +273,17 @@ def edit_button(state: type[EntityForm], kind: str, row_id: Var, label: str = "E
     )
 
 
+def save_button(saving: Var, testid: str = "form-save") -> rx.Component:
+    """The form's submit button: "Save", a spinner and "Saving…" (disabled) while `saving`."""
+    return rx.button(
+        rx.cond(saving, rx.spinner(size="2"), rx.icon("check", size=16)),
+        rx.cond(saving, "Saving…", "Save"),
+        type="submit",
+        disabled=saving,
+        data_testid=testid,
+    )
+
+
 def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.Component:
     """The page's one create/edit dialog: Enter saves, Escape cancels, Save spins while saving."""
     return controls.dialog(
@@ -285,13 +296,7 @@ def form_dialog(state: type[EntityForm], bodies: dict[str, rx.Component]) -> rx.
                 rx.match(state.form_kind, *[(k, body) for k, body in bodies.items()], rx.fragment()),
                 feedback.messages(state.form_message, rx.Var.create("")),
                 controls.dialog_footer(
-                    rx.button(
-                        rx.cond(state.saving, rx.spinner(size="2"), rx.icon("check", size=16)),
-                        rx.cond(state.saving, "Saving…", "Save"),
-                        type="submit",
-                        disabled=state.saving,
-                        data_testid="form-save",
-                    ),
+                    save_button(state.saving),
                     on_cancel=state.close_form,
                     cancel_props={"type": "button", "disabled": state.saving},
                     spacing="3",

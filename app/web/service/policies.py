@@ -1,38 +1,64 @@
 """/service/policies — the service policies (scope, steps in order, default, priority, window) and the
 "Why this organization?" panel: pick a dealer, a SKU, a region and a date and read which policy wins
 and which step names the responsible organization, every policy and step with its reason — the same
-answer as `GET /api/service-policies/resolve`. Policies are created and replaced through the API
-(`POST` / `PUT /api/service-policies`, owner/admin).
+answer as `GET /api/service-policies/resolve`. Owner and admin (service.policies.write) create and
+edit policies here: the form (app/web/service/forms.py) calls the same actions as `POST` / `PUT
+/api/service-policies`, its steps one row each, a problem shown under its field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.catalog.widgets import form_body, notice, pair
 from app.web.kit import controls
 from app.web.kit.buttons import control_row, icon_button
 from app.web.kit.calls import call
-from app.web.kit.feedback import error_box, spinner_block
-from app.web.kit.forms import NONE
+from app.web.kit.feedback import empty, error_box, spinner_block
+from app.web.kit.forms import (
+    NONE,
+    EntityForm,
+    FormSpec,
+    check_field,
+    choice_field,
+    edit_button,
+    form_dialog,
+    new_button,
+    text_field,
+)
 from app.web.kit.rows import Option
 from app.web.kit.table import compact_table, table
 from app.web.service import views
+from app.web.service.forms import FORMS
 from app.web.service.views import PolicyLine, PolicyRow, StepLine
 from app.web.service.widgets import ServicePage, flagged_page, outcome_badge, panel, service_page
 from app.web.shell.auth import AuthState
+from engine.context import TenantContext
 from engine.service.flags import ENABLE_SERVICE_POLICIES
-from engine.service.permissions import SERVICE_READ
+from engine.service.permissions import POLICIES_WRITE, SERVICE_READ
+from engine.service.types import MAX_STEPS, STEP_ROLES
+
+STEP_ROLE_OPTIONS = [(r, r) for r in STEP_ROLES]
 
 
-class PoliciesState(ServicePage, AuthState):
+class PoliciesState(ServicePage, EntityForm, AuthState):
+    _forms: ClassVar[Mapping[str, FormSpec]] = FORMS
+    _form_kinds = ("policy",)
+    _fixed_on_edit = ("code",)
     loading: bool = False
     error: str = ""
+    notice: str = ""
+    can_write: bool = False
     rows: list[PolicyRow] = []
     dealers: list[Option] = []
     skus: list[Option] = []
+    providers: list[Option] = []
+    manufacturers: list[Option] = []
     w_dealer: str = NONE
     w_sku: str = NONE
     w_region: str = ""
@@ -44,14 +70,23 @@ class PoliciesState(ServicePage, AuthState):
 
     @rx.event
     async def load(self):
-        self.rows, self.loading, self.error, self.w_summary = [], True, "", ""
+        self.rows, self.loading, self.error, self.notice, self.w_summary = [], True, "", "", ""
         yield
         ctx = await self._page_context(SERVICE_READ, ENABLE_SERVICE_POLICIES)
         if ctx is not None:
-            ok, data = await call(self, views.policy_page, ctx)
-            if ok:
-                self.rows, self.dealers, self.skus = data.rows, data.dealers, data.skus
+            self.can_write = ctx.can(POLICIES_WRITE)
+            await self._refresh(ctx)
         self.loading = False
+
+    async def _refresh(self, ctx: TenantContext) -> None:
+        ok, data = await call(self, views.policy_page, ctx)
+        if ok:
+            self.rows, self.dealers, self.skus = data.rows, data.dealers, data.skus
+            self.providers, self.manufacturers = data.providers, data.manufacturers
+
+    async def _after_save(self, ctx: TenantContext, kind: str, result: dict[str, Any]) -> None:
+        await self._refresh(ctx)
+        self.notice = f"Saved policy {result['label']}."
 
     @rx.event
     def set_field(self, name: str, value: str):
@@ -90,7 +125,68 @@ def _row(row: Var) -> rx.Component:
         rx.table.cell(row.priority),
         rx.table.cell(rx.cond(row.enabled, rx.badge("enabled", color_scheme="green"), rx.badge("disabled"))),
         rx.table.cell(rx.text(row.window, size="1")),
+        rx.table.cell(rx.cond(PoliciesState.can_write, edit_button(PoliciesState, "policy", row.id))),
         data_testid="policy-row",
+    )
+
+
+def _step_row(i: int) -> rx.Component:
+    """Step i+1: its role (none: unused), the organization of an `organization` step, territories,
+    certification. Shown when it or the step before it is used."""
+    s, key = PoliciesState, f"steps.{i}."
+    row = rx.vstack(
+        rx.text(f"Step {i + 1}", size="1", weight="bold"),
+        pair(
+            choice_field(s, key + "role", f"Step {i + 1} role", STEP_ROLE_OPTIONS, none_label="— unused —"),
+            choice_field(
+                s,
+                key + "org_id",
+                f"Step {i + 1} organization",
+                s.providers,
+                none_label="— from the ticket —",
+                disabled=s.form[key + "role"] != "organization",
+            ),
+        ),
+        pair(
+            text_field(s, key + "territories", f"Step {i + 1} territories", placeholder="North, West"),
+            text_field(s, key + "certification", f"Step {i + 1} certification", placeholder="field-service"),
+        ),
+        spacing="2",
+        width="100%",
+        data_testid="step-fields",
+    )
+    if i == 0:
+        return row
+    return rx.cond((s.form[key + "role"] != NONE) | (s.form[f"steps.{i - 1}.role"] != NONE), row)
+
+
+def _form() -> rx.Component:
+    s = PoliciesState
+    return form_dialog(
+        s,
+        {
+            "policy": form_body(
+                pair(
+                    text_field(s, "code", "Code", disabled=s.editing),
+                    text_field(s, "name", "Name"),
+                ),
+                pair(
+                    choice_field(s, "manufacturer_org_id", "Manufacturer", s.manufacturers, none_label="Any"),
+                    text_field(s, "category", "Product category", placeholder="any"),
+                ),
+                pair(
+                    choice_field(s, "default_org_id", "Default organization", s.providers, none_label="None"),
+                    text_field(s, "priority", "Priority (-1000 to 1000)", input_mode="numeric"),
+                ),
+                pair(
+                    text_field(s, "effective_from", "Effective from (UTC)", type="datetime-local"),
+                    text_field(s, "effective_to", "Effective to (UTC, optional)", type="datetime-local"),
+                ),
+                check_field(s, "enabled", "Enabled"),
+                rx.text("Steps, in order: the first that finds an organization names it.", size="1"),
+                *[_step_row(i) for i in range(MAX_STEPS)],
+            )
+        },
     )
 
 
@@ -181,15 +277,32 @@ def policies_page() -> rx.Component:
     s = PoliciesState
     return flagged_page(
         s,
+        rx.cond(s.can_write, rx.hstack(new_button(s, "policy", "New policy"), width="100%")),
+        _form(),
+        notice(s.notice),
         error_box(s.error, "policies-error"),
         _why_panel(),
         rx.cond(
             s.loading,
             spinner_block(),
-            table(
-                ["Code", "Name", "Applies to", "Steps (in order)", "Default", "Priority", "", "Effective (UTC)"],
-                rx.foreach(s.rows, _row),
-                "policies-table",
+            rx.cond(
+                s.rows.length() > 0,
+                table(
+                    [
+                        "Code",
+                        "Name",
+                        "Applies to",
+                        "Steps (in order)",
+                        "Default",
+                        "Priority",
+                        "",
+                        "Effective (UTC)",
+                        "",
+                    ],
+                    rx.foreach(s.rows, _row),
+                    "policies-table",
+                ),
+                empty("No service policies yet: every ticket waits for an organization to be named.", "route"),
             ),
         ),
     )

@@ -11,6 +11,7 @@ from typing import Any
 from app.web.kit import format as fmt
 from app.web.kit.rows import Option
 from engine.context import TenantContext
+from engine.errors import NotFound
 from engine.service.flags import ENABLE_ENGINEERS
 from engine.service.permissions import TICKETS_ASSIGN
 from models.service import queries
@@ -303,13 +304,22 @@ class PolicyPage:
     rows: list[PolicyRow]
     dealers: list[Option]
     skus: list[Option]
+    providers: list[Option]  # the forms' organization pickers
+    manufacturers: list[Option]
 
 
 def policy_page(ctx: TenantContext) -> PolicyPage:
     picks = queries.pickers(ctx)
     names = {c.id: c.label.rsplit(" (", 1)[0] for c in picks.providers}
     page = queries.policy_page(ctx, limit=200)
-    return PolicyPage([policy_row(p, names) for p in page.items], _options(picks.dealers), _options(picks.skus))
+    makers = [c for c in picks.providers if c.label.endswith("(manufacturer)")]
+    return PolicyPage(
+        [policy_row(p, names) for p in page.items],
+        _options(picks.dealers),
+        _options(picks.skus),
+        _options(picks.providers),
+        _options(makers),
+    )
 
 
 @dataclass(frozen=True)
@@ -362,6 +372,15 @@ def engineer_row(e: EngineerPublic) -> EngineerRow:
 
 def engineer_rows(ctx: TenantContext) -> list[EngineerRow]:
     return [engineer_row(e) for e in queries.engineer_page(ctx, limit=200).items]
+
+
+def provider_options(ctx: TenantContext) -> list[Option]:
+    """The organizations an engineer may work for (the service pickers'; none while the tenant has
+    ENABLE_SERVICE_POLICIES off, since the pickers live behind it)."""
+    try:
+        return _options(queries.pickers(ctx).providers)
+    except NotFound:
+        return []
 
 
 def eligible(ctx: TenantContext, skills: list[str], region: str | None) -> list[RankLine]:

@@ -19,7 +19,7 @@ from models.margin import dealers as dealer_repo
 from models.margin import enforcement
 from models.margin import notice_delivery as notice_preferences
 from models.margin.enforcement.tables import EnforcementNotice
-from models.margin.notice_delivery import NoticePreferenceView
+from models.margin.notice_delivery import DealerNoticeDelivery, EndpointChoice, NoticePreferenceView
 from models.margin.queries.alerts import AlertView, alert_views
 
 
@@ -87,3 +87,18 @@ def notice_delivery(ctx: TenantContext, dealer_id: Any) -> NoticePreferenceView:
     ctx.require(READ)
     with tenant_session(ctx) as session:
         return notice_preferences.preference_view(session, ctx, dealer_id)
+
+
+@dataclass(frozen=True)
+class NoticeDeliveryList:
+    dealers: list[DealerNoticeDelivery]
+    endpoints: list[EndpointChoice]
+
+
+def notice_deliveries(ctx: TenantContext) -> NoticeDeliveryList:
+    """Every dealer's notice preference, and the webhook endpoints a preference may name."""
+    ctx.require(READ)
+    with tenant_session(ctx) as session:
+        return NoticeDeliveryList(
+            notice_preferences.dealer_preferences(session, ctx), notice_preferences.endpoint_choices(session, ctx)
+        )

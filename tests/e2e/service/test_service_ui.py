@@ -10,22 +10,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import signed_in
+from tests.e2e.conftest import demo_ctx, pick_in_dialog, signed_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _demo_ctx():
-    from engine.context import TenantContext
-    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
-
-    return TenantContext.system(DEMO_TENANT_ID, DEMO_SLUG)
-
-
-def _pick(page, label: str, option: str) -> None:
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).click()
 
 
 def test_ops_opens_a_ticket_reads_why_and_assigns_an_engineer(page, console):
@@ -38,10 +25,10 @@ def test_ops_opens_a_ticket_reads_why_and_assigns_an_engineer(page, console):
     expect(page.get_by_test_id("breached-badge").first).to_be_visible()  # the seeded overdue ticket
     page.get_by_test_id("new-ticket").click()
     page.get_by_test_id("field-title").fill(title)
-    _pick(page, "Priority", "high")
-    _pick(page, "Dealer", "Metro Pharma Retail")
-    _pick(page, "SKU", "AUR-D3-60")
-    _pick(page, "Channel", "RETAIL")
+    pick_in_dialog(page, "Priority", "high")
+    pick_in_dialog(page, "Dealer", "Metro Pharma Retail")
+    pick_in_dialog(page, "SKU", "AUR-D3-60")
+    pick_in_dialog(page, "Channel", "RETAIL")
     page.get_by_test_id("field-region").fill("North")
     page.get_by_test_id("field-required_skills").fill("install")
     page.get_by_test_id("form-save").click()
@@ -50,7 +37,7 @@ def test_ops_opens_a_ticket_reads_why_and_assigns_an_engineer(page, console):
 
     expect(page.get_by_test_id("ticket-heading")).to_contain_text(title)
     ticket_id = page.url.rstrip("/").rsplit("/", 1)[-1]
-    shown = queries.ticket(_demo_ctx(), ticket_id)
+    shown = queries.ticket(demo_ctx(), ticket_id)
     assert shown.responsible_org == "Northstar Distribution"
     expect(page.get_by_test_id("responsible-org")).to_have_text("Northstar Distribution")
     why = page.get_by_test_id("why-panel")
@@ -67,7 +54,7 @@ def test_ops_opens_a_ticket_reads_why_and_assigns_an_engineer(page, console):
     expect(page.get_by_test_id("response-breach")).to_have_text("on time")
     expect(page.get_by_test_id("rule-row")).to_have_count(2)
 
-    ranked = queries.ticket_eligible_engineers(_demo_ctx(), ticket_id)
+    ranked = queries.ticket_eligible_engineers(demo_ctx(), ticket_id)
     eligible = [r for r in ranked.items if r.eligible]
     rows = page.get_by_test_id("engineer-row")
     expect(rows).to_have_count(len(ranked.items))
@@ -78,13 +65,13 @@ def test_ops_opens_a_ticket_reads_why_and_assigns_an_engineer(page, console):
     second = eligible[1]
     rows.filter(has_text=second.name).get_by_test_id("assign-engineer").click()
     expect(page.get_by_test_id("assigned-engineer")).to_have_text(second.name)
-    after = queries.ticket(_demo_ctx(), ticket_id)
+    after = queries.ticket(demo_ctx(), ticket_id)
     assert after.assigned_engineer == second.name
 
     # a decision through the decision path: Start work stamps the first response
     page.get_by_test_id("ticket-action").filter(has_text="Start work").click()
     expect(page.get_by_test_id("ticket-status")).to_have_text("in progress")
-    assert queries.ticket(_demo_ctx(), ticket_id).first_response_at is not None
+    assert queries.ticket(demo_ctx(), ticket_id).first_response_at is not None
     assert console.unexpected() == []
 
 

@@ -12,21 +12,18 @@ environment are ignored.
 Two costs of httpcore that grow with the load are kept down here (docs/benchmarks.md, "Webhook
 delivery"): its pool scans every connection of the pool, each with a readability poll, each time a
 request starts or ends — so the connections are split over small pools (POOL_SIZE each, requests
-handed out in turn); and it runs `import sniffio` for every lock it makes, which (sniffio not being
-installed) searches sys.path every time — so the miss is remembered once (`sys.modules`), which
-tells httpcore "asyncio", as the failed import did.
+handed out in turn); and it asks `sniffio` for every lock it makes, which is why sniffio is a pinned
+dependency (without it, every failed `import sniffio` searched sys.path again).
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import ipaddress
 import itertools
 import math
 import socket
 import ssl
-import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,10 +34,6 @@ from engine.delivery.addresses import refusal
 
 RESPONSE_BODY_LIMIT = 1024  # bytes of a receiver's answer kept for the delivery log
 POOL_SIZE = 10  # connections per httpcore pool (its bookkeeping scans a whole pool per request)
-
-if importlib.util.find_spec("sniffio") is None:  # httpcore imports it per lock; remember the miss once
-    sys.modules.setdefault("sniffio", None)  # type: ignore[assignment]  # None: "not installed", as Python spells it
-
 
 class AddressRefused(httpcore.ConnectError):
     """The receiver's address is one a webhook may not reach."""

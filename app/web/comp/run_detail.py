@@ -76,6 +76,9 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
     tape_inputs: list[InputLine] = []
     can_export: bool = False
     _job: str = ""
+    # the run whose employee the tape shows: a reload of that run (the on_load `load` after the
+    # computation, a browser reload) keeps the tape; showing another run clears it
+    _tape_run: str = ""
 
     _read_permission: ClassVar[str] = READ
     _action_permission: ClassVar[str] = READ
@@ -92,11 +95,18 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
             self.results = data["results"]
         self._job = data["job_id"]
         self.can_export = ctx.can(EXPORT)
+        if self._tape_run != self.run.id or not self.run.computed:
+            self._clear_tape()
         return self.run.id
 
     def _blank_record(self) -> None:
+        """The tape stays: `_fill_record` keeps it for the same run (a computed run's results never
+        change) and clears it for any other. It is not shown meanwhile (only a computed run shows it)."""
         self.run, self.bars, self.approvals, self.results = RunHeader(), [], [], []
-        self.tape, self.tape_inputs, self.tape_ref = [], [], ""
+
+    def _clear_tape(self) -> None:
+        self.tape, self.tape_inputs, self.tape_ref, self._tape_run = [], [], "", ""
+        self.tape_name = self.tape_payout = self.tape_error = ""
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["header"].status
@@ -158,7 +168,7 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
         ok, tape = await call(self, queries.tape, ctx, fmt.parse_uuid(self.run.id), ref)
         if not ok:
             return
-        self.tape_ref, self.tape_name = ref, tape.employee_name or ""
+        self.tape_ref, self.tape_name, self._tape_run = ref, tape.employee_name or "", self.run.id
         self.tape_payout, self.tape_error = tape.payout or "", tape.error or ""
         self.tape, self.tape_inputs = tape_lines(tape), input_lines(tape)
 

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from app.web.comp.run_compare import RunCompareState, compare_section
 from app.web.comp.run_rows import (
     ApprovalRow,
     InputLine,
@@ -25,6 +26,7 @@ from app.web.comp.run_rows import (
 from app.web.kit import format as fmt
 from app.web.kit.badges import status_badge
 from app.web.kit.calls import call
+from app.web.kit.charts import Series, bar_chart
 from app.web.kit.controls import section
 from app.web.kit.decisions import (
     Action,
@@ -244,15 +246,7 @@ def _totals() -> rx.Component:
             gap="2rem",
             wrap="wrap",
         ),
-        rx.recharts.bar_chart(
-            rx.recharts.bar(data_key="amount", fill="var(--accent-9)"),
-            rx.recharts.x_axis(data_key="name"),
-            rx.recharts.y_axis(),
-            rx.recharts.graphing_tooltip(),
-            data=s.bars,
-            width=560,
-            height=220,
-        ),
+        bar_chart(s.bars, "name", [Series("amount", "Amount")], testid="run-pool-chart", height=220, width="560px"),
         rx.text("Snapshot: ", rx.code(s.run.snapshot_hash, data_testid="run-hash"), size="1"),
         rx.cond(
             s.run.frozen_hash != "", rx.text("Frozen at the first approval: ", rx.code(s.run.frozen_hash), size="1")
@@ -306,7 +300,12 @@ def _results_section() -> rx.Component:
     )
 
 
-@app_page("/comp/runs/[id]", "Compensation run", permission=READ, on_load=[CompRunState.load, CompRunState.follow])
+@app_page(
+    "/comp/runs/[id]",
+    "Compensation run",
+    permission=READ,
+    on_load=[CompRunState.load, CompRunState.follow, RunCompareState.load],
+)
 def run_page() -> rx.Component:
     s = CompRunState
     head = record_header(
@@ -328,7 +327,10 @@ def run_page() -> rx.Component:
     body = rx.vstack(
         head,
         _progress(),
-        rx.cond(s.run.computed, rx.vstack(_totals(), exports, _results_section(), spacing="4", width="100%")),
+        rx.cond(
+            s.run.computed,
+            rx.vstack(_totals(), exports, _results_section(), compare_section(), spacing="4", width="100%"),
+        ),
         section(
             "Approvals",
             table_or_empty(

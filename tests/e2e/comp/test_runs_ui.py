@@ -84,6 +84,19 @@ def test_hr_runs_and_three_roles_approve_and_the_statement_downloads(page):
     expect(page.get_by_test_id("tape-ref")).to_have_text("AN-001")
     expect(page.get_by_test_id("tape-step")).to_have_count(len(first.steps))
 
+    # against the demo's finalized "Base" run of the same plan and data: nobody's payout moved
+    from models.comp.runs import deltas
+    from seeds.comp_runs import FINALIZED_RUN
+
+    same = deltas.run_deltas(_demo_ctx(), view.id, FINALIZED_RUN)
+    assert same.totals.counts["same"] == 40
+    page.get_by_test_id("delta-baseline").click()
+    page.get_by_role("option").filter(has_text="Base ·").first.click()
+    expect(page.get_by_test_id("delta-counts")).to_have_text("40 same")
+    expect(page.get_by_test_id("delta-total")).to_have_text("0.00")
+    expect(page.get_by_test_id("delta-run-total")).to_have_text(f"{same.totals.payout:,.2f}")
+    expect(page.get_by_test_id("delta-row")).to_have_count(0)  # changed employees only
+
     _approve(page, "manager@demo.test", run_url, "Approve (manager)", "manager approved")
     _approve(page, "hr@demo.test", run_url, "Approve (HR)", "hr approved")
     expect(page.get_by_test_id("approval-row")).to_have_count(2)

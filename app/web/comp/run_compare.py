@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import reflex as rx
 
+from app.web.comp.widgets import figures
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
 from app.web.kit.controls import field, section, select
@@ -147,22 +148,13 @@ DELTA_COLUMNS = [
 
 def compare_section() -> rx.Component:
     s = RunCompareState
-    figures = rx.flex(
-        *[
-            rx.vstack(
-                rx.text(label, size="1", color_scheme="gray"),
-                rx.text(value, size="3", weight="bold", data_testid=testid),
-                spacing="0",
-            )
-            for label, value, testid in (
-                ("Baseline payout", s.summary.baseline_payout, "delta-baseline-total"),
-                ("This run", s.summary.payout, "delta-run-total"),
-                ("Delta", s.summary.delta, "delta-total"),
-                ("Pool share delta", s.summary.allocated_delta, "delta-allocated"),
-            )
-        ],
-        gap="2rem",
-        wrap="wrap",
+    shown = figures(
+        [
+            ("Baseline payout", s.summary.baseline_payout, "delta-baseline-total"),
+            ("This run", s.summary.payout, "delta-run-total"),
+            ("Delta", s.summary.delta, "delta-total"),
+            ("Pool share delta", s.summary.allocated_delta, "delta-allocated"),
+        ]
     )
     return section(
         "Compare with another run",
@@ -192,7 +184,7 @@ def compare_section() -> rx.Component:
         rx.cond(
             s.summary.baseline != "",
             rx.vstack(
-                figures,
+                shown,
                 rx.text(s.summary.counts, size="2", color_scheme="gray", data_testid="delta-counts"),
                 table_or_empty(s.lines, DELTA_COLUMNS, "delta-table", "No employee changed.", row_testid="delta-row"),
                 rx.text(f"The {ROWS} largest changes; the totals cover everyone.", size="1", color_scheme="gray"),

@@ -23,6 +23,7 @@ from app.web.comp.run_rows import (
     result_line,
     tape_lines,
 )
+from app.web.comp.widgets import figures
 from app.web.kit import format as fmt
 from app.web.kit.badges import status_badge
 from app.web.kit.calls import call
@@ -224,27 +225,20 @@ def _progress() -> rx.Component:
     )
 
 
-def _figure(label: str, value: Any, testid: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray"),
-        rx.text(value, size="4", weight="bold", data_testid=testid),
-        spacing="0",
-    )
-
-
 def _totals() -> rx.Component:
     s = CompRunState
     return section(
         "Totals",
-        rx.flex(
-            _figure("Employees", s.run.employees, "run-employees"),
-            _figure("Row errors", s.run.errors, "run-errors"),
-            _figure("Payout total", s.run.payout_total, "run-payout-total"),
-            _figure("Pool", s.run.pool, "run-pool"),
-            _figure("Allocated (largest remainder)", s.run.allocated, "run-allocated"),
-            _figure("Unallocated", s.run.unallocated, "run-unallocated"),
-            gap="2rem",
-            wrap="wrap",
+        figures(
+            [
+                ("Employees", s.run.employees, "run-employees"),
+                ("Row errors", s.run.errors, "run-errors"),
+                ("Payout total", s.run.payout_total, "run-payout-total"),
+                ("Pool", s.run.pool, "run-pool"),
+                ("Allocated (largest remainder)", s.run.allocated, "run-allocated"),
+                ("Unallocated", s.run.unallocated, "run-unallocated"),
+            ],
+            size="4",
         ),
         bar_chart(s.bars, "name", [Series("amount", "Amount")], testid="run-pool-chart", height=220, width="560px"),
         rx.text("Snapshot: ", rx.code(s.run.snapshot_hash, data_testid="run-hash"), size="1"),

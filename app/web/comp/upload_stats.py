@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import reflex as rx
 
+from app.web.comp.widgets import figures
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
 from app.web.kit.controls import section
@@ -114,7 +115,7 @@ COLUMNS = [
 
 def upload_stats_section() -> rx.Component:
     s = UploadStatsState
-    figures = [
+    shown = [
         ("Uploads", s.upload_summary.uploads, "uploads-count"),
         ("Rows read", s.upload_summary.rows, "uploads-rows"),
         ("Mapping error rate", s.upload_summary.error_rate, "uploads-error-rate"),
@@ -123,18 +124,7 @@ def upload_stats_section() -> rx.Component:
     ]
     return section(
         "Employee data uploads",
-        rx.flex(
-            *[
-                rx.vstack(
-                    rx.text(label, size="1", color_scheme="gray"),
-                    rx.text(value, size="3", weight="bold", data_testid=testid),
-                    spacing="0",
-                )
-                for label, value, testid in figures
-            ],
-            gap="2rem",
-            wrap="wrap",
-        ),
+        figures(shown),
         rx.text(
             "Mapping error rate: rows the mapping's validation rejected, of the rows read. Throughput: bytes "
             "received per second of the upload, rows per second of the last validation or import job.",

@@ -71,21 +71,20 @@ class RunDeltas:
     next_cursor: str | None = None
 
 
-# one row per employee of either run; `mag` orders the page (largest change first)
-PAIRED = """
-with a as (
+def _side(name: str) -> str:
+    """One run's results with each employee's name and team (`:{name}_run`, `:{name}_upload`)."""
+    return f"""{name} as (
   select r.employee_ref, r.payout, r.allocated, r.error, e.employee_name, e.team
   from comp_run_results r
   left join comp_employee_rows e
-    on e.tenant_id = r.tenant_id and e.upload_id = :a_upload and e.row_no = r.row_no
-  where r.tenant_id = :tenant and r.run_id = :a_run
-), b as (
-  select r.employee_ref, r.payout, r.allocated, r.error, e.employee_name, e.team
-  from comp_run_results r
-  left join comp_employee_rows e
-    on e.tenant_id = r.tenant_id and e.upload_id = :b_upload and e.row_no = r.row_no
-  where r.tenant_id = :tenant and r.run_id = :b_run
-), paired as (
+    on e.tenant_id = r.tenant_id and e.upload_id = :{name}_upload and e.row_no = r.row_no
+  where r.tenant_id = :tenant and r.run_id = :{name}_run
+)"""
+
+
+# one row per employee of either run (a: the run, b: the baseline)
+PAIRED = f"""
+with {_side("a")}, {_side("b")}, paired as (
   select coalesce(a.employee_ref, b.employee_ref) as ref,
          coalesce(a.employee_name, b.employee_name) as name,
          coalesce(a.team, b.team) as team,

@@ -82,6 +82,8 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
     # the run whose employee the tape shows: a reload of that run (the on_load `load` after the
     # computation, a browser reload) keeps the tape; showing another run clears it
     _tape_run: str = ""
+    # the run whose results the table shows (a search's included): kept the same way
+    _results_run: str = ""
 
     _read_permission: ClassVar[str] = READ
     _action_permission: ClassVar[str] = READ
@@ -94,8 +96,12 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
 
     def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.run, self.bars, self.approvals = data["header"], data["chart"], data["approvals"]
-        if not self.search:
+        same = self._results_run == self.run.id
+        if not same:
+            self.search = ""
+        if not (same and self.search):  # a search's results stay
             self.results = data["results"]
+        self._results_run = self.run.id
         self._job = data["job_id"]
         self.can_export = ctx.can(EXPORT)
         if self._tape_run != self.run.id or not self.run.computed:
@@ -103,9 +109,10 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
         return self.run.id
 
     def _blank_record(self) -> None:
-        """The tape stays: `_fill_record` keeps it for the same run (a computed run's results never
-        change) and clears it for any other. It is not shown meanwhile (only a computed run shows it)."""
-        self.run, self.bars, self.approvals, self.results = RunHeader(), [], [], []
+        """The tape and the results (searched or not) stay: `_fill_record` keeps them for the same
+        run (a computed run's results never change) and replaces them for any other. They are not
+        shown meanwhile (only a computed run shows them)."""
+        self.run, self.bars, self.approvals = RunHeader(), [], []
 
     def _clear_tape(self) -> None:
         self.tape, self.tape_inputs, self.tape_ref, self._tape_run = [], [], "", ""
@@ -156,7 +163,7 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
             return
         ok, rows = await call(self, _result_lines, ctx, self.run.id, self.search)
         if ok:
-            self.results = rows
+            self.results, self._results_run = rows, self.run.id
 
     @rx.event
     def set_search(self, value: str):

@@ -83,6 +83,18 @@ def test_hr_runs_and_three_roles_approve_and_the_statement_downloads(page):
     expect(page.get_by_test_id("run-employees")).to_have_text("40")
     expect(page.get_by_test_id("tape-ref")).to_have_text("AN-001")
     expect(page.get_by_test_id("tape-step")).to_have_count(len(first.steps))
+    # and a search's results
+    page.get_by_test_id("results-search").fill("AN-01")
+    page.get_by_test_id("results-search-go").click()
+    expect(page.get_by_test_id("result-row")).to_have_count(10)  # AN-010 … AN-019
+    page.reload()
+    expect(page.get_by_test_id("run-employees")).to_have_text("40")
+    expect(page.get_by_test_id("results-search")).to_have_value("AN-01")
+    expect(page.get_by_test_id("result-row")).to_have_count(10)
+    expect(page.get_by_test_id("tape-ref")).to_have_text("AN-001")
+    page.get_by_test_id("results-search").fill("")
+    page.get_by_test_id("results-search-go").click()
+    expect(page.get_by_test_id("result-row")).to_have_count(40)
 
     # against the demo's finalized "Base" run of the same plan and data: nobody's payout moved
     from models.comp.runs import deltas

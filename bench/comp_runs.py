@@ -108,7 +108,8 @@ def safeeval(frame: pl.DataFrame) -> float:
     return time.perf_counter() - started
 
 
-def run(n: int, with_safeeval: bool) -> dict:
+def run(n: int, with_safeeval: bool, frame: pl.DataFrame | None = None) -> dict:
+    """One size end to end (`frame`: the employees to use instead of `employees(n)`)."""
     import models.comp.kinds  # noqa: F401 - the comp.run kind
     from engine.context import TenantContext
     from engine.imports.machine import IMPORT_MACHINE  # noqa: F401 - the import kinds register with the actions
@@ -125,7 +126,7 @@ def run(n: int, with_safeeval: bool) -> dict:
     from seeds.ids import demo_id
 
     ctx = TenantContext(DEMO_TENANT_ID, demo_id("user", "hr@demo.test"), Role.HR, tenant_slug=DEMO_SLUG)
-    frame = employees(n)
+    frame = employees(n) if frame is None else frame
     buf = io.BytesIO()
     frame.write_csv(buf)
     data = buf.getvalue()
@@ -170,6 +171,7 @@ def run(n: int, with_safeeval: bool) -> dict:
         "rss_mb": rss_mb,
         "errors": done.errors,
         "payout_total": done.totals["payout_total"],
+        "run_id": view.id,
     }
 
 

@@ -11,6 +11,7 @@ import reflex as rx
 from app.web.comp import views
 from app.web.comp.forms import DTYPE_OPTIONS, FORMS
 from app.web.comp.rows import InputDefRow
+from app.web.comp.upload_stats import UploadStatsState, upload_stats_section
 from app.web.comp.widgets import GROUP, comp_page_context, notice
 from app.web.kit import controls
 from app.web.kit import table as tables
@@ -111,7 +112,7 @@ def _form() -> rx.Component:
     icon="list-plus",
     order=62,
     nav_group=GROUP,
-    on_load=InputCatalogState.load,
+    on_load=[InputCatalogState.load, UploadStatsState.load],
 )
 def inputs_page() -> rx.Component:
     s = InputCatalogState
@@ -148,6 +149,7 @@ def inputs_page() -> rx.Component:
             row_testid="input-row",
             more_testid="inputs-more",
         ),
+        upload_stats_section(),
         spacing="4",
         width="100%",
     )

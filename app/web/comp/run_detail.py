@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from app.web.comp.run_compare import RunCompareState, compare_section
 from app.web.comp.run_rows import (
     ApprovalRow,
     InputLine,
@@ -22,9 +23,11 @@ from app.web.comp.run_rows import (
     result_line,
     tape_lines,
 )
+from app.web.comp.widgets import figures
 from app.web.kit import format as fmt
 from app.web.kit.badges import status_badge
 from app.web.kit.calls import call
+from app.web.kit.charts import Series, bar_chart
 from app.web.kit.controls import section
 from app.web.kit.decisions import (
     Action,
@@ -76,6 +79,11 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
     tape_inputs: list[InputLine] = []
     can_export: bool = False
     _job: str = ""
+    # the run whose employee the tape shows: a reload of that run (the on_load `load` after the
+    # computation, a browser reload) keeps the tape; showing another run clears it
+    _tape_run: str = ""
+    # the run whose results the table shows (a search's included): kept the same way
+    _results_run: str = ""
 
     _read_permission: ClassVar[str] = READ
     _action_permission: ClassVar[str] = READ
@@ -88,15 +96,27 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
 
     def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.run, self.bars, self.approvals = data["header"], data["chart"], data["approvals"]
-        if not self.search:
+        same = self._results_run == self.run.id
+        if not same:
+            self.search = ""
+        if not (same and self.search):  # a search's results stay
             self.results = data["results"]
+        self._results_run = self.run.id
         self._job = data["job_id"]
         self.can_export = ctx.can(EXPORT)
+        if self._tape_run != self.run.id or not self.run.computed:
+            self._clear_tape()
         return self.run.id
 
     def _blank_record(self) -> None:
-        self.run, self.bars, self.approvals, self.results = RunHeader(), [], [], []
-        self.tape, self.tape_inputs, self.tape_ref = [], [], ""
+        """The tape and the results (searched or not) stay: `_fill_record` keeps them for the same
+        run (a computed run's results never change) and replaces them for any other. They are not
+        shown meanwhile (only a computed run shows them)."""
+        self.run, self.bars, self.approvals = RunHeader(), [], []
+
+    def _clear_tape(self) -> None:
+        self.tape, self.tape_inputs, self.tape_ref, self._tape_run = [], [], "", ""
+        self.tape_name = self.tape_payout = self.tape_error = ""
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["header"].status
@@ -143,7 +163,7 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
             return
         ok, rows = await call(self, _result_lines, ctx, self.run.id, self.search)
         if ok:
-            self.results = rows
+            self.results, self._results_run = rows, self.run.id
 
     @rx.event
     def set_search(self, value: str):
@@ -158,7 +178,7 @@ class CompRunState(DecisionDialogMixin, JobWatchMixin, AuthState):
         ok, tape = await call(self, queries.tape, ctx, fmt.parse_uuid(self.run.id), ref)
         if not ok:
             return
-        self.tape_ref, self.tape_name = ref, tape.employee_name or ""
+        self.tape_ref, self.tape_name, self._tape_run = ref, tape.employee_name or "", self.run.id
         self.tape_payout, self.tape_error = tape.payout or "", tape.error or ""
         self.tape, self.tape_inputs = tape_lines(tape), input_lines(tape)
 
@@ -212,37 +232,22 @@ def _progress() -> rx.Component:
     )
 
 
-def _figure(label: str, value: Any, testid: str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray"),
-        rx.text(value, size="4", weight="bold", data_testid=testid),
-        spacing="0",
-    )
-
-
 def _totals() -> rx.Component:
     s = CompRunState
     return section(
         "Totals",
-        rx.flex(
-            _figure("Employees", s.run.employees, "run-employees"),
-            _figure("Row errors", s.run.errors, "run-errors"),
-            _figure("Payout total", s.run.payout_total, "run-payout-total"),
-            _figure("Pool", s.run.pool, "run-pool"),
-            _figure("Allocated (largest remainder)", s.run.allocated, "run-allocated"),
-            _figure("Unallocated", s.run.unallocated, "run-unallocated"),
-            gap="2rem",
-            wrap="wrap",
+        figures(
+            [
+                ("Employees", s.run.employees, "run-employees"),
+                ("Row errors", s.run.errors, "run-errors"),
+                ("Payout total", s.run.payout_total, "run-payout-total"),
+                ("Pool", s.run.pool, "run-pool"),
+                ("Allocated (largest remainder)", s.run.allocated, "run-allocated"),
+                ("Unallocated", s.run.unallocated, "run-unallocated"),
+            ],
+            size="4",
         ),
-        rx.recharts.bar_chart(
-            rx.recharts.bar(data_key="amount", fill="var(--accent-9)"),
-            rx.recharts.x_axis(data_key="name"),
-            rx.recharts.y_axis(),
-            rx.recharts.graphing_tooltip(),
-            data=s.bars,
-            width=560,
-            height=220,
-        ),
+        bar_chart(s.bars, "name", [Series("amount", "Amount")], testid="run-pool-chart", height=220, width="560px"),
         rx.text("Snapshot: ", rx.code(s.run.snapshot_hash, data_testid="run-hash"), size="1"),
         rx.cond(
             s.run.frozen_hash != "", rx.text("Frozen at the first approval: ", rx.code(s.run.frozen_hash), size="1")
@@ -296,7 +301,12 @@ def _results_section() -> rx.Component:
     )
 
 
-@app_page("/comp/runs/[id]", "Compensation run", permission=READ, on_load=[CompRunState.load, CompRunState.follow])
+@app_page(
+    "/comp/runs/[id]",
+    "Compensation run",
+    permission=READ,
+    on_load=[CompRunState.load, CompRunState.follow, RunCompareState.load],
+)
 def run_page() -> rx.Component:
     s = CompRunState
     head = record_header(
@@ -318,7 +328,10 @@ def run_page() -> rx.Component:
     body = rx.vstack(
         head,
         _progress(),
-        rx.cond(s.run.computed, rx.vstack(_totals(), exports, _results_section(), spacing="4", width="100%")),
+        rx.cond(
+            s.run.computed,
+            rx.vstack(_totals(), exports, _results_section(), compare_section(), spacing="4", width="100%"),
+        ),
         section(
             "Approvals",
             table_or_empty(

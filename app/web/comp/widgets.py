@@ -22,6 +22,22 @@ async def comp_page_context(state: Any, permission: str) -> TenantContext | None
     return await state._require(permission)
 
 
+def figures(items: list[tuple[str, Any, str]], size: str = "3") -> rx.Component:
+    """A wrapping row of labelled figures: (label, value, test id) each, the value in bold."""
+    return rx.flex(
+        *[
+            rx.vstack(
+                rx.text(label, size="1", color_scheme="gray"),
+                rx.text(value, size=size, weight="bold", data_testid=testid),
+                spacing="0",
+            )
+            for label, value, testid in items
+        ],
+        gap="2rem",
+        wrap="wrap",
+    )
+
+
 def notice(text: Any) -> rx.Component:
     """The green "done" callout, shown while `text` is set."""
     return rx.cond(text != "", rx.callout(text, icon="check", color_scheme="green", width="100%", data_testid="notice"))

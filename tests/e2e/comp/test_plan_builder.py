@@ -267,6 +267,12 @@ def test_hr_adds_an_input_to_the_catalog(page):
     signed_in(page, "hr@demo.test")
     page.goto("/comp/inputs")
     expect(page.get_by_test_id("input-row").first).to_be_visible()
+    # the employee data uploads: the demo's analysts file, none of its rows rejected
+    from models.comp import upload_metrics
+
+    metrics = upload_metrics.upload_metrics(_demo_ctx())
+    expect(page.get_by_test_id("uploads-count")).to_have_text(f"{metrics.uploads:,}")
+    expect(page.get_by_test_id("upload-row").filter(has_text="analysts-2025.csv")).to_contain_text("0.00 %")
     page.get_by_test_id("new-input").click()
     page.get_by_test_id("field-key").fill(key)
     page.get_by_test_id("field-label").fill("E2E score")

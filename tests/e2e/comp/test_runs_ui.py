@@ -74,15 +74,40 @@ def test_hr_runs_and_three_roles_approve_and_the_statement_downloads(page):
 
     # the tape of one employee
     first = queries.tape(_demo_ctx(), view.id, "AN-001")
-    # the page's last reload after the computation may still blank an opened tape: open it until it stays
-    for _ in range(10):
-        page.get_by_test_id("result-employee").first.click()
-        page.wait_for_timeout(500)
-        if page.get_by_test_id("tape-step").count() == len(first.steps):
-            break
+    page.get_by_test_id("result-employee").first.click()
     expect(page.get_by_test_id("tape-ref")).to_have_text("AN-001")
     expect(page.get_by_test_id("tape-payout")).to_have_text(first.payout or "")
     expect(page.get_by_test_id("tape-step")).to_have_count(len(first.steps))
+    # a reload of the page (its on_load runs again) keeps the selected employee's tape
+    page.reload()
+    expect(page.get_by_test_id("run-employees")).to_have_text("40")
+    expect(page.get_by_test_id("tape-ref")).to_have_text("AN-001")
+    expect(page.get_by_test_id("tape-step")).to_have_count(len(first.steps))
+    # and a search's results
+    page.get_by_test_id("results-search").fill("AN-01")
+    page.get_by_test_id("results-search-go").click()
+    expect(page.get_by_test_id("result-row")).to_have_count(10)  # AN-010 … AN-019
+    page.reload()
+    expect(page.get_by_test_id("run-employees")).to_have_text("40")
+    expect(page.get_by_test_id("results-search")).to_have_value("AN-01")
+    expect(page.get_by_test_id("result-row")).to_have_count(10)
+    expect(page.get_by_test_id("tape-ref")).to_have_text("AN-001")
+    page.get_by_test_id("results-search").fill("")
+    page.get_by_test_id("results-search-go").click()
+    expect(page.get_by_test_id("result-row")).to_have_count(40)
+
+    # against the demo's finalized "Base" run of the same plan and data: nobody's payout moved
+    from models.comp.runs import deltas
+    from seeds.comp_runs import FINALIZED_RUN
+
+    same = deltas.run_deltas(_demo_ctx(), view.id, FINALIZED_RUN)
+    assert same.totals.counts["same"] == 40
+    page.get_by_test_id("delta-baseline").click()
+    page.get_by_role("option").filter(has_text="Base ·").first.click()
+    expect(page.get_by_test_id("delta-counts")).to_have_text("40 same")
+    expect(page.get_by_test_id("delta-total")).to_have_text("0.00")
+    expect(page.get_by_test_id("delta-run-total")).to_have_text(f"{same.totals.payout:,.2f}")
+    expect(page.get_by_test_id("delta-row")).to_have_count(0)  # changed employees only
 
     _approve(page, "manager@demo.test", run_url, "Approve (manager)", "manager approved")
     _approve(page, "hr@demo.test", run_url, "Approve (HR)", "hr approved")

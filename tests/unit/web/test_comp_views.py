@@ -97,6 +97,7 @@ def test_compensation_pages_are_one_nav_group_under_one_heading(role):
         ("Bonus plans", "Compensation"),
         ("Runs", ""),
         ("Input catalog", ""),
+        ("Payout history", ""),
     ]
     start = items.index(comp[0])
     assert items[start : start + len(comp)] == comp  # the group's entries follow each other

@@ -1,0 +1,162 @@
+"""10k individual statements (PDF) of one run, against the run's exports in the same run.
+
+    DATABASE_URL=… REDIS_URL=… python -m bench.comp_statements [--rows 10000] [--unicode 100] [--cjk 20] [--write-doc]
+
+In a scratch database (bench/scratch.py): N analysts for the demo plan imported and run end to end
+(bench/comp_runs.py's path), then `statement_pdf` — what `POST /reports/individual-statement`
+answers, audit row included — for every employee, one after the other in this process. Most names are
+Latin-1 ("Analyst 17": the built-in font, nothing embedded); `--unicode` of them are Polish and
+Cyrillic ("Zoë Łukasiewicz", "Дмитрий": DejaVu Sans embedded) and `--cjk` Japanese ("山田 太郎": DejaVu
+and Droid Sans Fallback embedded). Baselines in the same run: the whole run exported as CSV, XLSX
+and PDF (`export`). Each statement's text is checked to hold its payout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+
+import polars as pl
+
+from bench.comp_runs import employees, run
+from bench.scratch import drop_scratch_db, scratch_services, write_section
+
+TITLE = "## Compensation statements (10k PDFs)"
+
+
+def _names(n: int, unicode: int, cjk: int) -> list[str]:
+    names = [f"Analyst {i}" for i in range(1, n + 1)]
+    for i in range(unicode):
+        names[n - cjk - unicode + i] = ("Zoë Łukasiewicz", "Дмитрий Иванов")[i % 2] + f" {i}"
+    for i in range(cjk):
+        names[n - cjk + i] = f"山田 太郎 {i}"
+    return names
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def measure(n: int, unicode: int, cjk: int, latin: int | None) -> dict:
+    from pypdf import PdfReader
+
+    from engine.context import TenantContext
+    from engine.rbac import Role
+    from models.comp.runs import queries, reports
+    from seeds.demo import DEMO_SLUG, DEMO_TENANT_ID
+    from seeds.ids import demo_id
+
+    frame = employees(n).with_columns(pl.Series("employee_name", _names(n, unicode, cjk)))
+    setup = run(n, False, frame)
+    ctx = TenantContext(DEMO_TENANT_ID, demo_id("user", "finance@demo.test"), Role.FINANCE, tenant_slug=DEMO_SLUG)
+    run_id = setup["run_id"]
+    refs = frame["employee_ref"].to_list()
+    kinds = ["latin"] * (n - unicode - cjk) + ["unicode"] * unicode + ["cjk"] * cjk
+    times: dict[str, list[float]] = {"latin": [], "unicode": [], "cjk": []}
+    sizes: dict[str, list[int]] = {"latin": [], "unicode": [], "cjk": []}
+    checked = {"latin": refs[0], "unicode": refs[n - cjk - unicode], "cjk": refs[-1]}
+    todo = list(zip(refs, kinds, strict=True))
+    if latin is not None:  # a sample of the Latin-1 statements (spread over the file), every other one
+        plain = [t for t in todo if t[1] == "latin"]
+        step = max(1, len(plain) // max(1, latin))
+        todo = plain[::step][:latin] + [t for t in todo if t[1] != "latin"]
+        checked["latin"] = todo[0][0]
+    started = time.perf_counter()
+    for ref, kind in todo:
+        t = time.perf_counter()
+        pdf = reports.statement_pdf(ctx, run_id, ref)
+        times[kind].append(time.perf_counter() - t)
+        sizes[kind].append(len(pdf))
+        if checked.get(kind) == ref:
+            tape = queries.tape(ctx, run_id, ref)
+            text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+            assert f"Exact value: {tape.payout}" in text and (tape.employee_name or "") in text, (ref, kind)
+    total = time.perf_counter() - started
+    exports = {}
+    for fmt in ("csv", "xlsx", "pdf"):
+        t = time.perf_counter()
+        content, _ = reports.export(ctx, run_id, fmt)
+        exports[fmt] = (time.perf_counter() - t, len(content))
+    return {
+        "rows": n,
+        "total_s": total,
+        "times": times,
+        "sizes": sizes,
+        "exports": exports,
+        "sampled": latin is not None,
+    }
+
+
+def render(r: dict) -> str:
+    latin = statistics.median(r["times"]["latin"])
+    lines = [
+        TITLE,
+        "",
+        "`python -m bench.comp_statements` (bench/comp_statements.py): one run of the demo plan over "
+        f"{r['rows']:,} generated analysts (scratch database, this 2-CPU machine shared with other work), then "
+        "`statement_pdf` — what `POST /reports/individual-statement` answers, its audit row included — for every "
+        "employee, one after another in one process. Names: Latin-1 (built-in Helvetica, nothing embedded), "
+        "Polish/Cyrillic (DejaVu Sans embedded) and Japanese (DejaVu + Droid Sans Fallback embedded). Baseline "
+        "in the same run: the Latin-1 statement's median, and the whole run's exports.",
+        "",
+        "| statements | count | median | p95 | max | median ÷ Latin-1 median | median size |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, label in (("latin", "Latin-1 names"), ("unicode", "Polish / Cyrillic"), ("cjk", "Japanese (CJK)")):
+        ts = r["times"][kind]
+        if not ts:
+            continue
+        med = statistics.median(ts)
+        lines.append(
+            f"| {label} | {len(ts):,} | {med * 1000:.0f} ms | {_pct(ts, 0.95) * 1000:.0f} ms | {max(ts) * 1000:.0f} ms "
+            f"| {med / latin:.1f}× | {statistics.median(r['sizes'][kind]) / 1024:.0f} KiB |"
+        )
+    count = sum(len(v) for v in r["times"].values())
+    every = sum(statistics.mean(v) * (r["rows"] - sum(len(w) for k, w in r["times"].items() if k != "latin"))
+                if k == "latin" else sum(v) for k, v in r["times"].items() if v)  # fmt: skip
+    measured = f"{count:,} statements measured: **{r['total_s']:.1f} s** ({count / r['total_s']:.1f} a second)."
+    if r["sampled"]:
+        measured += f" All {r['rows']:,}, one by one at these means: about **{every / 60:.0f} min**."
+    lines += [
+        "",
+        measured,
+        "",
+        "| whole-run export | time | size |",
+        "|---|---:|---:|",
+    ]
+    for fmt, (secs, size) in r["exports"].items():
+        lines.append(f"| {fmt.upper()} | {secs:.2f} s | {size / 1024:,.0f} KiB |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--unicode", type=int, default=100)
+    parser.add_argument("--cjk", type=int, default=20)
+    parser.add_argument("--latin", type=int, default=None, help="render only this many Latin-1 statements (a sample)")
+    parser.add_argument("--write-doc", action="store_true", help="replace the section in docs/benchmarks.md")
+    args = parser.parse_args()
+    db_url, _ = scratch_services()
+    try:
+        from models.core.bootstrap import migrate
+        from seeds.demo import seed_demo
+
+        migrate()
+        seed_demo()
+        text = render(measure(args.rows, args.unicode, args.cjk, args.latin))
+        print(text)
+        if args.write_doc:
+            write_section(text, TITLE)
+    finally:
+        from models.core.db import dispose_engines
+
+        dispose_engines()
+        drop_scratch_db(db_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -35,6 +35,7 @@ from engine.delivery.addresses import refusal
 RESPONSE_BODY_LIMIT = 1024  # bytes of a receiver's answer kept for the delivery log
 POOL_SIZE = 10  # connections per httpcore pool (its bookkeeping scans a whole pool per request)
 
+
 class AddressRefused(httpcore.ConnectError):
     """The receiver's address is one a webhook may not reach."""
 

@@ -150,6 +150,7 @@ def _evidence_views(session: Session, ctx: TenantContext, rows: list[Evidence]) 
         mine = by_evidence.get(r.id, [])
         current = next((v for v in mine if v.version == r.current_version), None)
         latest = max((v.version for v in mine), default=0)
+        allowed = list(EVIDENCE_MACHINE.actions_for(r, ctx))
         out.append(
             EvidenceView(
                 id=r.id,
@@ -167,7 +168,8 @@ def _evidence_views(session: Session, ctx: TenantContext, rows: list[Evidence]) 
                     VersionView(v.version, v.filename, v.content_type, v.size, v.sha256, v.created_at, v == current)
                     for v in mine
                 ],
-                actions=_actions(t for t in EVIDENCE_MACHINE.actions_for(r, ctx) if t.action != "replace"),
+                actions=_actions(t for t in allowed if t.action != "replace"),
+                can_replace=any(t.action == "replace" for t in allowed),
             )
         )
     return out

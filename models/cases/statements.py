@@ -18,7 +18,7 @@ from engine.cases.machines import CASE_MACHINE, RESPOND
 from engine.context import TenantContext
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.cases import cases, links
-from models.cases.cases import is_vendor, scoped, staff_only
+from models.cases.cases import is_vendor, newest_first, scoped, staff_only
 from models.cases.ledger import ledger_entries, vendor_org
 from models.cases.ledger_inputs import StatementCreate
 from models.cases.tables import Case, SoaLine, SoaStatement
@@ -26,7 +26,7 @@ from models.core import audit, mutations
 from models.core.base import utcnow
 from models.core.bulk import insert_rows, table_of
 from models.core.decisions import decide
-from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.pagination import Page
 
 ZERO = Decimal(0)
 
@@ -61,16 +61,7 @@ def statement_page(
     query = scoped(select(SoaStatement), SoaStatement, ctx)
     if vendor_id:
         query = query.where(SoaStatement.vendor_org_id == vendor_id)
-    return keyset_page(
-        session,
-        query,
-        col(SoaStatement.as_of),
-        col(SoaStatement.id),
-        limit=limit,
-        cursor=cursor,
-        descending=True,
-        parse=parse_instant,
-    )
+    return newest_first(session, query, SoaStatement.as_of, SoaStatement.id, limit=limit, cursor=cursor)
 
 
 def create_statement(

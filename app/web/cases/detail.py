@@ -5,6 +5,7 @@ and the invitation of a vendor person to the portal."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -24,7 +25,16 @@ from app.web.cases.rows import (
 from app.web.kit import badges, controls
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
-from app.web.kit.decisions import Action, Decision, DecisionDialogMixin, action_buttons, decision_page, record_header
+from app.web.kit.decisions import (
+    Action,
+    Decision,
+    DecisionDialogMixin,
+    action_buttons,
+    decide_by,
+    decision_page,
+    record_header,
+)
+from app.web.kit.evidence import EvidenceUploadMixin, evidence_box
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.cases.permissions import APPROVE, READ, WRITE
@@ -32,6 +42,7 @@ from engine.cases.rules import BODY_MAX, STEP_MAX
 from engine.context import TenantContext
 from engine.people.permissions import USERS_MANAGE
 from models.cases import actions, queries
+from models.cases.evidence import EvidenceUpload
 
 DONE = {
     "approve": "Case approved.",
@@ -52,7 +63,7 @@ def fetch_case(ctx: TenantContext, case_id: str) -> dict[str, Any]:
     }
 
 
-class CaseState(DecisionDialogMixin, AuthState):
+class CaseState(EvidenceUploadMixin, DecisionDialogMixin, AuthState):
     case: CaseRow = CaseRow()
     timeline: list[TimelineRow] = []
     steps: list[StepRow] = []
@@ -70,6 +81,7 @@ class CaseState(DecisionDialogMixin, AuthState):
     _action_permission: ClassVar[str] = READ  # the machine checks each decision's own permission
     _missing_text: ClassVar[str] = "This case does not exist in your tenant."
     _denied_text: ClassVar[str] = "Your role may not change this case."
+    _evidence_permission: ClassVar[str] = WRITE
 
     def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
         return fetch_case(ctx, record_id)
@@ -88,11 +100,17 @@ class CaseState(DecisionDialogMixin, AuthState):
         self.case, self.timeline, self.steps, self.evidence = CaseRow(), [], [], []
         self.can_write = self.can_review = self.can_invite = False
         self.reply = self.new_step = self.evidence_note = self.invite_email = self.invite_link = ""
+        self.file_label = self.upload_message = self.replacing = ""
+
+    def _open_receiver(self, ctx: TenantContext, case_id: uuid.UUID, evidence_id: uuid.UUID | None) -> EvidenceUpload:
+        """Staff add new files (the vendor replaces its own); the same receiver as the portal's."""
+        return EvidenceUpload(ctx, case_id)
+
+    async def _evidence_stored(self, ctx: TenantContext, evidence_id: uuid.UUID, replaced: bool) -> None:
+        await self._show(ctx, self._record_id)
 
     def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
-        actions.decide_case(
-            ctx, fmt.parse_uuid(record_id), decision.action or "", decision.reason, decision.expected_status
-        )  # type: ignore[arg-type]
+        decide_by(actions.decide_case, ctx, record_id, decision)
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["case"].status
@@ -320,34 +338,29 @@ def _header(c: Var) -> rx.Component:
 
 def _reply() -> rx.Component:
     s = CaseState
-    return rx.vstack(
-        controls.note_input(
-            s.reply, lambda v: s.set_text("reply", v), "reply-input", placeholder="Write to the vendor", rows="3"
+    return controls.message_box(
+        s.reply,
+        lambda v: s.set_text("reply", v),
+        "reply-input",
+        BODY_MAX,
+        rx.button(
+            "Comment",
+            variant="soft",
+            on_click=s.send_reply("comment"),
+            disabled=controls.send_disabled(s.busy, s.reply),
+            data_testid="reply-comment",
         ),
-        rx.hstack(
-            controls.char_counter(s.reply, BODY_MAX, "reply-counter"),
-            rx.spacer(),
+        rx.cond(
+            s.can_review,
             rx.button(
-                "Comment",
-                variant="soft",
-                on_click=s.send_reply("comment"),
-                disabled=s.busy | (s.reply.strip() == ""),
-                data_testid="reply-comment",
+                "Ask the vendor",
+                on_click=s.send_reply("request"),
+                disabled=controls.send_disabled(s.busy, s.reply),
+                data_testid="reply-request",
             ),
-            rx.cond(
-                s.can_review,
-                rx.button(
-                    "Ask the vendor",
-                    on_click=s.send_reply("request"),
-                    disabled=s.busy | (s.reply.strip() == ""),
-                    data_testid="reply-request",
-                ),
-            ),
-            width="100%",
-            align="center",
         ),
-        width="100%",
-        spacing="2",
+        placeholder="Write to the vendor",
+        rows="3",
     )
 
 
@@ -371,6 +384,11 @@ def _invite() -> rx.Component:
     )
 
 
+def _active(c: Var) -> Var:
+    """The case still takes messages and files (engine.cases.machines.ACTIVE)."""
+    return (c["status"] == "open") | (c["status"] == "waiting_vendor") | (c["status"] == "in_review")
+
+
 @app_page("/cases/[id]", "Case", permission=READ, on_load=CaseState.load)
 def case_page() -> rx.Component:
     s = CaseState
@@ -381,15 +399,7 @@ def case_page() -> rx.Component:
             controls.section(
                 "Timeline",
                 rx.vstack(rx.foreach(s.timeline, _timeline_item), spacing="3", width="100%"),
-                rx.cond(
-                    s.can_write
-                    & (
-                        (s.case["status"] == "open")
-                        | (s.case["status"] == "waiting_vendor")
-                        | (s.case["status"] == "in_review")
-                    ),
-                    _reply(),
-                ),
+                rx.cond(s.can_write & _active(s.case), _reply()),
             ),
             rx.vstack(
                 controls.section(
@@ -428,6 +438,7 @@ def case_page() -> rx.Component:
                         ),
                     ),
                 ),
+                rx.cond(s.can_write & _active(s.case), evidence_box(s, "case-evidence", "case-")),
                 rx.cond(s.can_invite, _invite()),
                 spacing="4",
                 width="100%",

@@ -6,11 +6,13 @@ and the invitation of a vendor person to the portal."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.cases.as_of import AsOfMixin, as_of_bar
 from app.web.cases.rows import (
     CASE_COLORS,
     CaseRow,
@@ -35,6 +37,7 @@ from app.web.kit.decisions import (
     record_header,
 )
 from app.web.kit.evidence import EvidenceUploadMixin, evidence_box
+from app.web.kit.rows import Option
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.cases.permissions import APPROVE, READ, WRITE
@@ -43,6 +46,7 @@ from engine.context import TenantContext
 from engine.people.permissions import USERS_MANAGE
 from models.cases import actions, queries
 from models.cases.evidence import EvidenceUpload
+from models.cases.inputs import CaseUpdate
 
 DONE = {
     "approve": "Case approved.",
@@ -52,9 +56,14 @@ DONE = {
 }
 
 
-def fetch_case(ctx: TenantContext, case_id: str) -> dict[str, Any]:
-    detail = queries.case_detail(ctx, fmt.parse_uuid(case_id))  # type: ignore[arg-type]
+UNASSIGNED = "nobody"
+
+
+def fetch_case(ctx: TenantContext, case_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+    detail = queries.case_detail(ctx, fmt.parse_uuid(case_id), as_of)  # type: ignore[arg-type]
+    people = queries.assignee_options(ctx) if ctx.can(WRITE) and as_of is None else []
     return {
+        "assignees": [Option(UNASSIGNED, "Unassigned"), *people] if people else [],
         "case": case_row(detail.case),
         "timeline": timeline_rows(detail.timeline),
         "steps": step_rows(detail.checklist),
@@ -63,11 +72,12 @@ def fetch_case(ctx: TenantContext, case_id: str) -> dict[str, Any]:
     }
 
 
-class CaseState(EvidenceUploadMixin, DecisionDialogMixin, AuthState):
+class CaseState(AsOfMixin, EvidenceUploadMixin, DecisionDialogMixin, AuthState):
     case: CaseRow = CaseRow()
     timeline: list[TimelineRow] = []
     steps: list[StepRow] = []
     evidence: list[EvidenceRow] = []
+    assignees: list[Option] = []
     can_write: bool = False
     can_review: bool = False
     can_invite: bool = False
@@ -83,8 +93,8 @@ class CaseState(EvidenceUploadMixin, DecisionDialogMixin, AuthState):
     _denied_text: ClassVar[str] = "Your role may not change this case."
     _evidence_permission: ClassVar[str] = WRITE
 
-    def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
-        return fetch_case(ctx, record_id)
+    def _fetch_record(self, ctx: TenantContext, record_id: str, at: datetime | None = None) -> dict[str, Any]:
+        return fetch_case(ctx, record_id, at or self._as_of_value())
 
     def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.case, self.timeline, self.steps, self.evidence = (
@@ -93,14 +103,18 @@ class CaseState(EvidenceUploadMixin, DecisionDialogMixin, AuthState):
             data["steps"],
             data["evidence"],
         )
-        self.can_write, self.can_review, self.can_invite = ctx.can(WRITE), ctx.can(APPROVE), ctx.can(USERS_MANAGE)
+        now = not self._in_past()  # a past moment is read-only
+        self.can_write, self.can_review = now and ctx.can(WRITE), now and ctx.can(APPROVE)
+        self.can_invite = now and ctx.can(USERS_MANAGE)
+        self.assignees = data["assignees"]
         return data["case"].id
 
     def _blank_record(self) -> None:
-        self.case, self.timeline, self.steps, self.evidence = CaseRow(), [], [], []
+        self.case, self.timeline, self.steps, self.evidence, self.assignees = CaseRow(), [], [], [], []
         self.can_write = self.can_review = self.can_invite = False
         self.reply = self.new_step = self.evidence_note = self.invite_email = self.invite_link = ""
-        self.file_label = self.upload_message = self.replacing = ""
+        self.file_label = self.upload_message = self.replacing = self.as_of_text = ""
+        self._leave_past()
 
     def _open_receiver(self, ctx: TenantContext, case_id: uuid.UUID, evidence_id: uuid.UUID | None) -> EvidenceUpload:
         """Staff add new files (the vendor replaces its own); the same receiver as the portal's."""
@@ -188,6 +202,16 @@ class CaseState(EvidenceUploadMixin, DecisionDialogMixin, AuthState):
             self.evidence_note = ""
 
     @rx.event
+    async def assign(self, value: str):
+        """A non-decision edit (PATCH's): the models check the person is an active staff member of
+        the tenant and audit the change; only the offered choices are sent."""
+        value = str(value or "")[:40]
+        if value not in {o.id for o in self.assignees} or value == (self.case.assignee_id or UNASSIGNED):
+            return
+        chosen = None if value == UNASSIGNED else fmt.parse_uuid(value)
+        await self._write(WRITE, _assign, chosen, notice="Assignee changed.")
+
+    @rx.event
     async def invite(self):
         ctx = await self._require(USERS_MANAGE)
         if ctx is None or not self._record_id or not self.invite_email.strip():
@@ -199,6 +223,10 @@ class CaseState(EvidenceUploadMixin, DecisionDialogMixin, AuthState):
             base = f"{self.router.page.host}" if self.router.page.host else ""
             self.invite_link = base + made.accept_path
             self.invite_email, self.notice = "", "Invitation created: send the link below to the vendor (shown once)."
+
+
+def _assign(ctx: TenantContext, case_id, assignee_id) -> Any:  # noqa: ANN001
+    return actions.update_case(ctx, case_id, CaseUpdate(assignee_id=assignee_id))
 
 
 def _set_step(ctx: TenantContext, case_id, step_id: str, done: bool) -> Any:  # noqa: ANN001
@@ -326,7 +354,21 @@ def _header(c: Var) -> rx.Component:
             rx.flex(
                 action_buttons(CaseState, "case-action", solid="approve", disable_while_busy=True),
                 rx.spacer(),
-                controls.hint("Assignee: ", c["assignee"]),
+                rx.cond(
+                    CaseState.assignees.length() > 0,
+                    controls.field(
+                        "Assignee",
+                        controls.select(
+                            CaseState.assignees,
+                            rx.cond(c["assignee_id"] != "", c["assignee_id"], UNASSIGNED),
+                            CaseState.assign,
+                            "Assignee",
+                            trigger={"data_testid": "case-assignee", "min_width": "12rem"},
+                            disabled=CaseState.busy,
+                        ),
+                    ),
+                    controls.hint("Assignee: ", c["assignee"], data_testid="case-assignee-name"),
+                ),
                 align="center",
                 wrap="wrap",
                 gap="0.5rem",
@@ -395,6 +437,7 @@ def case_page() -> rx.Component:
     return decision_page(
         s,
         _header(s.case),
+        as_of_bar(s),
         rx.grid(
             controls.section(
                 "Timeline",

@@ -167,7 +167,9 @@ class PaymentState(DecisionDialogMixin, AuthState):
 
 
 ALLOCATION_COLUMNS = [
-    tables.col("Invoice", "invoice"),
+    tables.col(
+        "Invoice", lambda r: rx.link(r["invoice"], href=r["invoice_href"], data_testid="payment-allocation-invoice")
+    ),
     tables.num("Amount", "amount"),
 ]
 

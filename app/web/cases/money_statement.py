@@ -25,7 +25,7 @@ from app.web.shell.layout import app_page
 from engine.cases.permissions import READ, WRITE
 from engine.context import TenantContext
 from models.cases import ledger_actions as actions
-from models.cases import ledger_queries
+from models.cases import statement_queries
 
 
 class StatementState(AuthState):
@@ -40,7 +40,7 @@ class StatementState(AuthState):
     _record_id: str = ""
 
     async def _show(self, ctx: TenantContext) -> None:
-        ok, d = await call(self, ledger_queries.statement_detail, ctx, fmt.parse_uuid(self._record_id))
+        ok, d = await call(self, statement_queries.statement_detail, ctx, fmt.parse_uuid(self._record_id))
         if not ok:
             self.found, self.error = False, "This statement does not exist in your tenant."
             return

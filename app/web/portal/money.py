@@ -25,6 +25,7 @@ from app.web.portal.shell import PortalAuthState, portal_page
 from engine.cases.permissions import READ
 from engine.context import TenantContext
 from models.cases import ledger_queries as queries
+from models.cases import statement_queries
 
 Fetch = Callable[[TenantContext, str | None], tuple[list[MyRow], str | None]]
 
@@ -81,7 +82,7 @@ def _pack_rows(ctx: TenantContext, cursor: str | None) -> tuple[list[MyRow], str
 
 
 def _statement_rows(ctx: TenantContext, cursor: str | None) -> tuple[list[MyRow], str | None]:
-    page = queries.statement_page(ctx, limit=PAGE_SIZE, cursor=cursor)
+    page = statement_queries.statement_page(ctx, limit=PAGE_SIZE, cursor=cursor)
     return [
         MyRow(
             str(v.id),

@@ -19,7 +19,7 @@ from engine.cases.ledger import DOC_TYPES
 from engine.cases.permissions import WRITE
 from engine.context import TenantContext
 from models.cases import ledger_actions as actions
-from models.cases import ledger_queries as queries
+from models.cases import statement_queries as queries
 
 
 @dataclass(frozen=True)

@@ -55,11 +55,7 @@ def amount(value, currency: str = "") -> str:  # noqa: ANN001 - a Decimal or Non
     return fmt.amount(value, currency)
 
 
-def qty(value) -> str:  # noqa: ANN001 - a Decimal or None
-    if value is None:
-        return fmt.DASH
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
+qty = fmt.quantity
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ import reflex as rx
 from app.web.kit import controls
 from app.web.kit.calls import write
 from app.web.kit.format import error_text, parse_uuid
+from app.web.kit.upload import stream_to
 from engine.context import TenantContext
 from engine.errors import DomainError
 
-BATCH = 1024 * 1024
 LABEL_MAX = 300
 
 
@@ -78,15 +78,7 @@ class EvidenceUploadMixin(rx.State, mixin=True):
         try:
             await write(lambda c: None, ctx)  # spend the write budget once, before any byte is kept
             receiver = await asyncio.to_thread(self._open_receiver, ctx, case_id, evidence_id)
-            name, batch = None, bytearray()
-            async for chunk in chunks:
-                name = chunk.filename
-                batch += chunk.data
-                if len(batch) >= BATCH:
-                    await asyncio.to_thread(receiver.write, bytes(batch))
-                    batch.clear()
-            if batch:
-                await asyncio.to_thread(receiver.write, bytes(batch))
+            name, _ = await stream_to(chunks, receiver.write)
             row, _ = await asyncio.to_thread(lambda: receiver.commit(filename=name, label=label))  # type: ignore[union-attr]
         except asyncio.CancelledError:
             if receiver is not None:

@@ -27,6 +27,21 @@ BATCH = 1024 * 1024
 IDLE, SENDING, STORED, CANCELLED, FAILED = "idle", "sending", "stored", "cancelled", "failed"
 
 
+async def stream_to(chunks: rx.UploadChunkIterator, write: Any) -> tuple[str | None, str | None]:
+    """Feed an upload's chunks to `write(bytes)` (run in a thread) in BATCH-sized pieces, never the
+    whole file in memory; returns the file's name and content type as the browser sent them."""
+    name, kind, batch = None, None, bytearray()
+    async for chunk in chunks:
+        name, kind = chunk.filename, chunk.content_type
+        batch += chunk.data
+        if len(batch) >= BATCH:
+            await asyncio.to_thread(write, bytes(batch))
+            batch.clear()
+    if batch:
+        await asyncio.to_thread(write, bytes(batch))
+    return name, kind
+
+
 class UploadMixin(rx.State, mixin=True):
     upload_percent: int = 0
     upload_phase: str = IDLE
@@ -84,15 +99,7 @@ class UploadMixin(rx.State, mixin=True):
         try:
             upload = await asyncio.to_thread(OneShot, ctx)
             await asyncio.to_thread(upload.check_target, target)
-            name, kind, batch = None, None, bytearray()
-            async for chunk in chunks:
-                name, kind = chunk.filename, chunk.content_type
-                batch += chunk.data
-                if len(batch) >= BATCH:
-                    await asyncio.to_thread(upload.write, bytes(batch))
-                    batch.clear()
-            if batch:
-                await asyncio.to_thread(upload.write, bytes(batch))
+            name, kind = await stream_to(chunks, upload.write)
             view = await asyncio.to_thread(
                 lambda: upload.commit(target=target, filename=name, content_type=kind, meta=meta)  # type: ignore[union-attr]
             )

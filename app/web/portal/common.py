@@ -97,11 +97,7 @@ def money(value: Decimal | None, currency: str = "") -> str:
     return fmt.amount(value, currency)
 
 
-def qty(value: Decimal | None) -> str:
-    if value is None:
-        return fmt.DASH
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
+qty = fmt.quantity
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from decimal import Decimal
 
 import tests.integration.core.test_websocket_sweep as sweep
 from tests.integration.cases import money
@@ -35,7 +36,8 @@ def test_the_invoice_with_its_reconciliation_payments_packs_and_cases(world):
     assert (rec["match_pack_id"], rec["exceptions"]) == (d["pack"]["id"], 1)
     assert rec["state"] == got["invoice"]["state"] != "unmatched"
     assert [p["id"] for p in got["packs"]] == [d["pack"]["id"]]
-    assert [(p["payment_id"], p["amount"]) for p in got["payments"]] == [(d["payment"]["id"], d["invoice"]["total"])]
+    paid = [(p["payment_id"], Decimal(p["amount"])) for p in got["payments"]]
+    assert paid == [(d["payment"]["id"], Decimal(d["invoice"]["total"]))]
     assert [(c["id"], c["status"]) for c in got["cases"]] == [(d["case"], "in_review")]
     assert ok(world.clients["vendor1"].get(f"/api/invoices/{d['invoice']['id']}"))["cases"] == got["cases"]
 

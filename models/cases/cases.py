@@ -67,6 +67,14 @@ def newest_first(session: Session, query: Any, at: Any, row_id: Any, *, limit: i
     )
 
 
+def own_or_staff(ctx: TenantContext, vendor_id: uuid.UUID, by_vendor: bool, what: str) -> None:
+    """Staff may `what` for any vendor; with `by_vendor`, only a vendor for its own organization."""
+    if not by_vendor:
+        staff_only(ctx, what)
+    elif not is_vendor(ctx) or ctx.organization_id != vendor_id:
+        raise Forbidden(f"a vendor may {what} only for its own organization")
+
+
 def staff_only(ctx: TenantContext, what: str) -> None:
     if is_vendor(ctx):
         raise Forbidden(f"a vendor may not {what}")

@@ -23,7 +23,7 @@ from engine.cases import matching
 from engine.cases.machines import PAY_PAID
 from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
-from models.cases.cases import check_choice, newest_first, scoped, staff_only
+from models.cases.cases import check_choice, newest_first, own_or_staff, scoped, staff_only
 from models.cases.ledger_inputs import InvoiceCreate, POCreate, ReceiptCreate, ToleranceSet
 from models.cases.tables import (
     GoodsReceipt,
@@ -193,11 +193,17 @@ def receipts_of(session: Session, ctx: TenantContext, line_ids: Iterable[uuid.UU
 
 
 def create_invoice(
-    session: Session, ctx: TenantContext, body: InvoiceCreate, *, invoice_id: uuid.UUID | None = None
+    session: Session,
+    ctx: TenantContext,
+    body: InvoiceCreate,
+    *,
+    invoice_id: uuid.UUID | None = None,
+    by_vendor: bool = False,
 ) -> Invoice:
-    """The vendor's invoice as received (staff record it): lines may name PO lines of the same
-    vendor; totals are computed; an `unmatched` reconciliation is its companion record."""
-    staff_only(ctx, "record invoices")
+    """The vendor's invoice as received (staff record it, or `by_vendor` the vendor itself sends its
+    own, models/cases/vendor_files.py): lines may name PO lines of the same vendor; totals are
+    computed; an `unmatched` reconciliation is its companion record."""
+    own_or_staff(ctx, body.vendor_id, by_vendor, "record invoices")
     vendor_org(session, ctx, body.vendor_id)
     number = _text(body.number, "number", rules.NUMBER_MAX)
     currency = rules.check_currency(body.currency)

@@ -22,7 +22,7 @@ from fastapi import Path as PathParam
 from app.api.body_limit import allow_upload
 from app.api.deps import require
 from app.api.errors import error_responses
-from app.api.streaming_form import StreamingForm, boundary_of, read_form
+from app.api.streaming_form import MULTIPART_FILE, StreamingForm, boundary_of, read_form
 from engine.cases.permissions import WRITE
 from engine.context import TenantContext
 from engine.errors import TooLarge, ValidationFailed
@@ -34,21 +34,6 @@ SUFFIXES = (".csv", ".xlsx")
 
 allow_upload(PREFIX)
 router = APIRouter(tags=["cases money"])
-
-_MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +47,7 @@ class VendorFileOut:
     PREFIX + "/{kind}",
     status_code=201,
     response_model=VendorFileOut,
-    openapi_extra=_MULTIPART,
+    openapi_extra=MULTIPART_FILE,
     responses=error_responses(413),
 )
 async def send_vendor_file(

@@ -21,7 +21,7 @@ import reflex as rx
 from app.web.kit import controls
 from app.web.kit.calls import write
 from app.web.kit.format import error_text, parse_uuid
-from app.web.kit.upload import stream_to
+from app.web.kit.upload import drop_zone, stream_to
 from engine.context import TenantContext
 from engine.errors import DomainError
 
@@ -125,26 +125,11 @@ def evidence_box(state: Any, upload_id: str, prefix: str, *, heading: str = "Add
                 width="100%",
             ),
         ),
-        rx.upload.root(
-            rx.vstack(
-                rx.icon("upload", size=20, color=rx.color("gray", 9)),
-                rx.text(
-                    "Drop a file here or click to choose (PDF, image, Office document, text or CSV)",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                rx.foreach(chosen, lambda f: rx.text(f, size="2", weight="medium", data_testid=f"{prefix}file-chosen")),
-                align="center",
-                spacing="1",
-            ),
-            id=upload_id,
-            multiple=False,
-            max_files=1,
-            border=f"1px dashed {rx.color('gray', 7)}",
-            border_radius="8px",
-            padding="1rem",
-            width="100%",
-            data_testid=f"{prefix}upload",
+        drop_zone(
+            upload_id,
+            "Drop a file here or click to choose (PDF, image, Office document, text or CSV)",
+            chosen_testid=f"{prefix}file-chosen",
+            testid=f"{prefix}upload",
         ),
         rx.button(
             "Upload",

@@ -189,6 +189,30 @@ def upload_box(state: type[UploadMixin], upload_id: str = "upload", *, accept: d
     )
 
 
+def drop_zone(upload_id: str, text: str, *, chosen_testid: str, testid: str) -> rx.Component:
+    """A drop zone for one file that lists the chosen file's name (the small form of upload_box's)."""
+    return rx.upload.root(
+        rx.vstack(
+            rx.icon("upload", size=20, color=rx.color("gray", 9)),
+            rx.text(text, size="2", color_scheme="gray"),
+            rx.foreach(
+                rx.selected_files(upload_id),
+                lambda f: rx.text(f, size="2", weight="medium", data_testid=chosen_testid),
+            ),
+            align="center",
+            spacing="1",
+        ),
+        id=upload_id,
+        multiple=False,
+        max_files=1,
+        border=f"1px dashed {rx.color('gray', 7)}",
+        border_radius="8px",
+        padding="1rem",
+        width="100%",
+        data_testid=testid,
+    )
+
+
 def _outcome(message, icon: str, color: str) -> rx.Component:
     role = "alert" if color == "red" else "status"
     return rx.callout(message, icon=icon, color_scheme=color, role=role, width="100%", data_testid="upload-outcome")

@@ -16,7 +16,7 @@ import reflex as rx
 from app.web.kit import controls
 from app.web.kit.calls import write
 from app.web.kit.format import error_text
-from app.web.kit.upload import stream_to
+from app.web.kit.upload import drop_zone, stream_to
 from app.web.portal.common import VendorOnly
 from app.web.portal.shell import PortalAuthState, portal_page
 from engine.cases.permissions import WRITE
@@ -74,6 +74,7 @@ class VendorFilesState(VendorOnly, PortalAuthState):
 
     @rx.event
     def set_kind(self, value: str):
+        value = str(value or "")[:20]  # any client may send anything
         self.kind = value if value in KINDS else "invoices"
         self.outcome, self.problems, self.ok = "", [], False
 
@@ -129,22 +130,11 @@ def vendor_files_page() -> rx.Component:
             controls.hint("Columns: ", columns_of("invoices"), data_testid="vendor-file-columns"),
             controls.hint("Columns: ", columns_of("statements"), data_testid="vendor-file-columns"),
         ),
-        rx.upload.root(
-            rx.vstack(
-                rx.icon("upload", size=20, color=rx.color("gray", 9)),
-                rx.text("Drop the file here or click to choose", size="2", color_scheme="gray"),
-                rx.foreach(chosen, lambda f: rx.text(f, size="2", weight="medium", data_testid="vendor-file-chosen")),
-                align="center",
-                spacing="1",
-            ),
-            id=UPLOAD_ID,
-            multiple=False,
-            max_files=1,
-            border=f"1px dashed {rx.color('gray', 7)}",
-            border_radius="8px",
-            padding="1rem",
-            width="100%",
-            data_testid="vendor-file-drop",
+        drop_zone(
+            UPLOAD_ID,
+            "Drop the file here or click to choose",
+            chosen_testid="vendor-file-chosen",
+            testid="vendor-file-drop",
         ),
         rx.button(
             "Send",

@@ -14,6 +14,23 @@ MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 20
 
 
+# the OpenAPI request body of a route that takes one multipart `file` (its `openapi_extra`)
+MULTIPART_FILE = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
 def boundary_of(content_type: str) -> bytes:
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")

@@ -9,6 +9,7 @@ is simply not found. Status changes go through models.core.decisions.decide with
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,30 @@ def scoped(query: Any, model: Any, ctx: TenantContext) -> Any:
     if is_vendor(ctx):
         query = query.where(model.vendor_org_id == vendor_of(ctx))
     return query
+
+
+def check_choice(field: str, value: str | None, allowed: Sequence[str]) -> None:
+    """A list filter's value must be one of `allowed` (a machine's statuses, in its order): else 422
+    naming the field and the choices."""
+    if value is not None and value not in allowed:
+        raise ValidationFailed(
+            f"{field}: unknown {field} {value!r} (one of: {', '.join(allowed)})", fields={field: "unknown"}
+        )
+
+
+def newest_first(session: Session, query: Any, at: Any, row_id: Any, *, limit: int | None, cursor: str | None) -> Any:
+    """The module's lists: newest first by (`at`, id), keyset-paginated."""
+    return keyset_page(
+        session, query, col(at), col(row_id), limit=limit, cursor=cursor, descending=True, parse=parse_instant
+    )
+
+
+def own_or_staff(ctx: TenantContext, vendor_id: uuid.UUID, by_vendor: bool, what: str) -> None:
+    """Staff may `what` for any vendor; with `by_vendor`, only a vendor for its own organization."""
+    if not by_vendor:
+        staff_only(ctx, what)
+    elif not is_vendor(ctx) or ctx.organization_id != vendor_id:
+        raise Forbidden(f"a vendor may {what} only for its own organization")
 
 
 def staff_only(ctx: TenantContext, what: str) -> None:
@@ -278,11 +303,7 @@ class CaseFilters:
 
 
 def check_filters(filters: CaseFilters) -> None:
-    if filters.status is not None and filters.status not in CASE_MACHINE.states:
-        raise ValidationFailed(
-            f"status: unknown status {filters.status!r} (one of: {', '.join(CASE_MACHINE.statuses)})",
-            fields={"status": "unknown"},
-        )
+    check_choice("status", filters.status, CASE_MACHINE.statuses)
     if filters.case_type is not None:
         rules.check_type(filters.case_type)
     if filters.min_age_days is not None and not 0 <= filters.min_age_days <= 36500:
@@ -312,13 +333,4 @@ def case_page(
         query = query.where(Case.due_at < now, col(Case.status).in_(sorted(ACTIVE)))
     if filters.q:
         query = query.where(col(Case.subject).ilike(like_pattern(filters.q)))
-    return keyset_page(
-        session,
-        query,
-        col(Case.opened_at),
-        col(Case.id),
-        limit=limit,
-        cursor=cursor,
-        descending=True,
-        parse=parse_instant,
-    )
+    return newest_first(session, query, Case.opened_at, Case.id, limit=limit, cursor=cursor)

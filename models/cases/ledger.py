@@ -23,7 +23,7 @@ from engine.cases import matching
 from engine.cases.machines import PAY_PAID
 from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
-from models.cases.cases import scoped, staff_only
+from models.cases.cases import check_choice, newest_first, own_or_staff, scoped, staff_only
 from models.cases.ledger_inputs import InvoiceCreate, POCreate, ReceiptCreate, ToleranceSet
 from models.cases.tables import (
     GoodsReceipt,
@@ -39,7 +39,7 @@ from models.catalog.tables import Organization
 from models.core import audit, mutations
 from models.core.base import utcnow
 from models.core.bulk import insert_rows, table_of
-from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.pagination import Page
 from models.core.text_search import like_pattern
 
 ZERO = Decimal(0)
@@ -193,11 +193,17 @@ def receipts_of(session: Session, ctx: TenantContext, line_ids: Iterable[uuid.UU
 
 
 def create_invoice(
-    session: Session, ctx: TenantContext, body: InvoiceCreate, *, invoice_id: uuid.UUID | None = None
+    session: Session,
+    ctx: TenantContext,
+    body: InvoiceCreate,
+    *,
+    invoice_id: uuid.UUID | None = None,
+    by_vendor: bool = False,
 ) -> Invoice:
-    """The vendor's invoice as received (staff record it): lines may name PO lines of the same
-    vendor; totals are computed; an `unmatched` reconciliation is its companion record."""
-    staff_only(ctx, "record invoices")
+    """The vendor's invoice as received (staff record it, or `by_vendor` the vendor itself sends its
+    own, models/cases/vendor_files.py): lines may name PO lines of the same vendor; totals are
+    computed; an `unmatched` reconciliation is its companion record."""
+    own_or_staff(ctx, body.vendor_id, by_vendor, "record invoices")
     vendor_org(session, ctx, body.vendor_id)
     number = _text(body.number, "number", rules.NUMBER_MAX)
     currency = rules.check_currency(body.currency)
@@ -340,11 +346,7 @@ def invoice_page(
     limit: int | None,
     cursor: str | None,
 ) -> Page[Invoice]:
-    if state is not None and state not in rules.RECONCILIATION_STATES:
-        raise ValidationFailed(
-            f"state: unknown state {state!r} (one of: {', '.join(rules.RECONCILIATION_STATES)})",
-            fields={"state": "unknown"},
-        )
+    check_choice("state", state, rules.RECONCILIATION_STATES)
     query = scoped(select(Invoice), Invoice, ctx)
     if vendor_id:
         query = query.where(Invoice.vendor_org_id == vendor_id)
@@ -356,16 +358,7 @@ def invoice_page(
         ).where(InvoiceReconciliation.state == state)
     if q:
         query = query.where(col(Invoice.number).ilike(like_pattern(q)))
-    return keyset_page(
-        session,
-        query,
-        col(Invoice.issued_at),
-        col(Invoice.id),
-        limit=limit,
-        cursor=cursor,
-        descending=True,
-        parse=parse_instant,
-    )
+    return newest_first(session, query, Invoice.issued_at, Invoice.id, limit=limit, cursor=cursor)
 
 
 def paid_amounts(session: Session, ctx: TenantContext, invoice_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Decimal]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from engine.cases.machines import MATCH_MACHINE, PAYMENT_MACHINE
 from engine.cases.permissions import APPROVE, READ, WRITE
 from engine.context import TenantContext
-from models.cases import ledger, ledger_queries, match_packs, payments, statements
+from models.cases import ledger, ledger_queries, match_packs, payments, statement_queries, statements
 from models.cases.ledger_inputs import (
     InvoiceCreate,
     PackCreate,
@@ -124,14 +124,14 @@ def settle_payment(ctx: TenantContext, payment_id: uuid.UUID, reference: str, pa
 def create_statement(ctx: TenantContext, body: StatementCreate) -> StatementView:
     ctx.require(WRITE)
     with tenant_session(ctx) as session:
-        return ledger_queries.statement_view(session, ctx, statements.create_statement(session, ctx, body))
+        return statement_queries.statement_view(session, ctx, statements.create_statement(session, ctx, body))
 
 
 def reconcile_statement(ctx: TenantContext, statement_id: uuid.UUID) -> StatementView:
     ctx.require(WRITE)
     with tenant_session(ctx) as session:
         st = statements.reconcile(session, ctx, statements.get_statement(session, ctx, statement_id))
-        return ledger_queries.statement_view(session, ctx, st)
+        return statement_queries.statement_view(session, ctx, st)
 
 
 def respond_line(ctx: TenantContext, line_id: uuid.UUID, response: str, note: str | None) -> SoaLineView:
@@ -141,5 +141,5 @@ def respond_line(ctx: TenantContext, line_id: uuid.UUID, response: str, note: st
         line = statements.get_line(session, ctx, line_id)
         statements.respond(session, ctx, line, response, note)
         st = statements.get_statement(session, ctx, line.statement_id)
-    detail = ledger_queries.statement_detail(ctx, st.id)
+    detail = statement_queries.statement_detail(ctx, st.id)
     return next(ln for ln in detail.lines if ln.id == line_id)

@@ -18,8 +18,8 @@ from engine.cases.machines import ACTIVE, MATCH_MACHINE, MP_CANCELLED, PAYMENT_M
 from engine.cases.permissions import READ
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
-from models.cases import ledger, links, match_packs, payments, statements
-from models.cases.cases import is_vendor, staff_only
+from models.cases import ledger, links, match_packs, payments
+from models.cases.cases import is_vendor, scoped, staff_only
 from models.cases.ledger_views import (
     AllocationView,
     CheckView,
@@ -28,7 +28,6 @@ from models.cases.ledger_views import (
     InvoiceView,
     LinkedCase,
     MatchLineView,
-    MissingEntry,
     PackDetail,
     PackView,
     PaymentAsOf,
@@ -36,9 +35,7 @@ from models.cases.ledger_views import (
     PaymentView,
     POLineView,
     POView,
-    SoaLineView,
-    StatementDetail,
-    StatementView,
+    ReconciliationView,
     ToleranceView,
 )
 from models.cases.queries import _events, _org_names
@@ -48,11 +45,12 @@ from models.cases.tables import (
     Case,
     Invoice,
     InvoiceLine,
+    MatchLine,
     MatchPack,
     Payment,
+    PaymentInvoice,
     PurchaseOrder,
     PurchaseOrderLine,
-    SoaStatement,
 )
 from models.core.db import tenant_session
 from models.core.decision_actions import ActionView
@@ -196,12 +194,13 @@ def _allocations(session: Session, ctx: TenantContext, allocs: list[Any]) -> lis
 
 
 def invoice_detail(ctx: TenantContext, invoice_id: uuid.UUID) -> InvoiceDetail:
+    """The invoice as received, its lines, the payments that pay it, its reconciliation record,
+    every match pack with a line of it, and the cases about it (a disputed line, or one of its
+    payments): newest first."""
     ctx.require(READ)
     with tenant_session(ctx) as session:
         row = ledger.get_invoice(session, ctx, invoice_id)
         lines = ledger.invoice_lines(session, ctx, [row.id])
-        from models.cases.tables import PaymentInvoice
-
         allocs = list(
             session.exec(
                 select(PaymentInvoice).where(
@@ -209,6 +208,23 @@ def invoice_detail(ctx: TenantContext, invoice_id: uuid.UUID) -> InvoiceDetail:
                 )
             ).all()
         )
+        rec = ledger.reconciliations(session, ctx, [row.id]).get(row.id)
+        matched = list(
+            session.exec(scoped(select(MatchLine), MatchLine, ctx).where(MatchLine.invoice_id == row.id)).all()
+        )
+        packs = (
+            list(
+                session.exec(
+                    scoped(select(MatchPack), MatchPack, ctx)
+                    .where(col(MatchPack.id).in_({m.pack_id for m in matched}))
+                    .order_by(col(MatchPack.created_at).desc())
+                ).all()
+            )
+            if matched
+            else []
+        )
+        about = links.cases_on(session, ctx, "match_line_id", [m.id for m in matched])
+        about += links.cases_on(session, ctx, "payment_id", sorted({a.payment_id for a in allocs}))
         return InvoiceDetail(
             invoice_view(session, ctx, row),
             [
@@ -225,6 +241,13 @@ def invoice_detail(ctx: TenantContext, invoice_id: uuid.UUID) -> InvoiceDetail:
                 for ln in lines
             ],
             _allocations(session, ctx, allocs),
+            ReconciliationView(
+                rec.state, rec.match_pack_id, rec.exceptions, rec.expected_amount, rec.variance, rec.updated_at
+            )
+            if rec
+            else None,
+            _pack_views(session, ctx, packs),
+            [_linked(c) for c in sorted(about, key=lambda c: c.opened_at, reverse=True)],
         )
 
 
@@ -510,75 +533,3 @@ def payment_as_of(ctx: TenantContext, payment_id: uuid.UUID, at: datetime) -> Pa
             raise ValidationFailed("at: the payment did not exist yet", fields={"at": "before the payment"})
         events = [e for e in _events(session, ctx, PAYMENT_EVENTS, "payment", [row.id]) if e.at <= at]
         return PaymentAsOf(row.id, at, events[-1].to_status if events else PAYMENT_MACHINE.initial, events)
-
-
-# ---- statements ------------------------------------------------------------------------------------
-
-
-def _statement_views(session: Session, ctx: TenantContext, rows: list[SoaStatement]) -> list[StatementView]:
-    orgs = _org_names(session, ctx, {r.vendor_org_id for r in rows})
-    out = []
-    for r in rows:
-        lines = statements.lines_of(session, ctx, r)
-        out.append(
-            StatementView(
-                r.id,
-                r.vendor_org_id,
-                orgs.get(r.vendor_org_id, ""),
-                r.reference,
-                r.currency,
-                r.as_of,
-                r.vendor_balance,
-                r.ledger_balance,
-                r.difference,
-                r.line_count,
-                r.matched_count,
-                sum(1 for ln in lines if ln.response == "confirmed"),
-                sum(1 for ln in lines if ln.response == "disputed"),
-                r.reconciled_at,
-            )
-        )
-    return out
-
-
-def statement_view(session: Session, ctx: TenantContext, row: SoaStatement) -> StatementView:
-    return _statement_views(session, ctx, [row])[0]
-
-
-def statement_page(
-    ctx: TenantContext, *, vendor_id: uuid.UUID | None = None, limit: int | None = None, cursor: str | None = None
-) -> Page[StatementView]:
-    ctx.require(READ)
-    with tenant_session(ctx) as session:
-        page = statements.statement_page(session, ctx, vendor_id=vendor_id, limit=limit, cursor=cursor)
-        return Page(_statement_views(session, ctx, page.items), page.next_cursor)
-
-
-def statement_detail(ctx: TenantContext, statement_id: uuid.UUID) -> StatementDetail:
-    ctx.require(READ)
-    with tenant_session(ctx) as session:
-        st = statements.get_statement(session, ctx, statement_id)
-        lines = statements.lines_of(session, ctx, st)
-        disputes = _latest(links.cases_on(session, ctx, "soa_line_id", [ln.id for ln in lines]), "soa_line_id")
-        return StatementDetail(
-            statement_view(session, ctx, st),
-            [
-                SoaLineView(
-                    ln.id,
-                    ln.line_no,
-                    ln.doc_type,
-                    ln.doc_number,
-                    ln.doc_date,
-                    ln.amount,
-                    ln.recon_state,
-                    ln.ledger_amount,
-                    ln.difference,
-                    ln.response,
-                    ln.response_note,
-                    ln.responded_at,
-                    _linked(disputes[ln.id]) if ln.id in disputes else None,
-                )
-                for ln in lines
-            ],
-            [MissingEntry(m["kind"], m["number"], m["at"], Decimal(m["amount"])) for m in st.missing],
-        )

@@ -93,10 +93,25 @@ class AllocationView:
 
 
 @dataclass(frozen=True)
+class ReconciliationView:
+    """The invoice's reconciliation record (its own row: the invoice itself never changes)."""
+
+    state: str
+    match_pack_id: uuid.UUID | None
+    exceptions: int
+    expected_amount: Decimal
+    variance: Decimal
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class InvoiceDetail:
     invoice: InvoiceView
     lines: list[InvoiceLineView]
     payments: list[AllocationView]
+    reconciliation: ReconciliationView | None = None
+    packs: list[PackView] = field(default_factory=list)  # every match pack with a line of this invoice
+    cases: list[LinkedCase] = field(default_factory=list)  # disputes of its lines, cases on its payments
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from engine.cases.machines import CASE_MACHINE as CASES
 from engine.context import TenantContext
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.cases import cases, links
-from models.cases.cases import is_vendor, scoped, staff_only
+from models.cases.cases import check_choice, is_vendor, newest_first, scoped, staff_only
 from models.cases.ledger import reconciliations, tolerances_for, vendor_org
 from models.cases.ledger_inputs import PackCreate
 from models.cases.tables import (
@@ -43,7 +43,7 @@ from models.core import audit, mutations
 from models.core.base import utcnow
 from models.core.bulk import insert_rows, table_of
 from models.core.decisions import decide
-from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.pagination import Page
 
 ZERO = Decimal(0)
 LIVE_PACK = ("open", "matched", "mismatch", "evidence_requested")
@@ -80,26 +80,13 @@ def pack_page(
     limit: int | None,
     cursor: str | None,
 ) -> Page[MatchPack]:
-    if status is not None and status not in MATCH_MACHINE.states:
-        raise ValidationFailed(
-            f"status: unknown status {status!r} (one of: {', '.join(MATCH_MACHINE.statuses)})",
-            fields={"status": "unknown"},
-        )
+    check_choice("status", status, MATCH_MACHINE.statuses)
     query = scoped(select(MatchPack), MatchPack, ctx)
     if status:
         query = query.where(MatchPack.status == status)
     if vendor_id:
         query = query.where(MatchPack.vendor_org_id == vendor_id)
-    return keyset_page(
-        session,
-        query,
-        col(MatchPack.created_at),
-        col(MatchPack.id),
-        limit=limit,
-        cursor=cursor,
-        descending=True,
-        parse=parse_instant,
-    )
+    return newest_first(session, query, MatchPack.created_at, MatchPack.id, limit=limit, cursor=cursor)
 
 
 # ---- building a pack ----------------------------------------------------------------------------------

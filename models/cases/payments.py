@@ -34,14 +34,14 @@ from engine.cases.machines import (
 )
 from engine.context import TenantContext
 from engine.errors import Conflict, NotFound, ValidationFailed
-from models.cases.cases import scoped, staff_only
+from models.cases.cases import check_choice, newest_first, scoped, staff_only
 from models.cases.ledger import get_invoice, vendor_org
 from models.cases.ledger_inputs import PaymentCreate
 from models.cases.tables import Case, Invoice, MatchLine, Payment, PaymentInvoice
 from models.core import mutations
 from models.core.base import utcnow
 from models.core.decisions import decide, lock_for_decision
-from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.pagination import Page
 from models.core.text_search import like_pattern
 
 LIVE = (PAY_SUBMITTED, PAY_ON_HOLD, PAY_APPROVED, PAY_PAID)  # payments that count against an invoice
@@ -181,11 +181,7 @@ def payment_page(
     limit: int | None,
     cursor: str | None,
 ) -> Page[Payment]:
-    if status is not None and status not in PAYMENT_MACHINE.states:
-        raise ValidationFailed(
-            f"status: unknown status {status!r} (one of: {', '.join(PAYMENT_MACHINE.statuses)})",
-            fields={"status": "unknown"},
-        )
+    check_choice("status", status, PAYMENT_MACHINE.statuses)
     query = scoped(select(Payment), Payment, ctx)
     if status:
         query = query.where(Payment.status == status)
@@ -193,16 +189,7 @@ def payment_page(
         query = query.where(Payment.vendor_org_id == vendor_id)
     if q:
         query = query.where(col(Payment.reference).ilike(like_pattern(q)))
-    return keyset_page(
-        session,
-        query,
-        col(Payment.created_at),
-        col(Payment.id),
-        limit=limit,
-        cursor=cursor,
-        descending=True,
-        parse=parse_instant,
-    )
+    return newest_first(session, query, Payment.created_at, Payment.id, limit=limit, cursor=cursor)
 
 
 # ---- holds ------------------------------------------------------------------------------------------

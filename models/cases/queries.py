@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table
@@ -17,7 +18,7 @@ from engine.cases.machines import ACTIVE, CASE_MACHINE, EVIDENCE_MACHINE
 from engine.cases.permissions import READ
 from engine.context import TenantContext
 from engine.rbac import Role
-from models.cases import cases, evidence
+from models.cases import cases, evidence, history
 from models.cases.cases import CaseFilters
 from models.cases.tables import CASE_EVENTS, EVIDENCE_EVENTS, Case, CaseMessage, Evidence, EvidenceVersion
 from models.cases.views import (
@@ -65,10 +66,11 @@ def _org_names(session: Session, ctx: TenantContext, ids: Iterable[uuid.UUID]) -
     return {r[0]: r[1] for r in rows}
 
 
-def _views(session: Session, ctx: TenantContext, rows: list[Case]) -> list[CaseView]:
+def _views(session: Session, ctx: TenantContext, rows: list[Case], now: datetime | None = None) -> list[CaseView]:
+    """`now`: the moment ages and overdue are counted at (a past one for a case as of then)."""
     orgs = _org_names(session, ctx, {r.vendor_org_id for r in rows})
     people = _names(session, {r.assignee_id for r in rows if r.assignee_id})
-    now = utcnow()
+    now = now or utcnow()
     out = []
     for r in rows:
         age = rules.age(r.opened_at, r.due_at, now, active=r.status in ACTIVE)
@@ -140,8 +142,14 @@ def _events(session: Session, ctx: TenantContext, table: Table, entity: str, ids
     ]
 
 
-def _evidence_views(session: Session, ctx: TenantContext, rows: list[Evidence]) -> list[EvidenceView]:
-    versions = evidence.versions_of(session, ctx, [r.id for r in rows])
+def _evidence_views(
+    session: Session, ctx: TenantContext, rows: list[Evidence], versions: list[EvidenceVersion] | None = None
+) -> list[EvidenceView]:
+    """`versions`: the versions to show (those uploaded by a past moment); None: all, and the
+    decisions this person may take now."""
+    past = versions is not None
+    if versions is None:
+        versions = evidence.versions_of(session, ctx, [r.id for r in rows])
     by_evidence: dict[uuid.UUID, list[EvidenceVersion]] = {}
     for v in versions:
         by_evidence.setdefault(v.evidence_id, []).append(v)
@@ -150,6 +158,7 @@ def _evidence_views(session: Session, ctx: TenantContext, rows: list[Evidence]) 
         mine = by_evidence.get(r.id, [])
         current = next((v for v in mine if v.version == r.current_version), None)
         latest = max((v.version for v in mine), default=0)
+        allowed = [] if past else list(EVIDENCE_MACHINE.actions_for(r, ctx))
         out.append(
             EvidenceView(
                 id=r.id,
@@ -167,7 +176,8 @@ def _evidence_views(session: Session, ctx: TenantContext, rows: list[Evidence]) 
                     VersionView(v.version, v.filename, v.content_type, v.size, v.sha256, v.created_at, v == current)
                     for v in mine
                 ],
-                actions=_actions(t for t in EVIDENCE_MACHINE.actions_for(r, ctx) if t.action != "replace"),
+                actions=_actions(t for t in allowed if t.action != "replace"),
+                can_replace=any(t.action == "replace" for t in allowed),
             )
         )
     return out
@@ -207,9 +217,10 @@ def _timeline(
     return sorted(items, key=lambda i: (i.at, i.kind))
 
 
-def case_detail(ctx: TenantContext, case_id: uuid.UUID) -> CaseDetail:
+def case_detail(ctx: TenantContext, case_id: uuid.UUID, as_of: datetime | None = None) -> CaseDetail:
     """The case, the decisions this person may take now (at most four), one timeline of messages,
-    evidence uploads and decision events, the checklist and the evidence files."""
+    evidence uploads and decision events, the checklist and the evidence files. With `as_of`: the
+    case as it stood then, rebuilt from its events (models/cases/history.py), with no decisions."""
     ctx.require(READ)
     with tenant_session(ctx) as session:
         row = cases.get_case(session, ctx, case_id)
@@ -224,13 +235,27 @@ def case_detail(ctx: TenantContext, case_id: uuid.UUID) -> CaseDetail:
         versions = evidence.versions_of(session, ctx, [f.id for f in files])
         events = _events(session, ctx, CASE_EVENTS, "case", [row.id])
         events += _events(session, ctx, EVIDENCE_EVENTS, "evidence", [f.id for f in files])
-        steps = [StepView(s.id, s.position, s.label, s.done, s.done_at) for s in cases.steps_of(session, ctx, row)]
+        steps = cases.steps_of(session, ctx, row)
+        shown: list[EvidenceVersion] | None = None
+        if as_of is not None:
+            then = history.case_then(
+                session, ctx, row, as_of, messages=messages, files=files, versions=versions, events=events, steps=steps
+            )
+            row, messages, files, versions, events, steps = (
+                then.case,
+                then.messages,
+                then.files,
+                then.versions,
+                then.events,
+                then.steps,
+            )
+            shown = versions
         return CaseDetail(
-            case=case_view(session, ctx, row),
-            actions=_actions(CASE_MACHINE.actions_for(row, ctx)),
+            case=_views(session, ctx, [row], now=as_of)[0],
+            actions=[] if as_of is not None else _actions(CASE_MACHINE.actions_for(row, ctx)),
             timeline=_timeline(messages, versions, {f.id: f.label for f in files}, events),
-            checklist=steps,
-            evidence=_evidence_views(session, ctx, files),
+            checklist=[StepView(s.id, s.position, s.label, s.done, s.done_at) for s in steps],
+            evidence=_evidence_views(session, ctx, files, shown),
         )
 
 

@@ -4,6 +4,8 @@ organization's rows only (`vendor_where`), RLS again; portal links for a vendor,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col
@@ -23,107 +25,91 @@ def _base(ctx: TenantContext) -> str:
     return "/portal" if is_vendor(ctx) else ""
 
 
-def _cases(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    found = ranked(
-        session,
-        ctx,
-        Case,
-        terms,
-        limit,
-        code=Case.subject,
-        texts=(),
-        where=vendor_where(Case, ctx),
-        order=(col(Case.opened_at).desc(),),
-    )
-    return [
-        SearchHit("cases", str(c.id), c.subject, c.status.replace("_", " "), f"{_base(ctx)}/cases/{c.id}", r)
-        for c, r in found
-    ]
+@dataclass(frozen=True)
+class Findable:
+    """One kind of row the search finds: matched on `code`, newest first by `at`, shown with
+    `sub(row)`, opened at `path` (`{id}` is the row's id; staff paths get `/portal` for a vendor)."""
+
+    kind: str
+    label: str
+    model: Any
+    code: Any
+    at: Any
+    sub: Callable[[Any], str]
+    path: str
+    order: int
+
+    def find(self, session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
+        found = ranked(
+            session,
+            ctx,
+            self.model,
+            terms,
+            limit,
+            code=self.code,
+            texts=(),
+            where=vendor_where(self.model, ctx),
+            order=(col(self.at).desc(),),
+        )
+        base = _base(ctx)
+        return [
+            SearchHit(
+                self.kind, str(r.id), getattr(r, self.code.key), self.sub(r), base + self.path.format(id=r.id), rank
+            )
+            for r, rank in found
+        ]
+
+    def provider(self) -> SearchProvider:
+        return SearchProvider(self.kind, self.label, READ, self.find, order=self.order)
 
 
-def _invoices(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    found = ranked(
-        session,
-        ctx,
+def _words(status: str) -> str:
+    return status.replace("_", " ")
+
+
+FINDABLE = (
+    Findable(
+        "cases", "Vendor cases", Case, Case.subject, Case.opened_at, lambda c: _words(c.status), "/cases/{id}", 30
+    ),
+    Findable(
+        "invoices",
+        "Invoices",
         Invoice,
-        terms,
-        limit,
-        code=Invoice.number,
-        texts=(),
-        where=vendor_where(Invoice, ctx),
-        order=(col(Invoice.issued_at).desc(),),
-    )
-    url = "/portal/invoices" if is_vendor(ctx) else "/invoices"
-    return [SearchHit("invoices", str(i.id), i.number, f"{i.total:,.2f} {i.currency}", url, r) for i, r in found]
-
-
-def _payments(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    found = ranked(
-        session,
-        ctx,
+        Invoice.number,
+        Invoice.issued_at,
+        lambda i: f"{i.total:,.2f} {i.currency}",
+        "/invoices",
+        31,
+    ),
+    Findable(
+        "payments",
+        "Payments",
         Payment,
-        terms,
-        limit,
-        code=Payment.reference,
-        texts=(),
-        where=vendor_where(Payment, ctx),
-        order=(col(Payment.created_at).desc(),),
-    )
-    return [
-        SearchHit(
-            "payments",
-            str(p.id),
-            p.reference,
-            f"{p.amount:,.2f} {p.currency} · {p.status.replace('_', ' ')}",
-            f"{_base(ctx)}/payments/{p.id}",
-            r,
-        )
-        for p, r in found
-    ]
-
-
-def _packs(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    found = ranked(
-        session,
-        ctx,
+        Payment.reference,
+        Payment.created_at,
+        lambda p: f"{p.amount:,.2f} {p.currency} · {_words(p.status)}",
+        "/payments/{id}",
+        32,
+    ),
+    Findable(
+        "match_packs",
+        "Match packs",
         MatchPack,
-        terms,
-        limit,
-        code=MatchPack.title,
-        texts=(),
-        where=vendor_where(MatchPack, ctx),
-        order=(col(MatchPack.created_at).desc(),),
-    )
-    return [
-        SearchHit("match_packs", str(p.id), p.title, p.status.replace("_", " "), f"{_base(ctx)}/match-packs/{p.id}", r)
-        for p, r in found
-    ]
-
-
-def _statements(session: Session, ctx: TenantContext, terms: Terms, limit: int) -> list[SearchHit]:
-    found = ranked(
-        session,
-        ctx,
+        MatchPack.title,
+        MatchPack.created_at,
+        lambda p: _words(p.status),
+        "/match-packs/{id}",
+        33,
+    ),
+    Findable(
+        "statements",
+        "Statements of account",
         SoaStatement,
-        terms,
-        limit,
-        code=SoaStatement.reference,
-        texts=(),
-        where=vendor_where(SoaStatement, ctx),
-        order=(col(SoaStatement.as_of).desc(),),
-    )
-    return [
-        SearchHit(
-            "statements", str(s.id), s.reference, f"as of {s.as_of:%Y-%m-%d}", f"{_base(ctx)}/statements/{s.id}", r
-        )
-        for s, r in found
-    ]
-
-
-PROVIDERS = (
-    SearchProvider("cases", "Vendor cases", READ, _cases, order=30),
-    SearchProvider("invoices", "Invoices", READ, _invoices, order=31),
-    SearchProvider("payments", "Payments", READ, _payments, order=32),
-    SearchProvider("match_packs", "Match packs", READ, _packs, order=33),
-    SearchProvider("statements", "Statements of account", READ, _statements, order=34),
+        SoaStatement.reference,
+        SoaStatement.as_of,
+        lambda s: f"as of {s.as_of:%Y-%m-%d}",
+        "/statements/{id}",
+        34,
+    ),
 )
+PROVIDERS = tuple(f.provider() for f in FINDABLE)

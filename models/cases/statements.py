@@ -18,7 +18,7 @@ from engine.cases.machines import CASE_MACHINE, RESPOND
 from engine.context import TenantContext
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from models.cases import cases, links
-from models.cases.cases import is_vendor, scoped, staff_only
+from models.cases.cases import is_vendor, newest_first, own_or_staff, scoped
 from models.cases.ledger import ledger_entries, vendor_org
 from models.cases.ledger_inputs import StatementCreate
 from models.cases.tables import Case, SoaLine, SoaStatement
@@ -26,7 +26,7 @@ from models.core import audit, mutations
 from models.core.base import utcnow
 from models.core.bulk import insert_rows, table_of
 from models.core.decisions import decide
-from models.core.pagination import Page, keyset_page, parse_instant
+from models.core.pagination import Page
 
 ZERO = Decimal(0)
 
@@ -61,23 +61,19 @@ def statement_page(
     query = scoped(select(SoaStatement), SoaStatement, ctx)
     if vendor_id:
         query = query.where(SoaStatement.vendor_org_id == vendor_id)
-    return keyset_page(
-        session,
-        query,
-        col(SoaStatement.as_of),
-        col(SoaStatement.id),
-        limit=limit,
-        cursor=cursor,
-        descending=True,
-        parse=parse_instant,
-    )
+    return newest_first(session, query, SoaStatement.as_of, SoaStatement.id, limit=limit, cursor=cursor)
 
 
 def create_statement(
-    session: Session, ctx: TenantContext, body: StatementCreate, *, statement_id: uuid.UUID | None = None
+    session: Session,
+    ctx: TenantContext,
+    body: StatementCreate,
+    *,
+    statement_id: uuid.UUID | None = None,
+    by_vendor: bool = False,
 ) -> SoaStatement:
-    """Record a vendor's statement (staff) and reconcile it at once."""
-    staff_only(ctx, "record statements of account")
+    """Record a vendor's statement (staff, or `by_vendor` the vendor's own) and reconcile it at once."""
+    own_or_staff(ctx, body.vendor_id, by_vendor, "record statements of account")
     vendor_org(session, ctx, body.vendor_id)
     reference = body.reference.strip()
     if not reference:
@@ -133,13 +129,14 @@ def create_statement(
         entity_id=st.id,
         after={**mutations.snapshot(st), "lines": len(parsed)},
     )
-    return reconcile(session, ctx, st)
+    return reconcile(session, ctx, st, by_vendor=by_vendor)
 
 
-def reconcile(session: Session, ctx: TenantContext, st: SoaStatement) -> SoaStatement:
+def reconcile(session: Session, ctx: TenantContext, st: SoaStatement, *, by_vendor: bool = False) -> SoaStatement:
     """The statement against the ledger as of its day: each line's state, ledger figure and
-    difference, the balances, and the ledger entries the statement does not list."""
-    staff_only(ctx, "reconcile statements")
+    difference, the balances, and the ledger entries the statement does not list. Staff; a vendor
+    only as its own statement arrives (`by_vendor`: the ledger it reads is its own)."""
+    own_or_staff(ctx, st.vendor_org_id, by_vendor, "reconcile statements")
     session.refresh(st, with_for_update=True)
     entries = ledger_entries(session, ctx, st.vendor_org_id, st.currency, st.as_of)
     lines = lines_of(session, ctx, st)

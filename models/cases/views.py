@@ -72,6 +72,8 @@ class EvidenceView:
     new_version_waiting: bool  # a newer version is uploaded: REPLACE puts it in place
     versions: list[VersionView] = field(default_factory=list)
     actions: list[ActionView] = field(default_factory=list)
+    # REPLACE is not among `actions`: it needs a new version uploaded first (upload, then decide)
+    can_replace: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKeyConstraint, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from engine.people.machines import MEMBERSHIP_MACHINE
@@ -46,6 +46,13 @@ class Membership(SQLModel, table=True):
     __tablename__: ClassVar[str] = "memberships"
     __table_args__ = (
         UniqueConstraint("tenant_id", "user_id"),
+        # a vendor's organization is a row of the tenant's catalog (migration 0022); staff have none
+        ForeignKeyConstraint(
+            ["tenant_id", "organization_id"],
+            ["organizations.tenant_id", "organizations.id"],
+            name="fk_memberships_organization",
+        ),
+        Index("ix_memberships_tenant_organization", "tenant_id", "organization_id"),
         CheckConstraint(ROLE_CHECK, name="ck_memberships_role"),
         CheckConstraint(sql_in("status", MEMBERSHIP_MACHINE.statuses), name="ck_memberships_status"),
     )

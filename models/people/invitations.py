@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.people import rules
 from engine.people.machines import INVITATION_MACHINE
 from engine.people.permissions import INVITATIONS_READ
@@ -104,6 +104,21 @@ def expire(session: Session, ctx: TenantContext, row: Invitation) -> None:
     decide(session, TenantContext.system(ctx.tenant_id, ctx.tenant_slug), INVITATION_MACHINE, row, "expire")
 
 
+def _check_organization_exists(session: Session, ctx: TenantContext, organization_id: uuid.UUID) -> None:
+    """A vendor invitation names an organization of the tenant's catalog (the membership it becomes
+    has a foreign key to it, migration 0022): else 422 naming the field, not a failed accept later.
+    Read by name, so people does not import the catalog module."""
+    found = session.execute(
+        text("select 1 from organizations where tenant_id = :t and id = :o"),
+        {"t": ctx.tenant_id, "o": organization_id},
+    ).first()
+    if found is None:
+        raise ValidationFailed(
+            f"organization_id: no organization {organization_id} in this tenant",
+            fields={"organization_id": "not found"},
+        )
+
+
 def create_invitation(
     session: Session, ctx: TenantContext, email: str, role: str, organization_id: uuid.UUID | None
 ) -> tuple[Invitation, str]:
@@ -112,6 +127,8 @@ def create_invitation(
     wanted = rules.parse_role(role)
     rules.check_may_grant(ctx.role, wanted)
     rules.check_organization(wanted, organization_id)
+    if organization_id is not None:
+        _check_organization_exists(session, ctx, organization_id)
     if _is_member(session, ctx, email):
         raise Conflict(f"{email} is already an active member of this tenant", fields={"email": "already a member"})
     open_one = session.exec(

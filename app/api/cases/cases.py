@@ -17,7 +17,7 @@ from engine.cases.machines import CASE_MACHINE
 from engine.cases.permissions import READ, WRITE
 from engine.cases.rules import CASE_TYPES
 from engine.context import TenantContext
-from engine.inputs import query_int
+from engine.inputs import Instant, query_int
 from models.cases import actions, queries
 from models.cases.cases import CaseFilters
 from models.cases.inputs import CaseCreate, CaseUpdate, MessageCreate, StepCreate, StepUpdate, VendorInvite
@@ -65,9 +65,14 @@ def create_case(body: CaseCreate, ctx: TenantContext = Depends(require(WRITE))) 
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
-def get_case(case_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> CaseDetail:
-    """The case, the decisions the caller may take now, the timeline, checklist and evidence."""
-    return queries.case_detail(ctx, case_id)
+def get_case(
+    case_id: uuid.UUID,
+    as_of: Annotated[Instant | None, Query(description="show the case as it stood then (no decisions)")] = None,
+    ctx: TenantContext = Depends(require(READ)),
+) -> CaseDetail:
+    """The case, the decisions the caller may take now, the timeline, checklist and evidence; with
+    `as_of`, the case as it stood at that moment, rebuilt from its events (422 before it was opened)."""
+    return queries.case_detail(ctx, case_id, as_of)
 
 
 @router.patch("/cases/{case_id}", response_model=CaseView)

@@ -22,7 +22,7 @@ from starlette.background import BackgroundTask
 from app.api.body_limit import allow_upload
 from app.api.deps import require
 from app.api.errors import error_responses
-from app.api.streaming_form import StreamingForm, boundary_of, read_form
+from app.api.streaming_form import MULTIPART_FILE, StreamingForm, boundary_of, read_form
 from engine.cases.permissions import READ, WRITE
 from engine.cases.rules import LABEL_MAX
 from engine.context import TenantContext
@@ -41,26 +41,12 @@ READ_BLOCK = 256 * 1024
 allow_upload(UPLOADS)
 router = APIRouter(tags=["evidence"])
 
-_MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
 Label = Annotated[PlainText | None, Query(max_length=LABEL_MAX, description="what the file shows")]
 Version = Annotated[query_int(1, 100000) | None, Query(description="a version number (default: the current one)")]
 
 
 @router.post(
-    UPLOADS, status_code=201, response_model=EvidenceView, openapi_extra=_MULTIPART, responses=error_responses(413)
+    UPLOADS, status_code=201, response_model=EvidenceView, openapi_extra=MULTIPART_FILE, responses=error_responses(413)
 )
 async def upload_evidence(
     request: Request,

@@ -20,6 +20,7 @@ from engine.context import TenantContext
 from engine.inputs import Instant
 from models.cases import ledger_actions as actions
 from models.cases import ledger_queries as queries
+from models.cases import statement_queries
 from models.cases.ledger_inputs import (
     HoldNote,
     InvoiceCreate,
@@ -231,7 +232,7 @@ def list_statements(
     cursor: Cursor = None,
     ctx: TenantContext = Depends(require(READ)),
 ) -> Page[StatementView]:
-    return queries.statement_page(ctx, vendor_id=vendor_id, limit=limit, cursor=cursor)
+    return statement_queries.statement_page(ctx, vendor_id=vendor_id, limit=limit, cursor=cursor)
 
 
 @router.post("/statements", status_code=201, response_model=StatementView)
@@ -242,7 +243,7 @@ def create_statement(body: StatementCreate, ctx: TenantContext = Depends(require
 
 @router.get("/statements/{statement_id}", response_model=StatementDetail)
 def get_statement(statement_id: uuid.UUID, ctx: TenantContext = Depends(require(READ))) -> StatementDetail:
-    return queries.statement_detail(ctx, statement_id)
+    return statement_queries.statement_detail(ctx, statement_id)
 
 
 @router.post("/statements/{statement_id}/reconcile", response_model=StatementView)

@@ -5,11 +5,14 @@ and the invitation of a vendor person to the portal."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.vars import Var
 
+from app.web.cases.as_of import AsOfMixin, as_of_bar
 from app.web.cases.rows import (
     CASE_COLORS,
     CaseRow,
@@ -24,7 +27,17 @@ from app.web.cases.rows import (
 from app.web.kit import badges, controls
 from app.web.kit import format as fmt
 from app.web.kit.calls import call
-from app.web.kit.decisions import Action, Decision, DecisionDialogMixin, action_buttons, decision_page, record_header
+from app.web.kit.decisions import (
+    Action,
+    Decision,
+    DecisionDialogMixin,
+    action_buttons,
+    decide_by,
+    decision_page,
+    record_header,
+)
+from app.web.kit.evidence import EvidenceUploadMixin, evidence_box
+from app.web.kit.rows import Option
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
 from engine.cases.permissions import APPROVE, READ, WRITE
@@ -32,6 +45,8 @@ from engine.cases.rules import BODY_MAX, STEP_MAX
 from engine.context import TenantContext
 from engine.people.permissions import USERS_MANAGE
 from models.cases import actions, queries
+from models.cases.evidence import EvidenceUpload
+from models.cases.inputs import CaseUpdate
 
 DONE = {
     "approve": "Case approved.",
@@ -41,9 +56,14 @@ DONE = {
 }
 
 
-def fetch_case(ctx: TenantContext, case_id: str) -> dict[str, Any]:
-    detail = queries.case_detail(ctx, fmt.parse_uuid(case_id))  # type: ignore[arg-type]
+UNASSIGNED = "nobody"
+
+
+def fetch_case(ctx: TenantContext, case_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+    detail = queries.case_detail(ctx, fmt.parse_uuid(case_id), as_of)  # type: ignore[arg-type]
+    people = queries.assignee_options(ctx) if ctx.can(WRITE) and as_of is None else []
     return {
+        "assignees": [Option(UNASSIGNED, "Unassigned"), *people] if people else [],
         "case": case_row(detail.case),
         "timeline": timeline_rows(detail.timeline),
         "steps": step_rows(detail.checklist),
@@ -52,11 +72,12 @@ def fetch_case(ctx: TenantContext, case_id: str) -> dict[str, Any]:
     }
 
 
-class CaseState(DecisionDialogMixin, AuthState):
+class CaseState(AsOfMixin, EvidenceUploadMixin, DecisionDialogMixin, AuthState):
     case: CaseRow = CaseRow()
     timeline: list[TimelineRow] = []
     steps: list[StepRow] = []
     evidence: list[EvidenceRow] = []
+    assignees: list[Option] = []
     can_write: bool = False
     can_review: bool = False
     can_invite: bool = False
@@ -70,9 +91,10 @@ class CaseState(DecisionDialogMixin, AuthState):
     _action_permission: ClassVar[str] = READ  # the machine checks each decision's own permission
     _missing_text: ClassVar[str] = "This case does not exist in your tenant."
     _denied_text: ClassVar[str] = "Your role may not change this case."
+    _evidence_permission: ClassVar[str] = WRITE
 
-    def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
-        return fetch_case(ctx, record_id)
+    def _fetch_record(self, ctx: TenantContext, record_id: str, at: datetime | None = None) -> dict[str, Any]:
+        return fetch_case(ctx, record_id, at or self._as_of_value())
 
     def _fill_record(self, ctx: TenantContext, data: dict[str, Any]) -> str:
         self.case, self.timeline, self.steps, self.evidence = (
@@ -81,18 +103,28 @@ class CaseState(DecisionDialogMixin, AuthState):
             data["steps"],
             data["evidence"],
         )
-        self.can_write, self.can_review, self.can_invite = ctx.can(WRITE), ctx.can(APPROVE), ctx.can(USERS_MANAGE)
+        now = not self._in_past()  # a past moment is read-only
+        self.can_write, self.can_review = now and ctx.can(WRITE), now and ctx.can(APPROVE)
+        self.can_invite = now and ctx.can(USERS_MANAGE)
+        self.assignees = data["assignees"]
         return data["case"].id
 
     def _blank_record(self) -> None:
-        self.case, self.timeline, self.steps, self.evidence = CaseRow(), [], [], []
+        self.case, self.timeline, self.steps, self.evidence, self.assignees = CaseRow(), [], [], [], []
         self.can_write = self.can_review = self.can_invite = False
         self.reply = self.new_step = self.evidence_note = self.invite_email = self.invite_link = ""
+        self.file_label = self.upload_message = self.replacing = self.as_of_text = ""
+        self._leave_past()
+
+    def _open_receiver(self, ctx: TenantContext, case_id: uuid.UUID, evidence_id: uuid.UUID | None) -> EvidenceUpload:
+        """Staff add new files (the vendor replaces its own); the same receiver as the portal's."""
+        return EvidenceUpload(ctx, case_id)
+
+    async def _evidence_stored(self, ctx: TenantContext, evidence_id: uuid.UUID, replaced: bool) -> None:
+        await self._show(ctx, self._record_id)
 
     def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
-        actions.decide_case(
-            ctx, fmt.parse_uuid(record_id), decision.action or "", decision.reason, decision.expected_status
-        )  # type: ignore[arg-type]
+        decide_by(actions.decide_case, ctx, record_id, decision)
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["case"].status
@@ -170,6 +202,16 @@ class CaseState(DecisionDialogMixin, AuthState):
             self.evidence_note = ""
 
     @rx.event
+    async def assign(self, value: str):
+        """A non-decision edit (PATCH's): the models check the person is an active staff member of
+        the tenant and audit the change; only the offered choices are sent."""
+        value = str(value or "")[:40]
+        if value not in {o.id for o in self.assignees} or value == (self.case.assignee_id or UNASSIGNED):
+            return
+        chosen = None if value == UNASSIGNED else fmt.parse_uuid(value)
+        await self._write(WRITE, _assign, chosen, notice="Assignee changed.")
+
+    @rx.event
     async def invite(self):
         ctx = await self._require(USERS_MANAGE)
         if ctx is None or not self._record_id or not self.invite_email.strip():
@@ -181,6 +223,10 @@ class CaseState(DecisionDialogMixin, AuthState):
             base = f"{self.router.page.host}" if self.router.page.host else ""
             self.invite_link = base + made.accept_path
             self.invite_email, self.notice = "", "Invitation created: send the link below to the vendor (shown once)."
+
+
+def _assign(ctx: TenantContext, case_id, assignee_id) -> Any:  # noqa: ANN001
+    return actions.update_case(ctx, case_id, CaseUpdate(assignee_id=assignee_id))
 
 
 def _set_step(ctx: TenantContext, case_id, step_id: str, done: bool) -> Any:  # noqa: ANN001
@@ -308,7 +354,21 @@ def _header(c: Var) -> rx.Component:
             rx.flex(
                 action_buttons(CaseState, "case-action", solid="approve", disable_while_busy=True),
                 rx.spacer(),
-                controls.hint("Assignee: ", c["assignee"]),
+                rx.cond(
+                    CaseState.assignees.length() > 0,
+                    controls.field(
+                        "Assignee",
+                        controls.select(
+                            CaseState.assignees,
+                            rx.cond(c["assignee_id"] != "", c["assignee_id"], UNASSIGNED),
+                            CaseState.assign,
+                            "Assignee",
+                            trigger={"data_testid": "case-assignee", "min_width": "12rem"},
+                            disabled=CaseState.busy,
+                        ),
+                    ),
+                    controls.hint("Assignee: ", c["assignee"], data_testid="case-assignee-name"),
+                ),
                 align="center",
                 wrap="wrap",
                 gap="0.5rem",
@@ -320,34 +380,29 @@ def _header(c: Var) -> rx.Component:
 
 def _reply() -> rx.Component:
     s = CaseState
-    return rx.vstack(
-        controls.note_input(
-            s.reply, lambda v: s.set_text("reply", v), "reply-input", placeholder="Write to the vendor", rows="3"
+    return controls.message_box(
+        s.reply,
+        lambda v: s.set_text("reply", v),
+        "reply-input",
+        BODY_MAX,
+        rx.button(
+            "Comment",
+            variant="soft",
+            on_click=s.send_reply("comment"),
+            disabled=controls.send_disabled(s.busy, s.reply),
+            data_testid="reply-comment",
         ),
-        rx.hstack(
-            controls.char_counter(s.reply, BODY_MAX, "reply-counter"),
-            rx.spacer(),
+        rx.cond(
+            s.can_review,
             rx.button(
-                "Comment",
-                variant="soft",
-                on_click=s.send_reply("comment"),
-                disabled=s.busy | (s.reply.strip() == ""),
-                data_testid="reply-comment",
+                "Ask the vendor",
+                on_click=s.send_reply("request"),
+                disabled=controls.send_disabled(s.busy, s.reply),
+                data_testid="reply-request",
             ),
-            rx.cond(
-                s.can_review,
-                rx.button(
-                    "Ask the vendor",
-                    on_click=s.send_reply("request"),
-                    disabled=s.busy | (s.reply.strip() == ""),
-                    data_testid="reply-request",
-                ),
-            ),
-            width="100%",
-            align="center",
         ),
-        width="100%",
-        spacing="2",
+        placeholder="Write to the vendor",
+        rows="3",
     )
 
 
@@ -371,25 +426,23 @@ def _invite() -> rx.Component:
     )
 
 
+def _active(c: Var) -> Var:
+    """The case still takes messages and files (engine.cases.machines.ACTIVE)."""
+    return (c["status"] == "open") | (c["status"] == "waiting_vendor") | (c["status"] == "in_review")
+
+
 @app_page("/cases/[id]", "Case", permission=READ, on_load=CaseState.load)
 def case_page() -> rx.Component:
     s = CaseState
     return decision_page(
         s,
         _header(s.case),
+        as_of_bar(s),
         rx.grid(
             controls.section(
                 "Timeline",
                 rx.vstack(rx.foreach(s.timeline, _timeline_item), spacing="3", width="100%"),
-                rx.cond(
-                    s.can_write
-                    & (
-                        (s.case["status"] == "open")
-                        | (s.case["status"] == "waiting_vendor")
-                        | (s.case["status"] == "in_review")
-                    ),
-                    _reply(),
-                ),
+                rx.cond(s.can_write & _active(s.case), _reply()),
             ),
             rx.vstack(
                 controls.section(
@@ -428,6 +481,7 @@ def case_page() -> rx.Component:
                         ),
                     ),
                 ),
+                rx.cond(s.can_write & _active(s.case), evidence_box(s, "case-evidence", "case-")),
                 rx.cond(s.can_invite, _invite()),
                 spacing="4",
                 width="100%",

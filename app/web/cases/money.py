@@ -35,7 +35,7 @@ from engine.cases.machines import MATCH_MACHINE, PAYMENT_MACHINE
 from engine.cases.permissions import READ, WRITE
 from engine.context import TenantContext
 from models.cases import ledger_actions as actions
-from models.cases import ledger_queries, queries
+from models.cases import ledger_queries, queries, statement_queries
 from models.cases.ledger_inputs import PackCreate
 
 PAGE_SIZE = 25
@@ -201,7 +201,9 @@ def _pack_link(r: Var) -> rx.Component:
 
 
 INVOICE_COLUMNS = [
-    tables.col("Invoice", lambda r: rx.text(r["number"], weight="medium", data_testid="invoice-number")),
+    tables.col(
+        "Invoice", lambda r: rx.link(r["number"], href=r["href"], weight="medium", data_testid="invoice-number")
+    ),
     tables.col("Vendor", "vendor"),
     tables.col("Issued", "issued"),
     tables.num("Total", "total"),
@@ -415,7 +417,7 @@ class StatementsState(_VendorFilter, KeysetListMixin, AuthState):
     rows: list[StatementRow] = []
 
     def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[StatementRow], str | None]:
-        page = ledger_queries.statement_page(
+        page = statement_queries.statement_page(
             ctx, vendor_id=fmt.parse_uuid(self.f_vendor), limit=PAGE_SIZE, cursor=cursor
         )
         return [statement_row(v) for v in page.items], page.next_cursor

@@ -1,11 +1,10 @@
-"""The staff money record pages: `/payments/[id]` (decisions, allocations, the cases holding it,
-hold / release with a note, the remittance), `/match-packs/[id]` (the 3-way match explained line
-by line, the vendor's disputes, decisions) and `/statements/[id]` (each line against the ledger,
-the vendor's answers, reconcile again); and `/match-tolerances` (the tenant's and each vendor's)."""
+"""The staff money record pages with decisions: `/payments/[id]` (decisions, allocations, the cases
+holding it, hold / release with a note, the remittance) and `/match-packs/[id]` (the 3-way match
+explained line by line, the vendor's disputes, decisions). `/statements/[id]` is in
+money_statement.py, `/match-tolerances` in money_tolerances.py."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -19,8 +18,6 @@ from app.web.cases.money_rows import (
     LineRow,
     PackRow,
     PaymentRow,
-    SoaLineRow,
-    StatementRow,
     ToleranceRow,
     allocation_rows,
     amount,
@@ -29,25 +26,27 @@ from app.web.cases.money_rows import (
     line_rows,
     pack_row,
     payment_row,
-    soa_line_rows,
-    statement_row,
     tolerance_rows,
 )
 from app.web.kit import badges, controls
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
 from app.web.kit.calls import call
-from app.web.kit.controls import ANY
-from app.web.kit.decisions import Action, Decision, DecisionDialogMixin, action_buttons, decision_page, record_header
-from app.web.kit.rows import Option
+from app.web.kit.decisions import (
+    Action,
+    Decision,
+    DecisionDialogMixin,
+    action_buttons,
+    decide_by,
+    decision_page,
+    record_header,
+)
 from app.web.shell.auth import AuthState
 from app.web.shell.layout import app_page
-from engine.cases.matching import EXCEPTION_TYPES
-from engine.cases.permissions import APPROVE, READ, WRITE
+from engine.cases.permissions import APPROVE, READ
 from engine.context import TenantContext
 from models.cases import ledger_actions as actions
-from models.cases import ledger_queries, queries
-from models.cases.ledger_inputs import ToleranceSet
+from models.cases import ledger_queries
 
 EVENT_COLUMNS = [
     tables.col("Decision", "action"),
@@ -128,13 +127,7 @@ class PaymentState(DecisionDialogMixin, AuthState):
         self.can_review, self.note, self.remittance = False, "", ""
 
     def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
-        actions.decide_payment(
-            ctx,
-            fmt.parse_uuid(record_id),
-            decision.action or "",
-            decision.reason,
-            decision.expected_status,  # type: ignore[arg-type]
-        )
+        decide_by(actions.decide_payment, ctx, record_id, decision)
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["payment"].status
@@ -174,7 +167,9 @@ class PaymentState(DecisionDialogMixin, AuthState):
 
 
 ALLOCATION_COLUMNS = [
-    tables.col("Invoice", "invoice"),
+    tables.col(
+        "Invoice", lambda r: rx.link(r["invoice"], href=r["invoice_href"], data_testid="payment-allocation-invoice")
+    ),
     tables.num("Amount", "amount"),
 ]
 
@@ -295,13 +290,7 @@ class PackState(DecisionDialogMixin, AuthState):
         self.pack, self.lines, self.tolerances, self.events, self.expected = PackRow(), [], [], [], ""
 
     def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
-        actions.decide_pack(
-            ctx,
-            fmt.parse_uuid(record_id),
-            decision.action or "",
-            decision.reason,
-            decision.expected_status,  # type: ignore[arg-type]
-        )
+        decide_by(actions.decide_pack, ctx, record_id, decision)
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["pack"].status
@@ -405,307 +394,4 @@ def pack_page() -> rx.Component:
         back="match packs",
         missing="Match pack not found.",
         missing_testid="pack-missing",
-    )
-
-
-# ---- a statement -----------------------------------------------------------------------------------
-
-
-class StatementState(AuthState):
-    statement: StatementRow = StatementRow()
-    lines: list[SoaLineRow] = []
-    missing: list[AllocationRow] = []
-    found: bool = False
-    loading: bool = False
-    error: str = ""
-    notice: str = ""
-    can_write: bool = False
-    _record_id: str = ""
-
-    async def _show(self, ctx: TenantContext) -> None:
-        ok, d = await call(self, ledger_queries.statement_detail, ctx, fmt.parse_uuid(self._record_id))
-        if not ok:
-            self.found, self.error = False, "This statement does not exist in your tenant."
-            return
-        currency = d.statement.currency
-        self.statement = statement_row(d.statement)
-        self.lines = soa_line_rows(d.lines, currency)
-        self.missing = [
-            AllocationRow(f"{m.kind} {m.number}", m.at[:10], "", amount(m.amount, currency)) for m in d.missing
-        ]
-        self.found, self.error = True, ""
-
-    @rx.event
-    async def load(self):
-        self.found, self.loading, self.error, self.notice = False, True, "", ""
-        yield
-        ctx = await self._require(READ)
-        record = fmt.parse_uuid(fmt.last_segment(self.router.url.path))
-        self._record_id = str(record) if record else ""
-        if ctx is not None and record is not None:
-            self.can_write = ctx.can(WRITE) and ctx.role.value != "vendor"
-            await self._show(ctx)
-        self.loading = False
-
-    @rx.event
-    async def reconcile(self):
-        ctx = await self._require(WRITE)
-        if ctx is None or not self._record_id:
-            return
-        ok, _ = await call(self, actions.reconcile_statement, ctx, fmt.parse_uuid(self._record_id), writes=True)
-        if ok:
-            await self._show(ctx)
-            self.notice = "Reconciled against the ledger as it is now."
-
-
-SOA_COLUMNS = [
-    tables.col("#", "no"),
-    tables.col("Document", "document"),
-    tables.num("Vendor's figure", "amount"),
-    tables.num("Our ledger", "ledger"),
-    tables.col("Reconciliation", lambda r: badges.status_badge(r["state"], MONEY_COLORS, data_testid="soa-state")),
-    tables.num("Difference", "difference"),
-    tables.col(
-        "Vendor's answer",
-        lambda r: rx.vstack(
-            badges.status_badge(r["response"], MONEY_COLORS, data_testid="soa-response"),
-            rx.cond(r["note"] != "", controls.hint(r["note"])),
-            rx.cond(
-                r["dispute_href"] != "", rx.link("case", href=r["dispute_href"], size="1", data_testid="soa-dispute")
-            ),
-            spacing="1",
-        ),
-    ),
-]
-MISSING_COLUMNS = [tables.col("Document", "invoice"), tables.col("Date", "payment"), tables.num("Amount", "amount")]
-
-
-@app_page("/statements/[id]", "Statement of account", permission=READ, on_load=StatementState.load)
-def statement_page() -> rx.Component:
-    s = StatementState
-    st = s.statement
-    return rx.cond(
-        s.loading,
-        rx.center(rx.spinner(), padding="2rem", width="100%"),
-        rx.cond(
-            s.found,
-            rx.vstack(
-                rx.link("← All statements", href="/statements", size="2"),
-                rx.cond(s.error != "", rx.callout(s.error, color_scheme="red", size="1")),
-                rx.cond(s.notice != "", rx.callout(s.notice, color_scheme="green", size="1")),
-                record_header(
-                    rx.heading(st["reference"], size="6", data_testid="statement-reference"),
-                    sub=rx.text(
-                        st["vendor"], " · as of ", st["as_of"], " · ", st["lines"], " · ", st["answered"], size="2"
-                    ),
-                    aside=rx.vstack(
-                        controls.hint("Vendor's balance / our ledger / difference"),
-                        rx.text(
-                            st["vendor_balance"],
-                            " / ",
-                            st["ledger_balance"],
-                            " / ",
-                            st["difference"],
-                            weight="medium",
-                            data_testid="statement-balances",
-                        ),
-                        align="end",
-                        spacing="0",
-                    ),
-                    footer=(
-                        rx.cond(
-                            s.can_write,
-                            rx.button(
-                                "Reconcile again",
-                                variant="soft",
-                                on_click=s.reconcile,
-                                data_testid="statement-reconcile",
-                            ),
-                        ),
-                    ),
-                ),
-                controls.section("Lines", tables.grid(SOA_COLUMNS, s.lines, "statement-lines", "statement-line")),
-                controls.section(
-                    "In our ledger, not on the statement",
-                    tables.table_or_empty(
-                        s.missing,
-                        MISSING_COLUMNS,
-                        "statement-missing",
-                        "Nothing: every ledger entry is on the statement.",
-                        "check",
-                    ),
-                ),
-                spacing="4",
-                width="100%",
-            ),
-            rx.vstack(
-                rx.text(s.error), rx.link("Back to statements", href="/statements"), align="center", width="100%"
-            ),
-        ),
-    )
-
-
-# ---- tolerances --------------------------------------------------------------------------------------
-
-
-class TolerancesState(AuthState):
-    rows: list[ToleranceRow] = []
-    vendor_options: list[Option] = []
-    f_vendor: str = ANY
-    can_edit: bool = False
-    error: str = ""
-    notice: str = ""
-    form_open: bool = False
-    form_code: str = ""
-    form_label: str = ""
-    form_enabled: bool = True
-    form_absolute: str = "0"
-    form_percent: str = "0"
-
-    async def _fill(self, ctx: TenantContext) -> None:
-        ok, found = await call(self, ledger_queries.tolerances, ctx, fmt.parse_uuid(self.f_vendor))
-        self.rows = tolerance_rows(found) if ok else []
-
-    @rx.event
-    async def load(self):
-        ctx = await self._require(READ)
-        self.f_vendor, self.form_open, self.error, self.notice = ANY, False, "", ""
-        if ctx is None:
-            return
-        self.can_edit = ctx.can(APPROVE)
-        self.vendor_options = await asyncio.to_thread(queries.vendor_options, ctx)
-        await self._fill(ctx)
-
-    @rx.event
-    async def set_vendor(self, value: str):
-        ctx = await self._require(READ)
-        if ctx is None:
-            return
-        value = str(value or ANY)[:64]
-        self.f_vendor = value if value in {o.id for o in self.vendor_options} else ANY
-        await self._fill(ctx)
-
-    @rx.event
-    async def edit(self, code: str):
-        if await self._require(APPROVE) is None:
-            return
-        row = next((r for r in self.rows if r.code == str(code)), None)
-        if row is None:
-            return
-        self.form_code, self.form_label, self.form_enabled = row.code, row.label, row.enabled
-        self.form_absolute, self.form_percent, self.form_open, self.error = row.absolute, row.percent, True, ""
-
-    @rx.event
-    def close(self):
-        self.form_open = False
-
-    @rx.event
-    def set_form(self, name: str, value: Any):
-        if name == "enabled":
-            self.form_enabled = bool(value)
-        elif name == "absolute":
-            self.form_absolute = str(value or "")[:40]
-        elif name == "percent":
-            self.form_percent = str(value or "")[:40]
-
-    @rx.event
-    async def save(self):
-        ctx = await self._require(APPROVE)
-        if ctx is None or self.form_code not in EXCEPTION_TYPES:
-            return
-        try:
-            body = ToleranceSet(
-                vendor_id=fmt.parse_uuid(self.f_vendor),
-                exception_type=self.form_code,
-                enabled=self.form_enabled,
-                absolute=self.form_absolute.strip() or "0",
-                percent=self.form_percent.strip() or "0",
-            )
-        except ValueError as exc:
-            self.error = fmt.error_text(exc)
-            return
-        ok, _ = await call(self, actions.set_tolerance, ctx, body, writes=True)
-        if ok:
-            self.form_open, self.notice = False, "Tolerance saved: new match packs use it."
-            await self._fill(ctx)
-
-
-def _tolerance_row(r: Var) -> rx.Component:
-    s = TolerancesState
-    return rx.table.row(
-        rx.table.cell(rx.text(r["label"], weight="medium"), controls.hint(r["rule"])),
-        rx.table.cell(rx.text(r["words"], size="2", data_testid="tolerance-words")),
-        rx.table.cell(
-            badges.status_badge(r["source"], (("vendor", "violet"), ("tenant", "blue"), ("default", "gray")))
-        ),
-        rx.table.cell(
-            rx.cond(
-                s.can_edit,
-                rx.button("Edit", size="1", variant="soft", on_click=s.edit(r["code"]), data_testid="tolerance-edit"),
-            )
-        ),
-        data_testid="tolerance-row",
-    )
-
-
-@app_page("/match-tolerances", "Match tolerances", permission=READ, on_load=TolerancesState.load)
-def tolerances_page() -> rx.Component:
-    s = TolerancesState
-    return rx.vstack(
-        rx.link("← Match packs", href="/match-packs", size="2"),
-        controls.field(
-            "For",
-            controls.select(
-                s.vendor_options,
-                s.f_vendor,
-                s.set_vendor,
-                "For",
-                first=(ANY, "The whole tenant"),
-                trigger={"min_width": "14rem"},
-            ),
-        ),
-        controls.hint(
-            "A vendor's own setting overrides the tenant's, which overrides the default. "
-            "Packs keep the tolerances they were matched with."
-        ),
-        rx.cond(s.error != "", rx.callout(s.error, color_scheme="red", size="1")),
-        rx.cond(s.notice != "", rx.callout(s.notice, color_scheme="green", size="1")),
-        tables.compact_table(
-            ["Exception type", "Tolerance", "Set by", ""], rx.foreach(s.rows, _tolerance_row), "tolerances"
-        ),
-        controls.dialog(
-            s.form_label,
-            rx.vstack(
-                rx.checkbox(
-                    "Raise this exception", checked=s.form_enabled, on_change=lambda v: s.set_form("enabled", v)
-                ),
-                controls.field(
-                    "Absolute allowance",
-                    rx.input(
-                        value=s.form_absolute,
-                        on_change=lambda v: s.set_form("absolute", v),
-                        data_testid="tolerance-absolute",
-                    ),
-                ),
-                controls.field(
-                    "Percent of the base",
-                    rx.input(
-                        value=s.form_percent,
-                        on_change=lambda v: s.set_form("percent", v),
-                        data_testid="tolerance-percent",
-                    ),
-                ),
-                rx.cond(s.error != "", rx.callout(s.error, color_scheme="red", size="1")),
-                controls.dialog_footer(
-                    rx.button("Save", on_click=s.save, data_testid="tolerance-save"), on_cancel=s.close
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            open_=s.form_open,
-            on_close=s.close,
-            max_width="28rem",
-        ),
-        spacing="4",
-        width="100%",
     )

@@ -55,11 +55,7 @@ def amount(value, currency: str = "") -> str:  # noqa: ANN001 - a Decimal or Non
     return fmt.amount(value, currency)
 
 
-def qty(value) -> str:  # noqa: ANN001 - a Decimal or None
-    if value is None:
-        return fmt.DASH
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
+qty = fmt.quantity
 
 
 @dataclass(frozen=True)
@@ -109,11 +105,20 @@ class AllocationRow:
     payment: str = ""
     payment_status: str = ""
     amount: str = ""
+    invoice_href: str = ""
+    payment_href: str = ""
 
 
 def allocation_rows(items: list[AllocationView], currency: str = "") -> list[AllocationRow]:
     return [
-        AllocationRow(a.invoice_number, a.payment_reference, a.payment_status, amount(a.amount, currency))
+        AllocationRow(
+            a.invoice_number,
+            a.payment_reference,
+            a.payment_status,
+            amount(a.amount, currency),
+            f"/invoices/{a.invoice_id}",
+            f"/payments/{a.payment_id}",
+        )
         for a in items
     ]
 
@@ -152,6 +157,7 @@ class InvoiceRow:
     state_words: str = ""
     exceptions: str = ""
     pack_href: str = ""
+    href: str = ""
 
 
 def invoice_row(v: InvoiceView, pack_base: str = "/match-packs") -> InvoiceRow:
@@ -166,6 +172,7 @@ def invoice_row(v: InvoiceView, pack_base: str = "/match-packs") -> InvoiceRow:
         INVOICE_WORDS.get(v.state, v.state),
         str(v.exceptions) if v.exceptions else "",
         f"{pack_base}/{v.match_pack_id}" if v.match_pack_id else "",
+        f"/invoices/{v.id}",
     )
 
 

@@ -37,6 +37,7 @@ class CaseRow:
     overdue: bool = False
     assignee: str = ""
     opened: str = ""
+    assignee_id: str = ""
 
 
 def case_row(v: CaseView, base: str = "/cases") -> CaseRow:
@@ -52,6 +53,7 @@ def case_row(v: CaseView, base: str = "/cases") -> CaseRow:
         overdue=v.overdue,
         assignee=v.assignee_name or "—",
         opened=fmt.when(v.opened_at),
+        assignee_id=str(v.assignee_id) if v.assignee_id else "",
     )
 
 

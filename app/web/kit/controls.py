@@ -121,6 +121,30 @@ def section(title: str, *children: rx.Component, action: rx.Component | None = N
     )
 
 
+def message_box(
+    value: Var, on_change, testid: str, limit: int, *buttons: rx.Component, placeholder: str, rows: str
+) -> rx.Component:
+    """A message to write: the text area, its 'n / limit' counter and the send buttons (test ids
+    `testid` and `testid-counter`); shared by staff's reply and the vendor's answer on a case."""
+    return rx.vstack(
+        note_input(value, on_change, testid, placeholder=placeholder, rows=rows),
+        rx.hstack(
+            char_counter(value, limit, f"{testid.removesuffix('-input')}-counter"),
+            rx.spacer(),
+            *buttons,
+            width="100%",
+            align="center",
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
+def send_disabled(busy: Var, value: Var) -> Var:
+    """A send button waits while busy and while there is nothing to send."""
+    return busy | (value.to(str).strip() == "")
+
+
 def note_input(value: Var, on_change, testid: str, *, placeholder: str, rows: str, **props: Any) -> rx.Component:
     """The text area a note or reason is typed in (full width, labelled "Note")."""
     return rx.text_area(

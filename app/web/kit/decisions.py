@@ -14,7 +14,7 @@ back link, messages and the reason dialog.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -61,6 +61,12 @@ class Decision:
     reason: str | None
     note: str | None
     expected_status: str | None
+
+
+def decide_by(fn: Callable[..., Any], ctx: TenantContext, record_id: str, decision: Decision) -> Any:
+    """The usual `_apply_decision`: `fn(ctx, id, action, reason, expected_status)`, a module's
+    `decide_<entity>` action."""
+    return fn(ctx, fmt.parse_uuid(record_id), decision.action or "", decision.reason, decision.expected_status)
 
 
 class DecisionDialogMixin(rx.State, mixin=True):

@@ -28,6 +28,14 @@ def amount(value: Any, currency: str) -> str:
     return text if text == DASH or not currency else f"{text} {currency}"
 
 
+def quantity(value: Any) -> str:
+    """A Decimal quantity or price as written, without trailing zeros ('40', '12.4'); '—' for none."""
+    if value is None:
+        return DASH
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
 def when(value: datetime | None, *, time: bool = True) -> str:
     """'YYYY-MM-DD HH:MM UTC' (or the day only); '' for no value."""
     if value is None:

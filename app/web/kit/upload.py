@@ -27,6 +27,21 @@ BATCH = 1024 * 1024
 IDLE, SENDING, STORED, CANCELLED, FAILED = "idle", "sending", "stored", "cancelled", "failed"
 
 
+async def stream_to(chunks: rx.UploadChunkIterator, write: Any) -> tuple[str | None, str | None]:
+    """Feed an upload's chunks to `write(bytes)` (run in a thread) in BATCH-sized pieces, never the
+    whole file in memory; returns the file's name and content type as the browser sent them."""
+    name, kind, batch = None, None, bytearray()
+    async for chunk in chunks:
+        name, kind = chunk.filename, chunk.content_type
+        batch += chunk.data
+        if len(batch) >= BATCH:
+            await asyncio.to_thread(write, bytes(batch))
+            batch.clear()
+    if batch:
+        await asyncio.to_thread(write, bytes(batch))
+    return name, kind
+
+
 class UploadMixin(rx.State, mixin=True):
     upload_percent: int = 0
     upload_phase: str = IDLE
@@ -84,15 +99,7 @@ class UploadMixin(rx.State, mixin=True):
         try:
             upload = await asyncio.to_thread(OneShot, ctx)
             await asyncio.to_thread(upload.check_target, target)
-            name, kind, batch = None, None, bytearray()
-            async for chunk in chunks:
-                name, kind = chunk.filename, chunk.content_type
-                batch += chunk.data
-                if len(batch) >= BATCH:
-                    await asyncio.to_thread(upload.write, bytes(batch))
-                    batch.clear()
-            if batch:
-                await asyncio.to_thread(upload.write, bytes(batch))
+            name, kind = await stream_to(chunks, upload.write)
             view = await asyncio.to_thread(
                 lambda: upload.commit(target=target, filename=name, content_type=kind, meta=meta)  # type: ignore[union-attr]
             )
@@ -179,6 +186,30 @@ def upload_box(state: type[UploadMixin], upload_id: str = "upload", *, accept: d
         ),
         width="100%",
         spacing="3",
+    )
+
+
+def drop_zone(upload_id: str, text: str, *, chosen_testid: str, testid: str) -> rx.Component:
+    """A drop zone for one file that lists the chosen file's name (the small form of upload_box's)."""
+    return rx.upload.root(
+        rx.vstack(
+            rx.icon("upload", size=20, color=rx.color("gray", 9)),
+            rx.text(text, size="2", color_scheme="gray"),
+            rx.foreach(
+                rx.selected_files(upload_id),
+                lambda f: rx.text(f, size="2", weight="medium", data_testid=chosen_testid),
+            ),
+            align="center",
+            spacing="1",
+        ),
+        id=upload_id,
+        multiple=False,
+        max_files=1,
+        border=f"1px dashed {rx.color('gray', 7)}",
+        border_radius="8px",
+        padding="1rem",
+        width="100%",
+        data_testid=testid,
     )
 
 

@@ -7,7 +7,7 @@ module's queries and actions, which limit a vendor to its own organization (and 
 
 from __future__ import annotations
 
-import asyncio
+import uuid
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,22 +17,22 @@ from reflex.vars import Var
 from app.web.kit import badges, controls
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
-from app.web.kit.calls import call, write
+from app.web.kit.calls import call
 from app.web.kit.controls import ANY
-from app.web.kit.decisions import Action, Decision, DecisionDialogMixin, action_buttons, decision_page
+from app.web.kit.decisions import Action, Decision, DecisionDialogMixin, action_buttons, decide_by, decision_page
+from app.web.kit.evidence import EvidenceUploadMixin, evidence_box
 from app.web.kit.lists import KeysetListMixin
+from app.web.portal.common import VendorOnly
 from app.web.portal.shell import PortalAuthState, portal_page
 from engine.cases.machines import ACTIVE, CASE_MACHINE
 from engine.cases.permissions import READ, WRITE
 from engine.cases.rules import BODY_MAX
 from engine.context import TenantContext
-from engine.errors import DomainError
 from models.cases import actions, queries
 from models.cases.cases import CaseFilters
 from models.cases.evidence import EvidenceUpload
 from models.cases.views import CaseView
 
-BATCH = 1024 * 1024
 COLORS: tuple[tuple[str, str], ...] = (
     ("open", "blue"),
     ("waiting_vendor", "amber"),
@@ -86,7 +86,7 @@ def fetch_my_cases(ctx: TenantContext, status: str, cursor: str | None) -> tuple
     return [my_case(v) for v in page.items], page.next_cursor or ""
 
 
-class MyCasesState(KeysetListMixin, PortalAuthState):
+class MyCasesState(VendorOnly, KeysetListMixin, PortalAuthState):
     rows: list[MyCase] = []
     f_status: str = ANY
 
@@ -94,11 +94,6 @@ class MyCasesState(KeysetListMixin, PortalAuthState):
 
     def _page(self, ctx: TenantContext, cursor: str | None) -> tuple[list[MyCase], str | None]:
         return fetch_my_cases(ctx, self.f_status, cursor)
-
-    async def _require(self, permission: str) -> TenantContext | None:  # type: ignore[override]
-        """Load more, too, admits a vendor only."""
-        ctx = await super()._require(permission)
-        return ctx if ctx is not None and ctx.organization_id is not None and ctx.role.value == "vendor" else None
 
     @rx.event
     async def load(self):
@@ -166,6 +161,8 @@ class MyFile:
     filename: str = ""
     size: str = ""
     href: str = ""
+    version: str = ""
+    can_replace: bool = False
 
 
 def fetch_my_case(ctx: TenantContext, case_id: str) -> dict[str, Any]:
@@ -175,32 +172,34 @@ def fetch_my_case(ctx: TenantContext, case_id: str) -> dict[str, Any]:
         "open": d.case.status in ACTIVE,
         "timeline": [Line(i.kind, i.title, i.body, i.who, fmt.when(i.at)) for i in d.timeline],
         "files": [
-            MyFile(str(e.id), e.label, e.status, e.filename, f"{e.size:,} bytes", f"/api/evidence/{e.id}/file")
+            MyFile(
+                str(e.id),
+                e.label,
+                e.status,
+                e.filename,
+                f"{e.size:,} bytes",
+                f"/api/evidence/{e.id}/file",
+                f"v{e.current_version}",
+                e.can_replace,
+            )
             for e in d.evidence
         ],
         "actions": [Action(a.action, a.label, a.reason_required) for a in d.actions],
     }
 
 
-class MyCaseState(DecisionDialogMixin, PortalAuthState):
+class MyCaseState(VendorOnly, EvidenceUploadMixin, DecisionDialogMixin, PortalAuthState):
     case: MyCase = MyCase()
     timeline: list[Line] = []
     files: list[MyFile] = []
     is_open: bool = False
     answer: str = ""
-    file_label: str = ""
-    uploading: bool = False
-    upload_message: str = ""
 
     _read_permission: ClassVar[str] = READ
     _action_permission: ClassVar[str] = READ
     _missing_text: ClassVar[str] = "This case does not exist for your organization."
     _denied_text: ClassVar[str] = "You may not change this case."
-
-    async def _require(self, permission: str) -> TenantContext | None:  # type: ignore[override]
-        """Every handler of this page (the mixin's too) admits a vendor only."""
-        ctx = await super()._require(permission)
-        return ctx if ctx is not None and ctx.organization_id is not None and ctx.role.value == "vendor" else None
+    _evidence_permission: ClassVar[str] = WRITE
 
     def _fetch_record(self, ctx: TenantContext, record_id: str) -> dict[str, Any]:
         return fetch_my_case(ctx, record_id)
@@ -211,12 +210,10 @@ class MyCaseState(DecisionDialogMixin, PortalAuthState):
 
     def _blank_record(self) -> None:
         self.case, self.timeline, self.files, self.is_open = MyCase(), [], [], False
-        self.answer = self.file_label = self.upload_message = ""
+        self.answer = self.file_label = self.upload_message = self.replacing = ""
 
     def _apply_decision(self, ctx: TenantContext, record_id: str, decision: Decision) -> None:
-        actions.decide_case(
-            ctx, fmt.parse_uuid(record_id), decision.action or "", decision.reason, decision.expected_status
-        )  # type: ignore[arg-type]
+        decide_by(actions.decide_case, ctx, record_id, decision)
 
     def _status_of(self, data: dict[str, Any]) -> str:
         return data["case"].status
@@ -231,8 +228,6 @@ class MyCaseState(DecisionDialogMixin, PortalAuthState):
     def set_text(self, name: str, value: str):
         if name == "answer":
             self.answer = str(value or "")[: BODY_MAX + 100]
-        elif name == "label":
-            self.file_label = str(value or "")[:300]
 
     @rx.event
     async def send_answer(self):
@@ -248,47 +243,16 @@ class MyCaseState(DecisionDialogMixin, PortalAuthState):
             await self._show(ctx, self._record_id)
             self.notice, self.error = "Your answer is sent; the case is in review.", ""
 
-    @rx.event
-    def upload_started(self):
-        self.uploading, self.upload_message = True, ""
+    def _open_receiver(self, ctx: TenantContext, case_id: uuid.UUID, evidence_id: uuid.UUID | None) -> EvidenceUpload:
+        return EvidenceUpload(ctx, None if evidence_id else case_id, evidence_id)
 
-    @rx.event(background=True)
-    async def receive_evidence(self, chunks: rx.UploadChunkIterator):
-        """The file streams to the upload storage through EvidenceUpload (type sniffed, SHA-256)."""
-        async with self:
-            ctx = await self._require(WRITE)
-            case_id, label = fmt.parse_uuid(self._record_id), self.file_label
-            if ctx is None or case_id is None or not isinstance(chunks, rx.UploadChunkIterator):
-                self.uploading, self.upload_message = False, "You may not upload files here."
-                return
-        upload: EvidenceUpload | None = None
-        try:
-            await write(lambda c: None, ctx)  # spend the write budget once, before any byte is kept
-            upload = await asyncio.to_thread(EvidenceUpload, ctx, case_id)
-            name, batch = None, bytearray()
-            async for chunk in chunks:
-                name = chunk.filename
-                batch += chunk.data
-                if len(batch) >= BATCH:
-                    await asyncio.to_thread(upload.write, bytes(batch))
-                    batch.clear()
-            if batch:
-                await asyncio.to_thread(upload.write, bytes(batch))
-            await asyncio.to_thread(lambda: upload.commit(filename=name, label=label))  # type: ignore[union-attr]
-        except asyncio.CancelledError:
-            if upload is not None:
-                upload.discard()
-            raise
-        except DomainError as exc:
-            if upload is not None:
-                await asyncio.to_thread(upload.discard)
-            async with self:
-                self.uploading, self.upload_message = False, fmt.error_text(exc)
-            return
-        async with self:
-            self.uploading, self.file_label = False, ""
-            self.upload_message = "The file is stored."
-            await self._show(ctx, self._record_id)
+    async def _evidence_stored(self, ctx: TenantContext, evidence_id: uuid.UUID, replaced: bool) -> None:
+        """A new version is put in place at once by the REPLACE decision (its own call, §11.3)."""
+        if replaced:
+            status = next((f.status for f in self.files if f.id == str(evidence_id)), None)
+            ok, _ = await call(self, actions.decide_evidence, ctx, evidence_id, "replace", None, status, writes=True)
+            self.upload_message = "The new version replaces the file." if ok else self.upload_message
+        await self._show(ctx, self._record_id)
 
 
 def _line(e: Var) -> rx.Component:
@@ -308,7 +272,17 @@ def _file(f: Var) -> rx.Component:
     return rx.hstack(
         rx.link(f["label"], href=f["href"], is_external=True, data_testid="portal-file-link"),
         badges.status_badge(f["status"], COLORS, data_testid="portal-file-status"),
-        controls.hint(f["filename"], " · ", f["size"]),
+        controls.hint(f["filename"], " · ", f["size"], " · ", f["version"]),
+        rx.cond(
+            f["can_replace"] & MyCaseState.is_open & (MyCaseState.replacing != f["id"]),
+            rx.button(
+                "Replace file",
+                size="1",
+                variant="soft",
+                on_click=MyCaseState.start_replace(f["id"]),
+                data_testid="portal-file-replace",
+            ),
+        ),
         spacing="2",
         align="center",
         wrap="wrap",
@@ -320,65 +294,20 @@ def _respond() -> rx.Component:
     s = MyCaseState
     return controls.section(
         "Answer",
-        controls.note_input(
-            s.answer, lambda v: s.set_text("answer", v), "portal-answer", placeholder="Your answer", rows="4"
-        ),
-        rx.hstack(
-            controls.char_counter(s.answer, BODY_MAX, "portal-answer-counter"),
-            rx.spacer(),
+        controls.message_box(
+            s.answer,
+            lambda v: s.set_text("answer", v),
+            "portal-answer",
+            BODY_MAX,
             rx.button(
                 "Send answer",
                 on_click=s.send_answer,
-                disabled=s.busy | (s.answer.strip() == ""),
+                disabled=controls.send_disabled(s.busy, s.answer),
                 data_testid="portal-answer-send",
             ),
-            width="100%",
-            align="center",
+            placeholder="Your answer",
+            rows="4",
         ),
-    )
-
-
-def _upload() -> rx.Component:
-    s = MyCaseState
-    chosen = rx.selected_files("evidence")
-    return controls.section(
-        "Add evidence",
-        rx.input(
-            value=s.file_label,
-            on_change=lambda v: s.set_text("label", v),
-            placeholder="What the file shows",
-            data_testid="portal-file-label",
-            width="100%",
-        ),
-        rx.upload.root(
-            rx.vstack(
-                rx.icon("upload", size=20, color=rx.color("gray", 9)),
-                rx.text(
-                    "Drop a file here or click to choose (PDF, image, Office document, text or CSV)",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                rx.foreach(chosen, lambda f: rx.text(f, size="2", weight="medium", data_testid="portal-file-chosen")),
-                align="center",
-                spacing="1",
-            ),
-            id="evidence",
-            multiple=False,
-            max_files=1,
-            border=f"1px dashed {rx.color('gray', 7)}",
-            border_radius="8px",
-            padding="1rem",
-            width="100%",
-            data_testid="portal-upload",
-        ),
-        rx.button(
-            "Upload",
-            on_click=[s.upload_started, s.receive_evidence(rx.upload_files_chunk(upload_id="evidence"))],  # type: ignore[call-arg]
-            disabled=s.uploading | (chosen.length() == 0),
-            loading=s.uploading,
-            data_testid="portal-upload-send",
-        ),
-        rx.cond(s.upload_message != "", rx.text(s.upload_message, size="2", data_testid="portal-upload-message")),
     )
 
 
@@ -409,7 +338,7 @@ def my_case_page() -> rx.Component:
                 s.files.length() > 0, rx.vstack(rx.foreach(s.files, _file), spacing="2"), controls.hint("No files yet.")
             ),
         ),
-        rx.cond(s.is_open, rx.fragment(_respond(), _upload())),
+        rx.cond(s.is_open, rx.fragment(_respond(), evidence_box(s, "evidence", "portal-"))),
         href="/portal",
         back="my cases",
         missing="Case not found.",

@@ -81,6 +81,7 @@ PORTAL_NAV: tuple[tuple[str, str], ...] = (
     ("Payments", f"{PREFIX}/payments"),
     ("Match packs", f"{PREFIX}/match-packs"),
     ("Statements", f"{PREFIX}/statements"),
+    ("Send a file", f"{PREFIX}/files"),
 )
 
 

@@ -11,20 +11,11 @@ from typing import Any
 import pytest
 
 from tests.support.api_clients import login_client
+from tests.support.orgs import add_org
 from tests.support.tenants import PASSWORD, TenantFixture, make_tenant
 from tests.support.users import add_user
 
 STAFF = ("admin", "ops", "finance", "sales", "viewer", "auditor")
-
-
-def add_org(tenant: TenantFixture, code: str, name: str, org_type: str = "supplier") -> uuid.UUID:
-    from models.catalog.inputs import OrgCreate
-    from models.catalog.orgs import create_org
-    from models.core.db import owner_tenant_session
-
-    ctx = tenant.ctx()
-    with owner_tenant_session(ctx) as session:
-        return create_org(session, ctx, OrgCreate(type=org_type, code=code, name=name)).id
 
 
 def add_vendor(tenant: TenantFixture, org_id: uuid.UUID, email: str | None = None) -> str:

@@ -88,7 +88,9 @@ def test_vendor_two_passing_vendor_ones_money_ids_learns_nothing(world, apex):
 async def _portal(email: str, ids: dict):
     from app.web.cases.money import PacksState, PaymentsState
     from app.web.cases.money_detail import PackState, PaymentState
-    from app.web.portal.money import MyPacksState, MyPackState, MyPaymentsState, MyStatementState
+    from app.web.portal.money import MyPacksState, MyPaymentsState
+    from app.web.portal.money_pack import MyPackState
+    from app.web.portal.money_statement import MyStatementState
     from models.core import sessions
 
     sweep._handlers()

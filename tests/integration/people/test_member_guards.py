@@ -104,10 +104,15 @@ def test_a_vendor_withdraws_only_its_own_organizations_invitations(api, people):
     from engine.rbac import Role
     from models.core.db import owner_tenant_session
     from models.core.identity import add_membership, ensure_user
+    from tests.support.orgs import add_org
     from tests.support.tenants import PASSWORD
 
     tenant, owner = people
-    org, other_org = uuid.uuid4(), uuid.uuid4()
+    tag = uuid.uuid4().hex[:6].upper()
+    org, other_org = (
+        add_org(tenant, f"V1-{tag}", f"Vendor one {tag}"),
+        add_org(tenant, f"V2-{tag}", f"Vendor two {tag}"),
+    )
     ctx = TenantContext.system(tenant.tenant_id, tenant.slug)
     with owner_tenant_session(ctx) as session:
         user = ensure_user(session, email=f"vendor-{org.hex[:6]}@v.test", display_name="V", password=PASSWORD)

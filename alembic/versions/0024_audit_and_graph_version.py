@@ -15,7 +15,7 @@ writer's tenant). The whole-graph read keeps the participants and relationships 
 that number (models/graph/current.py) and reads them again only when it has moved.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0022
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from alembic import op
 from models.core.rls import tenant_isolation
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -176,7 +176,10 @@ class _Compiler:
     def arith(self, op: str, a: pl.Expr, b: pl.Expr, mask: pl.Expr | None, errs: list) -> pl.Expr:
         if not self.guarded:
             return _POLARS_OP[op](a, b)
-        value = pl.struct(a.alias("a"), b.alias("b")).map_batches(_guarded_batch(op), return_dtype=DECIMAL)
+        # anchored on a column: operands that Polars folds to literals (hurdle(0, x) is 0 on both
+        # branches) would make a one-row struct that cannot be zipped with the frame's columns
+        anchor = pl.col("employee_ref").is_null().alias("_anchor")
+        value = pl.struct(a.alias("a"), b.alias("b"), anchor).map_batches(_guarded_batch(op), return_dtype=DECIMAL)
         failed = value.is_null() & a.is_not_null() & b.is_not_null()
         if op == "/":
             failed = failed & (b != ZERO)

@@ -134,3 +134,15 @@ def test_total_sum_overflow_fails_the_batch_so_it_is_guarded():
     compiled = plan([("t", "total(a)")], {"a": "decimal"})
     result = assert_engines_agree(compiled, frame(compiled, [{"a": "9" * 28}, {"a": "-" + "9" * 28}, {"a": 5}]))
     assert format(result.frame["t"][0], "f") == "5.0000000000"  # the final sum fits
+
+
+def test_operands_folded_to_literals_stay_one_row_per_employee_on_the_guarded_path():
+    """hurdle(0, x) is 0 on both branches, so Polars folds it to a one-row literal; the guarded
+    arithmetic anchors its operands on a column (found by the property test: a ShapeError)."""
+    compiled = plan([("s", "(hurdle(0, if (a) then 0 else a))^-1")], {"a": "decimal"})
+    rows = [{"a": a} for a in ("1", "1", "0")]
+    for mode in ("fast", "guarded"):
+        result = vectorized.run(compiled, frame(compiled, rows), mode)
+        assert result.frame["s"].to_list() == [None, None, None]
+        assert result.frame["error"].to_list() == ["s: division by zero"] * 3
+    assert_engines_agree(compiled, frame(compiled, rows))

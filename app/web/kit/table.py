@@ -40,6 +40,11 @@ def num(header: Header, cell: Cell, **props: Any) -> Column:
     return Column(header, cell, {"text_align": "right", **props})
 
 
+def when(header: Header, cell: Cell, **props: Any) -> Column:
+    """A date or time column, kept on one line (a narrow table would break "2026-12-04" at its dash)."""
+    return Column(header, cell, {"white_space": "nowrap", **props})
+
+
 def _header(h: Header) -> rx.Component:
     return rx.table.column_header_cell(h) if isinstance(h, str) else h
 

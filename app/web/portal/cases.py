@@ -117,8 +117,8 @@ MY_COLUMNS = [
     tables.col("Type", "type_label"),
     tables.col("Status", lambda r: badges.status_badge(r["status"], COLORS, data_testid="portal-case-status")),
     tables.col("What it waits for", "status_words"),
-    tables.col("Opened", "opened"),
-    tables.col("Due", "due"),
+    tables.when("Opened", "opened"),
+    tables.when("Due", "due"),
 ]
 
 

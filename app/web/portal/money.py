@@ -145,30 +145,41 @@ def _title(r: Var) -> rx.Component:
     )
 
 
-COLUMNS = [
-    tables.col("", _title),
-    tables.col("", lambda r: controls.hint(r["sub"])),
-    tables.num("Amount", "amount"),
-    tables.col("Status", lambda r: badges.status_badge(r["status"], COLORS, data_testid="portal-money-status")),
-    tables.col("", "words"),
-    tables.col("Date", "when"),
-]
+def _columns(names: tuple[str, str, str, str]) -> list[tables.Column]:
+    """The four lists share their shape; `names` heads the record, detail, state and date columns."""
+    record, detail, state, date = names
+    return [
+        tables.col(record, _title),
+        tables.col(detail, lambda r: controls.hint(r["sub"])),
+        tables.num("Amount", "amount"),
+        tables.col("Status", lambda r: badges.status_badge(r["status"], COLORS, data_testid="portal-money-status")),
+        tables.col(state, "words"),
+        tables.when(date, "when"),
+    ]
 
 
-def _list(state: Any, heading: str, hint: str, empty: str, testid: str) -> rx.Component:
+def _list(
+    state: Any, heading: str, hint: str, empty: str, testid: str, names: tuple[str, str, str, str]
+) -> rx.Component:
     return rx.vstack(
         rx.heading(heading, size="6"),
         controls.hint(hint),
         tables.paged_table(
-            state, COLUMNS, testid, empty, "inbox", row_testid=f"{testid}-row", more_testid=f"{testid}-more"
+            state,
+            _columns(names),
+            testid,
+            empty,
+            "inbox",
+            row_testid=f"{testid}-row",
+            more_testid=f"{testid}-more",
         ),
         spacing="4",
         width="100%",
     )
 
 
-# route, menu title, state, heading, hint, empty text, test id
-LISTS: tuple[tuple[str, str, Any, str, str, str, str], ...] = (
+# route, menu title, state, heading, hint, empty text, test id, column names
+LISTS: tuple[tuple[str, str, Any, str, str, str, str, tuple[str, str, str, str]], ...] = (
     (
         "/portal/invoices",
         "My invoices",
@@ -177,6 +188,7 @@ LISTS: tuple[tuple[str, str, Any, str, str, str, str], ...] = (
         "Your invoices as we received them, and where each stands in our 3-way match.",
         "No invoices yet.",
         "portal-invoices",
+        ("Invoice", "Paid so far", "Where it stands", "Issued"),
     ),
     (
         "/portal/payments",
@@ -186,6 +198,7 @@ LISTS: tuple[tuple[str, str, Any, str, str, str, str], ...] = (
         "Payments to your organization. A payment is on hold while a case about it is open.",
         "No payments yet.",
         "portal-payments",
+        ("Payment", "Bank reference", "Where it stands", "Date"),
     ),
     (
         "/portal/match-packs",
@@ -195,6 +208,7 @@ LISTS: tuple[tuple[str, str, Any, str, str, str, str], ...] = (
         "Your invoices matched line by line against our purchase orders and goods receipts.",
         "No match packs yet.",
         "portal-packs",
+        ("Match pack", "Lines", "Where it stands", "Created"),
     ),
     (
         "/portal/statements",
@@ -204,8 +218,9 @@ LISTS: tuple[tuple[str, str, Any, str, str, str, str], ...] = (
         "Your statements reconciled against our ledger: confirm or dispute each line.",
         "No statements yet.",
         "portal-statements",
+        ("Statement", "Lines", "Against our ledger", "As of"),
     ),
 )
 
-for _route, _title, _state, *_words in LISTS:
-    portal_page(_route, _title, on_load=_state.load)(lambda s=_state, w=tuple(_words): _list(s, *w))
+for _route, _menu, _state, *_words in LISTS:
+    portal_page(_route, _menu, on_load=_state.load)(lambda s=_state, w=tuple(_words): _list(s, *w))

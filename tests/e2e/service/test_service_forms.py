@@ -22,11 +22,13 @@ def test_admin_creates_and_edits_a_service_policy(page, console):
     code = f"P-E2E-{uuid.uuid4().hex[:5].upper()}"
     signed_in(page, "admin@demo.test")
     page.goto("/service/policies")
-    expect(page.get_by_test_id("policy-row")).to_have_count(2)
+    expect(page.get_by_test_id("policy-row")).to_have_count(len(queries.policy_page(demo_ctx(), limit=200).items))
     page.get_by_test_id("new-policy").click()
     dialog = page.get_by_role("dialog")
     page.get_by_test_id("field-code").fill(code)
     page.get_by_test_id("field-name").fill("Partner for the South")
+    # a category of its own: the policy must not change which organization other tests' tickets get
+    page.get_by_test_id("field-category").fill(f"e2e {code}")
     page.get_by_test_id("field-effective_from").fill("2026-01-01T00:00")
     # step 1 starts as "dealer"; step 2 appears once step 1 is used: a fixed organization
     expect(dialog.get_by_test_id("step-fields")).to_have_count(2)
@@ -65,7 +67,7 @@ def test_ops_creates_an_engineer_after_fixing_a_skill(page, console):
     expect(page.get_by_test_id("engineer-row").first).to_be_visible()
     page.get_by_test_id("new-engineer").click()
     page.get_by_test_id("field-code").fill(code)
-    page.get_by_test_id("field-name").fill("Grace Obi")
+    page.get_by_test_id("field-name").fill(f"Gina {code}")  # not a seeded engineer's name
     pick_in_dialog(page, "Organization", "Northstar Distribution")
     page.get_by_test_id("field-skills").fill("install:9, repair")
     page.get_by_test_id("field-regions").fill("North")

@@ -7,7 +7,8 @@ transaction and answers frozen dataclasses (models.comp.runs.views). Another ten
 - `results_page(ctx, run_id, *, q, limit, cursor) -> Page[ResultRow]`: every employee in row order
   (`q`: employee references starting with it)
 - `tape(ctx, run_id, employee_ref) -> TapeView`: the employee's inputs, every step's value (text),
-  what each step read and which branch it took (engine.formula.tape), the payout and pool share
+  what each step read and which branch it took (engine.formula.tape), the payout and pool share;
+  only that employee's row is read and traced, with the run's total() sums (models.comp.runs.aggregates)
 - `employee_uploads(ctx) -> list[EmployeeUpload]`: imported employee data a run can read
 """
 
@@ -23,14 +24,13 @@ from engine.comp.employee_target import EMPLOYEES
 from engine.comp.permissions import READ
 from engine.comp.run_frame import INPUT_STEP, ROW, typed_rows
 from engine.comp.run_machine import RUN_MACHINE
-from engine.comp.runs import tape_for
+from engine.comp.runs import tape_for, uses_total
 from engine.comp.validation import validate_plan
 from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
 from engine.formula import decimals as dec
-from engine.formula.nodes import Call, walk
 from models.comp import plans
-from models.comp.runs import progress, runs, store
+from models.comp.runs import aggregates, progress, runs, store
 from models.comp.runs.tables import CompRun, EmployeeRow, RunResult
 from models.comp.runs.views import Approval, Progress, ResultRow, RunView, TapeStepView, TapeView
 from models.comp.tables import BonusPlan
@@ -170,16 +170,6 @@ def results_page(
         return Page(items, encode_cursor([items[-1].row_no]) if more and items else None)
 
 
-def _uses_total(compiled: object) -> bool:
-    return any(
-        isinstance(n, Call) and n.func == "total"
-        for s in getattr(compiled, "steps", ())
-        for root in (s.expr, s.condition)
-        if root is not None
-        for n in walk(root)
-    )
-
-
 def tape(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> TapeView:
     """One employee's calculation tape, from the stored inputs and results of this run."""
     ctx.require(READ)
@@ -198,8 +188,10 @@ def tape(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> TapeView:
         spec = plans.spec_of(session, ctx, plans.get_plan(session, ctx, run.plan_id))
         compiled = validate_plan(spec).compiled
         assert compiled is not None, "a computed run's locked plan validates"
-        only = None if _uses_total(compiled) else employee_ref
-        raw = store.read_employee_rows(session, ctx, run.upload_id, [i.key for i in spec.inputs], employee_ref=only)
+        sums = aggregates.run_sums(session, ctx, run, spec, compiled) if uses_total(compiled) else None
+        raw = store.read_employee_rows(
+            session, ctx, run.upload_id, [i.key for i in spec.inputs], employee_ref=employee_ref
+        )
     stored = _result(run, found, employee)
     inputs = {k: v for k, v in (employee.raw if employee else {}).items() if v is not None}
     steps: list[TapeStepView]
@@ -211,7 +203,7 @@ def tape(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> TapeView:
         ]
     else:
         typed = typed_rows(spec.inputs, raw)
-        trace = tape_for(compiled, typed.frame.drop(ROW), employee_ref)
+        trace = tape_for(compiled, typed.frame.drop(ROW), employee_ref, sums)
         used = dict(trace.inputs)
         steps = [
             TapeStepView(

@@ -22,17 +22,14 @@ from sqlmodel import Session, col, select
 
 from engine.comp.employee_target import EMPLOYEES
 from engine.comp.permissions import READ
-from engine.comp.run_frame import INPUT_STEP, ROW, typed_rows
 from engine.comp.run_machine import RUN_MACHINE
-from engine.comp.runs import tape_for, uses_total
-from engine.comp.validation import validate_plan
 from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
 from engine.formula import decimals as dec
 from models.comp import plans
-from models.comp.runs import aggregates, progress, runs, store
+from models.comp.runs import progress, runs, tapes
 from models.comp.runs.tables import CompRun, EmployeeRow, RunResult
-from models.comp.runs.views import Approval, Progress, ResultRow, RunView, TapeStepView, TapeView
+from models.comp.runs.views import Approval, Progress, ResultRow, RunView, TapeView
 from models.comp.tables import BonusPlan
 from models.core.db import tenant_session
 from models.core.decision_actions import ActionView
@@ -184,58 +181,7 @@ def tape(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> TapeView:
         ).first()
         if found is None:
             raise NotFound(f"no employee '{employee_ref}' in this run", fields={"employee_ref": "not in the run"})
-        employee = session.get(EmployeeRow, (run.upload_id, found.row_no))
-        spec = plans.spec_of(session, ctx, plans.get_plan(session, ctx, run.plan_id))
-        compiled = validate_plan(spec).compiled
-        assert compiled is not None, "a computed run's locked plan validates"
-        sums = aggregates.run_sums(session, ctx, run, spec, compiled) if uses_total(compiled) else None
-        raw = store.read_employee_rows(
-            session, ctx, run.upload_id, [i.key for i in spec.inputs], employee_ref=employee_ref
-        )
-    stored = _result(run, found, employee)
-    inputs = {k: v for k, v in (employee.raw if employee else {}).items() if v is not None}
-    steps: list[TapeStepView]
-    used: dict[str, str] = {}
-    if found.error_step == INPUT_STEP:
-        steps = [
-            TapeStepView(s.name, s.order, s.expr_text, s.condition_text, "not_run", None, {}, [], None)
-            for s in compiled.steps
-        ]
-    else:
-        typed = typed_rows(spec.inputs, raw)
-        trace = tape_for(compiled, typed.frame.drop(ROW), employee_ref, sums)
-        used = dict(trace.inputs)
-        steps = [
-            TapeStepView(
-                s.name,
-                s.order,
-                s.expr,
-                s.condition,
-                s.status,
-                stored.values.get(s.name),
-                dict(s.refs),
-                list(s.branches),
-                s.error,
-            )  # fmt: skip
-            for s in trace.steps
-        ]
-    return TapeView(
-        run_id=run.id,
-        employee_ref=employee_ref,
-        employee_name=employee.employee_name if employee else None,
-        team=employee.team if employee else None,
-        fund=employee.fund if employee else None,
-        role=employee.role if employee else None,
-        inputs=inputs,
-        used=used,
-        steps=steps,
-        payout_step=run.payout_step,
-        payout=stored.payout,
-        allocated=stored.allocated,
-        error=found.error,
-        error_step=found.error_step,
-        snapshot_hash=run.snapshot_hash,
-    )
+        return tapes.one_tape(session, ctx, run, found)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from engine.csv_safety import neutralise, to_csv
 from engine.errors import Conflict
 from models.comp.runs import queries, runs
 from models.comp.runs.tables import EmployeeRow, RunResult
-from models.comp.runs.views import RunView
+from models.comp.runs.views import RunView, TapeView
 from models.core import audit
 from models.core.db import tenant_session
 
@@ -172,12 +172,27 @@ def _render(title: str, footer: str, draw: Callable[[_Pdf], None]) -> bytes:
 def statement_pdf(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> bytes:
     """One employee's statement: who, which plan and run, the inputs, every step, the payout."""
     ctx.require(EXPORT)
+    view = computed_view(ctx, run_id, "a statement")
+    out = statement_document(view, queries.tape(ctx, run_id, employee_ref))
+    _audit(
+        ctx,
+        run_id,
+        "comp_run.statement",
+        {"employee_ref": employee_ref, "snapshot_hash": view.frozen_hash or view.snapshot_hash},
+    )
+    return out
+
+
+def computed_view(ctx: TenantContext, run_id: uuid.UUID, what: str) -> RunView:
+    """The run, refused (409) while it has no results."""
     view = queries.run_detail(ctx, run_id)
     if not view.computed:
-        raise Conflict(
-            f"the run is {view.progress.phase}: a statement needs its results", fields={"run_id": "not computed"}
-        )
-    tape = queries.tape(ctx, run_id, employee_ref)
+        raise Conflict(f"the run is {view.progress.phase}: {what} needs its results", fields={"run_id": "not computed"})
+    return view
+
+
+def statement_document(view: RunView, tape: TapeView) -> bytes:
+    """The statement's PDF (no audit: the caller records what it hands out)."""
     currency = ((view.totals.get("pool") or {}).get("currency")) or ""
 
     def draw(pdf: _Pdf) -> None:
@@ -217,25 +232,14 @@ def statement_pdf(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> b
             if step.error:
                 pdf.line_text(f"    error: {step.error}", 8)
 
-    out = _render(f"Compensation statement - {employee_ref}", f"Run {view.id} - {_state(view)}", draw)
-    _audit(
-        ctx,
-        run_id,
-        "comp_run.statement",
-        {"employee_ref": employee_ref, "snapshot_hash": view.frozen_hash or view.snapshot_hash},
-    )
-    return out
+    return _render(f"Compensation statement - {tape.employee_ref}", f"Run {view.id} - {_state(view)}", draw)
 
 
 # --- exports of the whole run -----------------------------------------------------------------
 
 
 def _table(ctx: TenantContext, run_id: uuid.UUID) -> tuple[RunView, list[str], list[list[Any]]]:
-    view = queries.run_detail(ctx, run_id)
-    if not view.computed:
-        raise Conflict(
-            f"the run is {view.progress.phase}: an export needs its results", fields={"run_id": "not computed"}
-        )
+    view = computed_view(ctx, run_id, "an export")
     header = ["employee_ref", "employee_name", "team", "fund", "role", *view.steps, "payout", "pool_share", "error"]
     rows: list[list[Any]] = []
     with tenant_session(ctx) as session:

@@ -143,15 +143,7 @@ def results_page(
     after = decode_cursor(cursor, 1)
     with tenant_session(ctx) as session:
         run = runs.get_run(session, ctx, run_id)
-        query = (
-            select(RunResult, EmployeeRow)
-            .join(
-                EmployeeRow,
-                (col(EmployeeRow.upload_id) == run.upload_id) & (col(EmployeeRow.row_no) == col(RunResult.row_no)),
-                isouter=True,
-            )
-            .where(RunResult.tenant_id == ctx.tenant_id, RunResult.run_id == run.id)
-        )
+        query = runs.results_query(ctx, run)
         if after:
             try:
                 query = query.where(col(RunResult.row_no) > int(after[0]))

@@ -25,14 +25,14 @@ from typing import Any
 
 import xlsxwriter
 from fpdf import FPDF
-from sqlmodel import col, select
+from sqlmodel import col
 
 from engine.comp.permissions import EXPORT
 from engine.context import TenantContext
 from engine.csv_safety import neutralise, to_csv
 from engine.errors import Conflict
 from models.comp.runs import queries, runs
-from models.comp.runs.tables import EmployeeRow, RunResult
+from models.comp.runs.tables import RunResult
 from models.comp.runs.views import RunView, TapeView
 from models.core import audit
 from models.core.db import tenant_session
@@ -244,16 +244,7 @@ def _table(ctx: TenantContext, run_id: uuid.UUID) -> tuple[RunView, list[str], l
     rows: list[list[Any]] = []
     with tenant_session(ctx) as session:
         run = runs.get_run(session, ctx, run_id)
-        found = session.exec(
-            select(RunResult, EmployeeRow)
-            .join(
-                EmployeeRow,
-                (col(EmployeeRow.upload_id) == run.upload_id) & (col(EmployeeRow.row_no) == col(RunResult.row_no)),
-                isouter=True,
-            )
-            .where(RunResult.tenant_id == ctx.tenant_id, RunResult.run_id == run.id)
-            .order_by(col(RunResult.row_no))
-        ).all()
+        found = session.exec(runs.results_query(ctx, run).order_by(col(RunResult.row_no))).all()
         for r, e in found:
             values = list(r.vals) if r.vals else [None] * len(view.steps)
             rows.append(

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 import polars as pl
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from engine.comp.run_frame import INPUT_STEP, ROW, typed_rows
 from engine.comp.runs import tape_for, uses_total
@@ -24,7 +24,7 @@ from engine.context import TenantContext
 from engine.formula import decimals as dec
 from engine.formula.validator import CompiledPlan
 from models.comp import plans
-from models.comp.runs import aggregates, store
+from models.comp.runs import aggregates, runs, store
 from models.comp.runs.tables import CompRun, EmployeeRow, RunResult
 from models.comp.runs.views import TapeStepView, TapeView
 
@@ -113,18 +113,7 @@ def run_tapes(session: Session, ctx: TenantContext, run: CompRun) -> tuple[int, 
     """Every employee's tape in row order: the count, and the tapes (built as they are taken, from
     what is read here at once: the results, the employees and their typed inputs)."""
     spec, compiled, sums = plan_of(session, ctx, run)
-    rows = list(
-        session.exec(
-            select(RunResult, EmployeeRow)
-            .join(
-                EmployeeRow,
-                (col(EmployeeRow.upload_id) == run.upload_id) & (col(EmployeeRow.row_no) == col(RunResult.row_no)),
-                isouter=True,
-            )
-            .where(RunResult.tenant_id == ctx.tenant_id, RunResult.run_id == run.id)
-            .order_by(col(RunResult.row_no))
-        ).all()
-    )
+    rows = list(session.exec(runs.results_query(ctx, run).order_by(col(RunResult.row_no))).all())
     raw = store.read_employee_rows(session, ctx, run.upload_id, [i.key for i in spec.inputs])
     typed = typed_rows(spec.inputs, raw).frame
     at = {r: i for i, r in enumerate(typed[ROW].to_list())}

@@ -9,21 +9,12 @@ from engine.formula.reference import aggregates, total_key
 from engine.formula.tape import build_tape
 
 from .helpers import frame, plan
+from .test_tape_snapshot import FUND, INPUTS, STEPS
 
 
 def _compiled():
-    return plan(
-        [
-            ("base", "salary * 0.1"),
-            ("mult", "if (score >= 4) then 1.5 else 1"),
-            ("growth", "pct_change(salary, prev)"),
-            ("bonus", "round2(base * mult)", "score > 1"),
-            ("share", "bonus / total(bonus) * pool"),
-            ("rank", "if (total(1 / (score - 2)) > 0) then share else 0", "total(score) > 3"),
-        ],
-        {"salary": "decimal", "score": "decimal", "prev": "decimal"},
-        {"pool": "1000"},
-    )
+    rank = ("rank", "if (total(1 / (score - 2)) > 0) then share else 0", "total(score) > 3")
+    return plan([*STEPS, rank], INPUTS, FUND)
 
 
 ROWS = [

@@ -40,6 +40,68 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _old_tape(ctx, run_id, ref: str):
+    """The tape as it was computed before the run's sums were kept: every stored row read back, typed
+    and evaluated with the reference engine to trace the one row."""
+    from engine.comp.run_frame import ROW, typed_rows
+    from engine.comp.runs import tape_for
+    from engine.comp.validation import validate_plan
+    from models.comp import plans
+    from models.comp.runs import runs, store
+    from models.core.db import tenant_session
+
+    with tenant_session(ctx) as session:
+        run = runs.get_run(session, ctx, run_id)
+        spec = plans.spec_of(session, ctx, plans.get_plan(session, ctx, run.plan_id))
+        compiled = validate_plan(spec).compiled
+        assert compiled is not None
+        raw = store.read_employee_rows(session, ctx, run.upload_id, [i.key for i in spec.inputs])
+    return tape_for(compiled, typed_rows(spec.inputs, raw).frame.drop(ROW), ref)
+
+
+def _tapes(ctx, run_id, refs: list[str]) -> dict[str, list[float]]:
+    """The tape both ways on the same employees, in this run (the new one checked equal to the old)."""
+    from models.comp.runs import aggregates, queries
+
+    aggregates._cache.clear()
+    t = time.perf_counter()
+    queries.tape(ctx, run_id, refs[0])
+    out: dict[str, list[float]] = {"first": [time.perf_counter() - t], "old": [], "new": []}
+    for ref in refs:
+        t = time.perf_counter()
+        old = _old_tape(ctx, run_id, ref)
+        out["old"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        new = queries.tape(ctx, run_id, ref)
+        out["new"].append(time.perf_counter() - t)
+        assert [(s.name, s.status, s.refs, s.branches, s.error) for s in new.steps] == [
+            (s.name, s.status, s.refs, s.branches, s.error) for s in old.steps
+        ], ref
+    return out
+
+
+def _bundle(ctx, run_id) -> tuple[float, int, int]:
+    """All statements as one ZIP, the way the page asks for it: the `comp.statements` job, run here on
+    the worker's code path. Seconds, statements in the ZIP, bytes."""
+    import zipfile
+
+    import models.comp.kinds  # noqa: F401 - the comp.statements kind
+    from models.comp.runs import bundles
+    from models.jobs.runner import run_job_sync
+    from models.uploads.storage import get_storage
+
+    t = time.perf_counter()
+    job = bundles.request_bundle(ctx, run_id)
+    run_job_sync(ctx.tenant_id, job.job_id)
+    secs = time.perf_counter() - t
+    done = bundles.bundle_status(ctx, run_id, job.job_id)
+    assert done.ready and done.size is not None, done
+    with get_storage().open_read(bundles.storage_key(ctx.tenant_id, job.job_id)) as handle:
+        count = len(zipfile.ZipFile(handle).namelist())
+    assert count == done.total, (count, done.total)
+    return secs, count, done.size
+
+
 def measure(n: int, unicode: int, cjk: int, latin: int | None) -> dict:
     from pypdf import PdfReader
 
@@ -58,6 +120,7 @@ def measure(n: int, unicode: int, cjk: int, latin: int | None) -> dict:
     times: dict[str, list[float]] = {"latin": [], "unicode": [], "cjk": []}
     sizes: dict[str, list[int]] = {"latin": [], "unicode": [], "cjk": []}
     checked = {"latin": refs[0], "unicode": refs[n - cjk - unicode], "cjk": refs[-1]}
+    tapes = _tapes(ctx, run_id, refs[:: max(1, n // 20)][:20])
     todo = list(zip(refs, kinds, strict=True))
     if latin is not None:  # a sample of the Latin-1 statements (spread over the file), every other one
         plain = [t for t in todo if t[1] == "latin"]
@@ -80,13 +143,16 @@ def measure(n: int, unicode: int, cjk: int, latin: int | None) -> dict:
         t = time.perf_counter()
         content, _ = reports.export(ctx, run_id, fmt)
         exports[fmt] = (time.perf_counter() - t, len(content))
+    bundle = _bundle(ctx, run_id)
     return {
+        "bundle": bundle,
         "rows": n,
         "total_s": total,
         "times": times,
         "sizes": sizes,
         "exports": exports,
         "sampled": latin is not None,
+        "tapes": tapes,
     }
 
 
@@ -129,6 +195,25 @@ def render(r: dict) -> str:
     ]
     for fmt, (secs, size) in r["exports"].items():
         lines.append(f"| {fmt.upper()} | {secs:.2f} s | {size / 1024:,.0f} KiB |")
+    secs, count, size = r["bundle"]
+    lines.append(
+        f"| all statements, one ZIP of {count:,} PDFs (`comp.statements` job) | {secs:.1f} s | {size / 1024:,.0f} KiB |"
+    )
+    tapes = r["tapes"]
+    old, new = statistics.median(tapes["old"]), statistics.median(tapes["new"])
+    lines += [
+        "",
+        f"The tape alone, both ways on the same {len(tapes['old'])} employees in this run (each new tape checked "
+        "equal to the old one): the whole run re-evaluated to trace one row (before) against the one row traced "
+        "with the run's `total()` sums (models/comp/runs/aggregates.py; the first tape of a run computes them).",
+        "",
+        "| tape | median | ÷ before |",
+        "|---|---:|---:|",
+        f"| before: whole run re-evaluated | {old * 1000:.0f} ms | 1.0× |",
+        f"| now: one row with the run's sums | {new * 1000:.1f} ms | {new / old:.3f}× |",
+        f"| now, a run's first tape (computes the sums) | {tapes['first'][0] * 1000:.0f} ms | "
+        f"{tapes['first'][0] / old:.2f}× |",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -31,7 +31,7 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else dec.to_text(value)
 
 
-def _uses_total(compiled: CompiledPlan) -> bool:
+def uses_total(compiled: CompiledPlan) -> bool:
     return any(
         isinstance(n, Call) and n.func == "total"
         for s in compiled.steps
@@ -41,11 +41,17 @@ def _uses_total(compiled: CompiledPlan) -> bool:
     )
 
 
-def tape_for(compiled: CompiledPlan, frame: pl.DataFrame, employee_ref: str) -> Tape:
-    """The row's tape; a plan without total() is traced on that row alone (same result, faster)."""
-    if not _uses_total(compiled):
+def tape_for(
+    compiled: CompiledPlan,
+    frame: pl.DataFrame,
+    employee_ref: str,
+    totals: Mapping[str, Decimal | None] | None = None,
+) -> Tape:
+    """The row's tape; a plan without total(), or with the run's total() sums given
+    (engine.formula.reference.aggregates), is traced on that row alone (same result, faster)."""
+    if totals is None and not uses_total(compiled):
         frame = frame.filter(pl.col("employee_ref") == employee_ref)
-    return build_tape(compiled, frame, employee_ref)
+    return build_tape(compiled, frame, employee_ref, totals)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ step by step over the rows (step-major, so total() can sum a step's argument ove
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -213,9 +213,33 @@ def run(compiled: CompiledPlan, frame: pl.DataFrame, trace_row: int | None = Non
     return result
 
 
+def aggregates(compiled: CompiledPlan, frame: pl.DataFrame) -> dict[str, Decimal | None]:
+    """Every total() of the plan summed over the whole run, keyed by step and place (`total_key`).
+
+    Computed once per run, they let a tape trace one row alone (`_run(..., totals=…)`) and still read
+    the same sums the whole run read: a row's own evaluation depends on other rows only through them.
+    None: that sum overflowed.
+    """
+    found: dict[str, Decimal | None] = {}
+    _run(compiled, frame, None, collect=found)
+    return found
+
+
+def total_key(step: str, index: int) -> str:
+    """The name of a step's index-th total() (walk order over its condition, then its expression)."""
+    return f"{step}#{index}"
+
+
 def _run(
-    compiled: CompiledPlan, frame: pl.DataFrame, trace_row: int | None
+    compiled: CompiledPlan,
+    frame: pl.DataFrame,
+    trace_row: int | None,
+    *,
+    totals: Mapping[str, Decimal | None] | None = None,
+    collect: dict[str, Decimal | None] | None = None,
 ) -> tuple[RunResult, dict[str, StepOutcome]]:
+    """The run; `totals` (from `aggregates`) replaces each total()'s sum over these rows (which are then
+    only some of the run's rows); `collect` receives each sum as it is computed."""
     n = frame.height
     columns: dict[str, list] = {k: frame[k].to_list() for k in compiled.input_dtypes}
     outputs: dict[str, list] = {s.name: [None] * n for s in compiled.steps}
@@ -225,12 +249,19 @@ def _run(
     outcomes: dict[str, StepOutcome] = {}
 
     for step in compiled.steps:
-        totals: dict[int, _Total] = {}
-        compiler = _Compiler(columns, compiled.fund, totals)
+        slots: dict[int, _Total] = {}
+        compiler = _Compiler(columns, compiled.fund, slots)
+        index = 0
         for tree in (step.condition, step.expr):
             for node in walk(tree) if tree is not None else ():
                 if isinstance(node, Call) and node.func == "total":
-                    totals[id(node)] = _sum_total(compiler.compile(node.args[0]), alive)
+                    key, index = total_key(step.name, index), index + 1
+                    slot = _sum_total(compiler.compile(node.args[0]), alive)
+                    if totals is not None:  # the run's sum; these rows' failures still found here
+                        slot = _Total(totals[key], slot.failures)
+                    if collect is not None:
+                        collect[key] = slot.value
+                    slots[id(node)] = slot
         trace = Trace()
         if trace_row is not None:
             compiler.trace, compiler.trace_row = trace, trace_row

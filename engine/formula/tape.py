@@ -7,6 +7,7 @@ specification) with tracing on for that one row, so a tape always agrees with th
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -58,13 +59,21 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def build_tape(compiled: CompiledPlan, frame: pl.DataFrame, employee_ref: str) -> Tape:
-    """Tape for one employee of a run (the whole frame is needed: total() sums over every row)."""
+def build_tape(
+    compiled: CompiledPlan,
+    frame: pl.DataFrame,
+    employee_ref: str,
+    totals: Mapping[str, Decimal | None] | None = None,
+) -> Tape:
+    """Tape for one employee of a run. total() sums over every row: either the frame is the whole run,
+    or `totals` holds the run's sums (engine.formula.reference.aggregates) and only that row is traced."""
+    if totals is not None:
+        frame = frame.filter(pl.col("employee_ref") == employee_ref)
     matches = frame["employee_ref"].eq(employee_ref).arg_true()
     if not len(matches):
         raise KeyError(f"no employee_ref {employee_ref!r} in the run")
     row = int(matches[0])
-    result, outcomes = _run(compiled, frame, trace_row=row)
+    result, outcomes = _run(compiled, frame, trace_row=row, totals=totals)
     inputs = {k: _text(frame[k][row]) or "" for k in compiled.input_dtypes}
     inputs.update({k: dec.to_text(v) for k, v in compiled.fund.items()})
     steps = []

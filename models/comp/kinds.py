@@ -1,5 +1,7 @@
 """Compensation's job kinds (workers load every models/<module>/kinds.py): `comp.run`, one item per
-run, which computes the whole run in the item's transaction (models.comp.runs.runs.compute)."""
+run, which computes the whole run in the item's transaction (models.comp.runs.runs.compute), and
+`comp.statements`, one item per bundle, which draws every statement of a run into one ZIP
+(models.comp.runs.bundles.build)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import logging
 import uuid
 
 from engine.jobs import Done, ItemOutcome, Skipped
-from models.comp.runs import runs
+from models.comp.runs import bundles, runs
 from models.jobs.kinds import ItemContext, JobKind, register
 
 _log = logging.getLogger(__name__)
@@ -29,3 +31,12 @@ def run_item(ic: ItemContext) -> ItemOutcome:
 
 # one item computes a whole run (a million employees in well under the 600 s lease)
 RUN = register(JobKind(runs.KIND, run_item, chunk_size=1, min_lease_seconds=600))
+
+
+def statements_item(ic: ItemContext) -> ItemOutcome:
+    run_id = uuid.UUID(ic.item.payload["run_id"])
+    return Done(bundles.build(ic.session, ic.ctx, run_id, ic.job.id))
+
+
+# one item draws a whole run's statements (10k in a few minutes with embedded fonts)
+STATEMENTS = register(JobKind(bundles.KIND, statements_item, chunk_size=1, min_lease_seconds=1800))

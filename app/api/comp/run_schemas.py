@@ -147,3 +147,18 @@ class StatementBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     run_id: uuid.UUID
     employee_ref: PlainText = Field(min_length=1, max_length=200)
+
+
+class BundleOut(_Out):
+    """A statements bundle: the job making it, its progress and, once completed, the download."""
+
+    job_id: uuid.UUID
+    run_id: uuid.UUID
+    status: str = Field(description="the job's: queued, running, completed, failed or cancelled")
+    done: int = Field(description="statements drawn so far")
+    total: int = Field(description="statements in the bundle (one per employee of the run)")
+    percent: int
+    size: int | None = Field(description="bytes of the finished ZIP")
+    download: str = Field(description="the ZIP's URL once completed, else empty")
+    error: str | None
+    created_at: datetime

@@ -5,7 +5,11 @@
   `GET /runs/{id}`: status, live progress, totals, snapshot hash; `PATCH /runs/{id}` (scenario name).
 - `GET /runs/{id}/results?employee_ref=E`: that employee's tape; without it, every employee, paged.
 - `POST /runs/{id}/approve {"action"}`, `POST /runs/{id}/finalize`: the decision path.
-- Reports (comp.export): `POST /reports/individual-statement` (PDF), `GET /runs/{id}/export.csv|.xlsx|.pdf`.
+- Reports (comp.export): `POST /reports/individual-statement` (PDF), `GET /runs/{id}/export.csv|.xlsx|.pdf`,
+  `GET /runs/{id}/statements/{employee_ref}.pdf`; all statements as one ZIP, made by a job:
+  `POST /runs/{id}/statements/bundle` → 202 `{"job_id", "status", "done", "total", …}`,
+  `GET /runs/{id}/statements/bundle` (the newest, 404 when none) and `/statements/bundle/{job_id}`
+  (progress; `download` once completed), `GET /runs/{id}/statements/bundle/{job_id}.zip` (the file).
 
 Reads need comp.read; another tenant's ids answer 404. Routes only call models.comp.runs.
 """
@@ -18,10 +22,13 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from app.api.comp.run_schemas import (
     ApprovalResultOut,
     ApproveBody,
+    BundleOut,
     FinalizeBody,
     ResultOut,
     ResultPage,
@@ -35,8 +42,9 @@ from app.api.deps import Cursor, Limit, SearchText, require
 from engine.comp.permissions import EXPORT, READ
 from engine.comp.run_machine import RUN_MACHINE, RUNS_EXECUTE
 from engine.context import TenantContext
+from engine.errors import NotFound
 from engine.inputs import PlainText
-from models.comp.runs import actions, queries, reports
+from models.comp.runs import actions, bundles, queries, reports
 from models.comp.runs.actions import RunStart
 from models.comp.runs.views import RunView
 
@@ -135,6 +143,49 @@ def individual_statement(body: StatementBody, ctx: TenantContext = EXPORTER) -> 
 def export(run_id: uuid.UUID, fmt: Literal["csv", "xlsx", "pdf"], ctx: TenantContext = EXPORTER) -> Response:
     content, media = reports.export(ctx, run_id, fmt)
     return _file(content, media, f"run-{run_id}.{fmt}")
+
+
+def _bundle(view: bundles.BundleView) -> BundleOut:
+    data: dict[str, Any] = asdict(view)
+    return BundleOut.model_validate({**data, "percent": view.percent, "download": view.href})
+
+
+@router.post("/runs/{run_id}/statements/bundle", response_model=BundleOut, status_code=202)
+def request_bundle(run_id: uuid.UUID, ctx: TenantContext = EXPORTER) -> BundleOut:
+    """Every employee's statement into one ZIP, by a worker job; follow it with the GET below."""
+    return _bundle(bundles.request_bundle(ctx, run_id))
+
+
+@router.get("/runs/{run_id}/statements/bundle", response_model=BundleOut)
+def latest_bundle(run_id: uuid.UUID, ctx: TenantContext = EXPORTER) -> BundleOut:
+    found = bundles.latest_bundle(ctx, run_id)
+    if found is None:
+        raise NotFound("the run has no statements bundle yet")
+    return _bundle(found)
+
+
+@router.get(
+    "/runs/{run_id}/statements/bundle/{job_id}.zip",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def bundle_download(run_id: uuid.UUID, job_id: uuid.UUID, ctx: TenantContext = EXPORTER) -> StreamingResponse:
+    """The finished ZIP (registered before the status route, whose {job_id} would take "….zip")."""
+    source, name, size = bundles.bundle_file(ctx, run_id, job_id)
+
+    def blocks():
+        while block := source.read(1 << 20):
+            yield block
+
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Content-Length": str(size)}
+    return StreamingResponse(
+        blocks(), media_type="application/zip", headers=headers, background=BackgroundTask(source.close)
+    )
+
+
+@router.get("/runs/{run_id}/statements/bundle/{job_id}", response_model=BundleOut)
+def bundle_status(run_id: uuid.UUID, job_id: uuid.UUID, ctx: TenantContext = EXPORTER) -> BundleOut:
+    return _bundle(bundles.bundle_status(ctx, run_id, job_id))
 
 
 @router.get("/runs/{run_id}/statements/{employee_ref}.pdf", response_class=Response)

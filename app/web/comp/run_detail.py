@@ -1,7 +1,8 @@
 """`/comp/runs/[id]`: one run — its computation followed live (JobWatchMixin: load, evaluate,
 persist N of M), totals, pool vs target (rx.recharts), the results with a search and each
 employee's calculation tape, the approvals timeline with the buttons the role may press (at most
-four, from the run's machine), exports and the statement download."""
+four, from the run's machine), exports, the statement download and all statements as one ZIP
+(app.web.comp.run_bundle)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from app.web.comp.run_bundle import RunBundleState, bundle_section
 from app.web.comp.run_compare import RunCompareState, compare_section
 from app.web.comp.run_rows import (
     ApprovalRow,
@@ -305,7 +307,7 @@ def _results_section() -> rx.Component:
     "/comp/runs/[id]",
     "Compensation run",
     permission=READ,
-    on_load=[CompRunState.load, CompRunState.follow, RunCompareState.load],
+    on_load=[CompRunState.load, CompRunState.follow, RunCompareState.load, RunBundleState.load],
 )
 def run_page() -> rx.Component:
     s = CompRunState
@@ -330,7 +332,15 @@ def run_page() -> rx.Component:
         _progress(),
         rx.cond(
             s.run.computed,
-            rx.vstack(_totals(), exports, _results_section(), compare_section(), spacing="4", width="100%"),
+            rx.vstack(
+                _totals(),
+                exports,
+                rx.cond(s.can_export, bundle_section()),
+                _results_section(),
+                compare_section(),
+                spacing="4",
+                width="100%",
+            ),
         ),
         section(
             "Approvals",

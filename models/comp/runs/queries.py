@@ -7,7 +7,8 @@ transaction and answers frozen dataclasses (models.comp.runs.views). Another ten
 - `results_page(ctx, run_id, *, q, limit, cursor) -> Page[ResultRow]`: every employee in row order
   (`q`: employee references starting with it)
 - `tape(ctx, run_id, employee_ref) -> TapeView`: the employee's inputs, every step's value (text),
-  what each step read and which branch it took (engine.formula.tape), the payout and pool share
+  what each step read and which branch it took (engine.formula.tape), the payout and pool share;
+  only that employee's row is read and traced, with the run's total() sums (models.comp.runs.aggregates)
 - `employee_uploads(ctx) -> list[EmployeeUpload]`: imported employee data a run can read
 """
 
@@ -21,18 +22,14 @@ from sqlmodel import Session, col, select
 
 from engine.comp.employee_target import EMPLOYEES
 from engine.comp.permissions import READ
-from engine.comp.run_frame import INPUT_STEP, ROW, typed_rows
 from engine.comp.run_machine import RUN_MACHINE
-from engine.comp.runs import tape_for
-from engine.comp.validation import validate_plan
 from engine.context import TenantContext
 from engine.errors import NotFound, ValidationFailed
 from engine.formula import decimals as dec
-from engine.formula.nodes import Call, walk
 from models.comp import plans
-from models.comp.runs import progress, runs, store
+from models.comp.runs import progress, runs, tapes
 from models.comp.runs.tables import CompRun, EmployeeRow, RunResult
-from models.comp.runs.views import Approval, Progress, ResultRow, RunView, TapeStepView, TapeView
+from models.comp.runs.views import Approval, Progress, ResultRow, RunView, TapeView
 from models.comp.tables import BonusPlan
 from models.core.db import tenant_session
 from models.core.decision_actions import ActionView
@@ -146,15 +143,7 @@ def results_page(
     after = decode_cursor(cursor, 1)
     with tenant_session(ctx) as session:
         run = runs.get_run(session, ctx, run_id)
-        query = (
-            select(RunResult, EmployeeRow)
-            .join(
-                EmployeeRow,
-                (col(EmployeeRow.upload_id) == run.upload_id) & (col(EmployeeRow.row_no) == col(RunResult.row_no)),
-                isouter=True,
-            )
-            .where(RunResult.tenant_id == ctx.tenant_id, RunResult.run_id == run.id)
-        )
+        query = runs.results_query(ctx, run)
         if after:
             try:
                 query = query.where(col(RunResult.row_no) > int(after[0]))
@@ -168,16 +157,6 @@ def results_page(
         found = found[:size]
         items = [_result(run, r, e) for r, e in found]
         return Page(items, encode_cursor([items[-1].row_no]) if more and items else None)
-
-
-def _uses_total(compiled: object) -> bool:
-    return any(
-        isinstance(n, Call) and n.func == "total"
-        for s in getattr(compiled, "steps", ())
-        for root in (s.expr, s.condition)
-        if root is not None
-        for n in walk(root)
-    )
 
 
 def tape(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> TapeView:
@@ -194,56 +173,7 @@ def tape(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> TapeView:
         ).first()
         if found is None:
             raise NotFound(f"no employee '{employee_ref}' in this run", fields={"employee_ref": "not in the run"})
-        employee = session.get(EmployeeRow, (run.upload_id, found.row_no))
-        spec = plans.spec_of(session, ctx, plans.get_plan(session, ctx, run.plan_id))
-        compiled = validate_plan(spec).compiled
-        assert compiled is not None, "a computed run's locked plan validates"
-        only = None if _uses_total(compiled) else employee_ref
-        raw = store.read_employee_rows(session, ctx, run.upload_id, [i.key for i in spec.inputs], employee_ref=only)
-    stored = _result(run, found, employee)
-    inputs = {k: v for k, v in (employee.raw if employee else {}).items() if v is not None}
-    steps: list[TapeStepView]
-    used: dict[str, str] = {}
-    if found.error_step == INPUT_STEP:
-        steps = [
-            TapeStepView(s.name, s.order, s.expr_text, s.condition_text, "not_run", None, {}, [], None)
-            for s in compiled.steps
-        ]
-    else:
-        typed = typed_rows(spec.inputs, raw)
-        trace = tape_for(compiled, typed.frame.drop(ROW), employee_ref)
-        used = dict(trace.inputs)
-        steps = [
-            TapeStepView(
-                s.name,
-                s.order,
-                s.expr,
-                s.condition,
-                s.status,
-                stored.values.get(s.name),
-                dict(s.refs),
-                list(s.branches),
-                s.error,
-            )  # fmt: skip
-            for s in trace.steps
-        ]
-    return TapeView(
-        run_id=run.id,
-        employee_ref=employee_ref,
-        employee_name=employee.employee_name if employee else None,
-        team=employee.team if employee else None,
-        fund=employee.fund if employee else None,
-        role=employee.role if employee else None,
-        inputs=inputs,
-        used=used,
-        steps=steps,
-        payout_step=run.payout_step,
-        payout=stored.payout,
-        allocated=stored.allocated,
-        error=found.error,
-        error_step=found.error_step,
-        snapshot_hash=run.snapshot_hash,
-    )
+        return tapes.one_tape(session, ctx, run, found)
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,15 @@ from typing import Any
 
 import xlsxwriter
 from fpdf import FPDF
-from sqlmodel import col, select
+from sqlmodel import col
 
 from engine.comp.permissions import EXPORT
 from engine.context import TenantContext
 from engine.csv_safety import neutralise, to_csv
 from engine.errors import Conflict
 from models.comp.runs import queries, runs
-from models.comp.runs.tables import EmployeeRow, RunResult
-from models.comp.runs.views import RunView
+from models.comp.runs.tables import RunResult
+from models.comp.runs.views import RunView, TapeView
 from models.core import audit
 from models.core.db import tenant_session
 
@@ -138,11 +138,21 @@ class _Pdf(FPDF):
 
     def heading(self, text: str, size: int = 13) -> None:
         self.set_font(self._family, "B", size)
-        self.multi_cell(0, 7, self._t(text), new_x="LMARGIN", new_y="NEXT")
+        self._line(7, self._t(text))
 
     def line_text(self, text: str, size: int = 9, bold: bool = False) -> None:
         self.set_font(self._family, "B" if bold else "", size)
-        self.multi_cell(0, 5, self._t(text), new_x="LMARGIN", new_y="NEXT")
+        self._line(5, self._t(text))
+
+    def _line(self, height: float, text: str) -> None:
+        """A text on its own line(s). fpdf2's line breaking re-measures the line for every character
+        it adds (quadratic in the line's length: ~85 % of a statement's time), so a text that fits on
+        one line is drawn as one cell, measured once. Only with the CJK fallback font, whose glyphs
+        the measure does not count, is every text broken by multi_cell."""
+        if self._level < FALLBACK and "\n" not in text and self.get_string_width(text) <= self.epw:
+            self.cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+        else:
+            self.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
     def rows(self, widths: list[float], cells: list[list[str]], header: list[str]) -> None:
         self.set_font(self._family, "B", 8)
@@ -172,12 +182,27 @@ def _render(title: str, footer: str, draw: Callable[[_Pdf], None]) -> bytes:
 def statement_pdf(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> bytes:
     """One employee's statement: who, which plan and run, the inputs, every step, the payout."""
     ctx.require(EXPORT)
+    view = computed_view(ctx, run_id, "a statement")
+    out = statement_document(view, queries.tape(ctx, run_id, employee_ref))
+    _audit(
+        ctx,
+        run_id,
+        "comp_run.statement",
+        {"employee_ref": employee_ref, "snapshot_hash": view.frozen_hash or view.snapshot_hash},
+    )
+    return out
+
+
+def computed_view(ctx: TenantContext, run_id: uuid.UUID, what: str) -> RunView:
+    """The run, refused (409) while it has no results."""
     view = queries.run_detail(ctx, run_id)
     if not view.computed:
-        raise Conflict(
-            f"the run is {view.progress.phase}: a statement needs its results", fields={"run_id": "not computed"}
-        )
-    tape = queries.tape(ctx, run_id, employee_ref)
+        raise Conflict(f"the run is {view.progress.phase}: {what} needs its results", fields={"run_id": "not computed"})
+    return view
+
+
+def statement_document(view: RunView, tape: TapeView) -> bytes:
+    """The statement's PDF (no audit: the caller records what it hands out)."""
     currency = ((view.totals.get("pool") or {}).get("currency")) or ""
 
     def draw(pdf: _Pdf) -> None:
@@ -217,39 +242,19 @@ def statement_pdf(ctx: TenantContext, run_id: uuid.UUID, employee_ref: str) -> b
             if step.error:
                 pdf.line_text(f"    error: {step.error}", 8)
 
-    out = _render(f"Compensation statement - {employee_ref}", f"Run {view.id} - {_state(view)}", draw)
-    _audit(
-        ctx,
-        run_id,
-        "comp_run.statement",
-        {"employee_ref": employee_ref, "snapshot_hash": view.frozen_hash or view.snapshot_hash},
-    )
-    return out
+    return _render(f"Compensation statement - {tape.employee_ref}", f"Run {view.id} - {_state(view)}", draw)
 
 
 # --- exports of the whole run -----------------------------------------------------------------
 
 
 def _table(ctx: TenantContext, run_id: uuid.UUID) -> tuple[RunView, list[str], list[list[Any]]]:
-    view = queries.run_detail(ctx, run_id)
-    if not view.computed:
-        raise Conflict(
-            f"the run is {view.progress.phase}: an export needs its results", fields={"run_id": "not computed"}
-        )
+    view = computed_view(ctx, run_id, "an export")
     header = ["employee_ref", "employee_name", "team", "fund", "role", *view.steps, "payout", "pool_share", "error"]
     rows: list[list[Any]] = []
     with tenant_session(ctx) as session:
         run = runs.get_run(session, ctx, run_id)
-        found = session.exec(
-            select(RunResult, EmployeeRow)
-            .join(
-                EmployeeRow,
-                (col(EmployeeRow.upload_id) == run.upload_id) & (col(EmployeeRow.row_no) == col(RunResult.row_no)),
-                isouter=True,
-            )
-            .where(RunResult.tenant_id == ctx.tenant_id, RunResult.run_id == run.id)
-            .order_by(col(RunResult.row_no))
-        ).all()
+        found = session.exec(runs.results_query(ctx, run).order_by(col(RunResult.row_no))).all()
         for r, e in found:
             values = list(r.vals) if r.vals else [None] * len(view.steps)
             rows.append(

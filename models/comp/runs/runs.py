@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from engine.comp.allocation import allocate
 from engine.comp.employee_target import EMPLOYEES
@@ -35,7 +36,7 @@ from engine.formula.validator import CompiledPlan
 from engine.formula.vectorized import run as evaluate
 from models.comp import plans
 from models.comp.runs import metrics, progress, store
-from models.comp.runs.tables import CompRun
+from models.comp.runs.tables import CompRun, EmployeeRow, RunResult
 from models.comp.tables import BonusPlan, BonusPool
 from models.core import mutations
 from models.core.base import utcnow
@@ -81,6 +82,19 @@ def run_page(
         session, query, col(CompRun.created_at), col(CompRun.id), limit=limit, cursor=cursor, descending=True,
         parse=parse_instant,
     )  # fmt: skip
+
+
+def results_query(ctx: TenantContext, run: CompRun) -> Select[RunResult, EmployeeRow]:
+    """The run's result rows, each with its employee row (None when missing), not yet ordered."""
+    return (
+        select(RunResult, EmployeeRow)
+        .join(
+            EmployeeRow,
+            (col(EmployeeRow.upload_id) == run.upload_id) & (col(EmployeeRow.row_no) == col(RunResult.row_no)),
+            isouter=True,
+        )
+        .where(RunResult.tenant_id == ctx.tenant_id, RunResult.run_id == run.id)
+    )
 
 
 def runs_of_upload(session: Session, ctx: TenantContext, upload_id: uuid.UUID) -> list[CompRun]:

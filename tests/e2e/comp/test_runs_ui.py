@@ -131,3 +131,48 @@ def test_hr_runs_and_three_roles_approve_and_the_statement_downloads(page):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(res.body())).pages)
     assert f"Exact value: {first.payout}" in text
     assert "AN-001" in text
+
+
+def test_finance_makes_all_statements_as_one_zip_and_a_viewer_cannot(page):
+    """The demo's finalized run: the bundle job queued from the page, run here on the worker's code
+    path while the page follows it, then the ZIP downloads with one PDF per employee."""
+    import zipfile
+
+    import models.comp.kinds  # noqa: F401 - the comp.statements kind, registered here as a worker does
+    from models.comp.runs import bundles, queries
+    from models.jobs.runner import run_job_sync
+    from seeds.comp_runs import FINALIZED_RUN
+
+    view = queries.run_detail(_demo_ctx(), FINALIZED_RUN)
+    signed_in(page, "viewer@demo.test")
+    page.goto(f"/comp/runs/{FINALIZED_RUN}")
+    expect(page.get_by_test_id("run-employees")).to_have_text(str(view.employees))
+    expect(page.get_by_test_id("bundle-request")).to_have_count(0)
+    _sign_out(page)
+
+    signed_in(page, "finance@demo.test")
+    page.goto(f"/comp/runs/{FINALIZED_RUN}")
+    expect(page.get_by_test_id("run-employees")).to_have_text(str(view.employees))
+    before = bundles.latest_bundle(_demo_ctx(), FINALIZED_RUN)
+    page.get_by_test_id("bundle-request").click()
+    expect(page.get_by_test_id("bundle-progress-text")).to_have_text(
+        f"0 of {view.employees} statements · queued", timeout=30_000
+    )
+    bundle = bundles.latest_bundle(_demo_ctx(), FINALIZED_RUN)
+    assert bundle is not None and (before is None or bundle.job_id != before.job_id)
+    run_job_sync(_demo_ctx().tenant_id, bundle.job_id)  # the page follows the job: no reload
+    expect(page.get_by_test_id("bundle-progress-text")).to_have_text(
+        f"{view.employees} of {view.employees} statements · completed", timeout=30_000
+    )
+    link = page.get_by_test_id("bundle-download")
+    expect(link).to_contain_text(f"{view.employees} statements")
+    href = link.get_attribute("href")
+    assert href == f"/api/v1/runs/{FINALIZED_RUN}/statements/bundle/{bundle.job_id}.zip", href
+    res = page.request.get(href)
+    assert res.status == 200 and res.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(res.body())).namelist()
+    assert len(names) == len(set(names)) == view.employees
+    assert names[0] == "000001-AN-001.pdf"
+    # a reload shows the finished bundle again
+    page.reload()
+    expect(page.get_by_test_id("bundle-download")).to_have_attribute("href", href)

@@ -14,19 +14,19 @@ from engine.formula.tape import build_tape
 
 from .helpers import frame, plan
 
+STEPS = [
+    ("base", "salary * 0.1"),
+    ("mult", "if (score >= 4) then 1.5 else 1"),
+    ("growth", "pct_change(salary, prev)"),
+    ("bonus", "round2(base * mult)", "score > 1"),
+    ("share", "bonus / total(bonus) * pool"),
+]
+INPUTS = {"salary": "decimal", "score": "decimal", "prev": "decimal"}
+FUND = {"pool": "1000"}
+
 
 def _compiled():
-    return plan(
-        [
-            ("base", "salary * 0.1"),
-            ("mult", "if (score >= 4) then 1.5 else 1"),
-            ("growth", "pct_change(salary, prev)"),
-            ("bonus", "round2(base * mult)", "score > 1"),
-            ("share", "bonus / total(bonus) * pool"),
-        ],
-        {"salary": "decimal", "score": "decimal", "prev": "decimal"},
-        {"pool": "1000"},
-    )
+    return plan(STEPS, INPUTS, FUND)
 
 
 ROWS = [

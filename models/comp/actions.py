@@ -38,7 +38,7 @@ from engine.comp.machines import PLAN_MACHINE
 from engine.comp.permissions import PLANS_WRITE, READ
 from engine.context import TenantContext
 from engine.errors import InvalidTransition
-from models.comp import catalog, plans
+from models.comp import catalog, plan_parts, plans
 from models.comp.inputs import (
     InputDefinitionCreate,
     NewVersion,
@@ -131,17 +131,17 @@ def lock_plan(ctx: TenantContext, plan_id: uuid.UUID, expected_status: str | Non
 
 
 def add_step(ctx: TenantContext, plan_id: uuid.UUID, data: StepCreate) -> StepView:
-    return _in_plan(ctx, plan_id, "add_step", lambda s: StepView.of(plans.add_step(s, ctx, plan_id, data)))
+    return _in_plan(ctx, plan_id, "add_step", lambda s: StepView.of(plan_parts.add_step(s, ctx, plan_id, data)))
 
 
 def update_step(ctx: TenantContext, plan_id: uuid.UUID, step_id: uuid.UUID, data: StepUpdate) -> StepView:
     return _in_plan(
-        ctx, plan_id, "update_step", lambda s: StepView.of(plans.update_step(s, ctx, plan_id, step_id, data))
+        ctx, plan_id, "update_step", lambda s: StepView.of(plan_parts.update_step(s, ctx, plan_id, step_id, data))
     )
 
 
 def delete_step(ctx: TenantContext, plan_id: uuid.UUID, step_id: uuid.UUID) -> None:
-    _in_plan(ctx, plan_id, "delete_step", lambda s: plans.delete_step(s, ctx, plan_id, step_id))
+    _in_plan(ctx, plan_id, "delete_step", lambda s: plan_parts.delete_step(s, ctx, plan_id, step_id))
 
 
 def reorder_steps(ctx: TenantContext, plan_id: uuid.UUID, step_ids: list[uuid.UUID]) -> list[StepView]:
@@ -149,7 +149,7 @@ def reorder_steps(ctx: TenantContext, plan_id: uuid.UUID, step_ids: list[uuid.UU
         ctx,
         plan_id,
         "reorder_steps",
-        lambda s: [StepView.of(r) for r in plans.reorder_steps(s, ctx, plan_id, step_ids)],
+        lambda s: [StepView.of(r) for r in plan_parts.reorder_steps(s, ctx, plan_id, step_ids)],
     )
 
 
@@ -165,7 +165,7 @@ def _input_view(session: Session, ctx: TenantContext, plan_id: uuid.UUID, key: s
 
 def add_plan_input(ctx: TenantContext, plan_id: uuid.UUID, data: PlanInputCreate) -> PlanInputView:
     def work(session: Session) -> PlanInputView:
-        plans.add_input(session, ctx, plan_id, data)
+        plan_parts.add_input(session, ctx, plan_id, data)
         return _input_view(session, ctx, plan_id, data.key)
 
     return _in_plan(ctx, plan_id, "add_input", work)
@@ -173,19 +173,19 @@ def add_plan_input(ctx: TenantContext, plan_id: uuid.UUID, data: PlanInputCreate
 
 def update_plan_input(ctx: TenantContext, plan_id: uuid.UUID, key: str, data: PlanInputUpdate) -> PlanInputView:
     def work(session: Session) -> PlanInputView:
-        plans.update_input(session, ctx, plan_id, key, data)
+        plan_parts.update_input(session, ctx, plan_id, key, data)
         return _input_view(session, ctx, plan_id, key)
 
     return _in_plan(ctx, plan_id, "update_input", work)
 
 
 def remove_plan_input(ctx: TenantContext, plan_id: uuid.UUID, key: str) -> None:
-    _in_plan(ctx, plan_id, "remove_input", lambda s: plans.remove_input(s, ctx, plan_id, key))
+    _in_plan(ctx, plan_id, "remove_input", lambda s: plan_parts.remove_input(s, ctx, plan_id, key))
 
 
 def set_pool(ctx: TenantContext, plan_id: uuid.UUID, data: PoolSet) -> PoolView:
-    return _in_plan(ctx, plan_id, "set_pool", lambda s: PoolView.of(plans.set_pool(s, ctx, plan_id, data)))
+    return _in_plan(ctx, plan_id, "set_pool", lambda s: PoolView.of(plan_parts.set_pool(s, ctx, plan_id, data)))
 
 
 def remove_pool(ctx: TenantContext, plan_id: uuid.UUID) -> None:
-    _in_plan(ctx, plan_id, "remove_pool", lambda s: plans.remove_pool(s, ctx, plan_id))
+    _in_plan(ctx, plan_id, "remove_pool", lambda s: plan_parts.remove_pool(s, ctx, plan_id))

@@ -6,11 +6,19 @@ staff are refused; a foreign tenant sees nothing."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
 from tests.integration.cases import money
 from tests.integration.cases.money import ok
+
+# dates in the files, relative to today: an invoice day some weeks back, the next day, three days on,
+# and a statement's as-of date four weeks after it
+DAY = (datetime.now(UTC).date() - timedelta(days=35)).isoformat()
+NEXT_DAY = (datetime.now(UTC).date() - timedelta(days=34)).isoformat()
+LATER = (datetime.now(UTC).date() - timedelta(days=32)).isoformat()
+STATEMENT_DAY = (datetime.now(UTC).date() - timedelta(days=7)).isoformat()
 
 
 def _send(client, kind: str, body: str, name: str = "mine.csv"):
@@ -32,9 +40,9 @@ def test_a_vendor_sends_its_invoices_and_they_are_recorded_for_it(world):
     a, b = f"INV-{uuid.uuid4().hex[:6]}", f"INV-{uuid.uuid4().hex[:6]}"
     csv = (
         "Invoice number,Invoice date,Currency,Line,Description,Quantity,Unit price,Tax,PO number,PO line\n"
-        f"{a},2026-11-02,INR,1,Cartons,40,12.40,89.28,{order['number']},1\n"
-        f"{a},2026-11-02,INR,2,Tape,10,5.00,0,{order['number']},2\n"
-        f"{b},2026-11-05,INR,1,Freight,1,300,54,,\n"
+        f"{a},{DAY},INR,1,Cartons,40,12.40,89.28,{order['number']},1\n"
+        f"{a},{DAY},INR,2,Tape,10,5.00,0,{order['number']},2\n"
+        f"{b},{LATER},INR,1,Freight,1,300,54,,\n"
     )
     res = _send(world.clients["vendor1"], "invoices", csv)
     assert res.status_code == 201, res.text
@@ -53,12 +61,12 @@ def test_invalid_rows_are_named_by_line_and_nothing_is_recorded(world):
     n = f"INV-{uuid.uuid4().hex[:6]}"
     csv = (
         "invoice_number,issued_on,currency,line_no,quantity,unit_price,po_number,po_line\n"
-        f"{n},2026-11-02,INR,1,40,12.40,,\n"
-        f"{n},2026-11-03,INR,2,5,1.00,,\n"
-        f"{n},2026-11-02,INR,3,0,1.00,,\n"
-        f"{n},2026-11-02,INR,4,1,1,5.00,\n"
-        f"{n},2026-11-02,INR,5,1,1.00,{theirs['number']},1\n"
-        f"{n},2026-11-02,INR,6,1,1;5,,\n"
+        f"{n},{DAY},INR,1,40,12.40,,\n"
+        f"{n},{NEXT_DAY},INR,2,5,1.00,,\n"
+        f"{n},{DAY},INR,3,0,1.00,,\n"
+        f"{n},{DAY},INR,4,1,1,5.00,\n"
+        f"{n},{DAY},INR,5,1,1.00,{theirs['number']},1\n"
+        f"{n},{DAY},INR,6,1,1;5,,\n"
     )
     before = _counts(world)
     res = _send(world.clients["vendor1"], "invoices", csv)
@@ -77,8 +85,8 @@ def test_a_vendor_sends_its_statement_and_it_is_reconciled(world):
     ref = f"SOA-{uuid.uuid4().hex[:6]}"
     csv = (
         "Statement reference;As of;Currency;Document type;Document number;Amount\n"
-        f"{ref};2026-11-30;INR;invoice;{inv['number']};{inv['total']}\n"
-        f"{ref};2026-11-30;INR;invoice;NOT-OURS-1;10.00\n"
+        f"{ref};{STATEMENT_DAY};INR;invoice;{inv['number']};{inv['total']}\n"
+        f"{ref};{STATEMENT_DAY};INR;invoice;NOT-OURS-1;10.00\n"
     )
     res = _send(world.clients["vendor1"], "statements", csv)
     assert res.status_code == 201 and res.json()["created"] == [ref], res.text
@@ -91,7 +99,7 @@ def test_a_vendor_sends_its_statement_and_it_is_reconciled(world):
 
 def test_staff_and_bad_files_are_refused_with_nothing_written(world):
     before = _counts(world)
-    csv = "invoice_number,issued_on,currency,line_no,quantity,unit_price\nX-1,2026-11-02,INR,1,1,1\n"
+    csv = f"invoice_number,issued_on,currency,line_no,quantity,unit_price\nX-1,{DAY},INR,1,1,1\n"
     assert _send(world.clients["ops"], "invoices", csv).status_code == 403
     assert _send(world.clients["b_owner"], "invoices", csv).status_code == 403
     missing = _send(world.clients["vendor1"], "invoices", "invoice_number,currency\nX-1,INR\n")

@@ -39,7 +39,8 @@ def series_color(index: int) -> str:
 
 
 def _bar(s: Any, stack: str | None) -> rx.Component:
-    extra = {"stack_id": stack} if stack else {}
+    # a stack's bars meet; a lone bar gets rounded top corners
+    extra = {"stack_id": stack} if stack else {"radius": [3, 3, 0, 0]}
     return rx.recharts.bar(data_key=s["key"], name=s["name"], fill=s["color"], **extra)
 
 
@@ -52,7 +53,10 @@ def bar_chart(
     height: int = 240,
     stacked: bool = False,
     width: str | int = "100%",
+    y_width: int = 72,
+    whole_numbers: bool = False,
 ) -> rx.Component:
+    """`y_width` leaves room for the axis' longest label; `whole_numbers` for counts (no 0.5 ticks)."""
     stack = "stack" if stacked else None
     if isinstance(series, list):
         bars = [_bar({"key": s.key, "name": s.name, "color": s.color}, stack) for s in series]
@@ -63,7 +67,7 @@ def bar_chart(
     parts = [
         rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
         rx.recharts.x_axis(data_key=x_key, font_size=11),
-        rx.recharts.y_axis(font_size=11, width=72),
+        rx.recharts.y_axis(font_size=11, width=y_width, allow_decimals=not whole_numbers),
         rx.recharts.graphing_tooltip(),
         *([rx.recharts.legend()] if legend else []),
         *bars,

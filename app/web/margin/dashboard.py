@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import reflex as rx
 from reflex.vars import Var
 
-from app.web.kit import controls, feedback
+from app.web.kit import charts, controls, feedback
 from app.web.kit import format as fmt
 from app.web.kit import table as tables
 from app.web.kit.jobs import JobWatchMixin
@@ -254,22 +254,14 @@ def _trend_and_breakdown(k: Var) -> rx.Component:
         controls.section(
             "Breach trend",
             controls.hint("Alerts opened per day (date opened, as in the tables), last 14 days"),
-            rx.box(
-                rx.recharts.bar_chart(
-                    rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-                    rx.recharts.x_axis(data_key="day", font_size=11),
-                    rx.recharts.y_axis(allow_decimals=False, width=32, font_size=11),
-                    rx.recharts.graphing_tooltip(),
-                    rx.recharts.bar(
-                        data_key="alerts", name="Alerts opened", fill=rx.color("accent", 9), radius=[3, 3, 0, 0]
-                    ),
-                    data=s.trend,
-                    width="100%",
-                    height=220,
-                ),
-                width="100%",
-                min_width="280px",
-                data_testid="breach-trend",
+            charts.bar_chart(
+                s.trend,
+                "day",
+                [charts.Series("alerts", "Alerts opened")],
+                testid="breach-trend",
+                height=220,
+                y_width=32,
+                whole_numbers=True,
             ),
             grid_column=rx.breakpoints(initial="auto", lg="span 2"),
         ),

@@ -93,3 +93,11 @@ class TargetVariants(Protocol):
     upload against (same name); raises a DomainError (422 naming `meta`) when the meta is unusable."""
 
     def target_for(self, ctx: Any, target: ImportTarget, meta: dict[str, Any]) -> ImportTarget: ...
+
+
+class ReferencesVersion(Protocol):
+    """Optional on a Loader: a short text that changes whenever anything its `check` reads from the
+    database changes (the tenant's dealers, SKUs, ...). With it, the import job reuses the validate
+    job's check of the same file and mapping instead of checking the file again."""
+
+    def references_version(self, session: Any, ctx: Any) -> str: ...

@@ -75,6 +75,21 @@ def load_refs(session: Session, ctx: TenantContext) -> Refs:
     )
 
 
+# every column `load_refs` reads, per table, in a stable order: equal digests, equal references
+_REFERENCES_VERSION = text(
+    "select md5(concat_ws('#', "
+    "(select string_agg(concat_ws('|', id, code, name, type), ',' order by id) from organizations "
+    "where tenant_id = :t), "
+    "(select string_agg(concat_ws('|', id, code, name), ',' order by id) from skus where tenant_id = :t), "
+    "(select string_agg(concat_ws('|', id, code, name), ',' order by id) from channels where tenant_id = :t)))"
+)
+
+
+def references_version(session: Session, ctx: TenantContext) -> str:
+    """A digest of the tenant's dealers, competitors, SKUs and channels as `load_refs` sees them."""
+    return str(session.execute(_REFERENCES_VERSION, {"t": ctx.tenant_id}).scalar_one())
+
+
 def _complete(frame: pl.DataFrame, target: ImportTarget) -> pl.DataFrame:
     """Optional fields the mapping left out arrive as null columns (the loaders see every field)."""
     kinds = {"text": pl.String, "code": pl.String, "currency": pl.String, "integer": pl.Int64, "date": pl.Date}
@@ -147,6 +162,9 @@ class MarginLoader:
         issues += self.rules(data)
         issues += checks.duplicate_issues(data, self.fields)
         return sorted(issues, key=lambda i: i.row)
+
+    def references_version(self, session: Any, ctx: Any) -> str:
+        return references_version(session, ctx)
 
     def merge(self, session: Any, ctx: Any, frame: Any, *, upload_id: Any) -> MergeCounts:
         ctx.require(IMPORTS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 from tests.support.tenants import TenantFixture, make_tenant  # noqa: F401  (older imports of tests.conftest)
 
@@ -18,6 +19,11 @@ pytest_plugins = ["tests.support.fixtures", "tests.support.sample_job", "tests.s
 
 os.environ.setdefault("PHAROS_LOGIN_FAILURES_PER_MINUTE", "10")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+# property tests assert results, never speed: no per-example deadline (a loaded CI machine made
+# Hypothesis's default 200 ms fail a correct test); benchmarks measure speed (bench/)
+settings.register_profile("pharos", deadline=None)
+settings.load_profile("pharos")
 
 LAYERS = ("unit", "integration", "e2e")
 

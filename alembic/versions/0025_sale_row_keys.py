@@ -19,6 +19,9 @@ one RI trigger call per inserted row (6.4 of the merge's 28 s, measured). Now:
   same DELETE, so the tenants' alert evidence, which references sale rows, is already gone.
   Re-keying a tenant's id stays refused: a tenant with sale rows has the organizations and SKUs
   they reference, whose own tenant keys refuse it.
+- the statement trigger reads its transition table once (the distinct tenant, dealer, SKU and
+  channel of the statement's rows) instead of four times, and checks that small set: 0.4 s
+  instead of 2.2–3.3 s at 1M rows, same locks, same refusals.
 
 `margin_sale_rows` has FORCE ROW LEVEL SECURITY, so a delete sees only the rows of `app.tenant_id`
 unless the role bypasses RLS: the cascade sets it (transaction-local) to each deleted tenant in turn
@@ -45,23 +48,29 @@ CHECK_FUNCTION = """
 CREATE OR REPLACE FUNCTION pharos_margin_sale_rows_refs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   tenant_ids uuid[];
+  dealer_ids uuid[];
+  sku_ids uuid[];
+  channel_ids uuid[];
   missing uuid;
   bad record;
 BEGIN
-  SELECT array_agg(DISTINCT n.tenant_id) INTO tenant_ids FROM new_rows n;
+  -- the statement's distinct (tenant, dealer, SKU, channel), read once; every check below reads these
+  SELECT array_agg(k.tenant_id), array_agg(k.dealer_id), array_agg(k.sku_id), array_agg(k.channel_id)
+    INTO tenant_ids, dealer_ids, sku_ids, channel_ids
+    FROM (SELECT DISTINCT n.tenant_id, n.dealer_id, n.sku_id, n.channel_id FROM new_rows n) k;
   PERFORM 1 FROM tenants t WHERE t.id = ANY (tenant_ids) FOR KEY SHARE OF t;
   SELECT x INTO missing FROM unnest(tenant_ids) x WHERE NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = x) LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'margin_sale_rows: tenant % does not exist', missing USING ERRCODE = 'foreign_key_violation';
   END IF;
   PERFORM 1 FROM organizations o
-    WHERE (o.tenant_id, o.id) IN (SELECT DISTINCT n.tenant_id, n.dealer_id FROM new_rows n) FOR KEY SHARE OF o;
+    WHERE (o.tenant_id, o.id) IN (SELECT * FROM unnest(tenant_ids, dealer_ids)) FOR KEY SHARE OF o;
   PERFORM 1 FROM skus k
-    WHERE (k.tenant_id, k.id) IN (SELECT DISTINCT n.tenant_id, n.sku_id FROM new_rows n) FOR KEY SHARE OF k;
+    WHERE (k.tenant_id, k.id) IN (SELECT * FROM unnest(tenant_ids, sku_ids)) FOR KEY SHARE OF k;
   PERFORM 1 FROM channels c
-    WHERE (c.tenant_id, c.id) IN (SELECT DISTINCT n.tenant_id, n.channel_id FROM new_rows n
-                                  WHERE n.channel_id IS NOT NULL) FOR KEY SHARE OF c;
-  SELECT n.tenant_id, n.dealer_id, n.sku_id, n.channel_id INTO bad FROM new_rows n
+    WHERE (c.tenant_id, c.id) IN (SELECT * FROM unnest(tenant_ids, channel_ids)) FOR KEY SHARE OF c;
+  SELECT n.tenant_id, n.dealer_id, n.sku_id, n.channel_id INTO bad
+    FROM unnest(tenant_ids, dealer_ids, sku_ids, channel_ids) AS n(tenant_id, dealer_id, sku_id, channel_id)
     WHERE NOT EXISTS (SELECT 1 FROM organizations o WHERE o.tenant_id = n.tenant_id AND o.id = n.dealer_id)
        OR NOT EXISTS (SELECT 1 FROM skus k WHERE k.tenant_id = n.tenant_id AND k.id = n.sku_id)
        OR (n.channel_id IS NOT NULL

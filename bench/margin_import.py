@@ -113,7 +113,7 @@ def staging_merge(session, ctx, frame: pl.DataFrame, upload_id: uuid.UUID) -> in
     result = session.execute(
         text(
             f"insert into margin_sale_rows (id, {names}) select md5(concat_ws('|', {key}))::uuid, {names} "
-            "from stage_sales on conflict (id) do nothing"
+            "from stage_sales on conflict (tenant_id, id) do nothing"
         )
     )
     return result.rowcount

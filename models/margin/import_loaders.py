@@ -6,8 +6,8 @@ Python loop per row), and PostgreSQL unpacks each with `jsonb_to_recordset` type
 own columns (models/core/bulk.py explains why: COPY is refused on row-secured tables, and
 executemany spends its time encoding parameters). A row's id is the MD5 of its tenant and every
 imported field, so a row already imported (an overlapping export brought again) is skipped by
-`ON CONFLICT (id) DO NOTHING` and counted as skipped; every row keeps its upload id. After the
-merge, detection is queued for the tenant in the same transaction (models/margin/detection_runs).
+`ON CONFLICT (tenant_id, id) DO NOTHING` and counted as skipped; every row keeps its upload id.
+After the merge, detection is queued for the tenant in the same transaction (models/margin/detection_runs).
 """
 
 from __future__ import annotations
@@ -110,11 +110,11 @@ def _statements(table: Table, columns: tuple[str, ...]) -> tuple[str, str, str]:
     key = ", ".join(f'quote_nullable(s."{c}")' for c in columns if c not in ("upload_id", "created_at", "source"))
     create = f"create temporary table {STAGE} ({typed}) on commit drop"
     copy = f"copy {STAGE} ({names}) from stdin (format csv)"
-    # in key order: the two unique indexes on the random md5 id are filled front to back
+    # in key order (one tenant per merge): the unique indexes on the random md5 id are filled front to back
     insert = (
         f'insert into "{table.name}" (id, {names}) '
         f"select md5(concat_ws('|', {key}))::uuid as id, {names} from {STAGE} s order by 1 "
-        "on conflict (id) do nothing"
+        "on conflict (tenant_id, id) do nothing"
     )
     return create, copy, insert
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     UniqueConstraint,
     text,
@@ -64,17 +65,19 @@ class MarginSaleRow(SQLModel, table=True):
 
     __tablename__: ClassVar[str] = "margin_sale_rows"
     # dealer_id, sku_id and channel_id reference organizations, skus and channels of the same
-    # tenant, checked once per statement by triggers (migration 0016_import_speed) rather than by
-    # three row-by-row foreign keys: a million-row import would spend most of its time in them
+    # tenant, and tenant_id references tenants, checked once per statement by triggers (migrations
+    # 0016_import_speed, 0025) rather than by row-by-row foreign keys: a million-row import would
+    # spend most of its time in them. The primary key (tenant_id, id) is the target of evidence's
+    # references, so the random md5 id is indexed once.
     __table_args__ = (
-        tenant_key("margin_sale_rows"),
+        PrimaryKeyConstraint("tenant_id", "id", name="margin_sale_rows_pkey"),
         CheckConstraint("qty >= 0", name="ck_margin_sale_rows_qty"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_sale_rows_currency"),
         Index("ix_margin_sale_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id", "observed_at"),
         Index("ix_margin_sale_rows_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")),
     )
     id: uuid.UUID = id_field()
-    tenant_id: uuid.UUID = tenant_field()
+    tenant_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
     dealer_id: uuid.UUID = ref_field("dealer_id")
     sku_id: uuid.UUID = ref_field("sku_id")
     channel_id: uuid.UUID | None = ref_field("channel_id", nullable=True)

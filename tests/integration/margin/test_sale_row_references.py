@@ -2,7 +2,8 @@
 instead of by three row-by-row foreign keys, and keep every guarantee the keys gave: a reference to
 another tenant's row is refused even where RLS does not apply (the owner connection), one bad row
 refuses the whole statement, a referenced organization, SKU or channel cannot be deleted or
-re-keyed, and a tenant can still be deleted with everything it has."""
+re-keyed. Their tenant is checked the same way (migration 0025): a row of a tenant that does not
+exist is refused, and deleting a tenant deletes its sale rows and their evidence."""
 
 from __future__ import annotations
 
@@ -131,14 +132,45 @@ def test_an_unreferenced_row_can_still_be_updated(pair):
         )
 
 
-def test_a_tenant_with_sale_rows_can_still_be_deleted():
+def _counts(s, tenant: uuid.UUID) -> tuple[int, int]:
+    """(sale rows, sale-row evidence) of `tenant`, read as the owner."""
+    sales = s.execute(text("select count(*) from margin_sale_rows where tenant_id = :t"), {"t": tenant}).scalar()
+    evidence = s.execute(
+        text("select count(*) from margin_alert_evidence where tenant_id = :t and sale_row_id is not null"),
+        {"t": tenant},
+    ).scalar()
+    return sales, evidence
+
+
+def test_deleting_a_tenant_deletes_its_sale_rows_and_their_evidence_only(pair):
     from models.core.db import owner_session
 
-    gone = build("srefc", seed=False)
+    a, _ = pair
+    gone = build("srefc")  # with the scan: alerts whose evidence references sale rows
     _insert(gone, [gone.id("organization", "dealer-metro")], gone.id("sku", "d3"))
     with owner_session() as s:
+        before, kept = _counts(s, gone.tenant.tenant_id), _counts(s, a.tenant.tenant_id)
+    assert before[0] > 0 and before[1] > 0, before
+    with owner_session() as s:
+        # the caller's tenant setting is given back after the cascade sets it per deleted tenant
+        s.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(a.tenant.tenant_id)})
         s.execute(text("delete from tenants where id = :t"), {"t": gone.tenant.tenant_id})
-        left = s.execute(
-            text("select count(*) from margin_sale_rows where tenant_id = :t"), {"t": gone.tenant.tenant_id}
-        ).scalar()
-    assert left == 0
+        assert s.execute(text("select current_setting('app.tenant_id')")).scalar() == str(a.tenant.tenant_id)
+    with owner_session() as s:
+        assert _counts(s, gone.tenant.tenant_id) == (0, 0)
+        assert _counts(s, a.tenant.tenant_id) == kept
+
+
+def test_a_sale_row_of_a_tenant_that_does_not_exist_is_refused_even_for_the_owner(pair):
+    from engine.context import TenantContext
+    from models.core.db import owner_tenant_session
+
+    a, _ = pair
+    nobody = uuid.uuid4()
+    with pytest.raises(IntegrityError, match=f"tenant {nobody} does not exist") as refused:
+        with owner_tenant_session(TenantContext.system(nobody, "nobody")) as s:
+            s.execute(
+                text(INSERT),
+                {"t": nobody, "d": [a.id("organization", "dealer-metro")], "k": a.id("sku", "d3"), "c": None},
+            )
+    assert refused.value.orig is not None and refused.value.orig.sqlstate == "23503"  # foreign_key_violation

@@ -69,6 +69,22 @@ def insert_rows(
     session.execute(_statement(table, columns, conflict), {"rows": payload})
 
 
+def row_json(row: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
+    """One row as a JSON object for `insert_encoded`; `encoded`: columns whose JSON text is made
+    already (spliced in as is, not encoded a second time)."""
+    text = json.dumps(row, default=_encode, ensure_ascii=False, separators=(",", ":"))
+    if not encoded:
+        return text
+    spliced = ",".join(f"{json.dumps(name)}:{value}" for name, value in encoded.items())
+    return f"{text[:-1]},{spliced}}}" if row else f"{{{spliced}}}"
+
+
+def insert_encoded(session: Session, table: Table, columns: tuple[str, ...], rows: Sequence[str]) -> None:
+    """`insert_rows` for rows encoded already (`row_json`, or any JSON object with `columns`' keys)."""
+    if rows:
+        session.execute(_statement(table, columns, None), {"rows": f"[{','.join(rows)}]"})
+
+
 def insert_frame(session: Session, table: Table, frame: Any, *, chunk_rows: int = 20_000) -> None:
     """`insert_rows` for a Polars frame (columns of `table`): the JSON is written by Polars in C
     (Decimal as text, instants ISO 8601), `chunk_rows` rows a statement."""

@@ -76,8 +76,13 @@ def record(
     return event
 
 
+_NOTHING = Encoded(None, "null")  # most events have no `before`
+
+
 def _encoded(value: Any) -> Encoded:
     """A before/after value: given Encoded by a writer that built it JSON-ready, or made so here."""
+    if value is None:
+        return _NOTHING
     return value if isinstance(value, Encoded) else Encoded.of(to_jsonable(value))
 
 

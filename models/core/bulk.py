@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -75,7 +76,7 @@ def row_json(row: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
     text = json.dumps(row, default=_encode, ensure_ascii=False, separators=(",", ":"))
     if not encoded:
         return text
-    spliced = ",".join(f"{json.dumps(name)}:{value}" for name, value in encoded.items())
+    spliced = ",".join(f"{encode_basestring(name)}:{value}" for name, value in encoded.items())
     return f"{text[:-1]},{spliced}}}" if row else f"{{{spliced}}}"
 
 

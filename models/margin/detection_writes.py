@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from engine.audit_chain import Encoded
 from engine.context import TenantContext
+from engine.ids import uuid5_text
 from engine.jsonable import format_instant, to_jsonable
 from engine.margin.dedupe import Attach, Candidate, Key
 from engine.margin.frames import DEAD_STOCK, INSTANT, MAP_BREACH, MRP_BREACH, PRICE_RULES, UNDERCUT
@@ -83,7 +84,7 @@ class Writes:
             return
         alert = str(alert_id)
         dealer, sku, rule = key
-        self.evidence.extend((alert, rule, dealer, sku, e) for e in evidence_ids)
+        self.evidence += [(alert, rule, dealer, sku, e) for e in evidence_ids]
         self.events.append(
             {
                 "action": "margin_alert.evidence.attach",
@@ -102,7 +103,7 @@ class Writes:
         picked = pl.DataFrame(self.evidence, schema=["alert_id", *keys], orient="row")
         rows = picked.join(found, on=keys, how="left", maintain_order="left")
         ids = [
-            str(uuid.uuid5(ALERT_NAMESPACE, f"evidence:{a}:{e}"))
+            uuid5_text(ALERT_NAMESPACE, f"evidence:{a}:{e}")
             for a, e in zip(rows["alert_id"].to_list(), rows["evidence_id"].to_list(), strict=True)
         ]
         kind = pl.col("rule").replace_strict(EVIDENCE_KIND, return_dtype=pl.String())

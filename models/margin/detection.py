@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import and_, false, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
@@ -59,9 +60,13 @@ def _in_scope(query: Any, rule: Any, dealer: Any, scope: Scope) -> Any:
 
 
 def _open_alerts(session: Session, ctx: TenantContext, scope: Scope) -> tuple[dict[str, MarginAlert], list[OpenAlert]]:
-    """The scope's open alerts (its rules, its dealers) with their evidence ids."""
-    query = select(MarginAlert).where(
-        MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES)
+    """The scope's open alerts (its rules, its dealers) with their evidence ids. Without their
+    explanations (the largest column): only an alert the scan attaches to needs its own, and the
+    row lock `run_detection` takes on those alerts loads it."""
+    query = (
+        select(MarginAlert)
+        .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
+        .options(defer(MarginAlert.explanation))  # pyright: ignore[reportArgumentType]
     )
     alerts = session.exec(_in_scope(query, col(MarginAlert.rule), col(MarginAlert.dealer_id), scope)).all()
     by_id = {str(a.id): a for a in alerts}
@@ -166,7 +171,8 @@ def run_detection(
     candidates = _unjudged(candidates_from_frames(result.alerts, result.evidence), _judged(session, ctx, scope))
     steps = plan(opens, candidates)
     attach_ids = sorted({by_id[step.alert_id].id for step in steps.attaches})
-    if attach_ids:  # row locks (id order) before the first audit append: docs/jobs.md, "Lock order"
+    if attach_ids:  # row locks (id order) before the first audit append: docs/jobs.md, "Lock order";
+        # the same rows fill in the deferred explanations of these alerts (the audit's `before`)
         session.exec(
             select(MarginAlert)
             .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.id).in_(attach_ids))

@@ -7,7 +7,6 @@ Alert ids are deterministic: uuid5 of (tenant, rule, dealer, sku, lowest new evi
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,6 @@ from engine.margin.severity import severity_of
 from models.core import audit
 from models.core.base import utcnow
 from models.core.bulk import insert_encoded, insert_frame, table_of
-from models.core.mutations import snapshot
 from models.margin.detection_figures import Figures
 from models.margin.tables import MarginAlert, MarginAlertEvidence
 
@@ -74,7 +72,7 @@ class Writes:
         self.now = utcnow()
         self.alerts: list[Encoded] = []  # JSON-ready rows, encoded once: the insert's and the audit's
         self.evidence: list[tuple[str, str, str, str, str]] = []  # alert id + the evidence frame's key
-        self.updates: list[dict[str, Any]] = []
+        self.updates: list[str] = []  # the attached alerts' new figures, JSON objects with their id
         self.events: list[dict[str, Any]] = []
 
     def evidence_rows(self, alert_id: uuid.UUID, key: Key, evidence_ids: list[str]) -> None:
@@ -209,15 +207,17 @@ class Writes:
             "last_seen": max(seen) if seen else alert.last_seen,
             "updated_at": self.now,
         }
-        before = snapshot(alert)  # JSON-ready, as the changes are made here: encoded once
-        self.updates.append({"id": alert.id, **changes})
+        old = to_jsonable({k: getattr(alert, k) for k in changes})  # the snapshot's values of these columns
+        explanation = changes.pop("explanation")  # JSON-ready already (as_dict): not walked again
+        after = Encoded.of({**to_jsonable(changes), "explanation": explanation})
+        self.updates.append(f'{{"id":"{alert.id}",{after.text[1:]}')  # the update's row: the audit's text
         self.events.append(
             {
                 "action": "margin_alert.attach",
                 "entity": "margin_alerts",
                 "entity_id": alert.id,
-                "before": Encoded.of({k: before.get(k) for k in changes}),
-                "after": Encoded.of(to_jsonable(changes)),
+                "before": Encoded.of({k: old[k] for k in after.value}),
+                "after": after,
             }
         )
 
@@ -231,7 +231,7 @@ class Writes:
         if self.evidence:
             insert_frame(session, table_of(MarginAlertEvidence), self.evidence_frame(found), chunk_rows=WRITE_CHUNK)
         if self.updates:
-            session.execute(_UPDATE_ALERTS, {"t": self.ctx.tenant_id, "rows": _json(self.updates)})
+            session.execute(_UPDATE_ALERTS, {"t": self.ctx.tenant_id, "rows": f"[{','.join(self.updates)}]"})
             session.expire_all()
 
     def audit(self, summary_event: dict[str, Any]) -> None:
@@ -260,10 +260,6 @@ _UPDATE_ALERTS = text(
     + ", ".join(f"{c} {t}" for c, t in _UPDATE_COLUMNS.items())
     + ") where a.tenant_id = :t and a.id = r.id"
 )
-
-
-def _json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(to_jsonable(rows), ensure_ascii=False, separators=(",", ":"))
 
 
 def stored_evidence(session: Session, ctx: TenantContext, alert_ids: list[uuid.UUID]) -> dict[str, list[dict]]:

@@ -66,7 +66,7 @@ def _open_alerts(session: Session, ctx: TenantContext, scope: Scope) -> tuple[di
     query = (
         select(MarginAlert)
         .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
-        .options(defer(MarginAlert.explanation))  # pyright: ignore[reportArgumentType]
+        .options(defer(col(MarginAlert.explanation)))
     )
     alerts = session.exec(_in_scope(query, col(MarginAlert.rule), col(MarginAlert.dealer_id), scope)).all()
     by_id = {str(a.id): a for a in alerts}

@@ -71,7 +71,8 @@ class Writes:
         self.session, self.ctx, self.job_id = session, ctx, job_id
         self.now = utcnow()
         self.alerts: list[Encoded] = []  # JSON-ready rows, encoded once: the insert's and the audit's
-        self.evidence: list[tuple[str, str, str, str, str]] = []  # alert id + the evidence frame's key
+        # per alert: its id, the evidence frame's key and the evidence ids it gets (one row each)
+        self.evidence: list[tuple[str, str, str, str, list[str]]] = []
         self.updates: list[str] = []  # the attached alerts' new figures, JSON objects with their id
         self.events: list[dict[str, Any]] = []
 
@@ -82,7 +83,7 @@ class Writes:
             return
         alert = str(alert_id)
         dealer, sku, rule = key
-        self.evidence += [(alert, rule, dealer, sku, e) for e in evidence_ids]
+        self.evidence.append((alert, rule, dealer, sku, evidence_ids))
         self.events.append(
             {
                 "action": "margin_alert.evidence.attach",
@@ -98,7 +99,9 @@ class Writes:
         """The evidence rows to insert, built from the scan's evidence frame in Polars (no Python
         object per cell): ids are uuid5 of (alert, evidence), as before."""
         keys = ["rule", "dealer_id", "sku_id", "evidence_id"]
-        picked = pl.DataFrame(self.evidence, schema=["alert_id", *keys], orient="row")
+        schema = {"alert_id": pl.String, "rule": pl.String, "dealer_id": pl.String, "sku_id": pl.String}
+        picked = pl.DataFrame(self.evidence, schema={**schema, "evidence_id": pl.List(pl.String)}, orient="row")
+        picked = picked.explode("evidence_id")
         rows = picked.join(found, on=keys, how="left", maintain_order="left")
         ids = [
             uuid5_text(ALERT_NAMESPACE, f"evidence:{a}:{e}")

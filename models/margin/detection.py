@@ -16,11 +16,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from sqlalchemy import and_, false, or_
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
@@ -66,7 +66,7 @@ def _open_alerts(session: Session, ctx: TenantContext, scope: Scope) -> tuple[di
     query = (
         select(MarginAlert)
         .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
-        .options(defer(col(MarginAlert.explanation)))
+        .options(defer(cast(QueryableAttribute[Any], MarginAlert.explanation)))  # SQLModel types it as its value
     )
     alerts = session.exec(_in_scope(query, col(MarginAlert.rule), col(MarginAlert.dealer_id), scope)).all()
     by_id = {str(a.id): a for a in alerts}

@@ -10,11 +10,21 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from engine.jsonable import format_instant, to_jsonable
 
-__all__ = ["GENESIS_HASH", "ChainLink", "PendingLink", "StoredEvent", "format_instant", "to_jsonable", "verify_chain"]
+__all__ = [
+    "GENESIS_HASH",
+    "ChainLink",
+    "Encoded",
+    "PendingLink",
+    "StoredEvent",
+    "format_instant",
+    "to_jsonable",
+    "verify_chain",
+]
 
 GENESIS_HASH = "0" * 64
 
@@ -57,6 +67,23 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+_string = encode_basestring  # what `_dumps` does for a str, without the encoder set-up per call
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A JSON-ready value (what `to_jsonable` returns) with its canonical text, encoded once: the
+    bulk append hashes the text and sends it as the row's before/after as is. A writer that builds
+    its values JSON-ready passes them as `Encoded.of(value)`, so the audit never walks them again."""
+
+    value: Any
+    text: str
+
+    @classmethod
+    def of(cls, ready: Any) -> Encoded:
+        return cls(ready, _dumps(ready))
+
+
 @dataclass(frozen=True, slots=True)
 class PendingLink:
     """An event's canonical encoding with its place in the chain still open: everything but seq and
@@ -71,14 +98,29 @@ class PendingLink:
     def of(
         cls, tenant_id: str, actor: str, action: str, entity: str, entity_id: str, before: Any, after: Any, at: str
     ) -> PendingLink:
+        return cls.encoded(tenant_id, actor, action, entity, entity_id, Encoded.of(before), Encoded.of(after), at)
+
+    @classmethod
+    def encoded(
+        cls,
+        tenant_id: str,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        before: Encoded,
+        after: Encoded,
+        at: str,
+    ) -> PendingLink:
+        """`of` with before and after encoded already (their canonical text is used as is)."""
         head = (
-            f'{{"action":{_dumps(action)},"actor":{_dumps(actor)},"after":{_dumps(after)},"at":{_dumps(at)},'
-            f'"before":{_dumps(before)},"entity":{_dumps(entity)},"entity_id":{_dumps(entity_id)},'
+            f'{{"action":{_string(action)},"actor":{_string(actor)},"after":{after.text},"at":{_string(at)},'
+            f'"before":{before.text},"entity":{_string(entity)},"entity_id":{_string(entity_id)},'
         )
-        return cls(head=head, tail=f',"tenant_id":{_dumps(tenant_id)}}}')
+        return cls(head=head, tail=f',"tenant_id":{_string(tenant_id)}}}')
 
     def digest(self, seq: int, prev_hash: str) -> str:
-        body = f'{self.head}"prev_hash":{_dumps(prev_hash)},"seq":{int(seq)}{self.tail}'
+        body = f'{self.head}"prev_hash":{_string(prev_hash)},"seq":{int(seq)}{self.tail}'
         return hashlib.sha256(body.encode()).hexdigest()
 
 

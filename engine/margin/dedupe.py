@@ -109,9 +109,11 @@ def plan(open_alerts: Iterable[OpenAlert], candidates: Iterable[Candidate]) -> P
 
 def candidates_from_frames(alerts: pl.DataFrame, evidence: pl.DataFrame) -> list[Candidate]:
     """Detection output (ALERT_SCHEMA + EVIDENCE_SCHEMA frames) as Candidates."""
-    contributions: dict[Key, dict[str, Decimal]] = {}
-    for row in evidence.select("dealer_id", "sku_id", "rule", "evidence_id", "impact").iter_rows():
-        contributions.setdefault((row[0], row[1], row[2]), {})[row[3]] = row[4]
+    grouped = evidence.group_by("dealer_id", "sku_id", "rule").agg("evidence_id", "impact")  # frame order kept
+    contributions: dict[Key, dict[str, Decimal]] = {
+        (dealer, sku, rule): dict(zip(ids, impacts, strict=True))
+        for dealer, sku, rule, ids, impacts in grouped.iter_rows()
+    }
     out = []
     for row in alerts.iter_rows(named=True):
         key = (row["dealer_id"], row["sku_id"], row["rule"])

@@ -15,6 +15,7 @@ from engine.audit_chain import (
     GENESIS_HASH,
     ChainBreak,
     ChainLink,
+    Encoded,
     PendingLink,
     StoredEvent,
     format_instant,
@@ -23,7 +24,7 @@ from engine.audit_chain import (
 )
 from engine.context import TenantContext
 from models.core.base import utcnow
-from models.core.bulk import insert_rows, table_of
+from models.core.bulk import insert_encoded, row_json, table_of
 from models.core.tables import AuditEvent
 
 # Set per request/job by the web and worker layers so audit rows and logs share one id.
@@ -64,7 +65,7 @@ def record(
     The advisory lock serializes appends per tenant until commit, so seq stays gapless and
     every prev_hash points at the event committed just before.
     """
-    row, link = _pending(ctx, action, entity, entity_id, before, after, at or utcnow())
+    row, link, _ = _pending(ctx, action, entity, entity_id, before, after, at or utcnow())
     tenant = str(ctx.tenant_id)
     session.execute(_LOCK, {"tenant": tenant})
     head = session.execute(_HEAD, {"tenant": tenant}).first()
@@ -75,6 +76,16 @@ def record(
     return event
 
 
+_NOTHING = Encoded(None, "null")  # most events have no `before`
+
+
+def _encoded(value: Any) -> Encoded:
+    """A before/after value: given Encoded by a writer that built it JSON-ready, or made so here."""
+    if value is None:
+        return _NOTHING
+    return value if isinstance(value, Encoded) else Encoded.of(to_jsonable(value))
+
+
 def _pending(
     ctx: TenantContext,
     action: str,
@@ -83,9 +94,11 @@ def _pending(
     before: Any,
     after: Any,
     moment: datetime,
-) -> tuple[dict[str, Any], PendingLink]:
-    """One event's row (every column but seq, prev_hash and hash) and its canonical encoding,
-    made before the append lock is taken: under the lock only the link is joined and hashed."""
+) -> tuple[dict[str, Any], PendingLink, dict[str, str]]:
+    """One event's row (every column but seq, prev_hash and hash), its canonical encoding and the
+    JSON text of its before and after, made before the append lock is taken: under the lock only
+    the link is joined and hashed. Each value is encoded once, for the hash and for the insert."""
+    old, new = _encoded(before), _encoded(after)
     row = {
         "id": uuid.uuid4(),
         "tenant_id": ctx.tenant_id,
@@ -94,29 +107,23 @@ def _pending(
         "action": action,
         "entity": entity,
         "entity_id": str(entity_id),
-        "before": to_jsonable(before),
-        "after": to_jsonable(after),
+        "before": old.value,
+        "after": new.value,
         "at": moment,
         "correlation_id": correlation_id.get()[:64],
     }
-    link = PendingLink.of(
-        str(ctx.tenant_id),
-        row["actor"],
-        action,
-        entity,
-        row["entity_id"],
-        row["before"],
-        row["after"],
-        format_instant(moment),
+    link = PendingLink.encoded(
+        str(ctx.tenant_id), row["actor"], action, entity, row["entity_id"], old, new, format_instant(moment)
     )
-    return row, link
+    return row, link, {"before": old.text, "after": new.text}
 
 
 def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Append several events to the tenant's chain, in order, inside the caller's transaction:
     each event encoded first, then the advisory lock and the head read once, the links joined
     and hashed, one multi-row insert. Each event: action, entity, entity_id and optional before,
-    after, at. Returns the rows written (dicts with every column)."""
+    after (domain values, or `Encoded` when the writer built them JSON-ready: used as they are),
+    at. Returns the rows written (dicts with every column)."""
     if not events:
         return []
     pending = [
@@ -130,11 +137,14 @@ def record_many(session: Session, ctx: TenantContext, events: list[dict[str, Any
     head = session.execute(_HEAD, {"tenant": tenant}).first()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     rows: list[dict[str, Any]] = []
-    for row, link in pending:
+    payload: list[str] = []
+    for row, link, texts in pending:
         digest = link.digest(seq, prev_hash)
         rows.append({**row, "seq": seq, "prev_hash": prev_hash, "hash": digest})
+        plain = {k: v for k, v in rows[-1].items() if k not in texts}
+        payload.append(row_json(plain, texts))
         seq, prev_hash = seq + 1, digest
-    insert_rows(session, table_of(AuditEvent), rows)
+    insert_encoded(session, table_of(AuditEvent), tuple(rows[0]), payload)
     return rows
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -67,6 +68,22 @@ def insert_rows(
     conflict = None if on_conflict_do_nothing is None else tuple(on_conflict_do_nothing)
     payload = json.dumps(rows, default=_encode, ensure_ascii=False, separators=(",", ":"))
     session.execute(_statement(table, columns, conflict), {"rows": payload})
+
+
+def row_json(row: dict[str, Any], encoded: dict[str, str] | None = None) -> str:
+    """One row as a JSON object for `insert_encoded`; `encoded`: columns whose JSON text is made
+    already (spliced in as is, not encoded a second time)."""
+    text = json.dumps(row, default=_encode, ensure_ascii=False, separators=(",", ":"))
+    if not encoded:
+        return text
+    spliced = ",".join(f"{encode_basestring(name)}:{value}" for name, value in encoded.items())
+    return f"{text[:-1]},{spliced}}}" if row else f"{{{spliced}}}"
+
+
+def insert_encoded(session: Session, table: Table, columns: tuple[str, ...], rows: Sequence[str]) -> None:
+    """`insert_rows` for rows encoded already (`row_json`, or any JSON object with `columns`' keys)."""
+    if rows:
+        session.execute(_statement(table, columns, None), {"rows": f"[{','.join(rows)}]"})
 
 
 def insert_frame(session: Session, table: Table, frame: Any, *, chunk_rows: int = 20_000) -> None:

@@ -16,20 +16,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from sqlalchemy import and_, false, or_
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from engine.context import TenantContext
 from engine.errors import ValidationFailed
-from engine.margin.dedupe import Candidate, OpenAlert, candidates_from_frames, plan
+from engine.margin.dedupe import Attach, Candidate, Key, OpenAlert, candidates_from_frames, plan
 from engine.margin.detection import DetectionConfig, detect
 from engine.margin.frames import INVENTORY_SCHEMA, PRICE_RULES, SALES_SCHEMA, SNAPSHOT_SCHEMA, UNDERCUT
 from engine.margin.impact import exact_sum
 from engine.margin.machines import ALERT_OPEN_STATES
 from models.core.base import utcnow
+from models.margin.detection_figures import KEY, price_figures, row_figures
 from models.margin.detection_load import (
     SALES_RULES,
     Scope,
@@ -58,9 +60,13 @@ def _in_scope(query: Any, rule: Any, dealer: Any, scope: Scope) -> Any:
 
 
 def _open_alerts(session: Session, ctx: TenantContext, scope: Scope) -> tuple[dict[str, MarginAlert], list[OpenAlert]]:
-    """The scope's open alerts (its rules, its dealers) with their evidence ids."""
-    query = select(MarginAlert).where(
-        MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES)
+    """The scope's open alerts (its rules, its dealers) with their evidence ids. Without their
+    explanations (the largest column): only an alert the scan attaches to needs its own, and the
+    row lock `run_detection` takes on those alerts loads it."""
+    query = (
+        select(MarginAlert)
+        .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.status).in_(ALERT_OPEN_STATES))
+        .options(defer(cast(QueryableAttribute[Any], MarginAlert.explanation)))  # SQLModel types it as its value
     )
     alerts = session.exec(_in_scope(query, col(MarginAlert.rule), col(MarginAlert.dealer_id), scope)).all()
     by_id = {str(a.id): a for a in alerts}
@@ -108,6 +114,20 @@ def _unjudged(candidates: Iterable[Candidate], judged: set[tuple[str, str, str, 
     return out
 
 
+def _rows_by_key(evidence: pl.DataFrame, keys: list[Key], attaches: Iterable[Attach]) -> dict[Key, list[dict]]:
+    """The evidence frame's rows (as dicts) of these keys and the attached alerts' keys, per key."""
+    wanted = {*keys, *(step.candidate.key for step in attaches)}
+    by_key: dict[Key, list[dict[str, Any]]] = {key: [] for key in wanted}
+    if not wanted:
+        return by_key
+    picked = evidence.join(
+        pl.DataFrame(list(wanted), schema=KEY, orient="row"), on=KEY, how="semi", maintain_order="left"
+    )
+    for row in picked.iter_rows(named=True):
+        by_key[(row["dealer_id"], row["sku_id"], row["rule"])].append(row)
+    return by_key
+
+
 def run_detection(
     session: Session,
     ctx: TenantContext,
@@ -147,22 +167,23 @@ def run_detection(
         config=config,
         units=units,
     )
-    by_key: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for row in result.evidence.iter_rows(named=True):
-        by_key.setdefault((row["dealer_id"], row["sku_id"], row["rule"]), []).append(row)
     by_id, opens = _open_alerts(session, ctx, scope)
     candidates = _unjudged(candidates_from_frames(result.alerts, result.evidence), _judged(session, ctx, scope))
     steps = plan(opens, candidates)
     attach_ids = sorted({by_id[step.alert_id].id for step in steps.attaches})
-    if attach_ids:  # row locks (id order) before the first audit append: docs/jobs.md, "Lock order"
+    if attach_ids:  # row locks (id order) before the first audit append: docs/jobs.md, "Lock order";
+        # the same rows fill in the deferred explanations of these alerts (the audit's `before`)
         session.exec(
             select(MarginAlert)
             .where(MarginAlert.tenant_id == ctx.tenant_id, col(MarginAlert.id).in_(attach_ids))
             .order_by(col(MarginAlert.id))
             .with_for_update()
         ).all()
+    new = [c.candidate for c in steps.creates]
+    by_key = _rows_by_key(result.evidence, [c.key for c in new if c.rule not in PRICE_RULES], steps.attaches)
+    figures = price_figures(new, result.evidence)  # MAP/MRP all at once; the others from their rows
     writes = Writes(session, ctx, job_id)
-    created = [writes.create(c.candidate, by_key[c.candidate.key]) for c in steps.creates]
+    created = [writes.create(c, figures[c.key] if c.key in figures else row_figures(c, by_key[c.key])) for c in new]
     stored = stored_evidence(session, ctx, attach_ids)
     for step in steps.attaches:
         writes.attach(by_id[step.alert_id], step, by_key[step.candidate.key], stored[step.alert_id])

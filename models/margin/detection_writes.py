@@ -7,8 +7,8 @@ Alert ids are deterministic: uuid5 of (tenant, rule, dealer, sku, lowest new evi
 
 from __future__ import annotations
 
-import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -16,16 +16,18 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import text
 from sqlmodel import Session, col
 
+from engine.audit_chain import Encoded
 from engine.context import TenantContext
-from engine.jsonable import to_jsonable
-from engine.margin.dedupe import Attach, Candidate
+from engine.ids import uuid5_text
+from engine.jsonable import format_instant, to_jsonable
+from engine.margin.dedupe import Attach, Candidate, Key
 from engine.margin.frames import DEAD_STOCK, INSTANT, MAP_BREACH, MRP_BREACH, PRICE_RULES, UNDERCUT
 from engine.margin.impact import EvidenceRow, explain
 from engine.margin.severity import severity_of
 from models.core import audit
 from models.core.base import utcnow
-from models.core.bulk import insert_frame, insert_rows, table_of
-from models.core.mutations import snapshot
+from models.core.bulk import insert_encoded, insert_frame, table_of
+from models.margin.detection_figures import Figures
 from models.margin.tables import MarginAlert, MarginAlertEvidence
 
 ALERT_NAMESPACE = uuid.UUID("8d0b7a52-3c1e-4f0a-b9f4-6a1d2e5c7b30")
@@ -43,14 +45,20 @@ def _uuid(value: Any) -> uuid.UUID | None:
     return None if value is None else uuid.UUID(str(value))
 
 
-def _explanation(rule: str, rows: list[EvidenceRow], data: dict[str, Any]) -> dict[str, Any]:
-    math = explain(rule, rows).as_dict()
-    math["floor_source"] = {
+def _instant(value: datetime | None) -> str | None:
+    return None if value is None else format_instant(value)
+
+
+def _floor_source(rule: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
         "kind": FLOOR_KIND.get(rule),
         "price_rule_id": _s(data.get("floor_rule_id")),
         "floor": _s(data.get("floor")),
     }
-    return math
+
+
+def _explanation(rule: str, rows: list[EvidenceRow], data: dict[str, Any]) -> dict[str, Any]:
+    return {**explain(rule, rows).as_dict(), "floor_source": _floor_source(rule, data)}
 
 
 class Writes:
@@ -62,27 +70,28 @@ class Writes:
     def __init__(self, session: Session, ctx: TenantContext, job_id: uuid.UUID | None):
         self.session, self.ctx, self.job_id = session, ctx, job_id
         self.now = utcnow()
-        self.alerts: list[dict[str, Any]] = []
-        self.evidence: list[tuple[str, str, str, str, str]] = []  # alert id + the evidence frame's key
-        self.updates: list[dict[str, Any]] = []
+        self.alerts: list[Encoded] = []  # JSON-ready rows, encoded once: the insert's and the audit's
+        # per alert: its id, the evidence frame's key and the evidence ids it gets (one row each)
+        self.evidence: list[tuple[str, str, str, str, list[str]]] = []
+        self.updates: list[str] = []  # the attached alerts' new figures, JSON objects with their id
         self.events: list[dict[str, Any]] = []
 
-    def evidence_rows(self, alert_id: uuid.UUID, rule: str, rows: list[dict[str, Any]]) -> None:
-        """Attach `rows` (rows of the scan's evidence frame) to the alert: noted now, written in bulk."""
-        if not rows:
+    def evidence_rows(self, alert_id: uuid.UUID, key: Key, evidence_ids: list[str]) -> None:
+        """Attach the rows of the scan's evidence frame with these ids (of `key`) to the alert:
+        noted now, written in bulk."""
+        if not evidence_ids:
             return
         alert = str(alert_id)
-        self.evidence.extend((alert, rule, r["dealer_id"], r["sku_id"], r["evidence_id"]) for r in rows)
+        dealer, sku, rule = key
+        self.evidence.append((alert, rule, dealer, sku, evidence_ids))
         self.events.append(
             {
                 "action": "margin_alert.evidence.attach",
                 "entity": "margin_alerts",
                 "entity_id": alert_id,
-                "after": {
-                    "evidence_ids": sorted(r["evidence_id"] for r in rows),
-                    "kind": EVIDENCE_KIND[rule],
-                    "job_id": _s(self.job_id),
-                },
+                "after": Encoded.of(
+                    {"evidence_ids": sorted(evidence_ids), "kind": EVIDENCE_KIND[rule], "job_id": _s(self.job_id)}
+                ),
             }
         )
 
@@ -90,10 +99,12 @@ class Writes:
         """The evidence rows to insert, built from the scan's evidence frame in Polars (no Python
         object per cell): ids are uuid5 of (alert, evidence), as before."""
         keys = ["rule", "dealer_id", "sku_id", "evidence_id"]
-        picked = pl.DataFrame(self.evidence, schema=["alert_id", *keys], orient="row")
+        schema = {"alert_id": pl.String, "rule": pl.String, "dealer_id": pl.String, "sku_id": pl.String}
+        picked = pl.DataFrame(self.evidence, schema={**schema, "evidence_id": pl.List(pl.String)}, orient="row")
+        picked = picked.explode("evidence_id")
         rows = picked.join(found, on=keys, how="left", maintain_order="left")
         ids = [
-            str(uuid.uuid5(ALERT_NAMESPACE, f"evidence:{a}:{e}"))
+            uuid5_text(ALERT_NAMESPACE, f"evidence:{a}:{e}")
             for a, e in zip(rows["alert_id"].to_list(), rows["evidence_id"].to_list(), strict=True)
         ]
         kind = pl.col("rule").replace_strict(EVIDENCE_KIND, return_dtype=pl.String())
@@ -122,50 +133,43 @@ class Writes:
             pl.lit(self.now).cast(INSTANT).alias("created_at"),
         )
 
-    def create(self, cand: Candidate, rows: list[dict[str, Any]]) -> uuid.UUID:
+    def create(self, cand: Candidate, figures: Figures) -> uuid.UUID:
+        """A new alert from its candidate and the figures of its chosen rows (detection_figures)."""
         data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
         first_id = min(cand.evidence)
         alert_id = uuid.uuid5(
             ALERT_NAMESPACE, f"{self.ctx.tenant_id}:{cand.rule}:{cand.dealer_id}:{cand.sku_id}:{first_id}"
         )
-        chosen = [r for r in rows if r["evidence_id"] in cand.evidence]
-        if cand.rule in PRICE_RULES:
-            units = sum(r["qty"] for r in chosen)
-            depth = max((r["depth_pct"] for r in chosen if r["depth_pct"] is not None), default=None)
-            worst = min(r["price"] for r in chosen)
-        else:
-            units, depth, worst = data.get("units") or 0, data.get("max_depth_pct"), data.get("worst_price")
-        explanation = _explanation(
-            cand.rule, [EvidenceRow(r["evidence_id"], r["qty"], r["price"], r["floor"]) for r in chosen], data
-        )
-        alert = to_jsonable(  # the table's columns in order: the insert's row and the audit's snapshot
+        now = format_instant(self.now)
+        # the table's columns made JSON-ready as to_jsonable would, encoded once: the insert's row and the audit's
+        alert = Encoded.of(
             {
-                "id": alert_id,
-                "tenant_id": self.ctx.tenant_id,
+                "id": str(alert_id),
+                "tenant_id": str(self.ctx.tenant_id),
                 "rule": cand.rule,
-                "dealer_id": uuid.UUID(cand.dealer_id),
-                "sku_id": uuid.UUID(cand.sku_id),
+                "dealer_id": str(uuid.UUID(cand.dealer_id)),
+                "sku_id": str(uuid.UUID(cand.sku_id)),
                 "status": "open",
-                "severity": severity_of(cand.impact, depth),
-                "floor": data.get("floor"),
-                "floor_rule_id": _uuid(data.get("floor_rule_id")),
-                "worst_price": worst,
-                "max_depth_pct": depth,
-                "impact": cand.impact,
-                "evidence_count": len(chosen),
-                "units": units,
-                "explanation": explanation,
-                "first_seen": min(r["observed_at"] for r in chosen),
-                "last_seen": max(r["observed_at"] for r in chosen),
-                "opened_at": self.now,
-                "updated_at": self.now,
+                "severity": severity_of(cand.impact, figures.depth),
+                "floor": _s(data.get("floor")),
+                "floor_rule_id": _s(_uuid(data.get("floor_rule_id"))),
+                "worst_price": _s(figures.worst),
+                "max_depth_pct": _s(figures.depth),
+                "impact": str(cand.impact),
+                "evidence_count": len(figures.evidence_ids),
+                "units": figures.units,
+                "explanation": {**figures.math, "floor_source": _floor_source(cand.rule, data)},
+                "first_seen": _instant(figures.first_seen),
+                "last_seen": _instant(figures.last_seen),
+                "opened_at": now,
+                "updated_at": now,
                 "notes": None,
             }
         )
         self.alerts.append(alert)
         event = {"action": "margin_alert.create", "entity": "margin_alerts", "entity_id": alert_id}
         self.events.append({**event, "after": alert})
-        self.evidence_rows(alert_id, cand.rule, chosen)
+        self.evidence_rows(alert_id, cand.key, figures.evidence_ids)
         return alert_id
 
     def attach(
@@ -180,7 +184,7 @@ class Writes:
         data: dict[str, Any] = dict(cand.data)  # the candidate row's columns: mixed types
         new_ids = set(step.new_evidence_ids)
         new_rows = [r for r in rows if r["evidence_id"] in new_ids]
-        self.evidence_rows(alert.id, alert.rule, new_rows)
+        self.evidence_rows(alert.id, cand.key, [r["evidence_id"] for r in new_rows])
         every = stored + new_rows
         if alert.rule in PRICE_RULES:
             math_rows = [EvidenceRow(str(e["evidence_id"]), e["qty"], e["price"], e["floor"]) for e in every]
@@ -206,15 +210,16 @@ class Writes:
             "last_seen": max(seen) if seen else alert.last_seen,
             "updated_at": self.now,
         }
-        before = snapshot(alert)
-        after = to_jsonable(changes)
-        self.updates.append({"id": alert.id, **changes})
+        old = to_jsonable({k: getattr(alert, k) for k in changes})  # the snapshot's values of these columns
+        explanation = changes.pop("explanation")  # JSON-ready already (as_dict): not walked again
+        after = Encoded.of({**to_jsonable(changes), "explanation": explanation})
+        self.updates.append(f'{{"id":"{alert.id}",{after.text[1:]}')  # the update's row: the audit's text
         self.events.append(
             {
                 "action": "margin_alert.attach",
                 "entity": "margin_alerts",
                 "entity_id": alert.id,
-                "before": {k: before.get(k) for k in changes},
+                "before": Encoded.of({k: old[k] for k in after.value}),
                 "after": after,
             }
         )
@@ -224,11 +229,12 @@ class Writes:
         alerts are expired. The audit events come last (`audit`)."""
         session = self.session
         for start in range(0, len(self.alerts), WRITE_CHUNK):
-            insert_rows(session, table_of(MarginAlert), self.alerts[start : start + WRITE_CHUNK])
+            chunk = [a.text for a in self.alerts[start : start + WRITE_CHUNK]]
+            insert_encoded(session, table_of(MarginAlert), tuple(self.alerts[0].value), chunk)
         if self.evidence:
             insert_frame(session, table_of(MarginAlertEvidence), self.evidence_frame(found), chunk_rows=WRITE_CHUNK)
         if self.updates:
-            session.execute(_UPDATE_ALERTS, {"t": self.ctx.tenant_id, "rows": _json(self.updates)})
+            session.execute(_UPDATE_ALERTS, {"t": self.ctx.tenant_id, "rows": f"[{','.join(self.updates)}]"})
             session.expire_all()
 
     def audit(self, summary_event: dict[str, Any]) -> None:
@@ -257,10 +263,6 @@ _UPDATE_ALERTS = text(
     + ", ".join(f"{c} {t}" for c, t in _UPDATE_COLUMNS.items())
     + ") where a.tenant_id = :t and a.id = r.id"
 )
-
-
-def _json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(to_jsonable(rows), ensure_ascii=False, separators=(",", ":"))
 
 
 def stored_evidence(session: Session, ctx: TenantContext, alert_ids: list[uuid.UUID]) -> dict[str, list[dict]]:

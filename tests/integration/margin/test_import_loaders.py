@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from engine.errors import Forbidden
@@ -167,6 +168,19 @@ def test_merge_writes_rows_with_their_upload_queues_detection_and_skips_what_it_
     assert rows[0].channel_id == a.id("channel", "retail") and rows[1].channel_id is None
     assert {r.currency for r in rows} == {"INR"} and {r.source for r in rows} == {"import"}
     assert rows[0].observed_at == datetime(day.year, day.month, day.day, tzinfo=UTC)
+    # a row's id is the md5 of its fields and its tenant, in this order: rows imported by any
+    # earlier version keep deduping against the same rows brought again
+    with _session(a, "owner") as session:
+        keyed = session.execute(
+            text(
+                "select count(*) from margin_sale_rows where upload_id = :u and id = md5(concat_ws('|', "
+                "quote_nullable(dealer_id), quote_nullable(sku_id), quote_nullable(channel_id), "
+                "quote_nullable(advertised_price), quote_nullable(transaction_price), quote_nullable(qty), "
+                "quote_nullable(currency), quote_nullable(observed_at), quote_nullable(tenant_id)))::uuid"
+            ),
+            {"u": upload},
+        ).scalar_one()
+    assert keyed == 2
     (run,) = _runs(a, upload)
     assert (run.trigger, run.target, run.rows_imported, run.rows_skipped) == ("import", "margin.sales", 2, 0)
     assert run.finished_at is None and run.new_breaches is None

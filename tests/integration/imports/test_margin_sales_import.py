@@ -17,20 +17,26 @@ def _first(mt, sql: str) -> str:
         return session.execute(text(sql), {"t": str(mt.tenant.tenant_id)}).scalar()
 
 
-def test_a_sales_export_imports_into_margin(api, data_dir):
-    mt = build("mimp")
+def _uploaded(api, prefix: str, dealer_cell):
+    """A tenant, its ops client and an uploaded two-row sales export: a known dealer, then
+    `dealer_cell(mt)`."""
+    mt = build(prefix)
     dealer = _first(mt, "select name from organizations where tenant_id = :t and type = 'dealer' order by name limit 1")
     sku = _first(mt, "select code from skus where tenant_id = :t order by code limit 1")
     ops = role_clients(api, mt.tenant, ("ops",))["ops"]
     body = (
         "Stockist,Product code,Invoice date,Qty,Net rate,Currency\r\n"
         f"{dealer},{sku},2024-03-04,3,12.50,INR\r\n"
-        f"Nope Dealer,{sku},2024-03-04,1,1.00,INR\r\n"
+        f"{dealer_cell(mt)},{sku},2024-03-05,1,11.00,INR\r\n"
     )
     res = ops.post(
         "/api/v1/uploads", data={"target": "margin.sales"}, files={"file": ("s.csv", body.encode(), "text/csv")}
     )
-    upload_id = res.json()["upload_id"]
+    return mt, ops, res.json()["upload_id"]
+
+
+def test_a_sales_export_imports_into_margin(api, data_dir):
+    mt, ops, upload_id = _uploaded(api, "mimp", lambda mt: "Nope Dealer")
     suggested = ops.get(f"/api/v1/uploads/{upload_id}/suggestions").json()["suggestions"]
     mapping = {s["target"]: s["column"] for s in suggested}
     assert mapping == {
@@ -61,21 +67,8 @@ def _job_result(mt, job_id: str) -> dict:
 
 
 def _validated(api, prefix: str, dealer_cell):
-    """A tenant, its ops client and a two-row upload (a known dealer, then `dealer_cell(mt)`),
-    mapped and validated."""
-    mt = build(prefix)
-    dealer = _first(mt, "select name from organizations where tenant_id = :t and type = 'dealer' order by name limit 1")
-    sku = _first(mt, "select code from skus where tenant_id = :t order by code limit 1")
-    ops = role_clients(api, mt.tenant, ("ops",))["ops"]
-    body = (
-        "Stockist,Product code,Invoice date,Qty,Net rate,Currency\r\n"
-        f"{dealer},{sku},2024-03-04,3,12.50,INR\r\n"
-        f"{dealer_cell(mt)},{sku},2024-03-05,1,11.00,INR\r\n"
-    )
-    res = ops.post(
-        "/api/v1/uploads", data={"target": "margin.sales"}, files={"file": ("s.csv", body.encode(), "text/csv")}
-    )
-    upload_id = res.json()["upload_id"]
+    """`_uploaded`, mapped with the suggested columns and validated."""
+    mt, ops, upload_id = _uploaded(api, prefix, dealer_cell)
     mapping = {
         s["target"]: s["column"] for s in ops.get(f"/api/v1/uploads/{upload_id}/suggestions").json()["suggestions"]
     }

@@ -3,6 +3,8 @@ distributor's export, the unknown dealer is reported, the valid row is merged an
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import text
 
 from tests.integration.imports.conftest import run_job
@@ -24,10 +26,11 @@ def _uploaded(api, prefix: str, dealer_cell):
     dealer = _first(mt, "select name from organizations where tenant_id = :t and type = 'dealer' order by name limit 1")
     sku = _first(mt, "select code from skus where tenant_id = :t order by code limit 1")
     ops = role_clients(api, mt.tenant, ("ops",))["ops"]
+    sold = datetime.now(UTC).date() - timedelta(days=30)
     body = (
         "Stockist,Product code,Invoice date,Qty,Net rate,Currency\r\n"
-        f"{dealer},{sku},2024-03-04,3,12.50,INR\r\n"
-        f"{dealer_cell(mt)},{sku},2024-03-05,1,11.00,INR\r\n"
+        f"{dealer},{sku},{sold - timedelta(days=1)},3,12.50,INR\r\n"
+        f"{dealer_cell(mt)},{sku},{sold},1,11.00,INR\r\n"
     )
     res = ops.post(
         "/api/v1/uploads", data={"target": "margin.sales"}, files={"file": ("s.csv", body.encode(), "text/csv")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -18,12 +19,11 @@ HEADER = "Invoice number,Invoice date,Currency,Line,Description,Quantity,Unit pr
 
 def test_a_vendor_sends_an_invoice_file_fixes_a_bad_row_and_sees_the_invoice(page, tmp_path):
     number = f"INV-E2E-{uuid.uuid4().hex[:6].upper()}"
+    day = datetime.now(UTC).date() - timedelta(days=5)  # a recent invoice date, whatever today is
     bad = tmp_path / "invoices-bad.csv"
-    bad.write_text(HEADER + f"{number},2026-11-02,INR,1,Cartons,40,12.40,89.28\n{number},2026-11-02,INR,2,Tape,0,5,0\n")
+    bad.write_text(HEADER + f"{number},{day},INR,1,Cartons,40,12.40,89.28\n{number},{day},INR,2,Tape,0,5,0\n")
     good = tmp_path / "invoices.csv"
-    good.write_text(
-        HEADER + f"{number},2026-11-02,INR,1,Cartons,40,12.40,89.28\n{number},2026-11-02,INR,2,Tape,2,5,0\n"
-    )
+    good.write_text(HEADER + f"{number},{day},INR,1,Cartons,40,12.40,89.28\n{number},{day},INR,2,Tape,2,5,0\n")
 
     login(page, "vendor@demo.test")
     page.wait_for_url(re.compile(r"/portal$"))

@@ -84,11 +84,6 @@ _REFERENCES_VERSION = text(
 )
 
 
-def references_version(session: Session, ctx: TenantContext) -> str:
-    """A digest of the tenant's dealers, competitors, SKUs and channels as `load_refs` sees them."""
-    return str(session.execute(_REFERENCES_VERSION, {"t": ctx.tenant_id}).scalar_one())
-
-
 def _complete(frame: pl.DataFrame, target: ImportTarget) -> pl.DataFrame:
     """Optional fields the mapping left out arrive as null columns (the loaders see every field)."""
     kinds = {"text": pl.String, "code": pl.String, "currency": pl.String, "integer": pl.Int64, "date": pl.Date}
@@ -180,7 +175,8 @@ class MarginLoader:
         return sorted(issues, key=lambda i: i.row)
 
     def references_version(self, session: Any, ctx: Any) -> str:
-        return references_version(session, ctx)
+        """A digest of the tenant's dealers, competitors, SKUs and channels as `load_refs` sees them."""
+        return str(session.execute(_REFERENCES_VERSION, {"t": ctx.tenant_id}).scalar_one())
 
     def merge(self, session: Any, ctx: Any, frame: Any, *, upload_id: Any) -> MergeCounts:
         ctx.require(IMPORTS)

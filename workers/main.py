@@ -38,7 +38,10 @@ log = logging.getLogger("pharos.worker")
 MAX_TRIES = 5
 
 
-MAX_HOPS = 3  # times a second run of a job is offered to another worker process before it runs here
+# times a second run of a job is offered to another worker process before it runs here: with
+# HOP_DELAY × (1 + 2 + … + 8) = 1.8 s in all, a worker that is still closing the job that queued
+# this one (an import queues its detection run on commit) is free in time to take its share
+MAX_HOPS = 8
 _running: Counter[str] = Counter()  # jobs this process is running (touched on the event loop only)
 
 

@@ -6,7 +6,7 @@ Python loop per row), and PostgreSQL unpacks each with `jsonb_to_recordset` type
 own columns (models/core/bulk.py explains why: COPY is refused on row-secured tables, and
 executemany spends its time encoding parameters). A row's id is the MD5 of its tenant and every
 imported field, so a row already imported (an overlapping export brought again) is skipped by
-`ON CONFLICT (tenant_id, id) DO NOTHING` and counted as skipped; every row keeps its upload id.
+the merge's anti-join and counted as skipped; every row keeps its upload id.
 After the merge, detection is queued for the tenant in the same transaction (models/margin/detection_runs).
 """
 
@@ -118,13 +118,30 @@ def _statements(table: Table, columns: tuple[str, ...], constants: tuple[str, ..
     staged = ", ".join(f'"{c}" {typed(c)}' for c in columns)
     create = f"create temporary table {STAGE} ({staged}) on commit drop"
     copy = f"copy {STAGE} ({names(columns)}) from stdin (format csv)"
-    # in key order (one tenant per merge): the unique indexes on the random md5 id are filled front to back
+    # New rows only, each once (an anti-join rather than ON CONFLICT DO NOTHING, whose speculative
+    # insertion probes the key and logs a confirmation per row; the merge lock, `_MERGE_LOCK`, keeps
+    # a concurrent merge of the tenant from adding a key between the anti-join's snapshot and the
+    # insert). In dealer order, then key order: a dealer's rows land together in the heap, so
+    # detection, which reads sale rows and inventory by groups of dealers, reads ~1/20 of the pages
+    # (908 instead of 17,908 heap blocks for one group of a 1M-row import), and the primary key on the
+    # random md5 id is still filled front to back within each dealer.
+    order = ("dealer_id", "id") if "dealer_id" in columns else ("id",)
+    by = ", ".join(f"k.{c}" for c in order)
+    named = ", ".join(f'{value[c]} as "{c}"' for c in every)
+    keyed = f"select md5(concat_ws('|', {key}))::uuid as id, {named} from {STAGE} s"
+    # (the id covers the dealer: distinct on (dealer_id, id) is distinct on id)
     insert = (
         f'insert into "{table.name}" (id, {names(every)}) '
-        f"select md5(concat_ws('|', {key}))::uuid as id, {', '.join(value[c] for c in every)} from {STAGE} s "
-        "order by 1 on conflict (tenant_id, id) do nothing"
+        f"select distinct on ({by}) k.* from ({keyed}) k "
+        f'where not exists (select 1 from "{table.name}" t where t.tenant_id = k.tenant_id and t.id = k.id) '
+        f"order by {by}"
     )
     return create, copy, insert
+
+
+# one merge at a time per table and tenant (taken before the anti-join's statement starts, so its
+# snapshot sees every earlier merge's committed rows)
+_MERGE_LOCK = text("select pg_advisory_xact_lock(hashtext('margin.import.merge:' || :table), hashtext(:tenant))")
 
 
 def insert_keyed(session: Session, table: Table, rows: pl.DataFrame, constants: dict[str, Any]) -> int:
@@ -146,6 +163,7 @@ def insert_keyed(session: Session, table: Table, rows: pl.DataFrame, constants: 
         for start in range(0, rows.height, CHUNK_ROWS):
             writer.write(rows.slice(start, CHUNK_ROWS).write_csv(include_header=False, null_value=""))
     session.execute(text(f"set local work_mem = '{SORT_MEMORY}'"))  # the key-order sort stays in memory
+    session.execute(_MERGE_LOCK, {"table": table.name, "tenant": str(constants["tenant_id"])})
     result = cast(CursorResult[Any], session.execute(text(insert), constants))
     session.execute(text(f"drop table {STAGE}"))
     return result.rowcount

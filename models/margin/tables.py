@@ -56,7 +56,8 @@ def _money(nullable: bool = True) -> Any:
 
 
 def _upload() -> Any:
-    """The upload a row was imported from (null for rows entered otherwise): provenance."""
+    """The upload a row was imported from (null for rows entered otherwise): provenance. Not indexed:
+    nothing reads rows by upload (migration 0026)."""
     return Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
 
 
@@ -74,7 +75,6 @@ class MarginSaleRow(SQLModel, table=True):
         CheckConstraint("qty >= 0", name="ck_margin_sale_rows_qty"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_sale_rows_currency"),
         Index("ix_margin_sale_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id", "observed_at"),
-        Index("ix_margin_sale_rows_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
@@ -100,12 +100,6 @@ class MarginCompetitorSnapshot(SQLModel, table=True):
         tenant_fk(["channel_id"], "channels"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="ck_margin_competitor_snapshots_currency"),
         Index("ix_margin_competitor_snapshots_sku", "tenant_id", "sku_id", "observed_at"),
-        Index(
-            "ix_margin_competitor_snapshots_upload",
-            "tenant_id",
-            "upload_id",
-            postgresql_where=text("upload_id is not null"),
-        ),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -128,9 +122,6 @@ class MarginInventoryRow(SQLModel, table=True):
         tenant_fk(["sku_id"], "skus"),
         CheckConstraint("qty >= 0", name="ck_margin_inventory_rows_qty"),
         Index("ix_margin_inventory_rows_dealer_sku", "tenant_id", "dealer_id", "sku_id"),
-        Index(
-            "ix_margin_inventory_rows_upload", "tenant_id", "upload_id", postgresql_where=text("upload_id is not null")
-        ),
     )
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()
@@ -204,13 +195,12 @@ class MarginAlertEvidence(SQLModel, table=True):
     """Alert ↔ one evidence row (exactly one of sale row, snapshot, inventory row), with its math."""
 
     __tablename__: ClassVar[str] = "margin_alert_evidence"
+    # alert_id, sale_row_id, snapshot_id, inventory_row_id and floor_rule_id reference margin_alerts,
+    # margin_sale_rows, margin_competitor_snapshots, margin_inventory_rows and price_rules of the
+    # same tenant, checked once per statement by triggers (migration 0027) rather than by five
+    # row-by-row foreign keys: detection writes one evidence row per breaching observation.
     __table_args__ = (
         tenant_key("margin_alert_evidence"),
-        tenant_fk(["alert_id"], "margin_alerts"),
-        tenant_fk(["sale_row_id"], "margin_sale_rows"),
-        tenant_fk(["snapshot_id"], "margin_competitor_snapshots"),
-        tenant_fk(["inventory_row_id"], "margin_inventory_rows"),
-        tenant_fk(["floor_rule_id"], "price_rules"),
         CheckConstraint(sql_in("kind", EVIDENCE_KINDS), name="ck_margin_alert_evidence_kind"),
         CheckConstraint(
             "num_nonnulls(sale_row_id, snapshot_id, inventory_row_id) = 1", name="ck_margin_alert_evidence_one_source"

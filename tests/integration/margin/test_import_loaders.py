@@ -283,3 +283,58 @@ def test_snapshots_and_inventory_merge(tenants):
     (inv,) = _rows_of(a, MarginInventoryRow, upload)
     assert (inv.qty, inv.unit_cost, inv.received_at.date()) == (7, Decimal("700.25"), TODAY - timedelta(days=120))
     assert sorted(r.target for r in _runs(a, upload)) == ["margin.inventory", "margin.snapshots"]
+
+
+def _waiting_on_the_merge_lock() -> bool:
+    """True once some backend waits for a transaction advisory lock (the second merge below)."""
+    from models.core.db import owner_session
+
+    with owner_session() as session:
+        return bool(
+            session.execute(
+                text("select count(*) from pg_locks where locktype = 'advisory' and not granted")
+            ).scalar_one()
+        )
+
+
+def test_two_merges_of_the_same_rows_take_turns_and_a_file_brings_a_row_once(tenants):
+    """Merges of one tenant take turns (a transaction advisory lock): the second, started while the
+    first is uncommitted, waits, then sees the first's rows and skips them all. Twice the same row
+    in one frame is inserted once."""
+    import threading
+    import time
+
+    from models.margin.tables import MarginSaleRow
+
+    a, _ = tenants
+    day = TODAY - timedelta(days=3)
+    frame = sales_frame(
+        [
+            ("DLR-COASTAL", "AUR-ZINC-30", day, 7, "201.00", None),
+            ("DLR-COASTAL", "AUR-ZINC-30", day, 7, "201.00", None),  # the same row again
+            ("Metro Pharma Retail", "AUR-OMEGA-90", day, 7, "1101.00", None),
+        ]
+    )
+    first_upload, second_upload = uuid.uuid4(), uuid.uuid4()
+    second: dict[str, object] = {}
+
+    def merge_again() -> None:
+        with _session(a) as session:
+            second["counts"] = _loader("margin.sales").merge(session, a.ctx("ops"), frame, upload_id=second_upload)
+
+    with _session(a) as session:
+        first = _loader("margin.sales").merge(session, a.ctx("ops"), frame, upload_id=first_upload)
+        thread = threading.Thread(target=merge_again, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_on_the_merge_lock():  # a condition polled, not a sleep taken as proof
+            assert time.monotonic() < deadline, "the second merge never waited for the first"
+            assert thread.is_alive(), second
+            time.sleep(0.02)
+        assert "counts" not in second  # still waiting while the first is uncommitted
+    thread.join(30)
+    assert not thread.is_alive()
+    assert (first.inserted, first.skipped) == (2, 1)
+    counts = second["counts"]
+    assert (counts.inserted, counts.skipped) == (0, 3)  # type: ignore[attr-defined]
+    assert len(_rows_of(a, MarginSaleRow, first_upload)) == 2 and _rows_of(a, MarginSaleRow, second_upload) == []

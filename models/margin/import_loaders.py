@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import CursorResult, Table, text
+from sqlalchemy import CursorResult, DateTime, Integer, Numeric, String, Table, Uuid, text
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
@@ -29,6 +29,7 @@ from engine.margin import import_checks as checks
 from engine.margin.import_checks import Ref, RefIndex
 from engine.margin.import_targets import INVENTORY_TARGET, SALES_TARGET, SNAPSHOTS_TARGET
 from engine.margin.permissions import IMPORTS
+from engine.margin.row_keys import KeyField, row_ids
 from models.catalog.tables import Channel, Organization, Sku
 from models.core import audit
 from models.core.base import utcnow
@@ -110,11 +111,13 @@ def _statements(table: Table, columns: tuple[str, ...], constants: tuple[str, ..
     def names(of: tuple[str, ...]) -> str:
         return ", ".join(f'"{c}"' for c in of)
 
-    value = {**{c: f's."{c}"' for c in columns}, **{c: f"cast(:{c} as {typed(c)})" for c in constants}}
-    every = (*columns, *constants)
+    fields = tuple(c for c in columns if c != "id")  # an id column: the keys came staged (row_keys)
+    value = {**{c: f's."{c}"' for c in fields}, **{c: f"cast(:{c} as {typed(c)})" for c in constants}}
+    every = (*fields, *constants)
     # every imported field with its tenant, NULL kept distinct from any value (the same text whether
     # a value is staged or bound: existing rows keep their ids)
     key = ", ".join(f"quote_nullable({value[c]})" for c in every if c not in _NOT_KEYED)
+    row_id = 's."id"' if "id" in columns else f"md5(concat_ws('|', {key}))::uuid"
     staged = ", ".join(f'"{c}" {typed(c)}' for c in columns)
     create = f"create temporary table {STAGE} ({staged}) on commit drop"
     copy = f"copy {STAGE} ({names(columns)}) from stdin (format csv)"
@@ -128,7 +131,7 @@ def _statements(table: Table, columns: tuple[str, ...], constants: tuple[str, ..
     order = ("dealer_id", "id") if "dealer_id" in columns else ("id",)
     by = ", ".join(f"k.{c}" for c in order)
     named = ", ".join(f'{value[c]} as "{c}"' for c in every)
-    keyed = f"select md5(concat_ws('|', {key}))::uuid as id, {named} from {STAGE} s"
+    keyed = f"select {row_id} as id, {named} from {STAGE} s"
     # (the id covers the dealer: distinct on (dealer_id, id) is distinct on id)
     insert = (
         f'insert into "{table.name}" (id, {names(every)}) '
@@ -152,9 +155,14 @@ def insert_keyed(session: Session, table: Table, rows: pl.DataFrame, constants: 
     transaction, then into the table in ONE `INSERT … SELECT` that adds the constants: COPY is
     refused on the row-secured table itself, and the INSERT keeps RLS's WITH CHECK, the
     constraints and the triggers. Constants are bound once rather than sent on every row (at 1M
-    rows they were half the staged bytes and most of the COPY's parsing)."""
+    rows they were half the staged bytes and most of the COPY's parsing). The row keys are computed
+    here (engine/margin/row_keys.py) and staged with the rows, already in the insert's order, when
+    every column's text form is known exactly; otherwise the INSERT computes them."""
     if rows.height == 0:
         return 0
+    ids = _row_ids(table, rows, constants)
+    if ids is not None:  # keyed here, not by the backend; staged in the order the insert takes them
+        rows = rows.with_columns(ids).sort(["dealer_id", "id"] if "dealer_id" in rows.columns else ["id"])
     create, copy, insert = _statements(table, tuple(rows.columns), tuple(constants))
     session.execute(text(f"drop table if exists {STAGE}"))
     session.execute(text(create))
@@ -163,10 +171,37 @@ def insert_keyed(session: Session, table: Table, rows: pl.DataFrame, constants: 
         for start in range(0, rows.height, CHUNK_ROWS):
             writer.write(rows.slice(start, CHUNK_ROWS).write_csv(include_header=False, null_value=""))
     session.execute(text(f"set local work_mem = '{SORT_MEMORY}'"))  # the key-order sort stays in memory
+    session.execute(text("set local timezone = 'UTC'"))  # keyed in SQL, instants read as UTC too
     session.execute(_MERGE_LOCK, {"table": table.name, "tenant": str(constants["tenant_id"])})
     result = cast(CursorResult[Any], session.execute(text(insert), constants))
     session.execute(text(f"drop table {STAGE}"))
     return result.rowcount
+
+
+def _key_field(table: Table, column: str) -> KeyField | None:
+    """The column's type as `engine.margin.row_keys` knows it, or None."""
+    kind = table.c[column].type
+    if isinstance(kind, Uuid):
+        return KeyField(column, "uuid")
+    if isinstance(kind, Integer):
+        return KeyField(column, "integer")
+    if isinstance(kind, Numeric) and kind.scale is not None:
+        return KeyField(column, "numeric", kind.scale)
+    if isinstance(kind, String) and kind.length is not None:
+        return KeyField(column, "varchar", kind.length)
+    if isinstance(kind, DateTime) and kind.timezone:
+        return KeyField(column, "instant")
+    return None
+
+
+def _row_ids(table: Table, rows: pl.DataFrame, constants: dict[str, Any]) -> pl.Series | None:
+    """The rows' md5 keys computed in the worker (engine/margin/row_keys.py), or None to key them in
+    SQL: a column of a type whose text form is not known exactly there, or values it cannot vouch for."""
+    keyed = [c for c in constants if c not in _NOT_KEYED]
+    fields = [_key_field(table, c) for c in rows.columns]
+    if keyed != ["tenant_id"] or any(f is None for f in fields):
+        return None
+    return row_ids(rows, [f for f in fields if f is not None], str(uuid.UUID(str(constants["tenant_id"]))))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from engine.margin.row_keys import KeyField, row_ids
 
 TENANT = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
+NOW = datetime.now(UTC).replace(microsecond=0)
 FIELDS = [
     KeyField("u", "uuid"),
     KeyField("n", "numeric", 10),
@@ -90,8 +91,8 @@ def _sql_keys_of_uuid(values: list[str | None]) -> list[str]:
 @pytest.mark.parametrize(
     ("field", "values", "dtype"),
     [
-        (KeyField("t", "instant"), [datetime(2026, 1, 2, 3, 4, 5, 600, tzinfo=UTC)], pl.Datetime("us", "UTC")),
-        (KeyField("t", "instant"), [datetime(2026, 1, 2)], pl.Datetime("us")),  # no time zone: which day?
+        (KeyField("t", "instant"), [NOW.replace(microsecond=600)], pl.Datetime("us", "UTC")),
+        (KeyField("t", "instant"), [NOW.replace(tzinfo=None)], pl.Datetime("us")),  # no time zone: which day?
         (KeyField("v", "varchar", 3), ["INR", "RUPEE"], pl.String),  # too long: PostgreSQL would refuse or trim
         (KeyField("u", "uuid"), [str(uuid.uuid4()).upper()], pl.String),  # not the canonical text
         (KeyField("n", "numeric", 10), [Decimal("1.50")], pl.Decimal(38, 2)),  # another scale

@@ -1,19 +1,18 @@
 """Margin's side of the import pipeline (engine/imports/targets.py): resolve dealers, competitors,
 SKUs and channels of the tenant in bulk, and merge the valid rows at bulk speed under RLS.
 
-`merge` sends the rows as JSON documents of up to CHUNK_ROWS rows, written by Polars in C (no
-Python loop per row), and PostgreSQL unpacks each with `jsonb_to_recordset` typed by the table's
-own columns (models/core/bulk.py explains why: COPY is refused on row-secured tables, and
-executemany spends its time encoding parameters). A row's id is the MD5 of its tenant and every
-imported field, so a row already imported (an overlapping export brought again) is skipped by
-the merge's anti-join and counted as skipped; every row keeps its upload id.
+`merge` stages the rows by COPY into a temporary table (CSV written by Polars in C) and moves them
+into the table in one `INSERT … SELECT` (`insert_keyed`: COPY is refused on row-secured tables). A
+row's id is the MD5 of its tenant and every imported field, so a row already imported (an
+overlapping export brought again) is skipped by the merge's anti-join and counted as skipped; every
+row keeps its upload id.
 After the merge, detection is queued for the tenant in the same transaction (models/margin/detection_runs).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -100,6 +99,11 @@ SORT_MEMORY = "256MB"
 _NOT_KEYED = ("upload_id", "created_at", "source")
 
 
+def _insert_order(columns: Sequence[str]) -> list[str]:
+    """The order rows go into the table: by dealer where there is one, then by key (see `_statements`)."""
+    return ["dealer_id", "id"] if "dealer_id" in columns else ["id"]
+
+
 @lru_cache(maxsize=8)
 def _statements(table: Table, columns: tuple[str, ...], constants: tuple[str, ...]) -> tuple[str, str, str]:
     """(create the staging table, COPY into it, insert from it) for `table`'s `columns`, which vary
@@ -128,8 +132,7 @@ def _statements(table: Table, columns: tuple[str, ...], constants: tuple[str, ..
     # detection, which reads sale rows and inventory by groups of dealers, reads ~1/20 of the pages
     # (908 instead of 17,908 heap blocks for one group of a 1M-row import), and the primary key on the
     # random md5 id is still filled front to back within each dealer.
-    order = ("dealer_id", "id") if "dealer_id" in columns else ("id",)
-    by = ", ".join(f"k.{c}" for c in order)
+    by = ", ".join(f"k.{c}" for c in _insert_order(columns))
     named = ", ".join(f'{value[c]} as "{c}"' for c in every)
     keyed = f"select {row_id} as id, {named} from {STAGE} s"
     # (the id covers the dealer: distinct on (dealer_id, id) is distinct on id)
@@ -162,7 +165,7 @@ def insert_keyed(session: Session, table: Table, rows: pl.DataFrame, constants: 
         return 0
     ids = _row_ids(table, rows, constants)
     if ids is not None:  # keyed here, not by the backend; staged in the order the insert takes them
-        rows = rows.with_columns(ids).sort(["dealer_id", "id"] if "dealer_id" in rows.columns else ["id"])
+        rows = rows.with_columns(ids).sort(_insert_order(rows.columns))
     create, copy, insert = _statements(table, tuple(rows.columns), tuple(constants))
     session.execute(text(f"drop table if exists {STAGE}"))
     session.execute(text(create))
